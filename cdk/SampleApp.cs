@@ -1,0 +1,45 @@
+using Amazon.CDK;
+using AwsModelPlatform.Constructs.Foundation;
+using Constructs;
+
+namespace AwsModelPlatform.Cdk;
+
+/// <summary>The sample app: the stacks a team deploys to run the platform. Context picks account, region and names.</summary>
+public static class SampleApp
+{
+    public static void Build(App app)
+    {
+        var env = EnvironmentFromContext(app);
+        _ = new FoundationStack(app, "Foundation", new StackProps
+        {
+            Env = env,
+            Description = "AwsModelPlatform foundation: KMS key, isolated VPC with endpoints, CloudTrail, alarm topic",
+        }, new ModelPlatformProps
+        {
+            ProjectName = Context(app, "projectName") ?? "AwsModelPlatform",
+            CostCenter = Context(app, "costCenter"),
+            AlarmEmail = Context(app, "alarmEmail"),
+        });
+    }
+
+    /// <summary>Account and region from <c>-c account=... -c region=...</c>, else the CLI's defaults; agnostic when neither is set.</summary>
+    private static Amazon.CDK.Environment? EnvironmentFromContext(Construct app)
+    {
+        var account = Context(app, "account") ?? System.Environment.GetEnvironmentVariable("CDK_DEFAULT_ACCOUNT");
+        var region = Context(app, "region") ?? System.Environment.GetEnvironmentVariable("CDK_DEFAULT_REGION");
+        return account is null && region is null ? null : new Amazon.CDK.Environment { Account = account, Region = region };
+    }
+
+    private static string? Context(Construct app, string key) => app.Node.TryGetContext(key) as string is { Length: > 0 } value ? value : null;
+}
+
+/// <summary>The shared foundation every other stack of the sample builds on.</summary>
+public sealed class FoundationStack : Stack
+{
+    public ModelPlatform Platform { get; }
+
+    public FoundationStack(Construct scope, string id, IStackProps props, ModelPlatformProps platform) : base(scope, id, props)
+    {
+        Platform = new ModelPlatform(this, "Platform", platform);
+    }
+}

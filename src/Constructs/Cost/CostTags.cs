@@ -1,0 +1,29 @@
+using Amazon.CDK;
+using AwsModelPlatform.Constructs.Defaults;
+using AwsModelPlatform.Constructs.Foundation;
+using Constructs;
+
+namespace AwsModelPlatform.Constructs.Cost;
+
+/// <summary>The cost-allocation tags every construct puts on its resources: <c>Project</c>, <c>Component</c> and <c>CostCenter</c>.</summary>
+public static class CostTags
+{
+    /// <summary>Tag naming the project.</summary>
+    public const string Project = "Project";
+    /// <summary>Tag naming the platform component (foundation, inference, training...).</summary>
+    public const string Component = "Component";
+    /// <summary>Tag naming the cost center, when one is given.</summary>
+    public const string CostCenter = "CostCenter";
+
+    /// <summary>Tags every resource under <paramref name="scope"/>.</summary>
+    public static void Apply(IConstruct scope, IModelPlatform platform, string component)
+    {
+        Tags.Of(scope).Add(Project, platform.ProjectName);
+        Tags.Of(scope).Add(Component, component);
+        if (platform.CostCenter is { } costCenter) Tags.Of(scope).Add(CostCenter, costCenter);
+    }
+
+    internal static void CheckValue(string value, string prop) =>
+        Validate.That(value.Length is > 0 and <= 256 && System.Text.RegularExpressions.Regex.IsMatch(value, @"^[\p{L}\p{Z}\p{N}_.:/=+\-@]+$"),
+            $"{prop} = '{value}' cannot be an AWS tag value: use 1 to 256 letters, digits, spaces or _ . : / = + - @.");
+}

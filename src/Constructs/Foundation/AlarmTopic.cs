@@ -1,0 +1,93 @@
+using Amazon.CDK;
+using Amazon.CDK.AWS.CloudWatch;
+using Amazon.CDK.AWS.CloudWatch.Actions;
+using Amazon.CDK.AWS.IAM;
+using Amazon.CDK.AWS.SNS;
+using Amazon.CDK.AWS.SNS.Subscriptions;
+using AwsModelPlatform.Constructs.Defaults;
+using Constructs;
+
+namespace AwsModelPlatform.Constructs.Foundation;
+
+/// <summary>The one topic every alarm of the platform notifies.</summary>
+public interface IAlarmTopic
+{
+    /// <summary>The SNS topic.</summary>
+    ITopic Topic { get; }
+
+    /// <summary>Sends the alarm's ALARM and OK transitions to the topic.</summary>
+    void Notify(AlarmBase alarm);
+
+    /// <summary>Lets an AWS service of this account (e.g. <c>events.amazonaws.com</c>, <c>budgets.amazonaws.com</c>) publish to the topic.</summary>
+    void AllowServiceToPublish(string servicePrincipal);
+}
+
+/// <summary>Properties of <see cref="AlarmTopic"/>.</summary>
+public sealed record AlarmTopicProps
+{
+    /// <summary>The key that encrypts the topic.</summary>
+    /// <remarks>Default: a new <see cref="PlatformKey"/> owned by the topic.</remarks>
+    public IPlatformKey? Key { get; init; }
+
+    /// <summary>An address to subscribe to the topic by email.</summary>
+    /// <remarks>Default: none; subscribe later, or add other subscriptions to <see cref="IAlarmTopic.Topic"/>.</remarks>
+    public string? Email { get; init; }
+}
+
+/// <summary>
+/// An SNS topic for alarms: KMS-encrypted with the platform key, a topic policy that refuses anything but TLS,
+/// CloudWatch alarms of this account allowed to publish, and an optional email subscription.
+/// </summary>
+public sealed class AlarmTopic : Construct, IAlarmTopic
+{
+    private readonly IPlatformKey _key;
+    private readonly HashSet<string> _publishers = new();
+
+    /// <inheritdoc />
+    public ITopic Topic { get; }
+
+    /// <summary>Creates the topic.</summary>
+    public AlarmTopic(Construct scope, string id, AlarmTopicProps? props = null) : base(scope, id)
+    {
+        props ??= new AlarmTopicProps();
+        if (props.Email is { } email)
+            Validate.That(System.Text.RegularExpressions.Regex.IsMatch(email, @"^[^@\s]+@[^@\s]+\.[^@\s]+$"),
+                $"AlarmTopicProps.Email = '{email}' is not an email address; give one like ops@example.com, or leave it unset.");
+        _key = props.Key ?? new PlatformKey(this, "Key");
+        Topic = new Topic(this, "Topic", new TopicProps
+        {
+            DisplayName = "AwsModelPlatform alarms",
+            MasterKey = _key.Key,
+            EnforceSSL = true,
+        });
+        AllowServiceToPublish("cloudwatch.amazonaws.com");
+        if (props.Email is { } address)
+            Topic.AddSubscription(new EmailSubscription(address));
+    }
+
+    /// <inheritdoc />
+    public void Notify(AlarmBase alarm)
+    {
+        var action = new SnsAction(Topic);
+        alarm.AddAlarmAction(action);
+        alarm.AddOkAction(action);
+    }
+
+    /// <inheritdoc />
+    public void AllowServiceToPublish(string servicePrincipal)
+    {
+        if (!_publishers.Add(servicePrincipal)) return;
+        _key.AllowServiceToPublishToEncryptedTopics(servicePrincipal);
+        Topic.AddToResourcePolicy(new PolicyStatement(new PolicyStatementProps
+        {
+            Sid = "AllowPublishFrom" + new string(servicePrincipal.Split('.')[0].Where(char.IsLetterOrDigit).ToArray()),
+            Principals = new IPrincipal[] { new ServicePrincipal(servicePrincipal) },
+            Actions = new[] { "sns:Publish" },
+            Resources = new[] { Topic.TopicArn },
+            Conditions = new Dictionary<string, object>
+            {
+                ["StringEquals"] = new Dictionary<string, object> { ["aws:SourceAccount"] = Stack.Of(this).Account },
+            },
+        }));
+    }
+}

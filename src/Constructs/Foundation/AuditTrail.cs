@@ -1,0 +1,184 @@
+using Amazon.CDK;
+using Amazon.CDK.AWS.CloudTrail;
+using Amazon.CDK.AWS.Lambda;
+using Amazon.CDK.AWS.S3;
+using AwsModelPlatform.Constructs.Defaults;
+using Constructs;
+
+namespace AwsModelPlatform.Constructs.Foundation;
+
+/// <summary>The audit trail of the platform, with which constructs register the buckets and functions whose data events must be logged.</summary>
+public interface IAuditTrail
+{
+    /// <summary>ARN of the trail.</summary>
+    string TrailArn { get; }
+
+    /// <summary>Logs object-level (data) events of <paramref name="bucket"/>: who read or wrote which object.</summary>
+    void AddS3DataEvents(IBucket bucket);
+
+    /// <summary>Logs invocations (data events) of <paramref name="function"/>.</summary>
+    void AddLambdaDataEvents(IFunction function);
+}
+
+/// <summary>Properties of <see cref="AuditTrail"/>.</summary>
+public sealed record AuditTrailProps
+{
+    /// <summary>The key that encrypts the log files, the log group and the bucket.</summary>
+    /// <remarks>Default: a new <see cref="PlatformKey"/> owned by the trail.</remarks>
+    public IPlatformKey? Key { get; init; }
+
+    /// <summary>The bucket receiving the trail bucket's server access logs.</summary>
+    /// <remarks>Default: a new <see cref="AccessLogsBucket"/> owned by the trail.</remarks>
+    public IAccessLogsBucket? AccessLogs { get; init; }
+
+    /// <summary>Name of the trail.</summary>
+    /// <remarks>Default: a name unique to the construct path. The name is fixed at synth time so the key policy can name the trail without a circular reference.</remarks>
+    public string? TrailName { get; init; }
+
+    /// <summary>Retention of the trail's CloudWatch log group, in days (a value CloudWatch Logs accepts).</summary>
+    /// <remarks>Default: 365: a year of searchable events; the S3 copy is kept longer.</remarks>
+    public int LogRetentionDays { get; init; } = LogRetention.DefaultDays;
+
+    /// <summary>Days after which log files move to S3 Glacier Flexible Retrieval.</summary>
+    /// <remarks>Default: 90: recent events stay cheap to read, older ones cheap to keep.</remarks>
+    public int ArchiveAfterDays { get; init; } = 90;
+
+    /// <summary>Days after which log files are deleted.</summary>
+    /// <remarks>Default: 2557 (7 years), a common retention for audit evidence.</remarks>
+    public int ExpireAfterDays { get; init; } = 2557;
+
+    /// <summary>What happens to the bucket and log group when they leave the stack.</summary>
+    /// <remarks>Default: <see cref="RemovalPolicy.RETAIN"/>: audit evidence outlives the stack.</remarks>
+    public RemovalPolicy RemovalPolicy { get; init; } = RemovalPolicy.RETAIN;
+}
+
+/// <summary>
+/// CloudTrail as AWS Config's <c>cloudtrail-security-trail-enabled</c> wants it: multi-region, global service events,
+/// log-file validation, KMS encryption, delivery to an encrypted CloudWatch log group, an SSL-only, versioned,
+/// access-logged bucket with a lifecycle, and data events for the buckets and functions registered with it.
+/// </summary>
+public sealed class AuditTrail : Construct, IAuditTrail
+{
+    private readonly List<string> _bucketObjectArnPrefixes = new();
+    private readonly List<string> _functionArns = new();
+    private readonly CfnTrail _cfnTrail;
+
+    /// <inheritdoc />
+    public string TrailArn { get; }
+
+    /// <summary>The bucket receiving the log files.</summary>
+    public IBucket Bucket { get; }
+
+    /// <summary>The log group receiving the events.</summary>
+    public Amazon.CDK.AWS.Logs.ILogGroup LogGroup { get; }
+
+    /// <summary>Creates the trail, its bucket and its log group.</summary>
+    public AuditTrail(Construct scope, string id, AuditTrailProps? props = null) : base(scope, id)
+    {
+        props ??= new AuditTrailProps();
+        LogRetention.Check(props.LogRetentionDays, "AuditTrailProps.LogRetentionDays");
+        Validate.InRange(props.ArchiveAfterDays, 1, 36500, "AuditTrailProps.ArchiveAfterDays", "days before log files are archived");
+        Validate.That(props.ExpireAfterDays > props.ArchiveAfterDays + 90,
+            $"AuditTrailProps.ExpireAfterDays = {props.ExpireAfterDays} must be more than ArchiveAfterDays + 90 = {props.ArchiveAfterDays + 90}: Glacier Flexible Retrieval bills a 90-day minimum, and expiring before archiving makes the archive rule pointless.");
+
+        var stack = Stack.Of(this);
+        var key = props.Key ?? new PlatformKey(this, "Key");
+        var accessLogs = props.AccessLogs ?? new AccessLogsBucket(this, "AccessLogs");
+        var trailName = props.TrailName ?? Names.UniqueResourceName(this, new UniqueResourceNameOptions { MaxLength = 128, Separator = "-" });
+        Validate.That(System.Text.RegularExpressions.Regex.IsMatch(trailName, "^[A-Za-z0-9][A-Za-z0-9._-]{2,127}$"),
+            $"AuditTrailProps.TrailName = '{trailName}' is not a valid trail name: 3 to 128 letters, digits, '.', '_' or '-', starting with a letter or digit.");
+        TrailArn = $"arn:{stack.Partition}:cloudtrail:{stack.Region}:{stack.Account}:trail/{trailName}";
+        key.AllowCloudTrail(TrailArn);
+
+        Bucket = BucketDefaults.Create(this, "Bucket", key, accessLogs, "cloudtrail/", props.RemovalPolicy,
+            lifecycleRules: new ILifecycleRule[]
+            {
+                new LifecycleRule
+                {
+                    Id = "ArchiveThenExpireLogFiles",
+                    Transitions = new ITransition[]
+                    {
+                        new Transition { StorageClass = StorageClass.GLACIER, TransitionAfter = Duration.Days(props.ArchiveAfterDays) },
+                    },
+                    Expiration = Duration.Days(props.ExpireAfterDays),
+                    NoncurrentVersionExpiration = Duration.Days(30),
+                    AbortIncompleteMultipartUploadAfter = Duration.Days(7),
+                },
+            });
+        LogGroup = LogGroupDefaults.Create(this, "LogGroup", key, props.LogRetentionDays, props.RemovalPolicy);
+
+        var trail = new Trail(this, "Trail", new TrailProps
+        {
+            TrailName = trailName,
+            Bucket = Bucket,
+            EncryptionKey = key.Key,
+            IsMultiRegionTrail = true,
+            IncludeGlobalServiceEvents = true,
+            EnableFileValidation = true,
+            SendToCloudWatchLogs = true,
+            CloudWatchLogGroup = LogGroup,
+        });
+        // Advanced event selectors: management events always, plus data events for what constructs register;
+        // rewritten on every registration.
+        _cfnTrail = (CfnTrail)trail.Node.DefaultChild!;
+        _cfnTrail.EventSelectors = null;
+        UpdateSelectors();
+    }
+
+    /// <summary>
+    /// Relies on an existing organization trail instead of creating one. Say so only when the organization's
+    /// trail really covers this account: data events registered with it are reported as warnings to configure there.
+    /// </summary>
+    public static IAuditTrail FromOrganizationTrail(Construct scope, string id, string organizationTrailArn) =>
+        new OrganizationTrail(scope, id, organizationTrailArn);
+
+    /// <inheritdoc />
+    public void AddS3DataEvents(IBucket bucket)
+    {
+        _bucketObjectArnPrefixes.Add(bucket.BucketArn + "/");
+        UpdateSelectors();
+    }
+
+    /// <inheritdoc />
+    public void AddLambdaDataEvents(IFunction function)
+    {
+        _functionArns.Add(function.FunctionArn);
+        UpdateSelectors();
+    }
+
+    private void UpdateSelectors() => _cfnTrail.AdvancedEventSelectors = BuildSelectors();
+
+    private object[] BuildSelectors()
+    {
+        var selectors = new List<object>
+        {
+            Selector("Management events", Field("eventCategory", "Management")),
+        };
+        if (_bucketObjectArnPrefixes.Count > 0)
+            selectors.Add(Selector("Platform S3 objects", Field("eventCategory", "Data"), Field("resources.type", "AWS::S3::Object"),
+                new CfnTrail.AdvancedFieldSelectorProperty { Field = "resources.ARN", StartsWith = _bucketObjectArnPrefixes.ToArray() }));
+        if (_functionArns.Count > 0)
+            selectors.Add(Selector("Platform Lambda invocations", Field("eventCategory", "Data"), Field("resources.type", "AWS::Lambda::Function"),
+                Field("resources.ARN", _functionArns.ToArray())));
+        return selectors.ToArray();
+    }
+
+    private static CfnTrail.AdvancedEventSelectorProperty Selector(string name, params object[] fields) =>
+        new() { Name = name, FieldSelectors = fields };
+
+    private static CfnTrail.AdvancedFieldSelectorProperty Field(string field, params string[] equalTo) =>
+        new() { Field = field, EqualTo = equalTo };
+
+    private sealed class OrganizationTrail(Construct scope, string id, string trailArn) : Construct(scope, id), IAuditTrail
+    {
+        public string TrailArn { get; } = trailArn;
+
+        public void AddS3DataEvents(IBucket bucket) =>
+            Annotations.Of(this).AddWarningV2("AwsModelPlatform:OrganizationTrailDataEvents",
+                $"Data events of bucket {bucket.Node.Path} must be enabled on the organization trail {TrailArn}.");
+
+        public void AddLambdaDataEvents(IFunction function) =>
+            Annotations.Of(this).AddWarningV2("AwsModelPlatform:OrganizationTrailDataEvents",
+                $"Data events of function {function.Node.Path} must be enabled on the organization trail {TrailArn}.");
+    }
+}

@@ -1,0 +1,150 @@
+using Amazon.CDK;
+using AwsModelPlatform.Constructs.Cost;
+using AwsModelPlatform.Constructs.Defaults;
+using Constructs;
+
+namespace AwsModelPlatform.Constructs.Foundation;
+
+/// <summary>What the platform hands to each of its constructs: one key, one network, one trail, one alarm topic.</summary>
+public interface IModelPlatform
+{
+    /// <summary>Name of the project, written into the <c>Project</c> cost-allocation tag.</summary>
+    string ProjectName { get; }
+
+    /// <summary>Cost center written into the <c>CostCenter</c> tag, if any.</summary>
+    string? CostCenter { get; }
+
+    /// <summary>The customer-managed key that encrypts everything.</summary>
+    IPlatformKey Key { get; }
+
+    /// <summary>The VPC and the subnets workloads run in.</summary>
+    IPlatformNetwork Network { get; }
+
+    /// <summary>The bucket receiving S3 server access logs.</summary>
+    IAccessLogsBucket AccessLogs { get; }
+
+    /// <summary>The audit trail buckets and functions register with for data events.</summary>
+    IAuditTrail Trail { get; }
+
+    /// <summary>The topic every alarm notifies.</summary>
+    IAlarmTopic AlarmTopic { get; }
+
+    /// <summary>Retention, in days, of every log group the platform's constructs create.</summary>
+    int LogRetentionDays { get; }
+
+    /// <summary>Removal policy of data-bearing resources (keys, buckets, log groups).</summary>
+    RemovalPolicy RemovalPolicy { get; }
+}
+
+/// <summary>Properties of <see cref="ModelPlatform"/>.</summary>
+public sealed record ModelPlatformProps
+{
+    /// <summary>Name of the project, written into the <c>Project</c> tag of every resource.</summary>
+    /// <remarks>Default: <c>AwsModelPlatform</c>.</remarks>
+    public string ProjectName { get; init; } = "AwsModelPlatform";
+
+    /// <summary>Cost center written into the <c>CostCenter</c> tag.</summary>
+    /// <remarks>Default: no <c>CostCenter</c> tag.</remarks>
+    public string? CostCenter { get; init; }
+
+    /// <summary>An address that receives every alarm by email.</summary>
+    /// <remarks>Default: none.</remarks>
+    public string? AlarmEmail { get; init; }
+
+    /// <summary>An existing key to use instead of creating one.</summary>
+    /// <remarks>Default: a new <see cref="PlatformKey"/>.</remarks>
+    public IPlatformKey? Key { get; init; }
+
+    /// <summary>Options of the key the platform creates (ignored when <see cref="Key"/> is given).</summary>
+    public PlatformKeyProps? KeyOptions { get; init; }
+
+    /// <summary>An existing network to use instead of creating one (see <see cref="PlatformNetwork.FromVpc"/>).</summary>
+    /// <remarks>Default: a new <see cref="PlatformNetwork"/>.</remarks>
+    public IPlatformNetwork? Network { get; init; }
+
+    /// <summary>Options of the network the platform creates (ignored when <see cref="Network"/> is given; its key is the platform's).</summary>
+    public PlatformNetworkProps? NetworkOptions { get; init; }
+
+    /// <summary>
+    /// ARN of an organization trail that already logs this account. Setting it is the explicit statement that the
+    /// platform needs no trail of its own; data events it would log are reported as warnings to configure there.
+    /// </summary>
+    /// <remarks>Default: none: the platform creates its own <see cref="AuditTrail"/>.</remarks>
+    public string? ExistingOrganizationTrailArn { get; init; }
+
+    /// <summary>Options of the trail the platform creates (ignored with <see cref="ExistingOrganizationTrailArn"/>).</summary>
+    public AuditTrailProps? TrailOptions { get; init; }
+
+    /// <summary>Retention, in days, of every log group the platform's constructs create (a value CloudWatch Logs accepts).</summary>
+    /// <remarks>Default: 365.</remarks>
+    public int LogRetentionDays { get; init; } = LogRetention.DefaultDays;
+
+    /// <summary>Removal policy of data-bearing resources (keys, buckets, log groups).</summary>
+    /// <remarks>Default: <see cref="RemovalPolicy.RETAIN"/>: a stack deletion never destroys data or audit evidence.</remarks>
+    public RemovalPolicy RemovalPolicy { get; init; } = RemovalPolicy.RETAIN;
+}
+
+/// <summary>
+/// The bundle: creates the key, network, access-log bucket, audit trail and alarm topic once, and hands them to
+/// every construct given <c>Platform = platform</c>. A construct given no platform creates its own.
+/// </summary>
+public sealed class ModelPlatform : Construct, IModelPlatform
+{
+    /// <inheritdoc />
+    public string ProjectName { get; }
+    /// <inheritdoc />
+    public string? CostCenter { get; }
+    /// <inheritdoc />
+    public IPlatformKey Key { get; }
+    /// <inheritdoc />
+    public IPlatformNetwork Network { get; }
+    /// <inheritdoc />
+    public IAccessLogsBucket AccessLogs { get; }
+    /// <inheritdoc />
+    public IAuditTrail Trail { get; }
+    /// <inheritdoc />
+    public IAlarmTopic AlarmTopic { get; }
+    /// <inheritdoc />
+    public int LogRetentionDays { get; }
+    /// <inheritdoc />
+    public RemovalPolicy RemovalPolicy { get; }
+
+    /// <summary>Creates the platform's shared resources.</summary>
+    public ModelPlatform(Construct scope, string id, ModelPlatformProps? props = null) : base(scope, id)
+    {
+        props ??= new ModelPlatformProps();
+        CostTags.CheckValue(props.ProjectName, "ModelPlatformProps.ProjectName");
+        if (props.CostCenter is { } costCenter) CostTags.CheckValue(costCenter, "ModelPlatformProps.CostCenter");
+        LogRetention.Check(props.LogRetentionDays, "ModelPlatformProps.LogRetentionDays");
+        Validate.That(props.ExistingOrganizationTrailArn is null || props.TrailOptions is null,
+            "ModelPlatformProps: TrailOptions configure a trail the platform creates, but ExistingOrganizationTrailArn says it creates none; set only one of them.");
+        if (props.ExistingOrganizationTrailArn is { } orgTrail)
+            Validate.That(Token.IsUnresolved(orgTrail) || System.Text.RegularExpressions.Regex.IsMatch(orgTrail, @"^arn:aws[\w-]*:cloudtrail:[\w-]+:\d{12}:trail/[\w.-]+$"),
+                $"ModelPlatformProps.ExistingOrganizationTrailArn = '{orgTrail}' is not a trail ARN (arn:aws:cloudtrail:REGION:ACCOUNT:trail/NAME).");
+
+        ProjectName = props.ProjectName;
+        CostCenter = props.CostCenter;
+        LogRetentionDays = props.LogRetentionDays;
+        RemovalPolicy = props.RemovalPolicy;
+
+        Key = props.Key ?? new PlatformKey(this, "Key", props.KeyOptions ?? new PlatformKeyProps { RemovalPolicy = props.RemovalPolicy });
+        var networkOptions = props.NetworkOptions ?? new PlatformNetworkProps
+        {
+            FlowLogRetentionDays = props.LogRetentionDays,
+            RemovalPolicy = props.RemovalPolicy,
+        };
+        Network = props.Network ?? new PlatformNetwork(this, "Network", networkOptions with { Key = Key });
+        AccessLogs = new AccessLogsBucket(this, "AccessLogs", new AccessLogsBucketProps { RemovalPolicy = props.RemovalPolicy });
+        Trail = props.ExistingOrganizationTrailArn is { } arn
+            ? AuditTrail.FromOrganizationTrail(this, "OrganizationTrail", arn)
+            : new AuditTrail(this, "Trail", (props.TrailOptions ?? new AuditTrailProps
+            {
+                LogRetentionDays = props.LogRetentionDays,
+                RemovalPolicy = props.RemovalPolicy,
+            }) with { Key = Key, AccessLogs = AccessLogs });
+        AlarmTopic = new AlarmTopic(this, "Alarms", new AlarmTopicProps { Key = Key, Email = props.AlarmEmail });
+
+        CostTags.Apply(this, this, "foundation");
+        PlatformAspects.ApplyOnce(this);
+    }
+}

@@ -1,0 +1,166 @@
+using Amazon.CDK;
+using Amazon.CDK.AWS.IAM;
+using Amazon.CDK.AWS.KMS;
+using Constructs;
+using AwsModelPlatform.Constructs.Defaults;
+
+namespace AwsModelPlatform.Constructs.Foundation;
+
+/// <summary>The platform's customer-managed KMS key and the service grants on it.</summary>
+public interface IPlatformKey
+{
+    /// <summary>The KMS key every platform resource is encrypted with.</summary>
+    IKey Key { get; }
+
+    /// <summary>Lets CloudTrail encrypt the log files of exactly this trail (encryption-context and source-ARN conditions).</summary>
+    void AllowCloudTrail(string trailArn);
+
+    /// <summary>Lets CloudWatch Logs of this account and region encrypt log groups with the key.</summary>
+    void AllowCloudWatchLogs();
+
+    /// <summary>Lets an AWS service (e.g. <c>cloudwatch.amazonaws.com</c>) publish to SNS topics encrypted with the key, for this account only.</summary>
+    void AllowServiceToPublishToEncryptedTopics(string servicePrincipal);
+}
+
+/// <summary>Properties of <see cref="PlatformKey"/>.</summary>
+public sealed record PlatformKeyProps
+{
+    /// <summary>Alias of the key, including the <c>alias/</c> prefix.</summary>
+    /// <remarks>Default: <c>alias/</c> followed by a name unique to the construct path, so two platforms in one account never collide.</remarks>
+    public string? Alias { get; init; }
+
+    /// <summary>What happens to the key when it leaves the stack.</summary>
+    /// <remarks>Default: <see cref="RemovalPolicy.RETAIN"/>: deleting the key makes every log, trail and object encrypted with it unreadable.</remarks>
+    public RemovalPolicy RemovalPolicy { get; init; } = RemovalPolicy.RETAIN;
+
+    /// <summary>Days KMS waits before deleting the key once deletion is scheduled (7 to 30).</summary>
+    /// <remarks>Default: 30, the longest window, to leave the most time to notice a mistaken deletion.</remarks>
+    public int PendingWindowDays { get; init; } = 30;
+}
+
+/// <summary>
+/// A customer-managed KMS key for the platform: rotation on, an alias, retained by default, and a key policy
+/// that admits only the services that use it (CloudTrail, CloudWatch Logs, alarm publishers to SNS) on top of
+/// the account's IAM delegation, which is how buckets' and functions' roles get their access.
+/// </summary>
+public sealed class PlatformKey : Construct, IPlatformKey
+{
+    private readonly HashSet<string> _grants = new();
+
+    /// <inheritdoc />
+    public IKey Key { get; }
+
+    /// <summary>Creates the key.</summary>
+    public PlatformKey(Construct scope, string id, PlatformKeyProps? props = null) : base(scope, id)
+    {
+        props ??= new PlatformKeyProps();
+        Validate.InRange(props.PendingWindowDays, 7, 30, "PlatformKeyProps.PendingWindowDays", "KMS accepts a pending window of 7 to 30 days");
+        if (props.Alias is { } alias)
+            Validate.That(alias.StartsWith("alias/") && !alias.StartsWith("alias/aws/") && alias.Length <= 256,
+                $"PlatformKeyProps.Alias = '{alias}' is not a usable KMS alias: it must start with 'alias/', not with the reserved 'alias/aws/', and be at most 256 characters.");
+
+        Key = new Key(this, "Key", new KeyProps
+        {
+            Description = $"AwsModelPlatform key for {Node.Path}",
+            EnableKeyRotation = true,
+            Alias = props.Alias ?? "alias/" + Names.UniqueResourceName(this, new UniqueResourceNameOptions { MaxLength = 200, Separator = "-" }),
+            RemovalPolicy = props.RemovalPolicy,
+            PendingWindow = Duration.Days(props.PendingWindowDays),
+        });
+    }
+
+    /// <summary>Imports an existing key. Its key policy is not managed: the grants a construct asks for are reported as warnings to apply by hand.</summary>
+    public static IPlatformKey FromKeyArn(Construct scope, string id, string keyArn) => new ImportedPlatformKey(scope, id, keyArn);
+
+    /// <inheritdoc />
+    public void AllowCloudTrail(string trailArn)
+    {
+        if (!_grants.Add("cloudtrail:" + trailArn)) return;
+        var stack = Stack.Of(this);
+        Key.AddToResourcePolicy(new PolicyStatement(new PolicyStatementProps
+        {
+            Sid = "CloudTrailEncryptLogs",
+            Principals = new IPrincipal[] { new ServicePrincipal("cloudtrail.amazonaws.com") },
+            Actions = new[] { "kms:GenerateDataKey*" },
+            Resources = new[] { "*" },
+            Conditions = new Dictionary<string, object>
+            {
+                ["StringEquals"] = new Dictionary<string, object> { ["aws:SourceArn"] = trailArn },
+                ["StringLike"] = new Dictionary<string, object>
+                {
+                    ["kms:EncryptionContext:aws:cloudtrail:arn"] = $"arn:{stack.Partition}:cloudtrail:*:{stack.Account}:trail/*",
+                },
+            },
+        }));
+        Key.AddToResourcePolicy(new PolicyStatement(new PolicyStatementProps
+        {
+            Sid = "CloudTrailDescribeKey",
+            Principals = new IPrincipal[] { new ServicePrincipal("cloudtrail.amazonaws.com") },
+            Actions = new[] { "kms:DescribeKey" },
+            Resources = new[] { "*" },
+            Conditions = new Dictionary<string, object>
+            {
+                ["StringEquals"] = new Dictionary<string, object> { ["aws:SourceArn"] = trailArn },
+            },
+        }));
+    }
+
+    /// <inheritdoc />
+    public void AllowCloudWatchLogs()
+    {
+        if (!_grants.Add("logs")) return;
+        var stack = Stack.Of(this);
+        Key.AddToResourcePolicy(new PolicyStatement(new PolicyStatementProps
+        {
+            Sid = "CloudWatchLogsEncryptLogGroups",
+            Principals = new IPrincipal[] { new ServicePrincipal($"logs.{stack.Region}.amazonaws.com") },
+            Actions = new[] { "kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*" },
+            Resources = new[] { "*" },
+            Conditions = new Dictionary<string, object>
+            {
+                ["ArnLike"] = new Dictionary<string, object>
+                {
+                    ["kms:EncryptionContext:aws:logs:arn"] = $"arn:{stack.Partition}:logs:{stack.Region}:{stack.Account}:log-group:*",
+                },
+            },
+        }));
+    }
+
+    /// <inheritdoc />
+    public void AllowServiceToPublishToEncryptedTopics(string servicePrincipal)
+    {
+        if (!_grants.Add("sns:" + servicePrincipal)) return;
+        Key.AddToResourcePolicy(new PolicyStatement(new PolicyStatementProps
+        {
+            Sid = "PublishToEncryptedTopics" + new string(servicePrincipal.Split('.')[0].Where(char.IsLetterOrDigit).ToArray()),
+            Principals = new IPrincipal[] { new ServicePrincipal(servicePrincipal) },
+            Actions = new[] { "kms:Decrypt", "kms:GenerateDataKey*" },
+            Resources = new[] { "*" },
+            Conditions = new Dictionary<string, object>
+            {
+                ["StringEquals"] = new Dictionary<string, object> { ["aws:SourceAccount"] = Stack.Of(this).Account },
+            },
+        }));
+    }
+
+    private sealed class ImportedPlatformKey : Construct, IPlatformKey
+    {
+        public IKey Key { get; }
+
+        public ImportedPlatformKey(Construct scope, string id, string keyArn) : base(scope, id)
+        {
+            Key = Amazon.CDK.AWS.KMS.Key.FromKeyArn(this, "Key", keyArn);
+        }
+
+        public void AllowCloudTrail(string trailArn) =>
+            Warn($"the key policy of the imported key must let cloudtrail.amazonaws.com use kms:GenerateDataKey* and kms:DescribeKey for trail {trailArn}.");
+
+        public void AllowCloudWatchLogs() =>
+            Warn("the key policy of the imported key must let logs.<region>.amazonaws.com encrypt log groups of this account.");
+
+        public void AllowServiceToPublishToEncryptedTopics(string servicePrincipal) =>
+            Warn($"the key policy of the imported key must let {servicePrincipal} use kms:Decrypt and kms:GenerateDataKey* to publish to encrypted topics.");
+
+        private void Warn(string what) => Annotations.Of(this).AddWarningV2("AwsModelPlatform:ImportedKeyPolicy", "Imported key: " + what);
+    }
+}
