@@ -1,11 +1,12 @@
 using Amazon.CDK;
 using AwsModelPlatform.Constructs.Cost;
 using AwsModelPlatform.Constructs.Defaults;
+using AwsModelPlatform.Constructs.Observability;
 using Constructs;
 
 namespace AwsModelPlatform.Constructs.Foundation;
 
-/// <summary>What the platform hands to each of its constructs: one key, one network, one trail, one alarm topic.</summary>
+/// <summary>What the platform hands to each of its constructs: one key, one network, one trail, one alarm topic, one dashboard.</summary>
 public interface IModelPlatform
 {
     /// <summary>Name of the project, written into the <c>Project</c> cost-allocation tag.</summary>
@@ -28,6 +29,9 @@ public interface IModelPlatform
 
     /// <summary>The topic every alarm notifies.</summary>
     IAlarmTopic AlarmTopic { get; }
+
+    /// <summary>The dashboard every construct adds its widgets to.</summary>
+    IPlatformDashboard Dashboard { get; }
 
     /// <summary>Retention, in days, of every log group the platform's constructs create.</summary>
     int LogRetentionDays { get; }
@@ -105,6 +109,8 @@ public sealed class ModelPlatform : Construct, IModelPlatform
     /// <inheritdoc />
     public IAlarmTopic AlarmTopic { get; }
     /// <inheritdoc />
+    public IPlatformDashboard Dashboard { get; }
+    /// <inheritdoc />
     public int LogRetentionDays { get; }
     /// <inheritdoc />
     public RemovalPolicy RemovalPolicy { get; }
@@ -143,6 +149,7 @@ public sealed class ModelPlatform : Construct, IModelPlatform
                 RemovalPolicy = props.RemovalPolicy,
             }) with { Key = Key, AccessLogs = AccessLogs });
         AlarmTopic = new AlarmTopic(this, "Alarms", new AlarmTopicProps { Key = Key, Email = props.AlarmEmail });
+        Dashboard = new PlatformDashboard(this, "Dashboard", props.ProjectName);
 
         CostTags.Apply(this, this, "foundation");
         PlatformAspects.ApplyOnce(this);
