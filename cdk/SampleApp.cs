@@ -10,7 +10,7 @@ public static class SampleApp
     public static void Build(App app)
     {
         var env = EnvironmentFromContext(app);
-        _ = new FoundationStack(app, "Foundation", new StackProps
+        var foundation = new FoundationStack(app, "Foundation", new StackProps
         {
             Env = env,
             Description = "AwsModelPlatform foundation: KMS key, isolated VPC with endpoints, CloudTrail, alarm topic",
@@ -20,6 +20,11 @@ public static class SampleApp
             CostCenter = Context(app, "costCenter"),
             AlarmEmail = Context(app, "alarmEmail"),
         });
+        _ = new TrainingStack(app, "Training", new StackProps
+        {
+            Env = env,
+            Description = "AwsModelPlatform training: AWS Batch GPU queue, job definitions, buckets, alarms",
+        }, foundation.Platform, Context(app, "trainingImageRepository") ?? "training", Context(app, "trainingImageTag") ?? "v1");
     }
 
     /// <summary>Account and region from <c>-c account=... -c region=...</c>, else the CLI's defaults; agnostic when neither is set.</summary>

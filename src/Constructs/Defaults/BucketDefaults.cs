@@ -14,10 +14,11 @@ namespace AwsModelPlatform.Constructs.Defaults;
 internal static class BucketDefaults
 {
     public static Bucket Create(Construct scope, string id, IPlatformKey key, IAccessLogsBucket accessLogs, string logPrefix,
-        RemovalPolicy removalPolicy, bool versioned = true, ILifecycleRule[]? lifecycleRules = null)
+        RemovalPolicy removalPolicy, bool versioned = true, ILifecycleRule[]? lifecycleRules = null, string? bucketName = null)
     {
         var bucket = new Bucket(scope, id, new BucketProps
         {
+            BucketName = bucketName,
             Encryption = BucketEncryption.KMS,
             EncryptionKey = key.Key,
             BucketKeyEnabled = true,
@@ -35,7 +36,8 @@ internal static class BucketDefaults
 
     /// <summary>
     /// Server access logs are written with the bucket policy of the log bucket, never with ACLs, whatever the
-    /// app's feature flags say: the log bucket keeps ACLs disabled.
+    /// app's feature flags say: the log bucket keeps ACLs disabled. A source in another stack is admitted by
+    /// its name prefix instead (see <see cref="IAccessLogsBucket.LogAccessTo"/>).
     /// </summary>
     public static void EnableAccessLogs(Bucket source, IBucket target, string prefix)
     {
@@ -44,18 +46,21 @@ internal static class BucketDefaults
             DestinationBucketName = target.BucketName,
             LogFilePrefix = prefix,
         };
-        var stack = Stack.Of(source);
+        if (Stack.Of(source) == Stack.Of(target))
+            AllowAccessLogs(target, source.BucketArn, "S3ServerAccessLogs" + Names.UniqueId(source));
+    }
+
+    public static void AllowAccessLogs(IBucket target, string sourceArnPattern, string sid) =>
         target.AddToResourcePolicy(new PolicyStatement(new PolicyStatementProps
         {
-            Sid = "S3ServerAccessLogs" + Names.UniqueId(source),
+            Sid = sid,
             Principals = new IPrincipal[] { new ServicePrincipal("logging.s3.amazonaws.com") },
             Actions = new[] { "s3:PutObject" },
-            Resources = new[] { target.ArnForObjects(prefix + "*") },
+            Resources = new[] { target.ArnForObjects("*") },
             Conditions = new Dictionary<string, object>
             {
-                ["ArnLike"] = new Dictionary<string, object> { ["aws:SourceArn"] = source.BucketArn },
-                ["StringEquals"] = new Dictionary<string, object> { ["aws:SourceAccount"] = stack.Account },
+                ["ArnLike"] = new Dictionary<string, object> { ["aws:SourceArn"] = sourceArnPattern },
+                ["StringEquals"] = new Dictionary<string, object> { ["aws:SourceAccount"] = Stack.Of(target).Account },
             },
         }));
-    }
 }

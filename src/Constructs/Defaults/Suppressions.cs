@@ -9,7 +9,7 @@ namespace AwsModelPlatform.Constructs.Defaults;
 /// </summary>
 internal static class Suppressions
 {
-    public static void Add(IConstruct construct, string ruleId, string reason, params string[] appliesTo)
+    public static void Add(IConstruct construct, string ruleId, string reason, params object[] appliesTo)
     {
         var resource = construct as CfnResource ?? (CfnResource)construct.Node.DefaultChild!;
         var existing = resource.GetMetadata("cdk_nag") as IDictionary<string, object>;
@@ -20,4 +20,7 @@ internal static class Suppressions
         rules.Add(rule);
         resource.AddMetadata("cdk_nag", new Dictionary<string, object> { ["rules_to_suppress"] = rules.ToArray() });
     }
+
+    /// <summary>A finding pattern for <c>applies_to</c>, for findings that name a generated logical id.</summary>
+    public static object Matching(string regex) => new Dictionary<string, object> { ["regex"] = $"/{regex}/g" };
 }

@@ -11,8 +11,15 @@ public interface IAccessLogsBucket
     /// <summary>The log bucket.</summary>
     IBucket Bucket { get; }
 
-    /// <summary>Turns on server access logging of <paramref name="source"/> into this bucket under <paramref name="prefix"/>.</summary>
+    /// <summary>
+    /// Turns on server access logging of <paramref name="source"/> into this bucket under <paramref name="prefix"/>.
+    /// A source in the log bucket's stack is admitted by its ARN; one in another stack must be named with the
+    /// platform's prefix (<see cref="PlatformNames.Bucket"/>), which the platform admits as a whole.
+    /// </summary>
     void LogAccessTo(Bucket source, string prefix);
+
+    /// <summary>Admits the access logs of every bucket of this account whose name starts with <paramref name="bucketNamePrefix"/>.</summary>
+    void AllowLogsFromBucketsNamed(string bucketNamePrefix);
 }
 
 /// <summary>Properties of <see cref="AccessLogsBucket"/>.</summary>
@@ -66,4 +73,8 @@ public sealed class AccessLogsBucket : Construct, IAccessLogsBucket
 
     /// <inheritdoc />
     public void LogAccessTo(Bucket source, string prefix) => BucketDefaults.EnableAccessLogs(source, Bucket, prefix);
+
+    /// <inheritdoc />
+    public void AllowLogsFromBucketsNamed(string bucketNamePrefix) =>
+        BucketDefaults.AllowAccessLogs(Bucket, $"arn:{Stack.Of(this).Partition}:s3:::{bucketNamePrefix}*", "S3ServerAccessLogsNamed" + new string(bucketNamePrefix.Where(char.IsLetterOrDigit).ToArray()));
 }

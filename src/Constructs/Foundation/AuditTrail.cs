@@ -13,11 +13,21 @@ public interface IAuditTrail
     /// <summary>ARN of the trail.</summary>
     string TrailArn { get; }
 
-    /// <summary>Logs object-level (data) events of <paramref name="bucket"/>: who read or wrote which object.</summary>
+    /// <summary>
+    /// Logs object-level (data) events of <paramref name="bucket"/>: who read or wrote which object. The bucket must be
+    /// in the trail's stack (a reference from the trail to another stack would make the two stacks depend on each
+    /// other); buckets named with <see cref="PlatformNames.Bucket"/> are logged wherever they are, with no call.
+    /// </summary>
     void AddS3DataEvents(IBucket bucket);
 
-    /// <summary>Logs invocations (data events) of <paramref name="function"/>.</summary>
+    /// <summary>Logs object-level events of every bucket whose name starts with <paramref name="bucketNamePrefix"/>.</summary>
+    void AddS3DataEvents(string bucketNamePrefix);
+
+    /// <summary>Logs invocations (data events) of <paramref name="function"/>, which must be in the trail's stack (see <see cref="AddS3DataEvents(IBucket)"/>).</summary>
     void AddLambdaDataEvents(IFunction function);
+
+    /// <summary>Logs invocations of every function of the trail's account and region whose name starts with <paramref name="functionNamePrefix"/>.</summary>
+    void AddLambdaDataEvents(string functionNamePrefix);
 }
 
 /// <summary>Properties of <see cref="AuditTrail"/>.</summary>
@@ -61,6 +71,7 @@ public sealed class AuditTrail : Construct, IAuditTrail
 {
     private readonly List<string> _bucketObjectArnPrefixes = new();
     private readonly List<string> _functionArns = new();
+    private readonly List<string> _functionArnPrefixes = new();
     private readonly CfnTrail _cfnTrail;
 
     /// <inheritdoc />
@@ -135,15 +146,39 @@ public sealed class AuditTrail : Construct, IAuditTrail
     /// <inheritdoc />
     public void AddS3DataEvents(IBucket bucket)
     {
+        RequireSameStack(bucket, "bucket", "PlatformNames.Bucket");
         _bucketObjectArnPrefixes.Add(bucket.BucketArn + "/");
+        UpdateSelectors();
+    }
+
+    /// <inheritdoc />
+    public void AddS3DataEvents(string bucketNamePrefix)
+    {
+        _bucketObjectArnPrefixes.Add($"arn:{Stack.Of(this).Partition}:s3:::{bucketNamePrefix}");
         UpdateSelectors();
     }
 
     /// <inheritdoc />
     public void AddLambdaDataEvents(IFunction function)
     {
+        RequireSameStack(function, "function", "PlatformNames.Function");
         _functionArns.Add(function.FunctionArn);
         UpdateSelectors();
+    }
+
+    /// <inheritdoc />
+    public void AddLambdaDataEvents(string functionNamePrefix)
+    {
+        var stack = Stack.Of(this);
+        _functionArnPrefixes.Add($"arn:{stack.Partition}:lambda:{stack.Region}:{stack.Account}:function:{functionNamePrefix}");
+        UpdateSelectors();
+    }
+
+    private void RequireSameStack(IConstruct resource, string kind, string naming)
+    {
+        var (mine, theirs) = (Stack.Of(this), Stack.Of(resource));
+        Validate.That(mine == theirs,
+            $"AuditTrail: the {kind} {resource.Node.Path} is in stack '{theirs.StackName}' and the trail in '{mine.StackName}'; naming it in the trail would make the stacks depend on each other. Name it with {naming}(platform, ...) instead: the platform's trail logs every {kind} with the platform's name prefix.");
     }
 
     private void UpdateSelectors() => _cfnTrail.AdvancedEventSelectors = BuildSelectors();
@@ -160,6 +195,9 @@ public sealed class AuditTrail : Construct, IAuditTrail
         if (_functionArns.Count > 0)
             selectors.Add(Selector("Platform Lambda invocations", Field("eventCategory", "Data"), Field("resources.type", "AWS::Lambda::Function"),
                 Field("resources.ARN", _functionArns.ToArray())));
+        if (_functionArnPrefixes.Count > 0)
+            selectors.Add(Selector("Platform-named Lambda invocations", Field("eventCategory", "Data"), Field("resources.type", "AWS::Lambda::Function"),
+                new CfnTrail.AdvancedFieldSelectorProperty { Field = "resources.ARN", StartsWith = _functionArnPrefixes.ToArray() }));
         return selectors.ToArray();
     }
 
@@ -180,5 +218,13 @@ public sealed class AuditTrail : Construct, IAuditTrail
         public void AddLambdaDataEvents(IFunction function) =>
             Annotations.Of(this).AddWarningV2("AwsModelPlatform:OrganizationTrailDataEvents",
                 $"Data events of function {function.Node.Path} must be enabled on the organization trail {TrailArn}.");
+
+        public void AddS3DataEvents(string bucketNamePrefix) =>
+            Annotations.Of(this).AddWarningV2("AwsModelPlatform:OrganizationTrailDataEvents",
+                $"Data events of buckets named {bucketNamePrefix}* must be enabled on the organization trail {TrailArn}.");
+
+        public void AddLambdaDataEvents(string functionNamePrefix) =>
+            Annotations.Of(this).AddWarningV2("AwsModelPlatform:OrganizationTrailDataEvents",
+                $"Data events of functions named {functionNamePrefix}* must be enabled on the organization trail {TrailArn}.");
     }
 }

@@ -15,6 +15,9 @@ public interface IModelPlatform
     /// <summary>Cost center written into the <c>CostCenter</c> tag, if any.</summary>
     string? CostCenter { get; }
 
+    /// <summary>Start of the physical name of every bucket and function the platform's constructs name (<see cref="PlatformNames"/>); the trail logs their data events by this prefix.</summary>
+    string NamePrefix { get; }
+
     /// <summary>The customer-managed key that encrypts everything.</summary>
     IPlatformKey Key { get; }
 
@@ -99,6 +102,8 @@ public sealed class ModelPlatform : Construct, IModelPlatform
     /// <inheritdoc />
     public string? CostCenter { get; }
     /// <inheritdoc />
+    public string NamePrefix { get; }
+    /// <inheritdoc />
     public IPlatformKey Key { get; }
     /// <inheritdoc />
     public IPlatformNetwork Network { get; }
@@ -130,6 +135,7 @@ public sealed class ModelPlatform : Construct, IModelPlatform
 
         ProjectName = props.ProjectName;
         CostCenter = props.CostCenter;
+        NamePrefix = PlatformNames.Prefix(props.ProjectName, this);
         LogRetentionDays = props.LogRetentionDays;
         RemovalPolicy = props.RemovalPolicy;
 
@@ -148,6 +154,9 @@ public sealed class ModelPlatform : Construct, IModelPlatform
                 LogRetentionDays = props.LogRetentionDays,
                 RemovalPolicy = props.RemovalPolicy,
             }) with { Key = Key, AccessLogs = AccessLogs });
+        AccessLogs.AllowLogsFromBucketsNamed(NamePrefix + "-");
+        Trail.AddS3DataEvents(NamePrefix + "-");
+        Trail.AddLambdaDataEvents(NamePrefix + "-");
         AlarmTopic = new AlarmTopic(this, "Alarms", new AlarmTopicProps { Key = Key, Email = props.AlarmEmail });
         Dashboard = new PlatformDashboard(this, "Dashboard", props.ProjectName);
 

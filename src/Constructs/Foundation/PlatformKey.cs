@@ -20,6 +20,12 @@ public interface IPlatformKey
 
     /// <summary>Lets an AWS service (e.g. <c>cloudwatch.amazonaws.com</c>) publish to SNS topics encrypted with the key, for this account only.</summary>
     void AllowServiceToPublishToEncryptedTopics(string servicePrincipal);
+
+    /// <summary>
+    /// Lets EC2 encrypt EBS volumes with the key for principals of this account, as the AWS-managed <c>aws/ebs</c>
+    /// key does: the Auto Scaling and EC2 Fleet service-linked roles that launch Batch instances need it.
+    /// </summary>
+    void AllowEbsEncryption();
 }
 
 /// <summary>Properties of <see cref="PlatformKey"/>.</summary>
@@ -143,6 +149,40 @@ public sealed class PlatformKey : Construct, IPlatformKey
         }));
     }
 
+    /// <inheritdoc />
+    public void AllowEbsEncryption()
+    {
+        if (!_grants.Add("ebs")) return;
+        var stack = Stack.Of(this);
+        var viaEc2InThisAccount = new Dictionary<string, object>
+        {
+            ["StringEquals"] = new Dictionary<string, object>
+            {
+                ["kms:CallerAccount"] = stack.Account,
+                ["kms:ViaService"] = $"ec2.{stack.Region}.amazonaws.com",
+            },
+        };
+        Key.AddToResourcePolicy(new PolicyStatement(new PolicyStatementProps
+        {
+            Sid = "EbsEncryptionThroughEc2",
+            Principals = new IPrincipal[] { new AnyPrincipal() },
+            Actions = new[] { "kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey" },
+            Resources = new[] { "*" },
+            Conditions = viaEc2InThisAccount,
+        }));
+        Key.AddToResourcePolicy(new PolicyStatement(new PolicyStatementProps
+        {
+            Sid = "EbsGrantsThroughEc2",
+            Principals = new IPrincipal[] { new AnyPrincipal() },
+            Actions = new[] { "kms:CreateGrant" },
+            Resources = new[] { "*" },
+            Conditions = new Dictionary<string, object>(viaEc2InThisAccount)
+            {
+                ["Bool"] = new Dictionary<string, object> { ["kms:GrantIsForAWSResource"] = "true" },
+            },
+        }));
+    }
+
     private sealed class ImportedPlatformKey : Construct, IPlatformKey
     {
         public IKey Key { get; }
@@ -160,6 +200,9 @@ public sealed class PlatformKey : Construct, IPlatformKey
 
         public void AllowServiceToPublishToEncryptedTopics(string servicePrincipal) =>
             Warn($"the key policy of the imported key must let {servicePrincipal} use kms:Decrypt and kms:GenerateDataKey* to publish to encrypted topics.");
+
+        public void AllowEbsEncryption() =>
+            Warn("the key policy of the imported key must let EC2 (kms:ViaService ec2.<region>.amazonaws.com) use it for EBS volumes of this account.");
 
         private void Warn(string what) => Annotations.Of(this).AddWarningV2("AwsModelPlatform:ImportedKeyPolicy", "Imported key: " + what);
     }

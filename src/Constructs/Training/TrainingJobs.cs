@@ -1,0 +1,485 @@
+using System.Text.RegularExpressions;
+using Amazon.CDK;
+using Amazon.CDK.AWS.Batch;
+using Amazon.CDK.AWS.CloudWatch;
+using Amazon.CDK.AWS.EC2;
+using Amazon.CDK.AWS.Events;
+using Amazon.CDK.AWS.Events.Targets;
+using Amazon.CDK.AWS.IAM;
+using Amazon.CDK.AWS.Logs;
+using Amazon.CDK.AWS.S3;
+using AwsModelPlatform.Constructs.Defaults;
+using AwsModelPlatform.Constructs.Foundation;
+using Constructs;
+using BatchAction = Amazon.CDK.AWS.Batch.Action;
+using EcsContainerImage = Amazon.CDK.AWS.ECS.ContainerImage;
+
+namespace AwsModelPlatform.Constructs.Training;
+
+/// <summary>AWS Batch GPU training: the queue and job definitions jobs are submitted to, and who may submit.</summary>
+public interface ITrainingJobs
+{
+    /// <summary>ARN of the job queue.</summary>
+    string JobQueueArn { get; }
+
+    /// <summary>Job definition ARNs (with revision) by the names of <see cref="TrainingJobsProps.JobDefinitions"/>.</summary>
+    IReadOnlyDictionary<string, string> JobDefinitionArns { get; }
+
+    /// <summary>Lets <paramref name="grantee"/> submit jobs to this queue with these job definitions, and nothing else.</summary>
+    Grant GrantSubmitJob(IGrantable grantee);
+}
+
+/// <summary>Properties of <see cref="TrainingJobs"/>.</summary>
+public sealed record TrainingJobsProps : PlatformConstructProps
+{
+    /// <summary>EC2 GPU instance types jobs may run on (see <see cref="GpuInstanceTypes"/>).</summary>
+    public required IReadOnlyList<string> InstanceTypes { get; init; }
+
+    /// <summary>Most vCPUs each compute environment may run at once: the cost guard. Required, so the worst case is a decision, not an accident.</summary>
+    public required int MaxVCpus { get; init; }
+
+    /// <summary>The job definitions jobs are submitted with.</summary>
+    public required IReadOnlyList<TrainingJobDefinitionOptions> JobDefinitions { get; init; }
+
+    /// <summary>Whether jobs run on Spot instances (allocation <c>SPOT_PRICE_CAPACITY_OPTIMIZED</c>).</summary>
+    /// <remarks>Default: true: training checkpoints and resumes, and Spot costs a fraction of on-demand.</remarks>
+    public bool UseSpot { get; init; } = true;
+
+    /// <summary>With <see cref="UseSpot"/>, also an on-demand environment after the Spot one in the queue order, for when Spot has no capacity.</summary>
+    /// <remarks>Default: false: on-demand GPUs cost several times more; ask for them explicitly.</remarks>
+    public bool OnDemandFallback { get; init; }
+
+    /// <summary>Size of each instance's encrypted root volume, in GiB (30 to 16384).</summary>
+    /// <remarks>Default: 200: CUDA training images are often 10–20 GB, and layers are extracted next to the compressed copy.</remarks>
+    public int RootVolumeGiB { get; init; } = 200;
+
+    /// <summary>Minutes a job may wait in RUNNABLE (no capacity, or asking for more than an environment can give) before it is cancelled with the reason recorded (10 to 1440).</summary>
+    /// <remarks>Default: 60: long enough for Spot capacity to come back, short enough that nobody waits a day for a job that never starts.</remarks>
+    public int MaxRunnableMinutes { get; init; } = 60;
+
+    /// <summary>Priority of the queue among the account's queues sharing the compute environments.</summary>
+    /// <remarks>Default: 1.</remarks>
+    public int QueuePriority { get; init; } = 1;
+
+    /// <summary>Whether instances are placed in one cluster placement group (lowest latency between the nodes of a multi-node job).</summary>
+    /// <remarks>Default: false; required for EFA job definitions.</remarks>
+    public bool ClusterPlacement { get; init; }
+
+    /// <summary>Days a checkpoint object is kept.</summary>
+    /// <remarks>Default: 30: checkpoints resume interrupted jobs; the final model goes to the output bucket.</remarks>
+    public int CheckpointExpireDays { get; init; } = 30;
+
+    /// <summary>Failed jobs within an hour that raise the failed-jobs alarm.</summary>
+    /// <remarks>Default: 1: every failure is seen.</remarks>
+    public int FailedJobsAlarmThreshold { get; init; } = 1;
+}
+
+/// <summary>
+/// AWS Batch GPU training, secure and cost-guarded by default: datasets, checkpoint and output buckets (KMS,
+/// TLS-only, access-logged, data events in the trail); Spot GPU compute that scales to zero, capped in vCPUs,
+/// on IMDSv2-only instances with encrypted root volumes in the platform's private subnets; a queue that cancels
+/// jobs stuck without capacity; single- and multi-node job definitions that retry only on instance loss; job
+/// state changes to the alarm topic; alarms on failed and stuck jobs.
+/// </summary>
+public sealed class TrainingJobs : PlatformConstruct, ITrainingJobs
+{
+    /// <summary>Directory inside the container where jobs write checkpoints; a retried attempt finds them again through <c>CHECKPOINT_S3_URI</c>.</summary>
+    public const string CheckpointDir = "/opt/ml/checkpoints";
+
+    private readonly Dictionary<string, string> _jobDefinitionArns = new();
+    private readonly Rule _failedRule;
+    private readonly Rule _stuckRule;
+
+    /// <summary>Bucket of training data; jobs read it, nothing else writes it.</summary>
+    public Bucket DatasetsBucket { get; }
+    /// <summary>Bucket of checkpoints; jobs read and write it; objects expire.</summary>
+    public Bucket CheckpointsBucket { get; }
+    /// <summary>Bucket of trained models; jobs write it.</summary>
+    public Bucket OutputBucket { get; }
+    /// <summary>The job queue.</summary>
+    public JobQueue JobQueue { get; }
+    /// <summary>The compute environments, in queue order.</summary>
+    public IReadOnlyList<ManagedEc2EcsComputeEnvironment> ComputeEnvironments { get; }
+    /// <summary>The role jobs run with: the three buckets and the platform key, nothing more.</summary>
+    public Role JobRole { get; }
+    /// <summary>The encrypted log group of the jobs' output.</summary>
+    public LogGroup LogGroup { get; }
+    /// <summary>The security group of the training instances.</summary>
+    public SecurityGroup SecurityGroup { get; }
+
+    /// <inheritdoc />
+    public string JobQueueArn => JobQueue.JobQueueArn;
+    /// <inheritdoc />
+    public IReadOnlyDictionary<string, string> JobDefinitionArns => _jobDefinitionArns;
+
+    /// <summary>Creates the storage, compute, queue, job definitions, events and alarms.</summary>
+    public TrainingJobs(Construct scope, string id, TrainingJobsProps props) : base(scope, id, props, "training")
+    {
+        var instanceTypes = ValidateInstanceTypes(props);
+        ValidateProps(props, instanceTypes);
+
+        var key = Platform.Key;
+        DatasetsBucket = CreateBucket("Datasets", "datasets", versioned: true);
+        CheckpointsBucket = CreateBucket("Checkpoints", "checkpoints", versioned: false, new LifecycleRule
+        {
+            Id = "ExpireCheckpoints",
+            Expiration = Duration.Days(props.CheckpointExpireDays),
+            AbortIncompleteMultipartUploadAfter = Duration.Days(1),
+        });
+        OutputBucket = CreateBucket("Output", "output", versioned: true);
+        LogGroup = LogGroupDefaults.Create(this, "Logs", key, Platform.LogRetentionDays, Platform.RemovalPolicy);
+
+        JobRole = TrainingJobRole.Create(this, "JobRole", key, DatasetsBucket, CheckpointsBucket, OutputBucket);
+
+        SecurityGroup = CreateSecurityGroup(props);
+        ComputeEnvironments = CreateComputeEnvironments(props, instanceTypes);
+        JobQueue = new JobQueue(this, "Queue", new JobQueueProps
+        {
+            Priority = props.QueuePriority,
+            ComputeEnvironments = ComputeEnvironments.Select((ce, i) => (IOrderedComputeEnvironment)new OrderedComputeEnvironment { ComputeEnvironment = ce, Order = i + 1 }).ToArray(),
+            JobStateTimeLimitActions = new[]
+            {
+                JobStateTimeLimitActionsReason.INSUFFICIENT_INSTANCE_CAPACITY,
+                JobStateTimeLimitActionsReason.COMPUTE_ENVIRONMENT_MAX_RESOURCE,
+                JobStateTimeLimitActionsReason.JOB_RESOURCE_REQUIREMENT,
+            }.Select(reason => (IJobStateTimeLimitAction)new JobStateTimeLimitAction
+            {
+                Action = JobStateTimeLimitActionsAction.CANCEL,
+                State = JobStateTimeLimitActionsState.RUNNABLE,
+                MaxTime = Duration.Minutes(props.MaxRunnableMinutes),
+                Reason = reason,
+            }).ToArray(),
+        });
+
+        foreach (var definition in props.JobDefinitions)
+            _jobDefinitionArns[definition.Name] = CreateJobDefinition(definition, props, instanceTypes);
+
+        (_failedRule, _stuckRule) = CreateEventRules();
+        CreateAlarms(props);
+    }
+
+    /// <inheritdoc />
+    public Grant GrantSubmitJob(IGrantable grantee) => Grant.AddToPrincipal(new GrantOnPrincipalOptions
+    {
+        Grantee = grantee,
+        Actions = new[] { "batch:SubmitJob" },
+        ResourceArns = new[] { JobQueue.JobQueueArn }
+            .Concat(_jobDefinitionArns.Keys.Select(name => Stack.Of(this).FormatArn(new ArnComponents
+            {
+                Service = "batch",
+                Resource = "job-definition",
+                ResourceName = JobDefinitionName(name) + ":*",
+            })))
+            .ToArray(),
+    });
+
+    /// <summary>Jobs that ended FAILED, per period.</summary>
+    public Metric MetricFailedJobs(MetricOptions? options = null) => RuleMetric(_failedRule, options);
+
+    /// <summary>Jobs cancelled after waiting longer than <see cref="TrainingJobsProps.MaxRunnableMinutes"/> in RUNNABLE, per period.</summary>
+    public Metric MetricJobsStuckRunnable(MetricOptions? options = null) => RuleMetric(_stuckRule, options);
+
+    /// <summary>The physical name of a job definition of this construct.</summary>
+    public string JobDefinitionName(string name) => $"{Names.UniqueResourceName(this, new UniqueResourceNameOptions { MaxLength = 60, Separator = "-" })}-{name}";
+
+    // Named with the platform's prefix, so the platform's trail logs their data events from any stack.
+    private Bucket CreateBucket(string id, string purpose, bool versioned, params ILifecycleRule[] rules) =>
+        BucketDefaults.Create(this, id, Platform.Key, Platform.AccessLogs, $"training/{purpose}/", Platform.RemovalPolicy, versioned,
+            rules.Length > 0 ? rules : null, PlatformNames.Bucket(Platform, this, purpose));
+
+    private SecurityGroup CreateSecurityGroup(TrainingJobsProps props)
+    {
+        var group = new SecurityGroup(this, "InstanceSecurityGroup", new SecurityGroupProps
+        {
+            Vpc = Platform.Network.Vpc,
+            Description = "Training instances: HTTPS out to AWS endpoints; node-to-node traffic of multi-node jobs",
+            AllowAllOutbound = false,
+        });
+        // 443 to any address: the workload subnets have no route to the internet, so this reaches only the VPC's
+        // interface endpoints and the S3 gateway endpoint (whose prefix list an environment-agnostic synth cannot name).
+        group.AddEgressRule(Peer.AnyIpv4(), Port.Tcp(443), "HTTPS to AWS APIs through the VPC endpoints");
+        if (props.JobDefinitions.Any(d => d.Nodes > 1))
+        {
+            group.AddIngressRule(group, Port.AllTraffic(), "Nodes of a multi-node job (NCCL, rendezvous)");
+            group.AddEgressRule(group, Port.AllTraffic(), "Nodes of a multi-node job (NCCL, rendezvous)");
+        }
+        return group;
+    }
+
+    private IReadOnlyList<ManagedEc2EcsComputeEnvironment> CreateComputeEnvironments(TrainingJobsProps props, IReadOnlyList<GpuInstanceType> instanceTypes)
+    {
+        Platform.Key.AllowEbsEncryption();
+        var launchTemplate = new LaunchTemplate(this, "LaunchTemplate", new LaunchTemplateProps
+        {
+            RequireImdsv2 = true,
+            // One hop: containers cannot reach the instance's credentials; jobs use their job role.
+            HttpPutResponseHopLimit = 1,
+            BlockDevices = new IBlockDevice[]
+            {
+                new BlockDevice
+                {
+                    DeviceName = "/dev/xvda",
+                    Volume = BlockDeviceVolume.Ebs(props.RootVolumeGiB, new EbsDeviceOptions
+                    {
+                        Encrypted = true,
+                        KmsKey = Platform.Key.Key,
+                        VolumeType = EbsDeviceVolumeType.GP3,
+                        DeleteOnTermination = true,
+                    }),
+                },
+            },
+        });
+        var efa = props.JobDefinitions.Any(d => d.Efa);
+        if (efa)
+        {
+            // EFA needs the interface declared in the launch template, with the security group on it.
+            ((CfnLaunchTemplate)launchTemplate.Node.DefaultChild!).AddPropertyOverride("LaunchTemplateData.NetworkInterfaces", new[]
+            {
+                new Dictionary<string, object>
+                {
+                    ["DeviceIndex"] = 0,
+                    ["InterfaceType"] = "efa",
+                    ["Groups"] = new[] { SecurityGroup.SecurityGroupId },
+                    ["DeleteOnTermination"] = true,
+                },
+            });
+        }
+
+        var instanceRole = BatchInstanceRole.Create(this, "InstanceRole", LogGroup);
+        var placement = props.ClusterPlacement
+            ? new PlacementGroup(this, "Placement", new PlacementGroupProps { Strategy = PlacementGroupStrategy.CLUSTER })
+            : null;
+
+        var environments = new List<ManagedEc2EcsComputeEnvironment>();
+        if (props.UseSpot) environments.Add(ComputeEnvironment("Spot", spot: true));
+        if (!props.UseSpot || props.OnDemandFallback) environments.Add(ComputeEnvironment("OnDemand", spot: false));
+        return environments;
+
+        ManagedEc2EcsComputeEnvironment ComputeEnvironment(string id, bool spot)
+        {
+            var environment = new ManagedEc2EcsComputeEnvironment(this, id, new ManagedEc2EcsComputeEnvironmentProps
+            {
+                Vpc = Platform.Network.Vpc,
+                VpcSubnets = Platform.Network.WorkloadSubnets,
+                SecurityGroups = new ISecurityGroup[] { SecurityGroup },
+                InstanceTypes = instanceTypes.Select(t => new InstanceType(t.Name)).ToArray(),
+                UseOptimalInstanceClasses = false,
+                MinvCpus = 0,
+                MaxvCpus = props.MaxVCpus,
+                Spot = spot,
+                AllocationStrategy = spot ? AllocationStrategy.SPOT_PRICE_CAPACITY_OPTIMIZED : AllocationStrategy.BEST_FIT_PROGRESSIVE,
+                LaunchTemplate = launchTemplate,
+                InstanceRole = instanceRole,
+                PlacementGroup = placement,
+                UpdateToLatestImageVersion = true,
+            });
+            var cfn = (CfnComputeEnvironment)environment.Node.DefaultChild!;
+            // The GPU AMI on Amazon Linux 2023 (CDK 2.160 only names the Amazon Linux 2 one, out of support since 2026-06-30).
+            cfn.AddPropertyOverride("ComputeResources.Ec2Configuration", new[] { new Dictionary<string, object> { ["ImageType"] = "ECS_AL2023_NVIDIA" } });
+            if (efa) cfn.AddPropertyDeletionOverride("ComputeResources.SecurityGroupIds");
+            return environment;
+        }
+    }
+
+    private string CreateJobDefinition(TrainingJobDefinitionOptions options, TrainingJobsProps props, IReadOnlyList<GpuInstanceType> instanceTypes)
+    {
+        var vcpus = options.VCpus ?? 4 * options.Gpus;
+        var memory = options.MemoryMiB ?? 15 * 1024 * options.Gpus;
+        var linux = new LinuxParameters(this, options.Name + "Linux", new LinuxParametersProps
+        {
+            SharedMemorySize = Size.Mebibytes(options.SharedMemoryMiB ?? memory / 4),
+            InitProcessEnabled = true,
+        });
+        if (options.Efa)
+            linux.AddDevices(new Device { HostPath = "/dev/infiniband/uverbs0", Permissions = new[] { DevicePermission.READ, DevicePermission.WRITE, DevicePermission.MKNOD } });
+
+        var environment = new Dictionary<string, string>
+        {
+            ["DATASETS_BUCKET"] = DatasetsBucket.BucketName,
+            ["CHECKPOINTS_BUCKET"] = CheckpointsBucket.BucketName,
+            ["OUTPUT_BUCKET"] = OutputBucket.BucketName,
+            ["CHECKPOINT_DIR"] = CheckpointDir,
+            ["NPROC_PER_NODE"] = options.Gpus.ToString(),
+            ["NNODES"] = options.Nodes.ToString(),
+            ["MASTER_PORT"] = "29500",
+            ["NCCL_DEBUG"] = "WARN",
+        };
+        if (options.Efa) environment["FI_PROVIDER"] = "efa";
+        foreach (var (variable, value) in options.Environment ?? new Dictionary<string, string>()) environment[variable] = value;
+
+        var container = new EcsEc2ContainerDefinition(this, options.Name + "Container", new EcsEc2ContainerDefinitionProps
+        {
+            Image = options.Image,
+            Cpu = vcpus,
+            Memory = Size.Mebibytes(memory),
+            Gpu = options.Gpus,
+            JobRole = JobRole,
+            Logging = Amazon.CDK.AWS.ECS.LogDriver.AwsLogs(new Amazon.CDK.AWS.ECS.AwsLogDriverProps { LogGroup = LogGroup, StreamPrefix = options.Name }),
+            LinuxParameters = linux,
+            Ulimits = new IUlimit[]
+            {
+                new Ulimit { Name = UlimitName.MEMLOCK, SoftLimit = -1, HardLimit = -1 }, // pinned memory for NCCL and EFA
+                new Ulimit { Name = UlimitName.STACK, SoftLimit = 67_108_864, HardLimit = 67_108_864 },
+                new Ulimit { Name = UlimitName.NOFILE, SoftLimit = 65_536, HardLimit = 65_536 },
+            },
+            Environment = environment,
+        });
+
+        if (container.ExecutionRole.Node.TryFindChild("DefaultPolicy") is Policy executionPolicy)
+            Suppressions.Add(executionPolicy, "AwsSolutions-IAM5",
+                "ecr:GetAuthorizationToken has no resource-level permissions; the image pulls themselves are limited to this definition's repository.",
+                "Resource::*");
+
+        // Retry only what is not the job's fault: the instance went away (Spot reclamation, host failure).
+        // Anything else (the application's own exit code, out of memory) exits at once.
+        var retries = new[]
+        {
+            RetryStrategy.Of(BatchAction.RETRY, Reason.SPOT_INSTANCE_RECLAIMED),
+            RetryStrategy.Of(BatchAction.EXIT, Reason.NON_ZERO_EXIT_CODE),
+            RetryStrategy.Of(BatchAction.EXIT, Reason.Custom(new CustomReason { OnReason = "*" })),
+        };
+        var name = JobDefinitionName(options.Name);
+        if (options.Nodes == 1)
+            return new EcsJobDefinition(this, options.Name, new EcsJobDefinitionProps
+            {
+                JobDefinitionName = name,
+                Container = container,
+                RetryAttempts = options.Attempts,
+                RetryStrategies = retries,
+                Timeout = Duration.Seconds(options.AttemptTimeoutSeconds),
+                PropagateTags = true,
+            }).JobDefinitionArn;
+
+        return new MultiNodeJobDefinition(this, options.Name, new MultiNodeJobDefinitionProps
+        {
+            JobDefinitionName = name,
+            InstanceType = new InstanceType(options.NodeInstanceType ?? instanceTypes[0].Name),
+            MainNode = 0,
+            Containers = new IMultiNodeContainer[] { new MultiNodeContainer { StartNode = 0, EndNode = options.Nodes - 1, Container = container } },
+            RetryAttempts = options.Attempts,
+            RetryStrategies = retries,
+            Timeout = Duration.Seconds(options.AttemptTimeoutSeconds),
+            PropagateTags = true,
+        }).JobDefinitionArn;
+    }
+
+    private (Rule Failed, Rule Stuck) CreateEventRules()
+    {
+        var topic = Platform.AlarmTopic;
+        topic.AllowServiceToPublish("events.amazonaws.com");
+        var message = RuleTargetInput.FromText(
+            $"Training job {EventField.FromPath("$.detail.jobName")} ({EventField.FromPath("$.detail.jobId")}) " +
+            $"{EventField.FromPath("$.detail.status")}: {EventField.FromPath("$.detail.statusReason")}");
+        Rule StateRule(string id, string description, object detail, bool notify)
+        {
+            var rule = new Rule(this, id, new RuleProps
+            {
+                Description = description,
+                EventPattern = new EventPattern
+                {
+                    Source = new[] { "aws.batch" },
+                    DetailType = new[] { "Batch Job State Change" },
+                    Detail = (IDictionary<string, object>)detail,
+                },
+            });
+            if (notify) rule.AddTarget(new SnsTopic(topic.Topic, new SnsTopicProps { Message = message }));
+            return rule;
+        }
+
+        StateRule("Succeeded", "Training job succeeded: tell the alarm topic",
+            new Dictionary<string, object> { ["jobQueue"] = new[] { JobQueue.JobQueueArn }, ["status"] = new[] { "SUCCEEDED" } }, notify: true);
+        var failed = StateRule("Failed", "Training job failed: tell the alarm topic; counted by the failed-jobs alarm",
+            new Dictionary<string, object> { ["jobQueue"] = new[] { JobQueue.JobQueueArn }, ["status"] = new[] { "FAILED" } }, notify: true);
+        // Jobs the queue cancelled in RUNNABLE carry the time-limit reason (CAPACITY:... or MISCONFIGURATION:...).
+        var stuck = StateRule("StuckRunnable", "Training job cancelled after waiting too long in RUNNABLE; counted by the stuck-jobs alarm",
+            new Dictionary<string, object>
+            {
+                ["jobQueue"] = new[] { JobQueue.JobQueueArn },
+                ["status"] = new[] { "FAILED" },
+                ["statusReason"] = new object[] { new Dictionary<string, object> { ["prefix"] = "CAPACITY:" }, new Dictionary<string, object> { ["prefix"] = "MISCONFIGURATION:" } },
+            }, notify: false);
+        return (failed, stuck);
+    }
+
+    private void CreateAlarms(TrainingJobsProps props)
+    {
+        var failed = MetricFailedJobs(new MetricOptions { Period = Duration.Hours(1) }).CreateAlarm(this, "FailedJobsAlarm", new CreateAlarmOptions
+        {
+            AlarmDescription = $"{props.FailedJobsAlarmThreshold} or more training jobs failed within an hour (job names and reasons are on the alarm topic).",
+            Threshold = props.FailedJobsAlarmThreshold,
+            EvaluationPeriods = 1,
+            ComparisonOperator = ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+            TreatMissingData = TreatMissingData.NOT_BREACHING,
+        });
+        var stuck = MetricJobsStuckRunnable(new MetricOptions { Period = Duration.Hours(1) }).CreateAlarm(this, "StuckJobsAlarm", new CreateAlarmOptions
+        {
+            AlarmDescription = $"A training job waited more than {props.MaxRunnableMinutes} minutes in RUNNABLE and was cancelled: no GPU capacity, or it asks for more than the compute environments allow.",
+            Threshold = 1,
+            EvaluationPeriods = 1,
+            ComparisonOperator = ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+            TreatMissingData = TreatMissingData.NOT_BREACHING,
+        });
+        Platform.AlarmTopic.Notify(failed);
+        Platform.AlarmTopic.Notify(stuck);
+        Platform.Dashboard.AddSection(this, $"Training: {Node.Path}",
+            new GraphWidget(new GraphWidgetProps { Title = "Failed jobs", Left = new IMetric[] { MetricFailedJobs() }, Width = 12 }),
+            new GraphWidget(new GraphWidgetProps { Title = "Jobs cancelled in RUNNABLE", Left = new IMetric[] { MetricJobsStuckRunnable() }, Width = 12 }));
+    }
+
+    private static Metric RuleMetric(Rule rule, MetricOptions? options) => new(new MetricProps
+    {
+        Namespace = "AWS/Events",
+        MetricName = "TriggeredRules",
+        DimensionsMap = new Dictionary<string, string> { ["RuleName"] = rule.RuleName },
+        Statistic = "Sum",
+        Period = options?.Period ?? Duration.Minutes(5),
+        Label = options?.Label,
+    });
+
+    private static IReadOnlyList<GpuInstanceType> ValidateInstanceTypes(TrainingJobsProps props)
+    {
+        Validate.That(props.InstanceTypes.Count > 0, "TrainingJobsProps.InstanceTypes is empty; name at least one GPU instance type, e.g. g5.12xlarge.");
+        return props.InstanceTypes.Select(name => GpuInstanceTypes.Find(name) ?? throw new ArgumentException(
+            $"TrainingJobsProps.InstanceTypes: '{name}' is not a supported GPU instance type; use one of {string.Join(", ", GpuInstanceTypes.Supported.Select(t => t.Name))}.")).ToList();
+    }
+
+    private static void ValidateProps(TrainingJobsProps props, IReadOnlyList<GpuInstanceType> types)
+    {
+        var largest = types.Max(t => t.VCpus);
+        Validate.That(props.MaxVCpus >= largest,
+            $"TrainingJobsProps.MaxVCpus = {props.MaxVCpus} is less than the {largest} vCPUs of the largest allowed instance type; no instance could ever start. Raise MaxVCpus or allow smaller types.");
+        Validate.InRange(props.RootVolumeGiB, 30, 16384, "TrainingJobsProps.RootVolumeGiB", "the GPU AMI needs 30 GiB and gp3 volumes end at 16 TiB");
+        Validate.InRange(props.MaxRunnableMinutes, 10, 1440, "TrainingJobsProps.MaxRunnableMinutes", "AWS Batch takes 10 minutes to 24 hours for a job-state time limit");
+        Validate.InRange(props.CheckpointExpireDays, 1, 3650, "TrainingJobsProps.CheckpointExpireDays", "checkpoints must expire");
+        Validate.That(props.FailedJobsAlarmThreshold >= 1, $"TrainingJobsProps.FailedJobsAlarmThreshold = {props.FailedJobsAlarmThreshold} must be at least 1.");
+        Validate.That(props.UseSpot || !props.OnDemandFallback,
+            "TrainingJobsProps.OnDemandFallback = true needs UseSpot = true: it orders an on-demand environment after the Spot one. Without Spot, jobs already run on demand.");
+        Validate.That(props.JobDefinitions.Count > 0, "TrainingJobsProps.JobDefinitions is empty; define at least one job definition.");
+        var duplicate = props.JobDefinitions.GroupBy(d => d.Name).FirstOrDefault(g => g.Count() > 1);
+        Validate.That(duplicate is null, $"TrainingJobsProps.JobDefinitions: the name '{duplicate?.Key}' is used twice; names select the definition and must be unique.");
+
+        foreach (var d in props.JobDefinitions)
+        {
+            var prop = $"TrainingJobDefinitionOptions '{d.Name}'";
+            Validate.That(Regex.IsMatch(d.Name, "^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$"), $"{prop}: Name must be 1 to 64 letters, digits, '-' or '_'.");
+            Validate.InRange(d.Attempts, 1, 10, $"{prop}.Attempts", "AWS Batch allows 1 to 10 attempts");
+            Validate.InRange(d.Nodes, 1, 1000, $"{prop}.Nodes", "nodes of a job");
+            Validate.That(d.AttemptTimeoutSeconds >= 60, $"{prop}.AttemptTimeoutSeconds = {d.AttemptTimeoutSeconds}: AWS Batch needs at least 60 seconds.");
+            var placeable = d.Nodes > 1
+                ? new[] { types.FirstOrDefault(t => t.Name == (d.NodeInstanceType ?? types[0].Name)) ?? throw new ArgumentException(
+                    $"{prop}.NodeInstanceType = '{d.NodeInstanceType}' is not one of TrainingJobsProps.InstanceTypes ({string.Join(", ", props.InstanceTypes)}).") }
+                : types.ToArray();
+            var vcpus = d.VCpus ?? 4 * d.Gpus;
+            var memory = d.MemoryMiB ?? 15 * 1024 * d.Gpus;
+            Validate.That(d.Gpus >= 1 && placeable.Any(t => t.Gpus >= d.Gpus && t.VCpus >= vcpus && t.MemoryMiB >= memory),
+                $"{prop} asks for {d.Gpus} GPU(s), {vcpus} vCPUs and {memory} MiB per node, which no allowed instance type ({string.Join(", ", placeable.Select(t => $"{t.Name}: {t.Gpus} GPU, {t.VCpus} vCPU, {t.MemoryMiB} MiB"))}) can hold; the job would wait in RUNNABLE forever.");
+            if (d.Efa)
+            {
+                Validate.That(d.Nodes > 1, $"{prop}.Efa = true is for multi-node jobs (Nodes > 1); a single node has no fabric to use.");
+                Validate.That(props.ClusterPlacement, $"{prop}.Efa = true needs TrainingJobsProps.ClusterPlacement = true: EFA only reaches instances in one cluster placement group.");
+                Validate.That(types.All(t => t.Efa),
+                    $"{prop}.Efa = true needs every allowed instance type to support EFA; these do not: {string.Join(", ", types.Where(t => !t.Efa).Select(t => t.Name))}.");
+            }
+        }
+    }
+}

@@ -1,0 +1,287 @@
+using System.Text.Json.Nodes;
+using Amazon.CDK;
+using Amazon.CDK.Assertions;
+using Amazon.CDK.AWS.ECS;
+using Amazon.CDK.AWS.IAM;
+using AwsModelPlatform.Constructs.Foundation;
+using AwsModelPlatform.Constructs.Training;
+
+namespace AwsModelPlatform.Constructs.Tests.Training;
+
+/// <summary>The sample-like TrainingJobs, synthesized once for the tests that only read it.</summary>
+public sealed class DefaultTraining
+{
+    public Template Template { get; }
+    public string NamePrefix { get; }
+
+    public DefaultTraining()
+    {
+        var stack = Synth.NewStack();
+        var platform = new ModelPlatform(stack, "Platform");
+        var training = new TrainingJobs(stack, "Training", TrainingJobsTests.Props(platform));
+        training.GrantSubmitJob(new Role(stack, "Submitter", new RoleProps { AssumedBy = new ServicePrincipal("lambda.amazonaws.com") }));
+        NamePrefix = platform.NamePrefix;
+        Template = Template.FromStack(stack);
+    }
+}
+
+public class TrainingJobsTests(DefaultTraining training) : IClassFixture<DefaultTraining>
+{
+    internal static TrainingJobsProps Props(IModelPlatform? platform = null) => new()
+    {
+        Platform = platform,
+        InstanceTypes = new[] { "g5.12xlarge", "g6.12xlarge" },
+        MaxVCpus = 96,
+        JobDefinitions = new[]
+        {
+            new TrainingJobDefinitionOptions { Name = "finetune", Image = ContainerImage.FromRegistry("example.com/train:1"), Gpus = 4 },
+            new TrainingJobDefinitionOptions { Name = "ddp", Image = ContainerImage.FromRegistry("example.com/train:1"), Gpus = 4, Nodes = 2 },
+        },
+    };
+
+    private Template T => training.Template;
+
+    private JsonNode JobDefinition(string name) =>
+        T.Resources("AWS::Batch::JobDefinition").Single(d => d.Value["Properties"]!["JobDefinitionName"]!.GetValue<string>().EndsWith("-" + name)).Value["Properties"]!;
+
+    [Fact]
+    public void Datasets_checkpoints_and_outputs_live_in_KMS_encrypted_access_logged_buckets_named_for_the_trail()
+    {
+        var buckets = T.Resources("AWS::S3::Bucket").Where(b => b.Key.StartsWith("Training")).Select(b => b.Value["Properties"]!).ToList();
+        Assert.Equal(3, buckets.Count);
+        foreach (var bucket in buckets)
+        {
+            Assert.Contains("aws:kms", bucket["BucketEncryption"].Text());
+            Assert.NotNull(bucket["LoggingConfiguration"]);
+            Assert.StartsWith($"{{\"Fn::Join\":[\"\",[\"{training.NamePrefix}-", bucket["BucketName"].Text());
+        }
+        Assert.Equal(2, buckets.Count(b => b["VersioningConfiguration"] is not null));
+        var checkpoints = buckets.Single(b => b["BucketName"].Text().Contains("-checkpoints-"));
+        Assert.Null(checkpoints["VersioningConfiguration"]);
+        Assert.Equal(30, checkpoints["LifecycleConfiguration"]!["Rules"]![0]!["ExpirationInDays"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public void Compute_is_Spot_price_capacity_optimized_scales_to_zero_and_is_capped()
+    {
+        var environment = Assert.Single(T.Resources("AWS::Batch::ComputeEnvironment")).Value["Properties"]!["ComputeResources"]!;
+        Assert.Equal("SPOT", environment["Type"]!.GetValue<string>());
+        Assert.Equal("SPOT_PRICE_CAPACITY_OPTIMIZED", environment["AllocationStrategy"]!.GetValue<string>());
+        Assert.Equal(0, environment["MinvCpus"]!.GetValue<int>());
+        Assert.Equal(96, environment["MaxvCpus"]!.GetValue<int>());
+        Assert.Equal("""["g5.12xlarge","g6.12xlarge"]""", environment["InstanceTypes"].Text());
+        Assert.Equal("ECS_AL2023_NVIDIA", environment["Ec2Configuration"]![0]!["ImageType"]!.GetValue<string>());
+        Assert.Contains("WorkloadSubnet", environment["Subnets"].Text());
+    }
+
+    [Fact]
+    public void Instances_require_IMDSv2_one_hop_and_boot_from_a_200_GiB_volume_encrypted_with_the_platform_key()
+    {
+        var data = T.Single("AWS::EC2::LaunchTemplate")["Properties"]!["LaunchTemplateData"]!;
+        Assert.Equal("required", data["MetadataOptions"]!["HttpTokens"]!.GetValue<string>());
+        Assert.Equal(1, data["MetadataOptions"]!["HttpPutResponseHopLimit"]!.GetValue<int>());
+        var ebs = data["BlockDeviceMappings"]![0]!["Ebs"]!;
+        Assert.True(ebs["Encrypted"]!.GetValue<bool>());
+        Assert.Equal(200, ebs["VolumeSize"]!.GetValue<int>());
+        Assert.Equal("gp3", ebs["VolumeType"]!.GetValue<string>());
+        Assert.Contains("PlatformKey", ebs["KmsKeyId"].Text());
+        Assert.Contains(T.KeyPolicyStatements(), s => s["Sid"]?.GetValue<string>() == "EbsEncryptionThroughEc2" && s.Text().Contains("kms:ViaService"));
+    }
+
+    [Fact]
+    public void Instance_role_has_no_managed_policy_and_only_the_ECS_agents_actions()
+    {
+        var role = T.Resources("AWS::IAM::Role").Single(r => r.Value.Text().Contains("ec2.amazonaws.com")).Value["Properties"]!;
+        Assert.Null(role["ManagedPolicyArns"]);
+        var policy = T.Resources("AWS::IAM::Policy").Single(p => p.Key.StartsWith("TrainingInstanceRolePolicy")).Value.Text();
+        Assert.Contains("ecs:RegisterContainerInstance", policy);
+        Assert.DoesNotContain("ecs:CreateCluster", policy);
+        Assert.DoesNotContain("s3:", policy);
+    }
+
+    [Fact]
+    public void Queue_cancels_jobs_stuck_in_RUNNABLE_after_an_hour_with_the_reason()
+    {
+        var queue = T.Single("AWS::Batch::JobQueue")["Properties"]!;
+        Assert.Equal(1, queue["Priority"]!.GetValue<int>());
+        var actions = queue["JobStateTimeLimitActions"]!.AsArray();
+        Assert.Equal(3, actions.Count);
+        Assert.All(actions, a => Assert.Equal("""{"Action":"CANCEL","MaxTimeSeconds":3600,"Reason":""" + a!["Reason"].Text() + ""","State":"RUNNABLE"}""", a.Text()));
+        Assert.Contains(actions, a => a!["Reason"]!.GetValue<string>() == "CAPACITY:INSUFFICIENT_INSTANCE_CAPACITY");
+    }
+
+    [Fact]
+    public void Single_node_definition_sizes_GPUs_CPUs_memory_shared_memory_and_ulimits_for_PyTorch()
+    {
+        var container = JobDefinition("finetune")["ContainerProperties"]!;
+        Assert.Equal("""[{"Type":"MEMORY","Value":"61440"},{"Type":"VCPU","Value":"16"},{"Type":"GPU","Value":"4"}]""", container["ResourceRequirements"].Text());
+        Assert.Equal(15360, container["LinuxParameters"]!["SharedMemorySize"]!.GetValue<int>());
+        Assert.Contains("""{"HardLimit":-1,"Name":"memlock","SoftLimit":-1}""", container["Ulimits"].Text());
+        Assert.Contains("awslogs", container["LogConfiguration"].Text());
+        var env = container["Environment"]!.AsArray().ToDictionary(e => e!["Name"]!.GetValue<string>(), e => e!["Value"].Text());
+        Assert.Equal("\"/opt/ml/checkpoints\"", env["CHECKPOINT_DIR"]);
+        Assert.Equal("\"4\"", env["NPROC_PER_NODE"]);
+        Assert.Contains("TrainingCheckpoints", env["CHECKPOINTS_BUCKET"]);
+    }
+
+    [Fact]
+    public void Jobs_retry_only_when_the_instance_goes_away_and_time_out_after_a_day()
+    {
+        var definition = JobDefinition("finetune");
+        Assert.Equal("""{"Attempts":3,"EvaluateOnExit":[{"Action":"RETRY","OnStatusReason":"Host EC2*"},{"Action":"EXIT","OnExitCode":"*"},{"Action":"EXIT","OnReason":"*"}]}""",
+            definition["RetryStrategy"].Text());
+        Assert.Equal(86400, definition["Timeout"]!["AttemptDurationSeconds"]!.GetValue<int>());
+        Assert.True(definition["PropagateTags"]!.GetValue<bool>());
+    }
+
+    [Fact]
+    public void Multi_node_definition_runs_one_container_range_on_one_instance_type()
+    {
+        var nodes = JobDefinition("ddp")["NodeProperties"]!;
+        Assert.Equal(2, nodes["NumNodes"]!.GetValue<int>());
+        Assert.Equal(0, nodes["MainNode"]!.GetValue<int>());
+        Assert.Equal("0:1", nodes["NodeRangeProperties"]![0]!["TargetNodes"]!.GetValue<string>());
+        Assert.Equal("g5.12xlarge", nodes["NodeRangeProperties"]![0]!["Container"]!["InstanceType"]!.GetValue<string>());
+        Assert.Contains("\"NNODES\"", nodes.Text());
+    }
+
+    [Fact]
+    public void Node_to_node_traffic_is_allowed_only_within_the_training_security_group()
+    {
+        var group = T.Resources("AWS::EC2::SecurityGroup").Single(g => g.Key.StartsWith("TrainingInstanceSecurityGroup")).Value["Properties"]!;
+        Assert.Equal("""[{"CidrIp":"0.0.0.0/0","Description":"HTTPS to AWS APIs through the VPC endpoints","FromPort":443,"IpProtocol":"tcp","ToPort":443}]""", group["SecurityGroupEgress"].Text());
+        Assert.Single(T.Resources("AWS::EC2::SecurityGroupIngress"), i => i.Key.StartsWith("TrainingInstanceSecurityGroup"));
+    }
+
+    [Fact]
+    public void Job_role_names_each_action_on_the_three_buckets_and_the_key()
+    {
+        var policy = T.Resources("AWS::IAM::Policy").Single(p => p.Key.StartsWith("TrainingJobRolePolicy")).Value["Properties"]!["PolicyDocument"]!["Statement"]!.AsArray();
+        Assert.DoesNotContain(policy, s => s!["Action"].Text().Contains('*'));
+        var read = policy.Single(s => s!["Sid"]!.GetValue<string>() == "ReadDatasets")!;
+        Assert.Equal("s3:GetObject", read["Action"]!.GetValue<string>());
+        Assert.Contains("TrainingDatasets", read["Resource"].Text());
+        Assert.Contains(policy, s => s!["Sid"]!.GetValue<string>() == "PlatformKeyForTheseObjects" && s["Resource"].Text().Contains("PlatformKey"));
+    }
+
+    [Fact]
+    public void Job_state_changes_reach_the_alarm_topic_as_a_readable_sentence()
+    {
+        var rules = T.Resources("AWS::Events::Rule").Select(r => r.Value["Properties"]!).ToList();
+        var failed = rules.Single(r => r["EventPattern"]!["detail"]!["status"].Text() == """["FAILED"]""" && r["EventPattern"]!["detail"]!["statusReason"] is null);
+        Assert.Contains("Training job <detail-jobName> (<detail-jobId>) <detail-status>: <detail-statusReason>", failed["Targets"]![0]!["InputTransformer"]!["InputTemplate"]!.GetValue<string>());
+        Assert.Contains(rules, r => r["EventPattern"]!["detail"]!["status"].Text() == """["SUCCEEDED"]""" && r["Targets"] is not null);
+        Assert.Contains("events.amazonaws.com", T.Single("AWS::SNS::TopicPolicy").Text());
+    }
+
+    [Fact]
+    public void Failed_and_stuck_jobs_raise_alarms_on_the_platform_topic()
+    {
+        var alarms = T.Resources("AWS::CloudWatch::Alarm").Select(a => a.Value["Properties"]!).ToList();
+        Assert.Equal(2, alarms.Count);
+        Assert.All(alarms, a =>
+        {
+            Assert.Equal("TriggeredRules", a["MetricName"]!.GetValue<string>());
+            Assert.Equal(3600, a["Period"]!.GetValue<int>());
+            Assert.Contains("PlatformAlarmsTopic", a["AlarmActions"].Text());
+        });
+        var stuckRule = T.Resources("AWS::Events::Rule").Single(r => r.Value["Properties"]!["EventPattern"]!["detail"]!["statusReason"] is not null);
+        Assert.Contains(alarms, a => a["Dimensions"].Text().Contains(stuckRule.Key));
+    }
+
+    [Fact]
+    public void GrantSubmitJob_allows_SubmitJob_on_this_queue_and_these_definitions_only()
+    {
+        var policy = T.Resources("AWS::IAM::Policy").Single(p => p.Key.StartsWith("SubmitterDefaultPolicy")).Value["Properties"]!["PolicyDocument"]!["Statement"]!.AsArray();
+        var statement = Assert.Single(policy)!;
+        Assert.Equal("batch:SubmitJob", statement["Action"]!.GetValue<string>());
+        var resources = statement["Resource"]!.AsArray().Select(r => r.Text()).ToList();
+        Assert.Equal(3, resources.Count);
+        Assert.Contains(resources, r => r.Contains("TrainingQueue"));
+        Assert.Contains(resources, r => r.Contains("-finetune:*"));
+        Assert.Contains(resources, r => r.Contains("-ddp:*"));
+    }
+
+    [Fact]
+    public void Dashboard_gets_a_training_section()
+    {
+        Assert.Contains("Jobs cancelled in RUNNABLE", T.Single("AWS::CloudWatch::Dashboard").Text());
+    }
+}
+
+public class TrainingJobsOptionsTests
+{
+    private static TrainingJobsProps Props => TrainingJobsTests.Props();
+
+    [Fact]
+    public void On_demand_fallback_is_a_second_environment_after_Spot()
+    {
+        var template = Synth.Template(s => new TrainingJobs(s, "Training", Props with { OnDemandFallback = true }));
+        var order = template.Single("AWS::Batch::JobQueue")["Properties"]!["ComputeEnvironmentOrder"]!.AsArray();
+        Assert.Equal(2, order.Count);
+        Assert.Contains("TrainingSpot", order[0]!["ComputeEnvironment"].Text());
+        Assert.Contains("TrainingOnDemand", order[1]!["ComputeEnvironment"].Text());
+        Assert.Contains(template.Resources("AWS::Batch::ComputeEnvironment"), c => c.Value["Properties"]!["ComputeResources"]!["AllocationStrategy"]!.GetValue<string>() == "BEST_FIT_PROGRESSIVE");
+    }
+
+    [Fact]
+    public void Without_Spot_jobs_run_on_demand_only()
+    {
+        var template = Synth.Template(s => new TrainingJobs(s, "Training", Props with { UseSpot = false }));
+        var environment = Assert.Single(template.Resources("AWS::Batch::ComputeEnvironment")).Value["Properties"]!["ComputeResources"]!;
+        Assert.Equal("EC2", environment["Type"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public void EFA_puts_the_fabric_interface_in_the_launch_template_the_device_in_the_container_and_nodes_in_a_cluster()
+    {
+        var template = Synth.Template(s => new TrainingJobs(s, "Training", Props with
+        {
+            InstanceTypes = new[] { "p4d.24xlarge" },
+            MaxVCpus = 192,
+            ClusterPlacement = true,
+            JobDefinitions = new[] { new TrainingJobDefinitionOptions { Name = "ddp", Image = ContainerImage.FromRegistry("example.com/train:1"), Gpus = 8, Nodes = 2, Efa = true } },
+        }));
+        var nic = template.Single("AWS::EC2::LaunchTemplate")["Properties"]!["LaunchTemplateData"]!["NetworkInterfaces"]![0]!;
+        Assert.Equal("efa", nic["InterfaceType"]!.GetValue<string>());
+        Assert.Contains("TrainingInstanceSecurityGroup", nic["Groups"].Text());
+        Assert.Null(Assert.Single(template.Resources("AWS::Batch::ComputeEnvironment")).Value["Properties"]!["ComputeResources"]!["SecurityGroupIds"]);
+        template.HasResourceProperties("AWS::EC2::PlacementGroup", new Dictionary<string, object> { ["Strategy"] = "cluster" });
+        Assert.Contains("/dev/infiniband/uverbs0", template.Single("AWS::Batch::JobDefinition").Text());
+    }
+
+    [Fact]
+    public void Standalone_training_creates_its_own_secure_platform()
+    {
+        var template = Synth.Template(s => new TrainingJobs(s, "Training", Props));
+        template.ResourceCountIs("AWS::CloudTrail::Trail", 1);
+        template.ResourceCountIs("AWS::KMS::Key", 1);
+    }
+
+    public static IEnumerable<object[]> InvalidProps() => new[]
+    {
+        new object[] { Props with { InstanceTypes = new[] { "m5.large" } }, "TrainingJobsProps.InstanceTypes: 'm5.large' is not a supported GPU instance type" },
+        new object[] { Props with { InstanceTypes = Array.Empty<string>() }, "TrainingJobsProps.InstanceTypes is empty" },
+        new object[] { Props with { MaxVCpus = 32 }, "TrainingJobsProps.MaxVCpus = 32 is less than the 48 vCPUs of the largest allowed instance type" },
+        new object[] { Props with { UseSpot = false, OnDemandFallback = true }, "TrainingJobsProps.OnDemandFallback = true needs UseSpot = true" },
+        new object[] { Props with { MaxRunnableMinutes = 5 }, "TrainingJobsProps.MaxRunnableMinutes = 5 is out of range" },
+        new object[] { Props with { RootVolumeGiB = 20 }, "TrainingJobsProps.RootVolumeGiB = 20 is out of range" },
+        new object[] { Props with { JobDefinitions = Array.Empty<TrainingJobDefinitionOptions>() }, "TrainingJobsProps.JobDefinitions is empty" },
+        new object[] { Props with { JobDefinitions = new[] { Props.JobDefinitions[0], Props.JobDefinitions[0] } }, "the name 'finetune' is used twice" },
+        new object[] { Props with { JobDefinitions = new[] { Props.JobDefinitions[0] with { Gpus = 8 } } }, "TrainingJobDefinitionOptions 'finetune' asks for 8 GPU(s), 32 vCPUs and 122880 MiB per node, which no allowed instance type" },
+        new object[] { Props with { JobDefinitions = new[] { Props.JobDefinitions[0] with { Name = "fine tune" } } }, "TrainingJobDefinitionOptions 'fine tune': Name must be 1 to 64 letters" },
+        new object[] { Props with { JobDefinitions = new[] { Props.JobDefinitions[0] with { Attempts = 11 } } }, "TrainingJobDefinitionOptions 'finetune'.Attempts = 11 is out of range" },
+        new object[] { Props with { JobDefinitions = new[] { Props.JobDefinitions[1] with { NodeInstanceType = "p5.48xlarge" } } }, "TrainingJobDefinitionOptions 'ddp'.NodeInstanceType = 'p5.48xlarge' is not one of TrainingJobsProps.InstanceTypes" },
+        new object[] { Props with { JobDefinitions = new[] { Props.JobDefinitions[1] with { Efa = true } } }, "TrainingJobDefinitionOptions 'ddp'.Efa = true needs TrainingJobsProps.ClusterPlacement = true" },
+        new object[] { Props with { ClusterPlacement = true, InstanceTypes = new[] { "g5.12xlarge", "g5.4xlarge" }, JobDefinitions = new[] { Props.JobDefinitions[1] with { Efa = true } } }, "needs every allowed instance type to support EFA; these do not: g5.4xlarge" },
+        new object[] { Props with { JobDefinitions = new[] { Props.JobDefinitions[0] with { Efa = true } } }, "TrainingJobDefinitionOptions 'finetune'.Efa = true is for multi-node jobs" },
+    };
+
+    [Theory]
+    [MemberData(nameof(InvalidProps))]
+    public void Props_that_cannot_work_fail_synthesis_saying_what_to_change(TrainingJobsProps props, string expected)
+    {
+        var message = Synth.ErrorOf(() => new TrainingJobs(Synth.NewStack(), "Training", props));
+        Assert.Contains(expected, message);
+    }
+}
