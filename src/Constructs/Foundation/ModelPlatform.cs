@@ -6,7 +6,7 @@ using Constructs;
 
 namespace AwsModelPlatform.Constructs.Foundation;
 
-/// <summary>What the platform hands to each of its constructs: one key, one network, one trail, one alarm topic, one dashboard.</summary>
+/// <summary>What the platform hands to each of its constructs: one key, one network, one trail, one alarm topic, one dashboard, one cost guard.</summary>
 public interface IModelPlatform
 {
     /// <summary>Name of the project, written into the <c>Project</c> cost-allocation tag.</summary>
@@ -35,6 +35,9 @@ public interface IModelPlatform
 
     /// <summary>The dashboard every construct adds its widgets to.</summary>
     IPlatformDashboard Dashboard { get; }
+
+    /// <summary>The budgets, anomaly detection and billing alarm of the platform.</summary>
+    CostGuard CostGuard { get; }
 
     /// <summary>Retention, in days, of every log group the platform's constructs create.</summary>
     int LogRetentionDays { get; }
@@ -86,6 +89,14 @@ public sealed record ModelPlatformProps
     /// <remarks>Default: 365.</remarks>
     public int LogRetentionDays { get; init; } = LogRetention.DefaultDays;
 
+    /// <summary>Monthly budget of the platform, in USD (shorthand for <c>CostGuard.MonthlyBudgetUsd</c>).</summary>
+    /// <remarks>Default: <see cref="CostGuardProps.MonthlyBudgetUsd"/>.</remarks>
+    public double? MonthlyBudgetUsd { get; init; }
+
+    /// <summary>Options of the platform's <see cref="Cost.CostGuard"/> (budgets, anomaly detection, billing alarm, tag activation).</summary>
+    /// <remarks>Default: <see cref="CostGuardProps"/> defaults.</remarks>
+    public CostGuardProps? CostGuard { get; init; }
+
     /// <summary>Removal policy of data-bearing resources (keys, buckets, log groups).</summary>
     /// <remarks>Default: <see cref="RemovalPolicy.RETAIN"/>: a stack deletion never destroys data or audit evidence.</remarks>
     public RemovalPolicy RemovalPolicy { get; init; } = RemovalPolicy.RETAIN;
@@ -116,6 +127,8 @@ public sealed class ModelPlatform : Construct, IModelPlatform
     /// <inheritdoc />
     public IPlatformDashboard Dashboard { get; }
     /// <inheritdoc />
+    public CostGuard CostGuard { get; }
+    /// <inheritdoc />
     public int LogRetentionDays { get; }
     /// <inheritdoc />
     public RemovalPolicy RemovalPolicy { get; }
@@ -127,6 +140,8 @@ public sealed class ModelPlatform : Construct, IModelPlatform
         CostTags.CheckValue(props.ProjectName, "ModelPlatformProps.ProjectName");
         if (props.CostCenter is { } costCenter) CostTags.CheckValue(costCenter, "ModelPlatformProps.CostCenter");
         LogRetention.Check(props.LogRetentionDays, "ModelPlatformProps.LogRetentionDays");
+        Validate.That(props.MonthlyBudgetUsd is null || props.CostGuard is null,
+            "ModelPlatformProps: MonthlyBudgetUsd is a shorthand for CostGuard.MonthlyBudgetUsd; set only one of them.");
         Validate.That(props.ExistingOrganizationTrailArn is null || props.TrailOptions is null,
             "ModelPlatformProps: TrailOptions configure a trail the platform creates, but ExistingOrganizationTrailArn says it creates none; set only one of them.");
         if (props.ExistingOrganizationTrailArn is { } orgTrail)
@@ -159,6 +174,8 @@ public sealed class ModelPlatform : Construct, IModelPlatform
         Trail.AddLambdaDataEvents(NamePrefix + "-");
         AlarmTopic = new AlarmTopic(this, "Alarms", new AlarmTopicProps { Key = Key, Email = props.AlarmEmail });
         Dashboard = new PlatformDashboard(this, "Dashboard", props.ProjectName);
+        var costGuard = props.CostGuard ?? new CostGuardProps();
+        CostGuard = new CostGuard(this, "CostGuard", this, props.MonthlyBudgetUsd is { } budget ? costGuard with { MonthlyBudgetUsd = budget } : costGuard);
 
         CostTags.Apply(this, this, "foundation");
         PlatformAspects.ApplyOnce(this);

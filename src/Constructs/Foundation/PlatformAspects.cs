@@ -47,15 +47,29 @@ public sealed class PlatformAspects : DeputyBase, IAspect
                 // The provider picked its runtime from this mapping; with the override nothing reads it any more.
                 Stack.Of(resource).Node.TryRemoveChild("LatestNodeRuntimeMap");
                 break;
+            case "AWS::Lambda::Function" when resource is CfnFunction function && PicksLatestNodeRuntime(function):
+                // CDK's singleton providers (AwsCustomResource, log retention) pick their runtime from that mapping.
+                function.Runtime = NodeRuntime;
+                Stack.Of(function).Node.TryRemoveChild("LatestNodeRuntimeMap");
+                if (function.Node.Scope?.Node.TryFindChild("ServiceRole")?.Node.DefaultChild is CfnResource role)
+                    SuppressManagedPolicy(role);
+                break;
             case "AWS::Lambda::Function" when resource is CfnFunction function && function.Runtime is { } runtime && BlockedRuntimes.Contains(runtime):
                 function.Runtime = NodeRuntime;
                 Annotations.Of(function).AddInfo($"AwsModelPlatform moved this function from {runtime}, on which Lambda no longer creates functions, to {NodeRuntime}.");
                 break;
             case "AWS::IAM::Role" when inProvider:
-                Suppressions.Add(resource, "AwsSolutions-IAM4",
-                    "Role of a CDK built-in custom-resource provider that runs only during deployment; AWSLambdaBasicExecutionRole only lets it write its own logs.",
-                    "Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole");
+                SuppressManagedPolicy(resource);
                 break;
         }
     }
+
+    private static bool PicksLatestNodeRuntime(CfnFunction function) =>
+        function.Runtime is { } runtime && Token.IsUnresolved(runtime)
+        && System.Text.Json.JsonSerializer.Serialize(Stack.Of(function).Resolve(runtime)).Contains("LatestNodeRuntimeMap");
+
+    private static void SuppressManagedPolicy(CfnResource role) =>
+        Suppressions.Add(role, "AwsSolutions-IAM4",
+            "Role of a CDK built-in custom-resource provider that runs only during deployment; AWSLambdaBasicExecutionRole only lets it write its own logs.",
+            "Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole");
 }
