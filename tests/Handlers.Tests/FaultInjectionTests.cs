@@ -93,3 +93,19 @@ public sealed class FaultInjectionTests(HandlerFixture f)
         Assert.InRange(clock.Elapsed.TotalSeconds, 2.5, 8);
     }
 }
+
+[Collection(HandlerCollection.Name)]
+public sealed class CancellationTests(HandlerFixture f)
+{
+    [Fact]
+    public async Task Client_disconnect_cancels_the_upstream_call()
+    {
+        var before = f.Model.CancelledSlowRequests;
+        using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(700));
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/endpoints/slow/invocations") { Content = Body("{}") };
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => f.Http.SendAsync(request, cts.Token));
+        // The cancellation travels handler → SageMaker front → container well before the handler's 3 s deadline.
+        for (var i = 0; i < 20 && f.Model.CancelledSlowRequests == before; i++) await Task.Delay(100);
+        Assert.True(f.Model.CancelledSlowRequests > before, "the model never saw the call cancelled");
+    }
+}

@@ -23,6 +23,7 @@ public sealed class InferenceModule : IRouteGroupModule
     {
         // Fail at startup, not on the first request, when a model is misconfigured.
         _ = app.ServiceProvider.GetRequiredService<ModelCatalog>();
+        _ = app.ServiceProvider.GetRequiredService<AwsEnvironment>();
         var v1 = app.MapGroup("/v1");
         InvocationEndpoints.Map(v1);
         AsyncInvocationEndpoints.Map(v1);

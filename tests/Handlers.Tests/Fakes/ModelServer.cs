@@ -23,12 +23,18 @@ public sealed class ModelServer : IAsyncDisposable
     {
         var (app, url) = TestServers.Create();
         app.MapGet("/ping", () => Results.Ok());
-        app.MapPost("/invocations", Invocations);
+        var server = new ModelServer(app, url);
+        app.MapPost("/invocations", server.Invocations);
         await app.StartAsync();
-        return new ModelServer(app, url);
+        return server;
     }
 
-    private static async Task Invocations(HttpContext http)
+    private int _cancelled;
+
+    /// <summary>Slow requests whose caller went away before the model finished (cancellation reached the container).</summary>
+    public int CancelledSlowRequests => Volatile.Read(ref _cancelled);
+
+    private async Task Invocations(HttpContext http)
     {
         using var copy = new MemoryStream();
         await http.Request.Body.CopyToAsync(copy);
@@ -44,7 +50,15 @@ public sealed class ModelServer : IAsyncDisposable
                 await http.Response.WriteAsync("{\"error\":\"the model rejects this input\"}");
                 return;
             case "slow":
-                await Task.Delay(TimeSpan.FromSeconds(10), http.RequestAborted);
+                try
+                {
+                    await Task.Delay(TimeSpan.FromSeconds(10), http.RequestAborted);
+                }
+                catch (OperationCanceledException)
+                {
+                    Interlocked.Increment(ref _cancelled);
+                    return;
+                }
                 goto default;
             case "sse":
                 // A raw (non-OpenAI) token stream in SSE.
