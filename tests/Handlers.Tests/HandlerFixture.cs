@@ -98,16 +98,16 @@ public sealed class HandlerFixture : IAsyncLifetime
         typeof(HandlerFixture).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "HandlerAssembly").Value!;
 
     /// <summary>Runs the handler's bootstrap.dll with <c>--urls</c> on a free port and waits for <c>/healthz</c>.</summary>
-    public static async Task<(Process Process, Uri Url)> StartHandlerAsync(IReadOnlyDictionary<string, string> env, ConcurrentQueue<string> output)
+    public static async Task<(Process Process, Uri Url)> StartHandlerAsync(IReadOnlyDictionary<string, string> env, ConcurrentQueue<string> output, string? nativeExecutable = null)
     {
         var port = TestServers.FreePort();
         var url = new Uri($"http://127.0.0.1:{port}/");
-        var start = new ProcessStartInfo("dotnet", [HandlerAssembly, "--urls", url.ToString().TrimEnd('/')])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
+        var start = nativeExecutable is null
+            ? new ProcessStartInfo("dotnet", [HandlerAssembly, "--urls", url.ToString().TrimEnd('/')])
+            : new ProcessStartInfo(nativeExecutable, ["--urls", url.ToString().TrimEnd('/')]);
+        start.RedirectStandardOutput = true;
+        start.RedirectStandardError = true;
+        start.UseShellExecute = false;
         foreach (var key in start.Environment.Keys.Where(k => k.StartsWith("AWS_", StringComparison.Ordinal) || k.StartsWith("Inference__", StringComparison.Ordinal) || k.StartsWith("Aws__", StringComparison.Ordinal)).ToList())
             start.Environment.Remove(key);
         start.Environment["DOTNET_NOLOGO"] = "1";

@@ -57,8 +57,7 @@ public sealed class SecondaryHandlerTests(HandlerFixture f)
     {
         var env = BaseEnv();
         env["Api__RouteGroups"] = "inference,training";
-        var output = new ConcurrentQueue<string>();
-        var e = await Assert.ThrowsAsync<InvalidOperationException>(() => HandlerFixture.StartHandlerAsync(env, output));
+        var e = await StartupFailure(env);
         Assert.Contains("'training', which is not a route group of this build", e.Message);
     }
 
@@ -67,7 +66,7 @@ public sealed class SecondaryHandlerTests(HandlerFixture f)
     {
         var env = BaseEnv();
         env["Inference__Models__bad__EndpointName"] = "not_a valid/name";
-        var e = await Assert.ThrowsAsync<InvalidOperationException>(() => HandlerFixture.StartHandlerAsync(env, new ConcurrentQueue<string>()));
+        var e = await StartupFailure(env);
         Assert.Contains("Inference:Models:bad", e.Message);
     }
 
@@ -76,7 +75,22 @@ public sealed class SecondaryHandlerTests(HandlerFixture f)
     {
         var env = BaseEnv();
         env["Aws__ServiceUrls__SageMakerRuntime"] = "http://runtime.example.com/";
-        var e = await Assert.ThrowsAsync<InvalidOperationException>(() => HandlerFixture.StartHandlerAsync(env, new ConcurrentQueue<string>()));
+        var e = await StartupFailure(env);
         Assert.Contains("plain http only for a loopback address", e.Message);
+    }
+
+    /// <summary>Starts a handler expected to refuse its configuration; stops it if it started after all.</summary>
+    private static async Task<InvalidOperationException> StartupFailure(Dictionary<string, string> env)
+    {
+        try
+        {
+            var (process, _) = await HandlerFixture.StartHandlerAsync(env, new ConcurrentQueue<string>());
+            HandlerFixture.Stop(process);
+        }
+        catch (InvalidOperationException e)
+        {
+            return e;
+        }
+        throw new Xunit.Sdk.XunitException("the handler started with a configuration it should refuse");
     }
 }
