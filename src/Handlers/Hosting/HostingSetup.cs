@@ -1,0 +1,39 @@
+using AwsModelPlatform.Handlers.Aws;
+using AwsModelPlatform.Handlers.Inference;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+
+namespace AwsModelPlatform.Handlers.Hosting;
+
+public static class HostingSetup
+{
+    /// <summary>JSON logs, the JSON context, OpenAPI, Kestrel limits, AWS options and the metrics writer.</summary>
+    public static WebApplicationBuilder AddHandlerHosting(this WebApplicationBuilder builder)
+    {
+        builder.Logging.ClearProviders();
+        builder.Logging.AddJsonConsole(o =>
+        {
+            o.IncludeScopes = false;
+            o.UseUtcTimestamp = true;
+            o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+        });
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Logging.AddFilter("System.Net.Http", LogLevel.Warning);
+        builder.Logging.AddFilter("Polly", LogLevel.Warning);
+
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            // The largest body any model may take; per-model limits are enforced while reading.
+            k.Limits.MaxRequestBodySize = InferenceOptions.SageMakerMaxPayloadBytes;
+            k.AddServerHeader = false;
+        });
+        builder.Services.Configure<KestrelServerOptions>(_ => { });
+
+        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, HandlerJsonContext.Default));
+        builder.Services.AddOpenApi();
+        builder.Services.Configure<AwsOptions>(builder.Configuration.GetSection("Aws"));
+        builder.Services.AddSingleton<AwsEnvironment>();
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton(new EmfMetrics(Console.Out));
+        return builder;
+    }
+}

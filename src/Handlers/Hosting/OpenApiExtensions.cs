@@ -1,0 +1,21 @@
+using Microsoft.AspNetCore.OpenApi;
+using Microsoft.OpenApi;
+
+namespace AwsModelPlatform.Handlers.Hosting;
+
+public static class OpenApiExtensions
+{
+    /// <summary>
+    /// Documents a request body that the route reads raw (passed through to the model) in the given media types.
+    /// Written as a transformer: a raw body has no .NET type for the schema generator to describe.
+    /// </summary>
+    public static RouteHandlerBuilder AcceptsBody(this RouteHandlerBuilder builder, params string[] contentTypes) =>
+        builder.AddOpenApiOperationTransformer((operation, _, _) =>
+        {
+            var content = new Dictionary<string, OpenApiMediaType>();
+            foreach (var type in contentTypes)
+                content[type] = new OpenApiMediaType { Schema = new OpenApiSchema { Type = type.Contains("json") ? JsonSchemaType.Object : JsonSchemaType.String, Format = type.Contains("json") ? null : "binary" } };
+            operation.RequestBody = new OpenApiRequestBody { Required = true, Content = content };
+            return Task.CompletedTask;
+        });
+}

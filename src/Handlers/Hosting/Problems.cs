@@ -1,0 +1,79 @@
+using System.Text.Json.Serialization;
+
+namespace AwsModelPlatform.Handlers.Hosting;
+
+/// <summary>An RFC 9457 problem details document, with our and the upstream request ids.</summary>
+public sealed record Problem(
+    [property: JsonPropertyName("type")] string Type,
+    [property: JsonPropertyName("title")] string Title,
+    [property: JsonPropertyName("status")] int Status,
+    [property: JsonPropertyName("detail")] string? Detail = null,
+    [property: JsonPropertyName("instance")] string? Instance = null,
+    [property: JsonPropertyName("requestId")] string? RequestId = null,
+    [property: JsonPropertyName("upstreamRequestId")] string? UpstreamRequestId = null,
+    [property: JsonPropertyName("errorType")] string? ErrorType = null,
+    [property: JsonPropertyName("originalStatusCode")] int? OriginalStatusCode = null,
+    [property: JsonPropertyName("originalMessage")] string? OriginalMessage = null,
+    [property: JsonPropertyName("logStreamArn")] string? LogStreamArn = null);
+
+/// <summary>Thrown anywhere in a request to answer with a problem; the middleware writes it.</summary>
+public sealed class ApiProblemException(Problem problem, TimeSpan? retryAfter = null) : Exception(problem.Detail ?? problem.Title)
+{
+    public Problem Problem { get; } = problem;
+    public TimeSpan? RetryAfter { get; } = retryAfter;
+}
+
+/// <summary>The problem types this API answers with; <c>type</c> URIs are stable identifiers documented in docs/handlers.md.</summary>
+public static class Problems
+{
+    private const string Base = "https://awsmodelplatform.dev/problems/";
+
+    public static ApiProblemException BadRequest(string detail) => new(new(Base + "bad-request", "Bad request", 400, detail));
+    public static ApiProblemException MalformedJson(string detail) => new(new(Base + "malformed-json", "Malformed JSON", 400, detail));
+    public static ApiProblemException NotFound(string detail) => new(new(Base + "not-found", "Not found", 404, detail));
+    public static ApiProblemException UnknownModel(string model) => new(new(Base + "unknown-model", "Unknown model", 404, $"No model named '{model}' is configured."));
+    public static ApiProblemException PayloadTooLarge(long limit) => new(new(Base + "payload-too-large", "Payload too large", 413, $"The request body exceeds this model's limit of {limit} bytes."));
+    public static ApiProblemException UnsupportedMediaType(string detail) => new(new(Base + "unsupported-media-type", "Unsupported media type", 415, detail));
+    public static ApiProblemException NotConfigured(string detail) => new(new(Base + "not-configured", "Not configured", 501, detail));
+
+    public static Problem ForStatus(int status) => status switch
+    {
+        404 => new(Base + "not-found", "Not found", 404, "No route matches this path."),
+        405 => new(Base + "method-not-allowed", "Method not allowed", 405, "This route does not accept this method."),
+        413 => new(Base + "payload-too-large", "Payload too large", 413, "The request body is too large."),
+        431 => new(Base + "headers-too-large", "Request headers too large", 431, "The request headers are too large."),
+        _ => new(Base + "http-" + status, ReasonPhrase(status), status),
+    };
+
+    public static Problem Internal() => new(Base + "internal", "Internal error", 500, "An unexpected error occurred; the request id identifies it in the logs.");
+    public static Problem Timeout(string detail) => new(Base + "upstream-timeout", "Upstream timeout", 504, detail);
+    public static Problem CircuitOpen(string endpoint) => new(Base + "circuit-open", "Endpoint unavailable", 503, $"Calls to endpoint '{endpoint}' are failing; they are paused for a short while.");
+
+    /// <summary>Maps a SageMaker Runtime error to the status users see (docs/handlers.md, "Error mapping").</summary>
+    public static (Problem Problem, TimeSpan? RetryAfter) FromSageMaker(Aws.SageMakerException e)
+    {
+        var retryAfter = (TimeSpan?)null;
+        var (status, slug, title) = e.ErrorType switch
+        {
+            "ValidationError" => (400, "upstream-validation", "Rejected by SageMaker"),
+            "ModelError" => (424, "model-error", "The model returned an error"),
+            "ModelNotReadyException" => (429, "model-not-ready", "The model is not ready"),
+            "ThrottlingException" => (429, "throttled", "Throttled"),
+            "ServiceUnavailable" => (503, "upstream-unavailable", "SageMaker is unavailable"),
+            "InternalDependencyException" => (503, "upstream-unavailable", "SageMaker dependency failure"),
+            _ when e.StatusCode == 429 => (429, "throttled", "Throttled"),
+            _ when e.StatusCode == 503 => (503, "upstream-unavailable", "SageMaker is unavailable"),
+            _ when e.StatusCode is 401 or 403 => (502, "upstream-auth", "SageMaker refused our credentials"),
+            _ when e.StatusCode == 400 => (400, "upstream-validation", "Rejected by SageMaker"),
+            _ => (502, "upstream-error", "SageMaker failed"),
+        };
+        if (status == 429) retryAfter = e.RetryAfter ?? TimeSpan.FromSeconds(1);
+        var problem = new Problem(Base + slug, title, status, e.Message,
+            UpstreamRequestId: e.RequestId, ErrorType: e.ErrorType,
+            OriginalStatusCode: e.OriginalStatusCode, OriginalMessage: e.OriginalMessage, LogStreamArn: e.LogStreamArn);
+        return (problem, retryAfter);
+    }
+
+    private static string ReasonPhrase(int status) =>
+        Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(status) is { Length: > 0 } p ? p : "Error";
+}

@@ -1,0 +1,69 @@
+using System.Diagnostics;
+using System.Text.Json;
+
+namespace AwsModelPlatform.Handlers.Hosting;
+
+/// <summary>Per-request facts gathered for logs, metrics and problem documents.</summary>
+public sealed class RequestContext
+{
+    public required string RequestId { get; init; }
+    public required string Caller { get; init; }
+    public string? Model { get; set; }
+    public string? UpstreamRequestId { get; set; }
+    public long StartTimestamp { get; } = Stopwatch.GetTimestamp();
+    public TokenUsage? Usage { get; set; }
+
+    /// <summary>Set when a response failed after it started (a broken stream): counted as an error.</summary>
+    public bool FailedAfterStart { get; set; }
+
+    /// <summary>
+    /// Reads the API Gateway request context that the Lambda Web Adapter forwards in <c>x-amzn-request-context</c>.
+    /// The caller is the authorizer's principal, the JWT subject, the IAM user ARN or the API key id, in that order.
+    /// Used for logs and metrics only, never for authorization (API Gateway authorizes).
+    /// </summary>
+    public static RequestContext From(HttpContext http)
+    {
+        string? requestId = null, caller = null;
+        if (http.Request.Headers["x-amzn-request-context"].ToString() is { Length: > 0 and < 16_384 } raw)
+        {
+            try
+            {
+                using var doc = JsonDocument.Parse(raw);
+                var root = doc.RootElement;
+                requestId = Str(root, "requestId");
+                if (root.TryGetProperty("authorizer", out var auth) && auth.ValueKind == JsonValueKind.Object)
+                {
+                    caller = Str(auth, "principalId")
+                        ?? (auth.TryGetProperty("claims", out var c) ? Str(c, "sub") : null)
+                        ?? (auth.TryGetProperty("jwt", out var jwt) && jwt.ValueKind == JsonValueKind.Object && jwt.TryGetProperty("claims", out var jc) ? Str(jc, "sub") : null)
+                        ?? (auth.TryGetProperty("iam", out var iam) ? Str(iam, "userArn") : null);
+                }
+                if (caller is null && root.TryGetProperty("identity", out var id) && id.ValueKind == JsonValueKind.Object)
+                    caller = Str(id, "userArn") ?? Str(id, "caller") ?? Str(id, "apiKeyId");
+            }
+            catch (JsonException)
+            {
+                // A malformed context only loses the caller; the request itself is still served.
+            }
+        }
+        requestId ??= http.Request.Headers["x-request-id"].ToString() is { Length: > 0 and <= 128 } given && IsSafe(given) ? given : null;
+        return new RequestContext { RequestId = requestId ?? Guid.NewGuid().ToString("N"), Caller = caller ?? "anonymous" };
+    }
+
+    private static string? Str(JsonElement e, string name) =>
+        e.ValueKind == JsonValueKind.Object && e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String && v.GetString() is { Length: > 0 } s ? s : null;
+
+    private static bool IsSafe(string s)
+    {
+        foreach (var ch in s) if (!(char.IsAsciiLetterOrDigit(ch) || ch is '-' or '_' or '.')) return false;
+        return true;
+    }
+}
+
+public sealed record TokenUsage(long PromptTokens, long CompletionTokens, long TotalTokens);
+
+public static class RequestContextExtensions
+{
+    public static RequestContext Ctx(this HttpContext http) =>
+        http.Features.Get<RequestContext>() ?? throw new InvalidOperationException("RequestPipelineMiddleware is not registered.");
+}

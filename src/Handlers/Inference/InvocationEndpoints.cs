@@ -1,0 +1,83 @@
+using AwsModelPlatform.Handlers.Aws;
+using AwsModelPlatform.Handlers.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace AwsModelPlatform.Handlers.Inference;
+
+/// <summary><c>/v1/endpoints/{model}/invocations</c> and <c>/invocations-stream</c>: SageMaker's real-time API, passed through.</summary>
+public static class InvocationEndpoints
+{
+    public static void Map(RouteGroupBuilder v1)
+    {
+        var group = v1.MapGroup("/endpoints/{model}").WithTags("Invocations");
+
+        group.MapPost("/invocations", InvokeAsync)
+            .WithName("InvokeEndpoint")
+            .WithSummary("SageMaker InvokeEndpoint: the body and content type are passed through both ways.")
+            .AcceptsBody("application/json", "application/octet-stream", "text/csv")
+            .Produces(200)
+            .ProducesProblems(400, 404, 413, 415, 424, 429, 502, 503, 504);
+
+        group.MapPost("/invocations-stream", InvokeStreamAsync)
+            .WithName("InvokeEndpointWithResponseStream")
+            .WithSummary("SageMaker InvokeEndpointWithResponseStream: every PayloadPart is forwarded as it arrives, in the model's content type.")
+            .AcceptsBody("application/json", "application/octet-stream")
+            .Produces(200, contentType: "text/event-stream")
+            .ProducesProblems(400, 404, 413, 415, 424, 429, 502, 503, 504);
+    }
+
+    private static async Task InvokeAsync(string model, HttpContext http, ModelCatalog catalog, SageMakerRuntimeClient client, InvocationResilience resilience, IOptions<InferenceOptions> options)
+    {
+        var m = catalog.Resolve(model, http);
+        var request = await ReadRequestAsync(http, m);
+        var result = await resilience.ExecuteAsync(m.EndpointName, TimeSpan.FromSeconds(options.Value.TimeoutSeconds),
+            ct => client.InvokeEndpointAsync(request, ct), http.RequestAborted);
+        http.Ctx().UpstreamRequestId = result.RequestId;
+        InvocationHeaders.CopyResponse(http.Response, result.InvokedVariant, result.CustomAttributes, result.RequestId);
+        http.Response.StatusCode = 200;
+        http.Response.ContentType = result.ContentType;
+        http.Response.ContentLength = result.Body.Length;
+        await http.Response.Body.WriteAsync(result.Body, http.RequestAborted);
+    }
+
+    private static async Task InvokeStreamAsync(string model, HttpContext http, ModelCatalog catalog, SageMakerRuntimeClient client, InvocationResilience resilience, IOptions<InferenceOptions> options)
+    {
+        var m = catalog.Resolve(model, http);
+        var request = await ReadRequestAsync(http, m);
+        // Retries and the deadline cover the call up to the response headers; once bytes flow nothing is retried.
+        using var stream = await resilience.ExecuteAsync(m.EndpointName, TimeSpan.FromSeconds(options.Value.StreamFirstByteTimeoutSeconds),
+            ct => client.InvokeEndpointWithResponseStreamAsync(request, ct), http.RequestAborted);
+        http.Ctx().UpstreamRequestId = stream.RequestId;
+        InvocationHeaders.CopyResponse(http.Response, stream.InvokedVariant, null, stream.RequestId);
+        await StreamWriting.StartAsync(http, stream.ContentType);
+        try
+        {
+            await foreach (var e in stream.ReadEventsAsync(http.RequestAborted))
+            {
+                if (e is PayloadPart { Bytes.Length: > 0 } part)
+                {
+                    await http.Response.Body.WriteAsync(part.Bytes, http.RequestAborted);
+                    await http.Response.Body.FlushAsync(http.RequestAborted);
+                }
+            }
+        }
+        catch (SageMakerStreamException e)
+        {
+            await StreamWriting.EndWithErrorAsync(http, stream.ContentType, e);
+        }
+    }
+
+    internal static async Task<InvokeRequest> ReadRequestAsync(HttpContext http, ModelEntryConfig m)
+    {
+        var media = RequestBody.RequireContentType(http.Request);
+        var body = await RequestBody.ReadAsync(http.Request, m.MaxPayloadBytes, http.RequestAborted);
+        if (RequestBody.IsJson(media)) RequestBody.EnsureWellFormedJson(body);
+        return InvocationHeaders.Build(http.Request, m, body, http.Request.ContentType!);
+    }
+
+    internal static RouteHandlerBuilder ProducesProblems(this RouteHandlerBuilder builder, params int[] statuses)
+    {
+        foreach (var status in statuses) builder.Produces<Problem>(status, "application/problem+json");
+        return builder;
+    }
+}

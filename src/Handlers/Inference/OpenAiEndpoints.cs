@@ -1,0 +1,257 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using AwsModelPlatform.Handlers.Aws;
+using AwsModelPlatform.Handlers.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace AwsModelPlatform.Handlers.Inference;
+
+public sealed record ModelList(
+    [property: JsonPropertyName("object")] string Object,
+    [property: JsonPropertyName("data")] IReadOnlyList<ModelListEntry> Data);
+
+public sealed record ModelListEntry(
+    [property: JsonPropertyName("id")] string Id,
+    [property: JsonPropertyName("object")] string Object,
+    [property: JsonPropertyName("created")] long Created,
+    [property: JsonPropertyName("owned_by")] string OwnedBy);
+
+public sealed record OpenAiError(
+    [property: JsonPropertyName("message")] string Message,
+    [property: JsonPropertyName("type")] string Type,
+    [property: JsonPropertyName("code")] string? Code);
+
+public sealed record OpenAiErrorEnvelope([property: JsonPropertyName("error")] OpenAiError Error);
+
+/// <summary>
+/// OpenAI-compatible routes. The body's <c>model</c> selects the configured model; models whose protocol is
+/// <c>openai</c> get the payload as it is on <c>/invocations</c> (or the response stream when <c>stream</c> is true),
+/// and the stream goes back as SSE, lines re-assembled across PayloadPart boundaries, ending with <c>data: [DONE]</c>.
+/// </summary>
+public static class OpenAiEndpoints
+{
+    private static readonly byte[] Done = "data: [DONE]\n\n"u8.ToArray();
+
+    public static void Map(RouteGroupBuilder v1)
+    {
+        v1.MapGet("/models", (ModelCatalog catalog) => TypedResults.Json(
+                new ModelList("list", catalog.All.Select(m => new ModelListEntry(m.Name, "model", 0, "sagemaker")).ToList()),
+                HandlerJsonContext.Default.ModelList))
+            .WithTags("OpenAI").WithName("ListModels").WithSummary("OpenAI: the configured models.");
+
+        foreach (var (path, name, required) in new[] { ("/chat/completions", "CreateChatCompletion", "messages"), ("/completions", "CreateCompletion", "prompt"), ("/embeddings", "CreateEmbedding", "input") })
+        {
+            v1.MapPost(path, (HttpContext http, ModelCatalog catalog, SageMakerRuntimeClient client, InvocationResilience resilience, IOptions<InferenceOptions> options)
+                    => HandleAsync(http, required, catalog, client, resilience, options.Value))
+                .WithTags("OpenAI").WithName(name)
+                .WithSummary($"OpenAI-compatible {path.TrimStart('/')}; stream: true answers with SSE.")
+                .AcceptsBody("application/json")
+                .Produces(200, contentType: "application/json")
+                .Produces(200, contentType: "text/event-stream")
+                .ProducesProblems(400, 404, 413, 415, 424, 429, 502, 503, 504);
+        }
+    }
+
+    private static async Task HandleAsync(HttpContext http, string requiredField, ModelCatalog catalog, SageMakerRuntimeClient client, InvocationResilience resilience, InferenceOptions options)
+    {
+        var media = RequestBody.RequireContentType(http.Request);
+        if (!RequestBody.IsJson(media)) throw Problems.UnsupportedMediaType("OpenAI routes take application/json.");
+        var body = await RequestBody.ReadAsync(http.Request, InferenceOptions.SageMakerMaxPayloadBytes, http.RequestAborted);
+        var (modelName, stream) = ParseEnvelope(body, requiredField);
+        var m = catalog.Resolve(modelName, http);
+        if (body.Length > m.MaxPayloadBytes) throw Problems.PayloadTooLarge(m.MaxPayloadBytes);
+        if (m.Protocol != ModelProtocols.OpenAi)
+            throw Problems.BadRequest($"Model '{m.Name}' uses the raw protocol; call /v1/endpoints/{m.Name}/invocations instead.");
+
+        var request = InvocationHeaders.Build(http.Request, m, body, "application/json") with { Accept = stream ? "text/event-stream" : "application/json" };
+        if (!stream)
+        {
+            var result = await resilience.ExecuteAsync(m.EndpointName, TimeSpan.FromSeconds(options.TimeoutSeconds), ct => client.InvokeEndpointAsync(request, ct), http.RequestAborted);
+            http.Ctx().UpstreamRequestId = result.RequestId;
+            http.Ctx().Usage = UsageOf(result.Body);
+            InvocationHeaders.CopyResponse(http.Response, result.InvokedVariant, null, result.RequestId);
+            http.Response.StatusCode = 200;
+            http.Response.ContentType = "application/json";
+            http.Response.ContentLength = result.Body.Length;
+            await http.Response.Body.WriteAsync(result.Body, http.RequestAborted);
+            return;
+        }
+
+        using var upstream = await resilience.ExecuteAsync(m.EndpointName, TimeSpan.FromSeconds(options.StreamFirstByteTimeoutSeconds),
+            ct => client.InvokeEndpointWithResponseStreamAsync(request, ct), http.RequestAborted);
+        http.Ctx().UpstreamRequestId = upstream.RequestId;
+        InvocationHeaders.CopyResponse(http.Response, upstream.InvokedVariant, null, upstream.RequestId);
+        await StreamWriting.StartAsync(http, "text/event-stream");
+        var sse = new SseReassembler();
+        try
+        {
+            await foreach (var e in upstream.ReadEventsAsync(http.RequestAborted))
+            {
+                if (e is not PayloadPart { Bytes.Length: > 0 } part) continue;
+                var output = sse.Push(part.Bytes.Span);
+                if (output.Length > 0)
+                {
+                    await http.Response.Body.WriteAsync(output, http.RequestAborted);
+                    await http.Response.Body.FlushAsync(http.RequestAborted);
+                }
+            }
+            var tail = sse.Complete();
+            if (tail.Length > 0) await http.Response.Body.WriteAsync(tail, http.RequestAborted);
+            if (!sse.SawDone) await http.Response.Body.WriteAsync(Done, http.RequestAborted);
+            await http.Response.Body.FlushAsync(http.RequestAborted);
+        }
+        catch (SageMakerStreamException e)
+        {
+            // In-band, in the shape the OpenAI clients raise as an APIError; no [DONE] follows.
+            http.Ctx().FailedAfterStart = true;
+            var problem = StreamWriting.StreamProblem(http, e);
+            var json = JsonSerializer.Serialize(new OpenAiErrorEnvelope(new OpenAiError($"{problem.Title} ({e.ErrorType}): {problem.Detail} (request {problem.RequestId})", "server_error", e.ErrorType)), HandlerJsonContext.Default.OpenAiErrorEnvelope);
+            await http.Response.Body.WriteAsync(Encoding.UTF8.GetBytes($"data: {json}\n\n"), http.RequestAborted);
+            await http.Response.Body.FlushAsync(http.RequestAborted);
+        }
+        finally
+        {
+            http.Ctx().Usage = sse.Usage;
+        }
+    }
+
+    /// <summary>Reads <c>model</c> and <c>stream</c>; 400 for malformed JSON or fields of the wrong type.</summary>
+    internal static (string Model, bool Stream) ParseEnvelope(byte[] body, string requiredField)
+    {
+        JsonDocument doc;
+        try
+        {
+            doc = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = 128 });
+        }
+        catch (JsonException e)
+        {
+            throw Problems.MalformedJson($"The body is not valid JSON: {e.Message}");
+        }
+        using (doc)
+        {
+            var root = doc.RootElement;
+            if (root.ValueKind != JsonValueKind.Object) throw Problems.BadRequest("The body must be a JSON object.");
+            if (!root.TryGetProperty("model", out var model) || model.ValueKind != JsonValueKind.String || model.GetString() is not { Length: > 0 } name)
+                throw Problems.BadRequest("'model' must be a non-empty string.");
+            var stream = false;
+            if (root.TryGetProperty("stream", out var s))
+            {
+                if (s.ValueKind is JsonValueKind.True or JsonValueKind.False) stream = s.GetBoolean();
+                else if (s.ValueKind != JsonValueKind.Null) throw Problems.BadRequest("'stream' must be a boolean.");
+            }
+            if (!root.TryGetProperty(requiredField, out var req) || req.ValueKind is JsonValueKind.Null or JsonValueKind.Undefined)
+                throw Problems.BadRequest($"'{requiredField}' is required.");
+            if (requiredField == "messages" && req.ValueKind != JsonValueKind.Array) throw Problems.BadRequest("'messages' must be an array.");
+            if (requiredField == "messages")
+                foreach (var message in req.EnumerateArray())
+                    if (message.ValueKind != JsonValueKind.Object || !message.TryGetProperty("role", out var role) || role.ValueKind != JsonValueKind.String)
+                        throw Problems.BadRequest("Each message must be an object with a string 'role'.");
+            if (requiredField is "prompt" or "input" && req.ValueKind is not (JsonValueKind.String or JsonValueKind.Array))
+                throw Problems.BadRequest($"'{requiredField}' must be a string or an array.");
+            if (requiredField == "input" && stream) throw Problems.BadRequest("Embeddings cannot be streamed.");
+            return (name, stream);
+        }
+    }
+
+    /// <summary>The <c>usage</c> object of an OpenAI response or chunk, if it has one.</summary>
+    internal static TokenUsage? UsageOf(ReadOnlySpan<byte> json)
+    {
+        try
+        {
+            var reader = new Utf8JsonReader(json);
+            using var doc = JsonDocument.ParseValue(ref reader);
+            if (doc.RootElement.ValueKind != JsonValueKind.Object || !doc.RootElement.TryGetProperty("usage", out var u) || u.ValueKind != JsonValueKind.Object) return null;
+            long Get(string n) => u.TryGetProperty(n, out var v) && v.TryGetInt64(out var x) ? x : 0;
+            var prompt = Get("prompt_tokens");
+            var completion = Get("completion_tokens");
+            var total = Get("total_tokens");
+            return new TokenUsage(prompt, completion, total > 0 ? total : prompt + completion);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+}
+
+/// <summary>
+/// Re-assembles SSE lines split across PayloadPart boundaries. Complete lines go out as they are; a bare JSON line
+/// (containers that stream JSON Lines) is wrapped as <c>data: ...</c>. Usage objects and <c>[DONE]</c> are noticed.
+/// </summary>
+public sealed class SseReassembler
+{
+    private readonly ArrayBufferWriter<byte> _partial = new();
+    public TokenUsage? Usage { get; private set; }
+    public bool SawDone { get; private set; }
+
+    public byte[] Push(ReadOnlySpan<byte> bytes)
+    {
+        var output = new ArrayBufferWriter<byte>();
+        while (!bytes.IsEmpty)
+        {
+            var nl = bytes.IndexOf((byte)'\n');
+            if (nl < 0)
+            {
+                _partial.Write(bytes);
+                break;
+            }
+            ReadOnlySpan<byte> line;
+            byte[]? joined = null;
+            if (_partial.WrittenCount > 0)
+            {
+                _partial.Write(bytes[..nl]);
+                joined = _partial.WrittenSpan.ToArray();
+                _partial.Clear();
+                line = joined;
+            }
+            else
+            {
+                line = bytes[..nl];
+            }
+            Emit(line, output);
+            bytes = bytes[(nl + 1)..];
+        }
+        return output.WrittenSpan.ToArray();
+    }
+
+    /// <summary>Flushes a last line the container did not terminate.</summary>
+    public byte[] Complete()
+    {
+        if (_partial.WrittenCount == 0) return [];
+        var output = new ArrayBufferWriter<byte>();
+        var line = _partial.WrittenSpan.ToArray();
+        _partial.Clear();
+        Emit(line, output);
+        output.Write("\n"u8);
+        return output.WrittenSpan.ToArray();
+    }
+
+    private void Emit(ReadOnlySpan<byte> line, ArrayBufferWriter<byte> output)
+    {
+        if (!line.IsEmpty && line[^1] == (byte)'\r') line = line[..^1];
+        var trimmed = line.TrimStart((byte)' ');
+        if (trimmed.StartsWith("data:"u8))
+        {
+            var data = trimmed[5..].TrimStart((byte)' ');
+            if (data.SequenceEqual("[DONE]"u8)) SawDone = true;
+            else if (OpenAiEndpoints.UsageOf(data) is { } usage) Usage = usage;
+            output.Write(line);
+            output.Write("\n"u8);
+        }
+        else if (!trimmed.IsEmpty && (trimmed[0] == (byte)'{' || trimmed[0] == (byte)'['))
+        {
+            if (OpenAiEndpoints.UsageOf(trimmed) is { } usage) Usage = usage;
+            output.Write("data: "u8);
+            output.Write(trimmed);
+            output.Write("\n\n"u8);
+        }
+        else
+        {
+            // Blank separators, comments, event:/id:/retry: fields pass through unchanged.
+            output.Write(line);
+            output.Write("\n"u8);
+        }
+    }
+}

@@ -1,0 +1,163 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Reflection;
+using Amazon.KeyManagementService;
+using Amazon.KeyManagementService.Model;
+using Amazon.Runtime;
+using Amazon.S3;
+using AwsModelPlatform.Handlers.Tests.Fakes;
+
+namespace AwsModelPlatform.Handlers.Tests;
+
+/// <summary>
+/// Starts, once for all handler tests: moto (S3, KMS), the model server, the fake SageMaker Runtime front, and the
+/// handler itself (its built bootstrap.dll) on a free loopback port; stops each by process id or host.
+/// </summary>
+public sealed class HandlerFixture : IAsyncLifetime
+{
+    public const string Bucket = "handler-async";
+    public MotoServer Moto { get; private set; } = null!;
+    public ModelServer Model { get; private set; } = null!;
+    public FakeSageMakerRuntime SageMaker { get; private set; } = null!;
+    public IAmazonS3 S3 { get; private set; } = null!;
+    public string KmsKeyId { get; private set; } = null!;
+    public Uri HandlerUrl { get; private set; } = null!;
+    public HttpClient Http { get; private set; } = null!;
+    public ConcurrentQueue<string> HandlerOutput { get; } = new();
+    private Process? _handler;
+
+    /// <summary>Every configured model: name → endpoint (the endpoint's name selects the fake's behaviour).</summary>
+    public static readonly Dictionary<string, string> Models = new()
+    {
+        ["echo"] = "echo",
+        ["tiny"] = "echo",
+        ["component"] = "echo",
+        ["model-error"] = "model-error",
+        ["slow"] = "slow",
+        ["throttle-twice"] = "throttle-twice",
+        ["throttled"] = "throttled",
+        ["not-ready"] = "not-ready",
+        ["unavailable"] = "unavailable",
+        ["dependency"] = "dependency",
+        ["validation"] = "validation",
+        ["sse"] = "sse",
+        ["paced"] = "paced",
+        ["jsonlines"] = "jsonlines",
+        ["stream-model-error"] = "stream-model-error",
+        ["stream-internal-failure"] = "stream-internal-failure",
+        ["stream-jsonlines-error"] = "stream-jsonlines-error",
+        ["stream-cut"] = "stream-cut",
+        ["stream-cut-binary"] = "stream-cut-binary",
+        ["stream-bad-crc"] = "stream-bad-crc",
+        ["chat-model"] = "llm",
+        ["chat-model-broken"] = "stream-llm-error",
+        ["async-echo"] = "echo",
+        ["async-fail"] = "async-fail",
+    };
+
+    public async Task InitializeAsync()
+    {
+        Moto = await MotoServer.StartAsync();
+        var credentials = new BasicAWSCredentials(FakeSageMakerRuntime.AccessKey, FakeSageMakerRuntime.SecretKey);
+        S3 = new AmazonS3Client(credentials, new AmazonS3Config { ServiceURL = Moto.Url.ToString(), ForcePathStyle = true, AuthenticationRegion = FakeSageMakerRuntime.Region });
+        await S3.PutBucketAsync(Bucket);
+        using (var kms = new AmazonKeyManagementServiceClient(credentials, new AmazonKeyManagementServiceConfig { ServiceURL = Moto.Url.ToString(), AuthenticationRegion = FakeSageMakerRuntime.Region }))
+            KmsKeyId = (await kms.CreateKeyAsync(new CreateKeyRequest { Description = "handler tests" })).KeyMetadata.KeyId;
+
+        Model = await ModelServer.StartAsync();
+        SageMaker = await FakeSageMakerRuntime.StartAsync(Model.Url, S3);
+
+        var env = new Dictionary<string, string>
+        {
+            ["AWS_ACCESS_KEY_ID"] = FakeSageMakerRuntime.AccessKey,
+            ["AWS_SECRET_ACCESS_KEY"] = FakeSageMakerRuntime.SecretKey,
+            ["AWS_REGION"] = FakeSageMakerRuntime.Region,
+            ["AWS_EC2_METADATA_DISABLED"] = "true",
+            ["Aws__ServiceUrls__SageMakerRuntime"] = SageMaker.Url.ToString(),
+            ["Aws__ServiceUrls__S3"] = Moto.Url.ToString(),
+            ["Aws__ServiceUrls__Kms"] = Moto.Url.ToString(),
+            ["Api__RouteGroups"] = "inference",
+            ["Inference__Async__Bucket"] = Bucket,
+            ["Inference__Async__Prefix"] = "handler",
+            ["Inference__Async__KmsKeyId"] = KmsKeyId,
+            ["Inference__TimeoutSeconds"] = "3",
+            ["Inference__StreamFirstByteTimeoutSeconds"] = "3",
+            ["Inference__RetryBaseDelayMilliseconds"] = "50",
+            ["Inference__BreakerMinimumThroughput"] = "1000",
+            ["Inference__Models__tiny__MaxPayloadBytes"] = "1024",
+            ["Inference__Models__component__InferenceComponentName"] = "component-a",
+            ["Inference__Models__chat-model__Protocol"] = "openai",
+            ["Inference__Models__chat-model-broken__Protocol"] = "openai",
+        };
+        foreach (var (model, endpoint) in Models) env[$"Inference__Models__{model}__EndpointName"] = endpoint;
+        (_handler, HandlerUrl) = await StartHandlerAsync(env, HandlerOutput);
+        Http = new HttpClient { BaseAddress = HandlerUrl, Timeout = TimeSpan.FromSeconds(30) };
+    }
+
+    public static string HandlerAssembly =>
+        typeof(HandlerFixture).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "HandlerAssembly").Value!;
+
+    /// <summary>Runs the handler's bootstrap.dll with <c>--urls</c> on a free port and waits for <c>/healthz</c>.</summary>
+    public static async Task<(Process Process, Uri Url)> StartHandlerAsync(IReadOnlyDictionary<string, string> env, ConcurrentQueue<string> output, string? nativeExecutable = null)
+    {
+        var port = TestServers.FreePort();
+        var url = new Uri($"http://127.0.0.1:{port}/");
+        var start = nativeExecutable is null
+            ? new ProcessStartInfo("dotnet", [HandlerAssembly, "--urls", url.ToString().TrimEnd('/')])
+            : new ProcessStartInfo(nativeExecutable, ["--urls", url.ToString().TrimEnd('/')]);
+        start.RedirectStandardOutput = true;
+        start.RedirectStandardError = true;
+        start.UseShellExecute = false;
+        foreach (var key in start.Environment.Keys.Where(k => k.StartsWith("AWS_", StringComparison.Ordinal) || k.StartsWith("Inference__", StringComparison.Ordinal) || k.StartsWith("Aws__", StringComparison.Ordinal)).ToList())
+            start.Environment.Remove(key);
+        start.Environment["DOTNET_NOLOGO"] = "1";
+        foreach (var (k, v) in env) start.Environment[k] = v;
+        var process = Process.Start(start)!;
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) output.Enqueue(e.Data); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) output.Enqueue("stderr: " + e.Data); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        using var http = new HttpClient();
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (process.HasExited)
+                throw new InvalidOperationException($"The handler exited with {process.ExitCode}:\n{string.Join("\n", output)}");
+            try
+            {
+                using var r = await http.GetAsync(new Uri(url, "healthz"));
+                if (r.IsSuccessStatusCode) return (process, url);
+            }
+            catch (HttpRequestException)
+            {
+            }
+            await Task.Delay(100);
+        }
+        process.Kill(entireProcessTree: true);
+        throw new TimeoutException("The handler did not answer /healthz within 30 s.");
+    }
+
+    public static void Stop(Process? process)
+    {
+        if (process is null) return;
+        if (!process.HasExited) process.Kill(entireProcessTree: true);
+        process.WaitForExit(5000);
+        process.Dispose();
+    }
+
+    public async Task DisposeAsync()
+    {
+        Stop(_handler);
+        Http?.Dispose();
+        if (SageMaker is not null) await SageMaker.DisposeAsync();
+        if (Model is not null) await Model.DisposeAsync();
+        S3?.Dispose();
+        Moto?.Dispose();
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class HandlerCollection : ICollectionFixture<HandlerFixture>
+{
+    public const string Name = "handler";
+}

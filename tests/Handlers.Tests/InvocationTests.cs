@@ -1,0 +1,122 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using static AwsModelPlatform.Handlers.Tests.TestHelpers;
+
+namespace AwsModelPlatform.Handlers.Tests;
+
+[Collection(HandlerCollection.Name)]
+public sealed class InvocationTests(HandlerFixture f)
+{
+    [Fact]
+    public async Task Healthz_answers_without_calling_aws()
+    {
+        var before = f.SageMaker.Calls.Count;
+        using var r = await f.Http.GetAsync("/healthz");
+        Assert.Equal(HttpStatusCode.OK, r.StatusCode);
+        Assert.Equal("ok", JsonDocument.Parse(await r.Content.ReadAsStringAsync()).RootElement.GetProperty("status").GetString());
+        Assert.Equal(before, f.SageMaker.Calls.Count);
+    }
+
+    [Fact]
+    public async Task OpenApi_document_lists_every_route()
+    {
+        using var r = await f.Http.GetAsync("/openapi/v1.json");
+        Assert.Equal(HttpStatusCode.OK, r.StatusCode);
+        var paths = JsonDocument.Parse(await r.Content.ReadAsStringAsync()).RootElement.GetProperty("paths");
+        foreach (var path in new[] { "/healthz", "/v1/endpoints/{model}/invocations", "/v1/endpoints/{model}/invocations-stream", "/v1/endpoints/{model}/async-invocations",
+                     "/v1/async-invocations/{id}", "/v1/models", "/v1/chat/completions", "/v1/completions", "/v1/embeddings" })
+            Assert.True(paths.TryGetProperty(path, out _), $"missing {path}");
+    }
+
+    [Fact]
+    public async Task Invocation_passes_body_and_content_type_through_and_maps_headers()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/endpoints/echo/invocations") { Content = Body("a,b,c\n1,2,3\n", "text/csv") };
+        request.Headers.Accept.ParseAdd("text/csv");
+        request.Headers.Add("X-Amzn-SageMaker-Custom-Attributes", "trace=inv-1");
+        request.Headers.Add("X-Amzn-SageMaker-Target-Variant", "VariantB");
+        using var r = await f.Http.SendAsync(request);
+        Assert.Equal(HttpStatusCode.OK, r.StatusCode);
+        Assert.Equal("a,b,c\n1,2,3\n", await r.Content.ReadAsStringAsync());
+        Assert.Equal("text/csv", r.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("VariantB", Header(r, "X-Amzn-Invoked-Production-Variant"));
+        Assert.Equal("echo:trace=inv-1", Header(r, "X-Amzn-SageMaker-Custom-Attributes"));
+        Assert.False(string.IsNullOrEmpty(Header(r, "x-upstream-request-id")));
+
+        var call = f.SageMaker.Calls.Last(c => c.Headers.GetValueOrDefault("X-Amzn-SageMaker-Custom-Attributes") == "trace=inv-1");
+        Assert.Equal("invocations", call.Operation);
+        Assert.Equal("text/csv", call.Headers["Accept"]);
+        Assert.Equal("VariantB", call.Headers["X-Amzn-SageMaker-Target-Variant"]);
+        Assert.StartsWith("AWS4-HMAC-SHA256 Credential=" + Fakes.FakeSageMakerRuntime.AccessKey, call.Headers["Authorization"]);
+        Assert.Contains("/sagemaker/aws4_request", call.Headers["Authorization"]);
+    }
+
+    [Fact]
+    public async Task Binary_bodies_pass_through_byte_for_byte()
+    {
+        var bytes = Enumerable.Range(0, 70_000).Select(i => (byte)(i * 31 % 251)).ToArray();
+        var content = new ByteArrayContent(bytes);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+        using var r = await f.Http.PostAsync("/v1/endpoints/echo/invocations", content);
+        Assert.Equal(HttpStatusCode.OK, r.StatusCode);
+        Assert.Equal(bytes, await r.Content.ReadAsByteArrayAsync());
+    }
+
+    [Fact]
+    public async Task Configured_inference_component_is_sent_to_sagemaker()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/endpoints/component/invocations") { Content = Body("{\"x\":1}") };
+        request.Headers.Add("X-Amzn-SageMaker-Custom-Attributes", "trace=component");
+        request.Headers.Add("X-Amzn-SageMaker-Inference-Component", "someone-elses");
+        using var r = await f.Http.SendAsync(request);
+        Assert.Equal(HttpStatusCode.OK, r.StatusCode);
+        var call = f.SageMaker.Calls.Last(c => c.Headers.GetValueOrDefault("X-Amzn-SageMaker-Custom-Attributes") == "trace=component");
+        Assert.Equal("component-a", call.Headers["X-Amzn-SageMaker-Inference-Component"]);
+    }
+
+    [Fact]
+    public async Task Every_response_carries_our_request_id_and_honours_a_given_one()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/endpoints/echo/invocations") { Content = Body("{}") };
+        request.Headers.Add("x-request-id", "client-chosen-id-42");
+        using var r = await f.Http.SendAsync(request);
+        Assert.Equal("client-chosen-id-42", Header(r, "x-request-id"));
+    }
+
+    [Fact]
+    public async Task Request_logs_are_json_with_ids_and_emf_metrics_are_emitted_without_payloads()
+    {
+        const string secretPayload = "{\"secret\":\"do-not-log-this-payload\"}";
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/endpoints/echo/invocations") { Content = Body(secretPayload) };
+        request.Headers.Add("x-amzn-request-context", "{\"requestId\":\"apigw-req-777\",\"identity\":{\"userArn\":\"arn:aws:iam::123456789012:user/alice\"}}");
+        using var r = await f.Http.SendAsync(request);
+        Assert.Equal(HttpStatusCode.OK, r.StatusCode);
+        Assert.Equal("apigw-req-777", Header(r, "x-request-id"));
+
+        string? log = null, emf = null;
+        for (var i = 0; i < 50 && (log is null || emf is null); i++)
+        {
+            log ??= f.HandlerOutput.FirstOrDefault(l => l.Contains("apigw-req-777") && l.Contains("\"Caller\""));
+            emf ??= f.HandlerOutput.FirstOrDefault(l => l.Contains("apigw-req-777") && l.Contains("\"_aws\""));
+            await Task.Delay(100);
+        }
+        Assert.NotNull(log);
+        var state = JsonDocument.Parse(log!).RootElement.GetProperty("State");
+        Assert.Equal("arn:aws:iam::123456789012:user/alice", state.GetProperty("Caller").GetString());
+        Assert.Equal("echo", state.GetProperty("Model").GetString());
+        Assert.Equal(200, state.GetProperty("Status").GetInt32());
+        Assert.True(state.TryGetProperty("LatencyMs", out _));
+        Assert.False(string.IsNullOrEmpty(state.GetProperty("UpstreamRequestId").GetString()));
+
+        Assert.NotNull(emf);
+        var metric = JsonDocument.Parse(emf!).RootElement;
+        Assert.Equal("AwsModelPlatform/Inference", metric.GetProperty("_aws").GetProperty("CloudWatchMetrics")[0].GetProperty("Namespace").GetString());
+        Assert.Equal("echo", metric.GetProperty("Model").GetString());
+        Assert.True(metric.GetProperty("Latency").GetDouble() > 0);
+
+        Assert.DoesNotContain(f.HandlerOutput, l => l.Contains("do-not-log-this-payload"));
+        Assert.DoesNotContain(f.HandlerOutput, l => l.Contains(Fakes.FakeSageMakerRuntime.SecretKey));
+    }
+}

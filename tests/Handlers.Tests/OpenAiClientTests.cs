@@ -1,0 +1,111 @@
+using System.Diagnostics;
+using System.Net;
+using System.Reflection;
+using System.Text;
+using System.Text.Json;
+using static AwsModelPlatform.Handlers.Tests.TestHelpers;
+
+namespace AwsModelPlatform.Handlers.Tests;
+
+[Collection(HandlerCollection.Name)]
+public sealed class OpenAiClientTests(HandlerFixture f)
+{
+    private static string ClientDirectory =>
+        typeof(OpenAiClientTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "OpenAiClientDirectory").Value!;
+
+    [Fact]
+    public async Task Official_openai_npm_client_works_streaming_and_not()
+    {
+        Assert.True(Directory.Exists(Path.Combine(ClientDirectory, "node_modules", "openai")),
+            $"run `npm ci` in {ClientDirectory} (.ci/run does) to install the openai client");
+        var start = new ProcessStartInfo("node", ["client-test.mjs"])
+        {
+            WorkingDirectory = ClientDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.Environment["OPENAI_BASE_URL"] = new Uri(f.HandlerUrl, "v1").ToString();
+        using var node = Process.Start(start)!;
+        var stdout = node.StandardOutput.ReadToEndAsync();
+        var stderr = node.StandardError.ReadToEndAsync();
+        if (!node.WaitForExit(60_000))
+        {
+            node.Kill(entireProcessTree: true);
+            Assert.Fail("the openai client test did not finish within 60 s");
+        }
+        Assert.True(node.ExitCode == 0, $"node exited {node.ExitCode}: {await stderr}\n{await stdout}");
+        var seen = JsonDocument.Parse(await stdout).RootElement;
+
+        Assert.Contains("chat-model", seen.GetProperty("models").EnumerateArray().Select(m => m.GetString()));
+        Assert.Equal("Hello from the model: ping", seen.GetProperty("chat").GetProperty("content").GetString());
+        Assert.Equal(12, seen.GetProperty("chat").GetProperty("usage").GetProperty("total_tokens").GetInt32());
+        Assert.Equal("Hello from the model: stream me", seen.GetProperty("stream").GetProperty("content").GetString());
+        Assert.True(seen.GetProperty("stream").GetProperty("chunks").GetInt32() >= 5);
+        Assert.Equal(7, seen.GetProperty("stream").GetProperty("usage").GetProperty("prompt_tokens").GetInt32());
+        Assert.Equal("Hello from the model: complete me", seen.GetProperty("completion").GetString());
+        Assert.Equal([0.25, -0.5, 1.0], seen.GetProperty("embedding").EnumerateArray().Select(e => e.GetDouble()));
+        Assert.Equal(404, seen.GetProperty("unknownModel").GetProperty("status").GetInt32());
+        Assert.Equal("NotFoundError", seen.GetProperty("unknownModel").GetProperty("name").GetString());
+        // A stream that breaks mid-way raises in the client; it is never a silently short answer.
+        Assert.Equal("APIError", seen.GetProperty("brokenStream").GetProperty("error").GetString());
+        Assert.Contains("ModelStreamError", seen.GetProperty("brokenStream").GetProperty("message").GetString());
+    }
+
+    [Fact]
+    public async Task Sse_lines_split_across_payload_parts_are_reassembled()
+    {
+        // The fake splits the container's SSE into 7-byte PayloadParts; every line the client gets must be whole.
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions")
+        {
+            Content = Body("{\"model\":\"chat-model\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"split\"}]}"),
+        };
+        using var r = await f.Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        Assert.Equal(HttpStatusCode.OK, r.StatusCode);
+        Assert.Equal("text/event-stream", r.Content.Headers.ContentType?.MediaType);
+        var events = (await r.Content.ReadAsStringAsync()).Split("\n\n", StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("data: [DONE]", events[^1]);
+        var text = new StringBuilder();
+        foreach (var e in events[..^1])
+        {
+            Assert.StartsWith("data: ", e);
+            var chunk = JsonDocument.Parse(e["data: ".Length..]).RootElement;
+            text.Append(chunk.GetProperty("choices")[0].GetProperty("delta").GetProperty("content").GetString());
+        }
+        Assert.Equal("Hello from the model: split", text.ToString());
+    }
+
+    [Fact]
+    public async Task Token_usage_is_recorded_per_caller_as_emf()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions")
+        {
+            Content = Body("{\"model\":\"chat-model\",\"messages\":[{\"role\":\"user\",\"content\":\"count\"}]}"),
+        };
+        request.Headers.Add("x-amzn-request-context", "{\"requestId\":\"usage-req-1\",\"authorizer\":{\"principalId\":\"team-usage\"}}");
+        using var r = await f.Http.SendAsync(request);
+        Assert.Equal(HttpStatusCode.OK, r.StatusCode);
+        string? line = null;
+        for (var i = 0; i < 50 && line is null; i++)
+        {
+            line = f.HandlerOutput.FirstOrDefault(l => l.Contains("usage-req-1") && l.Contains("PromptTokens"));
+            if (line is null) await Task.Delay(100);
+        }
+        Assert.NotNull(line);
+        var emf = JsonDocument.Parse(line!).RootElement;
+        Assert.Equal("team-usage", emf.GetProperty("Caller").GetString());
+        Assert.Equal("chat-model", emf.GetProperty("Model").GetString());
+        Assert.Equal(7, emf.GetProperty("PromptTokens").GetInt64());
+        Assert.Equal(5, emf.GetProperty("CompletionTokens").GetInt64());
+        var dims = emf.GetProperty("_aws").GetProperty("CloudWatchMetrics")[0].GetProperty("Dimensions")[0];
+        Assert.Equal(["Model", "Caller"], dims.EnumerateArray().Select(d => d.GetString()));
+    }
+
+    [Fact]
+    public async Task Raw_protocol_model_on_an_openai_route_is_400()
+    {
+        using var r = await f.Http.PostAsync("/v1/chat/completions", Body("{\"model\":\"echo\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}"));
+        var problem = await AssertProblemAsync(r, 400);
+        Assert.Contains("raw protocol", problem.GetProperty("detail").GetString());
+    }
+}

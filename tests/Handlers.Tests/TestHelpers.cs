@@ -1,0 +1,35 @@
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+
+namespace AwsModelPlatform.Handlers.Tests;
+
+public static class TestHelpers
+{
+    public static ByteArrayContent Body(string text, string? contentType = "application/json")
+    {
+        var content = new ByteArrayContent(Encoding.UTF8.GetBytes(text));
+        if (contentType is not null) content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
+        return content;
+    }
+
+    /// <summary>Asserts an RFC 9457 problem with the status, our request id and (when asked) the upstream one.</summary>
+    public static async Task<JsonElement> AssertProblemAsync(HttpResponseMessage response, int status, string? typeEndsWith = null)
+    {
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True((int)response.StatusCode == status, $"expected {status}, got {(int)response.StatusCode}: {text}");
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = JsonDocument.Parse(text).RootElement.Clone();
+        Assert.Equal(status, problem.GetProperty("status").GetInt32());
+        Assert.False(string.IsNullOrEmpty(problem.GetProperty("title").GetString()));
+        var type = problem.GetProperty("type").GetString()!;
+        if (typeEndsWith is not null) Assert.EndsWith(typeEndsWith, type);
+        var requestId = problem.GetProperty("requestId").GetString();
+        Assert.False(string.IsNullOrEmpty(requestId));
+        Assert.Equal(requestId, response.Headers.GetValues("x-request-id").Single());
+        return problem;
+    }
+
+    public static string? Header(HttpResponseMessage r, string name) =>
+        r.Headers.TryGetValues(name, out var v) || r.Content.Headers.TryGetValues(name, out v) ? string.Join(",", v) : null;
+}

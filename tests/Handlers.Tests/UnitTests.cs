@@ -1,0 +1,93 @@
+using System.Text;
+using AwsModelPlatform.Handlers.Hosting;
+using AwsModelPlatform.Handlers.Inference;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace AwsModelPlatform.Handlers.Tests;
+
+public sealed class SseReassemblerTests
+{
+    [Fact]
+    public void Lines_split_at_every_byte_come_out_whole()
+    {
+        var input = Encoding.UTF8.GetBytes("data: {\"a\":1}\n\ndata: {\"usage\":{\"prompt_tokens\":2,\"completion_tokens\":3}}\n\ndata: [DONE]\n\n");
+        var sse = new SseReassembler();
+        var output = new StringBuilder();
+        foreach (var b in input) output.Append(Encoding.UTF8.GetString(sse.Push([b])));
+        Assert.Equal(Encoding.UTF8.GetString(input), output.ToString());
+        Assert.True(sse.SawDone);
+        Assert.Equal(new TokenUsage(2, 3, 5), sse.Usage);
+    }
+
+    [Fact]
+    public void Bare_json_lines_are_wrapped_as_data_events()
+    {
+        var sse = new SseReassembler();
+        var output = Encoding.UTF8.GetString(sse.Push("{\"x\":1}\n{\"y\""u8)) + Encoding.UTF8.GetString(sse.Push(":2}"u8)) + Encoding.UTF8.GetString(sse.Complete());
+        Assert.Equal("data: {\"x\":1}\n\ndata: {\"y\":2}\n\n\n", output);
+        Assert.False(sse.SawDone);
+    }
+}
+
+public sealed class RouteGroupTests
+{
+    private sealed class Fake(string name) : IRouteGroupModule
+    {
+        public string Name { get; } = name;
+        public void AddServices(IServiceCollection services, IConfiguration configuration) { }
+        public void Map(IEndpointRouteBuilder app) { }
+    }
+
+    private static IConfiguration Config(string? groups) =>
+        new ConfigurationBuilder().AddInMemoryCollection(groups is null ? [] : [new("Api:RouteGroups", groups)]).Build();
+
+    [Fact]
+    public void Only_listed_groups_are_selected()
+    {
+        var inference = new Fake("inference");
+        var training = new Fake("training");
+        Assert.Equal([inference], RouteGroups.Select(Config("inference"), inference, training));
+        Assert.Equal([training], RouteGroups.Select(Config("Training"), inference, training));
+        Assert.Equal([inference, training], RouteGroups.Select(Config("inference, training"), inference, training));
+    }
+
+    [Fact]
+    public void Unset_selects_every_group()
+    {
+        var inference = new Fake("inference");
+        var training = new Fake("training");
+        Assert.Equal([inference, training], RouteGroups.Select(Config(null), inference, training));
+    }
+}
+
+public sealed class ProblemMappingTests
+{
+    [Theory]
+    [InlineData(400, "ValidationError", 400)]
+    [InlineData(424, "ModelError", 424)]
+    [InlineData(429, "ModelNotReadyException", 429)]
+    [InlineData(400, "ThrottlingException", 429)]
+    [InlineData(500, "InternalFailure", 502)]
+    [InlineData(503, "ServiceUnavailable", 503)]
+    [InlineData(530, "InternalDependencyException", 503)]
+    [InlineData(403, "InvalidSignatureException", 502)]
+    public void SageMaker_errors_map_to_the_documented_status(int upstream, string errorType, int expected)
+    {
+        var e = new Aws.SageMakerException(upstream, errorType, "m");
+        Assert.Equal(expected, Problems.FromSageMaker(e).Problem.Status);
+    }
+
+    [Fact]
+    public void Error_type_header_namespace_is_stripped_and_body_fields_are_read()
+    {
+        var body = "{\"Message\":\"m\",\"OriginalStatusCode\":418,\"OriginalMessage\":\"teapot\"}"u8;
+        var e = Aws.SageMakerException.From(System.Net.HttpStatusCode.FailedDependency, "ModelError:http://internal.amazon.com/coral/com.amazon.sagemaker/", "rid", null, body);
+        Assert.Equal("ModelError", e.ErrorType);
+        Assert.Equal(418, e.OriginalStatusCode);
+        Assert.Equal("teapot", e.OriginalMessage);
+        Assert.Equal("rid", e.RequestId);
+    }
+}
