@@ -1,0 +1,196 @@
+using Amazon.CDK;
+using Amazon.CDK.AWS.CloudWatch;
+using Amazon.CDK.AWS.EC2;
+using Amazon.CDK.AWS.IAM;
+using Amazon.CDK.AWS.Lambda;
+using Amazon.CDK.AWS.Logs;
+using AwsModelPlatform.Constructs.Defaults;
+using AwsModelPlatform.Constructs.Foundation;
+using Constructs;
+
+namespace AwsModelPlatform.Constructs.Api;
+
+/// <summary>How the AWS Lambda Web Adapter hands requests to the handler.</summary>
+public enum InvokeMode
+{
+    /// <summary>The whole response is returned at once (sync, async and non-streamed routes).</summary>
+    Buffered,
+
+    /// <summary>The response is streamed as it is written (<c>AWS_LWA_INVOKE_MODE=response_stream</c>).</summary>
+    ResponseStream,
+}
+
+/// <summary>Properties of <see cref="HandlerFunction"/>.</summary>
+public sealed record HandlerFunctionProps
+{
+    /// <summary>The platform whose key, network and trail the function uses.</summary>
+    public required IModelPlatform Platform { get; init; }
+
+    /// <summary>Purpose of the function, part of its name (lowercase letters, digits, '-').</summary>
+    public required string Purpose { get; init; }
+
+    /// <summary>The handler's code.</summary>
+    public required Code Code { get; init; }
+
+    /// <summary>The handler's configuration (ASP.NET Core keys with <c>__</c>), on top of what every function gets.</summary>
+    public required IReadOnlyDictionary<string, string> Configuration { get; init; }
+
+    /// <summary>Buffered or response streaming.</summary>
+    public InvokeMode InvokeMode { get; init; } = InvokeMode.Buffered;
+
+    /// <summary>Instruction set of the code.</summary>
+    /// <remarks>Default: x86_64, the type the build host produces; arm64 when the code was built for it.</remarks>
+    public Architecture? Architecture { get; init; }
+
+    /// <summary>Memory in MiB (128 to 10240).</summary>
+    /// <remarks>Default: 1024: CPU scales with memory, and SigV4 signing, TLS and JSON at 1 vCPU-share keep the added latency low; the handler itself uses under 100 MiB.</remarks>
+    public int MemoryMiB { get; init; } = 1024;
+
+    /// <summary>Timeout of one invocation, in seconds (1 to 900).</summary>
+    /// <remarks>Default: 60 for buffered (above the handler's own 60 s upstream deadline is pointless: API Gateway's integration limit is 29 s by default), 900 for streaming (token streams of long generations).</remarks>
+    public int? TimeoutSeconds { get; init; }
+
+    /// <summary>Concurrent executions reserved for (and capping) the function.</summary>
+    /// <remarks>Default: 100: protects the account's shared concurrency from a runaway client, and caps what the function can spend.</remarks>
+    public int ReservedConcurrency { get; init; } = 100;
+
+    /// <summary>The AWS Lambda Web Adapter layer.</summary>
+    /// <remarks>Default: <see cref="HandlerFunction.WebAdapterLayer"/> version <see cref="HandlerFunction.WebAdapterLayerVersion"/>, published by AWS in account 753240598075. Accounts that forbid third-party layers publish the same adapter as their own layer and pass its ARN.</remarks>
+    public string? WebAdapterLayerArn { get; init; }
+}
+
+/// <summary>
+/// A handler function as the platform runs them: the AOT <c>bootstrap</c> on <c>provided.al2023</c> behind the AWS
+/// Lambda Web Adapter (readiness on <c>/healthz</c>), in the platform's private subnets with its own security group
+/// (HTTPS out only), environment encrypted with the platform key, an encrypted log group with bounded retention,
+/// X-Ray active tracing, reserved concurrency, a role with no managed policies, and a name the trail logs.
+/// </summary>
+public sealed class HandlerFunction : Construct
+{
+    /// <summary>The published Lambda Web Adapter layer version the platform was tested with.</summary>
+    public const int WebAdapterLayerVersion = 26;
+
+    /// <summary>The port the adapter forwards to and the handler listens on.</summary>
+    public const int Port = 8080;
+
+    /// <summary>The Lambda Web Adapter layer ARN of a region and architecture.</summary>
+    public static string WebAdapterLayer(string region, string partition, Architecture architecture) =>
+        $"arn:{partition}:lambda:{region}:753240598075:layer:{(architecture.Name == Architecture.ARM_64.Name ? "LambdaAdapterLayerArm64" : "LambdaAdapterLayerX86")}:{WebAdapterLayerVersion}";
+
+    /// <summary>The function.</summary>
+    public Function Function { get; }
+
+    /// <summary>The function's role.</summary>
+    public Role Role { get; }
+
+    /// <summary>The function's security group.</summary>
+    public SecurityGroup SecurityGroup { get; }
+
+    /// <summary>The function's log group.</summary>
+    public LogGroup LogGroup { get; }
+
+    /// <summary>The environment the function gets: the handler's configuration plus the adapter's settings.</summary>
+    public IReadOnlyDictionary<string, string> Environment { get; }
+
+    /// <summary>Creates the function.</summary>
+    public HandlerFunction(Construct scope, string id, HandlerFunctionProps props) : base(scope, id)
+    {
+        var platform = props.Platform;
+        Validate.InRange(props.MemoryMiB, 128, 10240, $"{id}: MemoryMiB", "Lambda accepts 128 to 10240 MiB");
+        Validate.That(props.ReservedConcurrency >= 1, $"{id}: ReservedConcurrency = {props.ReservedConcurrency} must be at least 1; 0 would turn the function off.");
+        var timeout = props.TimeoutSeconds ?? (props.InvokeMode == InvokeMode.ResponseStream ? 900 : 60);
+        Validate.InRange(timeout, 1, 900, $"{id}: TimeoutSeconds", "Lambda accepts 1 to 900 seconds");
+        var architecture = props.Architecture ?? Architecture.X86_64;
+        var stack = Stack.Of(this);
+        var name = PlatformNames.Function(platform, this, props.Purpose);
+
+        LogGroup = LogGroupDefaults.Create(this, "Logs", platform.Key, platform.LogRetentionDays, platform.RemovalPolicy);
+        // The name is fixed so the log group can be made before the function: no log group Lambda creates on its own, unencrypted and kept forever.
+        ((CfnLogGroup)LogGroup.Node.DefaultChild!).LogGroupName = $"/aws/lambda/{name}";
+
+        Role = new Role(this, "Role", new RoleProps
+        {
+            AssumedBy = new ServicePrincipal("lambda.amazonaws.com"),
+            Description = $"Handler function {name}",
+        });
+        var basics = new Policy(this, "RolePolicy", new PolicyProps
+        {
+            Roles = new IRole[] { Role },
+            Statements = new[]
+            {
+                new PolicyStatement(new PolicyStatementProps
+                {
+                    Sid = "OwnLogs",
+                    Actions = new[] { "logs:CreateLogStream", "logs:PutLogEvents" },
+                    Resources = new[] { LogGroup.LogGroupArn },
+                }),
+                new PolicyStatement(new PolicyStatementProps
+                {
+                    Sid = "VpcNetworkInterfacesAndTraces",
+                    Actions = new[]
+                    {
+                        "ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DeleteNetworkInterface",
+                        "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses",
+                        "xray:PutTraceSegments", "xray:PutTelemetryRecords",
+                    },
+                    Resources = new[] { "*" },
+                }),
+            },
+        });
+        Suppressions.Add(basics, "AwsSolutions-IAM5",
+            "Lambda creates the function's VPC network interfaces and sends its X-Ray segments through these actions, none of which supports resource-level permissions (the same actions as AWSLambdaVPCAccessExecutionRole and AWSXRayDaemonWriteAccess, without the managed policies).",
+            "Resource::*");
+
+        SecurityGroup = new SecurityGroup(this, "SecurityGroup", new SecurityGroupProps
+        {
+            Vpc = platform.Network.Vpc,
+            Description = $"Handler function {name}: HTTPS out to AWS endpoints only",
+            AllowAllOutbound = false,
+        });
+        // Only HTTPS: the subnets have no internet route, so this reaches the VPC's interface and S3 gateway endpoints.
+        SecurityGroup.AddEgressRule(Peer.AnyIpv4(), Amazon.CDK.AWS.EC2.Port.Tcp(443), "HTTPS to AWS APIs through the VPC endpoints");
+
+        var environment = new Dictionary<string, string>(props.Configuration)
+        {
+            ["AWS_LAMBDA_EXEC_WRAPPER"] = "/opt/bootstrap",
+            ["AWS_LWA_PORT"] = Port.ToString(),
+            ["AWS_LWA_READINESS_CHECK_PATH"] = "/healthz",
+            ["AWS_LWA_INVOKE_MODE"] = props.InvokeMode == InvokeMode.ResponseStream ? "response_stream" : "buffered",
+            ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{Port}",
+        };
+        Environment = environment;
+
+        Function = new Function(this, "Function", new FunctionProps
+        {
+            FunctionName = name,
+            Runtime = Runtime.PROVIDED_AL2023,
+            Handler = "bootstrap",
+            Code = props.Code,
+            Architecture = architecture,
+            MemorySize = props.MemoryMiB,
+            Timeout = Duration.Seconds(timeout),
+            Role = Role,
+            Layers = new[] { LayerVersion.FromLayerVersionArn(this, "WebAdapter", props.WebAdapterLayerArn ?? WebAdapterLayer(stack.Region, stack.Partition, architecture)) },
+            Environment = environment,
+            EnvironmentEncryption = platform.Key.Key,
+            Vpc = platform.Network.Vpc,
+            VpcSubnets = platform.Network.WorkloadSubnets,
+            SecurityGroups = new ISecurityGroup[] { SecurityGroup },
+            ReservedConcurrentExecutions = props.ReservedConcurrency,
+            LogGroup = LogGroup,
+        });
+        Function.Node.AddDependency(basics);
+        // Active tracing set on the L1, so the X-Ray actions stay in the reasoned policy above instead of the
+        // role's default policy, where later grants go and where a "*" must never pass unnoticed.
+        ((CfnFunction)Function.Node.DefaultChild!).TracingConfig = new CfnFunction.TracingConfigProperty { Mode = "Active" };
+    }
+
+    /// <summary>Invocation errors (Lambda's own count: crashes, timeouts, adapter failures).</summary>
+    public Metric MetricErrors(MetricOptions? options = null) => Function.MetricErrors(options);
+
+    /// <summary>Throttled invocations: the reserved concurrency was full.</summary>
+    public Metric MetricThrottles(MetricOptions? options = null) => Function.MetricThrottles(options);
+
+    /// <summary>Concurrent executions, to compare with the reserved concurrency.</summary>
+    public Metric MetricConcurrentExecutions(MetricOptions? options = null) => Function.Metric("ConcurrentExecutions", options ?? new MetricOptions { Statistic = "Maximum" });
+}

@@ -1,0 +1,365 @@
+using Amazon.CDK;
+using Amazon.CDK.AWS.APIGateway;
+using Amazon.CDK.AWS.CloudWatch;
+using Amazon.CDK.AWS.EC2;
+using Amazon.CDK.AWS.IAM;
+using Amazon.CDK.AWS.WAFv2;
+using AwsModelPlatform.Constructs.Defaults;
+using AwsModelPlatform.Constructs.Foundation;
+using Constructs;
+
+namespace AwsModelPlatform.Constructs.Api;
+
+/// <summary>Properties of <see cref="PlatformRestApi"/>.</summary>
+public sealed record PlatformRestApiProps
+{
+    /// <summary>The platform whose key, network, topic and dashboard the API uses.</summary>
+    public required IModelPlatform Platform { get; init; }
+
+    /// <summary>Name shown in the console and in alarm descriptions.</summary>
+    public required string Name { get; init; }
+
+    /// <summary>Who may call the API.</summary>
+    /// <remarks>Default: <see cref="ApiAuthorization.Iam"/>: SigV4-signed calls by AWS principals granted <c>execute-api:Invoke</c>.</remarks>
+    public ApiAuthorization? Authorization { get; init; }
+
+    /// <summary>Whether the API is private: reachable only through an <c>execute-api</c> VPC endpoint of the platform's VPC, enforced by the resource policy.</summary>
+    /// <remarks>Default: false (regional).</remarks>
+    public bool Private { get; init; }
+
+    /// <summary>Steady requests per second the stage accepts (all callers together).</summary>
+    /// <remarks>Default: 50: a GPU endpoint serves tens of requests per second; more is a runaway client.</remarks>
+    public double ThrottlingRateLimit { get; init; } = 50;
+
+    /// <summary>Burst the stage accepts.</summary>
+    /// <remarks>Default: 100.</remarks>
+    public int ThrottlingBurstLimit { get; init; } = 100;
+
+    /// <summary>Whether a WAF web ACL with AWS managed rule groups and a per-IP rate limit protects the stage.</summary>
+    /// <remarks>Default: true (opt-out, not opt-in).</remarks>
+    public bool Waf { get; init; } = true;
+
+    /// <summary>Requests per 5 minutes one IP address may make before WAF blocks it.</summary>
+    /// <remarks>Default: 3000 (10 per second sustained).</remarks>
+    public int WafRateLimitPer5Minutes { get; init; } = 3000;
+
+    /// <summary>Smallest response, in bytes, API Gateway compresses when the client accepts it.</summary>
+    /// <remarks>Default: 1024: JSON completions compress well; smaller bodies are not worth the CPU.</remarks>
+    public int MinimumCompressionBytes { get; init; } = 1024;
+
+    /// <summary>Requests per 5 minutes (all callers) above which the request-volume alarm fires: a runaway client shows here before it shows on the bill.</summary>
+    /// <remarks>Default: 60 % of the stage throttling limit over 5 minutes.</remarks>
+    public double? RequestVolumeAlarmPer5Minutes { get; init; }
+}
+
+/// <summary>
+/// The platform's REST API: regional (or private), IAM auth on every method by default (or Cognito, or API keys
+/// with usage plans), request validation, stage throttling, JSON access logs to an encrypted log group, execution
+/// logs without payloads, X-Ray, a WAF web ACL, compression, binary pass-through, and alarms on 5xx, 4xx, p99
+/// latency and request volume. Routes go to <see cref="HandlerFunction"/>s, buffered or streamed.
+/// </summary>
+public sealed class PlatformRestApi : Construct
+{
+    private readonly ApiAuthorization _authorization;
+    private readonly RequestValidator _validator;
+    private readonly IAuthorizer? _cognito;
+    private readonly string[] _scopes = Array.Empty<string>();
+
+    /// <summary>The REST API.</summary>
+    public RestApi Api { get; }
+
+    /// <summary>The URL of the stage, ending in <c>/</c>.</summary>
+    public string Url => Api.Url;
+
+    /// <summary>The API keys created for the usage plans, by plan name (API-key authorization only).</summary>
+    public IReadOnlyDictionary<string, IApiKey> ApiKeys { get; }
+
+    /// <summary>Creates the API, its stage, logs, WAF and alarms; add routes with <see cref="AddRoute"/>.</summary>
+    public PlatformRestApi(Construct scope, string id, PlatformRestApiProps props) : base(scope, id)
+    {
+        var platform = props.Platform;
+        _authorization = props.Authorization ?? ApiAuthorization.Iam();
+        Validate.That(props.ThrottlingRateLimit > 0 && props.ThrottlingBurstLimit > 0,
+            $"PlatformRestApiProps: ThrottlingRateLimit = {props.ThrottlingRateLimit} and ThrottlingBurstLimit = {props.ThrottlingBurstLimit} must both be more than 0.");
+        Validate.InRange(props.MinimumCompressionBytes, 0, 10_485_760, "PlatformRestApiProps.MinimumCompressionBytes", "API Gateway compresses bodies of 0 to 10 MiB");
+        Validate.InRange(props.WafRateLimitPer5Minutes, 10, 2_000_000_000, "PlatformRestApiProps.WafRateLimitPer5Minutes", "WAF rate-based rules take 10 to 2,000,000,000");
+
+        var accountLogging = ApiGatewayAccountLogging.Ensure(this);
+        var accessLogs = LogGroupDefaults.Create(this, "AccessLogs", platform.Key, platform.LogRetentionDays, platform.RemovalPolicy);
+
+        InterfaceVpcEndpoint? endpoint = null;
+        if (props.Private)
+            endpoint = platform.Network.Vpc.AddInterfaceEndpoint(id + "ExecuteApi", new InterfaceVpcEndpointOptions
+            {
+                Service = InterfaceVpcEndpointAwsService.APIGATEWAY,
+                Subnets = platform.Network.WorkloadSubnets,
+                PrivateDnsEnabled = true,
+            });
+
+        Api = new RestApi(this, "Api", new RestApiProps
+        {
+            RestApiName = props.Name,
+            Description = $"AwsModelPlatform {props.Name}",
+            EndpointConfiguration = new EndpointConfiguration
+            {
+                Types = new[] { props.Private ? EndpointType.PRIVATE : EndpointType.REGIONAL },
+                VpcEndpoints = endpoint is null ? null : new IVpcEndpoint[] { endpoint },
+            },
+            Policy = endpoint is null ? null : PrivatePolicy(endpoint),
+            CloudWatchRole = false,
+            MinCompressionSize = Size.Bytes(props.MinimumCompressionBytes),
+            // Raw model payloads (audio, images, tensors) pass through untouched; the adapter decodes base64 bodies.
+            BinaryMediaTypes = new[] { "*/*" },
+            DisableExecuteApiEndpoint = false,
+            DeployOptions = new StageOptions
+            {
+                StageName = "live",
+                ThrottlingRateLimit = props.ThrottlingRateLimit,
+                ThrottlingBurstLimit = props.ThrottlingBurstLimit,
+                TracingEnabled = true,
+                MetricsEnabled = true,
+                LoggingLevel = MethodLoggingLevel.ERROR,
+                DataTraceEnabled = false, // never log payloads
+                AccessLogDestination = new LogGroupLogDestination(accessLogs),
+                AccessLogFormat = AccessLogFormat.JsonWithStandardFields(new JsonWithStandardFieldProps
+                {
+                    Caller = true, HttpMethod = true, Ip = true, Protocol = true, RequestTime = true,
+                    ResourcePath = true, ResponseLength = true, Status = true, User = true,
+                }),
+            },
+        });
+        Api.DeploymentStage.Node.AddDependency(accountLogging);
+        _validator = new RequestValidator(this, "Validator", new RequestValidatorProps
+        {
+            RestApi = Api,
+            ValidateRequestBody = true,
+            ValidateRequestParameters = true,
+        });
+
+        switch (_authorization)
+        {
+            case ApiAuthorization.CognitoAuthorization cognito:
+                Validate.That(cognito.UserPools.Length > 0, "ApiAuthorization.Cognito needs at least one user pool.");
+                _cognito = new CognitoUserPoolsAuthorizer(this, "Authorizer", new CognitoUserPoolsAuthorizerProps { CognitoUserPools = cognito.UserPools });
+                _scopes = cognito.Scopes;
+                break;
+            case ApiAuthorization.ApiKeyAuthorization keys:
+                Validate.That(keys.Plans.Length > 0, "ApiAuthorization.ApiKeys needs at least one usage plan.");
+                break;
+        }
+        ApiKeys = CreateUsagePlans();
+        if (props.Waf) CreateWaf(props);
+        CreateAlarms(props);
+    }
+
+    /// <summary>
+    /// Routes <paramref name="httpMethod"/> <paramref name="path"/> (e.g. <c>/v1/endpoints/{model}/invocations</c>) to
+    /// <paramref name="handler"/>. A streaming handler gets a Lambda proxy integration with <c>ResponseTransferMode: STREAM</c>
+    /// through the <c>response-streaming-invocations</c> URI and a 15-minute timeout.
+    /// </summary>
+    public Method AddRoute(string httpMethod, string path, HandlerFunction handler, InvokeMode mode, IModel? jsonBody = null)
+    {
+        var resource = path.Trim('/').Split('/').Aggregate(Api.Root, (parent, part) => parent.GetResource(part) ?? parent.AddResource(part));
+        var pathParameters = path.Split('/').Where(p => p.StartsWith('{')).Select(p => p.Trim('{', '}', '+'));
+        var method = resource.AddMethod(httpMethod, new LambdaIntegration(handler.Function, new LambdaIntegrationOptions { Proxy = true }), new MethodOptions
+        {
+            AuthorizationType = _authorization switch
+            {
+                ApiAuthorization.CognitoAuthorization => AuthorizationType.COGNITO,
+                ApiAuthorization.ApiKeyAuthorization => AuthorizationType.NONE,
+                _ => AuthorizationType.IAM,
+            },
+            Authorizer = _cognito,
+            AuthorizationScopes = _scopes.Length > 0 ? _scopes : null,
+            ApiKeyRequired = _authorization is ApiAuthorization.ApiKeyAuthorization,
+            RequestValidator = _validator,
+            RequestParameters = pathParameters.ToDictionary(p => $"method.request.path.{p}", _ => true),
+            RequestModels = jsonBody is null ? null : new Dictionary<string, IModel> { ["application/json"] = jsonBody },
+        });
+        SuppressCognitoFinding(method);
+        if (mode == InvokeMode.ResponseStream)
+        {
+            var cfn = (CfnMethod)method.Node.DefaultChild!;
+            var stack = Stack.Of(this);
+            cfn.AddPropertyOverride("Integration.ResponseTransferMode", "STREAM");
+            cfn.AddPropertyOverride("Integration.TimeoutInMillis", 900_000);
+            cfn.AddPropertyOverride("Integration.Uri", Fn.Join("", new[]
+            {
+                $"arn:{stack.Partition}:apigateway:{stack.Region}:lambda:path/2021-11-15/functions/", handler.Function.FunctionArn, "/response-streaming-invocations",
+            }));
+        }
+        return method;
+    }
+
+    /// <summary>Lets <paramref name="grantee"/> call every route (IAM authorization).</summary>
+    public Grant GrantInvoke(IGrantable grantee) => Grant.AddToPrincipal(new GrantOnPrincipalOptions
+    {
+        Grantee = grantee,
+        Actions = new[] { "execute-api:Invoke" },
+        ResourceArns = new[] { Api.ArnForExecuteApi("*", "/*", Api.DeploymentStage.StageName) },
+    });
+
+    /// <summary>5xx responses.</summary>
+    public Metric MetricServerErrors(MetricOptions? options = null) => Api.MetricServerError(options ?? new MetricOptions { Statistic = "Sum" });
+    /// <summary>4xx responses.</summary>
+    public Metric MetricClientErrors(MetricOptions? options = null) => Api.MetricClientError(options ?? new MetricOptions { Statistic = "Sum" });
+    /// <summary>Requests.</summary>
+    public Metric MetricRequests(MetricOptions? options = null) => Api.MetricCount(options ?? new MetricOptions { Statistic = "Sum" });
+    /// <summary>End-to-end latency as API Gateway sees it.</summary>
+    public Metric MetricLatency(MetricOptions? options = null) => Api.MetricLatency(options ?? new MetricOptions { Statistic = "p99" });
+
+    private static PolicyDocument PrivatePolicy(InterfaceVpcEndpoint endpoint) => new(new PolicyDocumentProps
+    {
+        Statements = new[]
+        {
+            new PolicyStatement(new PolicyStatementProps
+            {
+                Effect = Effect.DENY,
+                Principals = new IPrincipal[] { new AnyPrincipal() },
+                Actions = new[] { "execute-api:Invoke" },
+                Resources = new[] { "execute-api:/*" },
+                Conditions = new Dictionary<string, object>
+                {
+                    ["StringNotEquals"] = new Dictionary<string, object> { ["aws:SourceVpce"] = endpoint.VpcEndpointId },
+                },
+            }),
+            new PolicyStatement(new PolicyStatementProps
+            {
+                Principals = new IPrincipal[] { new AnyPrincipal() },
+                Actions = new[] { "execute-api:Invoke" },
+                Resources = new[] { "execute-api:/*" },
+            }),
+        },
+    });
+
+    private IReadOnlyDictionary<string, IApiKey> CreateUsagePlans()
+    {
+        var keys = new Dictionary<string, IApiKey>();
+        if (_authorization is not ApiAuthorization.ApiKeyAuthorization apiKeys) return keys;
+        foreach (var plan in apiKeys.Plans)
+        {
+            Validate.That(plan.RateLimit > 0 && plan.BurstLimit > 0 && plan.DailyQuota is null or > 0,
+                $"UsagePlanOptions '{plan.Name}': RateLimit, BurstLimit and DailyQuota must be more than 0.");
+            var usagePlan = Api.AddUsagePlan("Plan" + plan.Name, new UsagePlanProps
+            {
+                Name = plan.Name,
+                Throttle = new ThrottleSettings { RateLimit = plan.RateLimit, BurstLimit = plan.BurstLimit },
+                Quota = plan.DailyQuota is { } quota ? new QuotaSettings { Limit = quota, Period = Period.DAY } : null,
+                ApiStages = new IUsagePlanPerApiStage[] { new UsagePlanPerApiStage { Api = Api, Stage = Api.DeploymentStage } },
+            });
+            var key = Api.AddApiKey("Key" + plan.Name, new ApiKeyOptions { Description = $"API key of usage plan {plan.Name}" });
+            usagePlan.AddApiKey(key);
+            keys[plan.Name] = key;
+        }
+        return keys;
+    }
+
+    private void CreateWaf(PlatformRestApiProps props)
+    {
+        CfnWebACL.RuleProperty Managed(string name, int priority, params string[] countOnly) => new()
+        {
+            Name = name,
+            Priority = priority,
+            OverrideAction = new CfnWebACL.OverrideActionProperty { None = new Dictionary<string, object>() },
+            Statement = new CfnWebACL.StatementProperty
+            {
+                ManagedRuleGroupStatement = new CfnWebACL.ManagedRuleGroupStatementProperty
+                {
+                    VendorName = "AWS",
+                    Name = name,
+                    RuleActionOverrides = countOnly.Length == 0 ? null : countOnly.Select(rule => new CfnWebACL.RuleActionOverrideProperty
+                    {
+                        Name = rule,
+                        ActionToUse = new CfnWebACL.RuleActionProperty { Count = new CfnWebACL.CountActionProperty() },
+                    }).ToArray(),
+                },
+            },
+            VisibilityConfig = Visibility(name),
+        };
+        var acl = new CfnWebACL(this, "WebAcl", new CfnWebACLProps
+        {
+            Scope = "REGIONAL",
+            DefaultAction = new CfnWebACL.DefaultActionProperty { Allow = new CfnWebACL.AllowActionProperty() },
+            VisibilityConfig = Visibility("api"),
+            Rules = new object[]
+            {
+                new CfnWebACL.RuleProperty
+                {
+                    Name = "RatePerIp",
+                    Priority = 0,
+                    Action = new CfnWebACL.RuleActionProperty { Block = new CfnWebACL.BlockActionProperty() },
+                    Statement = new CfnWebACL.StatementProperty
+                    {
+                        RateBasedStatement = new CfnWebACL.RateBasedStatementProperty { Limit = props.WafRateLimitPer5Minutes, AggregateKeyType = "IP" },
+                    },
+                    VisibilityConfig = Visibility("RatePerIp"),
+                },
+                Managed("AWSManagedRulesAmazonIpReputationList", 1),
+                // Prompts and model payloads are routinely larger than the 8 KB this rule set allows in a body:
+                // that one rule counts instead of blocking; the API's own limits (413) apply.
+                Managed("AWSManagedRulesCommonRuleSet", 2, "SizeRestrictions_BODY"),
+                Managed("AWSManagedRulesKnownBadInputsRuleSet", 3),
+            },
+        });
+        _ = new CfnWebACLAssociation(this, "WebAclAssociation", new CfnWebACLAssociationProps
+        {
+            ResourceArn = Api.DeploymentStage.StageArn,
+            WebAclArn = acl.AttrArn,
+        });
+
+        static CfnWebACL.VisibilityConfigProperty Visibility(string name) => new()
+        {
+            CloudWatchMetricsEnabled = true,
+            MetricName = name,
+            SampledRequestsEnabled = true,
+        };
+    }
+
+    private void CreateAlarms(PlatformRestApiProps props)
+    {
+        var topic = props.Platform.AlarmTopic;
+        var fiveMinutes = Duration.Minutes(5);
+        var volume = props.RequestVolumeAlarmPer5Minutes ?? props.ThrottlingRateLimit * 300 * 0.6;
+        var alarms = new[]
+        {
+            new MathExpression(new MathExpressionProps
+            {
+                Expression = "IF(requests >= 20, 100 * errors / requests, 0)",
+                UsingMetrics = new Dictionary<string, IMetric>
+                {
+                    ["errors"] = MetricServerErrors(new MetricOptions { Statistic = "Sum", Period = fiveMinutes }),
+                    ["requests"] = MetricRequests(new MetricOptions { Statistic = "Sum", Period = fiveMinutes }),
+                },
+                Period = fiveMinutes,
+                Label = "5xx %",
+            }).CreateAlarm(this, "ServerErrorRateAlarm", Alarm($"{props.Name}: more than 5 % of requests answered 5xx over 5 minutes (at least 20 requests).", 5)),
+            MetricLatency(new MetricOptions { Statistic = "p99", Period = fiveMinutes }).CreateAlarm(this, "LatencyP99Alarm",
+                Alarm($"{props.Name}: p99 latency above 20 s for 15 minutes (buffered routes time out at 29 s).", 20_000, periods: 3)),
+            MetricClientErrors(new MetricOptions { Statistic = "Sum", Period = fiveMinutes }).CreateAlarm(this, "ClientErrorSpikeAlarm",
+                Alarm($"{props.Name}: more than 500 4xx responses in 5 minutes: a client is misconfigured, unauthorized or probing.", 500)),
+            MetricRequests(new MetricOptions { Statistic = "Sum", Period = fiveMinutes }).CreateAlarm(this, "RequestVolumeAlarm",
+                Alarm($"{props.Name}: more than {volume:0} requests in 5 minutes: a runaway client costs money before the monthly bill shows it.", volume)),
+        };
+        foreach (var alarm in alarms) topic.Notify(alarm);
+        props.Platform.Dashboard.AddSection(this, $"API: {props.Name}",
+            new GraphWidget(new GraphWidgetProps { Title = "Requests, 4xx, 5xx", Left = new IMetric[] { MetricRequests(), MetricClientErrors(), MetricServerErrors() }, Width = 12 }),
+            new GraphWidget(new GraphWidgetProps { Title = "Latency p50 / p99", Left = new IMetric[] { MetricLatency(new MetricOptions { Statistic = "p50" }), MetricLatency() }, Width = 12 }));
+
+        static CreateAlarmOptions Alarm(string description, double threshold, int periods = 1) => new()
+        {
+            AlarmDescription = description,
+            Threshold = threshold,
+            EvaluationPeriods = periods,
+            ComparisonOperator = ComparisonOperator.GREATER_THAN_THRESHOLD,
+            TreatMissingData = TreatMissingData.NOT_BREACHING,
+        };
+    }
+
+    private void SuppressCognitoFinding(Method method)
+    {
+        if (_authorization is ApiAuthorization.CognitoAuthorization) return;
+        Suppressions.Add(method, "AwsSolutions-COG4", _authorization is ApiAuthorization.IamAuthorization
+                ? "The method is authorized with AWS IAM (SigV4): callers are AWS principals granted execute-api:Invoke, a stronger check than a Cognito token."
+                : "The method requires an API key bound to a usage plan with rate, burst and quota limits; Cognito is the other supported mode.");
+    }
+}

@@ -1,0 +1,186 @@
+using Amazon.CDK.Assertions;
+using Amazon.CDK.AWS.Cognito;
+using Amazon.CDK.AWS.IAM;
+using AwsModelPlatform.Constructs.Api;
+using AwsModelPlatform.Constructs.Foundation;
+
+namespace AwsModelPlatform.Constructs.Tests.Api;
+
+public class PlatformRestApiTests(ApiFixture api) : IClassFixture<ApiFixture>
+{
+    private Template T => api.Template;
+
+    [Fact]
+    public void Every_method_requires_IAM_and_validates_its_request()
+    {
+        var methods = T.Resources("AWS::ApiGateway::Method").Select(m => m.Value["Properties"]!).ToList();
+        Assert.Equal(2, methods.Count);
+        Assert.All(methods, m =>
+        {
+            Assert.Equal("AWS_IAM", m["AuthorizationType"]!.GetValue<string>());
+            Assert.NotNull(m["RequestValidatorId"]);
+            Assert.Equal("""{"method.request.path.model":true}""", m["RequestParameters"].Text());
+        });
+        T.HasResourceProperties("AWS::ApiGateway::RequestValidator", new Dictionary<string, object> { ["ValidateRequestBody"] = true, ["ValidateRequestParameters"] = true });
+    }
+
+    [Fact]
+    public void Stream_routes_use_response_streaming_invocations_with_STREAM_transfer_and_a_15_minute_timeout()
+    {
+        var stream = T.Resources("AWS::ApiGateway::Method").Single(m => m.Key.Contains("stream")).Value["Properties"]!["Integration"]!;
+        Assert.Equal("STREAM", stream["ResponseTransferMode"]!.GetValue<string>());
+        Assert.Equal(900000, stream["TimeoutInMillis"]!.GetValue<int>());
+        Assert.Contains("/response-streaming-invocations", stream["Uri"].Text());
+        Assert.Contains("StreamingFunction", stream["Uri"].Text());
+        var buffered = T.Resources("AWS::ApiGateway::Method").Single(m => !m.Key.Contains("stream")).Value["Properties"]!["Integration"]!;
+        Assert.Null(buffered["ResponseTransferMode"]);
+        Assert.Contains("BufferedFunction", buffered["Uri"].Text());
+    }
+
+    [Fact]
+    public void Stage_throttles_traces_and_writes_JSON_access_logs_to_an_encrypted_group_without_payloads()
+    {
+        var stage = T.Single("AWS::ApiGateway::Stage")["Properties"]!;
+        Assert.True(stage["TracingEnabled"]!.GetValue<bool>());
+        var settings = stage["MethodSettings"]![0]!;
+        Assert.Equal(50, settings["ThrottlingRateLimit"]!.GetValue<double>());
+        Assert.Equal(100, settings["ThrottlingBurstLimit"]!.GetValue<int>());
+        Assert.Equal("ERROR", settings["LoggingLevel"]!.GetValue<string>());
+        Assert.False(settings["DataTraceEnabled"]!.GetValue<bool>());
+        Assert.Contains("\"status\":\"$context.status\"", stage["AccessLogSetting"]!["Format"]!.GetValue<string>());
+        var logGroupId = stage["AccessLogSetting"]!["DestinationArn"]!["Fn::GetAtt"]![0]!.GetValue<string>();
+        Assert.Contains("PlatformKey", T.Json()["Resources"]![logGroupId]!["Properties"]!["KmsKeyId"].Text());
+    }
+
+    [Fact]
+    public void Api_is_regional_compresses_and_passes_binary_payloads_through()
+    {
+        var api = T.Single("AWS::ApiGateway::RestApi")["Properties"]!;
+        Assert.Equal("""["REGIONAL"]""", api["EndpointConfiguration"]!["Types"].Text());
+        Assert.Equal(1024, api["MinimumCompressionSize"]!.GetValue<int>());
+        Assert.Equal("""["*/*"]""", api["BinaryMediaTypes"].Text());
+    }
+
+    [Fact]
+    public void Execution_logging_role_is_set_once_with_a_policy_limited_to_API_Gateways_log_groups()
+    {
+        var account = T.Single("AWS::ApiGateway::Account");
+        Assert.NotNull(account["Properties"]!["CloudWatchRoleArn"]);
+        var policy = T.Resources("AWS::IAM::Policy").Single(p => p.Key.StartsWith("ApiGatewayAccountLogging")).Value.Text();
+        Assert.Contains("log-group:API-Gateway-Execution-Logs_*", policy);
+        Assert.Contains(account.Text().Length > 0 ? "ApiGatewayAccountLogging" : "", string.Join(",", T.Resources("AWS::ApiGateway::Stage").Single().Value["DependsOn"]!.AsArray().Select(d => d!.GetValue<string>())));
+    }
+
+    [Fact]
+    public void WAF_guards_the_stage_with_a_per_IP_rate_and_AWS_managed_rules_letting_large_prompts_through()
+    {
+        var acl = T.Single("AWS::WAFv2::WebACL")["Properties"]!;
+        Assert.Equal("REGIONAL", acl["Scope"]!.GetValue<string>());
+        var rules = acl["Rules"]!.AsArray();
+        Assert.Equal(3000, rules.Single(r => r!["Name"]!.GetValue<string>() == "RatePerIp")!["Statement"]!["RateBasedStatement"]!["Limit"]!.GetValue<int>());
+        foreach (var group in new[] { "AWSManagedRulesAmazonIpReputationList", "AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet" })
+            Assert.Contains(rules, r => r!["Name"]!.GetValue<string>() == group);
+        var common = rules.Single(r => r!["Name"]!.GetValue<string>() == "AWSManagedRulesCommonRuleSet")!;
+        Assert.Contains("SizeRestrictions_BODY", common.Text());
+        Assert.Contains("StageArn", T.Single("AWS::WAFv2::WebACLAssociation").Text().Replace("ApiDeploymentStagelive", "StageArn"));
+    }
+
+    [Fact]
+    public void Alarms_on_5xx_rate_p99_latency_4xx_spike_and_request_volume_notify_the_platform_topic()
+    {
+        var alarms = T.Resources("AWS::CloudWatch::Alarm").Where(a => a.Key.StartsWith("Api")).Select(a => a.Key).ToList();
+        foreach (var name in new[] { "ServerErrorRateAlarm", "LatencyP99Alarm", "ClientErrorSpikeAlarm", "RequestVolumeAlarm" })
+            Assert.Contains(alarms, a => a.StartsWith("Api" + name));
+        var volume = T.Resources("AWS::CloudWatch::Alarm").Single(a => a.Key.StartsWith("ApiRequestVolumeAlarm")).Value["Properties"]!;
+        Assert.Equal(9000, volume["Threshold"]!.GetValue<double>()); // 60 % of 50 rps over 5 minutes
+        Assert.Contains("PlatformAlarmsTopic", volume["AlarmActions"].Text());
+    }
+
+    [Fact]
+    public void Methods_not_behind_Cognito_carry_the_reasoned_cdk_nag_exemption()
+    {
+        Assert.All(T.Resources("AWS::ApiGateway::Method"), m => Assert.Contains("authorized with AWS IAM (SigV4)", m.Value["Metadata"].Text()));
+    }
+}
+
+public class PlatformRestApiOptionsTests
+{
+    private static (Amazon.CDK.Stack Stack, ModelPlatform Platform, HandlerFunction Handler) Base()
+    {
+        var stack = Synth.NewStack();
+        var platform = new ModelPlatform(stack, "Platform");
+        var handler = new HandlerFunction(stack, "Handler", new HandlerFunctionProps
+        {
+            Platform = platform, Purpose = "api", Code = HandlerCode.FromDirectory(FakeHandlerCode.Directory), Configuration = new Dictionary<string, string>(),
+        });
+        return (stack, platform, handler);
+    }
+
+    [Fact]
+    public void API_keys_require_a_key_on_every_method_with_one_usage_plan_per_team()
+    {
+        var (stack, platform, handler) = Base();
+        var api = new PlatformRestApi(stack, "Api", new PlatformRestApiProps
+        {
+            Platform = platform, Name = "inference",
+            Authorization = ApiAuthorization.ApiKeys(new UsagePlanOptions { Name = "teama", RateLimit = 5, BurstLimit = 10, DailyQuota = 1000 }),
+        });
+        api.AddRoute("GET", "/v1/models", handler, InvokeMode.Buffered);
+        var template = Template.FromStack(stack);
+        template.HasResourceProperties("AWS::ApiGateway::Method", new Dictionary<string, object> { ["ApiKeyRequired"] = true, ["AuthorizationType"] = "NONE" });
+        template.HasResourceProperties("AWS::ApiGateway::UsagePlan", new Dictionary<string, object>
+        {
+            ["Throttle"] = new Dictionary<string, object> { ["RateLimit"] = 5, ["BurstLimit"] = 10 },
+            ["Quota"] = new Dictionary<string, object> { ["Limit"] = 1000, ["Period"] = "DAY" },
+        });
+        template.ResourceCountIs("AWS::ApiGateway::ApiKey", 1);
+        Assert.Single(api.ApiKeys);
+    }
+
+    [Fact]
+    public void Cognito_authorizes_every_method_with_the_user_pool_and_scopes()
+    {
+        var (stack, platform, handler) = Base();
+        var pool = new UserPool(stack, "Pool");
+        var api = new PlatformRestApi(stack, "Api", new PlatformRestApiProps { Platform = platform, Name = "inference", Authorization = ApiAuthorization.Cognito(new IUserPool[] { pool }, "inference/invoke") });
+        api.AddRoute("GET", "/v1/models", handler, InvokeMode.Buffered);
+        var template = Template.FromStack(stack);
+        template.HasResourceProperties("AWS::ApiGateway::Method", new Dictionary<string, object> { ["AuthorizationType"] = "COGNITO_USER_POOLS", ["AuthorizationScopes"] = new[] { "inference/invoke" } });
+        template.ResourceCountIs("AWS::ApiGateway::Authorizer", 1);
+    }
+
+    [Fact]
+    public void A_private_API_is_reachable_only_through_its_execute_api_endpoint()
+    {
+        var (stack, platform, handler) = Base();
+        new PlatformRestApi(stack, "Api", new PlatformRestApiProps { Platform = platform, Name = "inference", Private = true }).AddRoute("GET", "/v1/models", handler, InvokeMode.Buffered);
+        var template = Template.FromStack(stack);
+        var api = template.Single("AWS::ApiGateway::RestApi")["Properties"]!;
+        Assert.Equal("""["PRIVATE"]""", api["EndpointConfiguration"]!["Types"].Text());
+        Assert.Contains("aws:SourceVpce", api["Policy"].Text());
+        Assert.Contains(template.Resources("AWS::EC2::VPCEndpoint"), e => e.Value["Properties"]!["ServiceName"].Text().Contains(".execute-api"));
+    }
+
+    [Fact]
+    public void WAF_can_be_turned_off_and_IAM_callers_granted()
+    {
+        var (stack, platform, handler) = Base();
+        var api = new PlatformRestApi(stack, "Api", new PlatformRestApiProps { Platform = platform, Name = "inference", Waf = false });
+        api.AddRoute("GET", "/v1/models", handler, InvokeMode.Buffered);
+        api.GrantInvoke(new Role(stack, "Caller", new RoleProps { AssumedBy = new AccountRootPrincipal() }));
+        var template = Template.FromStack(stack);
+        template.ResourceCountIs("AWS::WAFv2::WebACL", 0);
+        var statement = template.Resources("AWS::IAM::Policy").Single(p => p.Key.StartsWith("CallerDefaultPolicy")).Value["Properties"]!["PolicyDocument"]!["Statement"]![0]!;
+        Assert.Equal("execute-api:Invoke", statement["Action"]!.GetValue<string>());
+        Assert.EndsWith("{\"Ref\":\"ApiDeploymentStagelive81577178\"},\"/*/*\"]]}", statement["Resource"].Text());
+    }
+
+    [Theory]
+    [InlineData(0, 100, "PlatformRestApiProps: ThrottlingRateLimit = 0 and ThrottlingBurstLimit = 100 must both be more than 0.")]
+    [InlineData(10, 0, "PlatformRestApiProps: ThrottlingRateLimit = 10 and ThrottlingBurstLimit = 0 must both be more than 0.")]
+    public void Throttling_that_would_refuse_every_request_fails_synthesis(double rate, int burst, string expected)
+    {
+        var (stack, platform, _) = Base();
+        Assert.Equal(expected, Synth.ErrorOf(() => new PlatformRestApi(stack, "Api", new PlatformRestApiProps { Platform = platform, Name = "x", ThrottlingRateLimit = rate, ThrottlingBurstLimit = burst })));
+    }
+}
