@@ -9,15 +9,17 @@ namespace AwsModelPlatform.Constructs.Defaults;
 /// <summary>
 /// Secure defaults for S3 buckets: KMS with the platform key (bucket key on, to cut KMS request cost), public
 /// access blocked, TLS 1.2+ only, versioned, ACLs disabled, server access logs to the platform's log bucket,
-/// retained on stack removal. Callers add lifecycle rules on top.
+/// retained on stack removal. Callers add lifecycle rules on top. A <c>bucketName</c> fixed at synth time lets the
+/// platform's access-log bucket (possibly in another stack) name the bucket without referencing it, which would be a cycle.
 /// </summary>
 internal static class BucketDefaults
 {
     public static Bucket Create(Construct scope, string id, IPlatformKey key, IAccessLogsBucket accessLogs, string logPrefix,
-        RemovalPolicy removalPolicy, bool versioned = true, ILifecycleRule[]? lifecycleRules = null)
+        RemovalPolicy removalPolicy, bool versioned = true, ILifecycleRule[]? lifecycleRules = null, string? bucketName = null)
     {
         var bucket = new Bucket(scope, id, new BucketProps
         {
+            BucketName = bucketName,
             Encryption = BucketEncryption.KMS,
             EncryptionKey = key.Key,
             BucketKeyEnabled = true,
@@ -45,6 +47,10 @@ internal static class BucketDefaults
             LogFilePrefix = prefix,
         };
         var stack = Stack.Of(source);
+        // A named bucket is referred to by name: the log bucket's policy then needs nothing from the source's stack.
+        var sourceArn = ((CfnBucket)source.Node.DefaultChild!).BucketName is { } name
+            ? $"arn:{Stack.Of(target).Partition}:s3:::{name}"
+            : source.BucketArn;
         target.AddToResourcePolicy(new PolicyStatement(new PolicyStatementProps
         {
             Sid = "S3ServerAccessLogs" + Names.UniqueId(source),
@@ -53,7 +59,7 @@ internal static class BucketDefaults
             Resources = new[] { target.ArnForObjects(prefix + "*") },
             Conditions = new Dictionary<string, object>
             {
-                ["ArnLike"] = new Dictionary<string, object> { ["aws:SourceArn"] = source.BucketArn },
+                ["ArnLike"] = new Dictionary<string, object> { ["aws:SourceArn"] = sourceArn },
                 ["StringEquals"] = new Dictionary<string, object> { ["aws:SourceAccount"] = stack.Account },
             },
         }));
