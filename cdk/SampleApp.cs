@@ -10,7 +10,7 @@ public static class SampleApp
     public static void Build(App app)
     {
         var env = EnvironmentFromContext(app);
-        _ = new FoundationStack(app, "Foundation", new StackProps
+        var foundation = new FoundationStack(app, "Foundation", new StackProps
         {
             Env = env,
             Description = "AwsModelPlatform foundation: KMS key, isolated VPC with endpoints, CloudTrail, alarm topic",
@@ -20,6 +20,11 @@ public static class SampleApp
             CostCenter = Context(app, "costCenter"),
             AlarmEmail = Context(app, "alarmEmail"),
         });
+        _ = new InferenceStack(app, "Inference", new StackProps
+        {
+            Env = env,
+            Description = "AwsModelPlatform inference: an LLM on inference components (scale to zero) and an async endpoint",
+        }, foundation.Platform);
     }
 
     /// <summary>Account and region from <c>-c account=... -c region=...</c>, else the CLI's defaults; agnostic when neither is set.</summary>

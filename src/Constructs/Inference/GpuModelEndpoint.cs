@@ -275,10 +275,20 @@ public sealed class GpuModelEndpoint : PlatformConstruct, IGpuModelEndpoint, ICo
             }));
         }
         var policy = (Amazon.CDK.AWS.IAM.Policy)role.Node.FindChild("DefaultPolicy");
+        const string AnyPartition = "(<AWS::Partition>|aws[a-z-]*)"; // how cdk-nag prints a partition: the pseudo parameter, or a literal
+        var wildcards = new List<string>
+        {
+            "Resource::*",
+            $"/^Resource::arn:{AnyPartition}:s3:::{Regex.Escape(bucketName[..bucketName.IndexOf("-data-", StringComparison.Ordinal)])}-data-.*\\/(data-capture|async-output|async-failures|async-input)\\/\\*$/g",
+            $"/^Resource::arn:{AnyPartition}:logs:(<AWS::Region>|[a-z0-9-]+):(<AWS::AccountId>|\\d{{12}}):log-group:\\/aws\\/sagemaker\\/Endpoints\\/{Regex.Escape(EndpointName)}:\\*$/g",
+        };
+        if (props.ModelData?.WildcardSuffix is { } modelDataWildcard)
+            wildcards.Add($"/^Resource::.*\\/{Regex.Escape(modelDataWildcard).Replace("/", "\\/")}$/g");
         Suppressions.Add(policy, "AwsSolutions-IAM5",
-            "Each wildcard is as narrow as the service allows: ecr:GetAuthorizationToken and the ec2 network-interface actions SageMaker needs for VPC mode take no resource; " +
-            "cloudwatch:PutMetricData takes none and is limited to SageMaker namespaces by condition; S3 object wildcards are confined to the model-data prefix and to this endpoint's capture/async prefixes; " +
-            "the log wildcard is this endpoint's log streams.");
+            "Each wildcard is as narrow as the service allows: Resource::* only for ecr:GetAuthorizationToken and the ec2 network-interface actions SageMaker needs in VPC mode, which take no resource, " +
+            "and for cloudwatch:PutMetricData, which takes none and is limited to SageMaker namespaces by condition; the S3 object wildcards are the model-data prefix and this endpoint's " +
+            "data-capture/async prefixes of its own bucket; the log wildcard is the streams of this endpoint's log group.",
+            wildcards.ToArray());
 
         // Model.
         var container = new CfnModel.ContainerDefinitionProperty

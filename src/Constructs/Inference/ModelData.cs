@@ -33,6 +33,9 @@ public abstract class ModelData
 
     internal abstract PolicyStatement[] ReadStatements();
 
+    /// <summary>The wildcard object pattern the read grant ends with, if any (for the cdk-nag suppression naming it).</summary>
+    internal virtual string? WildcardSuffix => null;
+
     private sealed class Archive(IBucket bucket, string key) : ModelData(bucket)
     {
         internal override void Apply(Amazon.CDK.AWS.Sagemaker.CfnModel.ContainerDefinitionProperty container) =>
@@ -46,6 +49,8 @@ public abstract class ModelData
 
     private sealed class Prefix(IBucket bucket, string prefix) : ModelData(bucket)
     {
+        internal override string? WildcardSuffix => Token.IsUnresolved(prefix) ? null : prefix + "*";
+
         internal override void Apply(Amazon.CDK.AWS.Sagemaker.CfnModel.ContainerDefinitionProperty container) =>
             container.ModelDataSource = new Amazon.CDK.AWS.Sagemaker.CfnModel.ModelDataSourceProperty
             {
