@@ -230,13 +230,13 @@ public sealed class GpuModelEndpoint : PlatformConstruct, IGpuModelEndpoint, ICo
         {
             Sid = "WriteCapturesAndResults",
             Actions = new[] { "s3:PutObject" },
-            Resources = new[] { $"{dataBucketArn}/data-capture/*", $"{dataBucketArn}/async-output/*", $"{dataBucketArn}/async-failures/*" },
+            Resources = new[] { $"{dataBucketArn}/data-capture/*", $"{dataBucketArn}/{AsyncOutputPrefix}*", $"{dataBucketArn}/{AsyncFailurePrefix}*" },
         }));
         role.AddToPrincipalPolicy(new PolicyStatement(new PolicyStatementProps
         {
             Sid = "ReadAsyncInputs",
             Actions = new[] { "s3:GetObject" },
-            Resources = new[] { $"{dataBucketArn}/async-input/*" },
+            Resources = new[] { $"{dataBucketArn}/{AsyncInputPrefix}*" },
         }));
         role.AddToPrincipalPolicy(new PolicyStatement(new PolicyStatementProps
         {
@@ -361,6 +361,31 @@ public sealed class GpuModelEndpoint : PlatformConstruct, IGpuModelEndpoint, ICo
 
     /// <inheritdoc />
     public Grant GrantInvoke(IGrantable grantee) => GrantInvokeOn(this, grantee, EndpointName, InferenceComponentNames);
+
+    /// <summary>Prefix of <see cref="DataBucket"/> where callers put async request payloads (the model may read it).</summary>
+    public const string AsyncInputPrefix = "async-input/";
+
+    /// <summary>Prefix of <see cref="DataBucket"/> where SageMaker writes async results.</summary>
+    public const string AsyncOutputPrefix = "async-output/";
+
+    /// <summary>Prefix of <see cref="DataBucket"/> where SageMaker writes async failures.</summary>
+    public const string AsyncFailurePrefix = "async-failures/";
+
+    /// <summary>
+    /// Lets <paramref name="grantee"/> (the API in front of an async endpoint) write request payloads under
+    /// <see cref="AsyncInputPrefix"/> and read results and failures, with the platform key; nothing else of the bucket.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">when the endpoint is not async.</exception>
+    public Grant GrantAsyncPayloads(IGrantable grantee)
+    {
+        if (!IsAsync)
+            throw new InvalidOperationException($"GpuModelEndpoint {EndpointName} is not async: GrantAsyncPayloads applies to RealTimeHosting with Async set.");
+        Grant Add(string[] actions, string[] resources) =>
+            Grant.AddToPrincipal(new GrantOnPrincipalOptions { Grantee = grantee, Actions = actions, ResourceArns = resources });
+        return Add(new[] { "s3:PutObject" }, new[] { DataBucket.ArnForObjects(AsyncInputPrefix + "*") })
+            .Combine(Add(new[] { "s3:GetObject" }, new[] { DataBucket.ArnForObjects(AsyncOutputPrefix + "*"), DataBucket.ArnForObjects(AsyncFailurePrefix + "*") }))
+            .Combine(Add(new[] { "kms:Decrypt", "kms:GenerateDataKey" }, new[] { Platform.Key.Key.KeyArn }));
+    }
 
     // ---------------------------------------------------------------- metrics
 
@@ -539,8 +564,8 @@ public sealed class GpuModelEndpoint : PlatformConstruct, IGpuModelEndpoint, ICo
                                 : null,
                             OutputConfig = new CfnEndpointConfig.AsyncInferenceOutputConfigProperty
                             {
-                                S3OutputPath = $"s3://{BucketNameOf(DataBucket)}/async-output/",
-                                S3FailurePath = $"s3://{BucketNameOf(DataBucket)}/async-failures/",
+                                S3OutputPath = $"s3://{BucketNameOf(DataBucket)}/{AsyncOutputPrefix}",
+                                S3FailurePath = $"s3://{BucketNameOf(DataBucket)}/{AsyncFailurePrefix}",
                                 KmsKeyId = key.KeyArn,
                                 NotificationConfig = SuccessTopic is not null
                                     ? new CfnEndpointConfig.AsyncInferenceNotificationConfigProperty

@@ -84,4 +84,24 @@ public class AsyncEndpointTests : IClassFixture<EndpointTemplates>
         var idle = _t.Async.Resources("AWS::CloudWatch::Alarm").Single(a => a.Key.StartsWith("BatchyIdleGpuAlarm")).Value["Properties"]!;
         Assert.Contains("InvocationsProcessed", idle["Metrics"].Text());
     }
+
+    [Fact]
+    public void GrantAsyncPayloads_lets_the_API_write_inputs_and_read_results_and_failures_only()
+    {
+        var statements = _t.Async.Resources("AWS::IAM::Policy").Single(p => p.Key.StartsWith("ApiDefaultPolicy")).Value["Properties"]!["PolicyDocument"]!["Statement"]!.AsArray();
+        Assert.Equal(3, statements.Count);
+        Assert.Equal("s3:PutObject", statements[0]!["Action"]!.GetValue<string>());
+        Assert.Contains("/async-input/*", statements[0]!["Resource"].Text());
+        Assert.Equal("s3:GetObject", statements[1]!["Action"]!.GetValue<string>());
+        Assert.Contains("/async-output/*", statements[1]!["Resource"].Text());
+        Assert.Contains("/async-failures/*", statements[1]!["Resource"].Text());
+        Assert.Contains("PlatformKey", statements[2]!["Resource"].Text());
+    }
+
+    [Fact]
+    public void GrantAsyncPayloads_on_a_synchronous_endpoint_is_refused()
+    {
+        var error = Assert.Throws<InvalidOperationException>(() => _t.RealTimeEndpoint.GrantAsyncPayloads(new Amazon.CDK.AWS.IAM.AnyPrincipal()));
+        Assert.Equal("GpuModelEndpoint test-llm-d84518bd is not async: GrantAsyncPayloads applies to RealTimeHosting with Async set.", error.Message);
+    }
 }

@@ -48,3 +48,22 @@ public class CrossStackTests
         Assert.Contains("llm\\/\\*$", appliesTo[3]!["regex"]!.GetValue<string>());
     }
 }
+
+/// <summary>A stack in a region the price table does not cover.</summary>
+public class PriceRegionTests
+{
+    [Fact]
+    public void A_region_without_prices_is_priced_at_the_default_region_with_a_warning()
+    {
+        var stack = new Stack(new App(), "Test", new StackProps { Env = new Amazon.CDK.Environment { Account = "111111111111", Region = "eu-west-1" } });
+        var endpoint = new GpuModelEndpoint(stack, "Small", new GpuModelEndpointProps
+        {
+            Image = ModelImage.FromImageUri(EndpointTemplates.TgiImage),
+            Hosting = new ServerlessHosting { MemorySizeMb = 1024, MaxConcurrency = 1 },
+        });
+        Assert.Equal(1 * 1 * 3600 * 0.00002, endpoint.WorstCaseHourlyCostUsd, 6);
+        Assert.Contains(Synth.Warnings(stack), w => w.Contains("The price table has no prices for eu-west-1") && w.Contains("uses us-east-1 prices"));
+        var cost = Template.FromStack(stack).Single("AWS::SageMaker::Endpoint")["Metadata"]![GpuModelEndpoint.CostMetadataKey]!;
+        Assert.Equal("us-east-1", cost["pricedRegion"]!.GetValue<string>());
+    }
+}

@@ -50,11 +50,15 @@ public sealed class EndpointTemplates
             });
             ComponentsEndpoint.GrantInvoke(new Role(s, "Caller", new RoleProps { AssumedBy = new ServicePrincipal("lambda.amazonaws.com") }));
         });
-        Async = Synth.Template(s => AsyncEndpoint = new GpuModelEndpoint(s, "Batchy", new GpuModelEndpointProps
+        Async = Synth.Template(s =>
         {
-            Image = ModelImage.FromImageUri(TgiImage),
-            Hosting = new RealTimeHosting { InstanceType = "ml.p3.2xlarge", MinInstances = 0, MaxInstances = 4, Async = new AsyncInference { MaxConcurrentInvocationsPerInstance = 4 } },
-        }));
+            AsyncEndpoint = new GpuModelEndpoint(s, "Batchy", new GpuModelEndpointProps
+            {
+                Image = ModelImage.FromImageUri(TgiImage),
+                Hosting = new RealTimeHosting { InstanceType = "ml.p3.2xlarge", MinInstances = 0, MaxInstances = 4, Async = new AsyncInference { MaxConcurrentInvocationsPerInstance = 4 } },
+            });
+            AsyncEndpoint.GrantAsyncPayloads(new Role(s, "Api", new RoleProps { AssumedBy = new ServicePrincipal("lambda.amazonaws.com") }));
+        });
         Serverless = Synth.Template(s => ServerlessEndpoint = new GpuModelEndpoint(s, "Small", new GpuModelEndpointProps
         {
             Image = ModelImage.FromImageUri("763104351884.dkr.ecr.us-east-1.amazonaws.com/pytorch-inference:2.3.0-cpu-py311-ubuntu20.04-sagemaker"),
