@@ -3,8 +3,7 @@ using AwsModelPlatform.Cdk;
 
 // `cdk synth/deploy` pass CDK_OUTDIR and cdk.json's context; a plain `dotnet run --project cdk` reads the same
 // context from cdk.json itself and writes to cdk.out/, so both paths synthesize the same templates.
-System.Environment.SetEnvironmentVariable("JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION", "1");
-System.Environment.SetEnvironmentVariable("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1");
+NodeWarnings.Silence();
 var viaCli = System.Environment.GetEnvironmentVariable("CDK_OUTDIR") is { Length: > 0 };
 var app = new App(new AppProps
 {

@@ -10,8 +10,8 @@ internal static class Synth
 {
     static Synth()
     {
-        System.Environment.SetEnvironmentVariable("JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION", "1");
-        System.Environment.SetEnvironmentVariable("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1");
+        foreach (var (name, value) in new[] { ("JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION", "1"), ("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1"), ("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "18,20") })
+            System.Environment.SetEnvironmentVariable(name, value);
     }
 
     public static Stack NewStack(string id = "Test") => new(new App(), id);

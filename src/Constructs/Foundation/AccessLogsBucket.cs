@@ -42,7 +42,7 @@ public sealed class AccessLogsBucket : Construct, IAccessLogsBucket
         props ??= new AccessLogsBucketProps();
         Validate.InRange(props.ExpireAfterDays, 1, 36500, "AccessLogsBucketProps.ExpireAfterDays", "access logs must expire");
 
-        var bucket = new Bucket(this, "Bucket", new BucketProps
+        Bucket = new Bucket(this, "Bucket", new BucketProps
         {
             Encryption = BucketEncryption.S3_MANAGED,
             BlockPublicAccess = BlockPublicAccess.BLOCK_ALL,
@@ -62,9 +62,6 @@ public sealed class AccessLogsBucket : Construct, IAccessLogsBucket
                 },
             },
         });
-        Suppressions.Add(bucket, "AwsSolutions-S1",
-            "This is the access-log bucket itself; logging its own access would log into itself. Every other platform bucket logs here.");
-        Bucket = bucket;
     }
 
     /// <inheritdoc />

@@ -27,7 +27,7 @@ for (const templatePath of process.argv.slice(2)) {
     .filter((m) => String(m.entry.data).startsWith('AwsSolutions-') || m.level === 'error')
     .map((m) => ({
       level: m.level,
-      rule: String(m.entry.data).split(':')[0],
+      rule: (String(m.entry.data).match(/^[A-Za-z]+-[A-Za-z0-9]+/) || [''])[0],
       resource: m.id.replace('/Checked/Template/', ''),
       message: String(m.entry.data).split('\n')[0],
     }));
