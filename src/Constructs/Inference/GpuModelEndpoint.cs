@@ -389,13 +389,20 @@ public sealed class GpuModelEndpoint : PlatformConstruct, IGpuModelEndpoint, ICo
 
     // ---------------------------------------------------------------- metrics
 
-    /// <summary>A metric of this endpoint in <paramref name="namespace"/>, with the endpoint's dimensions (variant, or inference component).</summary>
-    public Metric Metric(string metricName, string @namespace = "AWS/SageMaker", IMetricOptions? props = null)
+    /// <summary>
+    /// A metric of this endpoint in <paramref name="namespace"/> with the endpoint's dimensions: the inference
+    /// component for <c>AWS/SageMaker</c> metrics of an inference-component endpoint, else the endpoint and variant.
+    /// </summary>
+    /// <param name="metricName">The metric.</param>
+    /// <param name="namespace">Its namespace.</param>
+    /// <param name="statistic">The statistic used unless <paramref name="props"/> sets one.</param>
+    /// <param name="props">Overrides (statistic, period, label...).</param>
+    public Metric Metric(string metricName, string @namespace = "AWS/SageMaker", string statistic = "Sum", IMetricOptions? props = null)
     {
         var dimensions = _inferenceComponentName is not null && @namespace == "AWS/SageMaker"
             ? new Dictionary<string, string> { ["InferenceComponentName"] = _inferenceComponentName }
             : new Dictionary<string, string> { ["EndpointName"] = EndpointName, ["VariantName"] = VariantName };
-        return MetricWith(metricName, @namespace, dimensions, "Sum", props);
+        return MetricWith(metricName, @namespace, dimensions, statistic, props);
     }
 
     /// <summary>Requests sent to the model (sum).</summary>
@@ -405,10 +412,10 @@ public sealed class GpuModelEndpoint : PlatformConstruct, IGpuModelEndpoint, ICo
     public Metric MetricInvocationsPerInstance(IMetricOptions? props = null) => Metric("InvocationsPerInstance", props: props);
 
     /// <summary>Time the model took to answer, in microseconds (average; pass <c>Statistic = "p99"</c> for a percentile).</summary>
-    public Metric MetricModelLatency(IMetricOptions? props = null) => Metric("ModelLatency", props: WithStatistic(props, "Average"));
+    public Metric MetricModelLatency(IMetricOptions? props = null) => Metric("ModelLatency", statistic: "Average", props: props);
 
     /// <summary>Time SageMaker added around the model, in microseconds (average).</summary>
-    public Metric MetricOverheadLatency(IMetricOptions? props = null) => Metric("OverheadLatency", props: WithStatistic(props, "Average"));
+    public Metric MetricOverheadLatency(IMetricOptions? props = null) => Metric("OverheadLatency", statistic: "Average", props: props);
 
     /// <summary>Requests answered with a 4xx (sum).</summary>
     public Metric MetricInvocation4xxErrors(IMetricOptions? props = null) => Metric("Invocation4XXErrors", props: props);
@@ -466,9 +473,6 @@ public sealed class GpuModelEndpoint : PlatformConstruct, IGpuModelEndpoint, ICo
         });
         return props is null ? metric : metric.With(props);
     }
-
-    private static IMetricOptions WithStatistic(IMetricOptions? props, string statistic) =>
-        props ?? new MetricOptions { Statistic = statistic };
 
     // ---------------------------------------------------------------- endpoint config
 
@@ -598,7 +602,6 @@ public sealed class GpuModelEndpoint : PlatformConstruct, IGpuModelEndpoint, ICo
     private void CreateAlarms(GpuModelEndpointProps props)
     {
         var period = Duration.Minutes(5);
-        var invocations = IsAsync ? MetricInvocationsProcessed() : MetricInvocations();
         if (!IsAsync)
         {
             AddAlarm("ServerErrors", new MathExpression(new MathExpressionProps
@@ -657,7 +660,6 @@ public sealed class GpuModelEndpoint : PlatformConstruct, IGpuModelEndpoint, ICo
             _alarms["IdleGpu"] = idle;
             Platform.AlarmTopic.Notify(idle);
         }
-        _ = invocations;
     }
 
     private void AddAlarm(string purpose, IMetric metric, double threshold, int periods, string description)

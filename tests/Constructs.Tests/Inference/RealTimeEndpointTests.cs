@@ -174,4 +174,18 @@ public class RealTimeEndpointTests : IClassFixture<EndpointTemplates>
                 Assert.Contains("""{"Key":"Project","Value":"AwsModelPlatform"}""", tags);
             });
     }
+
+    [Fact]
+    public void Metric_helpers_keep_their_statistic_when_only_the_period_is_overridden()
+    {
+        var latency = _t.RealTimeEndpoint.MetricModelLatency(new Amazon.CDK.AWS.CloudWatch.MetricOptions { Period = Amazon.CDK.Duration.Minutes(1) });
+        Assert.Equal("Average", latency.Statistic);
+        Assert.Equal(60, latency.Period.ToSeconds());
+        Assert.Equal("p99", _t.RealTimeEndpoint.MetricModelLatency(new Amazon.CDK.AWS.CloudWatch.MetricOptions { Statistic = "p99" }).Statistic);
+        Assert.Equal("Sum", _t.RealTimeEndpoint.MetricInvocation5xxErrors().Statistic);
+        Assert.Equal("/aws/sagemaker/Endpoints", _t.RealTimeEndpoint.MetricGpuUtilization().Namespace);
+        Assert.Equal("ApproximateAgeOfOldestRequest", _t.RealTimeEndpoint.MetricBacklogAge().MetricName);
+        Assert.Equal("test-llm-d84518bd", _t.RealTimeEndpoint.MetricInvocations().Dimensions!["EndpointName"]);
+        Assert.Equal("AllTraffic", _t.RealTimeEndpoint.MetricInvocations().Dimensions!["VariantName"]);
+    }
 }
