@@ -39,6 +39,8 @@ public class CrossStackTests
             ModelData = ModelData.FromPrefix(Amazon.CDK.AWS.S3.Bucket.FromBucketName(s, "Models", "my-models"), "llm/"),
             Hosting = new ServerlessHosting(),
         }));
+        Assert.Equal("""{"MaxConcurrency":10,"MemorySizeInMB":2048}""", // serverless defaults
+            template.Single("AWS::SageMaker::EndpointConfig")["Properties"]!["ProductionVariants"]![0]!["ServerlessConfig"].Text());
         var rule = template.Resources("AWS::IAM::Policy").Single(p => p.Key.StartsWith("LlmExecutionRole")).Value["Metadata"]!["cdk_nag"]!["rules_to_suppress"]![0]!;
         Assert.Equal("AwsSolutions-IAM5", rule["id"]!.GetValue<string>());
         var appliesTo = rule["applies_to"]!.AsArray();

@@ -12,6 +12,7 @@ public sealed class OptionTemplates
     public GpuModelEndpoint Neuron { get; private set; } = null!;
     public GpuModelEndpoint Linear { get; private set; } = null!;
     public GpuModelEndpoint Plain { get; private set; } = null!;
+    public GpuModelEndpoint Quiet { get; private set; } = null!;
 
     public OptionTemplates()
     {
@@ -43,6 +44,20 @@ public sealed class OptionTemplates
                 Platform = platform,
                 Image = ModelImage.FromImageUri(EndpointTemplates.TgiImage),
                 Hosting = new RealTimeHosting { InstanceType = "ml.m5.xlarge", Guardrails = DeploymentGuardrails.None, DataCapture = new DataCapture { SamplingPercent = 100, CaptureOutput = false } },
+            });
+            Quiet = new GpuModelEndpoint(s, "Quiet", new GpuModelEndpointProps
+            {
+                Platform = platform,
+                Image = ModelImage.FromImageUri(EndpointTemplates.TgiImage),
+                DataRetentionDays = 30,
+                IdleAlarmAfter = Duration.Hours(2),
+                Hosting = new RealTimeHosting
+                {
+                    InstanceType = "ml.g5.xlarge",
+                    MaxInstances = 2,
+                    Async = new AsyncInference { Notifications = false },
+                    Guardrails = new DeploymentGuardrails(),
+                },
             });
         });
     }
@@ -132,5 +147,29 @@ public class EndpointOptionsTests : IClassFixture<OptionTemplates>
         Assert.Contains("custom-endpoint", body);
         Assert.Contains("test-neuron-", body);
         Assert.Contains("""{"Key":"CostCenter","Value":"ml-42"}""", Props("AWS::SageMaker::Endpoint", "PlainEndpoint")["Tags"].Text());
+    }
+
+    [Fact]
+    public void Async_without_notifications_has_no_topics_and_keeps_its_minimum_of_one()
+    {
+        Assert.Null(_t.Quiet.SuccessTopic);
+        var output = Props("AWS::SageMaker::EndpointConfig", "QuietEndpointConfig")["AsyncInferenceConfig"]!["OutputConfig"]!;
+        Assert.Null(output["NotificationConfig"]);
+        Assert.DoesNotContain(_t.Template.Resources("AWS::CloudWatch::Alarm"), a => a.Key.StartsWith("QuietScaleOutFromZero"));
+        Assert.Equal(1, Props("AWS::ApplicationAutoScaling::ScalableTarget", "QuietInstanceScaling")["MinCapacity"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public void Guardrails_given_explicitly_apply_to_an_async_endpoint_rolling_back_on_backlog_age()
+    {
+        var deployment = Props("AWS::SageMaker::Endpoint", "QuietEndpoint")["DeploymentConfig"]!;
+        Assert.Contains("QuietBacklogAgeAlarm", deployment["AutoRollbackConfiguration"].Text());
+    }
+
+    [Fact]
+    public void Retention_and_idle_period_can_be_set()
+    {
+        Assert.Contains("\"ExpirationInDays\":30", Props("AWS::S3::Bucket", "QuietData")["LifecycleConfiguration"].Text());
+        Assert.Equal(2, Props("AWS::CloudWatch::Alarm", "QuietIdleGpuAlarm")["EvaluationPeriods"]!.GetValue<int>());
     }
 }

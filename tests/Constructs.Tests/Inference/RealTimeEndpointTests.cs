@@ -64,6 +64,7 @@ public class RealTimeEndpointTests : IClassFixture<EndpointTemplates>
         Assert.Equal("aws:kms", bucket["BucketEncryption"]!["ServerSideEncryptionConfiguration"]![0]!["ServerSideEncryptionByDefault"]!["SSEAlgorithm"]!.GetValue<string>());
         Assert.NotNull(bucket["LoggingConfiguration"]);
         Assert.Contains("ExpireCapturedDataAndResults", bucket["LifecycleConfiguration"].Text());
+        Assert.Contains("\"ExpirationInDays\":90", bucket["LifecycleConfiguration"].Text());
     }
 
     [Fact]
@@ -111,6 +112,15 @@ public class RealTimeEndpointTests : IClassFixture<EndpointTemplates>
             alarms.Select(a => a.Key[..^8]).OrderBy(k => k).ToArray());
         Assert.All(alarms, a => Assert.Contains("PlatformAlarmsTopic", a.Value["Properties"]!["AlarmActions"].Text()));
         Assert.All(alarms, a => Assert.Contains("PlatformAlarmsTopic", a.Value["Properties"]!["OKActions"].Text()));
+    }
+
+    [Fact]
+    public void Error_alarm_fires_above_5_percent_5xx_for_three_5_minute_periods()
+    {
+        var errors = _t.RealTime.Resources("AWS::CloudWatch::Alarm").Single(a => a.Key.StartsWith("LlmServerErrorsAlarm")).Value["Properties"]!;
+        Assert.Equal(5, errors["Threshold"]!.GetValue<double>());
+        Assert.Equal(3, errors["EvaluationPeriods"]!.GetValue<int>());
+        Assert.Contains(errors["Metrics"]!.AsArray(), m => m!["Expression"]?.GetValue<string>() == "IF(invocations > 0, 100 * errors / invocations, 0)");
     }
 
     [Fact]
