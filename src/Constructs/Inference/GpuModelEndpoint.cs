@@ -308,6 +308,8 @@ public sealed class GpuModelEndpoint : PlatformConstruct, IGpuModelEndpoint, ICo
 
         // Endpoint config.
         EndpointConfig = new CfnEndpointConfig(this, "EndpointConfig", BuildEndpointConfig(props, role, securityGroup, subnetIds));
+        // The config names the bucket and the role by value: make sure both are ready (and the role can use them) first.
+        EndpointConfig.Node.AddDependency(policy, DataBucket);
         Endpoint = new CfnEndpoint(this, "Endpoint", new CfnEndpointProps
         {
             EndpointName = EndpointName,

@@ -68,6 +68,14 @@ public class RealTimeEndpointTests : IClassFixture<EndpointTemplates>
     }
 
     [Fact]
+    public void Endpoint_config_waits_for_the_data_bucket_and_the_role_policy()
+    {
+        var dependsOn = _t.RealTime.Single("AWS::SageMaker::EndpointConfig")["DependsOn"].Text();
+        Assert.Contains("LlmData", dependsOn);
+        Assert.Contains("LlmExecutionRoleDefaultPolicy", dependsOn);
+    }
+
+    [Fact]
     public void Data_bucket_objects_are_logged_by_the_audit_trail()
     {
         var trail = _t.RealTime.Single("AWS::CloudTrail::Trail")["Properties"]!["AdvancedEventSelectors"].Text();
