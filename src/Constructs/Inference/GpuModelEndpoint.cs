@@ -345,8 +345,8 @@ public sealed class GpuModelEndpoint : PlatformConstruct, IGpuModelEndpoint, ICo
         CreateAlarms(props);
         if (props.Hosting is RealTimeHosting rt) ConfigureGuardrails(rt);
         ConfigureAutoScaling();
-        AddDashboardSection();
         WorstCaseHourlyCostUsd = RecordWorstCaseCost();
+        AddDashboardSection();
     }
 
     /// <summary>Uses an endpoint created elsewhere, e.g. to put an API in front of it.</summary>
@@ -857,10 +857,8 @@ public sealed class GpuModelEndpoint : PlatformConstruct, IGpuModelEndpoint, ICo
                     : new IMetric[] { MetricCpuUtilization(), MetricDiskUtilization() },
                 Width = 8,
             }));
-        Platform.Dashboard.AddSection($"SageMaker endpoint {EndpointName} ({_hosting.PropName}, worst case ${WorstCaseHourlyCostOrPending()}/h)", widgets.ToArray());
+        Platform.Dashboard.AddSection($"SageMaker endpoint {EndpointName} ({_hosting.PropName}, worst case ${WorstCaseHourlyCostUsd.ToString("0.##", System.Globalization.CultureInfo.InvariantCulture)}/h)", widgets.ToArray());
     }
-
-    private string WorstCaseHourlyCostOrPending() => ComputeWorstCase().Hourly.ToString("0.##", System.Globalization.CultureInfo.InvariantCulture);
 
     private (double Hourly, string Region, List<Dictionary<string, object>> Items) ComputeWorstCase()
     {

@@ -162,7 +162,7 @@ public class RealTimeEndpointTests : IClassFixture<EndpointTemplates>
     public void Endpoint_widgets_are_added_to_the_platform_dashboard()
     {
         var body = _t.RealTime.Single("AWS::CloudWatch::Dashboard")["Properties"]!["DashboardBody"].Text();
-        Assert.Contains("SageMaker endpoint test-llm-d84518bd", body);
+        Assert.Contains("SageMaker endpoint test-llm-d84518bd (RealTimeHosting, worst case $4.55/h)", body);
         Assert.Contains("GPUMemoryUtilization", body);
         Assert.Contains("ModelLatency", body);
     }
