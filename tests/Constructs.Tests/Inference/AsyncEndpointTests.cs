@@ -3,7 +3,8 @@ using System.Text.Json.Nodes;
 namespace AwsModelPlatform.Constructs.Tests.Inference;
 
 /// <summary>An async endpoint on ml.p3.2xlarge (0 to 4 instances): queue, results in S3, SNS notifications, scale from zero.</summary>
-public class AsyncEndpointTests : IClassFixture<EndpointTemplates>
+[Collection(EndpointTemplates.Collection)]
+public class AsyncEndpointTests
 {
     private readonly EndpointTemplates _t;
     public AsyncEndpointTests(EndpointTemplates t) => _t = t;

@@ -15,6 +15,9 @@ namespace AwsModelPlatform.Constructs.Tests.Inference;
 /// </summary>
 public sealed class EndpointTemplates
 {
+    /// <summary>The test collection sharing one instance of these templates.</summary>
+    public const string Collection = "Endpoint templates";
+
     public const string TgiImage = "763104351884.dkr.ecr.us-east-1.amazonaws.com/huggingface-pytorch-tgi-inference:2.4.0-tgi3.0.1-gpu-py311-cu124-ubuntu22.04";
 
     public Template RealTime { get; }
@@ -70,3 +73,6 @@ public sealed class EndpointTemplates
     public IEnumerable<(string Name, Template Template)> All =>
         new[] { ("RealTime", RealTime), ("Components", Components), ("Async", Async), ("Serverless", Serverless) };
 }
+
+[CollectionDefinition(EndpointTemplates.Collection)]
+public sealed class EndpointTemplatesCollection : ICollectionFixture<EndpointTemplates> { }

@@ -3,7 +3,8 @@ using System.Text.Json.Nodes;
 namespace AwsModelPlatform.Constructs.Tests.Inference;
 
 /// <summary>The model's execution role holds exactly what the model needs, and <c>GrantInvoke</c> exactly the three invoke actions.</summary>
-public class ExecutionRoleTests : IClassFixture<EndpointTemplates>
+[Collection(EndpointTemplates.Collection)]
+public class ExecutionRoleTests
 {
     private readonly EndpointTemplates _t;
     public ExecutionRoleTests(EndpointTemplates t) => _t = t;

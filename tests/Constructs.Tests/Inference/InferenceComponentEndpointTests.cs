@@ -3,7 +3,8 @@ using System.Text.Json.Nodes;
 namespace AwsModelPlatform.Constructs.Tests.Inference;
 
 /// <summary>An LLM on inference components (ml.g5.12xlarge, 0 to 2 instances, one GPU per copy): scale to zero.</summary>
-public class InferenceComponentEndpointTests : IClassFixture<EndpointTemplates>
+[Collection(EndpointTemplates.Collection)]
+public class InferenceComponentEndpointTests
 {
     private readonly EndpointTemplates _t;
     public InferenceComponentEndpointTests(EndpointTemplates t) => _t = t;

@@ -4,7 +4,8 @@ using AwsModelPlatform.Constructs.Inference;
 namespace AwsModelPlatform.Constructs.Tests.Inference;
 
 /// <summary>A real-time LLM endpoint on ml.g5.2xlarge (1 to 3 instances) with every default.</summary>
-public class RealTimeEndpointTests : IClassFixture<EndpointTemplates>
+[Collection(EndpointTemplates.Collection)]
+public class RealTimeEndpointTests
 {
     private readonly EndpointTemplates _t;
     public RealTimeEndpointTests(EndpointTemplates t) => _t = t;

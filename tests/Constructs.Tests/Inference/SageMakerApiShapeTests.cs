@@ -46,7 +46,8 @@ internal static class SageMakerShapes
 /// plausible literals), passes botocore's ParamValidator and the enum/max constraints of the SageMaker service
 /// model shipped with botocore. This is the only check of the inference-component shapes: moto has none.
 /// </summary>
-public class SageMakerApiShapeTests : IClassFixture<EndpointTemplates>
+[Collection(EndpointTemplates.Collection)]
+public class SageMakerApiShapeTests
 {
     private readonly EndpointTemplates _t;
     public SageMakerApiShapeTests(EndpointTemplates t) => _t = t;

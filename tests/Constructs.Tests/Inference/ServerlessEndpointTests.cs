@@ -1,7 +1,8 @@
 namespace AwsModelPlatform.Constructs.Tests.Inference;
 
 /// <summary>A small CPU model on SageMaker Serverless Inference (4 GB, up to 20 concurrent, 2 provisioned).</summary>
-public class ServerlessEndpointTests : IClassFixture<EndpointTemplates>
+[Collection(EndpointTemplates.Collection)]
+public class ServerlessEndpointTests
 {
     private readonly EndpointTemplates _t;
     public ServerlessEndpointTests(EndpointTemplates t) => _t = t;
