@@ -25,6 +25,11 @@ public static class SampleApp
             Env = env,
             Description = "AwsModelPlatform training: AWS Batch GPU queue, job definitions, buckets, alarms",
         }, foundation.Platform, Context(app, "trainingImageRepository") ?? "training", Context(app, "trainingImageTag") ?? "v1");
+        _ = new InferenceStack(app, "Inference", new StackProps
+        {
+            Env = env,
+            Description = "AwsModelPlatform inference: an LLM on inference components (scale to zero) and an async endpoint",
+        }, foundation.Platform);
     }
 
     /// <summary>Account and region from <c>-c account=... -c region=...</c>, else the CLI's defaults; agnostic when neither is set.</summary>

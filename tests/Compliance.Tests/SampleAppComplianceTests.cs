@@ -8,7 +8,7 @@ public class SampleAppComplianceTests(SynthesizedApp app) : IClassFixture<Synthe
     private static readonly object NagInstallLock = new();
 
     /// <summary>The stacks of the sample app; a stack added there and not here fails the first test.</summary>
-    private static readonly string[] StackNames = { "Foundation", "Training" };
+    private static readonly string[] StackNames = { "Foundation", "Inference", "Training" };
 
     public static IEnumerable<object[]> Stacks() => StackNames.Select(name => new object[] { name });
 

@@ -177,7 +177,7 @@ public class TrainingJobsTests(DefaultTraining training) : IClassFixture<Default
     [Fact]
     public void Failed_and_stuck_jobs_raise_alarms_on_the_platform_topic()
     {
-        var alarms = T.Resources("AWS::CloudWatch::Alarm").Select(a => a.Value["Properties"]!).ToList();
+        var alarms = T.Resources("AWS::CloudWatch::Alarm").Where(a => a.Key.StartsWith("Training")).Select(a => a.Value["Properties"]!).ToList();
         Assert.Equal(2, alarms.Count);
         Assert.All(alarms, a =>
         {

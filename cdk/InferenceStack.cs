@@ -1,0 +1,58 @@
+using Amazon.CDK;
+using Amazon.CDK.AWS.S3;
+using AwsModelPlatform.Constructs.Foundation;
+using AwsModelPlatform.Constructs.Inference;
+using Constructs;
+
+namespace AwsModelPlatform.Cdk;
+
+/// <summary>
+/// The sample's models, on the foundation's platform: an LLM on inference components that scales to zero, and an
+/// async endpoint for long jobs that scales from zero on its backlog. Context: <c>modelBucket</c> (where the weights
+/// are), <c>region</c> (picks the deep-learning-container registry; us-east-1 when unset).
+/// </summary>
+public sealed class InferenceStack : Stack
+{
+    public GpuModelEndpoint Llm { get; }
+    public GpuModelEndpoint AsyncLlm { get; }
+
+    public InferenceStack(Construct scope, string id, IStackProps props, IModelPlatform platform) : base(scope, id, props)
+    {
+        var region = Token.IsUnresolved(Region) ? "us-east-1" : Region;
+        var tgi = ModelImage.FromImageUri($"763104351884.dkr.ecr.{region}.amazonaws.com/huggingface-pytorch-tgi-inference:2.4.0-tgi3.0.1-gpu-py311-cu124-ubuntu22.04");
+        var models = Bucket.FromBucketName(this, "Models", Node.TryGetContext("modelBucket") as string ?? "awsmodelplatform-models");
+        var llmEnvironment = new Dictionary<string, string> { ["HF_MODEL_ID"] = "/opt/ml/model", ["SM_NUM_GPUS"] = "1", ["MAX_TOTAL_TOKENS"] = "8192" };
+
+        Llm = new GpuModelEndpoint(this, "Llm", new GpuModelEndpointProps
+        {
+            Platform = platform,
+            Image = tgi,
+            ModelData = ModelData.FromPrefix(models, "llama-3-1-8b-instruct/"),
+            Environment = llmEnvironment,
+            Hosting = new InferenceComponentHosting
+            {
+                InstanceType = "ml.g5.2xlarge",
+                MinInstances = 0,
+                MaxInstances = 2,
+                MemoryPerCopyMb = 16384,
+                MinCopies = 0,
+                MaxRequestsPerSecondPerCopy = 2,
+            },
+        });
+
+        AsyncLlm = new GpuModelEndpoint(this, "AsyncLlm", new GpuModelEndpointProps
+        {
+            Platform = platform,
+            Image = tgi,
+            ModelData = ModelData.FromPrefix(models, "llama-3-1-8b-instruct/"),
+            Environment = llmEnvironment,
+            Hosting = new RealTimeHosting
+            {
+                InstanceType = "ml.g5.xlarge",
+                MinInstances = 0,
+                MaxInstances = 2,
+                Async = new AsyncInference { MaxConcurrentInvocationsPerInstance = 4 },
+            },
+        });
+    }
+}

@@ -1,0 +1,27 @@
+using Amazon.CDK;
+
+namespace AwsModelPlatform.Constructs.Inference;
+
+/// <summary>
+/// Asynchronous inference on a <see cref="RealTimeHosting"/> endpoint: requests queue, results and failures go to
+/// the endpoint's encrypted bucket, and KMS-encrypted SNS topics announce them. Scales on backlog per instance and
+/// out from zero on <c>HasBacklogWithoutCapacity</c>.
+/// </summary>
+public sealed record AsyncInference
+{
+    /// <summary>Invocations SageMaker sends one instance at a time (1 to 1000).</summary>
+    /// <remarks>Default: SageMaker chooses.</remarks>
+    public int? MaxConcurrentInvocationsPerInstance { get; init; }
+
+    /// <summary>Queued requests per instance that backlog target tracking holds.</summary>
+    /// <remarks>Default: 5.</remarks>
+    public double TargetBacklogPerInstance { get; init; } = 5;
+
+    /// <summary>Age of the oldest queued request at which the backlog-age alarm fires.</summary>
+    /// <remarks>Default: 15 minutes.</remarks>
+    public Duration BacklogAgeAlarmThreshold { get; init; } = Duration.Minutes(15);
+
+    /// <summary>Whether success and error notifications go to SNS topics the construct creates (KMS-encrypted, TLS-only).</summary>
+    /// <remarks>Default: true: the API can answer "done?" without polling S3.</remarks>
+    public bool Notifications { get; init; } = true;
+}
