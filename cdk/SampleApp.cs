@@ -24,7 +24,8 @@ public static class SampleApp
         {
             Env = env,
             Description = "AwsModelPlatform training: AWS Batch GPU queue, job definitions, buckets, alarms",
-        }, foundation.Platform, Context(app, "trainingImageRepository") ?? "training", Context(app, "trainingImageTag") ?? "v1");
+        }, foundation.Platform, Context(app, "trainingImageRepository") ?? "training", Context(app, "trainingImageTag") ?? "v1",
+            Context(app, "handlerCodeDirectory"));
         _ = new InferenceStack(app, "Inference", new StackProps
         {
             Env = env,

@@ -7,12 +7,14 @@ using Constructs;
 
 namespace AwsModelPlatform.Cdk;
 
-/// <summary>GPU training on AWS Batch: a single-node fine-tuning definition and a 2-node DDP one, on Spot with an on-demand fallback.</summary>
+/// <summary>GPU training on AWS Batch: a single-node fine-tuning definition and a 2-node DDP one, on Spot with an on-demand fallback, and the job API.</summary>
 public sealed class TrainingStack : Stack
 {
     public TrainingJobs Training { get; }
 
-    public TrainingStack(Construct scope, string id, IStackProps props, IModelPlatform platform, string imageRepository, string imageTag) : base(scope, id, props)
+    public TrainingApi Api { get; }
+
+    public TrainingStack(Construct scope, string id, IStackProps props, IModelPlatform platform, string imageRepository, string imageTag, string? handlerCodeDirectory) : base(scope, id, props)
     {
         var image = ContainerImage.FromEcrRepository(Repository.FromRepositoryName(this, "Image", imageRepository), imageTag);
         Training = new TrainingJobs(this, "Training", new TrainingJobsProps
@@ -28,5 +30,6 @@ public sealed class TrainingStack : Stack
                 new TrainingJobDefinitionOptions { Name = "ddp", Image = image, Gpus = 4, Nodes = 2 },
             },
         });
+        Api = new TrainingApi(this, "Api", new TrainingApiProps { Training = Training, HandlerCodeDirectory = handlerCodeDirectory });
     }
 }

@@ -106,6 +106,10 @@ public sealed class TrainingJobs : PlatformConstruct, ITrainingJobs
     public LogGroup LogGroup { get; }
     /// <summary>The security group of the training instances.</summary>
     public SecurityGroup SecurityGroup { get; }
+    /// <summary>The instance types the compute environments launch.</summary>
+    public IReadOnlyList<string> InstanceTypes { get; }
+    /// <summary>The job definitions, as given.</summary>
+    public IReadOnlyList<TrainingJobDefinitionOptions> JobDefinitions { get; }
 
     /// <inheritdoc />
     public string JobQueueArn => JobQueue.JobQueueArn;
@@ -117,6 +121,8 @@ public sealed class TrainingJobs : PlatformConstruct, ITrainingJobs
     {
         var instanceTypes = ValidateInstanceTypes(props);
         ValidateProps(props, instanceTypes);
+        InstanceTypes = props.InstanceTypes;
+        JobDefinitions = props.JobDefinitions;
 
         var key = Platform.Key;
         DatasetsBucket = CreateBucket("Datasets", "datasets", versioned: true);
