@@ -5,6 +5,7 @@ using Amazon;
 using Amazon.Runtime;
 using Amazon.Runtime.Signing;
 using Amazon.S3;
+using Microsoft.Extensions.Configuration;
 using AwsModelPlatform.Handlers.Tests.Fakes;
 
 namespace AwsModelPlatform.Handlers.Tests;
@@ -90,6 +91,26 @@ public static class TrainingMoto
         using var batch = Signed(moto, "batch");
         var listed = await Post(batch, "v1/listjobs", new { jobQueue = Queue, filters = new[] { new { name = "JOB_NAME", values = new[] { name } } } });
         return listed.GetProperty("jobSummaryList").GetArrayLength();
+    }
+
+    /// <summary>Submits a job straight to moto's Batch, as a handler instance that stopped before answering would have.</summary>
+    public static async Task<string> SubmitDirectlyAsync(Uri moto, string name, IDictionary<string, string> tags)
+    {
+        using var batch = Signed(moto, "batch");
+        var submitted = await Post(batch, "v1/submitjob", new { jobName = name, jobQueue = Queue, jobDefinition = SingleDefinition, tags });
+        return submitted.GetProperty("jobId").GetString()!;
+    }
+
+    /// <summary>The handler's view of this configuration, for tests that build what it would store.</summary>
+    public static AwsModelPlatform.Handlers.Training.TrainingCatalog Catalog(Uri moto, string keyId)
+    {
+        var env = new Dictionary<string, string>();
+        Configure(env, moto, keyId);
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(env.ToDictionary(kv => kv.Key.Replace("__", ":"), kv => (string?)kv.Value)).Build();
+        var options = new AwsModelPlatform.Handlers.Training.TrainingOptions();
+        configuration.GetSection("Training").Bind(options);
+        return new AwsModelPlatform.Handlers.Training.TrainingCatalog(Microsoft.Extensions.Options.Options.Create(options), configuration);
     }
 
     public static HttpClient Signed(Uri moto, string service) =>

@@ -205,6 +205,55 @@ public sealed class TrainingTests(HandlerFixture f)
         Assert.DoesNotContain(f.HandlerOutput, l => l.Contains(env["SECRET_HF_TOKEN"]));
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Interrupted_idempotent_submission_is_finished_by_a_retry_without_a_second_job(bool reachedBatch)
+    {
+        // A record written by a handler that stopped after the conditional write (and, maybe, after SubmitJob) but before
+        // completing it: older than PendingSubmissionSeconds, no job id.
+        var name = Unique("interrupted");
+        var body = $$"""{"name":"{{name}}","definition":"finetune","gpus":1}""";
+        var key = Guid.NewGuid().ToString();
+        var submission = Guid.NewGuid().ToString("N");
+        var catalog = TrainingMoto.Catalog(f.Moto.Url, f.KmsKeyId);
+        var parsed = AwsModelPlatform.Handlers.Training.TrainingRequestParser.Parse(Encoding.UTF8.GetBytes(body), catalog);
+        var record = new AwsModelPlatform.Handlers.Training.SubmissionRecord(parsed.Fingerprint(), name, "finetune", submission,
+            DateTimeOffset.UtcNow.AddMinutes(-10), new Dictionary<string, string>(), $"s3://{TrainingMoto.OutputBucket}/jobs/{name}/{submission}/", null);
+        var store = new AwsModelPlatform.Handlers.Training.IdempotencyStore(f.S3, catalog, Microsoft.Extensions.Options.Options.Create(new AwsModelPlatform.Handlers.Training.TrainingOptions()));
+        var recordKey = store.KeyFor("anonymous", key);
+        Assert.NotNull(await store.TryCreateAsync(recordKey, record, CancellationToken.None));
+        string? earlier = reachedBatch
+            ? await TrainingMoto.SubmitDirectlyAsync(f.Moto.Url, name, new Dictionary<string, string> { ["aws-model-platform:submission"] = submission })
+            : null;
+
+        var job = await Created(body, key);
+        var id = job.GetProperty("id").GetString();
+        if (earlier is not null) Assert.Equal(earlier, id);
+        Assert.Equal(1, await TrainingMoto.CountJobsAsync(f.Moto.Url, name));
+        var completed = (await store.GetAsync(recordKey, CancellationToken.None))!.Record;
+        Assert.Equal(id, completed.JobId);
+        Assert.Equal(id, (await Created(body, key)).GetProperty("id").GetString());
+        Assert.Equal(1, await TrainingMoto.CountJobsAsync(f.Moto.Url, name));
+    }
+
+    [Fact]
+    public async Task A_duplicate_while_the_first_is_still_submitting_is_told_to_retry()
+    {
+        var name = Unique("inflight");
+        var body = $$"""{"name":"{{name}}","definition":"finetune"}""";
+        var key = Guid.NewGuid().ToString();
+        var catalog = TrainingMoto.Catalog(f.Moto.Url, f.KmsKeyId);
+        var parsed = AwsModelPlatform.Handlers.Training.TrainingRequestParser.Parse(Encoding.UTF8.GetBytes(body), catalog);
+        var store = new AwsModelPlatform.Handlers.Training.IdempotencyStore(f.S3, catalog, Microsoft.Extensions.Options.Options.Create(new AwsModelPlatform.Handlers.Training.TrainingOptions()));
+        await store.TryCreateAsync(store.KeyFor("anonymous", key), new AwsModelPlatform.Handlers.Training.SubmissionRecord(
+            parsed.Fingerprint(), name, "finetune", "s", DateTimeOffset.UtcNow, new Dictionary<string, string>(), "s3://x/", null), CancellationToken.None);
+        var (r, _) = await Submit(body, key);
+        await AssertProblemAsync(r, 409, "submission-in-progress");
+        Assert.NotNull(Header(r, "Retry-After"));
+        Assert.Equal(0, await TrainingMoto.CountJobsAsync(f.Moto.Url, name));
+    }
+
     public static TheoryData<string, string> Refused => new()
     {
         // datasetUri: only inside the datasets bucket, parsed strictly.
