@@ -368,6 +368,42 @@ public sealed class TrainingTests(HandlerFixture f)
     }
 
     [Fact]
+    public async Task Without_training_configuration_the_routes_are_501_and_a_partial_one_fails_startup()
+    {
+        var env = new Dictionary<string, string>
+        {
+            ["AWS_ACCESS_KEY_ID"] = FakeSageMakerRuntime.AccessKey,
+            ["AWS_SECRET_ACCESS_KEY"] = FakeSageMakerRuntime.SecretKey,
+            ["AWS_REGION"] = FakeSageMakerRuntime.Region,
+            ["Api__RouteGroups"] = "training",
+        };
+        var (process, url) = await HandlerFixture.StartHandlerAsync(env, new System.Collections.Concurrent.ConcurrentQueue<string>());
+        try
+        {
+            using var http = new HttpClient { BaseAddress = url };
+            using var submit = await http.PostAsync("/v1/training-jobs", Body("""{"name":"j","definition":"finetune"}"""));
+            await AssertProblemAsync(submit, 501, "not-configured");
+            using var list = await http.GetAsync("/v1/training-jobs");
+            await AssertProblemAsync(list, 501, "not-configured");
+            using var inference = await http.PostAsync("/v1/endpoints/echo/invocations", Body("{}"));
+            Assert.Equal(HttpStatusCode.NotFound, inference.StatusCode); // only the training group is mapped
+        }
+        finally
+        {
+            HandlerFixture.Stop(process);
+        }
+
+        TrainingMoto.Configure(env, f.Moto.Url, f.KmsKeyId);
+        env.Remove("Training__StateBucket");
+        var failed = await Assert.ThrowsAsync<InvalidOperationException>(async () =>
+        {
+            var (p, _) = await HandlerFixture.StartHandlerAsync(env, new System.Collections.Concurrent.ConcurrentQueue<string>());
+            HandlerFixture.Stop(p);
+        });
+        Assert.Contains("Training:StateBucket is required", failed.Message);
+    }
+
+    [Fact]
     public async Task Openapi_documents_the_training_routes()
     {
         var doc = await f.Http.GetStringAsync("/openapi/v1.json");
