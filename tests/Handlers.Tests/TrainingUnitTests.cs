@@ -119,10 +119,20 @@ public sealed class TrainingUnitTests
         Assert.Equal(3, batch.Calls.Count);
     }
 
-    private static TrainingService Service(ScriptedBatch batch)
+    [Fact]
+    public async Task Batch_that_does_not_answer_within_the_deadline_is_a_504_problem()
+    {
+        var batch = new ScriptedBatch("RUNNING", "x") { Delay = TimeSpan.FromSeconds(30) };
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        var e = await Assert.ThrowsAsync<ApiProblemException>(() => Service(batch, timeoutSeconds: 1).DescribeAsync(ScriptedBatch.JobId, CancellationToken.None));
+        Assert.Equal(504, e.Problem.Status);
+        Assert.True(started.Elapsed < TimeSpan.FromSeconds(10), started.Elapsed.ToString());
+    }
+
+    private static TrainingService Service(ScriptedBatch batch, double timeoutSeconds = 5)
     {
         var catalog = Catalog(Config);
-        var options = Options.Create(new TrainingOptions { BatchTimeoutSeconds = 5 });
+        var options = Options.Create(new TrainingOptions { BatchTimeoutSeconds = timeoutSeconds });
         return new TrainingService(new BatchClient(new HttpClient(batch) { BaseAddress = new Uri("https://batch.us-east-1.amazonaws.com/") }),
             catalog, new TrainingSecrets(null!, catalog), new IdempotencyStore(null!, catalog, options), options, TimeProvider.System, NullLogger<TrainingService>.Instance);
     }
@@ -133,11 +143,13 @@ public sealed class TrainingUnitTests
         public const string JobId = "0f5b8f1e-8d55-4a43-9d35-0c3c1f0f2f11";
         public List<(string Path, string Body)> Calls { get; } = [];
         public bool Throttle { get; init; }
+        public TimeSpan Delay { get; init; }
 
         protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken ct)
         {
             var body = request.Content is null ? "" : await request.Content.ReadAsStringAsync(ct);
             lock (Calls) Calls.Add((request.RequestUri!.AbsolutePath, body));
+            if (Delay > TimeSpan.Zero) await Task.Delay(Delay, ct);
             if (Throttle)
                 return new HttpResponseMessage(HttpStatusCode.TooManyRequests) { Content = new StringContent("{\"__type\":\"TooManyRequestsException\",\"message\":\"Rate exceeded\"}") };
             var json = request.RequestUri.AbsolutePath == "/v1/describejobs"

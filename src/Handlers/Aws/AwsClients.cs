@@ -71,8 +71,8 @@ public static class AwsClientFactory
         return new HttpClient(signer) { BaseAddress = env.SageMakerRuntimeUrl, Timeout = Timeout.InfiniteTimeSpan };
     }
 
-    /// <summary>An <see cref="HttpClient"/> whose every request is SigV4-signed for AWS Batch.</summary>
-    public static HttpClient BatchHttpClient(AwsEnvironment env, TimeSpan timeout)
+    /// <summary>An <see cref="HttpClient"/> whose every request is SigV4-signed for AWS Batch (deadlines are the caller's pipeline's).</summary>
+    public static HttpClient BatchHttpClient(AwsEnvironment env)
     {
         var transport = new SocketsHttpHandler
         {
@@ -87,7 +87,7 @@ public static class AwsClientFactory
             Service = BatchClient.SigningName,
             SignPayload = true,
         }, transport);
-        return new HttpClient(signer) { BaseAddress = env.BatchUrl, Timeout = timeout };
+        return new HttpClient(signer) { BaseAddress = env.BatchUrl, Timeout = Timeout.InfiniteTimeSpan };
     }
 
     public static IAmazonKeyManagementService Kms(AwsEnvironment env)

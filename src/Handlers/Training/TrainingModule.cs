@@ -1,7 +1,6 @@
 using AwsModelPlatform.Handlers.Aws;
 using AwsModelPlatform.Handlers.Hosting;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
 
 namespace AwsModelPlatform.Handlers.Training;
 
@@ -14,8 +13,8 @@ public sealed class TrainingModule : IRouteGroupModule
     {
         services.Configure<TrainingOptions>(configuration.GetSection("Training"));
         services.AddSingleton<TrainingCatalog>();
-        services.AddSingleton(sp => new BatchClient(AwsClientFactory.BatchHttpClient(sp.GetRequiredService<AwsEnvironment>(),
-            TimeSpan.FromSeconds(Math.Max(sp.GetRequiredService<IOptions<TrainingOptions>>().Value.BatchTimeoutSeconds, 1)))));
+        // No HttpClient timeout: TrainingService's pipeline owns the deadline (a TimeoutRejectedException maps to 504).
+        services.AddSingleton(sp => new BatchClient(AwsClientFactory.BatchHttpClient(sp.GetRequiredService<AwsEnvironment>())));
         services.AddSingleton(sp => AwsClientFactory.Kms(sp.GetRequiredService<AwsEnvironment>()));
         services.TryAddSingleton(sp => AwsClientFactory.S3(sp.GetRequiredService<AwsEnvironment>())); // shared with inference when both are mapped
         services.AddSingleton<TrainingSecrets>();
