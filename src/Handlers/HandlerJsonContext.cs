@@ -1,6 +1,8 @@
 using System.Text.Json.Serialization;
 using AwsModelPlatform.Handlers.Hosting;
+using AwsModelPlatform.Handlers.Aws;
 using AwsModelPlatform.Handlers.Inference;
+using AwsModelPlatform.Handlers.Training;
 
 namespace AwsModelPlatform.Handlers;
 
@@ -13,6 +15,19 @@ namespace AwsModelPlatform.Handlers;
 [JsonSerializable(typeof(AsyncRecord))]
 [JsonSerializable(typeof(ModelList))]
 [JsonSerializable(typeof(OpenAiErrorEnvelope))]
+[JsonSerializable(typeof(TrainingJobRequest))]
+[JsonSerializable(typeof(TrainingJobSubmitted))]
+[JsonSerializable(typeof(TrainingJobList))]
+[JsonSerializable(typeof(TrainingJobDetails))]
+[JsonSerializable(typeof(TrainingJobStopped))]
+[JsonSerializable(typeof(SubmissionRecord))]
+[JsonSerializable(typeof(SubmitJobRequest))]
+[JsonSerializable(typeof(SubmitJobResponse))]
+[JsonSerializable(typeof(ListJobsRequest))]
+[JsonSerializable(typeof(ListJobsResponse))]
+[JsonSerializable(typeof(DescribeJobsRequest))]
+[JsonSerializable(typeof(DescribeJobsResponse))]
+[JsonSerializable(typeof(StopJobRequest))]
 internal sealed partial class HandlerJsonContext : JsonSerializerContext;
 
 public sealed record Health([property: JsonPropertyName("status")] string Status);

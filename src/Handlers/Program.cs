@@ -1,10 +1,11 @@
 using AwsModelPlatform.Handlers;
 using AwsModelPlatform.Handlers.Hosting;
 using AwsModelPlatform.Handlers.Inference;
+using AwsModelPlatform.Handlers.Training;
 
 var builder = WebApplication.CreateSlimBuilder(args);
 builder.AddHandlerHosting();
-var groups = RouteGroups.Select(builder.Configuration, new InferenceModule());
+var groups = RouteGroups.Select(builder.Configuration, new InferenceModule(), new TrainingModule());
 foreach (var group in groups) group.AddServices(builder.Services, builder.Configuration);
 
 var app = builder.Build();

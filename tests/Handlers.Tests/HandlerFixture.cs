@@ -10,7 +10,7 @@ using AwsModelPlatform.Handlers.Tests.Fakes;
 namespace AwsModelPlatform.Handlers.Tests;
 
 /// <summary>
-/// Starts, once for all handler tests: moto (S3, KMS), the model server, the fake SageMaker Runtime front, and the
+/// Starts, once for all handler tests: moto (S3, KMS, Batch), the model server, the fake SageMaker Runtime front, and the
 /// handler itself (its built bootstrap.dll) on a free loopback port; stops each by process id or host.
 /// </summary>
 public sealed class HandlerFixture : IAsyncLifetime
@@ -64,6 +64,8 @@ public sealed class HandlerFixture : IAsyncLifetime
         using (var kms = new AmazonKeyManagementServiceClient(credentials, new AmazonKeyManagementServiceConfig { ServiceURL = Moto.Url.ToString(), AuthenticationRegion = FakeSageMakerRuntime.Region }))
             KmsKeyId = (await kms.CreateKeyAsync(new CreateKeyRequest { Description = "handler tests" })).KeyMetadata.KeyId;
 
+        await TrainingMoto.SetUpAsync(Moto.Url, S3);
+
         Model = await ModelServer.StartAsync();
         SageMaker = await FakeSageMakerRuntime.StartAsync(Model.Url, S3);
 
@@ -76,7 +78,7 @@ public sealed class HandlerFixture : IAsyncLifetime
             ["Aws__ServiceUrls__SageMakerRuntime"] = SageMaker.Url.ToString(),
             ["Aws__ServiceUrls__S3"] = Moto.Url.ToString(),
             ["Aws__ServiceUrls__Kms"] = Moto.Url.ToString(),
-            ["Api__RouteGroups"] = "inference",
+            ["Api__RouteGroups"] = "inference,training",
             ["Inference__Async__Bucket"] = Bucket,
             ["Inference__Async__Prefix"] = "handler",
             ["Inference__Async__KmsKeyId"] = KmsKeyId,
@@ -90,6 +92,7 @@ public sealed class HandlerFixture : IAsyncLifetime
             ["Inference__Models__chat-model-broken__Protocol"] = "openai",
         };
         foreach (var (model, endpoint) in Models) env[$"Inference__Models__{model}__EndpointName"] = endpoint;
+        TrainingMoto.Configure(env, Moto.Url, KmsKeyId);
         (_handler, HandlerUrl) = await StartHandlerAsync(env, HandlerOutput);
         Http = new HttpClient { BaseAddress = HandlerUrl, Timeout = TimeSpan.FromSeconds(30) };
     }
@@ -108,7 +111,7 @@ public sealed class HandlerFixture : IAsyncLifetime
         start.RedirectStandardOutput = true;
         start.RedirectStandardError = true;
         start.UseShellExecute = false;
-        foreach (var key in start.Environment.Keys.Where(k => k.StartsWith("AWS_", StringComparison.Ordinal) || k.StartsWith("Inference__", StringComparison.Ordinal) || k.StartsWith("Aws__", StringComparison.Ordinal)).ToList())
+        foreach (var key in start.Environment.Keys.Where(k => k.StartsWith("AWS_", StringComparison.Ordinal) || k.StartsWith("Inference__", StringComparison.Ordinal) || k.StartsWith("Training__", StringComparison.Ordinal) || k.StartsWith("Aws__", StringComparison.Ordinal)).ToList())
             start.Environment.Remove(key);
         start.Environment["DOTNET_NOLOGO"] = "1";
         foreach (var (k, v) in env) start.Environment[k] = v;

@@ -58,6 +58,7 @@ public sealed class NativeAotTests(HandlerFixture f)
                 ["Inference__Models__chat__Protocol"] = "openai",
                 ["Inference__Models__broken__EndpointName"] = "stream-bad-crc",
             };
+            TrainingMoto.Configure(env, f.Moto.Url, f.KmsKeyId);
             var (process, url) = await HandlerFixture.StartHandlerAsync(env, new ConcurrentQueue<string>(), bootstrap);
             try
             {
@@ -77,6 +78,22 @@ public sealed class NativeAotTests(HandlerFixture f)
                 Assert.Equal(HttpStatusCode.Accepted, submitted.StatusCode);
                 using var status = await http.GetAsync(submitted.Headers.Location);
                 Assert.True(status.StatusCode is HttpStatusCode.Accepted or HttpStatusCode.OK);
+
+                // Training: KMS-encrypted secrets, the conditional idempotency record, Batch over SigV4, list and describe.
+                var jobName = "aot-" + Guid.NewGuid().ToString("N")[..12];
+                using var submit = new HttpRequestMessage(HttpMethod.Post, "/v1/training-jobs")
+                {
+                    Content = Body($"{{\"name\":\"{jobName}\",\"definition\":\"finetune\",\"gpus\":1,\"hyperparameters\":{{\"lr\":\"0.1\"}},\"secrets\":{{\"TOKEN\":\"aot-secret\"}}}}"),
+                };
+                submit.Headers.Add("Idempotency-Key", jobName);
+                using var job = await http.SendAsync(submit);
+                Assert.True(job.StatusCode == HttpStatusCode.Created, await job.Content.ReadAsStringAsync());
+                using var described = await http.GetAsync(job.Headers.Location);
+                Assert.Contains(jobName, await described.Content.ReadAsStringAsync());
+                using var listed = await http.GetAsync("/v1/training-jobs?status=SUCCEEDED");
+                Assert.Contains(jobName, await listed.Content.ReadAsStringAsync());
+                using var refused = await http.PostAsync("/v1/training-jobs", Body("{\"name\":\"x\",\"definition\":\"finetune\",\"datasetUri\":\"s3://other-bucket/x\"}"));
+                await AssertProblemAsync(refused, 400, "dataset-outside-bucket");
             }
             finally
             {

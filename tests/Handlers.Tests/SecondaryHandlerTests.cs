@@ -56,9 +56,9 @@ public sealed class SecondaryHandlerTests(HandlerFixture f)
     public async Task Route_groups_gate_what_is_mapped_and_unknown_groups_fail_startup()
     {
         var env = BaseEnv();
-        env["Api__RouteGroups"] = "inference,training";
+        env["Api__RouteGroups"] = "inference,billing";
         var e = await StartupFailure(env);
-        Assert.Contains("'training', which is not a route group of this build", e.Message);
+        Assert.Contains("'billing', which is not a route group of this build", e.Message);
     }
 
     [Fact]

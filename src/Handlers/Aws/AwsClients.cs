@@ -1,5 +1,6 @@
 using System.Net;
 using Amazon;
+using Amazon.KeyManagementService;
 using Amazon.Runtime;
 using Amazon.Runtime.Credentials;
 using Amazon.Runtime.Signing;
@@ -21,6 +22,7 @@ public sealed class AwsEnvironment
         SageMakerRuntimeUrl = ServiceUrl(o.ServiceUrls.SageMakerRuntime, "Aws:ServiceUrls:SageMakerRuntime") ?? new Uri($"https://runtime.sagemaker.{RegionName}.amazonaws.com/");
         S3Url = ServiceUrl(o.ServiceUrls.S3, "Aws:ServiceUrls:S3");
         KmsUrl = ServiceUrl(o.ServiceUrls.Kms, "Aws:ServiceUrls:Kms");
+        BatchUrl = ServiceUrl(o.ServiceUrls.Batch, "Aws:ServiceUrls:Batch") ?? new Uri($"https://batch.{RegionName}.amazonaws.com/");
     }
 
     public string RegionName { get; }
@@ -28,6 +30,7 @@ public sealed class AwsEnvironment
     public Uri SageMakerRuntimeUrl { get; }
     public Uri? S3Url { get; }
     public Uri? KmsUrl { get; }
+    public Uri BatchUrl { get; }
     /// <summary>The standard AWS credential chain, resolved on first use (so /healthz and 4xx answers need none).</summary>
     public AWSCredentials Credentials { get; } = new DeferredCredentials();
 
@@ -66,6 +69,36 @@ public static class AwsClientFactory
             SignPayload = true,
         }, transport);
         return new HttpClient(signer) { BaseAddress = env.SageMakerRuntimeUrl, Timeout = Timeout.InfiniteTimeSpan };
+    }
+
+    /// <summary>An <see cref="HttpClient"/> whose every request is SigV4-signed for AWS Batch (deadlines are the caller's pipeline's).</summary>
+    public static HttpClient BatchHttpClient(AwsEnvironment env)
+    {
+        var transport = new SocketsHttpHandler
+        {
+            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+            AutomaticDecompression = DecompressionMethods.None,
+            ConnectTimeout = TimeSpan.FromSeconds(5),
+        };
+        var signer = new SigV4SigningHandler(new AWSSigV4Parameters
+        {
+            Credentials = env.Credentials,
+            Region = env.Region,
+            Service = BatchClient.SigningName,
+            SignPayload = true,
+        }, transport);
+        return new HttpClient(signer) { BaseAddress = env.BatchUrl, Timeout = Timeout.InfiniteTimeSpan };
+    }
+
+    public static IAmazonKeyManagementService Kms(AwsEnvironment env)
+    {
+        var config = new AmazonKeyManagementServiceConfig { RegionEndpoint = env.Region };
+        if (env.KmsUrl is { } url)
+        {
+            config.ServiceURL = url.ToString();
+            config.AuthenticationRegion = env.RegionName;
+        }
+        return new AmazonKeyManagementServiceClient(env.Credentials, config);
     }
 
     public static IAmazonS3 S3(AwsEnvironment env)

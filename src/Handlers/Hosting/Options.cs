@@ -3,7 +3,7 @@ namespace AwsModelPlatform.Handlers.Hosting;
 /// <summary><c>Api:*</c>: which route groups this process maps.</summary>
 public sealed class ApiOptions
 {
-    /// <summary>Comma-separated group names (<c>inference</c>, later <c>training</c>). Unset: every group this build knows.</summary>
+    /// <summary>Comma-separated group names (<c>inference</c>, <c>training</c>). Unset: every group this build knows.</summary>
     public string? RouteGroups { get; set; }
 }
 
@@ -22,4 +22,5 @@ public sealed class ServiceUrlOptions
     public string? SageMakerRuntime { get; set; }
     public string? S3 { get; set; }
     public string? Kms { get; set; }
+    public string? Batch { get; set; }
 }

@@ -1,0 +1,92 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Amazon.S3;
+using Amazon.S3.Model;
+using Microsoft.Extensions.Options;
+
+namespace AwsModelPlatform.Handlers.Training;
+
+/// <summary>
+/// What an <c>Idempotency-Key</c> submitted: written with <c>If-None-Match: *</c> before SubmitJob (exactly one request
+/// owns a key), then completed with the job id (<c>If-Match</c> on its ETag) before the 201. Holds no plaintext secret:
+/// only the ciphertexts that went to Batch.
+/// </summary>
+public sealed record SubmissionRecord(
+    string Fingerprint, string JobName, string Definition, string SubmissionId, DateTimeOffset CreatedAt,
+    IReadOnlyDictionary<string, string> SecretCiphertexts, string OutputUri, string? CheckpointUri)
+{
+    public string? JobId { get; init; }
+    public string? JobArn { get; init; }
+}
+
+public sealed record StoredSubmission(SubmissionRecord Record, string ETag);
+
+public sealed class IdempotencyStore(IAmazonS3 s3, TrainingCatalog catalog, IOptions<TrainingOptions> options)
+{
+    private readonly string _prefix = options.Value.StatePrefix.Trim('/');
+
+    /// <summary>Keys are per caller: one caller's key never finds (or blocks) another caller's submission.</summary>
+    public string KeyFor(string caller, string idempotencyKey)
+    {
+        var digest = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(caller + "\n" + idempotencyKey)));
+        return $"{_prefix}/idempotency/{digest}.json".TrimStart('/');
+    }
+
+    public async Task<StoredSubmission?> GetAsync(string key, CancellationToken ct)
+    {
+        try
+        {
+            using var response = await s3.GetObjectAsync(catalog.StateBucket, key, ct);
+            var record = await JsonSerializer.DeserializeAsync(response.ResponseStream, HandlerJsonContext.Default.SubmissionRecord, ct)
+                ?? throw new InvalidDataException($"Idempotency record {key} is empty.");
+            return new StoredSubmission(record, response.ETag);
+        }
+        catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Creates the record; null when another request created it first (412 from the conditional write).</summary>
+    public async Task<string?> TryCreateAsync(string key, SubmissionRecord record, CancellationToken ct)
+    {
+        try
+        {
+            var put = Put(key, record);
+            put.IfNoneMatch = "*";
+            var response = await s3.PutObjectAsync(put, ct);
+            return response.ETag;
+        }
+        catch (AmazonS3Exception e) when (e.StatusCode is HttpStatusCode.PreconditionFailed or HttpStatusCode.Conflict)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Replaces the record if it is still at <paramref name="etag"/>; the new ETag, or null when it changed meanwhile.</summary>
+    public async Task<string?> TryReplaceAsync(string key, SubmissionRecord record, string etag, CancellationToken ct)
+    {
+        try
+        {
+            var put = Put(key, record);
+            put.IfMatch = etag;
+            return (await s3.PutObjectAsync(put, ct)).ETag;
+        }
+        catch (AmazonS3Exception e) when (e.StatusCode is HttpStatusCode.PreconditionFailed or HttpStatusCode.Conflict)
+        {
+            return null;
+        }
+    }
+
+    private PutObjectRequest Put(string key, SubmissionRecord record) => new()
+    {
+        BucketName = catalog.StateBucket,
+        Key = key,
+        ContentType = "application/json",
+        InputStream = new MemoryStream(JsonSerializer.SerializeToUtf8Bytes(record, HandlerJsonContext.Default.SubmissionRecord), writable: false),
+        ServerSideEncryptionMethod = ServerSideEncryptionMethod.AWSKMS,
+        ServerSideEncryptionKeyManagementServiceKeyId = catalog.KeyId,
+    };
+}

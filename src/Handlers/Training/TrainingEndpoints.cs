@@ -1,0 +1,184 @@
+using System.Text.RegularExpressions;
+using AwsModelPlatform.Handlers.Aws;
+using AwsModelPlatform.Handlers.Hosting;
+using AwsModelPlatform.Handlers.Inference;
+
+namespace AwsModelPlatform.Handlers.Training;
+
+/// <summary><c>/v1/training-jobs</c>: submit (idempotent with <c>Idempotency-Key</c>), list, describe, cancel or terminate.</summary>
+public static partial class TrainingEndpoints
+{
+    public const string IdempotencyKeyHeader = "Idempotency-Key";
+    public const string ReplayedHeader = "Idempotent-Replayed";
+    private static readonly string[] Statuses = ["SUBMITTED", "PENDING", "RUNNABLE", "STARTING", "RUNNING", "SUCCEEDED", "FAILED"];
+
+    public static void Map(RouteGroupBuilder v1)
+    {
+        var group = v1.MapGroup("/training-jobs").WithTags("Training jobs");
+
+        group.MapPost("", SubmitAsync)
+            .WithName("SubmitTrainingJob")
+            .WithSummary("Validates the job and submits it to AWS Batch; secrets go as KMS ciphertext. With Idempotency-Key, the same key and body return the same job and a different body is 409.")
+            .Accepts<TrainingJobRequest>("application/json")
+            .Produces<TrainingJobSubmitted>(201)
+            .ProducesProblems(400, 409, 413, 415, 429, 501, 502, 503, 504);
+
+        group.MapGet("", ListAsync)
+            .WithName("ListTrainingJobs")
+            .WithSummary("Jobs of the training queue, newest first as Batch lists them; ?status= filters (SUBMITTED..FAILED), ?limit= (1-100), ?nextToken= pages.")
+            .Produces<TrainingJobList>(200)
+            .ProducesProblems(400, 429, 501, 502, 503, 504);
+
+        group.MapGet("/{id}", DescribeAsync)
+            .WithName("GetTrainingJob")
+            .WithSummary("Status, reason, attempts, timestamps, log stream and output location of one job.")
+            .Produces<TrainingJobDetails>(200)
+            .ProducesProblems(400, 404, 429, 501, 502, 503, 504);
+
+        group.MapDelete("/{id}", StopAsync)
+            .WithName("StopTrainingJob")
+            .WithSummary("Cancels a job that has not started, terminates one that runs; ?reason= is recorded by Batch as the status reason.")
+            .Produces<TrainingJobStopped>(202)
+            .ProducesProblems(400, 404, 409, 429, 501, 502, 503, 504);
+    }
+
+    private static async Task SubmitAsync(HttpContext http, TrainingCatalog catalog, TrainingService service)
+    {
+        catalog.EnsureConfigured();
+        var media = RequestBody.RequireContentType(http.Request);
+        if (!RequestBody.IsJson(media)) throw Problems.UnsupportedMediaType("Training jobs are submitted as application/json.");
+        string? key = null;
+        if (http.Request.Headers.TryGetValue(IdempotencyKeyHeader, out var keys))
+        {
+            key = keys.Count == 1 ? keys[0] : null;
+            if (key is null || !IdempotencyKey().IsMatch(key))
+                throw Problems.BadRequest("Idempotency-Key must be one value of 1-255 printable ASCII characters.");
+        }
+        var body = await ReadBodyAsync(http.Request, catalog.MaxBodyBytes, http.RequestAborted);
+        var submission = TrainingRequestParser.Parse(body, catalog);
+        var (job, replayed) = await service.SubmitAsync(submission, key, http.Ctx().Caller, http.RequestAborted);
+
+        var self = Self(job.JobId);
+        http.Response.Headers.Location = self;
+        if (replayed) http.Response.Headers[ReplayedHeader] = "true";
+        http.Response.StatusCode = 201;
+        await http.Response.WriteAsJsonAsync(
+            new TrainingJobSubmitted(job.JobId, job.JobName, job.Definition, "SUBMITTED", job.OutputUri, Links(job.JobId)) { CheckpointUri = job.CheckpointUri },
+            HandlerJsonContext.Default.TrainingJobSubmitted, cancellationToken: http.RequestAborted);
+    }
+
+    private static async Task ListAsync(HttpContext http, TrainingCatalog catalog, TrainingService service)
+    {
+        catalog.EnsureConfigured();
+        var q = http.Request.Query;
+        string? status = null;
+        if (Single(q, "status") is { } s)
+        {
+            status = s.ToUpperInvariant();
+            if (Array.IndexOf(Statuses, status) < 0) throw Problems.BadRequest($"status must be one of {string.Join(", ", Statuses)}.");
+        }
+        var limit = 50;
+        if (Single(q, "limit") is { } l && (!int.TryParse(l, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out limit) || limit is < 1 or > 100))
+            throw Problems.BadRequest("limit must be an integer of 1..100.");
+        var token = Single(q, "nextToken");
+        if (token is not null && !NextToken().IsMatch(token)) throw Problems.BadRequest("nextToken is not a token this API returned.");
+
+        var page = await service.ListAsync(status, limit, token, http.RequestAborted);
+        var jobs = page.JobSummaryList.Select(j => new TrainingJobSummary(j.JobId, j.JobName, j.Status, Links(j.JobId))
+        {
+            StatusReason = j.StatusReason,
+            CreatedAt = Time(j.CreatedAt),
+            StartedAt = Time(j.StartedAt),
+            StoppedAt = Time(j.StoppedAt),
+        }).ToList();
+        await http.Response.WriteAsJsonAsync(new TrainingJobList(jobs) { NextToken = page.NextToken }, HandlerJsonContext.Default.TrainingJobList, cancellationToken: http.RequestAborted);
+    }
+
+    private static async Task DescribeAsync(string id, HttpContext http, TrainingCatalog catalog, TrainingService service)
+    {
+        catalog.EnsureConfigured();
+        ValidateId(id);
+        var job = await service.DescribeAsync(id, http.RequestAborted) ?? throw Problems.NotFound($"No training job with id '{id}' in this API's queue.");
+        var tags = job.Tags ?? new Dictionary<string, string>();
+        var attempts = (job.Attempts ?? []).Select(a => new TrainingJobAttempt
+        {
+            StartedAt = Time(a.StartedAt),
+            StoppedAt = Time(a.StoppedAt),
+            ExitCode = a.Container?.ExitCode,
+            Reason = a.Container?.Reason,
+            StatusReason = a.StatusReason,
+            LogStreamName = a.Container?.LogStreamName,
+        }).ToList();
+        var details = new TrainingJobDetails(job.JobId, job.JobName, job.Status, attempts, Links(job.JobId))
+        {
+            Definition = tags.GetValueOrDefault(TrainingService.TagPrefix + "definition") ?? catalog.NameOfBatchDefinition(job.JobDefinition),
+            StatusReason = job.StatusReason,
+            CreatedAt = Time(job.CreatedAt),
+            StartedAt = Time(job.StartedAt),
+            StoppedAt = Time(job.StoppedAt),
+            Nodes = job.NodeProperties?.NumNodes ?? 1,
+            LogStreamName = job.Container?.LogStreamName ?? attempts.LastOrDefault()?.LogStreamName,
+            OutputUri = tags.GetValueOrDefault(TrainingService.TagPrefix + "output"),
+            CheckpointUri = tags.GetValueOrDefault(TrainingService.TagPrefix + "checkpoints"),
+        };
+        await http.Response.WriteAsJsonAsync(details, HandlerJsonContext.Default.TrainingJobDetails, cancellationToken: http.RequestAborted);
+    }
+
+    private static async Task StopAsync(string id, HttpContext http, TrainingCatalog catalog, TrainingService service)
+    {
+        catalog.EnsureConfigured();
+        ValidateId(id);
+        var caller = http.Ctx().Caller;
+        var reason = Single(http.Request.Query, "reason") ?? "Cancelled through the training API";
+        if (reason.Length > 256 || reason.Any(char.IsControl)) throw Problems.BadRequest("reason must be at most 256 characters without control characters.");
+        var stopped = await service.StopAsync(id, reason, caller, http.RequestAborted);
+        http.Response.StatusCode = 202;
+        await http.Response.WriteAsJsonAsync(stopped, HandlerJsonContext.Default.TrainingJobStopped, cancellationToken: http.RequestAborted);
+    }
+
+    /// <summary>Reads the body under <paramref name="limit"/>: 413 from the declared length or as soon as the limit is passed.</summary>
+    internal static async Task<byte[]> ReadBodyAsync(HttpRequest request, int limit, CancellationToken ct)
+    {
+        var tooLarge = new ApiProblemException(new Problem("https://awsmodelplatform.dev/problems/payload-too-large", "Payload too large", 413, $"A training job submission is limited to {limit} bytes."));
+        if (request.ContentLength > limit) throw tooLarge;
+        var buffer = new byte[Math.Min(request.ContentLength ?? 8192, limit) + 1];
+        var length = 0;
+        while (true)
+        {
+            if (length == buffer.Length)
+            {
+                if (length > limit) throw tooLarge;
+                Array.Resize(ref buffer, (int)Math.Min((long)buffer.Length * 2, limit + 1));
+            }
+            var read = await request.Body.ReadAsync(buffer.AsMemory(length), ct);
+            if (read == 0) break;
+            length += read;
+            if (length > limit) throw tooLarge;
+        }
+        if (length == 0) throw Problems.BadRequest("The request body is empty; a training job is a JSON object.");
+        return buffer.AsSpan(0, length).ToArray();
+    }
+
+    private static void ValidateId(string id)
+    {
+        if (!JobId().IsMatch(id)) throw Problems.BadRequest("A training job id is an AWS Batch job id (a UUID).");
+    }
+
+    private static string? Single(IQueryCollection q, string name) =>
+        q.TryGetValue(name, out var v) ? (v.Count == 1 && v[0] is { Length: > 0 } s ? s : throw Problems.BadRequest($"Query parameter '{name}' must be given once, non-empty.")) : null;
+
+    private static string Self(string id) => $"/v1/training-jobs/{id}";
+
+    private static TrainingJobLinks Links(string id) => new(Self(id), Self(id));
+
+    private static DateTimeOffset? Time(long? epochMs) => epochMs is { } ms and > 0 ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null;
+
+    [GeneratedRegex("^[\\x21-\\x7E]{1,255}$")]
+    private static partial Regex IdempotencyKey();
+
+    [GeneratedRegex("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")]
+    private static partial Regex JobId();
+
+    [GeneratedRegex("^[A-Za-z0-9+/=_.-]{1,4096}$")]
+    private static partial Regex NextToken();
+}

@@ -1,0 +1,32 @@
+using AwsModelPlatform.Handlers.Aws;
+using AwsModelPlatform.Handlers.Hosting;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace AwsModelPlatform.Handlers.Training;
+
+/// <summary>The <c>training</c> route group: AWS Batch training jobs (submit, list, describe, cancel).</summary>
+public sealed class TrainingModule : IRouteGroupModule
+{
+    public string Name => "training";
+
+    public void AddServices(IServiceCollection services, IConfiguration configuration)
+    {
+        services.Configure<TrainingOptions>(configuration.GetSection("Training"));
+        services.AddSingleton<TrainingCatalog>();
+        // No HttpClient timeout: TrainingService's pipeline owns the deadline (a TimeoutRejectedException maps to 504).
+        services.AddSingleton(sp => new BatchClient(AwsClientFactory.BatchHttpClient(sp.GetRequiredService<AwsEnvironment>())));
+        services.AddSingleton(sp => AwsClientFactory.Kms(sp.GetRequiredService<AwsEnvironment>()));
+        services.TryAddSingleton(sp => AwsClientFactory.S3(sp.GetRequiredService<AwsEnvironment>())); // shared with inference when both are mapped
+        services.AddSingleton<TrainingSecrets>();
+        services.AddSingleton<IdempotencyStore>();
+        services.AddSingleton<TrainingService>();
+    }
+
+    public void Map(IEndpointRouteBuilder app)
+    {
+        // Fail at startup, not on the first request, when the training configuration is incomplete.
+        _ = app.ServiceProvider.GetRequiredService<TrainingCatalog>();
+        _ = app.ServiceProvider.GetRequiredService<AwsEnvironment>();
+        TrainingEndpoints.Map(app.MapGroup("/v1"));
+    }
+}

@@ -1,0 +1,323 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Json;
+using Amazon.Runtime;
+using AwsModelPlatform.Handlers.Aws;
+using AwsModelPlatform.Handlers.Hosting;
+using Microsoft.Extensions.Options;
+using Polly;
+using Polly.Retry;
+using Polly.Timeout;
+
+namespace AwsModelPlatform.Handlers.Training;
+
+/// <summary>A submitted job as the API reports it.</summary>
+public sealed record SubmittedJob(string JobId, string JobName, string Definition, string OutputUri, string? CheckpointUri);
+
+/// <summary>
+/// Submission (secrets, idempotency, SubmitJob), listing, describing and stopping jobs. Batch calls go through one Polly
+/// pipeline: a deadline, and jittered retries of throttling (every call: a throttled request was not executed) and of
+/// 5xx / connection failures (read and stop calls only; SubmitJob is not idempotent at Batch).
+/// </summary>
+public sealed partial class TrainingService(
+    BatchClient batch, TrainingCatalog catalog, TrainingSecrets secrets, IdempotencyStore store,
+    IOptions<TrainingOptions> options, TimeProvider time, ILogger<TrainingService> logger)
+{
+    public const string TagPrefix = "aws-model-platform:";
+    private static readonly ResiliencePropertyKey<bool> Idempotent = new("idempotent");
+    private readonly ResiliencePipeline _pipeline = Pipeline(options.Value, time);
+
+    // ---------- submit ----------
+
+    public async Task<(SubmittedJob Job, bool Replayed)> SubmitAsync(ValidatedSubmission s, string? idempotencyKey, string caller, CancellationToken ct)
+    {
+        if (idempotencyKey is null)
+        {
+            var submissionId = Guid.NewGuid().ToString("N");
+            var ciphertexts = await Aws("KMS", () => secrets.EncryptAsync(s.Name, submissionId, s.Secrets, ct));
+            var job = await SubmitToBatchAsync(s, submissionId, ciphertexts, caller, ct);
+            return (job, false);
+        }
+
+        var key = store.KeyFor(caller, idempotencyKey);
+        var existing = await Aws("S3", () => store.GetAsync(key, ct));
+        if (existing is null)
+        {
+            var submissionId = Guid.NewGuid().ToString("N");
+            var ciphertexts = await Aws("KMS", () => secrets.EncryptAsync(s.Name, submissionId, s.Secrets, ct));
+            var (output, checkpoint) = Locations(s.Name, submissionId);
+            var record = new SubmissionRecord(s.Fingerprint(), s.Name, s.Definition.Name, submissionId, time.GetUtcNow(), ciphertexts, output, checkpoint);
+            // 1. The key is ours, durably, before Batch hears of the job.
+            var etag = await Aws("S3", () => store.TryCreateAsync(key, record, ct));
+            if (etag is not null) return (await SubmitAndRecordAsync(key, record, etag, s, caller, ct), false);
+            existing = await Aws("S3", () => store.GetAsync(key, ct))
+                ?? throw Conflict("submission-in-progress", "Submission in progress", "A request with this Idempotency-Key is being submitted; retry shortly.", TimeSpan.FromSeconds(2));
+        }
+        return await ReplayAsync(key, existing, s, caller, ct);
+    }
+
+    private async Task<(SubmittedJob, bool)> ReplayAsync(string key, StoredSubmission existing, ValidatedSubmission s, string caller, CancellationToken ct)
+    {
+        var r = existing.Record;
+        if (r.Fingerprint != s.Fingerprint() || !await Aws("KMS", () => secrets.MatchAsync(r.JobName, r.SubmissionId, r.SecretCiphertexts, s.Secrets, ct)))
+            throw Conflict("idempotency-key-reused", "Idempotency key reused", "This Idempotency-Key was used with a different request body; use a new key for a different job.");
+        if (r.JobId is not null) return (Job(r, r.JobId), true);
+
+        if (time.GetUtcNow() - r.CreatedAt < TimeSpan.FromSeconds(options.Value.PendingSubmissionSeconds))
+            throw Conflict("submission-in-progress", "Submission in progress", "A request with this Idempotency-Key is being submitted; retry shortly.", TimeSpan.FromSeconds(2));
+
+        // The request that owned the key stopped between its record and its answer. Claim the record (one claimant wins),
+        // then adopt the job if it reached Batch, or submit it now with the same submission id and ciphertexts.
+        var claimed = r with { CreatedAt = time.GetUtcNow() };
+        var etag = await Aws("S3", () => store.TryReplaceAsync(key, claimed, existing.ETag, ct))
+            ?? throw Conflict("submission-in-progress", "Submission in progress", "A request with this Idempotency-Key is being submitted; retry shortly.", TimeSpan.FromSeconds(2));
+        var found = await FindSubmittedAsync(r, ct);
+        if (found is not null)
+        {
+            await Aws("S3", () => store.TryReplaceAsync(key, claimed with { JobId = found.JobId, JobArn = found.JobArn }, etag, ct));
+            LogAdopted(logger, found.JobId, r.JobName);
+            return (Job(r, found.JobId), true);
+        }
+        return (await SubmitAndRecordAsync(key, claimed, etag, s, caller, ct), false);
+    }
+
+    private async Task<SubmittedJob> SubmitAndRecordAsync(string key, SubmissionRecord record, string etag, ValidatedSubmission s, string caller, CancellationToken ct)
+    {
+        var job = await SubmitToBatchAsync(s, record.SubmissionId, new SortedDictionary<string, string>(record.SecretCiphertexts.ToDictionary(), StringComparer.Ordinal), caller, ct);
+        // 2. The record names the job before the 201: a retry with the key answers with this job, never a second one.
+        var completed = await Aws("S3", () => store.TryReplaceAsync(key, record with { JobId = job.JobId }, etag, ct));
+        if (completed is null) LogRecordRaced(logger, job.JobId);
+        return job;
+    }
+
+    private async Task<SubmittedJob> SubmitToBatchAsync(ValidatedSubmission s, string submissionId, SortedDictionary<string, string> ciphertexts, string caller, CancellationToken ct)
+    {
+        var (output, checkpoint) = Locations(s.Name, submissionId);
+        var request = BuildSubmitJob(s, submissionId, ciphertexts, output, checkpoint, caller);
+        if (BatchClient.Serialize(request).Length > BatchClient.MaxSubmitPayloadBytes)
+            throw new ApiProblemException(new Problem("https://awsmodelplatform.dev/problems/job-too-large", "Job too large", 413,
+                $"Command, hyperparameters and encrypted secrets together exceed AWS Batch's {BatchClient.MaxSubmitPayloadBytes / 1024} KiB SubmitJob limit."));
+        var response = await BatchAsync(c => batch.SubmitJobAsync(request, c), idempotent: false, ct);
+        LogSubmitted(logger, response.JobId, s.Name, s.Definition.Name, s.Nodes, s.Gpus ?? 0, s.Secrets.Count, caller);
+        return new SubmittedJob(response.JobId, s.Name, s.Definition.Name, output, checkpoint);
+    }
+
+    internal SubmitJobRequest BuildSubmitJob(ValidatedSubmission s, string submissionId, IReadOnlyDictionary<string, string> ciphertexts, string output, string? checkpoint, string caller)
+    {
+        var env = new List<BatchKeyValue>
+        {
+            new("TRAINING_JOB_NAME", s.Name),
+            new("TRAINING_SUBMISSION_ID", submissionId),
+            new("OUTPUT_S3_URI", output),
+        };
+        if (checkpoint is not null) env.Add(new("CHECKPOINT_S3_URI", checkpoint));
+        if (s.DatasetUri is not null) env.Add(new("DATASET_S3_URI", s.DatasetUri));
+        if (s.Hyperparameters.Count > 0) env.Add(new("HYPERPARAMETERS", Json(s.Hyperparameters)));
+        if (ciphertexts.Count > 0)
+        {
+            env.Add(new("TRAINING_SECRET_NAMES", string.Join(",", ciphertexts.Keys)));
+            foreach (var (name, blob) in ciphertexts) env.Add(new("SECRET_" + name, blob));
+        }
+        var resources = s.Gpus is { } g ? new[] { new BatchResourceRequirement("GPU", g.ToString(System.Globalization.CultureInfo.InvariantCulture)) } : null;
+        var tags = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            [TagPrefix + "submission"] = submissionId,
+            [TagPrefix + "definition"] = s.Definition.Name,
+            [TagPrefix + "output"] = output,
+            [TagPrefix + "caller"] = TagValue(caller),
+        };
+        if (checkpoint is not null) tags[TagPrefix + "checkpoints"] = checkpoint;
+
+        var request = new SubmitJobRequest(s.Name, catalog.JobQueue, s.Definition.BatchName)
+        {
+            Timeout = new BatchJobTimeout(s.MaxRuntimeSeconds),
+            Tags = tags,
+        };
+        if (!s.Definition.MultiNode)
+            return request with { ContainerOverrides = new BatchContainerOverrides { Command = s.Command, Environment = env, ResourceRequirements = resources } };
+        return request with
+        {
+            NodeOverrides = new BatchNodeOverrides
+            {
+                NumNodes = s.Nodes == s.Definition.Nodes ? null : s.Nodes,
+                NodePropertyOverrides =
+                [
+                    new BatchNodePropertyOverride("0:", new BatchContainerOverrides { Command = s.Command, Environment = env, ResourceRequirements = resources, InstanceType = s.InstanceType }),
+                ],
+            },
+        };
+    }
+
+    private async Task<BatchJobDetail?> FindSubmittedAsync(SubmissionRecord r, CancellationToken ct)
+    {
+        var listed = await BatchAsync(c => batch.ListJobsAsync(new ListJobsRequest(catalog.JobQueue)
+        {
+            Filters = [new BatchListFilter("JOB_NAME", [r.JobName])],
+            MaxResults = 100,
+        }, c), idempotent: true, ct);
+        var ids = listed.JobSummaryList.Select(j => j.JobId).Where(id => id.Length > 0).Take(100).ToList();
+        if (ids.Count == 0) return null;
+        var described = await BatchAsync(c => batch.DescribeJobsAsync(new DescribeJobsRequest(ids), c), idempotent: true, ct);
+        return described.Jobs.FirstOrDefault(j => j.Tags?.GetValueOrDefault(TagPrefix + "submission") == r.SubmissionId && catalog.IsOurQueue(j.JobQueue));
+    }
+
+    // ---------- read and stop ----------
+
+    public Task<ListJobsResponse> ListAsync(string? status, int limit, string? nextToken, CancellationToken ct) =>
+        BatchAsync(c => batch.ListJobsAsync(new ListJobsRequest(catalog.JobQueue)
+        {
+            JobStatus = status,
+            MaxResults = limit,
+            NextToken = nextToken,
+            // Without a status Batch lists RUNNING jobs only; any filter makes it list every status.
+            Filters = status is null ? [new BatchListFilter("AFTER_CREATED_AT", ["0"])] : null,
+        }, c), idempotent: true, ct);
+
+    /// <summary>The job, when it exists and is in this API's queue (DescribeJobs takes any job id the role can see).</summary>
+    public async Task<BatchJobDetail?> DescribeAsync(string id, CancellationToken ct)
+    {
+        var described = await BatchAsync(c => batch.DescribeJobsAsync(new DescribeJobsRequest([id]), c), idempotent: true, ct);
+        return described.Jobs.FirstOrDefault(j => j.JobId == id && catalog.IsOurQueue(j.JobQueue));
+    }
+
+    public async Task<TrainingJobStopped> StopAsync(string id, string reason, string caller, CancellationToken ct)
+    {
+        var job = await DescribeAsync(id, ct) ?? throw Problems.NotFound($"No training job with id '{id}' in this API's queue.");
+        var status = job.Status ?? "UNKNOWN";
+        string action;
+        switch (status)
+        {
+            case "SUBMITTED" or "PENDING" or "RUNNABLE":
+                await BatchAsync(async c => { await batch.CancelJobAsync(new StopJobRequest(id, reason), c); return true; }, idempotent: true, ct);
+                action = "cancelled";
+                break;
+            case "STARTING" or "RUNNING":
+                await BatchAsync(async c => { await batch.TerminateJobAsync(new StopJobRequest(id, reason), c); return true; }, idempotent: true, ct);
+                action = "terminated";
+                break;
+            default:
+                throw Conflict("job-finished", "Job already finished", $"Training job '{id}' is {status}; there is nothing to cancel.");
+        }
+        LogStopped(logger, id, action, status, caller);
+        return new TrainingJobStopped(id, action, status, reason);
+    }
+
+    // ---------- helpers ----------
+
+    private (string Output, string? Checkpoint) Locations(string name, string submissionId) =>
+        ($"s3://{catalog.OutputBucket}/jobs/{name}/{submissionId}/",
+         catalog.CheckpointsBucket is { } cb ? $"s3://{cb}/jobs/{name}/{submissionId}/" : null);
+
+    private static SubmittedJob Job(SubmissionRecord r, string jobId) => new(jobId, r.JobName, r.Definition, r.OutputUri, r.CheckpointUri);
+
+    private static string Json(SortedDictionary<string, string> map)
+    {
+        var buffer = new ArrayBufferWriter<byte>(512);
+        using (var w = new Utf8JsonWriter(buffer))
+        {
+            w.WriteStartObject();
+            foreach (var (k, v) in map) w.WriteString(k, v);
+            w.WriteEndObject();
+        }
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
+    /// <summary>Batch tag values: at most 256 of letters, digits, spaces and <c>_ . : / = + - @</c>.</summary>
+    private static string TagValue(string s)
+    {
+        var chars = s.Take(256).Select(c => char.IsLetterOrDigit(c) || c is ' ' or '_' or '.' or ':' or '/' or '=' or '+' or '-' or '@' ? c : '_').ToArray();
+        return new string(chars);
+    }
+
+    private static ApiProblemException Conflict(string slug, string title, string detail, TimeSpan? retryAfter = null) =>
+        new(new Problem("https://awsmodelplatform.dev/problems/" + slug, title, 409, detail), retryAfter);
+
+    private async Task<T> BatchAsync<T>(Func<CancellationToken, Task<T>> call, bool idempotent, CancellationToken ct)
+    {
+        var context = ResilienceContextPool.Shared.Get(ct);
+        context.Properties.Set(Idempotent, idempotent);
+        try
+        {
+            var outcome = await _pipeline.ExecuteOutcomeAsync(
+                static async (ctx, state) =>
+                {
+                    try { return Outcome.FromResult(await state(ctx.CancellationToken)); }
+                    catch (Exception e) { return Outcome.FromException<T>(e); }
+                }, context, call);
+            if (outcome.Exception is { } e) throw Map(e, ct);
+            return outcome.Result!;
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
+        }
+    }
+
+    private static Exception Map(Exception e, CancellationToken ct) => e switch
+    {
+        _ when ct.IsCancellationRequested => e,
+        BatchException { IsThrottling: true } b => new ApiProblemException(Upstream(429, "throttled", "Throttled by AWS Batch", b), b.RetryAfter ?? TimeSpan.FromSeconds(1)),
+        BatchException { StatusCode: 400 } b => new ApiProblemException(Upstream(400, "upstream-validation", "Rejected by AWS Batch", b)),
+        BatchException { StatusCode: 401 or 403 } b => new ApiProblemException(Upstream(502, "upstream-auth", "AWS Batch refused our credentials", b)),
+        BatchException { StatusCode: >= 500 } b => new ApiProblemException(Upstream(503, "upstream-unavailable", "AWS Batch is unavailable", b), TimeSpan.FromSeconds(2)),
+        BatchException b => new ApiProblemException(Upstream(502, "upstream-error", "AWS Batch failed", b)),
+        TimeoutRejectedException => new ApiProblemException(Problems.Timeout("AWS Batch did not answer within the deadline.")),
+        HttpRequestException => new ApiProblemException(new Problem("https://awsmodelplatform.dev/problems/upstream-unreachable", "AWS Batch unreachable", 502, "The AWS Batch endpoint could not be reached.")),
+        _ => e,
+    };
+
+    private static Problem Upstream(int status, string slug, string title, BatchException b) =>
+        new("https://awsmodelplatform.dev/problems/" + slug, title, status, b.Message, UpstreamRequestId: b.RequestId, ErrorType: b.ErrorType, OriginalStatusCode: b.StatusCode);
+
+    /// <summary>S3 and KMS failures as 502/503 problems naming the service (their messages carry no request data).</summary>
+    private static async Task<T> Aws<T>(string service, Func<Task<T>> call)
+    {
+        try
+        {
+            return await call();
+        }
+        catch (AmazonServiceException e) when (e is not Amazon.S3.AmazonS3Exception { StatusCode: System.Net.HttpStatusCode.NotFound })
+        {
+            var status = (int)e.StatusCode >= 500 || e.StatusCode == System.Net.HttpStatusCode.TooManyRequests ? 503 : 502;
+            throw new ApiProblemException(new Problem("https://awsmodelplatform.dev/problems/upstream-error", $"{service} failed", status, e.Message,
+                UpstreamRequestId: e.RequestId, ErrorType: e.ErrorCode, OriginalStatusCode: (int)e.StatusCode));
+        }
+        catch (HttpRequestException)
+        {
+            throw new ApiProblemException(new Problem("https://awsmodelplatform.dev/problems/upstream-unreachable", $"{service} unreachable", 502, $"The {service} endpoint could not be reached."));
+        }
+    }
+
+    private static ResiliencePipeline Pipeline(TrainingOptions o, TimeProvider time)
+    {
+        var builder = new ResiliencePipelineBuilder { TimeProvider = time };
+        return builder
+            .AddTimeout(TimeSpan.FromSeconds(Math.Max(o.BatchTimeoutSeconds, 1)))
+            .AddRetry(new RetryStrategyOptions
+            {
+                MaxRetryAttempts = 2,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = TimeSpan.FromMilliseconds(200),
+                ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception switch
+                {
+                    BatchException { IsThrottling: true } => true,
+                    BatchException { StatusCode: >= 500 } or HttpRequestException => args.Context.Properties.GetValue(Idempotent, false),
+                    _ => false,
+                }),
+            })
+            .Build();
+    }
+
+    [LoggerMessage(EventId = 100, Level = LogLevel.Information, Message = "training job {JobId} submitted: name={JobName} definition={Definition} nodes={Nodes} gpus={Gpus} secrets={SecretCount} caller={Caller}")]
+    private static partial void LogSubmitted(ILogger logger, string jobId, string jobName, string definition, int nodes, int gpus, int secretCount, string caller);
+
+    [LoggerMessage(EventId = 101, Level = LogLevel.Information, Message = "training job {JobId} {Action} (was {Status}) by {Caller}")]
+    private static partial void LogStopped(ILogger logger, string jobId, string action, string status, string caller);
+
+    [LoggerMessage(EventId = 102, Level = LogLevel.Warning, Message = "training job {JobId} ({JobName}) adopted from an interrupted idempotent submission")]
+    private static partial void LogAdopted(ILogger logger, string jobId, string jobName);
+
+    [LoggerMessage(EventId = 103, Level = LogLevel.Warning, Message = "training job {JobId}: its idempotency record changed before it could be completed")]
+    private static partial void LogRecordRaced(ILogger logger, string jobId);
+}

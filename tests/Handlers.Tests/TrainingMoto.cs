@@ -1,0 +1,134 @@
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using Amazon;
+using Amazon.Runtime;
+using Amazon.Runtime.Signing;
+using Amazon.S3;
+using Microsoft.Extensions.Configuration;
+using AwsModelPlatform.Handlers.Tests.Fakes;
+
+namespace AwsModelPlatform.Handlers.Tests;
+
+/// <summary>
+/// The training counterpart in moto: the buckets, a compute environment, the queue and a single-node and a multi-node job
+/// definition shaped like the TrainingJobs construct's; and a SigV4 Batch client for tests to look at what Batch received.
+/// moto runs Batch jobs without Docker here (<c>/moto-api/config</c> <c>batch.use_docker=false</c>): a job is SUCCEEDED
+/// the moment it is submitted, so the cancel and terminate branches are covered against a scripted Batch in TrainingUnitTests.
+/// </summary>
+public static class TrainingMoto
+{
+    public const string Queue = "training-queue";
+    public const string SingleDefinition = "platform-training-finetune";
+    public const string MultiNodeDefinition = "platform-training-ddp";
+    public const string DatasetsBucket = "training-datasets";
+    public const string CheckpointsBucket = "training-checkpoints";
+    public const string OutputBucket = "training-output";
+    public const string StateBucket = "training-state";
+
+    public static async Task SetUpAsync(Uri moto, IAmazonS3 s3)
+    {
+        foreach (var bucket in new[] { DatasetsBucket, CheckpointsBucket, OutputBucket, StateBucket, "other-bucket" }) await s3.PutBucketAsync(bucket);
+        using var plain = new HttpClient { BaseAddress = moto };
+        (await plain.PostAsync("moto-api/config", new StringContent("{\"batch\":{\"use_docker\":false}}", Encoding.UTF8, "application/json"))).EnsureSuccessStatusCode();
+
+        using var iam = Signed(moto, "iam");
+        using var role = await iam.PostAsync("", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["Action"] = "CreateRole", ["Version"] = "2010-05-08", ["RoleName"] = "batch-service-role", ["AssumeRolePolicyDocument"] = "{}",
+        }));
+        role.EnsureSuccessStatusCode();
+        const string roleArn = "arn:aws:iam::123456789012:role/batch-service-role";
+
+        using var batch = Signed(moto, "batch");
+        var ce = await Post(batch, "v1/createcomputeenvironment", new { computeEnvironmentName = "training-spot", type = "UNMANAGED", state = "ENABLED", serviceRole = roleArn });
+        await Post(batch, "v1/createjobqueue", new { jobQueueName = Queue, state = "ENABLED", priority = 1, computeEnvironmentOrder = new[] { new { order = 1, computeEnvironment = ce.GetProperty("computeEnvironmentArn").GetString() } } });
+        var resources = new[] { new { type = "VCPU", value = "4" }, new { type = "MEMORY", value = "15360" }, new { type = "GPU", value = "1" } };
+        var environment = new[] { new { name = "CHECKPOINT_DIR", value = "/opt/ml/checkpoints" }, new { name = "NCCL_DEBUG", value = "WARN" } };
+        await Post(batch, "v1/registerjobdefinition", new
+        {
+            jobDefinitionName = SingleDefinition, type = "container",
+            containerProperties = new { image = "training:v1", resourceRequirements = resources, environment },
+        });
+        await Post(batch, "v1/registerjobdefinition", new
+        {
+            jobDefinitionName = MultiNodeDefinition, type = "multinode",
+            nodeProperties = new { numNodes = 2, mainNode = 0, nodeRangeProperties = new[] { new { targetNodes = "0:", container = new { image = "training:v1", instanceType = "g5.12xlarge", resourceRequirements = resources, environment } } } },
+        });
+    }
+
+    /// <summary>The handler's Training:* configuration for this moto.</summary>
+    public static void Configure(IDictionary<string, string> env, Uri moto, string keyId)
+    {
+        env["Aws__ServiceUrls__Batch"] = moto.ToString();
+        env["Aws__ServiceUrls__Kms"] = moto.ToString();
+        env["Aws__ServiceUrls__S3"] = moto.ToString();
+        env["Training__JobQueue"] = Queue;
+        env["Training__JobDefinitions__finetune"] = SingleDefinition;
+        env["Training__JobDefinitions__ddp__Name"] = MultiNodeDefinition;
+        env["Training__JobDefinitions__ddp__Nodes"] = "2";
+        env["Training__JobDefinitions__ddp__MaxNodes"] = "4";
+        env["Training__DatasetsBucket"] = DatasetsBucket;
+        env["Training__CheckpointsBucket"] = CheckpointsBucket;
+        env["Training__OutputBucket"] = OutputBucket;
+        env["Training__StateBucket"] = StateBucket;
+        env["Training__KeyId"] = keyId;
+        env["Training__AllowedInstanceTypes"] = "g5.xlarge,g5.12xlarge";
+        env["Training__MaxRuntimeSeconds"] = "7200";
+    }
+
+    /// <summary>What Batch holds for a job (moto's DescribeJobs, straight from its JSON).</summary>
+    public static async Task<JsonElement?> DescribeAsync(Uri moto, string jobId)
+    {
+        using var batch = Signed(moto, "batch");
+        var jobs = (await Post(batch, "v1/describejobs", new { jobs = new[] { jobId } })).GetProperty("jobs");
+        return jobs.GetArrayLength() == 0 ? null : jobs[0].Clone();
+    }
+
+    /// <summary>Every job of the queue with that name, any status.</summary>
+    public static async Task<int> CountJobsAsync(Uri moto, string name)
+    {
+        using var batch = Signed(moto, "batch");
+        var listed = await Post(batch, "v1/listjobs", new { jobQueue = Queue, filters = new[] { new { name = "JOB_NAME", values = new[] { name } } } });
+        return listed.GetProperty("jobSummaryList").GetArrayLength();
+    }
+
+    /// <summary>Submits a job straight to moto's Batch, as a handler instance that stopped before answering would have.</summary>
+    public static async Task<string> SubmitDirectlyAsync(Uri moto, string name, IDictionary<string, string> tags)
+    {
+        using var batch = Signed(moto, "batch");
+        var submitted = await Post(batch, "v1/submitjob", new { jobName = name, jobQueue = Queue, jobDefinition = SingleDefinition, tags });
+        return submitted.GetProperty("jobId").GetString()!;
+    }
+
+    /// <summary>The handler's view of this configuration, for tests that build what it would store.</summary>
+    public static AwsModelPlatform.Handlers.Training.TrainingCatalog Catalog(Uri moto, string keyId)
+    {
+        var env = new Dictionary<string, string>();
+        Configure(env, moto, keyId);
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(env.ToDictionary(kv => kv.Key.Replace("__", ":"), kv => (string?)kv.Value)).Build();
+        var options = new AwsModelPlatform.Handlers.Training.TrainingOptions();
+        configuration.GetSection("Training").Bind(options);
+        return new AwsModelPlatform.Handlers.Training.TrainingCatalog(Microsoft.Extensions.Options.Options.Create(options), configuration);
+    }
+
+    public static HttpClient Signed(Uri moto, string service) =>
+        new(new SigV4SigningHandler(new AWSSigV4Parameters
+        {
+            Credentials = new BasicAWSCredentials(FakeSageMakerRuntime.AccessKey, FakeSageMakerRuntime.SecretKey),
+            Region = RegionEndpoint.GetBySystemName(FakeSageMakerRuntime.Region),
+            Service = service,
+            SignPayload = true,
+        }, new HttpClientHandler())) { BaseAddress = moto };
+
+    private static async Task<JsonElement> Post(HttpClient batch, string path, object body)
+    {
+        var content = new StringContent(JsonSerializer.Serialize(body), Encoding.UTF8);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        using var r = await batch.PostAsync(path, content);
+        var text = await r.Content.ReadAsStringAsync();
+        Assert.True(r.IsSuccessStatusCode, $"{path}: {(int)r.StatusCode} {text}");
+        return JsonDocument.Parse(text.Length == 0 ? "{}" : text).RootElement.Clone();
+    }
+}

@@ -1,0 +1,423 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Amazon.KeyManagementService;
+using Amazon.KeyManagementService.Model;
+using Amazon.Runtime;
+using AwsModelPlatform.Handlers.Tests.Fakes;
+using static AwsModelPlatform.Handlers.Tests.TestHelpers;
+
+namespace AwsModelPlatform.Handlers.Tests;
+
+/// <summary>
+/// The training routes against moto's Batch, S3 and KMS. Where moto differs from AWS Batch (and the test says so):
+/// jobs finish (SUCCEEDED) at submission; ListJobs ignores maxResults/nextToken and returns every status without a filter;
+/// SubmitJob ignores nodeOverrides (a multi-node job shows the definition's node properties).
+/// </summary>
+[Collection(HandlerCollection.Name)]
+public sealed class TrainingTests(HandlerFixture f)
+{
+    private static string Unique(string prefix) => $"{prefix}-{Guid.NewGuid():N}"[..Math.Min(prefix.Length + 13, 128)];
+
+    private async Task<(HttpResponseMessage Response, string Text)> Submit(string json, string? key = null, string? caller = null)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/training-jobs") { Content = Body(json) };
+        if (key is not null) request.Headers.Add("Idempotency-Key", key);
+        if (caller is not null) request.Headers.Add("x-amzn-request-context", $"{{\"requestId\":\"{Guid.NewGuid():N}\",\"identity\":{{\"userArn\":\"{caller}\"}}}}");
+        var r = await f.Http.SendAsync(request);
+        return (r, await r.Content.ReadAsStringAsync());
+    }
+
+    private async Task<JsonElement> Created(string json, string? key = null, string? caller = null)
+    {
+        var (r, text) = await Submit(json, key, caller);
+        Assert.True(r.StatusCode == HttpStatusCode.Created, text);
+        var body = JsonDocument.Parse(text).RootElement.Clone();
+        Assert.Equal($"/v1/training-jobs/{body.GetProperty("id").GetString()}", r.Headers.Location?.ToString());
+        return body;
+    }
+
+    [Fact]
+    public async Task Single_node_job_is_submitted_with_its_overrides_and_described()
+    {
+        var name = Unique("finetune");
+        var job = await Created($$"""
+            {"name":"{{name}}","definition":"finetune","command":["python","train.py","--epochs","3"],"gpus":1,
+             "hyperparameters":{"lr":"0.0001","epochs":"3"},"datasetUri":"s3://{{TrainingMoto.DatasetsBucket}}/corpus/v1/","maxRuntimeSeconds":3600}
+            """);
+        var id = job.GetProperty("id").GetString()!;
+        Assert.Equal("finetune", job.GetProperty("definition").GetString());
+        Assert.Equal("SUBMITTED", job.GetProperty("status").GetString());
+        var output = job.GetProperty("outputUri").GetString()!;
+        Assert.StartsWith($"s3://{TrainingMoto.OutputBucket}/jobs/{name}/", output);
+        Assert.StartsWith($"s3://{TrainingMoto.CheckpointsBucket}/jobs/{name}/", job.GetProperty("checkpointUri").GetString());
+
+        // What Batch received.
+        var batch = (await TrainingMoto.DescribeAsync(f.Moto.Url, id))!.Value;
+        Assert.EndsWith(":job-queue/" + TrainingMoto.Queue, batch.GetProperty("jobQueue").GetString());
+        Assert.Contains(TrainingMoto.SingleDefinition, batch.GetProperty("jobDefinition").GetString());
+        Assert.Equal(3600, batch.GetProperty("timeout").GetProperty("attemptDurationSeconds").GetInt32());
+        Assert.Equal(["python", "train.py", "--epochs", "3"], batch.GetProperty("container").GetProperty("command").EnumerateArray().Select(e => e.GetString()));
+        var env = Env(batch);
+        Assert.Equal(output, env["OUTPUT_S3_URI"]);
+        Assert.Equal(job.GetProperty("checkpointUri").GetString(), env["CHECKPOINT_S3_URI"]);
+        Assert.Equal($"s3://{TrainingMoto.DatasetsBucket}/corpus/v1/", env["DATASET_S3_URI"]);
+        Assert.Equal("{\"epochs\":\"3\",\"lr\":\"0.0001\"}", env["HYPERPARAMETERS"]);
+        Assert.Equal(name, env["TRAINING_JOB_NAME"]);
+        Assert.Equal("/opt/ml/checkpoints", env["CHECKPOINT_DIR"]); // the definition's own variables stay
+        Assert.Equal("finetune", batch.GetProperty("tags").GetProperty("aws-model-platform:definition").GetString());
+
+        using var described = await f.Http.GetAsync($"/v1/training-jobs/{id}");
+        var details = JsonDocument.Parse(await described.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal(HttpStatusCode.OK, described.StatusCode);
+        Assert.Equal(name, details.GetProperty("name").GetString());
+        Assert.Equal("finetune", details.GetProperty("definition").GetString());
+        Assert.Equal("SUCCEEDED", details.GetProperty("status").GetString()); // moto: finished at submission
+        Assert.Equal(output, details.GetProperty("outputUri").GetString());
+        Assert.Single(details.GetProperty("attempts").EnumerateArray());
+        Assert.False(string.IsNullOrEmpty(details.GetProperty("logStreamName").GetString()));
+        Assert.True(details.TryGetProperty("createdAt", out _));
+    }
+
+    [Fact]
+    public async Task Multi_node_job_is_submitted_with_node_overrides()
+    {
+        var name = Unique("ddp");
+        var job = await Created($$"""{"name":"{{name}}","definition":"ddp","nodes":2,"gpus":4,"instanceType":"g5.12xlarge","command":["torchrun","train.py"]}""");
+        var batch = (await TrainingMoto.DescribeAsync(f.Moto.Url, job.GetProperty("id").GetString()!))!.Value;
+        Assert.Contains(TrainingMoto.MultiNodeDefinition, batch.GetProperty("jobDefinition").GetString());
+        // moto drops nodeOverrides; it reports the definition's node properties.
+        Assert.Equal(2, batch.GetProperty("nodeProperties").GetProperty("numNodes").GetInt32());
+        using var described = await f.Http.GetAsync(job.GetProperty("links").GetProperty("self").GetString());
+        var details = JsonDocument.Parse(await described.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal("ddp", details.GetProperty("definition").GetString());
+        Assert.Equal(2, details.GetProperty("nodes").GetInt32());
+    }
+
+    [Fact]
+    public async Task List_filters_by_status_and_refuses_bad_parameters()
+    {
+        var name = Unique("listed");
+        var id = (await Created($$"""{"name":"{{name}}","definition":"finetune"}""")).GetProperty("id").GetString();
+
+        async Task<JsonElement> List(string query)
+        {
+            using var r = await f.Http.GetAsync("/v1/training-jobs" + query);
+            var text = await r.Content.ReadAsStringAsync();
+            Assert.True(r.StatusCode == HttpStatusCode.OK, text);
+            return JsonDocument.Parse(text).RootElement.Clone();
+        }
+        Assert.Contains((await List("")).GetProperty("jobs").EnumerateArray(), j => j.GetProperty("id").GetString() == id);
+        Assert.Contains((await List("?status=succeeded&limit=100")).GetProperty("jobs").EnumerateArray(), j => j.GetProperty("id").GetString() == id);
+        Assert.DoesNotContain((await List("?status=RUNNABLE")).GetProperty("jobs").EnumerateArray(), j => j.GetProperty("id").GetString() == id);
+
+        foreach (var bad in new[] { "?status=DONE", "?limit=0", "?limit=101", "?limit=x", "?nextToken=%00", "?status=RUNNING&status=FAILED" })
+        {
+            using var r = await f.Http.GetAsync("/v1/training-jobs" + bad);
+            await AssertProblemAsync(r, 400, "bad-request");
+        }
+    }
+
+    [Fact]
+    public async Task Idempotent_resubmission_creates_exactly_one_batch_job()
+    {
+        var name = Unique("idem");
+        var key = Guid.NewGuid().ToString();
+        var body = $$$"""{"name":"{{{name}}}","definition":"finetune","gpus":1,"secrets":{"HF_TOKEN":"hf_same_secret"}}""";
+        var tasks = Enumerable.Range(0, 4).Select(_ => Submit(body, key)).ToList();
+        var results = await Task.WhenAll(tasks);
+        // Concurrent duplicates: one wins; the others see the record (same job) or are told to retry (409 in progress).
+        var ids = new HashSet<string>();
+        foreach (var (r, text) in results)
+        {
+            Assert.True(r.StatusCode is HttpStatusCode.Created or HttpStatusCode.Conflict, text);
+            if (r.StatusCode == HttpStatusCode.Created) ids.Add(JsonDocument.Parse(text).RootElement.GetProperty("id").GetString()!);
+            else Assert.Contains("submission-in-progress", text);
+        }
+        var again = await Created(body, key);
+        ids.Add(again.GetProperty("id").GetString()!);
+        Assert.Single(ids);
+        Assert.Equal(1, await TrainingMoto.CountJobsAsync(f.Moto.Url, name));
+
+        var (replay, _) = await Submit(body, key);
+        Assert.Equal("true", Header(replay, "Idempotent-Replayed"));
+
+        // The same key with another body, or another secret value, is a conflict; nothing more reaches Batch.
+        var (changed, changedText) = await Submit(body.Replace("\"gpus\":1", "\"gpus\":2"), key);
+        await AssertProblemAsync(changed, 409, "idempotency-key-reused");
+        var (otherSecret, _) = await Submit(body.Replace("hf_same_secret", "hf_other_secret"), key);
+        await AssertProblemAsync(otherSecret, 409, "idempotency-key-reused");
+        Assert.Equal(1, await TrainingMoto.CountJobsAsync(f.Moto.Url, name));
+        Assert.DoesNotContain("hf_", changedText);
+
+        // Keys are per caller: another caller's same key is another job.
+        var other = await Created(body, key, caller: "arn:aws:iam::123456789012:user/someone-else");
+        Assert.NotEqual(ids.Single(), other.GetProperty("id").GetString());
+        Assert.Equal(2, await TrainingMoto.CountJobsAsync(f.Moto.Url, name));
+    }
+
+    [Fact]
+    public async Task Secret_is_kms_ciphertext_bound_to_the_job_and_never_logged_nor_returned()
+    {
+        var secret = "hf_" + Guid.NewGuid().ToString("N");
+        var name = Unique("secret");
+        var (r, text) = await Submit($$$"""{"name":"{{{name}}}","definition":"finetune","secrets":{"HF_TOKEN":"{{{secret}}}","WANDB_API_KEY":"w-{{{secret}}}"}}""");
+        Assert.True(r.StatusCode == HttpStatusCode.Created, text);
+        Assert.DoesNotContain(secret, text);
+        var id = JsonDocument.Parse(text).RootElement.GetProperty("id").GetString()!;
+
+        using var described = await f.Http.GetAsync($"/v1/training-jobs/{id}");
+        Assert.DoesNotContain(secret, await described.Content.ReadAsStringAsync());
+        using var listed = await f.Http.GetAsync("/v1/training-jobs");
+        Assert.DoesNotContain(secret, await listed.Content.ReadAsStringAsync());
+
+        var env = Env((await TrainingMoto.DescribeAsync(f.Moto.Url, id))!.Value);
+        Assert.Equal("HF_TOKEN,WANDB_API_KEY", env["TRAINING_SECRET_NAMES"]);
+        var blob = Convert.FromBase64String(env["SECRET_HF_TOKEN"]);
+        Assert.DoesNotContain(secret, Encoding.UTF8.GetString(blob));
+        var submission = env["TRAINING_SUBMISSION_ID"];
+
+        using var kms = new AmazonKeyManagementServiceClient(new BasicAWSCredentials(FakeSageMakerRuntime.AccessKey, FakeSageMakerRuntime.SecretKey),
+            new AmazonKeyManagementServiceConfig { ServiceURL = f.Moto.Url.ToString(), AuthenticationRegion = FakeSageMakerRuntime.Region });
+        async Task<string> Decrypt(byte[] b, string job, string sub, string secretName)
+        {
+            var d = await kms.DecryptAsync(new DecryptRequest
+            {
+                CiphertextBlob = new MemoryStream(b),
+                EncryptionContext = new() { ["aws-model-platform:job-name"] = job, ["aws-model-platform:submission"] = sub, ["aws-model-platform:secret"] = secretName },
+            });
+            return Encoding.UTF8.GetString(d.Plaintext.ToArray());
+        }
+        Assert.Equal(secret, await Decrypt(blob, name, submission, "HF_TOKEN"));
+        await Assert.ThrowsAnyAsync<AmazonKeyManagementServiceException>(() => Decrypt(blob, name + "-other", submission, "HF_TOKEN"));
+        await Assert.ThrowsAnyAsync<AmazonKeyManagementServiceException>(() => Decrypt(blob, name, Guid.NewGuid().ToString("N"), "HF_TOKEN"));
+        await Assert.ThrowsAnyAsync<AmazonKeyManagementServiceException>(() => Decrypt(blob, name, submission, "WANDB_API_KEY"));
+        await Assert.ThrowsAnyAsync<AmazonKeyManagementServiceException>(() => kms.DecryptAsync(new DecryptRequest { CiphertextBlob = new MemoryStream(blob) }));
+
+        // A refused submission with a secret does not echo it either.
+        var (refused, refusedText) = await Submit($$$"""{"name":"-bad","definition":"finetune","secrets":{"HF_TOKEN":"{{{secret}}}"}}""");
+        await AssertProblemAsync(refused, 400);
+        Assert.DoesNotContain(secret, refusedText);
+
+        await Task.Delay(300); // let the process's log lines arrive
+        Assert.Contains(f.HandlerOutput, l => l.Contains(id) && l.Contains("submitted"));
+        Assert.DoesNotContain(f.HandlerOutput, l => l.Contains(secret));
+        Assert.DoesNotContain(f.HandlerOutput, l => l.Contains(env["SECRET_HF_TOKEN"]));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Interrupted_idempotent_submission_is_finished_by_a_retry_without_a_second_job(bool reachedBatch)
+    {
+        // A record written by a handler that stopped after the conditional write (and, maybe, after SubmitJob) but before
+        // completing it: older than PendingSubmissionSeconds, no job id.
+        var name = Unique("interrupted");
+        var body = $$"""{"name":"{{name}}","definition":"finetune","gpus":1}""";
+        var key = Guid.NewGuid().ToString();
+        var submission = Guid.NewGuid().ToString("N");
+        var catalog = TrainingMoto.Catalog(f.Moto.Url, f.KmsKeyId);
+        var parsed = AwsModelPlatform.Handlers.Training.TrainingRequestParser.Parse(Encoding.UTF8.GetBytes(body), catalog);
+        var record = new AwsModelPlatform.Handlers.Training.SubmissionRecord(parsed.Fingerprint(), name, "finetune", submission,
+            DateTimeOffset.UtcNow.AddMinutes(-10), new Dictionary<string, string>(), $"s3://{TrainingMoto.OutputBucket}/jobs/{name}/{submission}/", null);
+        var store = new AwsModelPlatform.Handlers.Training.IdempotencyStore(f.S3, catalog, Microsoft.Extensions.Options.Options.Create(new AwsModelPlatform.Handlers.Training.TrainingOptions()));
+        var recordKey = store.KeyFor("anonymous", key);
+        Assert.NotNull(await store.TryCreateAsync(recordKey, record, CancellationToken.None));
+        string? earlier = reachedBatch
+            ? await TrainingMoto.SubmitDirectlyAsync(f.Moto.Url, name, new Dictionary<string, string> { ["aws-model-platform:submission"] = submission })
+            : null;
+
+        var job = await Created(body, key);
+        var id = job.GetProperty("id").GetString();
+        if (earlier is not null) Assert.Equal(earlier, id);
+        Assert.Equal(1, await TrainingMoto.CountJobsAsync(f.Moto.Url, name));
+        var completed = (await store.GetAsync(recordKey, CancellationToken.None))!.Record;
+        Assert.Equal(id, completed.JobId);
+        Assert.Equal(id, (await Created(body, key)).GetProperty("id").GetString());
+        Assert.Equal(1, await TrainingMoto.CountJobsAsync(f.Moto.Url, name));
+    }
+
+    [Fact]
+    public async Task A_duplicate_while_the_first_is_still_submitting_is_told_to_retry()
+    {
+        var name = Unique("inflight");
+        var body = $$"""{"name":"{{name}}","definition":"finetune"}""";
+        var key = Guid.NewGuid().ToString();
+        var catalog = TrainingMoto.Catalog(f.Moto.Url, f.KmsKeyId);
+        var parsed = AwsModelPlatform.Handlers.Training.TrainingRequestParser.Parse(Encoding.UTF8.GetBytes(body), catalog);
+        var store = new AwsModelPlatform.Handlers.Training.IdempotencyStore(f.S3, catalog, Microsoft.Extensions.Options.Options.Create(new AwsModelPlatform.Handlers.Training.TrainingOptions()));
+        await store.TryCreateAsync(store.KeyFor("anonymous", key), new AwsModelPlatform.Handlers.Training.SubmissionRecord(
+            parsed.Fingerprint(), name, "finetune", "s", DateTimeOffset.UtcNow, new Dictionary<string, string>(), "s3://x/", null), CancellationToken.None);
+        var (r, _) = await Submit(body, key);
+        await AssertProblemAsync(r, 409, "submission-in-progress");
+        Assert.NotNull(Header(r, "Retry-After"));
+        Assert.Equal(0, await TrainingMoto.CountJobsAsync(f.Moto.Url, name));
+    }
+
+    public static TheoryData<string, string> Refused => new()
+    {
+        // datasetUri: only inside the datasets bucket, parsed strictly.
+        { """{"name":"j","definition":"finetune","datasetUri":"s3://other-bucket/data/"}""", "dataset-outside-bucket" },
+        { """{"name":"j","definition":"finetune","datasetUri":"s3://training-datasets.evil/data/"}""", "dataset-outside-bucket" },
+        { """{"name":"j","definition":"finetune","datasetUri":"s3://training-datasets@other-bucket/x"}""", "dataset-outside-bucket" },
+        { """{"name":"j","definition":"finetune","datasetUri":"s3://training-datasets/../other-bucket/x"}""", "dataset-outside-bucket" },
+        { """{"name":"j","definition":"finetune","datasetUri":"s3://training-datasets/a/%2e%2e/b"}""", "dataset-outside-bucket" },
+        { """{"name":"j","definition":"finetune","datasetUri":"s3://training-datasets/a//b"}""", "dataset-outside-bucket" },
+        { """{"name":"j","definition":"finetune","datasetUri":"s3://training-datasets/a\\..\\b"}""", "dataset-outside-bucket" },
+        { """{"name":"j","definition":"finetune","datasetUri":"S3://training-datasets/a"}""", "dataset-outside-bucket" },
+        { """{"name":"j","definition":"finetune","datasetUri":"https://training-datasets.s3.amazonaws.com/a"}""", "dataset-outside-bucket" },
+        { """{"name":"j","definition":"finetune","datasetUri":"s3://training-datasets/a?versionId=1"}""", "dataset-outside-bucket" },
+        { """{"name":"j","definition":"finetune","datasetUri":"s3://training-datasets/a\u0000b"}""", "dataset-outside-bucket" },
+        // definition, resources, runtime, name.
+        { """{"name":"j","definition":"pretrain"}""", "unknown-definition" },
+        { """{"name":"j","definition":"finetune","gpus":5}""", "too-many-gpus" },
+        { """{"name":"j","definition":"finetune","gpus":0}""", "too-many-gpus" },
+        { """{"name":"j","definition":"ddp","instanceType":"g5.xlarge","gpus":4}""", "too-many-gpus" },
+        { """{"name":"j","definition":"finetune","nodes":2}""", "too-many-nodes" },
+        { """{"name":"j","definition":"ddp","nodes":5}""", "too-many-nodes" },
+        { """{"name":"j","definition":"ddp","instanceType":"p5.48xlarge"}""", "instance-type-not-allowed" },
+        { """{"name":"j","definition":"finetune","instanceType":"g5.xlarge"}""", "bad-request" },
+        { """{"name":"j","definition":"finetune","maxRuntimeSeconds":7201}""", "bad-request" },
+        { """{"name":"j","definition":"finetune","maxRuntimeSeconds":59}""", "bad-request" },
+        { """{"name":"-starts-with-hyphen","definition":"finetune"}""", "bad-request" },
+        { """{"name":"has space","definition":"finetune"}""", "bad-request" },
+        { """{"name":"has.dot","definition":"finetune"}""", "bad-request" },
+        { "{\"name\":\"" + new string('n', 129) + "\",\"definition\":\"finetune\"}", "bad-request" },
+        { """{"definition":"finetune"}""", "bad-request" },
+        // hostile or malformed bodies.
+        { """{"name":"j","definition":"finetune","gpus":"1"}""", "bad-request" },
+        { """{"name":"j","definition":"finetune","gpus":1.5}""", "bad-request" },
+        { """{"name":"j","definition":"finetune","gpus":99999999999}""", "bad-request" },
+        { """{"name":"j","definition":"finetune","name":"k"}""", "bad-request" },
+        { """{"name":"j","definition":"finetune","jobQueue":"someone-elses-queue"}""", "bad-request" },
+        { """{"name":"j","definition":"finetune","hyperparameters":{"lr":1}}""", "bad-request" },
+        { """{"name":"j","definition":"finetune","hyperparameters":{"bad key":"1"}}""", "bad-request" },
+        { """{"name":"j","definition":"finetune","hyperparameters":{"a":"1","a":"2"}}""", "bad-request" },
+        { """{"name":"j","definition":"finetune","secrets":{"lowercase":"x"}}""", "bad-request" },
+        { """{"name":"j","definition":"finetune","secrets":{"EMPTY":""}}""", "bad-request" },
+        { """{"name":"j","definition":"finetune","command":"python train.py"}""", "bad-request" },
+        { """{"name":"j","definition":"finetune","command":[]}""", "bad-request" },
+        { """{"name":"j","definition":"finetune","command":[1]}""", "bad-request" },
+        { """[{"name":"j","definition":"finetune"}]""", "bad-request" },
+        { """{"name":"j","definition":"finetune"} {}""", "malformed-json" },
+        { """{"name":"j","definition":"finetune",""", "malformed-json" },
+        { new string('[', 64) + new string(']', 64), "malformed-json" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Refused))]
+    public async Task Refused_submissions_are_clear_problems_and_reach_no_batch(string body, string type)
+    {
+        var (r, _) = await Submit(body);
+        var problem = await AssertProblemAsync(r, 400, type);
+        Assert.False(string.IsNullOrEmpty(problem.GetProperty("detail").GetString()));
+        Assert.Equal(0, await TrainingMoto.CountJobsAsync(f.Moto.Url, "j"));
+    }
+
+    [Fact]
+    public async Task Too_many_hyperparameters_or_secrets_are_refused()
+    {
+        var many = string.Join(",", Enumerable.Range(0, 65).Select(i => $"\"k{i}\":\"v\""));
+        var (r1, _) = await Submit($$$"""{"name":"j","definition":"finetune","hyperparameters":{{{{many}}}}}""");
+        await AssertProblemAsync(r1, 400, "bad-request");
+        var big = new string('v', 1025);
+        var (r2, _) = await Submit($$$"""{"name":"j","definition":"finetune","hyperparameters":{"k":"{{{big}}}"}}""");
+        await AssertProblemAsync(r2, 400, "bad-request");
+        var secrets = string.Join(",", Enumerable.Range(0, 9).Select(i => $"\"S{i}\":\"v\""));
+        var (r3, _) = await Submit($$$"""{"name":"j","definition":"finetune","secrets":{{{{secrets}}}}}""");
+        await AssertProblemAsync(r3, 400, "bad-request");
+    }
+
+    [Fact]
+    public async Task Oversized_unsupported_and_badly_keyed_requests_are_refused_before_reading()
+    {
+        var (big, _) = await Submit("{\"name\":\"j\",\"definition\":\"finetune\",\"command\":[\"" + new string('x', 70_000) + "\"]}");
+        await AssertProblemAsync(big, 413, "payload-too-large");
+
+        using var chunked = new HttpRequestMessage(HttpMethod.Post, "/v1/training-jobs") { Content = new StreamContent(new MemoryStream(new byte[200_000])) };
+        chunked.Content.Headers.ContentType = new("application/json");
+        chunked.Headers.TransferEncodingChunked = true;
+        using var chunkedResponse = await f.Http.SendAsync(chunked);
+        await AssertProblemAsync(chunkedResponse, 413, "payload-too-large");
+
+        using var text = await f.Http.PostAsync("/v1/training-jobs", Body("name=j", "text/plain"));
+        await AssertProblemAsync(text, 415);
+        using var empty = await f.Http.PostAsync("/v1/training-jobs", Body("", "application/json"));
+        await AssertProblemAsync(empty, 400);
+
+        var (badKey, _) = await Submit("""{"name":"j","definition":"finetune"}""", key: new string('k', 256));
+        await AssertProblemAsync(badKey, 400, "bad-request");
+    }
+
+    [Fact]
+    public async Task Describe_and_cancel_refuse_unknown_or_finished_jobs()
+    {
+        using var unknown = await f.Http.GetAsync($"/v1/training-jobs/{Guid.NewGuid()}");
+        await AssertProblemAsync(unknown, 404, "not-found");
+        using var malformed = await f.Http.GetAsync("/v1/training-jobs/not-a-job-id");
+        await AssertProblemAsync(malformed, 400, "bad-request");
+        using var cancelUnknown = await f.Http.DeleteAsync($"/v1/training-jobs/{Guid.NewGuid()}");
+        await AssertProblemAsync(cancelUnknown, 404, "not-found");
+
+        // moto finishes jobs at submission, so the job is past cancelling (the cancel/terminate branches: TrainingUnitTests).
+        var id = (await Created($$"""{"name":"{{Unique("done")}}","definition":"finetune"}""")).GetProperty("id").GetString();
+        using var finished = await f.Http.DeleteAsync($"/v1/training-jobs/{id}?reason=no+longer+needed");
+        await AssertProblemAsync(finished, 409, "job-finished");
+        using var badReason = await f.Http.DeleteAsync($"/v1/training-jobs/{id}?reason=" + new string('r', 257));
+        await AssertProblemAsync(badReason, 400, "bad-request");
+    }
+
+    [Fact]
+    public async Task Without_training_configuration_the_routes_are_501_and_a_partial_one_fails_startup()
+    {
+        var env = new Dictionary<string, string>
+        {
+            ["AWS_ACCESS_KEY_ID"] = FakeSageMakerRuntime.AccessKey,
+            ["AWS_SECRET_ACCESS_KEY"] = FakeSageMakerRuntime.SecretKey,
+            ["AWS_REGION"] = FakeSageMakerRuntime.Region,
+            ["Api__RouteGroups"] = "training",
+        };
+        var (process, url) = await HandlerFixture.StartHandlerAsync(env, new System.Collections.Concurrent.ConcurrentQueue<string>());
+        try
+        {
+            using var http = new HttpClient { BaseAddress = url };
+            using var submit = await http.PostAsync("/v1/training-jobs", Body("""{"name":"j","definition":"finetune"}"""));
+            await AssertProblemAsync(submit, 501, "not-configured");
+            using var list = await http.GetAsync("/v1/training-jobs");
+            await AssertProblemAsync(list, 501, "not-configured");
+            using var inference = await http.PostAsync("/v1/endpoints/echo/invocations", Body("{}"));
+            Assert.Equal(HttpStatusCode.NotFound, inference.StatusCode); // only the training group is mapped
+        }
+        finally
+        {
+            HandlerFixture.Stop(process);
+        }
+
+        TrainingMoto.Configure(env, f.Moto.Url, f.KmsKeyId);
+        env.Remove("Training__StateBucket");
+        var failed = await Assert.ThrowsAsync<InvalidOperationException>(async () =>
+        {
+            var (p, _) = await HandlerFixture.StartHandlerAsync(env, new System.Collections.Concurrent.ConcurrentQueue<string>());
+            HandlerFixture.Stop(p);
+        });
+        Assert.Contains("Training:StateBucket is required", failed.Message);
+    }
+
+    [Fact]
+    public async Task Openapi_documents_the_training_routes()
+    {
+        var doc = await f.Http.GetStringAsync("/openapi/v1.json");
+        foreach (var operation in new[] { "SubmitTrainingJob", "ListTrainingJobs", "GetTrainingJob", "StopTrainingJob" }) Assert.Contains(operation, doc);
+        Assert.Contains("maxRuntimeSeconds", doc);
+    }
+
+    /// <summary>The job's environment. moto appends the definition's variables and AWS_BATCH_JOB_ID to the stored overrides on
+    /// every DescribeJobs, so names repeat after the first describe; real Batch reports each once.</summary>
+    private static Dictionary<string, string> Env(JsonElement job)
+    {
+        var env = new Dictionary<string, string>();
+        foreach (var e in job.GetProperty("container").GetProperty("environment").EnumerateArray())
+            env.TryAdd(e.GetProperty("name").GetString()!, e.GetProperty("value").GetString()!);
+        return env;
+    }
+}

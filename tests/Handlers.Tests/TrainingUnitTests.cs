@@ -1,0 +1,161 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using AwsModelPlatform.Handlers.Aws;
+using AwsModelPlatform.Handlers.Hosting;
+using AwsModelPlatform.Handlers.Training;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace AwsModelPlatform.Handlers.Tests;
+
+/// <summary>Training rules that need no process: configuration, dataset URIs, and cancel-or-terminate against a scripted Batch.</summary>
+public sealed class TrainingUnitTests
+{
+    private static readonly Dictionary<string, string?> Config = new()
+    {
+        ["Training:JobQueue"] = "training-queue",
+        ["Training:JobDefinitions:finetune"] = "platform-training-finetune",
+        ["Training:DatasetsBucket"] = "datasets",
+        ["Training:OutputBucket"] = "outputs",
+        ["Training:StateBucket"] = "state",
+        ["Training:KeyId"] = "alias/platform",
+        ["Training:AllowedInstanceTypes"] = "g5.12xlarge",
+    };
+
+    private static TrainingCatalog Catalog(Dictionary<string, string?> values)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
+        var options = new TrainingOptions();
+        configuration.GetSection("Training").Bind(options);
+        return new TrainingCatalog(Options.Create(options), configuration);
+    }
+
+    [Theory]
+    [InlineData("Training:JobQueue", null, "Training:JobQueue is required")]
+    [InlineData("Training:KeyId", "", "Training:KeyId is required")]
+    [InlineData("Training:AllowedInstanceTypes", "g5.12xlarge,m5.large", "'m5.large' is not a supported GPU instance type")]
+    [InlineData("Training:DatasetsBucket", "Not_A_Bucket", "Training:DatasetsBucket")]
+    [InlineData("Training:JobDefinitions:finetune", "bad name!", "Training:JobDefinitions:finetune")]
+    [InlineData("Training:MaxRuntimeSeconds", "30", "below Batch's minimum")]
+    public void Incomplete_or_invalid_configuration_fails_naming_the_key(string key, string? value, string message)
+    {
+        var values = new Dictionary<string, string?>(Config) { [key] = value };
+        var e = Assert.Throws<OptionsValidationException>(() => Catalog(values));
+        Assert.Contains(message, e.Message);
+    }
+
+    [Fact]
+    public void No_training_section_means_not_configured_501()
+    {
+        var catalog = Catalog([]);
+        Assert.False(catalog.IsConfigured);
+        Assert.Equal(501, Assert.Throws<ApiProblemException>(() => catalog.EnsureConfigured()).Problem.Status);
+    }
+
+    [Theory]
+    [InlineData("s3://datasets", "s3://datasets/")]
+    [InlineData("s3://datasets/", "s3://datasets/")]
+    [InlineData("s3://datasets/corpus/v1/part-0001.parquet", "s3://datasets/corpus/v1/part-0001.parquet")]
+    [InlineData("s3://datasets/year=2026/(copy)/it's.json", "s3://datasets/year=2026/(copy)/it's.json")]
+    public void Dataset_uris_inside_the_bucket_are_accepted(string uri, string expected) => Assert.Equal(expected, DatasetUri.Validate(uri, "datasets"));
+
+    [Theory]
+    [InlineData("s3://datasets-other/x")]
+    [InlineData("s3://datasetsx")]
+    [InlineData("s3://DATASETS/x")]
+    [InlineData("s3:/datasets/x")]
+    [InlineData("s3:///datasets/x")]
+    [InlineData("s3://datasets/./x")]
+    [InlineData("s3://datasets/x/..")]
+    [InlineData("s3://datasets/x/%2F..%2Fy")]
+    [InlineData("s3://datasets/x y")]
+    [InlineData("s3://datasets/x#frag")]
+    [InlineData("s3://datasets/\u00e9")]
+    [InlineData("s3://datasets:443/x")]
+    [InlineData(" s3://datasets/x")]
+    public void Dataset_uris_elsewhere_or_disguised_are_refused(string uri)
+    {
+        var e = Assert.Throws<ApiProblemException>(() => DatasetUri.Validate(uri, "datasets"));
+        Assert.EndsWith("dataset-outside-bucket", e.Problem.Type);
+    }
+
+    [Theory]
+    [InlineData("RUNNABLE", "canceljob", "cancelled")]
+    [InlineData("SUBMITTED", "canceljob", "cancelled")]
+    [InlineData("PENDING", "canceljob", "cancelled")]
+    [InlineData("STARTING", "terminatejob", "terminated")]
+    [InlineData("RUNNING", "terminatejob", "terminated")]
+    public async Task Delete_cancels_a_job_not_started_and_terminates_a_running_one(string status, string operation, string action)
+    {
+        var batch = new ScriptedBatch(status, "arn:aws:batch:us-east-1:123456789012:job-queue/training-queue");
+        var stopped = await Service(batch).StopAsync(ScriptedBatch.JobId, "superseded by run 7", "caller", CancellationToken.None);
+        Assert.Equal(action, stopped.Action);
+        Assert.Equal(status, stopped.PreviousStatus);
+        var call = Assert.Single(batch.Calls, c => c.Path != "/v1/describejobs");
+        Assert.Equal("/v1/" + operation, call.Path);
+        using var body = JsonDocument.Parse(call.Body);
+        Assert.Equal(ScriptedBatch.JobId, body.RootElement.GetProperty("jobId").GetString());
+        Assert.Equal("superseded by run 7", body.RootElement.GetProperty("reason").GetString());
+    }
+
+    [Fact]
+    public async Task Delete_refuses_a_job_of_another_queue_as_not_found()
+    {
+        var batch = new ScriptedBatch("RUNNING", "arn:aws:batch:us-east-1:123456789012:job-queue/someone-elses-queue");
+        var e = await Assert.ThrowsAsync<ApiProblemException>(() => Service(batch).StopAsync(ScriptedBatch.JobId, "r", "caller", CancellationToken.None));
+        Assert.Equal(404, e.Problem.Status);
+        Assert.DoesNotContain(batch.Calls, c => c.Path != "/v1/describejobs");
+    }
+
+    [Fact]
+    public async Task Batch_throttling_is_retried_then_a_429_problem()
+    {
+        var batch = new ScriptedBatch("RUNNING", "x") { Throttle = true };
+        var e = await Assert.ThrowsAsync<ApiProblemException>(() => Service(batch).DescribeAsync(ScriptedBatch.JobId, CancellationToken.None));
+        Assert.Equal(429, e.Problem.Status);
+        Assert.Equal("TooManyRequestsException", e.Problem.ErrorType);
+        Assert.Equal(3, batch.Calls.Count);
+    }
+
+    [Fact]
+    public async Task Batch_that_does_not_answer_within_the_deadline_is_a_504_problem()
+    {
+        var batch = new ScriptedBatch("RUNNING", "x") { Delay = TimeSpan.FromSeconds(30) };
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        var e = await Assert.ThrowsAsync<ApiProblemException>(() => Service(batch, timeoutSeconds: 1).DescribeAsync(ScriptedBatch.JobId, CancellationToken.None));
+        Assert.Equal(504, e.Problem.Status);
+        Assert.True(started.Elapsed < TimeSpan.FromSeconds(10), started.Elapsed.ToString());
+    }
+
+    private static TrainingService Service(ScriptedBatch batch, double timeoutSeconds = 5)
+    {
+        var catalog = Catalog(Config);
+        var options = Options.Create(new TrainingOptions { BatchTimeoutSeconds = timeoutSeconds });
+        return new TrainingService(new BatchClient(new HttpClient(batch) { BaseAddress = new Uri("https://batch.us-east-1.amazonaws.com/") }),
+            catalog, new TrainingSecrets(null!, catalog), new IdempotencyStore(null!, catalog, options), options, TimeProvider.System, NullLogger<TrainingService>.Instance);
+    }
+
+    /// <summary>Answers DescribeJobs with one job in the given status and queue; records every call.</summary>
+    private sealed class ScriptedBatch(string status, string queueArn) : HttpMessageHandler
+    {
+        public const string JobId = "0f5b8f1e-8d55-4a43-9d35-0c3c1f0f2f11";
+        public List<(string Path, string Body)> Calls { get; } = [];
+        public bool Throttle { get; init; }
+        public TimeSpan Delay { get; init; }
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken ct)
+        {
+            var body = request.Content is null ? "" : await request.Content.ReadAsStringAsync(ct);
+            lock (Calls) Calls.Add((request.RequestUri!.AbsolutePath, body));
+            if (Delay > TimeSpan.Zero) await Task.Delay(Delay, ct);
+            if (Throttle)
+                return new HttpResponseMessage(HttpStatusCode.TooManyRequests) { Content = new StringContent("{\"__type\":\"TooManyRequestsException\",\"message\":\"Rate exceeded\"}") };
+            var json = request.RequestUri.AbsolutePath == "/v1/describejobs"
+                ? $"{{\"jobs\":[{{\"jobId\":\"{JobId}\",\"jobName\":\"j\",\"jobQueue\":\"{queueArn}\",\"status\":\"{status}\",\"createdAt\":1}}]}}"
+                : "{}";
+            return new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent(json, Encoding.UTF8, "application/json") };
+        }
+    }
+}
