@@ -3,7 +3,8 @@ using System.Text.Json.Nodes;
 namespace AwsModelPlatform.Compliance.Tests;
 
 /// <summary>What the issue promises of the sample Foundation stack, checked on its synthesized template.</summary>
-public class FoundationStackTests(SynthesizedApp app) : IClassFixture<SynthesizedApp>
+[Collection(SampleAppCollection.Name)]
+public class FoundationStackTests(SynthesizedApp app)
 {
     private JsonObject Resources => JsonNode.Parse(File.ReadAllText(app.Templates["Foundation"]))!["Resources"]!.AsObject();
 

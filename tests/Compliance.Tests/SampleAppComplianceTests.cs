@@ -3,7 +3,8 @@ using System.Text.Json.Nodes;
 namespace AwsModelPlatform.Compliance.Tests;
 
 /// <summary>Every template of the sample app passes cfn-lint and cdk-nag's AwsSolutions pack with zero errors.</summary>
-public class SampleAppComplianceTests(SynthesizedApp app) : IClassFixture<SynthesizedApp>
+[Collection(SampleAppCollection.Name)]
+public class SampleAppComplianceTests(SynthesizedApp app)
 {
     private static readonly object NagInstallLock = new();
 

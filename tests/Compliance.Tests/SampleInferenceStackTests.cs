@@ -3,7 +3,8 @@ using System.Text.Json.Nodes;
 namespace AwsModelPlatform.Compliance.Tests;
 
 /// <summary>The sample's Inference stack against the real SageMaker API shapes, and its cost record.</summary>
-public class SampleInferenceStackTests(SynthesizedApp app) : IClassFixture<SynthesizedApp>
+[Collection(SampleAppCollection.Name)]
+public class SampleInferenceStackTests(SynthesizedApp app)
 {
     [Fact]
     public void Every_SageMaker_resource_of_the_Inference_stack_passes_botocore_validation()

@@ -3,10 +3,16 @@ using AwsModelPlatform.Cdk;
 
 namespace AwsModelPlatform.Compliance.Tests;
 
-/// <summary>The sample app, synthesized once per test class into a temporary folder, with cdk.json's context as the CLI would pass it.</summary>
+/// <summary>
+/// The sample app, synthesized once for the whole test run into a temporary folder, with cdk.json's context as the
+/// CLI would pass it. The handler functions get a stand-in bootstrap instead of the Native AOT build (the build itself
+/// is tested once, where its output is started): these tests are about the templates.
+/// </summary>
 public sealed class SynthesizedApp : IDisposable
 {
     public string OutDir { get; } = Directory.CreateTempSubdirectory("amp-synth-").FullName;
+
+    private readonly string _handlerCode = Directory.CreateTempSubdirectory("amp-bootstrap-").FullName;
 
     /// <summary>Stack name → template path.</summary>
     public IReadOnlyDictionary<string, string> Templates { get; }
@@ -14,11 +20,25 @@ public sealed class SynthesizedApp : IDisposable
     public SynthesizedApp()
     {
         NodeWarnings.Silence();
-        var app = new App(new AppProps { Outdir = OutDir, Context = CdkJson.Context(Repo.Path("cdk.json")) });
+        File.WriteAllText(Path.Combine(_handlerCode, "bootstrap"), "#!/bin/sh\n");
+        var context = CdkJson.Context(Repo.Path("cdk.json")) ?? new Dictionary<string, object>();
+        context["handlerCodeDirectory"] = _handlerCode;
+        var app = new App(new AppProps { Outdir = OutDir, Context = context });
         SampleApp.Build(app);
         var assembly = app.Synth();
         Templates = assembly.Stacks.ToDictionary(s => s.StackName, s => Path.Combine(assembly.Directory, s.TemplateFile));
     }
 
-    public void Dispose() => Directory.Delete(OutDir, recursive: true);
+    public void Dispose()
+    {
+        Directory.Delete(OutDir, recursive: true);
+        Directory.Delete(_handlerCode, recursive: true);
+    }
+}
+
+/// <summary>The test classes that read the synthesized sample app share one synthesis.</summary>
+[CollectionDefinition(Name)]
+public sealed class SampleAppCollection : ICollectionFixture<SynthesizedApp>
+{
+    public const string Name = "Sample app";
 }

@@ -165,18 +165,12 @@ public sealed class TrainingJobs : PlatformConstruct, ITrainingJobs
     }
 
     /// <inheritdoc />
+    // The exact revisions: a stack update that changes a definition registers a new revision, and the grant follows it.
     public Grant GrantSubmitJob(IGrantable grantee) => Grant.AddToPrincipal(new GrantOnPrincipalOptions
     {
         Grantee = grantee,
         Actions = new[] { "batch:SubmitJob" },
-        ResourceArns = new[] { JobQueue.JobQueueArn }
-            .Concat(_jobDefinitionArns.Keys.Select(name => Stack.Of(this).FormatArn(new ArnComponents
-            {
-                Service = "batch",
-                Resource = "job-definition",
-                ResourceName = JobDefinitionName(name) + ":*",
-            })))
-            .ToArray(),
+        ResourceArns = new[] { JobQueue.JobQueueArn }.Concat(_jobDefinitionArns.Values).ToArray(),
     });
 
     /// <summary>Jobs that ended FAILED, per period.</summary>

@@ -190,7 +190,7 @@ public class TrainingJobsTests(DefaultTraining training) : IClassFixture<Default
     }
 
     [Fact]
-    public void GrantSubmitJob_allows_SubmitJob_on_this_queue_and_these_definitions_only()
+    public void GrantSubmitJob_allows_SubmitJob_on_this_queue_and_the_current_revisions_of_these_definitions_only()
     {
         var policy = T.Resources("AWS::IAM::Policy").Single(p => p.Key.StartsWith("SubmitterDefaultPolicy")).Value["Properties"]!["PolicyDocument"]!["Statement"]!.AsArray();
         var statement = Assert.Single(policy)!;
@@ -198,8 +198,8 @@ public class TrainingJobsTests(DefaultTraining training) : IClassFixture<Default
         var resources = statement["Resource"]!.AsArray().Select(r => r.Text()).ToList();
         Assert.Equal(3, resources.Count);
         Assert.Contains(resources, r => r.Contains("TrainingQueue"));
-        Assert.Contains(resources, r => r.Contains("-finetune:*"));
-        Assert.Contains(resources, r => r.Contains("-ddp:*"));
+        Assert.Contains(resources, r => r == """{"Ref":"Trainingfinetune13298F6B"}""");
+        Assert.Contains(resources, r => r.StartsWith("""{"Ref":"TrainingddpC79B7801"}"""));
     }
 
     [Fact]
