@@ -38,6 +38,9 @@ def cold_start(runs: int, port: int, *cmd):
         t0 = time.perf_counter()
         p = subprocess.Popen(list(cmd) + ['--urls', f'http://127.0.0.1:{port}'], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
         while not http_get_ok(port, '/healthz'):
+            if time.perf_counter() - t0 > 30:
+                p.kill(); p.wait()
+                raise SystemExit(f'{cmd} did not answer /healthz within 30 s')
             if p.poll() is not None:
                 raise SystemExit(f'{cmd} exited with {p.returncode}')
             time.sleep(0.0005)

@@ -101,6 +101,19 @@ public sealed class StreamingTests(HandlerFixture f)
     }
 
     [Fact]
+    public async Task Model_that_stalls_mid_stream_is_cut_at_the_idle_timeout_with_an_error_event()
+    {
+        var clock = Stopwatch.StartNew();
+        using var r = await Stream("stream-stall");
+        var text = await r.Content.ReadAsStringAsync();
+        Assert.StartsWith("data: first\n\n", text);
+        var problem = JsonDocument.Parse(text.Split("event: error\ndata: ", 2)[1]).RootElement;
+        Assert.Equal("StreamIdleTimeout", problem.GetProperty("errorType").GetString());
+        Assert.Equal(504, problem.GetProperty("status").GetInt32());
+        Assert.InRange(clock.Elapsed.TotalSeconds, 0.9, 6);
+    }
+
+    [Fact]
     public async Task Error_before_the_stream_starts_is_a_problem()
     {
         using var r = await Stream("model-error");
