@@ -109,3 +109,25 @@ public sealed class CancellationTests(HandlerFixture f)
         Assert.True(f.Model.CancelledSlowRequests > before, "the model never saw the call cancelled");
     }
 }
+
+[Collection(HandlerCollection.Name)]
+public sealed class ErrorMetricTests(HandlerFixture f)
+{
+    [Fact]
+    public async Task A_broken_stream_counts_as_an_error_in_the_metrics_even_though_it_started_200()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/endpoints/stream-model-error/invocations-stream") { Content = Body("{}") };
+        request.Headers.Add("x-request-id", "broken-stream-metric-1");
+        using var r = await f.Http.SendAsync(request);
+        Assert.Equal(HttpStatusCode.OK, r.StatusCode);
+        _ = await r.Content.ReadAsStringAsync();
+        string? line = null;
+        for (var i = 0; i < 50 && line is null; i++)
+        {
+            line = f.HandlerOutput.FirstOrDefault(l => l.Contains("\"RequestId\":\"broken-stream-metric-1\""));
+            if (line is null) await Task.Delay(100);
+        }
+        Assert.NotNull(line);
+        Assert.Equal(1, System.Text.Json.JsonDocument.Parse(line!).RootElement.GetProperty("Errors").GetInt32());
+    }
+}
