@@ -38,16 +38,22 @@ AOT_COLD=$(python3 bench/tools.py cold 20 "$COLD_PORT" "$OUT/aot/bootstrap")
 JIT_COLD=$(python3 bench/tools.py cold 10 "$COLD_PORT" dotnet "$OUT/jit/bootstrap.dll")
 
 declare -A LAT
-load() { # name url connections
+cpu_ticks() { awk '{print $14+$15}' "/proc/$1/stat"; }   # user+system CPU of the server process
+NGINX_WORKER=$(for _ in $(seq 50); do pgrep -P "${pids[0]}" && break; sleep 0.1; done | head -1)
+load() { # name url connections server-pid
   local threads=1; [ "$3" -gt 1 ] && threads=2
   wrk -t"$threads" -c"$3" -d2s -s bench/post.lua "$2" > /dev/null   # warm-up
-  LAT[$1,$3]=$(wrk -t"$threads" -c"$3" -d"$DURATION" --latency -s bench/post.lua "$2" | python3 bench/tools.py wrk)
+  local before after out
+  before=$(cpu_ticks "$4")
+  out=$(wrk -t"$threads" -c"$3" -d"$DURATION" --latency -s bench/post.lua "$2")
+  after=$(cpu_ticks "$4")
+  LAT[$1,$3]=$(echo "$out" | python3 bench/tools.py wrk $((after - before)))
 }
 for c in 1 32; do
   echo "== load, $c concurrent" >&2
-  load direct "http://127.0.0.1:$NGINX_PORT/endpoints/bench/invocations" $c
-  load handler "http://127.0.0.1:$HANDLER_PORT/v1/endpoints/bench/invocations" $c
-  load proxy "http://127.0.0.1:$PROXY_PORT/endpoints/bench/invocations" $c
+  load direct "http://127.0.0.1:$NGINX_PORT/endpoints/bench/invocations" $c "$NGINX_WORKER"
+  load handler "http://127.0.0.1:$HANDLER_PORT/v1/endpoints/bench/invocations" $c $HANDLER_PID
+  load proxy "http://127.0.0.1:$PROXY_PORT/endpoints/bench/invocations" $c $PROXY_PID
 done
 
 echo "== time to first streamed byte" >&2
@@ -66,16 +72,20 @@ hrss, prss = a[4], a[5]
 d1, h1, p1, d32, h32, p32 = (json.loads(x) for x in a[6:12])
 print(f"| cold start to first /healthz 200 | AOT {aot['median_ms']} ms (min {aot['min_ms']}) | JIT {jit['median_ms']} ms (min {jit['min_ms']}) | ratio {aot['median_ms']/jit['median_ms']:.2f} (target <= 0.25) |")
 print()
-print("| load | direct nginx p50 / p99 | handler p50 / p99 | bare proxy p50 / p99 | handler added p50 / p99 | proxy added p50 / p99 | handler rps | proxy rps |")
+print("| load | direct nginx p50 / p99 | handler p50 / p99 | bare proxy p50 / p99 | handler added p50 / p99 | proxy added p50 / p99 | handler / proxy req/s | server CPU per request: nginx / handler / proxy |")
 print("|---|---|---|---|---|---|---|---|")
 for c, d, h, p in ((1, d1, h1, p1), (32, d32, h32, p32)):
     for x in (d, h, p):
         assert x['non2xx'] == 0, x
     print(f"| {c} concurrent | {d['p50_ms']} / {d['p99_ms']} ms | {h['p50_ms']} / {h['p99_ms']} ms | {p['p50_ms']} / {p['p99_ms']} ms | "
-          f"{h['p50_ms']-d['p50_ms']:.3f} / {h['p99_ms']-d['p99_ms']:.3f} ms | {p['p50_ms']-d['p50_ms']:.3f} / {p['p99_ms']-d['p99_ms']:.3f} ms | {h['rps']} | {p['rps']} |")
+          f"{h['p50_ms']-d['p50_ms']:.3f} / {h['p99_ms']-d['p99_ms']:.3f} ms | {p['p50_ms']-d['p50_ms']:.3f} / {p['p99_ms']-d['p99_ms']:.3f} ms | {h['rps']} / {p['rps']} | "
+          f"{d.get('cpu_us')} / {h.get('cpu_us')} / {p.get('cpu_us')} µs |")
 hp, pp = h32['p99_ms'] - d32['p99_ms'], p32['p99_ms'] - d32['p99_ms']
 print()
 print(f"| p99 added latency at 32 concurrent, handler / bare proxy | {hp:.3f} / {pp:.3f} ms = {hp/pp:.2f}x (target <= 1.5x) |")
 print(f"| time to first streamed byte, direct / via handler (median) | {td['median_ms']} / {th['median_ms']} ms: overhead {th['median_ms']-td['median_ms']:.3f} ms (target <= 1 ms); p90 {td['p90_ms']} / {th['p90_ms']} ms |")
 print(f"| peak RSS after the runs | handler (AOT) {hrss} MiB | bare proxy (AOT) {prss} MiB |")
+import os
+print()
+print(f"load average when done: {open('/proc/loadavg').read().split()[:3]} on {os.cpu_count()} cores")
 PY

@@ -96,8 +96,8 @@ if __name__ == '__main__':
     elif cmd == 'rss': peak_rss(int(args[0]))
 
 
-def wrk_parse(text: str):
-    """p50/p99 (ms), requests/s and non-2xx count from `wrk --latency` output."""
+def wrk_parse(text: str, cpu_ticks: int = 0):
+    """p50/p99 (ms), requests/s, non-2xx count and server CPU per request (µs) from `wrk --latency` output."""
     def ms(v: str) -> float:
         for unit, f in (('us', 0.001), ('ms', 1.0), ('s', 1000.0), ('m', 60000.0)):
             if v.endswith(unit):
@@ -112,8 +112,12 @@ def wrk_parse(text: str):
             out['rps'] = round(float(parts[1]))
         elif line.strip().startswith('Non-2xx'):
             out['non2xx'] = int(parts[-1])
+        elif len(parts) > 2 and parts[1] == 'requests' and parts[2] == 'in':
+            out['requests'] = int(parts[0])
+    if cpu_ticks and out.get('requests'):
+        out['cpu_us'] = round(cpu_ticks * 1_000_000 / os.sysconf('SC_CLK_TCK') / out['requests'], 1)
     print(json.dumps(out))
 
 
 if __name__ == '__main__' and sys.argv[1] == 'wrk':
-    wrk_parse(sys.stdin.read())
+    wrk_parse(sys.stdin.read(), int(sys.argv[2]) if len(sys.argv) > 2 else 0)
