@@ -89,3 +89,7 @@ import os
 print()
 print(f"load average when done: {open('/proc/loadavg').read().split()[:3]} on {os.cpu_count()} cores")
 PY
+
+echo
+echo "== per-request pieces, alone (bench/Components)" >&2
+dotnet run -c Release --project bench/Components

@@ -49,6 +49,7 @@ public sealed class HandlerFixture : IAsyncLifetime
         ["stream-cut"] = "stream-cut",
         ["stream-cut-binary"] = "stream-cut-binary",
         ["stream-stall"] = "stream-stall",
+        ["long-stream"] = "long-stream",
         ["stream-bad-crc"] = "stream-bad-crc",
         ["chat-model"] = "llm",
         ["chat-model-broken"] = "stream-llm-error",

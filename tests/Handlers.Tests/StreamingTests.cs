@@ -114,6 +114,14 @@ public sealed class StreamingTests(HandlerFixture f)
     }
 
     [Fact]
+    public async Task A_stream_may_outlast_the_first_byte_deadline()
+    {
+        // The deadline covers the call up to the response headers, not the whole generation.
+        using var r = await Stream("long-stream");
+        Assert.Equal("t0;t1;t2;t3;t4;t5;", await r.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
     public async Task Error_before_the_stream_starts_is_a_problem()
     {
         using var r = await Stream("model-error");

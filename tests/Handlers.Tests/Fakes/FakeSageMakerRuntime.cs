@@ -58,6 +58,7 @@ public sealed class FakeSageMakerRuntime : IAsyncDisposable
         "jsonlines" or "stream-jsonlines-error" => "jsonlines",
         "paced" or "stream-cut-binary" => "paced",
         "stream-stall" => "stall",
+        "long-stream" => "long",
         "async-fail" => "error",
         _ => "echo",
     };
