@@ -24,8 +24,9 @@ public sealed partial class RequestPipelineMiddleware(RequestDelegate next, ILog
         }
         catch (Exception e) when (http.RequestAborted.IsCancellationRequested && e is OperationCanceledException or IOException or BadHttpRequestException)
         {
-            // The client went away; the upstream call was cancelled with it. Nothing to answer.
-            http.Response.StatusCode = 499;
+            // The client went away; the upstream call was cancelled with it. Nothing to answer (499 in the log
+            // unless the response had already started, whose status is then the one sent).
+            if (!http.Response.HasStarted) http.Response.StatusCode = 499;
             LogClientGone(logger, ctx.RequestId);
         }
         catch (Exception e)
