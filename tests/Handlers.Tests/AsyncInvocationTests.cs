@@ -128,4 +128,58 @@ public sealed class AsyncInvocationTests(HandlerFixture f)
         using var r = await f.Http.PostAsync("/v1/endpoints/tiny/async-invocations", Body(new string('x', 2048), "text/plain"));
         await AssertProblemAsync(r, 413);
     }
+
+    private async Task<HttpResponseMessage> SubmitWithKey(string key, string body, string? caller = null)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, "/v1/endpoints/async-echo/async-invocations") { Content = Body(body) };
+        request.Headers.Add("Idempotency-Key", key);
+        if (caller is not null) request.Headers.Add("x-amzn-request-context", $"{{\"authorizer\":{{\"principalId\":\"{caller}\"}}}}");
+        return await f.Http.SendAsync(request);
+    }
+
+    private static string IdOf(string text) => JsonDocument.Parse(text).RootElement.GetProperty("id").GetString()!;
+
+    [Fact]
+    public async Task A_retried_submission_with_the_same_idempotency_key_is_accepted_once()
+    {
+        var key = "retry-" + Guid.NewGuid().ToString("N");
+        using var first = await SubmitWithKey(key, "{\"n\":1}");
+        Assert.Equal(HttpStatusCode.Accepted, first.StatusCode);
+        var id = IdOf(await first.Content.ReadAsStringAsync());
+        using var second = await SubmitWithKey(key, "{\"n\":1}");
+        Assert.Equal(HttpStatusCode.Accepted, second.StatusCode);
+        Assert.Equal(id, IdOf(await second.Content.ReadAsStringAsync()));
+        Assert.Equal("true", Header(second, "Idempotent-Replayed"));
+        Assert.Equal(1, f.SageMaker.Calls.Count(c => c.Operation == "async-invocations" && c.Headers.GetValueOrDefault("X-Amzn-SageMaker-InputLocation")?.EndsWith("/" + id) == true));
+
+        using var other = await SubmitWithKey(key, "{\"n\":1}", caller: "someone-else");
+        Assert.NotEqual(id, IdOf(await other.Content.ReadAsStringAsync()));
+    }
+
+    [Fact]
+    public async Task An_interrupted_idempotent_submission_is_finished_by_its_retry()
+    {
+        // The first attempt stored the input and died before SageMaker or the record: the retry completes it.
+        var key = "interrupted-" + Guid.NewGuid().ToString("N");
+        using var probe = await SubmitWithKey(key, "{\"probe\":true}", caller: "probe-caller");
+        var probeId = IdOf(await probe.Content.ReadAsStringAsync());
+        var id = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"anonymous\nasync-echo\n{key}")))[..32];
+        Assert.NotEqual(probeId, id);
+        await f.S3.PutObjectAsync(new PutObjectRequest { BucketName = HandlerFixture.Bucket, Key = $"handler/inputs/{id}", ContentBody = "{\"stored\":\"before the crash\"}", ContentType = "application/json" });
+
+        // The retry's body differs: the stored input (written with If-None-Match: *, never overwritten) is what runs.
+        using var retry = await SubmitWithKey(key, "{\"stored\":\"by the retry\"}");
+        Assert.Equal(HttpStatusCode.Accepted, retry.StatusCode);
+        Assert.Equal(id, IdOf(await retry.Content.ReadAsStringAsync()));
+        Assert.Null(Header(retry, "Idempotent-Replayed"));
+        var (_, body) = await Poll($"/v1/async-invocations/{id}", "completed");
+        Assert.Equal("{\"stored\":\"before the crash\"}", body.GetProperty("output").GetString());
+    }
+
+    [Fact]
+    public async Task An_idempotency_key_with_spaces_is_400()
+    {
+        using var r = await SubmitWithKey("has space", "{}");
+        await AssertProblemAsync(r, 400);
+    }
 }

@@ -109,3 +109,53 @@ public sealed class CancellationTests(HandlerFixture f)
         Assert.True(f.Model.CancelledSlowRequests > before, "the model never saw the call cancelled");
     }
 }
+
+[Collection(HandlerCollection.Name)]
+public sealed class ErrorMetricTests(HandlerFixture f)
+{
+    [Fact]
+    public async Task A_broken_stream_counts_as_an_error_in_the_metrics_even_though_it_started_200()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/endpoints/stream-model-error/invocations-stream") { Content = Body("{}") };
+        request.Headers.Add("x-request-id", "broken-stream-metric-1");
+        using var r = await f.Http.SendAsync(request);
+        Assert.Equal(HttpStatusCode.OK, r.StatusCode);
+        _ = await r.Content.ReadAsStringAsync();
+        string? line = null;
+        for (var i = 0; i < 50 && line is null; i++)
+        {
+            line = f.HandlerOutput.FirstOrDefault(l => l.Contains("\"RequestId\":\"broken-stream-metric-1\""));
+            if (line is null) await Task.Delay(100);
+        }
+        Assert.NotNull(line);
+        Assert.Equal(1, System.Text.Json.JsonDocument.Parse(line!).RootElement.GetProperty("Errors").GetInt32());
+    }
+}
+
+[Collection(HandlerCollection.Name)]
+public sealed class StreamDisconnectTests(HandlerFixture f)
+{
+    [Fact]
+    public async Task Client_leaving_mid_stream_is_logged_once_and_the_handler_keeps_serving()
+    {
+        using (var request = new HttpRequestMessage(HttpMethod.Post, "/v1/endpoints/long-stream/invocations-stream") { Content = Body("{}") })
+        {
+            request.Headers.Add("x-request-id", "leaves-mid-stream-1");
+            using var r = await f.Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+            await using var body = await r.Content.ReadAsStreamAsync();
+            var first = new byte[3];
+            Assert.True(await body.ReadAsync(first) > 0);
+        } // disposing the response drops the connection mid-stream
+        string? line = null;
+        for (var i = 0; i < 60 && line is null; i++)
+        {
+            line = f.HandlerOutput.FirstOrDefault(l => l.Contains("\"RequestId\":\"leaves-mid-stream-1\""));
+            if (line is null) await Task.Delay(100);
+        }
+        Assert.NotNull(line);
+        Assert.Single(f.HandlerOutput, l => l.Contains("\"RequestId\":\"leaves-mid-stream-1\"") && l.Contains("\"Message\":\"request\""));
+        Assert.DoesNotContain(f.HandlerOutput, l => l.Contains("unhandled exception", StringComparison.OrdinalIgnoreCase));
+        using var healthy = await f.Http.GetAsync("/healthz");
+        Assert.Equal(HttpStatusCode.OK, healthy.StatusCode);
+    }
+}

@@ -95,26 +95,28 @@ public sealed class InvocationTests(HandlerFixture f)
         Assert.Equal(HttpStatusCode.OK, r.StatusCode);
         Assert.Equal("apigw-req-777", Header(r, "x-request-id"));
 
-        string? log = null, emf = null;
-        for (var i = 0; i < 50 && (log is null || emf is null); i++)
+        // One JSON line per request: the access log and the EMF record in one.
+        string? line = null;
+        for (var i = 0; i < 50 && line is null; i++)
         {
-            log ??= f.HandlerOutput.FirstOrDefault(l => l.Contains("apigw-req-777") && l.Contains("\"Caller\""));
-            emf ??= f.HandlerOutput.FirstOrDefault(l => l.Contains("apigw-req-777") && l.Contains("\"_aws\""));
-            await Task.Delay(100);
+            line = f.HandlerOutput.FirstOrDefault(l => l.Contains("\"RequestId\":\"apigw-req-777\""));
+            if (line is null) await Task.Delay(100);
         }
-        Assert.NotNull(log);
-        var state = JsonDocument.Parse(log!).RootElement.GetProperty("State");
-        Assert.Equal("arn:aws:iam::123456789012:user/alice", state.GetProperty("Caller").GetString());
-        Assert.Equal("echo", state.GetProperty("Model").GetString());
-        Assert.Equal(200, state.GetProperty("Status").GetInt32());
-        Assert.True(state.TryGetProperty("LatencyMs", out _));
-        Assert.False(string.IsNullOrEmpty(state.GetProperty("UpstreamRequestId").GetString()));
+        Assert.NotNull(line);
+        var log = JsonDocument.Parse(line!).RootElement;
+        Assert.Equal("arn:aws:iam::123456789012:user/alice", log.GetProperty("Caller").GetString());
+        Assert.Equal("echo", log.GetProperty("Model").GetString());
+        Assert.Equal(200, log.GetProperty("Status").GetInt32());
+        Assert.Equal("/v1/endpoints/{model}/invocations", log.GetProperty("Route").GetString());
+        Assert.True(log.GetProperty("LatencyMs").GetDouble() > 0);
+        Assert.Equal(Header(r, "x-upstream-request-id"), log.GetProperty("UpstreamRequestId").GetString());
 
-        Assert.NotNull(emf);
-        var metric = JsonDocument.Parse(emf!).RootElement;
-        Assert.Equal("AwsModelPlatform/Inference", metric.GetProperty("_aws").GetProperty("CloudWatchMetrics")[0].GetProperty("Namespace").GetString());
-        Assert.Equal("echo", metric.GetProperty("Model").GetString());
-        Assert.True(metric.GetProperty("Latency").GetDouble() > 0);
+        var directive = log.GetProperty("_aws").GetProperty("CloudWatchMetrics")[0];
+        Assert.Equal("AwsModelPlatform/Inference", directive.GetProperty("Namespace").GetString());
+        Assert.Equal(["Model"], directive.GetProperty("Dimensions")[0].EnumerateArray().Select(d => d.GetString()));
+        Assert.Equal(["Latency", "Requests", "Errors", "Throttles"], directive.GetProperty("Metrics").EnumerateArray().Select(m => m.GetProperty("Name").GetString()));
+        Assert.Equal(0, log.GetProperty("Errors").GetInt32());
+        Assert.Equal(log.GetProperty("LatencyMs").GetDouble(), log.GetProperty("Latency").GetDouble());
 
         Assert.DoesNotContain(f.HandlerOutput, l => l.Contains("do-not-log-this-payload"));
         Assert.DoesNotContain(f.HandlerOutput, l => l.Contains(Fakes.FakeSageMakerRuntime.SecretKey));

@@ -97,7 +97,8 @@ public sealed class OpenAiClientTests(HandlerFixture f)
         Assert.Equal("chat-model", emf.GetProperty("Model").GetString());
         Assert.Equal(7, emf.GetProperty("PromptTokens").GetInt64());
         Assert.Equal(5, emf.GetProperty("CompletionTokens").GetInt64());
-        var dims = emf.GetProperty("_aws").GetProperty("CloudWatchMetrics")[0].GetProperty("Dimensions")[0];
+        var dims = emf.GetProperty("_aws").GetProperty("CloudWatchMetrics").EnumerateArray()
+            .Single(d => d.GetProperty("Metrics").EnumerateArray().Any(m => m.GetProperty("Name").GetString() == "PromptTokens")).GetProperty("Dimensions")[0];
         Assert.Equal(["Model", "Caller"], dims.EnumerateArray().Select(d => d.GetString()));
     }
 

@@ -101,6 +101,27 @@ public sealed class StreamingTests(HandlerFixture f)
     }
 
     [Fact]
+    public async Task Model_that_stalls_mid_stream_is_cut_at_the_idle_timeout_with_an_error_event()
+    {
+        var clock = Stopwatch.StartNew();
+        using var r = await Stream("stream-stall");
+        var text = await r.Content.ReadAsStringAsync();
+        Assert.StartsWith("data: first\n\n", text);
+        var problem = JsonDocument.Parse(text.Split("event: error\ndata: ", 2)[1]).RootElement;
+        Assert.Equal("StreamIdleTimeout", problem.GetProperty("errorType").GetString());
+        Assert.Equal(504, problem.GetProperty("status").GetInt32());
+        Assert.InRange(clock.Elapsed.TotalSeconds, 0.9, 6);
+    }
+
+    [Fact]
+    public async Task A_stream_may_outlast_the_first_byte_deadline()
+    {
+        // The deadline covers the call up to the response headers, not the whole generation.
+        using var r = await Stream("long-stream");
+        Assert.Equal("t0;t1;t2;t3;t4;t5;", await r.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
     public async Task Error_before_the_stream_starts_is_a_problem()
     {
         using var r = await Stream("model-error");

@@ -23,8 +23,12 @@ public static class EventStreamReader
     private const int MaxMessageBytes = 16 * 1024 * 1024;
     private const int PreludeBytes = 12;
 
-    public static async IAsyncEnumerable<StreamEvent> ReadAsync(Stream body, [EnumeratorCancellation] CancellationToken ct)
+    public static IAsyncEnumerable<StreamEvent> ReadAsync(Stream body, CancellationToken ct) => ReadAsync(body, Timeout.InfiniteTimeSpan, ct);
+
+    /// <summary>Reads events; a gap longer than <paramref name="idleTimeout"/> between bytes ends the stream with <c>StreamIdleTimeout</c>.</summary>
+    public static async IAsyncEnumerable<StreamEvent> ReadAsync(Stream body, TimeSpan idleTimeout, [EnumeratorCancellation] CancellationToken ct)
     {
+        using var idle = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var buffer = ArrayPool<byte>.Shared.Rent(64 * 1024);
         var start = 0;
         var end = 0;
@@ -85,7 +89,12 @@ public static class EventStreamReader
                 int read;
                 try
                 {
-                    read = await body.ReadAsync(buffer.AsMemory(end), ct);
+                    idle.CancelAfter(idleTimeout);
+                    read = await body.ReadAsync(buffer.AsMemory(end), idle.Token);
+                }
+                catch (OperationCanceledException e) when (!ct.IsCancellationRequested)
+                {
+                    throw new SageMakerStreamException("StreamIdleTimeout", $"No data arrived from the model for {idleTimeout.TotalSeconds:0.###} s.", inner: e);
                 }
                 catch (Exception e) when (e is IOException or HttpRequestException && !ct.IsCancellationRequested)
                 {

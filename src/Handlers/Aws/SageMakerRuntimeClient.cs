@@ -36,10 +36,10 @@ public sealed class ResponseStream(HttpResponseMessage response, string contentT
     public string? InvokedVariant { get; } = invokedVariant;
     public string? RequestId { get; } = requestId;
 
-    public async IAsyncEnumerable<StreamEvent> ReadEventsAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    public async IAsyncEnumerable<StreamEvent> ReadEventsAsync(TimeSpan idleTimeout, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
     {
         await using var body = await response.Content.ReadAsStreamAsync(ct);
-        await foreach (var e in EventStreamReader.ReadAsync(body, ct)) yield return e;
+        await foreach (var e in EventStreamReader.ReadAsync(body, idleTimeout, ct)) yield return e;
     }
 
     public void Dispose() => response.Dispose();

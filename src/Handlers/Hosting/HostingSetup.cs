@@ -1,12 +1,11 @@
 using AwsModelPlatform.Handlers.Aws;
 using AwsModelPlatform.Handlers.Inference;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 namespace AwsModelPlatform.Handlers.Hosting;
 
 public static class HostingSetup
 {
-    /// <summary>JSON logs, the JSON context, OpenAPI, Kestrel limits, AWS options and the metrics writer.</summary>
+    /// <summary>JSON logs, the JSON context, OpenAPI, Kestrel limits, AWS options and the request log (access log + EMF).</summary>
     public static WebApplicationBuilder AddHandlerHosting(this WebApplicationBuilder builder)
     {
         builder.Logging.ClearProviders();
@@ -26,14 +25,13 @@ public static class HostingSetup
             k.Limits.MaxRequestBodySize = InferenceOptions.SageMakerMaxPayloadBytes;
             k.AddServerHeader = false;
         });
-        builder.Services.Configure<KestrelServerOptions>(_ => { });
 
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, HandlerJsonContext.Default));
         builder.Services.AddOpenApi();
         builder.Services.Configure<AwsOptions>(builder.Configuration.GetSection("Aws"));
         builder.Services.AddSingleton<AwsEnvironment>();
         builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton(new EmfMetrics(Console.Out));
+        builder.Services.AddSingleton(new RequestLog(Console.OpenStandardOutput()));
         return builder;
     }
 }

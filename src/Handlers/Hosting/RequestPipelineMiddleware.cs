@@ -9,7 +9,7 @@ namespace AwsModelPlatform.Handlers.Hosting;
 /// The one cross-cutting middleware: request ids, problem+json for every error, the access log line and the
 /// EMF metrics line. Routes throw <see cref="ApiProblemException"/> or let client errors bubble up.
 /// </summary>
-public sealed partial class RequestPipelineMiddleware(RequestDelegate next, ILogger<RequestPipelineMiddleware> logger, EmfMetrics metrics)
+public sealed partial class RequestPipelineMiddleware(RequestDelegate next, ILogger<RequestPipelineMiddleware> logger, RequestLog requestLog)
 {
     public async Task InvokeAsync(HttpContext http)
     {
@@ -24,8 +24,9 @@ public sealed partial class RequestPipelineMiddleware(RequestDelegate next, ILog
         }
         catch (Exception e) when (http.RequestAborted.IsCancellationRequested && e is OperationCanceledException or IOException or BadHttpRequestException)
         {
-            // The client went away; the upstream call was cancelled with it. Nothing to answer.
-            http.Response.StatusCode = 499;
+            // The client went away; the upstream call was cancelled with it. Nothing to answer (499 in the log
+            // unless the response had already started, whose status is then the one sent).
+            if (!http.Response.HasStarted) http.Response.StatusCode = 499;
             LogClientGone(logger, ctx.RequestId);
         }
         catch (Exception e)
@@ -47,14 +48,9 @@ public sealed partial class RequestPipelineMiddleware(RequestDelegate next, ILog
         }
         finally
         {
-            var elapsedMs = Stopwatch.GetElapsedTime(ctx.StartTimestamp).TotalMilliseconds;
-            var status = http.Response.StatusCode;
-            LogRequest(logger, ctx.RequestId, ctx.Caller, http.Request.Method, http.GetEndpoint()?.DisplayName ?? http.Request.Path.Value ?? "", ctx.Model ?? "-", status, Math.Round(elapsedMs, 3), ctx.UpstreamRequestId);
-            if (ctx.Model is not null)
-            {
-                metrics.Request(ctx.Model, status, ctx.FailedAfterStart, elapsedMs, ctx.RequestId);
-                if (ctx.Usage is not null) metrics.Tokens(ctx.Model, ctx.Caller, ctx.Usage, ctx.RequestId);
-            }
+            var route = (http.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? "(no route)";
+            requestLog.Write(new RequestRecord(ctx.RequestId, ctx.Caller, http.Request.Method, route, ctx.Model, http.Response.StatusCode,
+                ctx.FailedAfterStart, Stopwatch.GetElapsedTime(ctx.StartTimestamp).TotalMilliseconds, ctx.UpstreamRequestId, ctx.Usage));
         }
     }
 
@@ -87,9 +83,6 @@ public sealed partial class RequestPipelineMiddleware(RequestDelegate next, ILog
         http.Response.ContentType = "application/problem+json";
         await System.Text.Json.JsonSerializer.SerializeAsync(http.Response.Body, problem, HandlerJsonContext.Default.Problem, http.RequestAborted);
     }
-
-    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "request {RequestId} caller={Caller} {Method} {Route} model={Model} status={Status} latencyMs={LatencyMs} upstreamRequestId={UpstreamRequestId}")]
-    private static partial void LogRequest(ILogger logger, string requestId, string caller, string method, string route, string model, int status, double latencyMs, string? upstreamRequestId);
 
     [LoggerMessage(EventId = 2, Level = LogLevel.Error, Message = "request {RequestId} failed with {ExceptionType}")]
     private static partial void LogFailure(ILogger logger, string requestId, string exceptionType, Exception e);

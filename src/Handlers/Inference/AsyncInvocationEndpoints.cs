@@ -56,10 +56,20 @@ public static partial class AsyncInvocationEndpoints
         _ = store.Bucket; // 501 before reading anything when async is not configured
         var request = await InvocationEndpoints.ReadRequestAsync(http, m);
         var ctx = http.Ctx();
-        var id = Guid.NewGuid().ToString("N");
         var ct = http.RequestAborted;
+        var id = IdFor(http, ctx.Caller, m.Name);
+        var statusUrl = $"/v1/async-invocations/{id}";
 
-        // 1. The input is in S3 (KMS-encrypted) before SageMaker hears of it.
+        // 0. A retried submission (same Idempotency-Key from the same caller for the same model) gets the first answer.
+        if (http.Request.Headers.ContainsKey(IdempotencyKeyHeader) && await store.GetRecordAsync(id, ct) is not null)
+        {
+            http.Response.Headers["Idempotent-Replayed"] = "true";
+            await AcceptedAsync(http, id, statusUrl, ct);
+            return;
+        }
+
+        // 1. The input is in S3 (KMS-encrypted) before SageMaker hears of it. A retry of an interrupted
+        //    idempotent submission finds it there and carries on (SageMaker may then run it twice: at least once).
         var input = await store.PutInputAsync(id, request.Body.ToArray(), request.ContentType, ct);
         // 2. SageMaker accepts it.
         var accepted = await resilience.ExecuteAsync(m.EndpointName, TimeSpan.FromSeconds(options.Value.TimeoutSeconds),
@@ -74,8 +84,25 @@ public static partial class AsyncInvocationEndpoints
         await store.PutRecordAsync(new AsyncRecord(id, m.Name, m.EndpointName, input, accepted.OutputLocation, accepted.FailureLocation,
             accepted.InferenceId, ctx.Caller, DateTimeOffset.UtcNow), ct);
 
-        var statusUrl = $"/v1/async-invocations/{id}";
         if (accepted.RequestId is not null) http.Response.Headers[InvocationHeaders.UpstreamRequestId] = accepted.RequestId;
+        await AcceptedAsync(http, id, statusUrl, ct);
+    }
+
+    public const string IdempotencyKeyHeader = "Idempotency-Key";
+
+    /// <summary>A random id, or with an <c>Idempotency-Key</c> one derived from caller, model and key (so retries map to one request).</summary>
+    internal static string IdFor(HttpContext http, string caller, string model)
+    {
+        var key = http.Request.Headers[IdempotencyKeyHeader].ToString();
+        if (key.Length == 0) return Guid.NewGuid().ToString("N");
+        if (key.Length > 255 || key.Any(c => c < 0x21 || c > 0x7e))
+            throw Problems.BadRequest($"{IdempotencyKeyHeader} must be 1-255 printable ASCII characters without spaces.");
+        var hash = System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes($"{caller}\n{model}\n{key}"));
+        return Convert.ToHexStringLower(hash)[..32];
+    }
+
+    private static async Task AcceptedAsync(HttpContext http, string id, string statusUrl, CancellationToken ct)
+    {
         http.Response.Headers.Location = statusUrl;
         http.Response.StatusCode = 202;
         await http.Response.WriteAsJsonAsync(new AsyncAccepted(id, "pending", statusUrl), HandlerJsonContext.Default.AsyncAccepted, cancellationToken: ct);

@@ -32,7 +32,14 @@ public sealed class AsyncInvocationStore(IAmazonS3 s3, IOptions<InferenceOptions
         var key = Key("inputs", id);
         var put = new PutObjectRequest { BucketName = Bucket, Key = key, ContentType = contentType, InputStream = new MemoryStream(body, writable: false), IfNoneMatch = "*" };
         Encrypt(put);
-        await s3.PutObjectAsync(put, ct);
+        try
+        {
+            await s3.PutObjectAsync(put, ct);
+        }
+        catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.PreconditionFailed)
+        {
+            // Already stored by an earlier attempt of the same idempotent submission: its input is the one to use.
+        }
         return $"s3://{Bucket}/{key}";
     }
 
@@ -47,7 +54,14 @@ public sealed class AsyncInvocationStore(IAmazonS3 s3, IOptions<InferenceOptions
             IfNoneMatch = "*",
         };
         Encrypt(put);
-        await s3.PutObjectAsync(put, ct);
+        try
+        {
+            await s3.PutObjectAsync(put, ct);
+        }
+        catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.PreconditionFailed)
+        {
+            // A concurrent attempt of the same idempotent submission recorded it first; the record is written once.
+        }
     }
 
     public async Task<AsyncRecord?> GetRecordAsync(string id, CancellationToken ct)

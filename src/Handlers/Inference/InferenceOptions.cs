@@ -16,6 +16,9 @@ public sealed class InferenceOptions
     /// <summary>Deadline until the first byte of a streamed response. Default 60 s.</summary>
     public double StreamFirstByteTimeoutSeconds { get; set; } = 60;
 
+    /// <summary>Longest silence allowed inside a stream before it is ended with a <c>StreamIdleTimeout</c> error. Default 60 s.</summary>
+    public double StreamIdleTimeoutSeconds { get; set; } = 60;
+
     /// <summary>Retries after the first attempt for retryable errors (throttling, 429, 5xx). Default 3.</summary>
     public int MaxRetries { get; set; } = 3;
 

@@ -52,7 +52,7 @@ public static class InvocationEndpoints
         await StreamWriting.StartAsync(http, stream.ContentType);
         try
         {
-            await foreach (var e in stream.ReadEventsAsync(http.RequestAborted))
+            await foreach (var e in stream.ReadEventsAsync(TimeSpan.FromSeconds(options.Value.StreamIdleTimeoutSeconds), http.RequestAborted))
             {
                 if (e is PayloadPart { Bytes.Length: > 0 } part)
                 {

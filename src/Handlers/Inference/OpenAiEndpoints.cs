@@ -87,7 +87,7 @@ public static class OpenAiEndpoints
         var sse = new SseReassembler();
         try
         {
-            await foreach (var e in upstream.ReadEventsAsync(http.RequestAborted))
+            await foreach (var e in upstream.ReadEventsAsync(TimeSpan.FromSeconds(options.StreamIdleTimeoutSeconds), http.RequestAborted))
             {
                 if (e is not PayloadPart { Bytes.Length: > 0 } part) continue;
                 var output = sse.Push(part.Bytes.Span);

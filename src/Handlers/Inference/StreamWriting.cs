@@ -54,9 +54,10 @@ public static class StreamWriting
             "ModelStreamError" => ("model-stream-error", "The model failed mid-stream"),
             "InternalStreamFailure" => ("internal-stream-failure", "SageMaker failed mid-stream"),
             "TruncatedStream" => ("truncated-stream", "The stream was cut"),
+            "StreamIdleTimeout" => ("stream-idle-timeout", "The model stopped streaming"),
             _ => ("invalid-stream", "The stream was corrupt"),
         };
-        return new Problem("https://awsmodelplatform.dev/problems/" + slug, title, 502, e.Message,
+        return new Problem("https://awsmodelplatform.dev/problems/" + slug, title, e.ErrorType == "StreamIdleTimeout" ? 504 : 502, e.Message,
             Instance: http.Request.Path.Value, RequestId: ctx.RequestId, UpstreamRequestId: ctx.UpstreamRequestId, ErrorType: e.ErrorType);
     }
 }

@@ -57,6 +57,8 @@ public sealed class FakeSageMakerRuntime : IAsyncDisposable
         "sse" or "stream-model-error" or "stream-internal-failure" or "stream-cut" or "stream-bad-crc" => "sse",
         "jsonlines" or "stream-jsonlines-error" => "jsonlines",
         "paced" or "stream-cut-binary" => "paced",
+        "stream-stall" => "stall",
+        "long-stream" => "long",
         "async-fail" => "error",
         _ => "echo",
     };

@@ -79,6 +79,29 @@ public sealed class ModelServer : IAsyncDisposable
                     await Task.Delay(30);
                 }
                 return;
+            case "stall":
+                // One part, then silence: the handler's idle timeout must end the stream.
+                http.Response.ContentType = "text/event-stream";
+                await http.Response.WriteAsync("data: first\n\n");
+                await http.Response.Body.FlushAsync();
+                try
+                {
+                    await Task.Delay(TimeSpan.FromSeconds(10), http.RequestAborted);
+                }
+                catch (OperationCanceledException)
+                {
+                }
+                return;
+            case "long":
+                // Outlasts the handler's first-byte deadline (3 s in the tests) while never idling past 1 s.
+                http.Response.ContentType = "text/plain";
+                for (var i = 0; i < 6; i++)
+                {
+                    await http.Response.WriteAsync($"t{i};");
+                    await http.Response.Body.FlushAsync();
+                    await Task.Delay(700);
+                }
+                return;
             case "paced":
                 // Three parts 400 ms apart: lets a test see that parts reach the client as they are produced.
                 http.Response.ContentType = "text/plain";
