@@ -69,6 +69,10 @@ public sealed record TrainingJobsProps : PlatformConstructProps
     /// <remarks>Default: 30: checkpoints resume interrupted jobs; the final model goes to the output bucket.</remarks>
     public int CheckpointExpireDays { get; init; } = 30;
 
+    /// <summary>Minutes a compute environment may keep instances with no job on them before the idle-compute alarm fires (at least 5).</summary>
+    /// <remarks>Default: 30: Batch scales idle instances in within minutes; half an hour of idle GPUs means something holds them.</remarks>
+    public int IdleComputeAlarmMinutes { get; init; } = 30;
+
     /// <summary>Failed jobs within an hour that raise the failed-jobs alarm.</summary>
     /// <remarks>Default: 1: every failure is seen.</remarks>
     public int FailedJobsAlarmThreshold { get; init; } = 1;
@@ -421,6 +425,8 @@ public sealed class TrainingJobs : PlatformConstruct, ITrainingJobs
         });
         Platform.AlarmTopic.Notify(failed);
         Platform.AlarmTopic.Notify(stuck);
+        foreach (var environment in ComputeEnvironments)
+            Platform.AlarmTopic.Notify(IdleComputeAlarm.Create(this, environment.Node.Id + "IdleComputeAlarm", environment, props.IdleComputeAlarmMinutes));
         Platform.Dashboard.AddSection(this, $"Training: {Node.Path}",
             new GraphWidget(new GraphWidgetProps { Title = "Failed jobs", Left = new IMetric[] { MetricFailedJobs() }, Width = 12 }),
             new GraphWidget(new GraphWidgetProps { Title = "Jobs cancelled in RUNNABLE", Left = new IMetric[] { MetricJobsStuckRunnable() }, Width = 12 }));
@@ -450,6 +456,7 @@ public sealed class TrainingJobs : PlatformConstruct, ITrainingJobs
             $"TrainingJobsProps.MaxVCpus = {props.MaxVCpus} is less than the {largest} vCPUs of the largest allowed instance type; no instance could ever start. Raise MaxVCpus or allow smaller types.");
         Validate.InRange(props.RootVolumeGiB, 30, 16384, "TrainingJobsProps.RootVolumeGiB", "the GPU AMI needs 30 GiB and gp3 volumes end at 16 TiB");
         Validate.InRange(props.MaxRunnableMinutes, 10, 1440, "TrainingJobsProps.MaxRunnableMinutes", "AWS Batch takes 10 minutes to 24 hours for a job-state time limit");
+        Validate.InRange(props.IdleComputeAlarmMinutes, 5, 1440, "TrainingJobsProps.IdleComputeAlarmMinutes", "minutes of idle instances before the alarm");
         Validate.InRange(props.CheckpointExpireDays, 1, 3650, "TrainingJobsProps.CheckpointExpireDays", "checkpoints must expire");
         Validate.That(props.FailedJobsAlarmThreshold >= 1, $"TrainingJobsProps.FailedJobsAlarmThreshold = {props.FailedJobsAlarmThreshold} must be at least 1.");
         Validate.That(props.UseSpot || !props.OnDemandFallback,

@@ -177,7 +177,7 @@ public class TrainingJobsTests(DefaultTraining training) : IClassFixture<Default
     [Fact]
     public void Failed_and_stuck_jobs_raise_alarms_on_the_platform_topic()
     {
-        var alarms = T.Resources("AWS::CloudWatch::Alarm").Where(a => a.Key.StartsWith("Training")).Select(a => a.Value["Properties"]!).ToList();
+        var alarms = T.Resources("AWS::CloudWatch::Alarm").Where(a => a.Key.StartsWith("Training") && !a.Key.Contains("IdleCompute")).Select(a => a.Value["Properties"]!).ToList();
         Assert.Equal(2, alarms.Count);
         Assert.All(alarms, a =>
         {
@@ -187,6 +187,24 @@ public class TrainingJobsTests(DefaultTraining training) : IClassFixture<Default
         });
         var stuckRule = T.Resources("AWS::Events::Rule").Single(r => r.Value["Properties"]!["EventPattern"]!["detail"]!["statusReason"] is not null);
         Assert.Contains(alarms, a => a["Dimensions"].Text().Contains(stuckRule.Key));
+    }
+
+    [Fact]
+    public void Instances_kept_with_no_job_on_them_for_30_minutes_raise_the_idle_compute_alarm()
+    {
+        var alarm = T.Resources("AWS::CloudWatch::Alarm").Single(a => a.Key.StartsWith("TrainingSpotIdleComputeAlarm")).Value["Properties"]!;
+        Assert.Equal("AWS/ECS", alarm["Namespace"]!.GetValue<string>());
+        Assert.Equal("CPUReservation", alarm["MetricName"]!.GetValue<string>());
+        Assert.Equal("LessThanOrEqualToThreshold", alarm["ComparisonOperator"]!.GetValue<string>());
+        Assert.Equal(0, alarm["Threshold"]!.GetValue<double>());
+        Assert.Equal(6, alarm["EvaluationPeriods"]!.GetValue<int>());
+        Assert.Equal("notBreaching", alarm["TreatMissingData"]!.GetValue<string>());
+        Assert.Contains("PlatformAlarmsTopic", alarm["AlarmActions"].Text());
+        // The cluster Batch created is looked up at deployment: the alarm's dimension is that lookup's answer.
+        Assert.Contains("TrainingSpotIdleComputeAlarmClusterLookup", alarm["Dimensions"].Text());
+        var lookup = T.Resources("Custom::AWS").Single(r => r.Key.StartsWith("TrainingSpotIdleComputeAlarmClusterLookup")).Value["Properties"]!;
+        Assert.Contains("describeComputeEnvironments", lookup["Create"].Text());
+        Assert.Contains("TrainingSpot", lookup["Create"].Text());
     }
 
     [Fact]
@@ -266,6 +284,7 @@ public class TrainingJobsOptionsTests
         new object[] { Props with { UseSpot = false, OnDemandFallback = true }, "TrainingJobsProps.OnDemandFallback = true needs UseSpot = true" },
         new object[] { Props with { MaxRunnableMinutes = 5 }, "TrainingJobsProps.MaxRunnableMinutes = 5 is out of range" },
         new object[] { Props with { RootVolumeGiB = 20 }, "TrainingJobsProps.RootVolumeGiB = 20 is out of range" },
+        new object[] { Props with { IdleComputeAlarmMinutes = 2 }, "TrainingJobsProps.IdleComputeAlarmMinutes = 2 is out of range" },
         new object[] { Props with { JobDefinitions = Array.Empty<TrainingJobDefinitionOptions>() }, "TrainingJobsProps.JobDefinitions is empty" },
         new object[] { Props with { JobDefinitions = new[] { Props.JobDefinitions[0], Props.JobDefinitions[0] } }, "the name 'finetune' is used twice" },
         new object[] { Props with { JobDefinitions = new[] { Props.JobDefinitions[0] with { Gpus = 8 } } }, "TrainingJobDefinitionOptions 'finetune' asks for 8 GPU(s), 32 vCPUs and 122880 MiB per node, which no allowed instance type" },
