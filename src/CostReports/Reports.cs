@@ -17,12 +17,17 @@ public sealed record WorstCase(decimal TotalMonthlyUsd, IReadOnlyList<JsonNode> 
         var record = stack.Template["Metadata"]?[MetadataKey];
         if (record is null) return null;
         return new WorstCase(
-            (decimal)record["totalMonthlyUsd"]!.GetValue<double>(),
+            (decimal)Number(record["totalMonthlyUsd"]),
             record["lines"]!.AsArray().Select(l => l!).ToList(),
             record["usageBased"]!.AsArray().Select(n => n!.GetValue<string>()).ToList(),
-            record["ceilings"]!.AsArray().Select(c => (c!["construct"]!.GetValue<string>(), c["maxMonthlyUsd"]!.GetValue<double>())).ToList(),
+            record["ceilings"]!.AsArray().Select(c => (c!["construct"]!.GetValue<string>(), Number(c["maxMonthlyUsd"]))).ToList(),
             record["priceTableVersion"]!.GetValue<string>());
     }
+
+    /// <summary>A number of the record: the library writes them as invariant strings (cfn-lint refuses floats in template metadata).</summary>
+    public static double Number(JsonNode? node) => node is JsonValue v && v.TryGetValue<string>(out var s)
+        ? double.Parse(s, CultureInfo.InvariantCulture)
+        : node!.GetValue<double>();
 }
 
 /// <summary>Writes the per-stack Markdown and CSV reports. Output is deterministic: no dates, invariant culture, fixed formats.</summary>
@@ -100,9 +105,9 @@ public static class Reports
         if (worst.Ceilings.Count > 0) L();
         L("| Resource | Type | Quantity | Unit | Unit price (USD) | Monthly (USD) | Basis |");
         L("|---|---|---:|---|---:|---:|---|");
-        foreach (var l in worst.Lines.OrderByDescending(l => l["monthlyUsd"]!.GetValue<double>()).ThenBy(l => l["resource"]!.GetValue<string>(), StringComparer.Ordinal))
-            L($"| {Cell(l["resource"]!.GetValue<string>())} | {l["type"]!.GetValue<string>()} | {Quantity(l["quantity"]!.GetValue<double>())} | {l["unit"]!.GetValue<string>()} | "
-              + $"{UnitPrice(l["unitPriceUsd"]!.GetValue<double>())} | {Money(Math.Round((decimal)l["monthlyUsd"]!.GetValue<double>(), 2, MidpointRounding.AwayFromZero))} | {Cell(l["basis"]!.GetValue<string>())} |");
+        foreach (var l in worst.Lines.OrderByDescending(l => WorstCase.Number(l["monthlyUsd"])).ThenBy(l => l["resource"]!.GetValue<string>(), StringComparer.Ordinal))
+            L($"| {Cell(l["resource"]!.GetValue<string>())} | {l["type"]!.GetValue<string>()} | {Quantity(WorstCase.Number(l["quantity"]))} | {l["unit"]!.GetValue<string>()} | "
+              + $"{UnitPrice(WorstCase.Number(l["unitPriceUsd"]))} | {Money(Math.Round((decimal)WorstCase.Number(l["monthlyUsd"]), 2, MidpointRounding.AwayFromZero))} | {Cell(l["basis"]!.GetValue<string>())} |");
         L();
         L("Billed by use, so not bounded by the worst case:");
         L();

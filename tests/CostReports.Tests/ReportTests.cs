@@ -26,12 +26,12 @@ public sealed class GeneratedReports : IDisposable
         var stack = Base();
         // The worst-case record as the library writes it: 2 × 730 h × $1.515 + 2 × 730 × $0.01 + $1 + $0.10.
         stack.Template["Metadata"] = JsonNode.Parse("""
-            {"AwsModelPlatform:WorstCaseMonthlyCost":{"priceTableVersion":"test","pricedRegion":"us-east-1","totalMonthlyUsd":2227.9,
-             "lines":[{"resource":"Llm/Endpoint","type":"AWS::SageMaker::Endpoint","quantity":1460,"unit":"instance-hour","unitPriceUsd":1.515,"monthlyUsd":2211.9,"basis":"2 instances"},
-                      {"resource":"Platform/Kms","type":"AWS::EC2::VPCEndpoint","quantity":1460,"unit":"endpoint-AZ-hour","unitPriceUsd":0.01,"monthlyUsd":14.6,"basis":"2 AZs"},
-                      {"resource":"Platform/Key","type":"AWS::KMS::Key","quantity":1,"unit":"key-month","unitPriceUsd":1,"monthlyUsd":1,"basis":"key"},
-                      {"resource":"Llm/ErrorsAlarm","type":"AWS::CloudWatch::Alarm","quantity":1,"unit":"alarm-metric-month","unitPriceUsd":0.1,"monthlyUsd":0.1,"basis":"alarm"}],
-             "usageBased":["1 × AWS::KMS::Key: requests $0.000003/request"],"ceilings":[{"construct":"Llm","maxMonthlyUsd":2500}]}}
+            {"AwsModelPlatform:WorstCaseMonthlyCost":{"priceTableVersion":"test","pricedRegion":"us-east-1","totalMonthlyUsd":"2227.90",
+             "lines":[{"resource":"Llm/Endpoint","type":"AWS::SageMaker::Endpoint","quantity":"1460","unit":"instance-hour","unitPriceUsd":"1.515","monthlyUsd":"2211.9000","basis":"2 instances"},
+                      {"resource":"Platform/Kms","type":"AWS::EC2::VPCEndpoint","quantity":"1460","unit":"endpoint-AZ-hour","unitPriceUsd":"0.01","monthlyUsd":"14.6000","basis":"2 AZs"},
+                      {"resource":"Platform/Key","type":"AWS::KMS::Key","quantity":"1","unit":"key-month","unitPriceUsd":"1","monthlyUsd":"1.0000","basis":"key"},
+                      {"resource":"Llm/ErrorsAlarm","type":"AWS::CloudWatch::Alarm","quantity":"1","unit":"alarm-metric-month","unitPriceUsd":"0.1","monthlyUsd":"0.1000","basis":"alarm"}],
+             "usageBased":["1 × AWS::KMS::Key: requests $0.000003/request"],"ceilings":[{"construct":"Llm","maxMonthlyUsd":"2500"}]}}
             """);
         Assembly = Assemblies.Write(stack);
         Out = Path.Combine(Assembly, "reports");

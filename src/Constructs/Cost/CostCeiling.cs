@@ -88,26 +88,28 @@ public static class CostCeiling
         var lines = StackLines(stack);
         var costed = stack.Node.FindAll(ConstructOrder.PREORDER).OfType<ICostedConstruct>().Where(c => Stack.Of(c) == stack).ToList();
         var resources = stack.Node.FindAll(ConstructOrder.PREORDER).OfType<CfnResource>().Where(r => Stack.Of(r) == stack);
+        // Numbers are written as invariant strings: cfn-lint (E4002) accepts no floating-point values in a template's Metadata section.
+        static string N(double v, string format) => v.ToString(format, CultureInfo.InvariantCulture);
         return new Dictionary<string, object>
         {
             ["priceTableVersion"] = PriceTable.Default.Version,
             ["pricedRegion"] = region,
-            ["totalMonthlyUsd"] = CostLine.Total(lines),
+            ["totalMonthlyUsd"] = N(CostLine.Total(lines), "0.00"),
             ["lines"] = lines.Select(l => (object)new Dictionary<string, object>
             {
                 ["resource"] = l.Resource,
                 ["type"] = l.Type,
-                ["quantity"] = Math.Round(l.Quantity, 6),
+                ["quantity"] = N(l.Quantity, "0.######"),
                 ["unit"] = l.Unit,
-                ["unitPriceUsd"] = l.UnitPriceUsd,
-                ["monthlyUsd"] = Math.Round(l.MonthlyUsd, 4),
+                ["unitPriceUsd"] = N(l.UnitPriceUsd, "0.#########"),
+                ["monthlyUsd"] = N(l.MonthlyUsd, "0.0000"),
                 ["basis"] = l.Basis,
             }).ToArray(),
             ["usageBased"] = CostEstimator.UsageNotes(resources, region).Cast<object>().ToArray(),
             ["ceilings"] = costed.Where(c => c.MaxMonthlyCostUsd is not null).Select(c => (object)new Dictionary<string, object>
             {
                 ["construct"] = CostEstimator.PathInStack(c),
-                ["maxMonthlyUsd"] = c.MaxMonthlyCostUsd!.Value,
+                ["maxMonthlyUsd"] = N(c.MaxMonthlyCostUsd!.Value, "0.##"),
             }).ToArray(),
         };
     }

@@ -104,15 +104,17 @@ public class CostCeilingTests
         JsonNode Record(Stack s) => Amazon.CDK.Assertions.Template.FromStack(s).Json()["Metadata"]![CostCeiling.MetadataKey]!;
 
         var f = Record(foundation);
-        Assert.Equal(179.30, f["totalMonthlyUsd"]!.GetValue<double>());
+        Assert.Equal("179.30", f["totalMonthlyUsd"]!.GetValue<string>());
         Assert.Equal(PriceTable.Default.Version, f["priceTableVersion"]!.GetValue<string>());
         Assert.Contains(f["usageBased"]!.AsArray(), n => n!.GetValue<string>().Contains("AWS::CloudTrail::Trail: data events $0.000001/event"));
 
         // The training stack also holds the platform's dashboard for its sections: 8313.32 + 3.00.
         var t = Record(trainingStack);
-        Assert.Equal(8316.32, t["totalMonthlyUsd"]!.GetValue<double>());
-        Assert.Equal(8316.32, t["lines"]!.AsArray().Sum(l => l!["monthlyUsd"]!.GetValue<double>()), 6);
+        Assert.Equal("8316.32", t["totalMonthlyUsd"]!.GetValue<string>());
+        Assert.Equal(8316.32, t["lines"]!.AsArray().Sum(l => double.Parse(l!["monthlyUsd"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture)), 6);
+        Assert.Contains(t["lines"]!.AsArray(), l => l!["resource"]!.GetValue<string>() == "Training/Spot" && l["quantity"]!.GetValue<string>() == "1460"
+            && l["unitPriceUsd"]!.GetValue<string>() == "5.672" && l["monthlyUsd"]!.GetValue<string>() == "8281.1200");
         Assert.Contains(t["lines"]!.AsArray(), l => l!["type"]!.GetValue<string>() == "AWS::CloudWatch::Dashboard");
-        Assert.Equal(9000, t["ceilings"]![0]!["maxMonthlyUsd"]!.GetValue<double>());
+        Assert.Equal("9000", t["ceilings"]![0]!["maxMonthlyUsd"]!.GetValue<string>());
     }
 }
