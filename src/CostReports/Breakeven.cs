@@ -34,14 +34,15 @@ public sealed class Breakeven
         var gbSecond = table.Get(region, PriceTable.SageMakerServerless, "inference.gb-second").Usd;
         double Busy(double r) => EndpointModel.BusyInstanceHours(r, b.ModelLatencyMs, b.ConcurrencyPerInstance);
         MaxRequests = b.MaxRequestsPerMonth;
+        var serverlessLatency = b.ServerlessLatencyMs ?? b.ModelLatencyMs;
         Series = new[]
         {
             new CostSeries($"Always-on ({b.AlwaysOnInstances} × {b.InstanceType})",
                 r => hourly * EndpointModel.AlwaysOnHours(b.AlwaysOnInstances, Math.Max(b.MaxInstances, b.AlwaysOnInstances), Busy(r), b.TargetUtilization)),
             new CostSeries($"Scale-to-zero (inference components, {b.InstanceType})",
                 r => hourly * EndpointModel.ScaleToZeroHours(b.MaxInstances, Busy(r), b.TargetUtilization, b.ScaleToZeroIdleHoursPerMonth, r)),
-            new CostSeries($"Serverless ({b.ServerlessMemoryMb} MB, CPU only)",
-                r => gbSecond * EndpointModel.ServerlessGbSeconds(r, b.ModelLatencyMs, b.ServerlessMemoryMb)),
+            new CostSeries(string.Create(CultureInfo.InvariantCulture, $"Serverless ({b.ServerlessMemoryMb} MB, CPU only, {serverlessLatency:0} ms)"),
+                r => gbSecond * EndpointModel.ServerlessGbSeconds(r, serverlessLatency, b.ServerlessMemoryMb)),
             new CostSeries($"Async (scale to zero, {b.InstanceType})",
                 r => hourly * EndpointModel.ScaleToZeroHours(b.MaxInstances, Busy(r), 1, b.ScaleToZeroIdleHoursPerMonth, r)),
         };

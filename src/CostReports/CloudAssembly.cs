@@ -5,7 +5,8 @@ namespace AwsModelPlatform.CostReports;
 /// <summary>One synthesized stack: its name and its CloudFormation template.</summary>
 /// <param name="Name">The stack's artifact id (e.g. <c>Foundation</c>).</param>
 /// <param name="Template">The template.</param>
-public sealed record StackTemplate(string Name, JsonObject Template)
+/// <param name="LogicalIdPaths">Construct paths (from the stack) by logical id, from the manifest's <c>aws:cdk:logicalId</c> metadata.</param>
+public sealed record StackTemplate(string Name, JsonObject Template, IReadOnlyDictionary<string, string>? LogicalIdPaths = null)
 {
     /// <summary>Template resources by logical id.</summary>
     public IEnumerable<(string LogicalId, JsonObject Resource)> Resources =>
@@ -14,7 +15,8 @@ public sealed record StackTemplate(string Name, JsonObject Template)
     /// <summary>The construct path of a resource below its stack (from <c>aws:cdk:path</c>, without <c>/Resource</c>), else its logical id.</summary>
     public string PathOf(string logicalId, JsonObject resource)
     {
-        var path = resource["Metadata"]?["aws:cdk:path"]?.GetValue<string>();
+        var path = resource["Metadata"]?["aws:cdk:path"]?.GetValue<string>()
+            ?? (LogicalIdPaths?.TryGetValue(logicalId, out var fromManifest) == true ? fromManifest : null);
         if (path is null) return logicalId;
         if (path.StartsWith(Name + "/", StringComparison.Ordinal)) path = path[(Name.Length + 1)..];
         return path.EndsWith("/Resource", StringComparison.Ordinal) ? path[..^"/Resource".Length] : path;
@@ -37,7 +39,13 @@ public static class CloudAssembly
             if (artifact?["type"]?.GetValue<string>() != "aws:cloudformation:stack") continue;
             var file = artifact["properties"]?["templateFile"]?.GetValue<string>() ?? $"{id}.template.json";
             var template = JsonNode.Parse(File.ReadAllText(Path.Combine(directory, file)))!.AsObject();
-            stacks.Add(new StackTemplate(id, template));
+            // The manifest maps each resource's construct path to its logical id ("/Stack/Path/Resource": aws:cdk:logicalId).
+            var paths = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var (path, entries) in artifact["metadata"]?.AsObject() ?? new JsonObject())
+                foreach (var entry in entries?.AsArray() ?? new JsonArray())
+                    if (entry?["type"]?.GetValue<string>() == "aws:cdk:logicalId" && entry["data"] is JsonValue data && data.TryGetValue<string>(out var logicalId))
+                        paths.TryAdd(logicalId, path.TrimStart('/'));
+            stacks.Add(new StackTemplate(id, template, paths));
         }
         return stacks.OrderBy(s => s.Name, StringComparer.Ordinal).ToList();
     }

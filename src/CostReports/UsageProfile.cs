@@ -61,6 +61,12 @@ public sealed record BreakevenUsage
     public double TargetUtilization { get; init; } = 0.7;
     /// <summary>Idle instance-hours a month of a scale-to-zero endpoint with traffic.</summary>
     public double ScaleToZeroIdleHoursPerMonth { get; init; } = 60;
+    /// <summary>
+    /// Latency of one invocation on serverless inference, in ms. Serverless has no GPU (CPU only, at most 6 GB), so
+    /// it serves only a model small enough to run there, and usually more slowly.
+    /// </summary>
+    /// <remarks>Default: <see cref="ModelLatencyMs"/>.</remarks>
+    public double? ServerlessLatencyMs { get; init; }
     /// <summary>Memory of the serverless endpoint, in MB (SageMaker allows at most 6144).</summary>
     public int ServerlessMemoryMb { get; init; } = 6144;
     /// <summary>Right end of the chart's x axis, in requests a month.</summary>

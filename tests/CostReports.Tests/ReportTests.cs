@@ -140,6 +140,28 @@ public class ReportTests(GeneratedReports reports) : IClassFixture<GeneratedRepo
     }
 }
 
+public class AssemblyTests
+{
+    [Fact]
+    public void Resource_paths_come_from_the_manifest_when_templates_carry_no_path_metadata()
+    {
+        var dir = Assemblies.Write(Stack("Demo", ("KeyABC123", new JsonObject { ["Type"] = "AWS::KMS::Key" })));
+        try
+        {
+            var manifest = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "manifest.json")))!;
+            manifest["artifacts"]!["Demo"]!["metadata"] = JsonNode.Parse("""{"/Demo/Platform/Key/Resource":[{"type":"aws:cdk:logicalId","data":"KeyABC123"}]}""");
+            File.WriteAllText(Path.Combine(dir, "manifest.json"), manifest.ToJsonString());
+            var stack = Assert.Single(CloudAssembly.Read(dir));
+            var line = new Pricers(PriceTable.Default, new UsageProfile()).Price(stack).First();
+            Assert.Equal("Platform/Key", line.Resource);
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
+}
+
 public class DiffTests
 {
     [Fact]

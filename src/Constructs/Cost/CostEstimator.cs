@@ -125,18 +125,22 @@ public static class CostEstimator
         return path.EndsWith("/Resource", StringComparison.Ordinal) ? path[..^"/Resource".Length] : path;
     }
 
-    // CloudWatch bills an alarm per metric it watches: a metric-math alarm pays for each metric of the expression,
-    // an anomaly-detection alarm for its 3 metrics (price sku alarm.anomaly-detection), a period under 60 s at the high-resolution rate.
+    // CloudWatch bills an alarm per metric it reads: a metric-math alarm pays for each metric of the expression (not
+    // for the expressions), an anomaly-detection alarm for its 3 metrics (sku alarm.anomaly-detection), a period under
+    // 60 s at the high-resolution rate. The metrics are read from the L2 alarm that made the resource: resolving the
+    // L1 metric queries from inside synthesis crashes the jsii runtime.
     private static (string Sku, double Quantity, string Basis) AlarmBilling(CfnAlarm alarm)
     {
         if (alarm.ThresholdMetricId is not null) return ("alarm.anomaly-detection", 1, "one anomaly-detection alarm");
-        var metrics = alarm.Metrics is object[] queries
-            ? Math.Max(1, queries.Count(q => q is CfnAlarm.IMetricDataQueryProperty mq ? mq.MetricStat is not null : true))
-            : 1;
-        var period = alarm.Period is double p ? p : alarm.Metrics is object[] qs
-            ? qs.OfType<CfnAlarm.IMetricDataQueryProperty>().Select(q => (q.MetricStat as CfnAlarm.IMetricStatProperty)?.Period ?? q.Period ?? 60).DefaultIfEmpty(60).Min()
-            : 60;
+        var metric = (alarm.Node.Scope as Alarm)?.Metric;
+        var leaves = metric is null ? new List<IMetric>() : Leaves(metric).ToList();
+        var metrics = Math.Max(1, leaves.Count);
+        var periods = leaves.Select(m => m is Metric plain ? plain.Period.ToSeconds() : 60).ToList();
+        var period = alarm.Period is double p ? p : periods.DefaultIfEmpty(60).Min();
         var sku = period < 60 ? "alarm.high-resolution" : "alarm.standard";
         return (sku, metrics, metrics == 1 ? "one alarm on one metric" : $"one alarm on {metrics} metrics");
     }
+
+    private static IEnumerable<IMetric> Leaves(IMetric metric) =>
+        metric is MathExpression math ? math.UsingMetrics.Values.SelectMany(Leaves) : new[] { metric };
 }

@@ -98,12 +98,12 @@ public class WorstCaseCostTests
         // 2 × 730 h × $1.408 = $2055.68, the figure the endpoint already reports.
         Assert.Equal(2055.68, instances.MonthlyUsd, 6);
         Assert.Equal(endpoint.WorstCaseMonthlyCostUsd, instances.MonthlyUsd, 2);
-        // CloudWatch bills an alarm per metric it reads: server errors (metric math on 3 metrics), model latency (1),
-        // GPU memory (2), idle GPU (3) = 9 alarm-metrics × $0.10 = $0.90.
+        // CloudWatch bills an alarm per metric it reads, not per math expression: server errors (m1 + m2: 2 metrics),
+        // model latency (1), GPU memory (1), idle GPU (2) = 6 alarm-metrics × $0.10 = $0.60.
         Assert.Equal(4, endpoint.Node.FindAll().OfType<CfnAlarm>().Count());
-        Assert.Equal(3, Assert.Single(lines, l => l.Resource == "Llm/ServerErrorsAlarm").Quantity);
-        Assert.Equal(9, lines.Where(l => l.Type == "AWS::CloudWatch::Alarm").Sum(l => l.Quantity));
-        Assert.Equal(2055.68 + 0.90, Sum(lines), 6);
+        Assert.Equal(2, Assert.Single(lines, l => l.Resource == "Llm/ServerErrorsAlarm").Quantity);
+        Assert.Equal(6, lines.Where(l => l.Type == "AWS::CloudWatch::Alarm").Sum(l => l.Quantity));
+        Assert.Equal(2055.68 + 0.60, Sum(lines), 6);
     }
 
     [Fact]
