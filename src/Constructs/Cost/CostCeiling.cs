@@ -25,7 +25,6 @@ public static class CostCeiling
     public static void Enforce(ICostedConstruct construct, string propName)
     {
         Check(construct.MaxMonthlyCostUsd, propName);
-        RecordInTemplate(Stack.Of(construct));
         if (construct.MaxMonthlyCostUsd is null) return;
         construct.Node.AddValidation(new Validation(() =>
         {
@@ -59,35 +58,63 @@ public static class CostCeiling
         return new[] { message };
     }
 
-    /// <summary>Writes, once per stack, the stack's worst-case record into its template metadata (at synthesis, when every construct exists).</summary>
-    public static void RecordInTemplate(Stack stack)
-    {
-        if (stack.Node.TryFindChild(MarkerId) is not null) return;
-        _ = new Construct(stack, MarkerId);
-        Aspects.Of(stack).Add(new RecordAspect(stack));
-    }
+    /// <summary>
+    /// Writes the stack's worst-case record into its template metadata. Called by <see cref="Foundation.PlatformAspects"/>
+    /// when it visits the stack at synthesis, once every construct of the app exists (the stack is visited first).
+    /// </summary>
+    public static void WriteRecord(Stack stack) => stack.AddMetadata(MetadataKey, Record(stack));
 
-    /// <summary>The worst-case lines of <paramref name="stack"/>: every costed construct's, plus the fixed-cost resources no costed construct owns.</summary>
-    public static List<CostLine> StackLines(Stack stack)
-    {
-        var costed = stack.Node.FindAll(ConstructOrder.PREORDER).OfType<ICostedConstruct>().Where(c => Stack.Of(c) == stack).ToList();
-        var owned = new HashSet<string>(costed.SelectMany(c => CostEstimator.OwnResources(c)).Select(r => r.Node.Path), StringComparer.Ordinal);
-        var here = stack.Node.FindAll(ConstructOrder.PREORDER).Where(c => Stack.Of(c) == stack).ToList();
-        var pathsHere = new HashSet<string>(here.Select(CostEstimator.PathInStack), StringComparer.Ordinal);
-        // A platform also reports resources it placed in other stacks (its per-stack dashboards): those belong to the records of their own stacks.
-        var lines = costed.SelectMany(c => c.WorstCaseMonthlyCost).Where(l => pathsHere.Contains(l.Resource));
-        var orphans = here.OfType<CfnResource>().Where(r => !owned.Contains(r.Node.Path));
-        return lines.Concat(CostEstimator.FixedLines(orphans, CostEstimator.PricedRegion(stack))).ToList();
-    }
+    /// <summary>
+    /// The worst-case lines of <paramref name="stack"/>: each costed construct's capacity and the fixed-cost resources
+    /// it owns in this stack, plus the fixed-cost resources no costed construct owns (a platform's dashboard for the
+    /// sections of this stack). One walk of the stack's tree: every construct visited costs a call into jsii.
+    /// </summary>
+    public static List<CostLine> StackLines(Stack stack) => Walk(stack).Lines;
 
-    private const string MarkerId = "AwsModelPlatformCostRecord";
+    private static (List<CostLine> Lines, List<CfnResource> Resources, List<ICostedConstruct> Costed) Walk(Stack stack)
+    {
+        var region = CostEstimator.PricedRegion(stack);
+        var costed = new List<ICostedConstruct>();
+        var owned = new Dictionary<ICostedConstruct, List<CfnResource>>();
+        var orphans = new List<CfnResource>();
+        var all = new List<CfnResource>();
+        var pending = new Stack<(IConstruct Node, ICostedConstruct? Owner)>();
+        foreach (var child in stack.Node.Children.Reverse()) pending.Push((child, null));
+        while (pending.Count > 0)
+        {
+            var (node, owner) = pending.Pop();
+            if (node is Stack) continue; // a nested stack has its own template and record
+            if (node is ICostedConstruct c)
+            {
+                owner = c;
+                costed.Add(c);
+                owned[c] = new List<CfnResource>();
+            }
+            if (node is CfnResource resource)
+            {
+                all.Add(resource);
+                if (owner is null) orphans.Add(resource); else owned[owner].Add(resource);
+            }
+            foreach (var child in node.Node.Children.Reverse()) pending.Push((child, owner));
+        }
+        var lines = new List<CostLine>();
+        foreach (var c in costed)
+        {
+            lines.AddRange(c switch
+            {
+                Foundation.PlatformConstruct pc => pc.CapacityLines(region).Concat(CostEstimator.FixedLines(owned[c], region)),
+                Foundation.ModelPlatform => CostEstimator.FixedLines(owned[c], region),
+                _ => c.WorstCaseMonthlyCost,
+            });
+        }
+        lines.AddRange(CostEstimator.FixedLines(orphans, region));
+        return (lines, all, costed);
+    }
 
     private static object Record(Stack stack)
     {
         var region = CostEstimator.PricedRegion(stack);
-        var lines = StackLines(stack);
-        var costed = stack.Node.FindAll(ConstructOrder.PREORDER).OfType<ICostedConstruct>().Where(c => Stack.Of(c) == stack).ToList();
-        var resources = stack.Node.FindAll(ConstructOrder.PREORDER).OfType<CfnResource>().Where(r => Stack.Of(r) == stack);
+        var (lines, resources, costed) = Walk(stack);
         // Numbers are written as invariant strings: cfn-lint (E4002) accepts no floating-point values in a template's Metadata section.
         static string N(double v, string format) => v.ToString(format, CultureInfo.InvariantCulture);
         return new Dictionary<string, object>
@@ -123,19 +150,5 @@ public static class CostCeiling
     private sealed class Validation(Func<string[]> validate) : DeputyBase, IValidation
     {
         public string[] Validate() => validate();
-    }
-
-    // Aspects run at synthesis, once every construct of the app exists; the stack is visited before its children.
-    // (A Lazy token would be neater, but jsii cannot pass a .NET-implemented token back as an 'any' value.)
-    private sealed class RecordAspect(Stack stack) : DeputyBase, IAspect
-    {
-        private bool _done;
-
-        public void Visit(IConstruct node)
-        {
-            if (_done || node is not Stack visited || visited.Node.Path != stack.Node.Path) return;
-            _done = true;
-            stack.AddMetadata(MetadataKey, Record(stack));
-        }
     }
 }

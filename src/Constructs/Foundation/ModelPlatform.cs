@@ -212,7 +212,6 @@ public sealed class ModelPlatform : Construct, IModelPlatform, ICostedConstruct
         CostTags.Apply(this, this, "foundation");
         PlatformAspects.ApplyOnce(this);
         MaxMonthlyCostUsd = props.MaxMonthlyCostUsd;
-        CostCeiling.RecordInTemplate(Stack.Of(this));
         CostCeiling.EnforceAcross(this, props.MaxMonthlyCostUsd, "ModelPlatformProps.MaxMonthlyCostUsd",
             $"platform '{Node.Path}' and the constructs built on it", CostedMembers);
     }

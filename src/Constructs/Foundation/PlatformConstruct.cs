@@ -58,6 +58,8 @@ public abstract class PlatformConstruct : Construct, ICostedConstruct
     /// </summary>
     protected virtual IEnumerable<CostLine> CapacityCostLines(string region) => Enumerable.Empty<CostLine>();
 
+    internal IEnumerable<CostLine> CapacityLines(string region) => CapacityCostLines(region);
+
     /// <summary>The platform the construct runs on: the one given, or its own.</summary>
     public IModelPlatform Platform { get; }
 
