@@ -32,7 +32,7 @@ public sealed class PriceTable
     /// <summary>Service key of EBS volumes (SKU: <c>gp3.storage</c>).</summary>
     public const string Ebs = "ebs";
 
-    /// <summary>Service key of AWS Lambda (SKUs: <c>request</c>, <c>x86.gb-second</c>, <c>arm.gb-second</c>).</summary>
+    /// <summary>Service key of AWS Lambda (SKUs: <c>request</c>, <c>x86.gb-second</c>, <c>arm.gb-second</c>, <c>{x86,arm}.provisioned-concurrency.gb-second</c>, <c>{x86,arm}.provisioned-duration.gb-second</c>).</summary>
     public const string Lambda = "lambda";
 
     /// <summary>Service key of API Gateway REST APIs (SKU: <c>request</c>).</summary>

@@ -29,6 +29,8 @@ public class PriceTableCoverageTests
     [InlineData(PriceTable.Lambda, "request")]
     [InlineData(PriceTable.Lambda, "x86.gb-second")]
     [InlineData(PriceTable.Lambda, "arm.gb-second")]
+    [InlineData(PriceTable.Lambda, "x86.provisioned-concurrency.gb-second")]
+    [InlineData(PriceTable.Lambda, "arm.provisioned-concurrency.gb-second")]
     [InlineData(PriceTable.ApiGatewayRest, "request")]
     [InlineData(PriceTable.NatGateway, "hour")]
     [InlineData(PriceTable.NatGateway, "gb-processed")]
