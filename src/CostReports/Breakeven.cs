@@ -81,6 +81,13 @@ public sealed class Breakeven
     /// <summary>Writes the chart as SVG.</summary>
     public void WriteSvg(string path)
     {
+        Plot().SaveSvg(path, 1000, 600);
+        File.WriteAllText(path, Deterministic(File.ReadAllText(path)), new System.Text.UTF8Encoding(false));
+    }
+
+    /// <summary>The chart: the four series, the crossings marked and labelled.</summary>
+    public ScottPlot.Plot Plot()
+    {
         var plot = new ScottPlot.Plot();
         var xs = Xs();
         var colors = new[] { "#b2182b", "#2166ac", "#1b7837", "#e08214" }.Select(ScottPlot.Color.FromHex).ToArray();
@@ -92,22 +99,25 @@ public sealed class Breakeven
             scatter.Color = colors[i];
             scatter.LineWidth = 2;
         }
+        var index = 0;
         foreach (var p in Points())
         {
+            var below = index++ % 2 == 1; // alternate above and below, so close crossings do not overwrite each other
             var marker = plot.Add.Marker(p.Requests / 1e6, p.MonthlyUsd, ScottPlot.MarkerShape.FilledCircle, 8);
             marker.Color = ScottPlot.Colors.Black;
             var label = plot.Add.Text(string.Create(CultureInfo.InvariantCulture, $"{p.Requests / 1e6:0.##}M req: ${p.MonthlyUsd:0}"), p.Requests / 1e6, p.MonthlyUsd);
             label.LabelFontSize = 11;
+            label.LabelFontName = "DejaVu Sans";
             label.LabelOffsetX = 6;
-            label.LabelOffsetY = -6;
+            label.LabelOffsetY = below ? 16 : -8;
         }
+        plot.Font.Set("DejaVu Sans"); // one font every machine of the project has, so the file is the same everywhere
         plot.Title("Monthly cost of one model by hosting mode (breakeven points marked)");
         plot.XLabel("Requests per month (millions)");
         plot.YLabel("Monthly cost (USD)");
         plot.ShowLegend(ScottPlot.Alignment.UpperLeft);
         plot.Axes.SetLimits(0, MaxRequests / 1e6, 0, Series.Max(s => xs.Max(s.Cost)) * 1.1);
-        plot.SaveSvg(path, 1000, 600);
-        File.WriteAllText(path, Deterministic(File.ReadAllText(path)), new System.Text.UTF8Encoding(false));
+        return plot;
     }
 
     /// <summary>Skia numbers clip paths with a process-wide counter; renumber them in order of appearance so two runs write the same file.</summary>
