@@ -26,6 +26,45 @@ public sealed class PriceTable
     /// <summary>Service key of SageMaker Serverless Inference (SKUs: <c>inference.gb-second</c>, <c>provisioned-concurrency.gb-second</c>).</summary>
     public const string SageMakerServerless = "sagemaker.serverless";
 
+    /// <summary>Service key of EC2 on-demand Linux instances (SKU: instance type; unit: instance-hour), what AWS Batch runs on.</summary>
+    public const string Ec2OnDemand = "ec2.ondemand";
+
+    /// <summary>Service key of EBS volumes (SKU: <c>gp3.storage</c>).</summary>
+    public const string Ebs = "ebs";
+
+    /// <summary>Service key of AWS Lambda (SKUs: <c>request</c>, <c>x86.gb-second</c>, <c>arm.gb-second</c>, <c>{x86,arm}.provisioned-concurrency.gb-second</c>, <c>{x86,arm}.provisioned-duration.gb-second</c>).</summary>
+    public const string Lambda = "lambda";
+
+    /// <summary>Service key of API Gateway REST APIs (SKU: <c>request</c>).</summary>
+    public const string ApiGatewayRest = "apigateway.rest";
+
+    /// <summary>Service key of NAT gateways (SKUs: <c>hour</c>, <c>gb-processed</c>).</summary>
+    public const string NatGateway = "vpc.nat-gateway";
+
+    /// <summary>Service key of VPC interface endpoints (SKUs: <c>az-hour</c>, <c>gb-processed</c>).</summary>
+    public const string InterfaceEndpoint = "vpc.interface-endpoint";
+
+    /// <summary>Service key of AWS KMS (SKUs: <c>key-month</c>, <c>request</c>).</summary>
+    public const string Kms = "kms";
+
+    /// <summary>Service key of CloudTrail (SKUs: <c>data-event</c>, <c>management-event</c>).</summary>
+    public const string CloudTrail = "cloudtrail";
+
+    /// <summary>Service key of CloudWatch (SKUs: <c>alarm.standard</c>, <c>alarm.high-resolution</c>, <c>alarm.composite</c>, <c>alarm.anomaly-detection</c>, <c>metric</c>, <c>dashboard</c>, <c>logs.ingestion</c>, <c>logs.storage</c>, <c>api-request</c>).</summary>
+    public const string CloudWatch = "cloudwatch";
+
+    /// <summary>Service key of S3 (SKUs: <c>standard.storage</c>, <c>glacier-flexible.storage</c>, <c>put-request</c>, <c>get-request</c>).</summary>
+    public const string S3 = "s3";
+
+    /// <summary>Service key of SNS (SKUs: <c>request</c>, <c>email-notification</c>).</summary>
+    public const string Sns = "sns";
+
+    /// <summary>Service key of AWS WAF (SKUs: <c>web-acl</c>, <c>rule</c>, <c>request</c>).</summary>
+    public const string Waf = "waf";
+
+    /// <summary>Service key of ECR (SKU: <c>storage</c>).</summary>
+    public const string Ecr = "ecr";
+
     /// <summary>Hours in the average month, as AWS's price pages count them.</summary>
     public const double HoursPerMonth = 730;
 
@@ -43,11 +82,22 @@ public sealed class PriceTable
     /// <summary>The notes of the data file: how the prices were gathered and what they assume.</summary>
     public IReadOnlyList<string> Notes { get; }
 
+    /// <summary>
+    /// Fraction of the on-demand price Spot usually saves (the file's <c>assumptions.ec2.spotDiscount</c>): expected
+    /// Spot price = on-demand × (1 − this). Expected costs only; worst cases price Spot at on-demand.
+    /// </summary>
+    public double SpotDiscount { get; }
+
+    /// <summary>Where the <see cref="SpotDiscount"/> assumption comes from.</summary>
+    public string SpotDiscountSource { get; }
+
     /// <summary>The regions priced.</summary>
     public IReadOnlyCollection<string> Regions => _prices.Keys;
 
-    private PriceTable(string version, string defaultRegion, IReadOnlyList<string> notes, Dictionary<string, Dictionary<string, Dictionary<string, Price>>> prices)
+    private PriceTable(string version, string defaultRegion, IReadOnlyList<string> notes, Dictionary<string, Dictionary<string, Dictionary<string, Price>>> prices, double spotDiscount, string spotDiscountSource)
     {
+        SpotDiscount = spotDiscount;
+        SpotDiscountSource = spotDiscountSource;
         Version = version;
         DefaultRegion = defaultRegion;
         Notes = notes;
@@ -79,7 +129,15 @@ public sealed class PriceTable
             }
         }
         var notes = root.TryGetProperty("notes", out var n) ? n.EnumerateArray().Select(x => x.GetString() ?? "").ToArray() : Array.Empty<string>();
-        return new PriceTable(root.GetProperty("version").GetString()!, root.GetProperty("defaultRegion").GetString()!, notes, prices);
+        double spotDiscount = 0;
+        var spotSource = "no Spot discount assumed";
+        if (root.TryGetProperty("assumptions", out var assumptions) && assumptions.TryGetProperty("ec2.spotDiscount", out var spot))
+        {
+            spotDiscount = spot.GetProperty("value").GetDouble();
+            if (spotDiscount is < 0 or >= 1) throw new FormatException($"assumptions.ec2.spotDiscount = {spotDiscount} must be in [0, 1).");
+            spotSource = $"{spot.GetProperty("source").GetString()} ({spot.GetProperty("date").GetString()}{(spot.TryGetProperty("estimated", out var est) && est.GetBoolean() ? ", estimated" : "")})";
+        }
+        return new PriceTable(root.GetProperty("version").GetString()!, root.GetProperty("defaultRegion").GetString()!, notes, prices, spotDiscount, spotSource);
     }
 
     private static PriceTable Load()

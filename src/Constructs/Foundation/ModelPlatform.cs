@@ -100,14 +100,46 @@ public sealed record ModelPlatformProps
     /// <summary>Removal policy of data-bearing resources (keys, buckets, log groups).</summary>
     /// <remarks>Default: <see cref="RemovalPolicy.RETAIN"/>: a stack deletion never destroys data or audit evidence.</remarks>
     public RemovalPolicy RemovalPolicy { get; init; } = RemovalPolicy.RETAIN;
+
+    /// <summary>
+    /// Most the whole platform may cost in a month, in USD: the foundation and every construct built on it, in any
+    /// stack of the app. Synthesis fails, naming every resource and its cost, when their summed worst case
+    /// (<see cref="ICostedConstruct.WorstCaseMonthlyCost"/>) exceeds it. Usage-priced costs (requests, GB, events)
+    /// have no worst case and are not counted; keep <see cref="MonthlyBudgetUsd"/> for them.
+    /// </summary>
+    /// <remarks>Default: none.</remarks>
+    public double? MaxMonthlyCostUsd { get; init; }
 }
 
 /// <summary>
 /// The bundle: creates the key, network, access-log bucket, audit trail and alarm topic once, and hands them to
 /// every construct given <c>Platform = platform</c>. A construct given no platform creates its own.
 /// </summary>
-public sealed class ModelPlatform : Construct, IModelPlatform
+public sealed class ModelPlatform : Construct, IModelPlatform, ICostedConstruct
 {
+    private readonly PlatformDashboard _dashboard;
+
+    /// <summary>The ceiling of the platform and everything on it (<see cref="ModelPlatformProps.MaxMonthlyCostUsd"/>).</summary>
+    public double? MaxMonthlyCostUsd { get; }
+
+    /// <summary>
+    /// The foundation's worst-case lines: interface endpoints per AZ, NAT gateways when egress is on, the key, the
+    /// dashboards (one per stack with sections), the alarms. Computed when read, so read it after the app is built.
+    /// </summary>
+    public IReadOnlyList<CostLine> WorstCaseMonthlyCost =>
+        CostEstimator.FixedLines(OwnCostedResources(), CostEstimator.PricedRegion(this));
+
+    /// <inheritdoc />
+    public IReadOnlyList<string> UsageBasedCosts => CostEstimator.UsageNotes(OwnCostedResources(), CostEstimator.PricedRegion(this));
+
+    /// <summary>The costed constructs of the whole app built on this platform (this one included), whose worst cases <see cref="MaxMonthlyCostUsd"/> caps.</summary>
+    public IEnumerable<ICostedConstruct> CostedMembers() =>
+        CostEstimator.CostedConstructs(Node.Root).Where(c => ReferenceEquals(c, this) || c is PlatformConstruct pc && ReferenceEquals(pc.Platform, this));
+
+    private IEnumerable<CfnResource> OwnCostedResources() =>
+        CostEstimator.OwnResources(this).Concat(_dashboard.Dashboards.Where(d => !d.Node.Path.StartsWith(Node.Path + "/", StringComparison.Ordinal))
+            .Select(d => (CfnResource)d.Node.DefaultChild!));
+
     /// <inheritdoc />
     public string ProjectName { get; }
     /// <inheritdoc />
@@ -173,11 +205,14 @@ public sealed class ModelPlatform : Construct, IModelPlatform
         Trail.AddS3DataEvents(NamePrefix + "-");
         Trail.AddLambdaDataEvents(NamePrefix + "-");
         AlarmTopic = new AlarmTopic(this, "Alarms", new AlarmTopicProps { Key = Key, Email = props.AlarmEmail });
-        Dashboard = new PlatformDashboard(this, "Dashboard", props.ProjectName);
+        Dashboard = _dashboard = new PlatformDashboard(this, "Dashboard", props.ProjectName);
         var costGuard = props.CostGuard ?? new CostGuardProps();
         CostGuard = new CostGuard(this, "CostGuard", this, props.MonthlyBudgetUsd is { } budget ? costGuard with { MonthlyBudgetUsd = budget } : costGuard);
 
         CostTags.Apply(this, this, "foundation");
         PlatformAspects.ApplyOnce(this);
+        MaxMonthlyCostUsd = props.MaxMonthlyCostUsd;
+        CostCeiling.EnforceAcross(this, props.MaxMonthlyCostUsd, "ModelPlatformProps.MaxMonthlyCostUsd",
+            $"platform '{Node.Path}' and the constructs built on it", CostedMembers);
     }
 }

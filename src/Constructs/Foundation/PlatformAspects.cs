@@ -11,7 +11,8 @@ namespace AwsModelPlatform.Constructs.Foundation;
 /// (default-security-group restriction, auto-delete objects, log retention, AwsCustomResource) are created on
 /// Node.js runtimes AWS Lambda no longer lets anyone create, so a synthesized stack would fail on deploy:
 /// this aspect moves them to <see cref="NodeRuntime"/>, and records once, on those resources, why cdk-nag's
-/// managed-policy finding does not apply to them.
+/// managed-policy finding does not apply to them. It also writes each stack's worst-case cost record
+/// (<see cref="Cost.CostCeiling.WriteRecord"/>).
 /// </summary>
 public sealed class PlatformAspects : DeputyBase, IAspect
 {
@@ -38,6 +39,13 @@ public sealed class PlatformAspects : DeputyBase, IAspect
     /// <inheritdoc />
     public void Visit(IConstruct node)
     {
+        // Aspects visit a stack before its children, once every construct of the app exists: the moment to record
+        // the stack's worst-case cost (docs/cost.md) in its template.
+        if (node is Stack stack)
+        {
+            Cost.CostCeiling.WriteRecord(stack);
+            return;
+        }
         if (node is not CfnResource resource) return;
         var inProvider = node.Node.Scope is CustomResourceProviderBase;
         switch (resource.CfnResourceType)

@@ -16,14 +16,50 @@ public record PlatformConstructProps
     /// <summary>Options of the platform the construct creates when <see cref="Platform"/> is not given.</summary>
     /// <remarks>Default: <see cref="ModelPlatformProps"/> defaults.</remarks>
     public ModelPlatformProps? StandaloneOptions { get; init; }
+
+    /// <summary>
+    /// Most the construct may cost in a month, in USD: synthesis fails, naming every resource and its cost, when the
+    /// construct's worst case (<see cref="ICostedConstruct.WorstCaseMonthlyCost"/>, plus that of its standalone
+    /// platform) exceeds it.
+    /// </summary>
+    /// <remarks>Default: none. The platform's own <see cref="ModelPlatformProps.MaxMonthlyCostUsd"/> caps the sum over its constructs.</remarks>
+    public double? MaxMonthlyCostUsd { get; init; }
 }
 
 /// <summary>
 /// Base of the platform's workload constructs (endpoints, APIs, training): resolves the platform, or creates
 /// a private one when none is given, tags the construct's resources and applies the platform's aspects.
 /// </summary>
-public abstract class PlatformConstruct : Construct
+public abstract class PlatformConstruct : Construct, ICostedConstruct
 {
+    /// <inheritdoc />
+    public double? MaxMonthlyCostUsd { get; }
+
+    /// <summary>
+    /// The construct's worst-case monthly lines: <see cref="CapacityCostLines"/> (what scales with use, at its
+    /// configured maximum) and every fixed-cost resource it owns (alarms, dashboards, keys, endpoints, web ACLs),
+    /// priced by <see cref="CostEstimator"/>. Computed when read, so read it after the app is built.
+    /// </summary>
+    public IReadOnlyList<CostLine> WorstCaseMonthlyCost
+    {
+        get
+        {
+            var region = CostEstimator.PricedRegion(this);
+            return CapacityCostLines(region).Concat(CostEstimator.FixedLines(CostEstimator.OwnResources(this), region)).ToList();
+        }
+    }
+
+    /// <inheritdoc />
+    public virtual IReadOnlyList<string> UsageBasedCosts => CostEstimator.UsageNotes(CostEstimator.OwnResources(this), CostEstimator.PricedRegion(this));
+
+    /// <summary>
+    /// Lines for what the construct runs up to a configured maximum (instances, vCPUs, concurrency), priced in
+    /// <paramref name="region"/>. Fixed-cost resources are priced by the base class; override this only for capacity.
+    /// </summary>
+    protected virtual IEnumerable<CostLine> CapacityCostLines(string region) => Enumerable.Empty<CostLine>();
+
+    internal IEnumerable<CostLine> CapacityLines(string region) => CapacityCostLines(region);
+
     /// <summary>The platform the construct runs on: the one given, or its own.</summary>
     public IModelPlatform Platform { get; }
 
@@ -35,5 +71,7 @@ public abstract class PlatformConstruct : Construct
         Platform = props.Platform ?? new ModelPlatform(this, "Platform", props.StandaloneOptions);
         CostTags.Apply(this, Platform, component);
         PlatformAspects.ApplyOnce(this);
+        MaxMonthlyCostUsd = props.MaxMonthlyCostUsd;
+        CostCeiling.Enforce(this, GetType().Name + "Props.MaxMonthlyCostUsd");
     }
 }

@@ -906,8 +906,26 @@ public sealed class GpuModelEndpoint : PlatformConstruct, IGpuModelEndpoint, ICo
             ["pricedRegion"] = region,
             ["priceTableVersion"] = PriceTable.Default.Version,
             ["items"] = items.Cast<object>().ToArray(),
+            // What the cost reports need to price expected use (CostReports' endpoint pricer).
+            ["hosting"] = _hosting.PropName,
+            ["async"] = IsAsync,
+            ["instanceType"] = _hosting is InstanceHosting h ? h.InstanceType : "",
+            ["minInstances"] = _hosting is InstanceHosting m ? m.MinInstances : 0,
+            ["maxInstances"] = _hosting is InstanceHosting x ? x.EffectiveMax : 0,
+            ["serverlessMemoryMb"] = _hosting is ServerlessHosting sm ? sm.MemorySizeMb : 0,
+            ["serverlessMaxConcurrency"] = _hosting is ServerlessHosting sc ? sc.MaxConcurrency : 0,
+            ["serverlessProvisionedConcurrency"] = _hosting is ServerlessHosting sp ? sp.ProvisionedConcurrency ?? 0 : 0,
         });
         return hourly;
+    }
+
+    /// <summary>Every instance (or concurrent serverless invocation) autoscaling may run, busy all month (<see cref="WorstCaseHourlyCostUsd"/> × 730 h, per price).</summary>
+    protected override IEnumerable<CostLine> CapacityCostLines(string region)
+    {
+        var (_, _, items) = ComputeWorstCase();
+        return items.Select(i => new CostLine(CostEstimator.PathInStack(Endpoint), Endpoint.CfnResourceType,
+            (double)i["quantity"] * PriceTable.HoursPerMonth, (string)i["unit"], (double)i["unitPriceUsd"],
+            $"{i["quantity"]} {i["unit"]} per hour ({i["what"]}) × {PriceTable.HoursPerMonth} h"));
     }
 
     // ---------------------------------------------------------------- validation

@@ -19,6 +19,10 @@ public interface IPlatformDashboard
 public sealed class PlatformDashboard : Construct, IPlatformDashboard
 {
     private readonly string _projectName;
+    private readonly List<Dashboard> _dashboards = new();
+
+    /// <summary>Every dashboard of the platform: the one in its stack, then one per other stack its constructs added sections from.</summary>
+    public IReadOnlyList<Dashboard> Dashboards => _dashboards;
 
     /// <summary>The dashboard in the platform's stack.</summary>
     public Dashboard Dashboard { get; }
@@ -48,6 +52,7 @@ public sealed class PlatformDashboard : Construct, IPlatformDashboard
     private Dashboard Create(Construct scope, string id)
     {
         var dashboard = new Dashboard(scope, id, new DashboardProps { DefaultInterval = Duration.Hours(6) });
+        _dashboards.Add(dashboard);
         dashboard.AddWidgets(new TextWidget(new TextWidgetProps
         {
             Markdown = $"# {_projectName}\nAlarms go to the platform's alarm topic; each section below belongs to one construct.",

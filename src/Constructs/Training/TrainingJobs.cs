@@ -91,6 +91,9 @@ public sealed class TrainingJobs : PlatformConstruct, ITrainingJobs
     public const string CheckpointDir = "/opt/ml/checkpoints";
 
     private readonly Dictionary<string, string> _jobDefinitionArns = new();
+    private readonly IReadOnlyList<GpuInstanceType> _instanceTypes;
+    private readonly int _maxVCpus;
+    private readonly int _rootVolumeGiB;
     private readonly Rule _failedRule;
     private readonly Rule _stuckRule;
 
@@ -127,6 +130,7 @@ public sealed class TrainingJobs : PlatformConstruct, ITrainingJobs
         ValidateProps(props, instanceTypes);
         InstanceTypes = props.InstanceTypes;
         JobDefinitions = props.JobDefinitions;
+        (_instanceTypes, _maxVCpus, _rootVolumeGiB) = (instanceTypes, props.MaxVCpus, props.RootVolumeGiB);
 
         var key = Platform.Key;
         DatasetsBucket = CreateBucket("Datasets", "datasets", versioned: true);
@@ -208,6 +212,29 @@ public sealed class TrainingJobs : PlatformConstruct, ITrainingJobs
             group.AddEgressRule(group, Port.AllTraffic(), "Nodes of a multi-node job (NCCL, rendezvous)");
         }
         return group;
+    }
+
+    /// <summary>
+    /// Per compute environment, every vCPU it may run busy all month: <c>ceil(MaxVCpus / vCPUs)</c> instances of the
+    /// allowed type that costs most that way, with their root volumes. A Spot environment is priced at on-demand,
+    /// the most AWS Batch bids by default (100 % of on-demand); its expected price is in the cost reports.
+    /// </summary>
+    protected override IEnumerable<Cost.CostLine> CapacityCostLines(string region)
+    {
+        var table = Cost.PriceTable.Default;
+        var ebs = table.Get(region, Cost.PriceTable.Ebs, "gp3.storage");
+        foreach (var environment in ComputeEnvironments)
+        {
+            var spot = environment.Spot == true;
+            var path = Cost.CostEstimator.PathInStack(environment);
+            var (type, instances, price) = _instanceTypes
+                .Select(t => (Type: t, Instances: (_maxVCpus + t.VCpus - 1) / t.VCpus, Price: table.Get(region, Cost.PriceTable.Ec2OnDemand, t.Name)))
+                .OrderByDescending(x => x.Instances * x.Price.Usd).ThenBy(x => x.Type.Name, StringComparer.Ordinal).First();
+            yield return Cost.CostLine.Of(path, "AWS::Batch::ComputeEnvironment", instances * Cost.PriceTable.HoursPerMonth, price,
+                $"{instances} × {type.Name} (ceil({_maxVCpus} MaxVCpus / {type.VCpus} vCPUs)) × {Cost.PriceTable.HoursPerMonth} h{(spot ? ", Spot priced at on-demand (Batch's default bid cap)" : ", on-demand")}");
+            yield return Cost.CostLine.Of(path, "AWS::Batch::ComputeEnvironment", instances * _rootVolumeGiB, ebs,
+                $"{instances} root volume(s) × {_rootVolumeGiB} GiB gp3, all month");
+        }
     }
 
     private IReadOnlyList<ManagedEc2EcsComputeEnvironment> CreateComputeEnvironments(TrainingJobsProps props, IReadOnlyList<GpuInstanceType> instanceTypes)

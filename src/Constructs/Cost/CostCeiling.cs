@@ -1,0 +1,154 @@
+using System.Globalization;
+using Amazon.CDK;
+using Amazon.JSII.Runtime.Deputy;
+using Constructs;
+
+namespace AwsModelPlatform.Constructs.Cost;
+
+/// <summary>
+/// The synth-time cost ceiling: a validation that fails synthesis when a worst case exceeds its
+/// <c>MaxMonthlyCostUsd</c>, naming every resource and its cost; and the worst-case record each stack's template
+/// carries (template metadata <see cref="MetadataKey"/>) for the cost reports.
+/// </summary>
+public static class CostCeiling
+{
+    /// <summary>Template-level metadata key of the stack's worst-case record.</summary>
+    public const string MetadataKey = "AwsModelPlatform:WorstCaseMonthlyCost";
+
+    /// <summary>
+    /// Fails synthesis when the worst case of <paramref name="construct"/> (its own lines and those of the costed
+    /// constructs nested in it) exceeds <see cref="ICostedConstruct.MaxMonthlyCostUsd"/>. Validations run after every
+    /// construct of the app exists, so lines added after the constructor (alarms, dashboards) count.
+    /// </summary>
+    /// <param name="construct">The construct.</param>
+    /// <param name="propName">The prop that set the ceiling, for the message (e.g. <c>TrainingJobsProps.MaxMonthlyCostUsd</c>).</param>
+    public static void Enforce(ICostedConstruct construct, string propName)
+    {
+        Check(construct.MaxMonthlyCostUsd, propName);
+        if (construct.MaxMonthlyCostUsd is null) return;
+        construct.Node.AddValidation(new Validation(() =>
+        {
+            var lines = CostEstimator.CostedConstructs(construct).SelectMany(c => c.WorstCaseMonthlyCost).ToList();
+            return Violations(construct.MaxMonthlyCostUsd.Value, propName, $"'{construct.Node.Path}'", lines, CostEstimator.PricedRegion(construct));
+        }));
+    }
+
+    /// <summary>
+    /// Fails synthesis when the worst case of everything <paramref name="members"/> returns (evaluated at
+    /// validation time, across stacks) exceeds <paramref name="maxMonthlyCostUsd"/>.
+    /// </summary>
+    public static void EnforceAcross(IConstruct anchor, double? maxMonthlyCostUsd, string propName, string what, Func<IEnumerable<ICostedConstruct>> members)
+    {
+        Check(maxMonthlyCostUsd, propName);
+        if (maxMonthlyCostUsd is not { } max) return;
+        anchor.Node.AddValidation(new Validation(() =>
+            Violations(max, propName, what, members().SelectMany(c => c.WorstCaseMonthlyCost).ToList(), CostEstimator.PricedRegion(anchor))));
+    }
+
+    /// <summary>The message of a ceiling exceeded, or none.</summary>
+    public static string[] Violations(double max, string propName, string what, IReadOnlyList<CostLine> lines, string region)
+    {
+        var total = CostLine.Total(lines);
+        if (total <= max) return Array.Empty<string>();
+        var ordered = lines.OrderByDescending(l => l.MonthlyUsd).ThenBy(l => l.Resource, StringComparer.Ordinal);
+        var message = string.Create(CultureInfo.InvariantCulture,
+            $"{propName} = {max:0.##}: the worst-case monthly cost of {what} is ${total:0.00} ({region} prices, price table {PriceTable.Default.Version}), over the ceiling by ${total - max:0.00}. ")
+            + "Lower the maxima that drive it (MaxInstances, MaxConcurrency, MaxVCpus, OnDemandFallback, AllowInternetEgress, interface endpoints) or raise the ceiling. Resources:\n"
+            + string.Join("\n", ordered.Select(l => "  - " + l));
+        return new[] { message };
+    }
+
+    /// <summary>
+    /// Writes the stack's worst-case record into its template metadata. Called by <see cref="Foundation.PlatformAspects"/>
+    /// when it visits the stack at synthesis, once every construct of the app exists (the stack is visited first).
+    /// </summary>
+    public static void WriteRecord(Stack stack) => stack.AddMetadata(MetadataKey, Record(stack));
+
+    /// <summary>
+    /// The worst-case lines of <paramref name="stack"/>: each costed construct's capacity and the fixed-cost resources
+    /// it owns in this stack, plus the fixed-cost resources no costed construct owns (a platform's dashboard for the
+    /// sections of this stack). One walk of the stack's tree: every construct visited costs a call into jsii.
+    /// </summary>
+    public static List<CostLine> StackLines(Stack stack) => Walk(stack).Lines;
+
+    private static (List<CostLine> Lines, List<CfnResource> Resources, List<ICostedConstruct> Costed) Walk(Stack stack)
+    {
+        var region = CostEstimator.PricedRegion(stack);
+        var costed = new List<ICostedConstruct>();
+        var owned = new Dictionary<ICostedConstruct, List<CfnResource>>();
+        var orphans = new List<CfnResource>();
+        var all = new List<CfnResource>();
+        var pending = new Stack<(IConstruct Node, ICostedConstruct? Owner)>();
+        foreach (var child in stack.Node.Children.Reverse()) pending.Push((child, null));
+        while (pending.Count > 0)
+        {
+            var (node, owner) = pending.Pop();
+            if (node is Stack) continue; // a nested stack has its own template and record
+            if (node is ICostedConstruct c)
+            {
+                owner = c;
+                costed.Add(c);
+                owned[c] = new List<CfnResource>();
+            }
+            if (node is CfnResource resource)
+            {
+                all.Add(resource);
+                if (owner is null) orphans.Add(resource); else owned[owner].Add(resource);
+            }
+            foreach (var child in node.Node.Children.Reverse()) pending.Push((child, owner));
+        }
+        var lines = new List<CostLine>();
+        foreach (var c in costed)
+        {
+            lines.AddRange(c switch
+            {
+                Foundation.PlatformConstruct pc => pc.CapacityLines(region).Concat(CostEstimator.FixedLines(owned[c], region)),
+                Foundation.ModelPlatform => CostEstimator.FixedLines(owned[c], region),
+                _ => c.WorstCaseMonthlyCost,
+            });
+        }
+        lines.AddRange(CostEstimator.FixedLines(orphans, region));
+        return (lines, all, costed);
+    }
+
+    private static object Record(Stack stack)
+    {
+        var region = CostEstimator.PricedRegion(stack);
+        var (lines, resources, costed) = Walk(stack);
+        // Numbers are written as invariant strings: cfn-lint (E4002) accepts no floating-point values in a template's Metadata section.
+        static string N(double v, string format) => v.ToString(format, CultureInfo.InvariantCulture);
+        return new Dictionary<string, object>
+        {
+            ["priceTableVersion"] = PriceTable.Default.Version,
+            ["pricedRegion"] = region,
+            ["totalMonthlyUsd"] = N(CostLine.Total(lines), "0.00"),
+            ["lines"] = lines.Select(l => (object)new Dictionary<string, object>
+            {
+                ["resource"] = l.Resource,
+                ["type"] = l.Type,
+                ["quantity"] = N(l.Quantity, "0.######"),
+                ["unit"] = l.Unit,
+                ["unitPriceUsd"] = N(l.UnitPriceUsd, "0.#########"),
+                ["monthlyUsd"] = N(l.MonthlyUsd, "0.0000"),
+                ["basis"] = l.Basis,
+            }).ToArray(),
+            ["usageBased"] = CostEstimator.UsageNotes(resources, region).Cast<object>().ToArray(),
+            ["ceilings"] = costed.Where(c => c.MaxMonthlyCostUsd is not null).Select(c => (object)new Dictionary<string, object>
+            {
+                ["construct"] = CostEstimator.PathInStack(c),
+                ["maxMonthlyUsd"] = N(c.MaxMonthlyCostUsd!.Value, "0.##"),
+            }).ToArray(),
+        };
+    }
+
+    private static void Check(double? max, string propName)
+    {
+        if (max is { } m && (double.IsNaN(m) || m <= 0))
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"{propName} = {m}: a cost ceiling must be a positive number of USD per month; leave it unset for none."));
+    }
+
+    private sealed class Validation(Func<string[]> validate) : DeputyBase, IValidation
+    {
+        public string[] Validate() => validate();
+    }
+}

@@ -1,0 +1,236 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using AwsModelPlatform.Constructs.Cost;
+
+namespace AwsModelPlatform.CostReports;
+
+/// <summary>One billable line of a report.</summary>
+/// <param name="Stack">Stack name.</param>
+/// <param name="Resource">Construct path below the stack.</param>
+/// <param name="Type">CloudFormation type.</param>
+/// <param name="Quantity">Units a month.</param>
+/// <param name="Unit">Unit, as the price table names it.</param>
+/// <param name="UnitPriceUsd">Price of one unit.</param>
+/// <param name="Note">How the quantity was reached.</param>
+public sealed record ReportLine(string Stack, string Resource, string Type, double Quantity, string Unit, double UnitPriceUsd, string Note)
+{
+    /// <summary>Quantity × unit price, rounded to cents (totals add these rounded figures, so a CSV sums to its report).</summary>
+    public decimal MonthlyUsd => Math.Round((decimal)(Quantity * UnitPriceUsd), 2, MidpointRounding.AwayFromZero);
+
+    /// <summary>The key a diff matches lines by.</summary>
+    public string Key => $"{Stack}|{Resource}|{Type}|{Unit}";
+}
+
+/// <summary>How instance-based and serverless endpoints are billed for a given traffic: the one model the reports and the break-even chart share.</summary>
+public static class EndpointModel
+{
+    /// <summary>Hours in the month (AWS's price pages).</summary>
+    public const double HoursPerMonth = PriceTable.HoursPerMonth;
+
+    /// <summary>Instance-hours of pure work: requests × latency, divided among the invocations an instance serves at once.</summary>
+    public static double BusyInstanceHours(double requests, double latencyMs, double concurrencyPerInstance) =>
+        requests * latencyMs / 1000 / 3600 / concurrencyPerInstance;
+
+    /// <summary>An endpoint that keeps <paramref name="min"/> ≥ 1 instances: at least min × 730 h, more when the work at the target utilization needs it, at most max × 730 h.</summary>
+    public static double AlwaysOnHours(int min, int max, double busyHours, double utilization) =>
+        Math.Min(max * HoursPerMonth, Math.Max(min * HoursPerMonth, busyHours / utilization));
+
+    /// <summary>An endpoint that scales to zero: the work at the target utilization plus the idle tail before scale-in, nothing without traffic, at most max × 730 h.</summary>
+    public static double ScaleToZeroHours(int max, double busyHours, double utilization, double idleHours, double requests) =>
+        requests <= 0 ? 0 : Math.Min(max * HoursPerMonth, busyHours / utilization + idleHours);
+
+    /// <summary>Serverless inference: GB-seconds of requests × duration × memory.</summary>
+    public static double ServerlessGbSeconds(double requests, double latencyMs, int memoryMb) =>
+        requests * latencyMs / 1000 * memoryMb / 1024.0;
+}
+
+/// <summary>Prices every billable resource of a template for a usage profile, from the library's price table.</summary>
+public sealed class Pricers(PriceTable table, UsageProfile usage)
+{
+    /// <summary>The region whose prices the reports use.</summary>
+    public string Region { get; } = table.DefaultRegion;
+
+    private Price P(string service, string sku) => table.Get(Region, service, sku);
+
+    private static string F(double v) => v.ToString("0.####", CultureInfo.InvariantCulture);
+
+    /// <summary>Every billable line of <paramref name="stack"/>, in template order.</summary>
+    public List<ReportLine> Price(StackTemplate stack)
+    {
+        var lines = new List<ReportLine>();
+        var resources = stack.Resources.ToList();
+        int Count(Func<JsonObject, bool> match) => resources.Count(r => match(r.Resource));
+        var interfaceEndpoints = Count(IsInterfaceEndpoint);
+        var natGateways = Count(r => TypeOf(r) == "AWS::EC2::NatGateway");
+        foreach (var (id, r) in resources)
+        {
+            var type = TypeOf(r);
+            var path = stack.PathOf(id, r);
+            var props = r["Properties"] as JsonObject ?? new JsonObject();
+            void Add(double quantity, Price price, string note) =>
+                lines.Add(new ReportLine(stack.Name, path, type, quantity, price.Unit, price.Usd, note));
+            switch (type)
+            {
+                case "AWS::SageMaker::Endpoint":
+                    PriceEndpoint(stack, path, r, Add);
+                    break;
+                case "AWS::Batch::ComputeEnvironment":
+                    PriceComputeEnvironment(stack, resources, props, Add);
+                    break;
+                case "AWS::EC2::VPCEndpoint" when IsInterfaceEndpoint(r):
+                {
+                    var azs = (props["SubnetIds"] as JsonArray)?.Count ?? 1;
+                    Add(azs * EndpointModel.HoursPerMonth, P(PriceTable.InterfaceEndpoint, "az-hour"), $"{azs} AZ(s) × {F(EndpointModel.HoursPerMonth)} h");
+                    Add(usage.InterfaceEndpointGbPerMonth / interfaceEndpoints, P(PriceTable.InterfaceEndpoint, "gb-processed"), $"{F(usage.InterfaceEndpointGbPerMonth)} GB spread over {interfaceEndpoints} interface endpoints");
+                    break;
+                }
+                case "AWS::EC2::NatGateway":
+                    Add(EndpointModel.HoursPerMonth, P(PriceTable.NatGateway, "hour"), "every hour of the month");
+                    Add(usage.NatGatewayGbPerMonth / natGateways, P(PriceTable.NatGateway, "gb-processed"), $"{F(usage.NatGatewayGbPerMonth)} GB spread over {natGateways} NAT gateways");
+                    break;
+                case "AWS::KMS::Key":
+                    Add(1, P(PriceTable.Kms, "key-month"), "one customer managed key");
+                    Add(usage.KmsRequestsPerKeyPerMonth, P(PriceTable.Kms, "request"), "requests per key (usage profile)");
+                    break;
+                case "AWS::CloudWatch::Alarm":
+                {
+                    var (sku, metrics) = AlarmBilling(props);
+                    Add(metrics, P(PriceTable.CloudWatch, sku), metrics == 1 ? "one alarm on one metric" : $"one alarm on {metrics} metrics");
+                    break;
+                }
+                case "AWS::CloudWatch::CompositeAlarm":
+                    Add(1, P(PriceTable.CloudWatch, "alarm.composite"), "one composite alarm");
+                    break;
+                case "AWS::CloudWatch::Dashboard":
+                    Add(1, P(PriceTable.CloudWatch, "dashboard"), "one dashboard (the 3 free ones ignored)");
+                    break;
+                case "AWS::Logs::LogGroup":
+                    Add(usage.LogIngestedGbPerLogGroup, P(PriceTable.CloudWatch, "logs.ingestion"), "GB ingested per log group (usage profile)");
+                    Add(usage.LogStoredGbPerLogGroup, P(PriceTable.CloudWatch, "logs.storage"), "GB stored per log group (usage profile)");
+                    break;
+                case "AWS::S3::Bucket":
+                    Add(usage.S3GbPerBucket, P(PriceTable.S3, "standard.storage"), "GB stored per bucket (usage profile)");
+                    break;
+                case "AWS::CloudTrail::Trail":
+                    Add(usage.TrailDataEventsPerMonth, P(PriceTable.CloudTrail, "data-event"), "data events (usage profile); management events: first copy free");
+                    break;
+                case "AWS::SNS::Topic":
+                    Add(usage.SnsPublishesPerTopicPerMonth, P(PriceTable.Sns, "request"), "publishes per topic (usage profile)");
+                    break;
+                case "AWS::Lambda::Function":
+                {
+                    var fn = UsageProfile.Match(usage.Functions, stack.Name + "/" + path);
+                    var invocations = fn?.InvocationsPerMonth ?? 0;
+                    var memoryMb = props["MemorySize"]?.GetValue<double>() ?? 128;
+                    var arm = props["Architectures"]?.ToJsonString().Contains("arm64") == true;
+                    Add(invocations, P(PriceTable.Lambda, "request"), fn is null ? "no use in the profile (deploy-time function)" : "invocations (usage profile)");
+                    Add(invocations * (fn?.DurationMs ?? 0) / 1000 * memoryMb / 1024, P(PriceTable.Lambda, arm ? "arm.gb-second" : "x86.gb-second"),
+                        $"{F(invocations)} × {F(fn?.DurationMs ?? 0)} ms × {F(memoryMb)} MB");
+                    break;
+                }
+                case "AWS::ApiGateway::RestApi":
+                {
+                    var requests = UsageProfile.Match(usage.Apis, stack.Name + "/" + path)?.RequestsPerMonth ?? 0;
+                    Add(requests, P(PriceTable.ApiGatewayRest, "request"), "requests (usage profile)");
+                    break;
+                }
+                case "AWS::WAFv2::WebACL":
+                {
+                    var rules = (props["Rules"] as JsonArray)?.Count ?? 0;
+                    var requests = usage.Apis.Values.Sum(a => a.RequestsPerMonth);
+                    Add(1, P(PriceTable.Waf, "web-acl"), "one web ACL");
+                    Add(rules, P(PriceTable.Waf, "rule"), $"{rules} rule(s)");
+                    Add(requests, P(PriceTable.Waf, "request"), "requests of every API in the profile");
+                    break;
+                }
+            }
+        }
+        return lines;
+    }
+
+    private void PriceEndpoint(StackTemplate stack, string path, JsonObject resource, Action<double, Price, string> add)
+    {
+        var cost = resource["Metadata"]?["AwsModelPlatform:Cost"];
+        if (cost is null) return;
+        var traffic = UsageProfile.Match(usage.Endpoints, stack.Name + "/" + path) ?? new EndpointUsage();
+        var hosting = cost["hosting"]?.GetValue<string>() ?? "";
+        var requests = traffic.RequestsPerMonth;
+        if (hosting == "ServerlessHosting")
+        {
+            var memory = cost["serverlessMemoryMb"]!.GetValue<int>();
+            add(EndpointModel.ServerlessGbSeconds(requests, traffic.ModelLatencyMs, memory), P(PriceTable.SageMakerServerless, "inference.gb-second"),
+                $"{F(requests)} requests × {F(traffic.ModelLatencyMs)} ms × {memory} MB");
+            var provisioned = cost["serverlessProvisionedConcurrency"]!.GetValue<int>();
+            if (provisioned > 0)
+                add(provisioned * memory / 1024.0 * 3600 * EndpointModel.HoursPerMonth, P(PriceTable.SageMakerServerless, "provisioned-concurrency.gb-second"),
+                    $"{provisioned} provisioned × {memory} MB, all month");
+            return;
+        }
+        var instanceType = cost["instanceType"]!.GetValue<string>();
+        var min = cost["minInstances"]!.GetValue<int>();
+        var max = cost["maxInstances"]!.GetValue<int>();
+        var isAsync = cost["async"]?.GetValue<bool>() == true;
+        var busy = EndpointModel.BusyInstanceHours(requests, traffic.ModelLatencyMs, traffic.ConcurrencyPerInstance);
+        var (hours, how) = min >= 1
+            ? (EndpointModel.AlwaysOnHours(min, max, busy, traffic.TargetUtilization), $"always on: max({min} × 730 h, {F(busy)} busy h / {F(traffic.TargetUtilization)}), at most {max} × 730 h")
+            : isAsync
+                ? (EndpointModel.ScaleToZeroHours(max, busy, 1, traffic.ScaleToZeroIdleHoursPerMonth, requests), $"async, scales to zero: {F(busy)} busy h (queue keeps instances full) + {F(traffic.ScaleToZeroIdleHoursPerMonth)} idle h, at most {max} × 730 h")
+                : (EndpointModel.ScaleToZeroHours(max, busy, traffic.TargetUtilization, traffic.ScaleToZeroIdleHoursPerMonth, requests), $"scales to zero: {F(busy)} busy h / {F(traffic.TargetUtilization)} + {F(traffic.ScaleToZeroIdleHoursPerMonth)} idle h, at most {max} × 730 h");
+        add(hours, P(PriceTable.SageMakerHosting, instanceType), $"{instanceType}, {F(requests)} requests × {F(traffic.ModelLatencyMs)} ms / {F(traffic.ConcurrencyPerInstance)} concurrent; {how}");
+    }
+
+    private void PriceComputeEnvironment(StackTemplate stack, List<(string LogicalId, JsonObject Resource)> resources, JsonObject props, Action<double, Price, string> add)
+    {
+        var compute = props["ComputeResources"] as JsonObject ?? new JsonObject();
+        var spot = compute["Type"]?.GetValue<string>() == "SPOT";
+        var types = (compute["InstanceTypes"] as JsonArray)?.Select(t => t!.GetValue<string>()).ToList() ?? new List<string>();
+        var type = usage.Training.InstanceType is { } wanted && types.Contains(wanted) ? wanted : types.FirstOrDefault();
+        if (type is null) return;
+        var gpus = GpusOf(type);
+        // The environments of one stack share the GPU-hours: Spot takes SpotShare when a Spot environment exists.
+        var environments = resources.Where(r => TypeOf(r.Resource) == "AWS::Batch::ComputeEnvironment")
+            .Select(r => r.Resource["Properties"]?["ComputeResources"]?["Type"]?.GetValue<string>()).ToList();
+        var hasSpot = environments.Contains("SPOT");
+        var hasOnDemand = environments.Any(t => t != "SPOT");
+        var share = spot
+            ? (hasOnDemand ? usage.Training.SpotShare : 1)
+            : (hasSpot ? 1 - usage.Training.SpotShare : 1);
+        var instanceHours = usage.Training.GpuHoursPerMonth * share / gpus;
+        var onDemand = P(PriceTable.Ec2OnDemand, type);
+        var price = spot ? onDemand with { Usd = onDemand.Usd * (1 - table.SpotDiscount) } : onDemand;
+        add(instanceHours, price, $"{type} ({gpus} GPU): {F(usage.Training.GpuHoursPerMonth)} GPU-h × {F(share)} share / {gpus}"
+            + (spot ? $", Spot at on-demand × (1 − {F(table.SpotDiscount)})" : ", on-demand"));
+        var rootGiB = RootVolumeGiB(resources, compute);
+        if (rootGiB > 0)
+            add(instanceHours / EndpointModel.HoursPerMonth * rootGiB, P(PriceTable.Ebs, "gp3.storage"), $"{F(rootGiB)} GiB root volume per instance, while it runs");
+    }
+
+    private static double RootVolumeGiB(List<(string LogicalId, JsonObject Resource)> resources, JsonObject compute)
+    {
+        var launchTemplateRef = compute["LaunchTemplate"]?["LaunchTemplateId"]?["Ref"]?.GetValue<string>();
+        var template = resources.FirstOrDefault(r => r.LogicalId == launchTemplateRef).Resource;
+        var mappings = template?["Properties"]?["LaunchTemplateData"]?["BlockDeviceMappings"] as JsonArray;
+        return mappings?.Sum(m => m?["Ebs"]?["VolumeSize"]?.GetValue<double>() ?? 0) ?? 0;
+    }
+
+    private static int GpusOf(string instanceType) =>
+        AwsModelPlatform.Constructs.Training.GpuInstanceTypes.Find(instanceType)?.Gpus
+        ?? throw new CliException($"instance type '{instanceType}' of a compute environment is not one of the library's GPU types.");
+
+    internal static string TypeOf(JsonObject resource) => resource["Type"]?.GetValue<string>() ?? "";
+
+    private static bool IsInterfaceEndpoint(JsonObject resource) =>
+        TypeOf(resource) == "AWS::EC2::VPCEndpoint" && resource["Properties"]?["VpcEndpointType"]?.GetValue<string>() == "Interface";
+
+    // As the library's CostEstimator: an alarm is billed per metric it reads; under 60 s at the high-resolution rate.
+    internal static (string Sku, int Metrics) AlarmBilling(JsonObject props)
+    {
+        if (props["ThresholdMetricId"] is not null) return ("alarm.anomaly-detection", 1);
+        var queries = props["Metrics"] as JsonArray;
+        var metrics = queries is null ? 1 : Math.Max(1, queries.Count(q => q?["MetricStat"] is not null));
+        var period = props["Period"]?.GetValue<double>()
+            ?? queries?.Select(q => q?["MetricStat"]?["Period"]?.GetValue<double>() ?? q?["Period"]?.GetValue<double>() ?? 60).DefaultIfEmpty(60).Min()
+            ?? 60;
+        return (period < 60 ? "alarm.high-resolution" : "alarm.standard", metrics);
+    }
+}

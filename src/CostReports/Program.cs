@@ -1,0 +1,3 @@
+using AwsModelPlatform.CostReports;
+
+return Cli.Run(args, Console.Out, Console.Error);

@@ -1,0 +1,125 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json.Nodes;
+using AwsModelPlatform.Constructs.Cost;
+
+namespace AwsModelPlatform.CostReports;
+
+/// <summary>The worst case a stack's template records (<c>AwsModelPlatform:WorstCaseMonthlyCost</c>, written by the library at synth time).</summary>
+public sealed record WorstCase(decimal TotalMonthlyUsd, IReadOnlyList<JsonNode> Lines, IReadOnlyList<string> UsageBased, IReadOnlyList<(string Construct, double Max)> Ceilings, string PriceTableVersion)
+{
+    /// <summary>Template-level metadata key (the library's <c>CostCeiling.MetadataKey</c>).</summary>
+    public const string MetadataKey = "AwsModelPlatform:WorstCaseMonthlyCost";
+
+    /// <summary>The record of a stack, or null when its template has none (a stack without platform constructs).</summary>
+    public static WorstCase? Of(StackTemplate stack)
+    {
+        var record = stack.Template["Metadata"]?[MetadataKey];
+        if (record is null) return null;
+        return new WorstCase(
+            (decimal)Number(record["totalMonthlyUsd"]),
+            record["lines"]!.AsArray().Select(l => l!).ToList(),
+            record["usageBased"]!.AsArray().Select(n => n!.GetValue<string>()).ToList(),
+            record["ceilings"]!.AsArray().Select(c => (c!["construct"]!.GetValue<string>(), Number(c["maxMonthlyUsd"]))).ToList(),
+            record["priceTableVersion"]!.GetValue<string>());
+    }
+
+    /// <summary>A number of the record: the library writes them as invariant strings (cfn-lint refuses floats in template metadata).</summary>
+    public static double Number(JsonNode? node) => node is JsonValue v && v.TryGetValue<string>(out var s)
+        ? double.Parse(s, CultureInfo.InvariantCulture)
+        : node!.GetValue<double>();
+}
+
+/// <summary>Writes the per-stack Markdown and CSV reports. Output is deterministic: no dates, invariant culture, fixed formats.</summary>
+public static class Reports
+{
+    /// <summary>The CSV header, exactly.</summary>
+    public const string CsvHeader = "stack,resource,type,quantity,unit,unit_price_usd,monthly_usd";
+
+    /// <summary>The command that regenerates the committed reports.</summary>
+    public const string RegenerateCommand = "dotnet run --project cdk && dotnet run --project src/CostReports -- --assembly cdk.out --usage cost-reports/usage.json";
+
+    internal static string Quantity(double v) => v.ToString("0.######", CultureInfo.InvariantCulture);
+    internal static string UnitPrice(double v) => v.ToString("0.#########", CultureInfo.InvariantCulture);
+    internal static string Money(decimal v) => v.ToString("0.00", CultureInfo.InvariantCulture);
+
+    /// <summary>Sum of the lines' (rounded) monthly costs.</summary>
+    public static decimal Total(IEnumerable<ReportLine> lines) => lines.Sum(l => l.MonthlyUsd);
+
+    /// <summary>The CSV of one stack's lines.</summary>
+    public static string Csv(IEnumerable<ReportLine> lines)
+    {
+        var sb = new StringBuilder().Append(CsvHeader).Append('\n');
+        foreach (var l in lines)
+            sb.Append(string.Join(',', new[] { l.Stack, l.Resource, l.Type, Quantity(l.Quantity), l.Unit, UnitPrice(l.UnitPriceUsd), Money(l.MonthlyUsd) }.Select(CsvField))).Append('\n');
+        return sb.ToString();
+    }
+
+    private static string CsvField(string v) => v.IndexOfAny(new[] { ',', '"', '\n' }) >= 0 ? "\"" + v.Replace("\"", "\"\"") + "\"" : v;
+
+    private static string Cell(string v) => v.Replace("|", "\\|").Replace("\n", " ");
+
+    /// <summary>The Markdown report of one stack.</summary>
+    public static string Markdown(string stack, IReadOnlyList<ReportLine> lines, WorstCase? worst, UsageProfile usage, string usagePath, PriceTable table)
+    {
+        var sb = new StringBuilder();
+        void L(string s = "") => sb.Append(s).Append('\n');
+        L($"# Cost report: {stack}");
+        L();
+        L($"Generated from the synthesized template of stack `{stack}` and the usage profile `{usagePath}`, with the library's price table "
+          + $"version {table.Version} ({table.DefaultRegion} prices, USD). Do not edit: regenerate with `{RegenerateCommand}`.");
+        L();
+        L("## Expected monthly cost for the usage profile");
+        L();
+        L("| Resource | Type | Quantity | Unit | Unit price (USD) | Monthly (USD) | How the quantity is reached |");
+        L("|---|---|---:|---|---:|---:|---|");
+        foreach (var l in lines)
+            L($"| {Cell(l.Resource)} | {l.Type} | {Quantity(l.Quantity)} | {l.Unit} | {UnitPrice(l.UnitPriceUsd)} | {Money(l.MonthlyUsd)} | {Cell(l.Note)} |");
+        L($"| **Total** | | | | | **{Money(Total(lines))}** | |");
+        L();
+        L($"Total expected monthly cost: **${Money(Total(lines))}**");
+        L();
+        L("## Assumptions");
+        L();
+        if (usage.Description.Length > 0) L($"- Usage profile: {usage.Description}");
+        L("- A month is 730 hours. On-demand list prices, first (most expensive) tier; free tiers, Savings Plans, reserved capacity, taxes and data transfer out are ignored.");
+        L($"- Spot instances cost on-demand × (1 − {Quantity(table.SpotDiscount)}): {table.SpotDiscountSource}.");
+        L("- Always-on endpoints bill at least their minimum instances every hour; scale-to-zero endpoints bill the busy instance-hours divided by the target utilization, plus the idle hours before scale-in; async endpoints are assumed to keep the instances they run full.");
+        L("- Usage-priced items not in the profile (requests to functions CDK runs only at deploy time, for example) are listed at zero use.");
+        foreach (var note in table.Notes) L($"- {note}");
+        var estimated = EstimatedPrices(lines, table);
+        if (estimated.Count > 0) L($"- Estimated prices used here (see their source in prices.json): {string.Join(", ", estimated)}.");
+        L();
+        L("## Worst case (synth-time)");
+        L();
+        if (worst is null)
+        {
+            L("The template records no worst case (no platform construct in this stack).");
+            return sb.ToString();
+        }
+        L($"Everything the stack runs whether or not it is used, at its configured maxima, all month (price table {worst.PriceTableVersion}): "
+          + $"**${Money(worst.TotalMonthlyUsd)}** a month. This is the figure `MaxMonthlyCostUsd` is checked against at synthesis.");
+        L();
+        foreach (var (construct, max) in worst.Ceilings)
+            L($"- Ceiling: `{construct}` MaxMonthlyCostUsd = {Money((decimal)max)}");
+        if (worst.Ceilings.Count > 0) L();
+        L("| Resource | Type | Quantity | Unit | Unit price (USD) | Monthly (USD) | Basis |");
+        L("|---|---|---:|---|---:|---:|---|");
+        foreach (var l in worst.Lines.OrderByDescending(l => WorstCase.Number(l["monthlyUsd"])).ThenBy(l => l["resource"]!.GetValue<string>(), StringComparer.Ordinal))
+            L($"| {Cell(l["resource"]!.GetValue<string>())} | {l["type"]!.GetValue<string>()} | {Quantity(WorstCase.Number(l["quantity"]))} | {l["unit"]!.GetValue<string>()} | "
+              + $"{UnitPrice(WorstCase.Number(l["unitPriceUsd"]))} | {Money(Math.Round((decimal)WorstCase.Number(l["monthlyUsd"]), 2, MidpointRounding.AwayFromZero))} | {Cell(l["basis"]!.GetValue<string>())} |");
+        L();
+        L("Billed by use, so not bounded by the worst case:");
+        L();
+        foreach (var note in worst.UsageBased) L($"- {note}");
+        return sb.ToString();
+    }
+
+    private static List<string> EstimatedPrices(IReadOnlyList<ReportLine> lines, PriceTable table)
+    {
+        var services = new[] { PriceTable.SageMakerHosting, PriceTable.Ec2OnDemand };
+        return services.SelectMany(s => table.Prices(table.DefaultRegion, s)).Where(p => p.Estimated)
+            .Where(p => lines.Any(l => l.Note.StartsWith(p.Sku + " ", StringComparison.Ordinal) || l.Note.StartsWith(p.Sku + ",", StringComparison.Ordinal)))
+            .Select(p => $"{p.Service} {p.Sku}").Distinct().OrderBy(s => s, StringComparer.Ordinal).ToList();
+    }
+}

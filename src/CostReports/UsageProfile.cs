@@ -1,0 +1,136 @@
+using System.Text.Json;
+
+namespace AwsModelPlatform.CostReports;
+
+/// <summary>Traffic to one SageMaker endpoint (or the endpoints whose path starts with the key it is filed under).</summary>
+public sealed record EndpointUsage
+{
+    /// <summary>Invocations a month.</summary>
+    public double RequestsPerMonth { get; init; }
+    /// <summary>Model latency of one invocation, in ms.</summary>
+    public double ModelLatencyMs { get; init; } = 1000;
+    /// <summary>Invocations one instance serves at once (the container's batch or concurrency).</summary>
+    public double ConcurrencyPerInstance { get; init; } = 1;
+    /// <summary>Share of capacity autoscaling keeps busy (the library's default target is 70 %).</summary>
+    public double TargetUtilization { get; init; } = 0.7;
+    /// <summary>Instance-hours a month a scale-to-zero endpoint stays up idle before it scales in (cooldowns, alarm periods), when it has any traffic.</summary>
+    public double ScaleToZeroIdleHoursPerMonth { get; init; } = 60;
+}
+
+/// <summary>Traffic to one REST API (or the APIs whose path starts with the key it is filed under).</summary>
+public sealed record ApiUsage
+{
+    /// <summary>Requests a month.</summary>
+    public double RequestsPerMonth { get; init; }
+}
+
+/// <summary>Invocations of one Lambda function (or the functions whose path starts with the key).</summary>
+public sealed record FunctionUsage
+{
+    /// <summary>Invocations a month.</summary>
+    public double InvocationsPerMonth { get; init; }
+    /// <summary>Billed duration of one invocation, in ms.</summary>
+    public double DurationMs { get; init; } = 100;
+}
+
+/// <summary>GPU training.</summary>
+public sealed record TrainingUsage
+{
+    /// <summary>GPU-hours a month of training jobs.</summary>
+    public double GpuHoursPerMonth { get; init; }
+    /// <summary>Share of those hours that run on Spot when a Spot environment exists (0 to 1).</summary>
+    public double SpotShare { get; init; } = 1;
+    /// <summary>Instance type jobs run on; default: the first of each compute environment.</summary>
+    public string? InstanceType { get; init; }
+}
+
+/// <summary>The comparison plotted in the break-even chart.</summary>
+public sealed record BreakevenUsage
+{
+    /// <summary>SageMaker instance type of the instance-based modes.</summary>
+    public string InstanceType { get; init; } = "ml.g5.2xlarge";
+    /// <summary>Instances the always-on endpoint keeps (min instances N).</summary>
+    public int AlwaysOnInstances { get; init; } = 1;
+    /// <summary>Most instances the scaling modes may run.</summary>
+    public int MaxInstances { get; init; } = 4;
+    /// <summary>Model latency of one invocation, in ms.</summary>
+    public double ModelLatencyMs { get; init; } = 1000;
+    /// <summary>Invocations one instance serves at once.</summary>
+    public double ConcurrencyPerInstance { get; init; } = 4;
+    /// <summary>Share of capacity autoscaling keeps busy.</summary>
+    public double TargetUtilization { get; init; } = 0.7;
+    /// <summary>Idle instance-hours a month of a scale-to-zero endpoint with traffic.</summary>
+    public double ScaleToZeroIdleHoursPerMonth { get; init; } = 60;
+    /// <summary>
+    /// Latency of one invocation on serverless inference, in ms. Serverless has no GPU (CPU only, at most 6 GB), so
+    /// it serves only a model small enough to run there, and usually more slowly.
+    /// </summary>
+    /// <remarks>Default: <see cref="ModelLatencyMs"/>.</remarks>
+    public double? ServerlessLatencyMs { get; init; }
+    /// <summary>Memory of the serverless endpoint, in MB (SageMaker allows at most 6144).</summary>
+    public int ServerlessMemoryMb { get; init; } = 6144;
+    /// <summary>Right end of the chart's x axis, in requests a month.</summary>
+    public double MaxRequestsPerMonth { get; init; } = 3_000_000;
+}
+
+/// <summary>
+/// The usage profile the reports price expected costs with (<c>cost-reports/usage.json</c>). Maps of endpoints,
+/// APIs and functions are keyed by construct path (<c>Stack/Construct/...</c>) prefixes; the longest matching key
+/// wins and <c>*</c> matches everything.
+/// </summary>
+public sealed record UsageProfile
+{
+    /// <summary>What the profile describes.</summary>
+    public string Description { get; init; } = "";
+    /// <summary>Endpoint traffic by path prefix.</summary>
+    public Dictionary<string, EndpointUsage> Endpoints { get; init; } = new();
+    /// <summary>API traffic by path prefix.</summary>
+    public Dictionary<string, ApiUsage> Apis { get; init; } = new();
+    /// <summary>Function invocations by path prefix (functions not matched are priced at zero use: CDK's deploy-time providers).</summary>
+    public Dictionary<string, FunctionUsage> Functions { get; init; } = new();
+    /// <summary>Training.</summary>
+    public TrainingUsage Training { get; init; } = new();
+    /// <summary>GB stored in each S3 bucket (Standard).</summary>
+    public double S3GbPerBucket { get; init; }
+    /// <summary>GB ingested a month into each log group.</summary>
+    public double LogIngestedGbPerLogGroup { get; init; }
+    /// <summary>GB kept in each log group.</summary>
+    public double LogStoredGbPerLogGroup { get; init; }
+    /// <summary>GB a month through the interface endpoints of a stack, spread evenly over them.</summary>
+    public double InterfaceEndpointGbPerMonth { get; init; }
+    /// <summary>GB a month through the NAT gateways of a stack, spread evenly over them.</summary>
+    public double NatGatewayGbPerMonth { get; init; }
+    /// <summary>CloudTrail data events a month, per trail.</summary>
+    public double TrailDataEventsPerMonth { get; init; }
+    /// <summary>KMS requests a month, per key.</summary>
+    public double KmsRequestsPerKeyPerMonth { get; init; }
+    /// <summary>Messages published a month, per SNS topic.</summary>
+    public double SnsPublishesPerTopicPerMonth { get; init; }
+    /// <summary>The break-even comparison.</summary>
+    public BreakevenUsage Breakeven { get; init; } = new();
+
+    private static readonly JsonSerializerOptions Options = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        ReadCommentHandling = JsonCommentHandling.Skip,
+        UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow,
+    };
+
+    /// <summary>Reads a profile; unknown properties are refused so a typo does not silently price zero.</summary>
+    public static UsageProfile Parse(string json)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<UsageProfile>(json, Options) ?? new UsageProfile();
+        }
+        catch (JsonException e)
+        {
+            throw new CliException($"usage profile: {e.Message}");
+        }
+    }
+
+    /// <summary>The entry of <paramref name="map"/> whose key is the longest prefix of <paramref name="path"/> (or <c>*</c>).</summary>
+    public static T? Match<T>(IReadOnlyDictionary<string, T> map, string path) where T : class =>
+        map.Where(e => e.Key == "*" || path.StartsWith(e.Key, StringComparison.Ordinal))
+            .OrderByDescending(e => e.Key == "*" ? -1 : e.Key.Length).Select(e => e.Value).FirstOrDefault();
+}
