@@ -11,9 +11,9 @@ using InvokeMode = AwsModelPlatform.Constructs.Api.InvokeMode;
 namespace AwsModelPlatform.Constructs.Training;
 
 /// <summary>Properties of <see cref="TrainingApi"/>.</summary>
-public sealed record TrainingApiProps
+public sealed record TrainingApiProps : PlatformConstructProps
 {
-    /// <summary>The training queue and job definitions the API submits to; the API runs on its platform.</summary>
+    /// <summary>The training queue and job definitions the API submits to; the API runs on its platform (leave <c>Platform</c> unset).</summary>
     public required TrainingJobs Training { get; init; }
 
     /// <summary>Who may call the API.</summary>
@@ -52,7 +52,7 @@ public sealed record TrainingApiProps
 /// with those definitions, read datasets' names only through the handler's checks, and encrypt job secrets only under
 /// the handler's encryption context.
 /// </summary>
-public sealed class TrainingApi : Construct
+public sealed class TrainingApi : PlatformConstruct
 {
     /// <summary>The encryption-context key the handler binds every job secret to (with the submission and secret names).</summary>
     public const string SecretContextKey = "aws-model-platform:job-name";
@@ -67,10 +67,10 @@ public sealed class TrainingApi : Construct
     public Bucket StateBucket { get; }
 
     /// <summary>Creates the function, the state bucket, the grants and the API.</summary>
-    public TrainingApi(Construct scope, string id, TrainingApiProps props) : base(scope, id)
+    public TrainingApi(Construct scope, string id, TrainingApiProps props) : base(scope, id, OnTrainingPlatform(props), "training")
     {
         var training = props.Training;
-        var platform = training.Platform;
+        var platform = Platform;
         var allowed = props.AllowedInstanceTypes ?? training.InstanceTypes;
         foreach (var type in allowed)
             Validate.That(training.InstanceTypes.Contains(type),
@@ -140,6 +140,13 @@ public sealed class TrainingApi : Construct
         Api.AddRoute("GET", "/v1/training-jobs/{id}", Handler, InvokeMode.Buffered);
         Api.AddRoute("DELETE", "/v1/training-jobs/{id}", Handler, InvokeMode.Buffered);
         _ = new CfnOutput(this, "Url", new CfnOutputProps { Value = Api.Url, Description = "Training API base URL (append v1/training-jobs)" });
+    }
+
+    private static TrainingApiProps OnTrainingPlatform(TrainingApiProps props)
+    {
+        Validate.That(props.StandaloneOptions is null && (props.Platform is null || props.Platform == props.Training.Platform),
+            "TrainingApiProps: the API runs on the platform of its TrainingJobs; leave Platform and StandaloneOptions unset.");
+        return props with { Platform = props.Training.Platform };
     }
 
     private void Grant(TrainingJobs training, Role role, IModelPlatform platform)

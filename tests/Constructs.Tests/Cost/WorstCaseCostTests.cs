@@ -57,8 +57,8 @@ public class WorstCaseCostTests
         Assert.Contains("g5.12xlarge", compute.Basis);
         // 2 root volumes × 200 GiB × $0.08 = $32
         Assert.Equal(32, Assert.Single(lines, l => l.Unit == "GB-month").MonthlyUsd, 6);
-        // Failed-jobs and stuck-jobs alarms, $0.10 each.
-        Assert.Equal(8281.12 + 32 + 0.20, Sum(lines), 6);
+        // Failed-jobs, stuck-jobs and idle-compute alarms, $0.10 each.
+        Assert.Equal(8281.12 + 32 + 0.30, Sum(lines), 6);
     }
 
     [Fact]
@@ -78,8 +78,8 @@ public class WorstCaseCostTests
         Assert.Equal(new[] { "Training/Spot", "Training/OnDemand" }, compute.Select(l => l.Resource));
         // ceil(10 / 4) = 3 instances × 730 h × $1.006 = $2203.14 per environment
         Assert.All(compute, l => Assert.Equal(3 * 730 * 1.006, l.MonthlyUsd, 6));
-        // + 2 × 3 × 100 GiB × $0.08 = $48, + 2 alarms
-        Assert.Equal(2 * 2203.14 + 48 + 0.20, Sum(training.WorstCaseMonthlyCost), 6);
+        // + 2 × 3 × 100 GiB × $0.08 = $48, + 4 alarms (failed, stuck, one idle-compute per environment)
+        Assert.Equal(2 * 2203.14 + 48 + 0.40, Sum(training.WorstCaseMonthlyCost), 6);
     }
 
     [Fact]
