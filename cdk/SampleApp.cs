@@ -28,7 +28,7 @@ public static class SampleApp
         _ = new InferenceStack(app, "Inference", new StackProps
         {
             Env = env,
-            Description = "AwsModelPlatform inference: an LLM on inference components (scale to zero) and an async endpoint",
+            Description = "AwsModelPlatform inference: an LLM on inference components (scale to zero), an async endpoint, and the inference API in front of them",
         }, foundation.Platform);
     }
 
