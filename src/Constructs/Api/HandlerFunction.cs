@@ -105,6 +105,7 @@ public sealed class HandlerFunction : Construct
         var platform = props.Platform;
         Validate.InRange(props.MemoryMiB, 128, 10240, $"{id}: MemoryMiB", "Lambda accepts 128 to 10240 MiB");
         Validate.That(props.ReservedConcurrency >= 1, $"{id}: ReservedConcurrency = {props.ReservedConcurrency} must be at least 1; 0 would turn the function off.");
+        Validate.That(props.ConcurrencyAlarmPercent is > 0 and <= 100, $"{id}: ConcurrencyAlarmPercent = {props.ConcurrencyAlarmPercent} must be more than 0 and at most 100.");
         var timeout = props.TimeoutSeconds ?? (props.InvokeMode == InvokeMode.ResponseStream ? 900 : 60);
         Validate.InRange(timeout, 1, 900, $"{id}: TimeoutSeconds", "Lambda accepts 1 to 900 seconds");
         var architecture = props.Architecture ?? Architecture.X86_64;
@@ -190,7 +191,6 @@ public sealed class HandlerFunction : Construct
         // Active tracing set on the L1, so the X-Ray actions stay in the reasoned policy above instead of the
         // role's default policy, where later grants go and where a "*" must never pass unnoticed.
         ((CfnFunction)Function.Node.DefaultChild!).TracingConfig = new CfnFunction.TracingConfigProperty { Mode = "Active" };
-        Validate.That(props.ConcurrencyAlarmPercent is > 0 and <= 100, $"{id}: ConcurrencyAlarmPercent = {props.ConcurrencyAlarmPercent} must be more than 0 and at most 100.");
         Alarms = CreateAlarms(platform, name, props);
     }
 
