@@ -392,6 +392,32 @@ public class InferenceApiOptionsTests(InferenceApiTemplates t)
     }
 }
 
+public class InferenceApiCognitoTests
+{
+    [Fact]
+    public void Cognito_authorization_puts_the_user_pool_authorizer_and_scopes_on_every_method()
+    {
+        var template = Synth.Template(s =>
+        {
+            var pool = new Amazon.CDK.AWS.Cognito.UserPool(s, "Users");
+            _ = new InferenceApi(s, "Api", new InferenceApiProps
+            {
+                Models = new[] { new InferenceModel { Endpoint = GpuModelEndpoint.FromEndpointName(s, "Shared", "team-llm"), Name = "llm" } },
+                HandlerDirectory = FakeHandlerCode.Directory,
+                Authorization = ApiAuthorization.Cognito(new Amazon.CDK.AWS.Cognito.IUserPool[] { pool }, "inference/invoke"),
+            });
+        });
+        Assert.Equal("COGNITO_USER_POOLS", template.Single("AWS::ApiGateway::Authorizer")["Properties"]!["Type"]!.GetValue<string>());
+        var methods = template.Resources("AWS::ApiGateway::Method");
+        Assert.Equal(7, methods.Count); // no async model: no async routes
+        Assert.All(methods, m =>
+        {
+            Assert.Equal("COGNITO_USER_POOLS", m.Value["Properties"]!["AuthorizationType"]!.GetValue<string>());
+            Assert.Equal("""["inference/invoke"]""", m.Value["Properties"]!["AuthorizationScopes"].Text());
+        });
+    }
+}
+
 public class InferenceApiValidationTests
 {
     private static string Error(Func<Stack, InferenceApiProps> props)
