@@ -8,13 +8,16 @@ namespace AwsModelPlatform.Cdk;
 
 /// <summary>
 /// The sample's models, on the foundation's platform: an LLM on inference components that scales to zero, and an
-/// async endpoint for long jobs that scales from zero on its backlog. Context: <c>modelBucket</c> (where the weights
-/// are), <c>region</c> (picks the deep-learning-container registry; us-east-1 when unset).
+/// async endpoint for long jobs that scales from zero on its backlog, and the inference API in front of both (IAM auth;
+/// its URL is the stack output <c>ApiUrl</c>). Context: <c>modelBucket</c> (where the weights are), <c>region</c> (picks
+/// the deep-learning-container registry; us-east-1 when unset), <c>handlerDirectory</c> (a prebuilt handler
+/// <c>bootstrap</c>; unset: the handler is published with Native AOT from src/Handlers while the app synthesizes).
 /// </summary>
 public sealed class InferenceStack : Stack
 {
     public GpuModelEndpoint Llm { get; }
     public GpuModelEndpoint AsyncLlm { get; }
+    public InferenceApi Api { get; }
 
     public InferenceStack(Construct scope, string id, IStackProps props, IModelPlatform platform) : base(scope, id, props)
     {
@@ -54,5 +57,17 @@ public sealed class InferenceStack : Stack
                 Async = new AsyncInference { MaxConcurrentInvocationsPerInstance = 4 },
             },
         });
+
+        Api = new InferenceApi(this, "Api", new InferenceApiProps
+        {
+            Platform = platform,
+            Models = new[]
+            {
+                new InferenceModel { Endpoint = Llm, Name = "llm", Protocol = ModelProtocol.OpenAi },
+                new InferenceModel { Endpoint = AsyncLlm, Name = "llm_async", Protocol = ModelProtocol.OpenAi },
+            },
+            HandlerDirectory = Node.TryGetContext("handlerDirectory") as string is { Length: > 0 } prebuilt ? prebuilt : null,
+        });
+        _ = new CfnOutput(this, "ApiUrl", new CfnOutputProps { Value = Api.Url, Description = "Base URL of the inference API (IAM auth: sign requests with SigV4 for execute-api)" });
     }
 }

@@ -25,11 +25,11 @@ public static class SampleApp
             Env = env,
             Description = "AwsModelPlatform training: AWS Batch GPU queue, job definitions, buckets, alarms",
         }, foundation.Platform, Context(app, "trainingImageRepository") ?? "training", Context(app, "trainingImageTag") ?? "v1",
-            Context(app, "handlerCodeDirectory"));
+            Context(app, "handlerDirectory"));
         _ = new InferenceStack(app, "Inference", new StackProps
         {
             Env = env,
-            Description = "AwsModelPlatform inference: an LLM on inference components (scale to zero) and an async endpoint",
+            Description = "AwsModelPlatform inference: an LLM on inference components (scale to zero), an async endpoint, and the inference API in front of them",
         }, foundation.Platform);
     }
 

@@ -14,7 +14,7 @@ public sealed class TrainingStack : Stack
 
     public TrainingApi Api { get; }
 
-    public TrainingStack(Construct scope, string id, IStackProps props, IModelPlatform platform, string imageRepository, string imageTag, string? handlerCodeDirectory) : base(scope, id, props)
+    public TrainingStack(Construct scope, string id, IStackProps props, IModelPlatform platform, string imageRepository, string imageTag, string? handlerDirectory) : base(scope, id, props)
     {
         var image = ContainerImage.FromEcrRepository(Repository.FromRepositoryName(this, "Image", imageRepository), imageTag);
         Training = new TrainingJobs(this, "Training", new TrainingJobsProps
@@ -30,6 +30,6 @@ public sealed class TrainingStack : Stack
                 new TrainingJobDefinitionOptions { Name = "ddp", Image = image, Gpus = 4, Nodes = 2 },
             },
         });
-        Api = new TrainingApi(this, "Api", new TrainingApiProps { Training = Training, HandlerCodeDirectory = handlerCodeDirectory });
+        Api = new TrainingApi(this, "Api", new TrainingApiProps { Training = Training, HandlerDirectory = handlerDirectory });
     }
 }

@@ -22,7 +22,7 @@ public sealed class SynthesizedApp : IDisposable
         NodeWarnings.Silence();
         File.WriteAllText(Path.Combine(_handlerCode, "bootstrap"), "#!/bin/sh\n");
         var context = CdkJson.Context(Repo.Path("cdk.json")) ?? new Dictionary<string, object>();
-        context["handlerCodeDirectory"] = _handlerCode;
+        context["handlerDirectory"] = _handlerCode;
         var app = new App(new AppProps { Outdir = OutDir, Context = context });
         SampleApp.Build(app);
         var assembly = app.Synth();

@@ -56,10 +56,32 @@ public static class HandlerCode
         return null;
     }
 
+    /// <summary>An exclusive lock on <c>obj/aot-publish.lock</c> of the project, held while it is published.</summary>
+    internal static FileStream PublishLock(string projectDirectory)
+    {
+        var path = Path.Combine(projectDirectory, "obj", "aot-publish.lock");
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var deadline = DateTime.UtcNow.AddMinutes(30);
+        while (true)
+        {
+            try
+            {
+                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            }
+            catch (IOException) when (DateTime.UtcNow < deadline)
+            {
+                Thread.Sleep(500);
+            }
+        }
+    }
+
     private sealed class DotnetPublish(string projectFile, string runtimeIdentifier) : DeputyBase, ILocalBundling
     {
         public bool TryBundle(string outputDir, IBundlingOptions options)
         {
+            // Two publishes of one project at once (two synths, or a synth beside the handler tests' own publish) would
+            // write the same obj/ folder; they take turns on this lock file instead.
+            using var turn = PublishLock(Path.GetDirectoryName(projectFile)!);
             var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
             foreach (var arg in new[] { "publish", projectFile, "-c", "Release", "-r", runtimeIdentifier, "-o", outputDir, "-p:PublishAot=true", "--nologo" })
                 start.ArgumentList.Add(arg);

@@ -54,6 +54,10 @@ public sealed record HandlerFunctionProps
     /// <remarks>Default: 100: protects the account's shared concurrency from a runaway client, and caps what the function can spend.</remarks>
     public int ReservedConcurrency { get; init; } = 100;
 
+    /// <summary>Percentage of the reserved concurrency at which the concurrency alarm fires.</summary>
+    /// <remarks>Default: 80: near the cap, the next burst is throttled (429 to clients); raise the cap or find the caller first.</remarks>
+    public double ConcurrencyAlarmPercent { get; init; } = 80;
+
     /// <summary>The AWS Lambda Web Adapter layer.</summary>
     /// <remarks>Default: <see cref="HandlerFunction.WebAdapterLayer"/> version <see cref="HandlerFunction.WebAdapterLayerVersion"/>, published by AWS in account 753240598075. Accounts that forbid third-party layers publish the same adapter as their own layer and pass its ARN.</remarks>
     public string? WebAdapterLayerArn { get; init; }
@@ -92,12 +96,16 @@ public sealed class HandlerFunction : Construct
     /// <summary>The environment the function gets: the handler's configuration plus the adapter's settings.</summary>
     public IReadOnlyDictionary<string, string> Environment { get; }
 
+    /// <summary>The alarms the function created, by purpose (<c>Errors</c>, <c>Throttles</c>, <c>Concurrency</c>).</summary>
+    public IReadOnlyDictionary<string, Alarm> Alarms { get; }
+
     /// <summary>Creates the function.</summary>
     public HandlerFunction(Construct scope, string id, HandlerFunctionProps props) : base(scope, id)
     {
         var platform = props.Platform;
         Validate.InRange(props.MemoryMiB, 128, 10240, $"{id}: MemoryMiB", "Lambda accepts 128 to 10240 MiB");
         Validate.That(props.ReservedConcurrency >= 1, $"{id}: ReservedConcurrency = {props.ReservedConcurrency} must be at least 1; 0 would turn the function off.");
+        Validate.That(props.ConcurrencyAlarmPercent is > 0 and <= 100, $"{id}: ConcurrencyAlarmPercent = {props.ConcurrencyAlarmPercent} must be more than 0 and at most 100.");
         var timeout = props.TimeoutSeconds ?? (props.InvokeMode == InvokeMode.ResponseStream ? 900 : 60);
         Validate.InRange(timeout, 1, 900, $"{id}: TimeoutSeconds", "Lambda accepts 1 to 900 seconds");
         var architecture = props.Architecture ?? Architecture.X86_64;
@@ -183,6 +191,44 @@ public sealed class HandlerFunction : Construct
         // Active tracing set on the L1, so the X-Ray actions stay in the reasoned policy above instead of the
         // role's default policy, where later grants go and where a "*" must never pass unnoticed.
         ((CfnFunction)Function.Node.DefaultChild!).TracingConfig = new CfnFunction.TracingConfigProperty { Mode = "Active" };
+        Alarms = CreateAlarms(platform, name, props);
+    }
+
+    private Dictionary<string, Alarm> CreateAlarms(IModelPlatform platform, string name, HandlerFunctionProps props)
+    {
+        var fiveMinutes = Duration.Minutes(5);
+        var concurrencyThreshold = Math.Max(1, Math.Floor(props.ReservedConcurrency * props.ConcurrencyAlarmPercent / 100));
+        var alarms = new Dictionary<string, Alarm>
+        {
+            // Handler errors are HTTP answers (problem documents), not Lambda errors: these are crashes, timeouts and adapter failures.
+            ["Errors"] = MetricErrors(new MetricOptions { Statistic = "Sum", Period = fiveMinutes }).CreateAlarm(this, "ErrorsAlarm",
+                Alarm($"{name}: 5 or more failed invocations (crash, timeout, adapter failure) in 5 minutes.", 5, ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD)),
+            ["Throttles"] = MetricThrottles(new MetricOptions { Statistic = "Sum", Period = fiveMinutes }).CreateAlarm(this, "ThrottlesAlarm",
+                Alarm($"{name}: invocations throttled in 5 minutes: the reserved concurrency of {props.ReservedConcurrency} is full and clients get 429/502.", 1, ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD)),
+            ["Concurrency"] = MetricConcurrentExecutions(new MetricOptions { Statistic = "Maximum", Period = fiveMinutes }).CreateAlarm(this, "ConcurrencyAlarm",
+                Alarm($"{name}: concurrent executions reached {concurrencyThreshold} ({props.ConcurrencyAlarmPercent} % of the reserved {props.ReservedConcurrency}) for 10 minutes.", concurrencyThreshold, ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD, periods: 2)),
+        };
+        foreach (var alarm in alarms.Values) platform.AlarmTopic.Notify(alarm);
+        platform.Dashboard.AddSection(this, $"Function: {props.Purpose}",
+            new GraphWidget(new GraphWidgetProps { Title = "Invocations, errors, throttles", Left = new IMetric[] { Function.MetricInvocations(new MetricOptions { Statistic = "Sum" }), MetricErrors(new MetricOptions { Statistic = "Sum" }), MetricThrottles(new MetricOptions { Statistic = "Sum" }) }, Width = 12 }),
+            new GraphWidget(new GraphWidgetProps
+            {
+                Title = $"Concurrency (reserved {props.ReservedConcurrency}) and duration p99",
+                Left = new IMetric[] { MetricConcurrentExecutions() },
+                Right = new IMetric[] { Function.MetricDuration(new MetricOptions { Statistic = "p99" }) },
+                LeftAnnotations = new IHorizontalAnnotation[] { new HorizontalAnnotation { Value = props.ReservedConcurrency, Label = "reserved" } },
+                Width = 12,
+            }));
+        return alarms;
+
+        static CreateAlarmOptions Alarm(string description, double threshold, ComparisonOperator comparison, int periods = 1) => new()
+        {
+            AlarmDescription = description,
+            Threshold = threshold,
+            EvaluationPeriods = periods,
+            ComparisonOperator = comparison,
+            TreatMissingData = TreatMissingData.NOT_BREACHING,
+        };
     }
 
     /// <summary>Invocation errors (Lambda's own count: crashes, timeouts, adapter failures).</summary>

@@ -375,7 +375,8 @@ public sealed class GpuModelEndpoint : PlatformConstruct, IGpuModelEndpoint, ICo
 
     /// <summary>
     /// Lets <paramref name="grantee"/> (the API in front of an async endpoint) write request payloads under
-    /// <see cref="AsyncInputPrefix"/> and read results and failures, with the platform key; nothing else of the bucket.
+    /// <see cref="AsyncInputPrefix"/> and read them back (the API keeps its request records there), read results and
+    /// failures, with the platform key; nothing else of the bucket.
     /// </summary>
     /// <exception cref="InvalidOperationException">when the endpoint is not async.</exception>
     public Grant GrantAsyncPayloads(IGrantable grantee)
@@ -385,7 +386,7 @@ public sealed class GpuModelEndpoint : PlatformConstruct, IGpuModelEndpoint, ICo
         Grant Add(string[] actions, string[] resources) =>
             Grant.AddToPrincipal(new GrantOnPrincipalOptions { Grantee = grantee, Actions = actions, ResourceArns = resources });
         return Add(new[] { "s3:PutObject" }, new[] { DataBucket.ArnForObjects(AsyncInputPrefix + "*") })
-            .Combine(Add(new[] { "s3:GetObject" }, new[] { DataBucket.ArnForObjects(AsyncOutputPrefix + "*"), DataBucket.ArnForObjects(AsyncFailurePrefix + "*") }))
+            .Combine(Add(new[] { "s3:GetObject" }, new[] { DataBucket.ArnForObjects(AsyncInputPrefix + "*"), DataBucket.ArnForObjects(AsyncOutputPrefix + "*"), DataBucket.ArnForObjects(AsyncFailurePrefix + "*") }))
             .Combine(Add(new[] { "kms:Decrypt", "kms:GenerateDataKey" }, new[] { Platform.Key.Key.KeyArn }));
     }
 

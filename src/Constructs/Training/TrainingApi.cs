@@ -34,7 +34,7 @@ public sealed record TrainingApiProps : PlatformConstructProps
 
     /// <summary>A directory holding a prebuilt <c>bootstrap</c> of src/Handlers.</summary>
     /// <remarks>Default: the handler project is found above the working directory and published with Native AOT during synthesis.</remarks>
-    public string? HandlerCodeDirectory { get; init; }
+    public string? HandlerDirectory { get; init; }
 
     /// <summary>Concurrent executions reserved for the function.</summary>
     /// <remarks>Default: 20: job submission is low-volume; the cap protects the account.</remarks>
@@ -116,10 +116,10 @@ public sealed class TrainingApi : PlatformConstruct
         {
             Platform = platform,
             Purpose = "training-api",
-            Code = props.HandlerCodeDirectory is { } directory
+            Code = props.HandlerDirectory is { } directory
                 ? HandlerCode.FromDirectory(directory)
                 : HandlerCode.FromProject(HandlerCode.FindProject(System.Environment.CurrentDirectory)
-                    ?? throw new ArgumentException($"TrainingApi: {HandlerCode.ProjectPath} was not found above {System.Environment.CurrentDirectory}; set TrainingApiProps.HandlerCodeDirectory to a prebuilt bootstrap."),
+                    ?? throw new ArgumentException($"TrainingApi: {HandlerCode.ProjectPath} was not found above {System.Environment.CurrentDirectory}; set TrainingApiProps.HandlerDirectory to a prebuilt bootstrap."),
                     Architecture.X86_64),
             Configuration = configuration,
             ReservedConcurrency = props.ReservedConcurrency,

@@ -88,6 +88,36 @@ public class HandlerFunctionTests(ApiFixture api) : IClassFixture<ApiFixture>
     }
 
     [Fact]
+    public void Handler_alarms_on_errors_throttles_and_concurrency_near_the_reserved_limit()
+    {
+        var alarms = T.Resources("AWS::CloudWatch::Alarm").Where(a => a.Key.StartsWith("Buffered")).ToDictionary(a => a.Key[..a.Key.IndexOf("Alarm", StringComparison.Ordinal)], a => a.Value["Properties"]!);
+        Assert.Equal(new[] { "BufferedConcurrency", "BufferedErrors", "BufferedThrottles" }, alarms.Keys.Order());
+        Assert.Equal("Errors", alarms["BufferedErrors"]["MetricName"]!.GetValue<string>());
+        Assert.Equal(5, alarms["BufferedErrors"]["Threshold"]!.GetValue<double>());
+        Assert.Equal("Throttles", alarms["BufferedThrottles"]["MetricName"]!.GetValue<string>());
+        Assert.Equal(1, alarms["BufferedThrottles"]["Threshold"]!.GetValue<double>());
+        Assert.Equal("ConcurrentExecutions", alarms["BufferedConcurrency"]["MetricName"]!.GetValue<string>());
+        Assert.Equal("Maximum", alarms["BufferedConcurrency"]["Statistic"]!.GetValue<string>());
+        Assert.Equal(80, alarms["BufferedConcurrency"]["Threshold"]!.GetValue<double>()); // 80 % of the reserved 100
+        Assert.Equal(2, alarms["BufferedConcurrency"]["EvaluationPeriods"]!.GetValue<int>());
+        Assert.All(alarms.Values, a => Assert.Contains("PlatformAlarms", a["AlarmActions"].Text()));
+        Assert.Contains("Function: api-stream", T.Single("AWS::CloudWatch::Dashboard")["Properties"]!["DashboardBody"].Text());
+    }
+
+    [Fact]
+    public void A_concurrency_alarm_percent_outside_0_to_100_is_refused()
+    {
+        var stack = Synth.NewStack();
+        var platform = new ModelPlatform(stack, "Platform");
+        var message = Synth.ErrorOf(() => new HandlerFunction(stack, "Buffered", new HandlerFunctionProps
+        {
+            Platform = platform, Purpose = "api", Code = HandlerCode.FromDirectory(FakeHandlerCode.Directory),
+            Configuration = new Dictionary<string, string>(), ConcurrencyAlarmPercent = 120,
+        }));
+        Assert.Equal("Buffered: ConcurrencyAlarmPercent = 120 must be more than 0 and at most 100.", message);
+    }
+
+    [Fact]
     public void A_directory_without_bootstrap_is_refused_with_the_publish_command()
     {
         var empty = Directory.CreateTempSubdirectory("amp-empty-").FullName;

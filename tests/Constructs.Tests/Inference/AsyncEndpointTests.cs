@@ -87,13 +87,14 @@ public class AsyncEndpointTests
     }
 
     [Fact]
-    public void GrantAsyncPayloads_lets_the_API_write_inputs_and_read_results_and_failures_only()
+    public void GrantAsyncPayloads_lets_the_API_write_and_read_back_inputs_and_read_results_and_failures_only()
     {
         var statements = _t.Async.Resources("AWS::IAM::Policy").Single(p => p.Key.StartsWith("ApiDefaultPolicy")).Value["Properties"]!["PolicyDocument"]!["Statement"]!.AsArray();
         Assert.Equal(3, statements.Count);
         Assert.Equal("s3:PutObject", statements[0]!["Action"]!.GetValue<string>());
         Assert.Contains("/async-input/*", statements[0]!["Resource"].Text());
         Assert.Equal("s3:GetObject", statements[1]!["Action"]!.GetValue<string>());
+        Assert.Contains("/async-input/*", statements[1]!["Resource"].Text());
         Assert.Contains("/async-output/*", statements[1]!["Resource"].Text());
         Assert.Contains("/async-failures/*", statements[1]!["Resource"].Text());
         Assert.Contains("PlatformKey", statements[2]!["Resource"].Text());

@@ -15,7 +15,7 @@ public sealed class TrainingApiFixture
         var stack = Synth.NewStack();
         var platform = new ModelPlatform(stack, "Platform");
         var training = new TrainingJobs(stack, "Training", TrainingJobsTests.Props(platform));
-        new TrainingApi(stack, "Api", new TrainingApiProps { Training = training, HandlerCodeDirectory = FakeHandlerCode.Directory });
+        new TrainingApi(stack, "Api", new TrainingApiProps { Training = training, HandlerDirectory = FakeHandlerCode.Directory });
         Template = Template.FromStack(stack);
     }
 }
@@ -83,7 +83,7 @@ public class TrainingApiTests(TrainingApiFixture fixture) : IClassFixture<Traini
         var training = new TrainingJobs(stack, "Training", TrainingJobsTests.Props());
         var message = Synth.ErrorOf(() => new TrainingApi(stack, "Api", new TrainingApiProps
         {
-            Training = training, HandlerCodeDirectory = FakeHandlerCode.Directory, AllowedInstanceTypes = new[] { "p5.48xlarge" },
+            Training = training, HandlerDirectory = FakeHandlerCode.Directory, AllowedInstanceTypes = new[] { "p5.48xlarge" },
         }));
         Assert.StartsWith("TrainingApiProps.AllowedInstanceTypes: 'p5.48xlarge' is not one of the training compute environments' types", message);
     }

@@ -10,7 +10,8 @@ public sealed class MotoServer : IDisposable
 
     private MotoServer(Process process, Uri url) => (_process, Url) = (process, url);
 
-    public static async Task<MotoServer> StartAsync()
+    /// <param name="environment">Extra environment of the server, e.g. <c>INITIAL_NO_AUTH_ACTION_COUNT</c> to enforce IAM.</param>
+    public static async Task<MotoServer> StartAsync(IReadOnlyDictionary<string, string>? environment = null)
     {
         var port = TestServers.FreePort();
         var start = new ProcessStartInfo("moto_server", ["-H", "127.0.0.1", "-p", port.ToString()])
@@ -19,6 +20,7 @@ public sealed class MotoServer : IDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
         var process = Process.Start(start) ?? throw new InvalidOperationException("moto_server did not start (pip package moto[server]).");
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, _) => { };

@@ -1,0 +1,356 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Amazon.CDK;
+using Amazon.CDK.AWS.APIGateway;
+using Amazon.CDK.AWS.IAM;
+using Amazon.CDK.AWS.Lambda;
+using InvokeMode = AwsModelPlatform.Constructs.Api.InvokeMode;
+using AwsModelPlatform.Constructs.Api;
+using AwsModelPlatform.Constructs.Defaults;
+using AwsModelPlatform.Constructs.Foundation;
+using Constructs;
+
+namespace AwsModelPlatform.Constructs.Inference;
+
+/// <summary>What a model's container speaks (the handler's <c>Inference:Models:{name}:Protocol</c>).</summary>
+public enum ModelProtocol
+{
+    /// <summary>Bodies pass through untouched; only the <c>/v1/endpoints/{model}/...</c> routes serve the model.</summary>
+    Raw,
+
+    /// <summary>The container speaks OpenAI JSON (TGI, vLLM, LMI): the <c>/v1/chat/completions</c>, <c>/v1/completions</c> and <c>/v1/embeddings</c> routes serve it too.</summary>
+    OpenAi,
+}
+
+/// <summary>One model the API serves: an endpoint, the name clients call it by, and how to talk to it.</summary>
+public sealed record InferenceModel
+{
+    /// <summary>The endpoint serving the model.</summary>
+    public required IGpuModelEndpoint Endpoint { get; init; }
+
+    /// <summary>The name clients use (the <c>{model}</c> path segment and the OpenAI <c>model</c> field): a letter, then letters, digits or '_' (it becomes part of Lambda environment variable names), at most 64.</summary>
+    /// <remarks>Default: the endpoint's name with '-' turned into '_', when the name is known at synth time.</remarks>
+    public string? Name { get; init; }
+
+    /// <summary>What the container speaks.</summary>
+    /// <remarks>Default: <see cref="ModelProtocol.Raw"/>, the handler's default: nothing is assumed of the container.</remarks>
+    public ModelProtocol Protocol { get; init; } = ModelProtocol.Raw;
+
+    /// <summary>The inference component requests target.</summary>
+    /// <remarks>Default: the endpoint's only inference component when it has exactly one; none otherwise (a caller may then pick one with <c>X-Amzn-SageMaker-Inference-Component</c>).</remarks>
+    public string? InferenceComponentName { get; init; }
+
+    /// <summary>Largest request body accepted for the model, in bytes (1 to 6,291,456, SageMaker's limit).</summary>
+    /// <remarks>Default: the handler's default, SageMaker's 6,291,456.</remarks>
+    public long? MaxPayloadBytes { get; init; }
+
+    /// <summary>A model served by <paramref name="endpoint"/> with every default.</summary>
+    public static implicit operator InferenceModel(GpuModelEndpoint endpoint) => new() { Endpoint = endpoint };
+}
+
+/// <summary>Properties of <see cref="InferenceApi"/>.</summary>
+public sealed record InferenceApiProps : PlatformConstructProps
+{
+    /// <summary>The models the API serves (at least one, names unique).</summary>
+    public required IReadOnlyList<InferenceModel> Models { get; init; }
+
+    /// <summary>Name of the REST API.</summary>
+    /// <remarks>Default: <c>inference</c>.</remarks>
+    public string Name { get; init; } = "inference";
+
+    /// <summary>A directory holding a prebuilt Native AOT <c>bootstrap</c> of <c>src/Handlers</c> (e.g. from a CI step).</summary>
+    /// <remarks>Default: none: the handler is published from <see cref="HandlerProject"/> while the app synthesizes.</remarks>
+    public string? HandlerDirectory { get; init; }
+
+    /// <summary>The handler project to publish with Native AOT (local bundling, no Docker).</summary>
+    /// <remarks>Default: <see cref="HandlerCode.ProjectPath"/> found in the current directory or a folder above it (<see cref="HandlerCode.FindProject"/>).</remarks>
+    public string? HandlerProject { get; init; }
+
+    /// <summary>Instruction set of the functions (and of the AOT build).</summary>
+    /// <remarks>Default: x86_64: Native AOT does not cross-compile, and build hosts (this one included) are x86_64. Use arm64 (about 20 % cheaper per GB-second) with a bootstrap built on an arm64 host.</remarks>
+    public Architecture? Architecture { get; init; }
+
+    /// <summary>Memory of each function in MiB.</summary>
+    /// <remarks>Default: 1024 (see <see cref="HandlerFunctionProps.MemoryMiB"/>).</remarks>
+    public int MemoryMiB { get; init; } = 1024;
+
+    /// <summary>Reserved (and maximum) concurrency of the buffered function.</summary>
+    /// <remarks>Default: 50: the stage's default 50 requests per second at sub-second handler time need far less; both functions together reserve 100 of the account's default 1000, and a runaway client cannot starve the account's other functions.</remarks>
+    public int BufferedReservedConcurrency { get; init; } = 50;
+
+    /// <summary>Reserved (and maximum) concurrency of the streaming function.</summary>
+    /// <remarks>Default: 50: each open stream holds one execution for the whole generation; GPU endpoints serve a few tens of concurrent generations, so more only queues at the model.</remarks>
+    public int StreamingReservedConcurrency { get; init; } = 50;
+
+    /// <summary>Deadline, in seconds, of the buffered function's sync and async calls to SageMaker, retries included (the handler's <c>Inference:TimeoutSeconds</c>).</summary>
+    /// <remarks>Default: 28: API Gateway ends a buffered integration at 29 s, so the handler answers its own 504 problem document with the upstream request id first.</remarks>
+    public int BufferedTimeoutSeconds { get; init; } = 28;
+
+    /// <summary>The AWS Lambda Web Adapter layer ARN, for accounts that forbid third-party layers.</summary>
+    /// <remarks>Default: AWS's published layer, version <see cref="HandlerFunction.WebAdapterLayerVersion"/>.</remarks>
+    public string? WebAdapterLayerArn { get; init; }
+
+    /// <summary>Who may call the API.</summary>
+    /// <remarks>Default: <see cref="ApiAuthorization.Iam"/>: every method needs a SigV4 signature of a principal granted <c>execute-api:Invoke</c> (<see cref="InferenceApi.GrantInvoke"/>).</remarks>
+    public ApiAuthorization? Authorization { get; init; }
+
+    /// <summary>Whether the API is private (reachable only through an <c>execute-api</c> VPC endpoint of the platform's VPC).</summary>
+    /// <remarks>Default: false: regional.</remarks>
+    public bool Private { get; init; }
+
+    /// <summary>Steady requests per second of the stage.</summary>
+    /// <remarks>Default: 50 (see <see cref="PlatformRestApiProps.ThrottlingRateLimit"/>).</remarks>
+    public double ThrottlingRateLimit { get; init; } = 50;
+
+    /// <summary>Burst of the stage.</summary>
+    /// <remarks>Default: 100.</remarks>
+    public int ThrottlingBurstLimit { get; init; } = 100;
+
+    /// <summary>Whether a WAF web ACL (AWS managed rule groups, per-IP rate limit) protects the stage.</summary>
+    /// <remarks>Default: true (opt-out).</remarks>
+    public bool Waf { get; init; } = true;
+
+    /// <summary>Smallest response API Gateway compresses.</summary>
+    /// <remarks>Default: 1024 bytes.</remarks>
+    public int MinimumCompressionBytes { get; init; } = 1024;
+
+    /// <summary>Requests per 5 minutes above which the request-volume alarm fires.</summary>
+    /// <remarks>Default: 60 % of the stage throttling limit over 5 minutes.</remarks>
+    public double? RequestVolumeAlarmPer5Minutes { get; init; }
+}
+
+/// <summary>
+/// The inference API: a REST API (IAM auth by default, WAF, throttling, validation, access logs, alarms) in front
+/// of the platform's GPU endpoints, served by the Native AOT handler of <c>src/Handlers</c> in two Lambda
+/// functions — one buffered (sync and async invocations, models, embeddings, the OpenAPI document), one
+/// response-streaming (token streams and the OpenAI chat/completions routes, whose <c>stream</c> flag is in the
+/// body, which API Gateway cannot route on). Each function's role may invoke only the fronted endpoints and,
+/// for async models, write and read only the endpoint's async prefixes with the platform key.
+/// </summary>
+public sealed class InferenceApi : PlatformConstruct
+{
+    /// <summary>Routes served by the buffered function.</summary>
+    public static readonly IReadOnlyList<(string Method, string Path)> BufferedRoutes = new[]
+    {
+        ("POST", "/v1/endpoints/{model}/invocations"),
+        ("GET", "/v1/models"),
+        ("POST", "/v1/embeddings"),
+        ("GET", "/openapi/v1.json"),
+    };
+
+    /// <summary>Routes served by the streaming function.</summary>
+    public static readonly IReadOnlyList<(string Method, string Path)> StreamingRoutes = new[]
+    {
+        ("POST", "/v1/endpoints/{model}/invocations-stream"),
+        ("POST", "/v1/chat/completions"),
+        ("POST", "/v1/completions"),
+    };
+
+    /// <summary>Routes served by the buffered function when a model is async.</summary>
+    public static readonly IReadOnlyList<(string Method, string Path)> AsyncRoutes = new[]
+    {
+        ("POST", "/v1/endpoints/{model}/async-invocations"),
+        ("GET", "/v1/async-invocations/{id}"),
+    };
+
+    /// <summary>The REST API.</summary>
+    public PlatformRestApi RestApi { get; }
+
+    /// <summary>The buffered function (sync, async, models, embeddings).</summary>
+    public HandlerFunction BufferedHandler { get; }
+
+    /// <summary>The response-streaming function (invocations-stream, chat/completions, completions).</summary>
+    public HandlerFunction StreamingHandler { get; }
+
+    /// <summary>The URL of the stage, ending in <c>/</c>.</summary>
+    public string Url => RestApi.Url;
+
+    /// <summary>The handler configuration both functions get (the handler's documented keys), without the adapter's settings.</summary>
+    public IReadOnlyDictionary<string, string> HandlerConfiguration { get; }
+
+    /// <summary>Creates the functions, the API and its routes, and the grants.</summary>
+    public InferenceApi(Construct scope, string id, InferenceApiProps props) : base(scope, id, props, "inference-api")
+    {
+        var models = Resolve(props.Models);
+        Validate.InRange(props.BufferedTimeoutSeconds, 1, 60, "InferenceApiProps.BufferedTimeoutSeconds", "the buffered function times out after 60 s");
+        var asyncEndpoints = models.Where(m => m.Endpoint.IsAsync).Select(m => m.Endpoint).Distinct().ToList();
+        Validate.That(asyncEndpoints.All(e => e is GpuModelEndpoint),
+            $"InferenceApiProps.Models: async endpoint(s) {string.Join(", ", asyncEndpoints.Where(e => e is not GpuModelEndpoint).Select(e => e.EndpointName))} were imported; the API needs the GpuModelEndpoint itself to write to its async bucket (GrantAsyncPayloads).");
+        Validate.That(asyncEndpoints.Count <= 1,
+            $"InferenceApiProps.Models: {asyncEndpoints.Count} async endpoints ({string.Join(", ", asyncEndpoints.Select(e => e.EndpointName))}); the handler stores async inputs in one bucket, which only one endpoint's model may read. Put one InferenceApi in front of each async endpoint.");
+        var asyncEndpoint = asyncEndpoints.Cast<GpuModelEndpoint>().SingleOrDefault();
+
+        var configuration = new Dictionary<string, string> { ["Api__RouteGroups"] = "inference" };
+        foreach (var model in models)
+        {
+            var prefix = $"Inference__Models__{model.Name}__";
+            configuration[prefix + "EndpointName"] = model.Endpoint.EndpointName;
+            configuration[prefix + "Protocol"] = model.Protocol == ModelProtocol.OpenAi ? "openai" : "raw";
+            if (model.InferenceComponentName is { } component) configuration[prefix + "InferenceComponentName"] = component;
+            if (model.MaxPayloadBytes is { } max) configuration[prefix + "MaxPayloadBytes"] = max.ToString(CultureInfo.InvariantCulture);
+        }
+        if (asyncEndpoint is not null)
+        {
+            configuration["Inference__Async__Bucket"] = asyncEndpoint.DataBucket.BucketName;
+            configuration["Inference__Async__Prefix"] = GpuModelEndpoint.AsyncInputPrefix.TrimEnd('/');
+            configuration["Inference__Async__KmsKeyId"] = asyncEndpoint.Platform.Key.Key.KeyArn;
+        }
+        HandlerConfiguration = configuration;
+
+        var code = HandlerCodeOf(props);
+        BufferedHandler = new HandlerFunction(this, "Buffered", new HandlerFunctionProps
+        {
+            Platform = Platform,
+            Purpose = "inference",
+            Code = code,
+            Configuration = new Dictionary<string, string>(configuration)
+            {
+                ["Inference__TimeoutSeconds"] = props.BufferedTimeoutSeconds.ToString(CultureInfo.InvariantCulture),
+            },
+            InvokeMode = InvokeMode.Buffered,
+            Architecture = props.Architecture,
+            MemoryMiB = props.MemoryMiB,
+            ReservedConcurrency = props.BufferedReservedConcurrency,
+            WebAdapterLayerArn = props.WebAdapterLayerArn,
+        });
+        StreamingHandler = new HandlerFunction(this, "Streaming", new HandlerFunctionProps
+        {
+            Platform = Platform,
+            Purpose = "inference-stream",
+            Code = code,
+            Configuration = configuration,
+            InvokeMode = InvokeMode.ResponseStream,
+            Architecture = props.Architecture,
+            MemoryMiB = props.MemoryMiB,
+            ReservedConcurrency = props.StreamingReservedConcurrency,
+            WebAdapterLayerArn = props.WebAdapterLayerArn,
+        });
+
+        // Least privilege: each endpoint's own grant (its ARN and its inference components), the async prefixes of
+        // the one async endpoint's bucket with the platform key; nothing else.
+        foreach (var endpoint in models.Select(m => m.Endpoint).Distinct())
+        {
+            endpoint.GrantInvoke(BufferedHandler.Role);
+            endpoint.GrantInvoke(StreamingHandler.Role);
+        }
+        asyncEndpoint?.GrantAsyncPayloads(BufferedHandler.Role);
+
+        RestApi = new PlatformRestApi(this, "Api", new PlatformRestApiProps
+        {
+            Platform = Platform,
+            Name = props.Name,
+            Authorization = props.Authorization,
+            Private = props.Private,
+            ThrottlingRateLimit = props.ThrottlingRateLimit,
+            ThrottlingBurstLimit = props.ThrottlingBurstLimit,
+            Waf = props.Waf,
+            MinimumCompressionBytes = props.MinimumCompressionBytes,
+            RequestVolumeAlarmPer5Minutes = props.RequestVolumeAlarmPer5Minutes,
+        });
+        var bodies = RequestModels.Create(RestApi.Api);
+        foreach (var (method, path) in BufferedRoutes.Concat(asyncEndpoint is null ? Array.Empty<(string, string)>() : AsyncRoutes))
+            RestApi.AddRoute(method, path, BufferedHandler, InvokeMode.Buffered, bodies.GetValueOrDefault(path));
+        foreach (var (method, path) in StreamingRoutes)
+            RestApi.AddRoute(method, path, StreamingHandler, InvokeMode.ResponseStream, bodies.GetValueOrDefault(path));
+        SuppressGrantWildcards();
+    }
+
+    /// <summary>Lets <paramref name="grantee"/> call every route (IAM authorization, the default).</summary>
+    public Grant GrantInvoke(IGrantable grantee) => RestApi.GrantInvoke(grantee);
+
+    private static List<InferenceModel> Resolve(IReadOnlyList<InferenceModel> models)
+    {
+        Validate.That(models is { Count: > 0 }, "InferenceApiProps.Models is empty: give at least one model (a GpuModelEndpoint, or an InferenceModel with GpuModelEndpoint.FromEndpointName).");
+        var resolved = new List<InferenceModel>();
+        foreach (var model in models)
+        {
+            var endpointName = model.Endpoint.EndpointName;
+            Validate.That(model.Name is not null || !Token.IsUnresolved(endpointName),
+                "InferenceModel.Name is required when the endpoint's name is only known at deploy time (a token).");
+            var name = model.Name ?? endpointName.Replace('-', '_');
+            Validate.That(Regex.IsMatch(name, "^[A-Za-z][A-Za-z0-9_]{0,63}$"),
+                $"InferenceModel.Name = '{name}' is not accepted: use a letter, then letters, digits or '_' (at most 64); it is part of the Lambda environment variable Inference__Models__{{name}}__EndpointName, which allows no other characters.");
+            var components = model.Endpoint.InferenceComponentNames;
+            var component = model.InferenceComponentName ?? (components.Count == 1 ? components[0] : null);
+            Validate.That(component is null || components.Count == 0 || components.Contains(component),
+                $"InferenceModel '{name}': InferenceComponentName = '{component}' is not a component of endpoint {endpointName} ({string.Join(", ", components)}); the grant would not cover it.");
+            if (model.MaxPayloadBytes is { } max)
+                Validate.That(max is >= 1 and <= 6_291_456, $"InferenceModel '{name}': MaxPayloadBytes = {max} is out of range: SageMaker accepts 1 to 6,291,456 bytes.");
+            resolved.Add(model with { Name = name, InferenceComponentName = component });
+        }
+        var duplicate = resolved.GroupBy(m => m.Name, StringComparer.OrdinalIgnoreCase).FirstOrDefault(g => g.Count() > 1);
+        Validate.That(duplicate is null, $"InferenceApiProps.Models: the name '{duplicate?.Key}' is used {duplicate?.Count()} times (names are case-insensitive in the handler's configuration); give each model a unique Name.");
+        return resolved;
+    }
+
+    private static Code HandlerCodeOf(InferenceApiProps props)
+    {
+        Validate.That(props.HandlerDirectory is null || props.HandlerProject is null,
+            "InferenceApiProps: HandlerDirectory (a prebuilt bootstrap) and HandlerProject (a project to publish) are alternatives; set only one of them.");
+        if (props.HandlerDirectory is { } directory) return HandlerCode.FromDirectory(directory);
+        var project = props.HandlerProject ?? HandlerCode.FindProject(Directory.GetCurrentDirectory());
+        Validate.That(project is not null,
+            $"InferenceApiProps: no handler to package: {HandlerCode.ProjectPath} is not in {Directory.GetCurrentDirectory()} or a folder above it; set HandlerProject, or HandlerDirectory to a prebuilt bootstrap.");
+        return HandlerCode.FromProject(project!, props.Architecture ?? Architecture.X86_64);
+    }
+
+    private void SuppressGrantWildcards()
+    {
+        const string reason =
+            "The only wildcards of the grants are the async prefixes of the one async endpoint's own bucket (objects named by request id at run time: inputs and records under async-input/, " +
+            "results and failures SageMaker writes under async-output/ and async-failures/); every SageMaker and KMS action names its endpoint, inference component or key ARN.";
+        foreach (var handler in new[] { BufferedHandler, StreamingHandler })
+            if (handler.Role.Node.TryFindChild("DefaultPolicy") is Amazon.CDK.AWS.IAM.Policy policy)
+                Suppressions.Add(policy, "AwsSolutions-IAM5", reason, Suppressions.Matching(@"^Resource::.*\/async-(input|output|failures)\/\*$"));
+    }
+
+    /// <summary>JSON schemas of the OpenAI bodies: API Gateway refuses malformed requests before they reach (and cost) a function.</summary>
+    private static class RequestModels
+    {
+        public static Dictionary<string, IModel> Create(RestApi api)
+        {
+            Model Body(string id, string title, string[] required, Dictionary<string, IJsonSchema> properties) => api.AddModel(id, new ModelOptions
+            {
+                ContentType = "application/json",
+                ModelName = id,
+                Description = title,
+                Schema = new JsonSchema
+                {
+                    Schema = JsonSchemaVersion.DRAFT4,
+                    Title = title,
+                    Type = JsonSchemaType.OBJECT,
+                    Required = required,
+                    Properties = properties,
+                },
+            });
+            var model = new JsonSchema { Type = JsonSchemaType.STRING, MinLength = 1 };
+            var stream = new JsonSchema { Type = JsonSchemaType.BOOLEAN };
+            var maxTokens = new JsonSchema { Type = JsonSchemaType.INTEGER, Minimum = 1 };
+            return new Dictionary<string, IModel>
+            {
+                ["/v1/chat/completions"] = Body("ChatCompletionRequest", "OpenAI chat completion request", new[] { "model", "messages" }, new()
+                {
+                    ["model"] = model,
+                    ["messages"] = new JsonSchema
+                    {
+                        Type = JsonSchemaType.ARRAY,
+                        MinItems = 1,
+                        Items = new JsonSchema { Type = JsonSchemaType.OBJECT, Required = new[] { "role" }, Properties = new Dictionary<string, IJsonSchema> { ["role"] = new JsonSchema { Type = JsonSchemaType.STRING } } },
+                    },
+                    ["stream"] = stream,
+                    ["max_tokens"] = maxTokens,
+                }),
+                ["/v1/completions"] = Body("CompletionRequest", "OpenAI completion request", new[] { "model", "prompt" }, new()
+                {
+                    ["model"] = model,
+                    ["stream"] = stream,
+                    ["max_tokens"] = maxTokens,
+                }),
+                ["/v1/embeddings"] = Body("EmbeddingRequest", "OpenAI embedding request", new[] { "model", "input" }, new()
+                {
+                    ["model"] = model,
+                }),
+            };
+        }
+    }
+}

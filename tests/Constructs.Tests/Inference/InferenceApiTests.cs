@@ -1,0 +1,514 @@
+using System.Text.Json.Nodes;
+using Amazon.CDK;
+using Amazon.CDK.Assertions;
+using Amazon.CDK.AWS.IAM;
+using Amazon.CDK.AWS.Lambda;
+using AwsModelPlatform.Constructs.Api;
+using AwsModelPlatform.Constructs.Foundation;
+using AwsModelPlatform.Constructs.Inference;
+using AwsModelPlatform.Constructs.Tests.Api;
+
+namespace AwsModelPlatform.Constructs.Tests.Inference;
+
+/// <summary>
+/// Two synthesized stacks, once for every test class of this file: an API with every default in front of an
+/// inference-component LLM (OpenAI) and an async endpoint; and one with every option set, in front of an imported endpoint.
+/// </summary>
+public sealed class InferenceApiTemplates
+{
+    public const string Collection = "Inference API templates";
+
+    public Template Defaults { get; }
+    public Template Options { get; }
+    public InferenceApi DefaultsApi { get; private set; } = null!;
+    public InferenceApi OptionsApi { get; private set; } = null!;
+    public string LlmEndpointName { get; private set; } = null!;
+    public string AsyncEndpointName { get; private set; } = null!;
+
+    public InferenceApiTemplates()
+    {
+        Defaults = Synth.Template(s =>
+        {
+            var platform = new ModelPlatform(s, "Platform");
+            var llm = new GpuModelEndpoint(s, "Llm", new GpuModelEndpointProps
+            {
+                Platform = platform,
+                Image = ModelImage.FromImageUri(EndpointTemplates.TgiImage),
+                Hosting = new InferenceComponentHosting { InstanceType = "ml.g5.2xlarge", MaxInstances = 2, MemoryPerCopyMb = 16384 },
+            });
+            var batch = new GpuModelEndpoint(s, "Batch", new GpuModelEndpointProps
+            {
+                Platform = platform,
+                Image = ModelImage.FromImageUri(EndpointTemplates.TgiImage),
+                Hosting = new RealTimeHosting { InstanceType = "ml.g5.xlarge", MinInstances = 0, MaxInstances = 2, Async = new AsyncInference() },
+            });
+            (LlmEndpointName, AsyncEndpointName) = (llm.EndpointName, batch.EndpointName);
+            DefaultsApi = new InferenceApi(s, "Api", new InferenceApiProps
+            {
+                Platform = platform,
+                Models = new[] { new InferenceModel { Endpoint = llm, Name = "llm", Protocol = ModelProtocol.OpenAi }, batch },
+                HandlerDirectory = FakeHandlerCode.Directory,
+            });
+            DefaultsApi.GrantInvoke(new Role(s, "Client", new RoleProps { AssumedBy = new AccountRootPrincipal() }));
+        });
+        Options = Synth.Template(s =>
+        {
+            var imported = GpuModelEndpoint.FromEndpointName(s, "Shared", "team-llm", new[] { "chat-a", "chat-b" });
+            OptionsApi = new InferenceApi(s, "Api", new InferenceApiProps
+            {
+                StandaloneOptions = new ModelPlatformProps { ProjectName = "options" },
+                Models = new[] { new InferenceModel { Endpoint = imported, Name = "chat", Protocol = ModelProtocol.OpenAi, InferenceComponentName = "chat-b", MaxPayloadBytes = 65536 } },
+                HandlerDirectory = FakeHandlerCode.Directory,
+                Name = "team-inference",
+                Architecture = Architecture.ARM_64,
+                MemoryMiB = 2048,
+                BufferedReservedConcurrency = 20,
+                StreamingReservedConcurrency = 30,
+                BufferedTimeoutSeconds = 20,
+                WebAdapterLayerArn = "arn:aws:lambda:eu-west-1:111122223333:layer:OwnWebAdapter:3",
+                Authorization = ApiAuthorization.ApiKeys(new UsagePlanOptions { Name = "team-a", RateLimit = 5, BurstLimit = 10, DailyQuota = 1000 }),
+                Private = true,
+                ThrottlingRateLimit = 20,
+                ThrottlingBurstLimit = 40,
+                Waf = false,
+                MinimumCompressionBytes = 4096,
+                RequestVolumeAlarmPer5Minutes = 1234,
+            });
+        });
+    }
+}
+
+[CollectionDefinition(InferenceApiTemplates.Collection)]
+public sealed class InferenceApiTemplatesCollection : ICollectionFixture<InferenceApiTemplates> { }
+
+[Collection(InferenceApiTemplates.Collection)]
+public class InferenceApiDefaultsTests(InferenceApiTemplates t)
+{
+    private Template T => t.Defaults;
+
+    private JsonNode Function(string idPrefix) =>
+        T.Resources("AWS::Lambda::Function").Single(f => f.Key.StartsWith("Api" + idPrefix + "Function")).Value["Properties"]!;
+
+    private JsonNode Variables(string idPrefix) => Function(idPrefix)["Environment"]!["Variables"]!;
+
+    private JsonArray Statements(string idPrefix) =>
+        T.Resources("AWS::IAM::Policy").Single(p => p.Key.StartsWith($"Api{idPrefix}RoleDefaultPolicy")).Value["Properties"]!["PolicyDocument"]!["Statement"]!.AsArray();
+
+    private List<JsonNode> Methods => T.Resources("AWS::ApiGateway::Method").Select(m => m.Value["Properties"]!).ToList();
+
+    private string PathOf(JsonNode method)
+    {
+        var resources = T.Json()["Resources"]!;
+        var parts = new List<string>();
+        var id = method["ResourceId"]!["Ref"]?.GetValue<string>();
+        while (id is not null)
+        {
+            var resource = resources[id]!["Properties"]!;
+            parts.Insert(0, resource["PathPart"]!.GetValue<string>());
+            id = resource["ParentId"]!["Ref"]?.GetValue<string>();
+        }
+        return "/" + string.Join('/', parts);
+    }
+
+    private Dictionary<string, JsonNode> Routes => Methods.ToDictionary(m => $"{m["HttpMethod"]!.GetValue<string>()} {PathOf(m)}");
+
+    [Fact]
+    public void Two_functions_buffered_and_response_stream_run_the_AOT_bootstrap_behind_the_Web_Adapter()
+    {
+        Assert.Equal(2, T.Resources("AWS::Lambda::Function").Count(f => f.Key.StartsWith("Api")));
+        foreach (var (id, mode, timeout) in new[] { ("Buffered", "buffered", 60), ("Streaming", "response_stream", 900) })
+        {
+            var function = Function(id);
+            Assert.Equal("provided.al2023", function["Runtime"]!.GetValue<string>());
+            Assert.Equal("""["x86_64"]""", function["Architectures"].Text());
+            Assert.Contains(":753240598075:layer:LambdaAdapterLayerX86:26", function["Layers"].Text());
+            Assert.Equal(mode, Variables(id)["AWS_LWA_INVOKE_MODE"]!.GetValue<string>());
+            Assert.Equal("/healthz", Variables(id)["AWS_LWA_READINESS_CHECK_PATH"]!.GetValue<string>());
+            Assert.Equal("/opt/bootstrap", Variables(id)["AWS_LAMBDA_EXEC_WRAPPER"]!.GetValue<string>());
+            Assert.Equal(timeout, function["Timeout"]!.GetValue<int>());
+            Assert.Equal(1024, function["MemorySize"]!.GetValue<int>());
+            Assert.Equal(50, function["ReservedConcurrentExecutions"]!.GetValue<int>());
+            Assert.Equal("Active", function["TracingConfig"]!["Mode"]!.GetValue<string>());
+            Assert.Contains("PlatformKey", function["KmsKeyArn"].Text());
+            Assert.Contains("WorkloadSubnet", function["VpcConfig"]!["SubnetIds"].Text());
+        }
+    }
+
+    [Fact]
+    public void Function_configuration_is_exactly_the_handlers_documented_configuration()
+    {
+        var adapter = new[] { "AWS_LAMBDA_EXEC_WRAPPER", "AWS_LWA_PORT", "AWS_LWA_READINESS_CHECK_PATH", "AWS_LWA_INVOKE_MODE", "ASPNETCORE_URLS" };
+        var expected = new Dictionary<string, string>
+        {
+            ["Api__RouteGroups"] = "inference",
+            ["Inference__Models__llm__EndpointName"] = t.LlmEndpointName,
+            ["Inference__Models__llm__Protocol"] = "openai",
+            ["Inference__Models__llm__InferenceComponentName"] = t.LlmEndpointName + "-model",
+            ["Inference__Models__" + t.AsyncEndpointName.Replace('-', '_') + "__EndpointName"] = t.AsyncEndpointName,
+            ["Inference__Models__" + t.AsyncEndpointName.Replace('-', '_') + "__Protocol"] = "raw",
+            ["Inference__Async__Prefix"] = "async-input",
+        };
+        foreach (var id in new[] { "Buffered", "Streaming" })
+        {
+            var variables = Variables(id).AsObject().Where(v => !adapter.Contains(v.Key)).ToDictionary(v => v.Key, v => v.Value!);
+            var handlerKeys = variables.Keys.Where(k => k != "Inference__TimeoutSeconds").Order().ToList();
+            Assert.Equal(expected.Keys.Append("Inference__Async__Bucket").Append("Inference__Async__KmsKeyId").Order().ToList(), handlerKeys);
+            foreach (var (key, value) in expected) Assert.Equal(value, variables[key].GetValue<string>());
+            Assert.Contains("BatchData", variables["Inference__Async__Bucket"].Text());
+            Assert.Contains("PlatformKey", variables["Inference__Async__KmsKeyId"].Text());
+        }
+        Assert.Equal("28", Variables("Buffered")["Inference__TimeoutSeconds"]!.GetValue<string>());
+        Assert.Null(Variables("Streaming")["Inference__TimeoutSeconds"]);
+        Assert.Equal(t.DefaultsApi.HandlerConfiguration.Keys.Order(), expected.Keys.Append("Inference__Async__Bucket").Append("Inference__Async__KmsKeyId").Order());
+    }
+
+    [Fact]
+    public void Every_route_of_the_handler_contract_is_on_the_API_on_the_right_function()
+    {
+        var routes = Routes;
+        var expected = new Dictionary<string, string>
+        {
+            ["POST /v1/endpoints/{model}/invocations"] = "Buffered",
+            ["POST /v1/endpoints/{model}/async-invocations"] = "Buffered",
+            ["GET /v1/async-invocations/{id}"] = "Buffered",
+            ["GET /v1/models"] = "Buffered",
+            ["POST /v1/embeddings"] = "Buffered",
+            ["GET /openapi/v1.json"] = "Buffered",
+            ["POST /v1/endpoints/{model}/invocations-stream"] = "Streaming",
+            ["POST /v1/chat/completions"] = "Streaming",
+            ["POST /v1/completions"] = "Streaming",
+        };
+        Assert.Equal(expected.Keys.Order(), routes.Keys.Order());
+        foreach (var (route, function) in expected)
+        {
+            var integration = routes[route]["Integration"]!;
+            Assert.Equal("AWS_PROXY", integration["Type"]!.GetValue<string>());
+            Assert.Contains($"Api{function}Function", integration["Uri"].Text());
+            if (function == "Streaming")
+            {
+                Assert.Equal("STREAM", integration["ResponseTransferMode"]!.GetValue<string>());
+                Assert.Equal(900_000, integration["TimeoutInMillis"]!.GetValue<int>());
+                Assert.Contains("/response-streaming-invocations", integration["Uri"].Text());
+            }
+            else
+            {
+                Assert.Null(integration["ResponseTransferMode"]);
+            }
+        }
+    }
+
+    [Fact]
+    public void Every_method_requires_IAM_auth_and_is_validated()
+    {
+        Assert.All(Methods, m =>
+        {
+            Assert.Equal("AWS_IAM", m["AuthorizationType"]!.GetValue<string>());
+            Assert.NotNull(m["RequestValidatorId"]);
+        });
+        var validator = T.Single("AWS::ApiGateway::RequestValidator")["Properties"]!;
+        Assert.True(validator["ValidateRequestBody"]!.GetValue<bool>());
+        Assert.True(validator["ValidateRequestParameters"]!.GetValue<bool>());
+    }
+
+    [Fact]
+    public void OpenAI_bodies_have_JSON_models_that_API_Gateway_validates()
+    {
+        var models = T.Resources("AWS::ApiGateway::Model").ToDictionary(m => m.Value["Properties"]!["Name"]!.GetValue<string>(), m => m.Value["Properties"]!);
+        Assert.Equal(new[] { "ChatCompletionRequest", "CompletionRequest", "EmbeddingRequest" }, models.Keys.Order());
+        var chat = models["ChatCompletionRequest"]["Schema"]!;
+        Assert.Equal("""["model","messages"]""", chat["required"].Text());
+        Assert.Equal("boolean", chat["properties"]!["stream"]!["type"]!.GetValue<string>());
+        Assert.Equal("array", chat["properties"]!["messages"]!["type"]!.GetValue<string>());
+        Assert.Contains("ChatCompletionRequest", Routes["POST /v1/chat/completions"]["RequestModels"]!["application/json"].Text());
+        Assert.Contains("CompletionRequest", Routes["POST /v1/completions"]["RequestModels"]!["application/json"].Text());
+        Assert.Contains("EmbeddingRequest", Routes["POST /v1/embeddings"]["RequestModels"]!["application/json"].Text());
+        Assert.Null(Routes["POST /v1/endpoints/{model}/invocations"]["RequestModels"]); // raw bodies pass through untouched
+        Assert.Equal("""{"method.request.path.model":true}""", Routes["POST /v1/endpoints/{model}/invocations"]["RequestParameters"].Text());
+    }
+
+    [Fact]
+    public void Functions_may_invoke_only_the_fronted_endpoints_and_their_components()
+    {
+        foreach (var id in new[] { "Buffered", "Streaming" })
+        {
+            var sagemaker = Statements(id).Where(s => s!["Action"].Text().Contains("sagemaker:")).ToList();
+            Assert.All(sagemaker, s => Assert.Equal("""["sagemaker:InvokeEndpoint","sagemaker:InvokeEndpointAsync","sagemaker:InvokeEndpointWithResponseStream"]""", s!["Action"].Text()));
+            var resources = sagemaker.SelectMany(s => s!["Resource"] is JsonArray many ? many.Select(r => r.Text()) : new[] { s!["Resource"].Text() }).ToList();
+            Assert.Equal(3, resources.Count);
+            Assert.Contains(resources, r => r.Contains($":endpoint/{t.LlmEndpointName}\""));
+            Assert.Contains(resources, r => r.Contains($":inference-component/{t.LlmEndpointName}-model\""));
+            Assert.Contains(resources, r => r.Contains($":endpoint/{t.AsyncEndpointName}\""));
+        }
+    }
+
+    [Fact]
+    public void Only_the_buffered_function_reaches_the_async_prefixes_with_the_platform_key()
+    {
+        var statements = new JsonArray(Statements("Buffered").Where(s => !s!["Action"].Text().Contains("sagemaker:")).Select(s => s!.DeepClone()).ToArray());
+        Assert.Equal(3, statements.Count);
+        Assert.Equal("s3:PutObject", statements[0]!["Action"]!.GetValue<string>());
+        Assert.Equal(new[] { "/async-input/*" }, Suffixes(statements[0]!));
+        Assert.Equal("s3:GetObject", statements[1]!["Action"]!.GetValue<string>());
+        Assert.Equal(new[] { "/async-failures/*", "/async-input/*", "/async-output/*" }, Suffixes(statements[1]!));
+        Assert.Contains("BatchData", statements[0]!["Resource"].Text());
+        Assert.Equal("""["kms:Decrypt","kms:GenerateDataKey"]""", statements[2]!["Action"].Text());
+        Assert.Contains("PlatformKey", statements[2]!["Resource"].Text());
+        Assert.All(Statements("Streaming"), s => Assert.Contains("sagemaker:", s!["Action"].Text()));
+
+        static string[] Suffixes(JsonNode statement) =>
+            (statement["Resource"] is JsonArray many ? many.Select(r => r!) : new[] { statement["Resource"]! })
+            .Select(r => r["Fn::Join"]![1]!.AsArray().Last()!.GetValue<string>()).Order().ToArray();
+    }
+
+    [Fact]
+    public void No_data_plane_action_is_granted_on_a_wildcard_resource()
+    {
+        var statements = T.Resources("AWS::IAM::Policy").Where(p => p.Key.StartsWith("Api")).SelectMany(p => p.Value["Properties"]!["PolicyDocument"]!["Statement"]!.AsArray());
+        foreach (var statement in statements)
+        {
+            var actions = statement!["Action"].Text();
+            if (!actions.Contains("sagemaker:") && !actions.Contains("s3:") && !actions.Contains("kms:")) continue;
+            Assert.DoesNotContain("\"*\"", statement["Resource"].Text());
+        }
+    }
+
+    [Fact]
+    public void Stage_is_regional_throttled_traced_logged_and_protected_by_WAF()
+    {
+        Assert.Equal("""["REGIONAL"]""", T.Single("AWS::ApiGateway::RestApi")["Properties"]!["EndpointConfiguration"]!["Types"].Text());
+        var stage = T.Single("AWS::ApiGateway::Stage")["Properties"]!;
+        Assert.True(stage["TracingEnabled"]!.GetValue<bool>());
+        Assert.Contains("\"ThrottlingRateLimit\":50", stage["MethodSettings"].Text());
+        Assert.Contains("\"ThrottlingBurstLimit\":100", stage["MethodSettings"].Text());
+        Assert.NotNull(stage["AccessLogSetting"]!["Format"]);
+        Assert.Single(T.Resources("AWS::WAFv2::WebACL"));
+        Assert.Equal(1024, T.Single("AWS::ApiGateway::RestApi")["Properties"]!["MinimumCompressionSize"]!.GetValue<int>());
+        Assert.Equal("""["*/*"]""", T.Single("AWS::ApiGateway::RestApi")["Properties"]!["BinaryMediaTypes"].Text());
+    }
+
+    [Fact]
+    public void API_and_functions_raise_alarms_on_the_platform_topic()
+    {
+        var alarms = T.Resources("AWS::CloudWatch::Alarm").Where(a => a.Key.StartsWith("Api")).Select(a => a.Key).ToList();
+        foreach (var name in new[] { "ServerErrorRateAlarm", "LatencyP99Alarm", "ClientErrorSpikeAlarm", "RequestVolumeAlarm" })
+            Assert.Contains(alarms, a => a.StartsWith("Api" + name));
+        foreach (var function in new[] { "Buffered", "Streaming" })
+            foreach (var name in new[] { "ErrorsAlarm", "ThrottlesAlarm", "ConcurrencyAlarm" })
+                Assert.Contains(alarms, a => a.StartsWith($"Api{function}{name}"));
+        var concurrency = T.Resources("AWS::CloudWatch::Alarm").Single(a => a.Key.StartsWith("ApiBufferedConcurrencyAlarm")).Value["Properties"]!;
+        Assert.Equal(40, concurrency["Threshold"]!.GetValue<double>()); // 80 % of the reserved 50
+        Assert.Equal("ConcurrentExecutions", concurrency["MetricName"]!.GetValue<string>());
+        Assert.All(T.Resources("AWS::CloudWatch::Alarm").Where(a => a.Key.StartsWith("Api")), a => Assert.Contains("PlatformAlarms", a.Value["Properties"]!["AlarmActions"].Text()));
+        var dashboard = T.Single("AWS::CloudWatch::Dashboard")["Properties"]!["DashboardBody"].Text();
+        Assert.Contains("API: inference", dashboard);
+        Assert.Contains("Function: inference-stream", dashboard);
+    }
+
+    [Fact]
+    public void Resources_are_tagged_for_cost_allocation()
+    {
+        var function = Function("Buffered");
+        Assert.Contains("""{"Key":"Component","Value":"inference-api"}""", function["Tags"].Text());
+        Assert.Contains("""{"Key":"Project","Value":"AwsModelPlatform"}""", function["Tags"].Text());
+        Assert.Contains("\"Component\"", T.Single("AWS::ApiGateway::RestApi")["Properties"]!["Tags"].Text());
+    }
+
+    [Fact]
+    public void GrantInvoke_gives_execute_api_Invoke_on_the_stage_only()
+    {
+        var statement = Assert.Single(T.Resources("AWS::IAM::Policy").Single(p => p.Key.StartsWith("ClientDefaultPolicy")).Value["Properties"]!["PolicyDocument"]!["Statement"]!.AsArray())!;
+        Assert.Equal("execute-api:Invoke", statement["Action"]!.GetValue<string>());
+        Assert.Contains("ApiDeploymentStagelive", statement["Resource"].Text());
+        Assert.EndsWith("\"/*/*\"]]}", statement["Resource"].Text());
+    }
+}
+
+[Collection(InferenceApiTemplates.Collection)]
+public class InferenceApiOptionsTests(InferenceApiTemplates t)
+{
+    private Template T => t.Options;
+
+    private JsonNode Function(string idPrefix) =>
+        T.Resources("AWS::Lambda::Function").Single(f => f.Key.StartsWith("Api" + idPrefix + "Function")).Value["Properties"]!;
+
+    [Fact]
+    public void Imported_endpoint_with_a_chosen_component_payload_limit_and_no_async()
+    {
+        var variables = Function("Buffered")["Environment"]!["Variables"]!;
+        Assert.Equal("team-llm", variables["Inference__Models__chat__EndpointName"]!.GetValue<string>());
+        Assert.Equal("chat-b", variables["Inference__Models__chat__InferenceComponentName"]!.GetValue<string>());
+        Assert.Equal("65536", variables["Inference__Models__chat__MaxPayloadBytes"]!.GetValue<string>());
+        Assert.Equal("20", variables["Inference__TimeoutSeconds"]!.GetValue<string>());
+        Assert.Null(variables["Inference__Async__Bucket"]);
+        var paths = T.Resources("AWS::ApiGateway::Resource").Select(r => r.Value["Properties"]!["PathPart"]!.GetValue<string>()).ToList();
+        Assert.DoesNotContain("async-invocations", paths);
+        var sagemaker = T.Resources("AWS::IAM::Policy").Single(p => p.Key.StartsWith("ApiBufferedRoleDefaultPolicy")).Value["Properties"]!["PolicyDocument"]!["Statement"]!.AsArray();
+        Assert.Single(sagemaker);
+        Assert.Contains(":endpoint/team-llm", sagemaker[0]!["Resource"].Text());
+        Assert.Contains(":inference-component/chat-a", sagemaker[0]!["Resource"].Text());
+        Assert.Contains(":inference-component/chat-b", sagemaker[0]!["Resource"].Text());
+    }
+
+    [Fact]
+    public void Function_options_architecture_memory_concurrency_and_own_adapter_layer()
+    {
+        foreach (var (id, reserved) in new[] { ("Buffered", 20), ("Streaming", 30) })
+        {
+            var function = Function(id);
+            Assert.Equal("""["arm64"]""", function["Architectures"].Text());
+            Assert.Equal(2048, function["MemorySize"]!.GetValue<int>());
+            Assert.Equal(reserved, function["ReservedConcurrentExecutions"]!.GetValue<int>());
+            Assert.Equal("""["arn:aws:lambda:eu-west-1:111122223333:layer:OwnWebAdapter:3"]""", function["Layers"].Text());
+        }
+    }
+
+    [Fact]
+    public void API_options_keys_private_throttling_no_WAF_compression_and_volume_alarm()
+    {
+        var api = T.Single("AWS::ApiGateway::RestApi")["Properties"]!;
+        Assert.Equal("team-inference", api["Name"]!.GetValue<string>());
+        Assert.Equal("""["PRIVATE"]""", api["EndpointConfiguration"]!["Types"].Text());
+        Assert.Contains("aws:SourceVpce", api["Policy"].Text());
+        Assert.Equal(4096, api["MinimumCompressionSize"]!.GetValue<int>());
+        Assert.Empty(T.Resources("AWS::WAFv2::WebACL"));
+        Assert.All(T.Resources("AWS::ApiGateway::Method"), m =>
+        {
+            Assert.Equal("NONE", m.Value["Properties"]!["AuthorizationType"]!.GetValue<string>());
+            Assert.True(m.Value["Properties"]!["ApiKeyRequired"]!.GetValue<bool>());
+        });
+        var plan = T.Single("AWS::ApiGateway::UsagePlan")["Properties"]!;
+        Assert.Equal(5, plan["Throttle"]!["RateLimit"]!.GetValue<double>());
+        Assert.Equal(1000, plan["Quota"]!["Limit"]!.GetValue<int>());
+        Assert.Contains("\"ThrottlingRateLimit\":20", T.Single("AWS::ApiGateway::Stage")["Properties"]!["MethodSettings"].Text());
+        var volume = T.Resources("AWS::CloudWatch::Alarm").Single(a => a.Key.StartsWith("ApiRequestVolumeAlarm")).Value["Properties"]!;
+        Assert.Equal(1234, volume["Threshold"]!.GetValue<double>());
+    }
+
+    [Fact]
+    public void Without_a_platform_the_API_brings_its_own()
+    {
+        Assert.Single(T.Resources("AWS::KMS::Key"));
+        Assert.Contains("options", Function("Buffered")["FunctionName"]!.GetValue<string>());
+    }
+}
+
+public class InferenceApiCognitoTests
+{
+    [Fact]
+    public void Cognito_authorization_puts_the_user_pool_authorizer_and_scopes_on_every_method()
+    {
+        var template = Synth.Template(s =>
+        {
+            var pool = new Amazon.CDK.AWS.Cognito.UserPool(s, "Users");
+            _ = new InferenceApi(s, "Api", new InferenceApiProps
+            {
+                Models = new[] { new InferenceModel { Endpoint = GpuModelEndpoint.FromEndpointName(s, "Shared", "team-llm"), Name = "llm" } },
+                HandlerDirectory = FakeHandlerCode.Directory,
+                Authorization = ApiAuthorization.Cognito(new Amazon.CDK.AWS.Cognito.IUserPool[] { pool }, "inference/invoke"),
+            });
+        });
+        Assert.Equal("COGNITO_USER_POOLS", template.Single("AWS::ApiGateway::Authorizer")["Properties"]!["Type"]!.GetValue<string>());
+        var methods = template.Resources("AWS::ApiGateway::Method");
+        Assert.Equal(7, methods.Count); // no async model: no async routes
+        Assert.All(methods, m =>
+        {
+            Assert.Equal("COGNITO_USER_POOLS", m.Value["Properties"]!["AuthorizationType"]!.GetValue<string>());
+            Assert.Equal("""["inference/invoke"]""", m.Value["Properties"]!["AuthorizationScopes"].Text());
+        });
+    }
+}
+
+public class InferenceApiValidationTests
+{
+    private static string Error(Func<Stack, InferenceApiProps> props)
+    {
+        var stack = Synth.NewStack();
+        var p = props(stack);
+        return Assert.Throws<ArgumentException>(() => new InferenceApi(stack, "Api", p)).Message;
+    }
+
+    private static IGpuModelEndpoint Imported(Stack s, string name = "team-llm", bool isAsync = false, params string[] components) =>
+        GpuModelEndpoint.FromEndpointName(s, "E" + name + isAsync, name, components, isAsync);
+
+    [Fact]
+    public void No_models_is_refused()
+    {
+        Assert.Contains("Models is empty", Error(_ => new InferenceApiProps { Models = Array.Empty<InferenceModel>(), HandlerDirectory = FakeHandlerCode.Directory }));
+    }
+
+    [Fact]
+    public void A_model_name_that_cannot_be_an_environment_variable_is_refused()
+    {
+        var message = Error(s => new InferenceApiProps { Models = new[] { new InferenceModel { Endpoint = Imported(s), Name = "my-llm" } }, HandlerDirectory = FakeHandlerCode.Directory });
+        Assert.Contains("InferenceModel.Name = 'my-llm' is not accepted", message);
+    }
+
+    [Fact]
+    public void Duplicate_model_names_are_refused()
+    {
+        var message = Error(s => new InferenceApiProps
+        {
+            Models = new[] { new InferenceModel { Endpoint = Imported(s, "a"), Name = "llm" }, new InferenceModel { Endpoint = Imported(s, "b"), Name = "LLM" } },
+            HandlerDirectory = FakeHandlerCode.Directory,
+        });
+        Assert.Contains("the name 'llm' is used 2 times", message);
+    }
+
+    [Fact]
+    public void An_inference_component_the_endpoint_does_not_have_is_refused()
+    {
+        var message = Error(s => new InferenceApiProps
+        {
+            Models = new[] { new InferenceModel { Endpoint = Imported(s, "team-llm", false, "a", "b"), Name = "llm", InferenceComponentName = "c" } },
+            HandlerDirectory = FakeHandlerCode.Directory,
+        });
+        Assert.Contains("InferenceComponentName = 'c' is not a component of endpoint team-llm (a, b)", message);
+    }
+
+    [Fact]
+    public void A_payload_limit_above_SageMakers_is_refused()
+    {
+        var message = Error(s => new InferenceApiProps { Models = new[] { new InferenceModel { Endpoint = Imported(s), Name = "llm", MaxPayloadBytes = 7_000_000 } }, HandlerDirectory = FakeHandlerCode.Directory });
+        Assert.Contains("MaxPayloadBytes = 7000000 is out of range", message);
+    }
+
+    [Fact]
+    public void An_imported_async_endpoint_is_refused_because_its_bucket_is_unknown()
+    {
+        var message = Error(s => new InferenceApiProps { Models = new[] { new InferenceModel { Endpoint = Imported(s, "batch", true), Name = "batch" } }, HandlerDirectory = FakeHandlerCode.Directory });
+        Assert.Contains("async endpoint(s) batch were imported", message);
+    }
+
+    [Fact]
+    public void Both_a_prebuilt_directory_and_a_project_are_refused()
+    {
+        var message = Error(s => new InferenceApiProps { Models = new[] { new InferenceModel { Endpoint = Imported(s), Name = "llm" } }, HandlerDirectory = FakeHandlerCode.Directory, HandlerProject = "x.csproj" });
+        Assert.Contains("set only one of them", message);
+    }
+
+    [Fact]
+    public void A_prebuilt_directory_without_bootstrap_is_refused()
+    {
+        var empty = Directory.CreateTempSubdirectory("amp-empty-").FullName;
+        var message = Error(s => new InferenceApiProps { Models = new[] { new InferenceModel { Endpoint = Imported(s), Name = "llm" } }, HandlerDirectory = empty });
+        Assert.Contains("has no 'bootstrap'", message);
+    }
+
+    [Fact]
+    public void A_buffered_deadline_beyond_the_function_timeout_is_refused()
+    {
+        var message = Error(s => new InferenceApiProps { Models = new[] { new InferenceModel { Endpoint = Imported(s), Name = "llm" } }, HandlerDirectory = FakeHandlerCode.Directory, BufferedTimeoutSeconds = 90 });
+        Assert.Contains("BufferedTimeoutSeconds = 90 is out of range", message);
+    }
+
+    [Fact]
+    public void A_token_endpoint_name_needs_an_explicit_model_name()
+    {
+        var message = Error(s => new InferenceApiProps
+        {
+            Models = new[] { new InferenceModel { Endpoint = GpuModelEndpoint.FromEndpointName(s, "T", Fn.ImportValue("EndpointName")) } },
+            HandlerDirectory = FakeHandlerCode.Directory,
+        });
+        Assert.Contains("InferenceModel.Name is required", message);
+    }
+}

@@ -1,0 +1,84 @@
+using System.Diagnostics;
+using System.Reflection;
+using System.Text.Json.Nodes;
+using Amazon.CDK;
+using AwsModelPlatform.Cdk;
+
+namespace AwsModelPlatform.InferenceApi.Tests;
+
+/// <summary>
+/// The sample app synthesized once for this assembly's tests, exactly as <c>dotnet run --project cdk</c> does it: the
+/// InferenceApi finds src/Handlers (<c>HandlerCode.FindProject</c>) and publishes it with Native AOT into the asset.
+/// </summary>
+public sealed class BuiltSampleApp : IAsyncLifetime
+{
+    public const string Collection = "Built sample app";
+
+    public static string RepoRoot { get; } =
+        typeof(BuiltSampleApp).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "RepoRoot").Value!;
+
+    public string OutDir { get; } = Directory.CreateTempSubdirectory("amp-built-").FullName;
+    public JsonObject Inference { get; }
+    public JsonObject Foundation { get; }
+    public TimeSpan SynthTime { get; }
+
+    public BuiltSampleApp()
+    {
+        NodeWarnings.Silence();
+        var context = CdkJson.Context(Path.Combine(RepoRoot, "cdk.json")) ?? new Dictionary<string, object>();
+        var clock = Stopwatch.StartNew();
+        var app = new App(new AppProps { Outdir = OutDir, Context = context });
+        SampleApp.Build(app);
+        var assembly = app.Synth();
+        SynthTime = clock.Elapsed;
+        JsonObject Read(string stack) => JsonNode.Parse(File.ReadAllText(Path.Combine(assembly.Directory, assembly.GetStackByName(stack).TemplateFile)))!.AsObject();
+        Inference = Read("Inference");
+        Foundation = Read("Foundation");
+    }
+
+    /// <summary>The Lambda functions of the Inference stack by their adapter invoke mode (<c>buffered</c>, <c>response_stream</c>).</summary>
+    public (string LogicalId, JsonNode Properties) Function(string invokeMode) =>
+        Inference["Resources"]!.AsObject()
+            .Where(r => r.Value!["Type"]!.GetValue<string>() == "AWS::Lambda::Function"
+                        && r.Value["Properties"]!["Environment"]?["Variables"]?["AWS_LWA_INVOKE_MODE"]?.GetValue<string>() == invokeMode)
+            .Select(r => (r.Key, r.Value!["Properties"]!)).Single();
+
+    /// <summary>The staged asset directory of a function's code.</summary>
+    public string AssetDirectory(JsonNode function)
+    {
+        var key = function["Code"]!["S3Key"]!.GetValue<string>();
+        return Path.Combine(OutDir, "asset." + Path.GetFileNameWithoutExtension(key));
+    }
+
+    private readonly SemaphoreSlim _loopGate = new(1, 1);
+    private PolicyLoop? _loop;
+
+    /// <summary>moto, the SageMaker stand-in and the handler of the policy-in-the-loop tests, started once on first use.</summary>
+    public async Task<PolicyLoop> PolicyLoopAsync()
+    {
+        await _loopGate.WaitAsync();
+        try
+        {
+            if (_loop is null)
+            {
+                var loop = new PolicyLoop(this);
+                try { await loop.InitializeAsync(); }
+                catch { await loop.DisposeAsync(); throw; }
+                _loop = loop;
+            }
+            return _loop;
+        }
+        finally { _loopGate.Release(); }
+    }
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        if (_loop is not null) await _loop.DisposeAsync();
+        Directory.Delete(OutDir, recursive: true);
+    }
+}
+
+[CollectionDefinition(BuiltSampleApp.Collection)]
+public sealed class BuiltSampleAppCollection : ICollectionFixture<BuiltSampleApp> { }
