@@ -53,26 +53,13 @@ public sealed class AwsEnvironment
 public static class AwsClientFactory
 {
     /// <summary>An <see cref="HttpClient"/> whose every request is SigV4-signed for SageMaker Runtime.</summary>
-    public static HttpClient SageMakerRuntimeHttpClient(AwsEnvironment env)
-    {
-        var transport = new SocketsHttpHandler
-        {
-            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-            AutomaticDecompression = DecompressionMethods.None,
-            ConnectTimeout = TimeSpan.FromSeconds(5),
-        };
-        var signer = new SigV4SigningHandler(new AWSSigV4Parameters
-        {
-            Credentials = env.Credentials,
-            Region = env.Region,
-            Service = SageMakerRuntimeClient.SigningName,
-            SignPayload = true,
-        }, transport);
-        return new HttpClient(signer) { BaseAddress = env.SageMakerRuntimeUrl, Timeout = Timeout.InfiniteTimeSpan };
-    }
+    public static HttpClient SageMakerRuntimeHttpClient(AwsEnvironment env) => SignedHttpClient(env, SageMakerRuntimeClient.SigningName, env.SageMakerRuntimeUrl);
 
     /// <summary>An <see cref="HttpClient"/> whose every request is SigV4-signed for AWS Batch (deadlines are the caller's pipeline's).</summary>
-    public static HttpClient BatchHttpClient(AwsEnvironment env)
+    public static HttpClient BatchHttpClient(AwsEnvironment env) => SignedHttpClient(env, BatchClient.SigningName, env.BatchUrl);
+
+    // Deadlines belong to the callers' resilience pipelines, so the client itself never times out.
+    private static HttpClient SignedHttpClient(AwsEnvironment env, string signingName, Uri baseAddress)
     {
         var transport = new SocketsHttpHandler
         {
@@ -84,10 +71,10 @@ public static class AwsClientFactory
         {
             Credentials = env.Credentials,
             Region = env.Region,
-            Service = BatchClient.SigningName,
+            Service = signingName,
             SignPayload = true,
         }, transport);
-        return new HttpClient(signer) { BaseAddress = env.BatchUrl, Timeout = Timeout.InfiniteTimeSpan };
+        return new HttpClient(signer) { BaseAddress = baseAddress, Timeout = Timeout.InfiniteTimeSpan };
     }
 
     public static IAmazonKeyManagementService Kms(AwsEnvironment env)
