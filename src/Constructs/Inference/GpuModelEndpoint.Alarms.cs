@@ -1,0 +1,129 @@
+using System.Text.RegularExpressions;
+using Amazon.CDK;
+using Amazon.CDK.AWS.ApplicationAutoScaling;
+using Amazon.CDK.AWS.CloudWatch;
+using Amazon.CDK.AWS.EC2;
+using Amazon.CDK.AWS.IAM;
+using Amazon.CDK.AWS.S3;
+using Amazon.CDK.AWS.Sagemaker;
+using Amazon.CDK.AWS.SNS;
+using AwsModelPlatform.Constructs.Cost;
+using AwsModelPlatform.Constructs.Defaults;
+using AwsModelPlatform.Constructs.Foundation;
+using Constructs;
+
+namespace AwsModelPlatform.Constructs.Inference;
+
+// The endpoint's default alarms and its dashboard section.
+public sealed partial class GpuModelEndpoint
+{
+    private void CreateAlarms(GpuModelEndpointProps props)
+    {
+        var period = Duration.Minutes(5);
+        if (!IsAsync)
+        {
+            AddAlarm("ServerErrors", new MathExpression(new MathExpressionProps
+            {
+                Expression = "IF(invocations > 0, 100 * errors / invocations, 0)",
+                UsingMetrics = new Dictionary<string, IMetric> { ["errors"] = MetricInvocation5xxErrors(), ["invocations"] = MetricInvocations() },
+                Label = "5xx rate (%)",
+                Period = period,
+            }), props.ServerErrorRateAlarmPercent, 3,
+                $"More than {props.ServerErrorRateAlarmPercent} % of requests to {EndpointName} failed with a 5xx for 15 minutes: the model container is failing.");
+            AddAlarm("ModelLatency", MetricModelLatency(new MetricOptions { Statistic = "p99" }), props.ModelLatencyP99AlarmThreshold.ToMilliseconds() * 1000.0, 3,
+                $"p99 model latency of {EndpointName} has been above {props.ModelLatencyP99AlarmThreshold.ToMilliseconds() / 1000.0} s for 15 minutes: the endpoint is saturated or the model is stuck.");
+        }
+        else
+        {
+            var async = ((RealTimeHosting)props.Hosting).Async!;
+            AddAlarm("BacklogAge", MetricBacklogAge(), async.BacklogAgeAlarmThreshold.ToSeconds(), 3,
+                $"The oldest queued request of {EndpointName} has waited more than {async.BacklogAgeAlarmThreshold.ToSeconds()} s for 15 minutes: the endpoint cannot keep up, or cannot scale out from zero.");
+        }
+
+        if (_instanceType is { IsGpu: true } gpu)
+        {
+            AddAlarm("GpuMemory", new MathExpression(new MathExpressionProps
+            {
+                Expression = $"memory / {gpu.Accelerators}",
+                UsingMetrics = new Dictionary<string, IMetric> { ["memory"] = MetricGpuMemoryUtilization() },
+                Label = "GPU memory used (% of the instance's GPU memory)",
+                Period = period,
+            }), props.GpuMemoryAlarmPercent, 3,
+                $"GPU memory of {EndpointName} has been above {props.GpuMemoryAlarmPercent} % for 15 minutes: requests risk out-of-memory failures.");
+        }
+
+        if (_instanceType is not null)
+        {
+            var hours = (int)props.IdleAlarmAfter.ToHours();
+            var idle = new Alarm(this, "IdleGpuAlarm", new AlarmProps
+            {
+                AlarmDescription = $"{EndpointName} has had instances running and no invocation for {hours} hours: you are paying for an idle {_instanceType.Name}. Scale it down, switch to inference components (scale to zero), or delete it.",
+                Metric = new MathExpression(new MathExpressionProps
+                {
+                    Expression = "IF(FILL(instances, 0) > 0 AND FILL(invocations, 0) == 0, 1, 0)",
+                    UsingMetrics = new Dictionary<string, IMetric>
+                    {
+                        ["instances"] = MetricCpuUtilization(new MetricOptions { Statistic = "SampleCount", Period = Duration.Hours(1) }),
+                        ["invocations"] = IsAsync ? MetricInvocationsProcessed(new MetricOptions { Period = Duration.Hours(1) }) : MetricInvocations(new MetricOptions { Period = Duration.Hours(1) }),
+                    },
+                    Label = "Idle instance hours",
+                    Period = Duration.Hours(1),
+                }),
+                Threshold = 1,
+                EvaluationPeriods = hours,
+                DatapointsToAlarm = hours,
+                ComparisonOperator = ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+                TreatMissingData = TreatMissingData.NOT_BREACHING,
+            });
+            _alarms["IdleGpu"] = idle;
+            Platform.AlarmTopic.Notify(idle);
+        }
+    }
+
+    private void AddAlarm(string purpose, IMetric metric, double threshold, int periods, string description)
+    {
+        var alarm = new Alarm(this, purpose + "Alarm", new AlarmProps
+        {
+            AlarmDescription = description,
+            Metric = metric,
+            Threshold = threshold,
+            EvaluationPeriods = periods,
+            DatapointsToAlarm = periods,
+            ComparisonOperator = ComparisonOperator.GREATER_THAN_THRESHOLD,
+            TreatMissingData = TreatMissingData.NOT_BREACHING,
+        });
+        _alarms[purpose] = alarm;
+        Platform.AlarmTopic.Notify(alarm);
+    }
+
+    private void AddDashboardSection()
+    {
+        var widgets = new List<IWidget>
+        {
+            new GraphWidget(new GraphWidgetProps
+            {
+                Title = "Invocations and errors",
+                Left = IsAsync
+                    ? new IMetric[] { MetricInvocationsProcessed(), MetricBacklogSize() }
+                    : new IMetric[] { MetricInvocations(), MetricInvocation4xxErrors(), MetricInvocation5xxErrors() },
+                Width = 8,
+            }),
+            new GraphWidget(new GraphWidgetProps
+            {
+                Title = "Latency (µs)",
+                Left = new IMetric[] { MetricModelLatency(new MetricOptions { Statistic = "p50" }), MetricModelLatency(new MetricOptions { Statistic = "p99" }), MetricOverheadLatency() },
+                Width = 8,
+            }),
+        };
+        if (_instanceType is not null)
+            widgets.Add(new GraphWidget(new GraphWidgetProps
+            {
+                Title = "Instances: GPU, GPU memory, disk (%)",
+                Left = _instanceType.IsGpu
+                    ? new IMetric[] { MetricGpuUtilization(), MetricGpuMemoryUtilization(), MetricDiskUtilization() }
+                    : new IMetric[] { MetricCpuUtilization(), MetricDiskUtilization() },
+                Width = 8,
+            }));
+        Platform.Dashboard.AddSection(this, $"SageMaker endpoint {EndpointName} ({_hosting.PropName}, worst case ${WorstCaseHourlyCostUsd.ToString("0.##", System.Globalization.CultureInfo.InvariantCulture)}/h)", widgets.ToArray());
+    }
+}
