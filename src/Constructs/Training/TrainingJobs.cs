@@ -168,6 +168,7 @@ public sealed class TrainingJobs : PlatformConstruct, ITrainingJobs
         foreach (var definition in props.JobDefinitions)
             _jobDefinitionArns[definition.Name] = CreateJobDefinition(definition, props, instanceTypes);
 
+        RecordWorstCaseCost();
         (_failedRule, _stuckRule) = CreateEventRules();
         CreateAlarms(props);
     }
@@ -212,6 +213,36 @@ public sealed class TrainingJobs : PlatformConstruct, ITrainingJobs
             group.AddEgressRule(group, Port.AllTraffic(), "Nodes of a multi-node job (NCCL, rendezvous)");
         }
         return group;
+    }
+
+    /// <summary>
+    /// The most the training compute can cost in an hour, in USD: every compute environment at <c>MaxVCpus</c> with its
+    /// root volumes, at on-demand prices from the library's price table (see docs/cost.md). Also in each compute
+    /// environment's <c>AwsModelPlatform:Cost</c> template metadata.
+    /// </summary>
+    public double WorstCaseHourlyCostUsd =>
+        Math.Round(CapacityCostLines(Cost.CostEstimator.PricedRegion(this)).Sum(l => l.MonthlyUsd) / Cost.PriceTable.HoursPerMonth, 4);
+
+    // The worst case of each compute environment, on the environment itself, for reviewers and the cost reports.
+    private void RecordWorstCaseCost()
+    {
+        var region = Cost.CostEstimator.PricedRegion(this);
+        foreach (var group in CapacityCostLines(region).GroupBy(l => l.Resource))
+        {
+            var environment = ComputeEnvironments.Single(e => Cost.CostEstimator.PathInStack(e) == group.Key);
+            var monthly = group.Sum(l => l.MonthlyUsd);
+            ((CfnResource)environment.Node.DefaultChild!).AddMetadata("AwsModelPlatform:Cost", new Dictionary<string, object>
+            {
+                ["worstCaseHourlyUsd"] = Math.Round(monthly / Cost.PriceTable.HoursPerMonth, 4),
+                ["worstCaseMonthlyUsd"] = Math.Round(monthly, 2),
+                ["pricedRegion"] = region,
+                ["priceTableVersion"] = Cost.PriceTable.Default.Version,
+                ["items"] = group.Select(l => (object)new Dictionary<string, object>
+                {
+                    ["quantity"] = l.Quantity, ["unit"] = l.Unit, ["unitPriceUsd"] = l.UnitPriceUsd, ["basis"] = l.Basis,
+                }).ToArray(),
+            });
+        }
     }
 
     /// <summary>

@@ -208,6 +208,16 @@ public class TrainingJobsTests(DefaultTraining training) : IClassFixture<Default
     }
 
     [Fact]
+    public void Each_compute_environment_records_its_worst_case_cost_in_the_template()
+    {
+        var metadata = Assert.Single(T.Resources("AWS::Batch::ComputeEnvironment")).Value["Metadata"]!["AwsModelPlatform:Cost"]!;
+        // 2 × g5.12xlarge × $5.672 + 2 × 200 GiB × $0.08 / 730 h = 11.344 + 0.0438 = 11.3878 $/h
+        Assert.Equal(11.3878, metadata["worstCaseHourlyUsd"]!.GetValue<double>(), 4);
+        Assert.Equal(8313.12, metadata["worstCaseMonthlyUsd"]!.GetValue<double>(), 2);
+        Assert.Equal(2, metadata["items"]!.AsArray().Count);
+    }
+
+    [Fact]
     public void GrantSubmitJob_allows_SubmitJob_on_this_queue_and_the_current_revisions_of_these_definitions_only()
     {
         var policy = T.Resources("AWS::IAM::Policy").Single(p => p.Key.StartsWith("SubmitterDefaultPolicy")).Value["Properties"]!["PolicyDocument"]!["Statement"]!.AsArray();
@@ -266,6 +276,14 @@ public class TrainingJobsOptionsTests
         Assert.Null(Assert.Single(template.Resources("AWS::Batch::ComputeEnvironment")).Value["Properties"]!["ComputeResources"]!["SecurityGroupIds"]);
         template.HasResourceProperties("AWS::EC2::PlacementGroup", new Dictionary<string, object> { ["Strategy"] = "cluster" });
         Assert.Contains("/dev/infiniband/uverbs0", template.Single("AWS::Batch::JobDefinition").Text());
+    }
+
+    [Fact]
+    public void Worst_case_hourly_cost_counts_every_environment_at_its_vCPU_cap()
+    {
+        var training = new TrainingJobs(Synth.NewStack(), "Training", Props with { OnDemandFallback = true });
+        // Two environments × (2 × g5.12xlarge × $5.672 + 2 × 200 GiB × $0.08 / 730 h) = 2 × 11.3878 $/h
+        Assert.Equal(2 * (2 * 5.672 + 2 * 200 * 0.08 / 730), training.WorstCaseHourlyCostUsd, 3);
     }
 
     [Fact]
