@@ -91,3 +91,23 @@ public sealed class ProblemMappingTests
         Assert.Equal("rid", e.RequestId);
     }
 }
+
+public sealed class S3ErrorMappingTests
+{
+    private static readonly RequestContext Context = new() { RequestId = "req-1", Caller = "tester" };
+
+    [Theory]
+    [InlineData(System.Net.HttpStatusCode.Forbidden, "AccessDenied", 502, "upstream-auth", false)]
+    [InlineData(System.Net.HttpStatusCode.ServiceUnavailable, "SlowDown", 503, "upstream-unavailable", true)]
+    [InlineData(System.Net.HttpStatusCode.InternalServerError, "InternalError", 502, "upstream-error", false)]
+    public void A_failed_S3_call_is_a_problem_naming_S3_with_its_request_id_never_a_bare_500(System.Net.HttpStatusCode s3Status, string code, int status, string slug, bool retryAfter)
+    {
+        var error = new Amazon.S3.AmazonS3Exception("refused", Amazon.Runtime.ErrorType.Sender, code, "s3-request-9", s3Status);
+        var (problem, retry) = RequestPipelineMiddleware.Map(error, Context);
+        Assert.Equal(status, problem.Status);
+        Assert.EndsWith("/" + slug, problem.Type);
+        Assert.Equal("s3-request-9", problem.UpstreamRequestId);
+        Assert.Equal(code, problem.ErrorType);
+        Assert.Equal(retryAfter, retry is not null);
+    }
+}

@@ -74,6 +74,19 @@ public static class Problems
         return (problem, retryAfter);
     }
 
+    /// <summary>Maps a failed S3 call (async payloads, records, idempotency records) to what users see.</summary>
+    public static (Problem Problem, TimeSpan? RetryAfter) FromS3(Amazon.S3.AmazonS3Exception e)
+    {
+        var (status, slug, title) = (int)e.StatusCode switch
+        {
+            401 or 403 => (502, "upstream-auth", "S3 refused our credentials"),
+            429 or 503 => (503, "upstream-unavailable", "S3 is throttling or unavailable"),
+            _ => (502, "upstream-error", "S3 failed"),
+        };
+        var problem = new Problem(Base + slug, title, status, $"S3 answered {(int)e.StatusCode} {e.ErrorCode}.", UpstreamRequestId: e.RequestId, ErrorType: e.ErrorCode);
+        return (problem, status == 503 ? TimeSpan.FromSeconds(1) : null);
+    }
+
     private static string ReasonPhrase(int status) =>
         Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(status) is { Length: > 0 } p ? p : "Error";
 }

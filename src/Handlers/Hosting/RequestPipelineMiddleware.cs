@@ -54,10 +54,11 @@ public sealed partial class RequestPipelineMiddleware(RequestDelegate next, ILog
         }
     }
 
-    private static (Problem, TimeSpan?) Map(Exception e, RequestContext ctx) => e switch
+    internal static (Problem, TimeSpan?) Map(Exception e, RequestContext ctx) => e switch
     {
         ApiProblemException p => (p.Problem, p.RetryAfter),
         SageMakerException s => Problems.FromSageMaker(s),
+        Amazon.S3.AmazonS3Exception s3 => Problems.FromS3(s3),
         TimeoutRejectedException => (Problems.Timeout("The model did not answer within the deadline."), null),
         BrokenCircuitException b => (Problems.CircuitOpen(ctx.Model ?? "?"), b.RetryAfter ?? TimeSpan.FromSeconds(5)),
         SageMakerStreamException s => (new Problem("https://awsmodelplatform.dev/problems/stream-error", "Stream error", 502, s.Message, UpstreamRequestId: ctx.UpstreamRequestId), null),
