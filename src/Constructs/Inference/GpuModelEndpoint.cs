@@ -1,6 +1,5 @@
 using System.Text.RegularExpressions;
 using Amazon.CDK;
-using Amazon.CDK.AWS.ApplicationAutoScaling;
 using Amazon.CDK.AWS.CloudWatch;
 using Amazon.CDK.AWS.EC2;
 using Amazon.CDK.AWS.IAM;
