@@ -57,6 +57,9 @@ public sealed class TrainingApi : PlatformConstruct
     /// <summary>The encryption-context key the handler binds every job secret to (with the submission and secret names).</summary>
     public const string SecretContextKey = "aws-model-platform:job-name";
 
+    /// <summary>Every encryption-context key of a job secret (the handler's <c>TrainingSecrets</c> context): the role may use the key with these and no others.</summary>
+    public static readonly IReadOnlyList<string> SecretContextKeys = new[] { SecretContextKey, "aws-model-platform:submission", "aws-model-platform:secret" };
+
     /// <summary>The function serving the routes.</summary>
     public HandlerFunction Handler { get; }
 
@@ -183,7 +186,7 @@ public sealed class TrainingApi : PlatformConstruct
                     Resources = new[] { platform.Key.Key.KeyArn },
                     Conditions = new Dictionary<string, object>
                     {
-                        ["StringEquals"] = new Dictionary<string, object> { ["kms:ViaService"] = $"s3.{stack.Region}.amazonaws.com" },
+                        ["StringEquals"] = new Dictionary<string, object> { ["kms:ViaService"] = $"s3.{stack.Region}.{stack.UrlSuffix}" },
                     },
                 }),
                 new PolicyStatement(new PolicyStatementProps
@@ -191,9 +194,11 @@ public sealed class TrainingApi : PlatformConstruct
                     Sid = "JobSecretsUnderTheirContext",
                     Actions = new[] { "kms:Encrypt", "kms:Decrypt" },
                     Resources = new[] { platform.Key.Key.KeyArn },
+                    // Only with a job secret's context: the job-name key present, and no key but the handler's three.
                     Conditions = new Dictionary<string, object>
                     {
-                        ["Null"] = new Dictionary<string, object> { [$"kms:EncryptionContext:{SecretContextKey}"] = "false" },
+                        ["ForAnyValue:StringEquals"] = new Dictionary<string, object> { ["kms:EncryptionContextKeys"] = SecretContextKey },
+                        ["ForAllValues:StringEquals"] = new Dictionary<string, object> { ["kms:EncryptionContextKeys"] = SecretContextKeys.ToArray() },
                     },
                 }),
             },

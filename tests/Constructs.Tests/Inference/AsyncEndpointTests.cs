@@ -98,6 +98,8 @@ public class AsyncEndpointTests
         Assert.Contains("/async-output/*", statements[1]!["Resource"].Text());
         Assert.Contains("/async-failures/*", statements[1]!["Resource"].Text());
         Assert.Contains("PlatformKey", statements[2]!["Resource"].Text());
+        // The key only on S3's behalf (SSE-KMS of those objects), never directly.
+        Assert.Contains("\"kms:ViaService\":{\"Fn::Join\":[\"\",[\"s3.\"", statements[2]!["Condition"]!["StringEquals"].Text());
     }
 
     [Fact]

@@ -61,7 +61,11 @@ public class TrainingApiTests(TrainingApiFixture fixture) : IClassFixture<Traini
         var submit = statements.Single(s => s["Action"].Text() == "\"batch:SubmitJob\"");
         Assert.Equal(3, submit["Resource"]!.AsArray().Count);
         var secrets = statements.Single(s => s["Sid"]?.GetValue<string>() == "JobSecretsUnderTheirContext");
-        Assert.Equal("""{"Null":{"kms:EncryptionContext:aws-model-platform:job-name":"false"}}""", secrets["Condition"].Text());
+        Assert.Equal(
+            """{"ForAnyValue:StringEquals":{"kms:EncryptionContextKeys":"aws-model-platform:job-name"},"ForAllValues:StringEquals":{"kms:EncryptionContextKeys":["aws-model-platform:job-name","aws-model-platform:submission","aws-model-platform:secret"]}}""",
+            secrets["Condition"].Text());
+        var viaS3 = statements.Single(s => s["Sid"]?.GetValue<string>() == "StateBucketKey");
+        Assert.Contains("kms:ViaService", viaS3["Condition"].Text());
         var records = statements.Single(s => s["Sid"]?.GetValue<string>() == "IdempotencyRecords");
         Assert.Contains("/training/idempotency/*", records["Resource"].Text());
         Assert.DoesNotContain(statements, s => s["Action"].Text().Contains("s3:*") || s["Action"].Text().Contains("batch:*") || s["Action"].Text().Contains("kms:*"));

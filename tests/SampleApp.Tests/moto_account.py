@@ -1,16 +1,10 @@
-"""moto helpers of the policy-in-the-loop test.
+"""The account of the policy-in-the-loop tests in moto (MotoAccount.cs).
 
   setup URL        stdin: {"buckets": [...], "policy": {...}, "keyArnPlaceholder": "..."}  ->  stdout: {"keyArn", "handler": {id, secret}, "admin": {id, secret}, "calls"}
       Creates, while moto still lets calls through (INITIAL_NO_AUTH_ACTION_COUNT), the buckets, a KMS key, a user
       "handler" whose only policy is the given document, a user "admin" allowed everything (the test's own
-      infrastructure: the stand-in for SageMaker writing results), and an access key for each. "calls" is how many
+      infrastructure: stand-ins forwarding allowed calls, setup, reading back), and an access key for each. "calls" is how many
       authenticated actions that took: the count moto must be started with.
-  evaluate URL ADMIN_ID ADMIN_SECRET USER ACTION RESOURCE...  ->  stdout: {"permitted": bool, "results": [...]}
-      Reads USER's inline policy back from moto's IAM and evaluates ACTION on each RESOURCE with moto's own policy
-      engine (moto.iam.access_control.IAMPolicy). moto's server authorizes SageMaker Runtime and KMS calls against
-      the resource "*" only, so resource-scoped grants of those services are decided here, by the same engine, with
-      the real ARN. Permitted only if every resource is permitted (SageMaker authorizes an invocation that targets
-      an inference component on both the endpoint and the component).
 """
 import json
 import sys
@@ -47,21 +41,7 @@ def setup(url):
     json.dump({"keyArn": key_arn, "handler": users["handler"], "admin": users["admin"], "calls": calls}, sys.stdout)
 
 
-def evaluate(url, admin_id, admin_secret, user, action, resources):
-    from moto.iam.access_control import IAMPolicy, PermissionResult
-
-    document = client("iam", url, admin_id, admin_secret).get_user_policy(UserName=user, PolicyName="granted")["PolicyDocument"]
-    if not isinstance(document, str):
-        document = json.dumps(document)
-    results = [IAMPolicy(document).is_action_permitted(action, resource).name for resource in resources]
-    json.dump({"permitted": all(r == PermissionResult.PERMITTED.name for r in results), "results": results}, sys.stdout)
-
-
 if __name__ == "__main__":
-    command = sys.argv[1]
-    if command == "setup":
-        setup(sys.argv[2])
-    elif command == "evaluate":
-        evaluate(sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5], sys.argv[6], sys.argv[7:])
-    else:
-        raise SystemExit(f"unknown command {command}")
+    if sys.argv[1] != "setup":
+        raise SystemExit(f"unknown command {sys.argv[1]}")
+    setup(sys.argv[2])

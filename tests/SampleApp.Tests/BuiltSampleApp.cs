@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 using Amazon.CDK;
 using AwsModelPlatform.Cdk;
 
-namespace AwsModelPlatform.InferenceApi.Tests;
+namespace AwsModelPlatform.SampleApp.Tests;
 
 /// <summary>
 /// The sample app synthesized once for this assembly's tests, exactly as <c>dotnet run --project cdk</c> does it: the
@@ -20,6 +20,7 @@ public sealed class BuiltSampleApp : IAsyncLifetime
     public string OutDir { get; } = Directory.CreateTempSubdirectory("amp-built-").FullName;
     public JsonObject Inference { get; }
     public JsonObject Foundation { get; }
+    public JsonObject Training { get; }
     public TimeSpan SynthTime { get; }
 
     public BuiltSampleApp()
@@ -28,12 +29,15 @@ public sealed class BuiltSampleApp : IAsyncLifetime
         var context = CdkJson.Context(Path.Combine(RepoRoot, "cdk.json")) ?? new Dictionary<string, object>();
         var clock = Stopwatch.StartNew();
         var app = new App(new AppProps { Outdir = OutDir, Context = context });
-        SampleApp.Build(app);
+        AwsModelPlatform.Cdk.SampleApp.Build(app);
         var assembly = app.Synth();
         SynthTime = clock.Elapsed;
         JsonObject Read(string stack) => JsonNode.Parse(File.ReadAllText(Path.Combine(assembly.Directory, assembly.GetStackByName(stack).TemplateFile)))!.AsObject();
         Inference = Read("Inference");
         Foundation = Read("Foundation");
+        Training = Read("Training");
+        _inference = new(() => InferencePolicyLoop.StartAsync(this));
+        _training = new(() => TrainingPolicyLoop.StartAsync(this));
     }
 
     /// <summary>The Lambda functions of the Inference stack by their adapter invoke mode (<c>buffered</c>, <c>response_stream</c>).</summary>
@@ -43,6 +47,13 @@ public sealed class BuiltSampleApp : IAsyncLifetime
                         && r.Value["Properties"]!["Environment"]?["Variables"]?["AWS_LWA_INVOKE_MODE"]?.GetValue<string>() == invokeMode)
             .Select(r => (r.Key, r.Value!["Properties"]!)).Single();
 
+    /// <summary>The training API's function.</summary>
+    public (string LogicalId, JsonNode Properties) TrainingFunction =>
+        Training["Resources"]!.AsObject()
+            .Where(r => r.Value!["Type"]!.GetValue<string>() == "AWS::Lambda::Function"
+                        && r.Value["Properties"]!["Environment"]?["Variables"]?["Api__RouteGroups"]?.GetValue<string>() == "training")
+            .Select(r => (r.Key, r.Value!["Properties"]!)).Single();
+
     /// <summary>The staged asset directory of a function's code.</summary>
     public string AssetDirectory(JsonNode function)
     {
@@ -50,32 +61,21 @@ public sealed class BuiltSampleApp : IAsyncLifetime
         return Path.Combine(OutDir, "asset." + Path.GetFileNameWithoutExtension(key));
     }
 
-    private readonly SemaphoreSlim _loopGate = new(1, 1);
-    private PolicyLoop? _loop;
+    private readonly Lazy<Task<InferencePolicyLoop>> _inference;
+    private readonly Lazy<Task<TrainingPolicyLoop>> _training;
 
-    /// <summary>moto, the SageMaker stand-in and the handler of the policy-in-the-loop tests, started once on first use.</summary>
-    public async Task<PolicyLoop> PolicyLoopAsync()
-    {
-        await _loopGate.WaitAsync();
-        try
-        {
-            if (_loop is null)
-            {
-                var loop = new PolicyLoop(this);
-                try { await loop.InitializeAsync(); }
-                catch { await loop.DisposeAsync(); throw; }
-                _loop = loop;
-            }
-            return _loop;
-        }
-        finally { _loopGate.Release(); }
-    }
+    /// <summary>moto, the stand-ins and the handler of the inference policy-in-the-loop tests, started once on first use.</summary>
+    public Task<InferencePolicyLoop> InferenceLoopAsync() => _inference.Value;
+
+    /// <summary>moto, the Batch and KMS stand-ins and the handler of the training policy-in-the-loop tests, started once on first use.</summary>
+    public Task<TrainingPolicyLoop> TrainingLoopAsync() => _training.Value;
 
     public Task InitializeAsync() => Task.CompletedTask;
 
     public async Task DisposeAsync()
     {
-        if (_loop is not null) await _loop.DisposeAsync();
+        if (_inference.IsValueCreated && _inference.Value.IsCompletedSuccessfully) await _inference.Value.Result.DisposeAsync();
+        if (_training.IsValueCreated && _training.Value.IsCompletedSuccessfully) await _training.Value.Result.DisposeAsync();
         Directory.Delete(OutDir, recursive: true);
     }
 }

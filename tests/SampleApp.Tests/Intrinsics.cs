@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 
-namespace AwsModelPlatform.InferenceApi.Tests;
+namespace AwsModelPlatform.SampleApp.Tests;
 
 /// <summary>
 /// Resolves the CloudFormation intrinsics of the synthesized templates to the concrete values of one deployment: a
@@ -42,6 +42,9 @@ public sealed class Intrinsics(JsonObject template, JsonObject? exporter, string
         _ => Type(id) switch
         {
             "AWS::S3::Bucket" => String(Resources[id]!["Properties"]!["BucketName"]),
+            "AWS::Batch::JobQueue" => JobQueueArn(id),
+            // A definition CloudFormation registers is the name's first revision in a new account.
+            "AWS::Batch::JobDefinition" => $"arn:{Partition}:batch:{region}:{account}:job-definition/{String(Resources[id]!["Properties"]!["JobDefinitionName"])}:1",
             var type => throw new NotSupportedException($"Ref of {id} ({type})"),
         },
     };
@@ -50,9 +53,28 @@ public sealed class Intrinsics(JsonObject template, JsonObject? exporter, string
     {
         ("AWS::S3::Bucket", "Arn") => $"arn:{Partition}:s3:::{String(Resources[id]!["Properties"]!["BucketName"])}",
         ("AWS::KMS::Key", "Arn") => keyArn,
+        ("AWS::Batch::JobQueue", "JobQueueArn") => JobQueueArn(id),
         ("AWS::Logs::LogGroup", "Arn") => $"arn:{Partition}:logs:{region}:{account}:log-group:{String(Resources[id]!["Properties"]!["LogGroupName"])}:*",
         var other => throw new NotSupportedException($"GetAtt {id}.{attribute} ({other.Item1})"),
     };
+
+    /// <summary>A queue without a <c>JobQueueName</c> is named by CloudFormation; here, by its logical id.</summary>
+    private string JobQueueArn(string id) =>
+        $"arn:{Partition}:batch:{region}:{account}:job-queue/{(Resources[id]!["Properties"]!["JobQueueName"] is { } name ? String(name) : id)}";
+
+    /// <summary>The statements of every policy attached to the role (its default policy with the grants, and the others) in one document.</summary>
+    public JsonObject RolePolicy(string roleId)
+    {
+        var statements = Resources.Select(r => r.Value!)
+            .Where(r => r["Type"]!.GetValue<string>() == "AWS::IAM::Policy" && r["Properties"]!["Roles"]!.AsArray().Any(role => role!["Ref"]?.GetValue<string>() == roleId))
+            .SelectMany(r => r["Properties"]!["PolicyDocument"]!["Statement"]!.AsArray())
+            .Select(Resolve).ToArray();
+        return new JsonObject { ["Version"] = "2012-10-17", ["Statement"] = new JsonArray(statements) };
+    }
+
+    /// <summary>The key policy of the template's one KMS key (the Foundation stack's platform key).</summary>
+    public JsonObject KeyPolicy() =>
+        Resolve(Resources.Select(r => r.Value!).Single(r => r["Type"]!.GetValue<string>() == "AWS::KMS::Key")["Properties"]!["KeyPolicy"]).AsObject();
 
     private JsonNode Import(string exportName)
     {

@@ -1,0 +1,154 @@
+using System.Net;
+using System.Text;
+using System.Text.Json.Nodes;
+using Amazon.S3;
+using Amazon.S3.Model;
+
+namespace AwsModelPlatform.SampleApp.Tests;
+
+[Collection(BuiltSampleApp.Collection)]
+public class InferencePolicyInTheLoopTests(BuiltSampleApp app) : IAsyncLifetime
+{
+    private InferencePolicyLoop L { get; set; } = null!;
+
+    public async Task InitializeAsync() => L = await app.InferenceLoopAsync();
+    public Task DisposeAsync() => Task.CompletedTask;
+
+    [Fact]
+    public void The_policy_under_test_is_the_buffered_roles_grant_and_moto_enforces_it()
+    {
+        var actions = L.Policy["Statement"]!.AsArray().SelectMany(s => s!["Action"] is JsonArray many ? many.Select(a => a!.GetValue<string>()) : new[] { s!["Action"]!.GetValue<string>() }).ToHashSet();
+        Assert.Superset(new HashSet<string> { "sagemaker:InvokeEndpoint", "sagemaker:InvokeEndpointAsync", "sagemaker:InvokeEndpointWithResponseStream", "s3:PutObject", "s3:GetObject", "kms:GenerateDataKey", "kms:Decrypt" }, actions);
+        Assert.DoesNotContain(L.KeyArn, "placeholder");
+        Assert.Contains(L.KeyArn, L.Policy.ToJsonString());
+        // Enforcement is on: an unknown key is refused, and the handler user may do nothing it was not granted.
+        using (var stranger = L.S3(("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")))
+            Assert.Equal("InvalidAccessKeyId", Assert.ThrowsAny<AmazonS3Exception>(() => stranger.ListBucketsAsync().GetAwaiter().GetResult()).ErrorCode);
+        using var handler = L.S3(L.Aws.HandlerKey);
+        Assert.Equal(HttpStatusCode.Forbidden, Assert.ThrowsAny<AmazonS3Exception>(() => handler.ListBucketsAsync().GetAwaiter().GetResult()).StatusCode);
+    }
+
+    [Fact]
+    public void The_streaming_role_grants_the_same_SageMaker_statements_and_nothing_of_S3_or_KMS()
+    {
+        static IEnumerable<string> Sagemaker(JsonArray statements) => statements.Where(s => s!["Action"]!.ToJsonString().Contains("sagemaker:")).Select(s => s!.ToJsonString());
+        Assert.Equal(Sagemaker(L.Policy["Statement"]!.AsArray()), Sagemaker(L.StreamingStatements));
+        Assert.DoesNotContain(L.StreamingStatements, s => s!["Action"]!.ToJsonString().Contains("s3:") || s!["Action"]!.ToJsonString().Contains("kms:"));
+    }
+
+    [Fact]
+    public async Task Sync_invocation_of_the_granted_endpoint_and_inference_component_succeeds()
+    {
+        using var response = await L.Http.PostAsync("v1/endpoints/llm/invocations", new StringContent("""{"inputs":"hello"}""", Encoding.UTF8, "application/json"));
+        Assert.True(response.StatusCode == HttpStatusCode.OK, await Describe(response));
+        Assert.Contains("granted", await response.Content.ReadAsStringAsync());
+        var decision = L.SageMaker.Decisions.Last(d => d.Action == "sagemaker:InvokeEndpoint" && d.Endpoint.StartsWith("inference-llm"));
+        Assert.True(decision.Signed && decision.Permitted, decision.ToString());
+        Assert.Contains(decision.Resources, r => r.Contains(":inference-component/")); // the configured component was targeted and granted
+    }
+
+    [Fact]
+    public async Task Streamed_chat_completion_of_the_granted_endpoint_succeeds()
+    {
+        var body = """{"model":"llm","messages":[{"role":"user","content":"hi"}],"stream":true}""";
+        using var response = await L.Http.PostAsync("v1/chat/completions", new StringContent(body, Encoding.UTF8, "application/json"));
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.OK, await Describe(response, text));
+        Assert.Contains("granted", text);
+        Assert.Contains("[DONE]", text);
+        Assert.Contains(L.SageMaker.Decisions, d => d.Action == "sagemaker:InvokeEndpointWithResponseStream" && d.Permitted);
+    }
+
+    [Fact]
+    public async Task Async_invocation_puts_input_and_record_under_the_platform_key_invokes_async_and_reads_the_result()
+    {
+        using var accepted = await L.Http.PostAsync("v1/endpoints/llm_async/async-invocations", new StringContent("""{"inputs":"long job"}""", Encoding.UTF8, "application/json"));
+        var acceptedBody = await accepted.Content.ReadAsStringAsync();
+        Assert.True(accepted.StatusCode == HttpStatusCode.Accepted, await Describe(accepted, acceptedBody));
+        var id = JsonNode.Parse(acceptedBody)!["id"]!.GetValue<string>();
+        Assert.Contains(L.SageMaker.Decisions, d => d.Action == "sagemaker:InvokeEndpointAsync" && d.Permitted);
+
+        // The handler wrote the input and the record in the endpoint's bucket, SSE-KMS with the platform key (read as admin).
+        using (var admin = L.S3(L.Aws.AdminKey))
+        {
+            foreach (var key in new[] { $"async-input/inputs/{id}", $"async-input/requests/{id}.json" })
+            {
+                var head = await admin.GetObjectMetadataAsync(L.DataBucket, key);
+                Assert.Equal(ServerSideEncryptionMethod.AWSKMS, head.ServerSideEncryptionMethod);
+                Assert.Equal(L.KeyArn, head.ServerSideEncryptionKeyManagementServiceKeyId);
+            }
+        }
+
+        // The status route reads the record (async-input/) and the result (async-output/) with the handler's keys.
+        using var status = await L.Http.GetAsync($"v1/async-invocations/{id}");
+        var statusBody = await status.Content.ReadAsStringAsync();
+        Assert.True(status.StatusCode == HttpStatusCode.OK, await Describe(status, statusBody));
+        Assert.Equal("completed", JsonNode.Parse(statusBody)!["status"]!.GetValue<string>());
+        Assert.Contains("async granted", statusBody);
+    }
+
+    [Fact]
+    public void The_role_may_use_the_platform_key_only_through_S3_and_no_other_key()
+    {
+        // What S3 asks KMS on the caller's behalf for SSE-KMS writes and reads (moto's S3 does not ask), decided with
+        // the role policy and the platform key's policy.
+        var throughS3 = new JsonObject { ["kms:ViaService"] = $"s3.{InferencePolicyLoop.Region}.amazonaws.com" };
+        Assert.True(L.Iam.Decide("kms:GenerateDataKey", L.KeyArn, throughS3).Allowed);
+        Assert.True(L.Iam.Decide("kms:Decrypt", L.KeyArn, throughS3).Allowed);
+        // Not directly, not through another service, not another key, not another operation.
+        Assert.Equal("ImplicitlyDenied", L.Iam.Decide("kms:Decrypt", L.KeyArn).Result);
+        Assert.Equal("ImplicitlyDenied", L.Iam.Decide("kms:Decrypt", L.KeyArn, new JsonObject { ["kms:ViaService"] = $"sqs.{InferencePolicyLoop.Region}.amazonaws.com" }).Result);
+        var otherKey = $"arn:aws:kms:{InferencePolicyLoop.Region}:{InferencePolicyLoop.Account}:key/00000000-0000-0000-0000-000000000000";
+        Assert.Equal("ImplicitlyDenied", L.Iam.Decide("kms:GenerateDataKey", otherKey, throughS3).Result);
+        Assert.Equal("ImplicitlyDenied", L.Iam.Decide("kms:Encrypt", L.KeyArn, throughS3).Result);
+    }
+
+    [Fact]
+    public async Task An_endpoint_outside_the_grant_is_refused()
+    {
+        using var response = await L.Http.PostAsync("v1/endpoints/intruder/invocations", new StringContent("""{"inputs":"x"}""", Encoding.UTF8, "application/json"));
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
+        Assert.Contains("upstream-auth", body);
+        var decision = L.SageMaker.Decisions.Last(d => d.Endpoint == "not-granted-endpoint");
+        Assert.True(decision.Signed, "the handler signed with the user's keys");
+        Assert.False(decision.Permitted, decision.ToString());
+        // Nor any other operation on it, nor the granted endpoint's other components.
+        Assert.Equal("ImplicitlyDenied", L.Iam.Decide("sagemaker:InvokeEndpointAsync", "arn:aws:sagemaker:us-east-1:123456789012:endpoint/not-granted-endpoint").Result);
+        Assert.Equal("ImplicitlyDenied", L.Iam.Decide("sagemaker:InvokeEndpoint", $"arn:aws:sagemaker:us-east-1:{InferencePolicyLoop.Account}:inference-component/someone-elses-component").Result);
+    }
+
+    [Fact]
+    public async Task Another_bucket_and_other_prefixes_of_the_endpoint_bucket_are_refused()
+    {
+        using var handler = L.S3(L.Aws.HandlerKey);
+        async Task<HttpStatusCode> Put(string bucket, string key)
+        {
+            try
+            {
+                await handler.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = key, ContentBody = "x", ServerSideEncryptionMethod = ServerSideEncryptionMethod.AWSKMS, ServerSideEncryptionKeyManagementServiceKeyId = L.KeyArn });
+                return HttpStatusCode.OK;
+            }
+            catch (AmazonS3Exception e)
+            {
+                return e.StatusCode;
+            }
+        }
+        Assert.Equal(HttpStatusCode.OK, await Put(L.DataBucket, "async-input/inputs/direct-check"));
+        Assert.Equal(HttpStatusCode.Forbidden, await Put(InferencePolicyLoop.OtherBucket, "async-input/inputs/x"));
+        Assert.Equal(HttpStatusCode.Forbidden, await Put(L.DataBucket, "async-output/forged.out"));
+        Assert.Equal(HttpStatusCode.Forbidden, await Put(L.DataBucket, "data-capture/x"));
+        var read = await Assert.ThrowsAnyAsync<AmazonS3Exception>(() => handler.GetObjectAsync(L.DataBucket, "data-capture/x"));
+        Assert.Equal(HttpStatusCode.Forbidden, read.StatusCode);
+
+        // The handler itself, pointed at another bucket with the same keys, cannot accept an async request.
+        using var misconfigured = await L.StartHandlerAsync(new Dictionary<string, string>(L.Configuration) { ["Inference__Async__Bucket"] = InferencePolicyLoop.OtherBucket });
+        using var response = await misconfigured.Http.PostAsync("v1/endpoints/llm_async/async-invocations", new StringContent("""{"inputs":"x"}""", Encoding.UTF8, "application/json"));
+        Assert.True((int)response.StatusCode >= 500, await Describe(response));
+        Assert.DoesNotContain(L.SageMaker.Decisions, d => d.Action == "sagemaker:InvokeEndpointAsync" && !d.Permitted);
+    }
+
+    private async Task<string> Describe(HttpResponseMessage response, string? body = null) =>
+        $"{(int)response.StatusCode} {body ?? await response.Content.ReadAsStringAsync()}\nhandler:\n{L.Handler.Log()}";
+}
+

@@ -1,0 +1,192 @@
+using System.Net;
+using System.Text;
+using System.Text.Json.Nodes;
+using Amazon.S3;
+using Amazon.S3.Model;
+
+namespace AwsModelPlatform.SampleApp.Tests;
+
+[Collection(BuiltSampleApp.Collection)]
+public class TrainingPolicyInTheLoopTests(BuiltSampleApp app) : IAsyncLifetime
+{
+    private TrainingPolicyLoop L { get; set; } = null!;
+
+    public async Task InitializeAsync() => L = await app.TrainingLoopAsync();
+    public Task DisposeAsync() => Task.CompletedTask;
+
+    private static readonly string[] SecretContextKeys = ["aws-model-platform:job-name", "aws-model-platform:submission", "aws-model-platform:secret"];
+
+    [Fact]
+    public async Task The_policy_under_test_is_the_training_roles_and_unsigned_or_foreign_calls_are_refused()
+    {
+        var text = L.Policy.ToJsonString();
+        foreach (var action in new[] { "batch:SubmitJob", "batch:ListJobs", "batch:DescribeJobs", "batch:CancelJob", "batch:TerminateJob", "kms:Encrypt", "kms:Decrypt", "s3:PutObject" })
+            Assert.Contains(action, text);
+        Assert.Contains(L.KeyArn, text);
+        Assert.Contains(L.QueueArn, text);
+        // moto: an unknown key is refused; the handler user may not even list buckets.
+        using (var stranger = L.S3(("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")))
+            Assert.Equal("InvalidAccessKeyId", (await Assert.ThrowsAnyAsync<AmazonS3Exception>(() => stranger.ListBucketsAsync())).ErrorCode);
+        using var handler = L.S3(L.Aws.HandlerKey);
+        Assert.Equal(HttpStatusCode.Forbidden, (await Assert.ThrowsAnyAsync<AmazonS3Exception>(() => handler.ListBucketsAsync())).StatusCode);
+        // The Batch stand-in: a call signed with the admin's keys is not the handler's (only the handler user's secret verifies).
+        using var admin = AuthorizingAwsProxy.SignedClient(L.Batch.Url, "batch", L.Aws.AdminKey);
+        using var response = await admin.PostAsync("v1/listjobs", Json($$"""{"jobQueue":"{{L.QueueArn}}"}"""));
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Submitting_with_a_secret_and_an_idempotency_key_is_allowed_end_to_end_and_the_replay_too()
+    {
+        var name = "loop-" + Guid.NewGuid().ToString("N")[..8];
+        var body = $$"""{"name":"{{name}}","definition":"finetune","command":["python","train.py"],"datasetUri":"s3://{{L.DatasetsBucket}}/corpus/","secrets":{"WANDB_API_KEY":"wandb-secret-value"} }""";
+        var key = Guid.NewGuid().ToString();
+        var (first, firstBody) = await SubmitAsync(body, key);
+        Assert.True(first.StatusCode == HttpStatusCode.Created, Describe(first, firstBody));
+        var jobId = JsonNode.Parse(firstBody)!["id"]!.GetValue<string>();
+
+        // Batch: SubmitJob on the queue and the definition's revision, TagResource with the job's tags; all allowed.
+        var submit = L.Batch.Calls.Last(c => c.Operation == "SubmitJob" && c.Status == 200);
+        Assert.True(submit.Allowed, submit.ToString());
+        Assert.Contains(submit.Decisions, d => d.Action == "batch:SubmitJob" && d.Resource == L.QueueArn);
+        Assert.Contains(submit.Decisions, d => d.Action == "batch:SubmitJob" && d.Resource.EndsWith(":job-definition/" + L.Configuration["Training__JobDefinitions__finetune"] + ":1", StringComparison.Ordinal));
+        Assert.Contains(submit.Decisions, d => d.Action == "batch:TagResource");
+        // KMS: the secret was encrypted with the platform key under the job's context, and allowed.
+        var encrypt = L.Kms.Calls.Last(c => c.Operation == "Encrypt");
+        Assert.True(encrypt.Allowed && encrypt.Status == 200, encrypt.ToString());
+        // The job is in Batch, with the ciphertext and not the secret.
+        var job = (await L.BatchAsync("describejobs", new { jobs = new[] { jobId } }))["jobs"]![0]!;
+        Assert.Equal(name, job["jobName"]!.GetValue<string>());
+        Assert.DoesNotContain("wandb-secret-value", job.ToJsonString());
+        Assert.Contains("SECRET_WANDB_API_KEY", job.ToJsonString());
+
+        // The idempotency record is in the state bucket under the platform key (read back as admin).
+        using (var admin = L.S3(L.Aws.AdminKey))
+        {
+            // (No Prefix parameter: moto verifies the signature of an encoded "/" in a query string differently from the SDK.)
+            var records = (await admin.ListObjectsV2Async(new ListObjectsV2Request { BucketName = L.StateBucket })).S3Objects
+                .Where(o => o.Key.StartsWith("training/idempotency/", StringComparison.Ordinal) && !o.Key.EndsWith("direct-check.json", StringComparison.Ordinal)).ToList();
+            Assert.NotEmpty(records);
+            foreach (var record in records)
+            {
+                var head = await admin.GetObjectMetadataAsync(L.StateBucket, record.Key);
+                Assert.Equal(ServerSideEncryptionMethod.AWSKMS, head.ServerSideEncryptionMethod);
+                Assert.Equal(L.KeyArn, head.ServerSideEncryptionKeyManagementServiceKeyId);
+            }
+        }
+
+        // The replay reads the record (S3, moto) and decrypts the stored secret to compare it (KMS, allowed): same job.
+        var (replay, replayBody) = await SubmitAsync(body, key);
+        Assert.True(replay.StatusCode == HttpStatusCode.Created, Describe(replay, replayBody));
+        Assert.Equal(jobId, JsonNode.Parse(replayBody)!["id"]!.GetValue<string>());
+        var decrypt = L.Kms.Calls.Last(c => c.Operation == "Decrypt");
+        Assert.True(decrypt.Allowed && decrypt.Status == 200, decrypt.ToString());
+    }
+
+    [Fact]
+    public async Task A_multi_node_submission_is_allowed_on_its_definition()
+    {
+        var body = $$"""{"name":"ddp-{{Guid.NewGuid().ToString("N")[..8]}}","definition":"ddp","command":["torchrun","train.py"]}""";
+        var (response, text) = await SubmitAsync(body);
+        Assert.True(response.StatusCode == HttpStatusCode.Created, Describe(response, text));
+        var submit = L.Batch.Calls.Last(c => c.Operation == "SubmitJob" && c.Status == 200);
+        Assert.Contains(submit.Decisions, d => d.Allowed && d.Resource.EndsWith(":job-definition/" + L.Configuration["Training__JobDefinitions__ddp__Name"] + ":1", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Listing_describing_and_stopping_are_allowed()
+    {
+        var (submitted, body) = await SubmitAsync($$"""{"name":"read-{{Guid.NewGuid().ToString("N")[..8]}}","definition":"finetune","command":["python","train.py"]}""");
+        Assert.True(submitted.StatusCode == HttpStatusCode.Created, Describe(submitted, body));
+        var id = JsonNode.Parse(body)!["id"]!.GetValue<string>();
+
+        using var list = await L.Http.GetAsync("v1/training-jobs?status=SUCCEEDED");
+        Assert.True(list.StatusCode == HttpStatusCode.OK, Describe(list, await list.Content.ReadAsStringAsync()));
+        using var describe = await L.Http.GetAsync($"v1/training-jobs/{id}");
+        Assert.True(describe.StatusCode == HttpStatusCode.OK, Describe(describe, await describe.Content.ReadAsStringAsync()));
+        // moto runs the job to SUCCEEDED at once, so the handler answers 409 after an allowed DescribeJobs.
+        using var stop = await L.Http.DeleteAsync($"v1/training-jobs/{id}");
+        Assert.Equal(HttpStatusCode.Conflict, stop.StatusCode);
+        foreach (var operation in new[] { "ListJobs", "DescribeJobs" })
+            Assert.True(L.Batch.Calls.Last(c => c.Operation == operation).Allowed, operation);
+
+        // Stopping a queued or running job: what IAM decides for the calls the handler would make.
+        var job = $"arn:aws:batch:{TrainingPolicyLoop.Region}:{TrainingPolicyLoop.Account}:job/{id}";
+        Assert.True(L.Iam.Decide("batch:CancelJob", job).Allowed);
+        Assert.True(L.Iam.Decide("batch:TerminateJob", job).Allowed);
+        Assert.Equal("ImplicitlyDenied", L.Iam.Decide("batch:TerminateJob", $"arn:aws:batch:{TrainingPolicyLoop.Region}:210987654321:job/{id}").Result);
+    }
+
+    [Fact]
+    public async Task A_definition_or_queue_outside_the_grant_is_refused_by_IAM()
+    {
+        var (response, text) = await SubmitAsync($$"""{"name":"rogue-{{Guid.NewGuid().ToString("N")[..8]}}","definition":"rogue","command":["python","train.py"]}""");
+        Assert.True(response.StatusCode == HttpStatusCode.BadGateway, Describe(response, text));
+        Assert.Contains("upstream-auth", text);
+        var denied = L.Batch.Calls.Last(c => c.Operation == "SubmitJob" && c.Status == 403);
+        Assert.Contains(denied.Decisions, d => !d.Allowed && d.Resource.Contains(":job-definition/" + TrainingPolicyLoop.RogueDefinition, StringComparison.Ordinal));
+
+        // The same handler pointed at another queue of the account cannot submit there either.
+        using var misconfigured = await L.StartHandlerAsync(new Dictionary<string, string>(L.Configuration) { ["Training__JobQueue"] = TrainingPolicyLoop.RogueQueue });
+        using var refused = await misconfigured.Http.PostAsync("v1/training-jobs", Json($$"""{"name":"elsewhere","definition":"finetune","command":["python","train.py"]}"""));
+        Assert.Equal(HttpStatusCode.BadGateway, refused.StatusCode);
+        var queueDenied = L.Batch.Calls.Last(c => c.Operation == "SubmitJob" && c.Status == 403);
+        Assert.Contains(queueDenied.Decisions, d => !d.Allowed && d.Resource.EndsWith(":job-queue/" + TrainingPolicyLoop.RogueQueue, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void The_platform_key_encrypts_only_job_secrets_under_their_context_and_otherwise_only_through_S3()
+    {
+        JsonObject Keys(params string[] keys) => new() { ["kms:EncryptionContextKeys"] = new JsonArray(keys.Select(k => (JsonNode)k).ToArray()) };
+        Assert.True(L.Iam.Decide("kms:Encrypt", L.KeyArn, Keys(SecretContextKeys)).Allowed);
+        Assert.True(L.Iam.Decide("kms:Decrypt", L.KeyArn, Keys(SecretContextKeys)).Allowed);
+        // Without a context, with the job-name key missing, or with a key the handler never sets: refused.
+        Assert.Equal("ImplicitlyDenied", L.Iam.Decide("kms:Encrypt", L.KeyArn).Result);
+        Assert.Equal("ImplicitlyDenied", L.Iam.Decide("kms:Encrypt", L.KeyArn, Keys("aws-model-platform:submission", "aws-model-platform:secret")).Result);
+        Assert.Equal("ImplicitlyDenied", L.Iam.Decide("kms:Decrypt", L.KeyArn, Keys([.. SecretContextKeys, "aws:s3:arn"])).Result);
+        // Data keys only on S3's behalf (the SSE-KMS idempotency records), never directly.
+        Assert.True(L.Iam.Decide("kms:GenerateDataKey", L.KeyArn, new JsonObject { ["kms:ViaService"] = "s3.us-east-1.amazonaws.com" }).Allowed);
+        Assert.Equal("ImplicitlyDenied", L.Iam.Decide("kms:GenerateDataKey", L.KeyArn).Result);
+        // Another key: never.
+        var otherKey = $"arn:aws:kms:{TrainingPolicyLoop.Region}:{TrainingPolicyLoop.Account}:key/00000000-0000-0000-0000-000000000000";
+        Assert.Equal("ImplicitlyDenied", L.Iam.Decide("kms:Encrypt", otherKey, Keys(SecretContextKeys)).Result);
+    }
+
+    [Fact]
+    public async Task The_handler_may_write_only_idempotency_records_and_read_no_training_data()
+    {
+        using var handler = L.S3(L.Aws.HandlerKey);
+        async Task<HttpStatusCode> Put(string bucket, string key)
+        {
+            try
+            {
+                await handler.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = key, ContentBody = "x", ServerSideEncryptionMethod = ServerSideEncryptionMethod.AWSKMS, ServerSideEncryptionKeyManagementServiceKeyId = L.KeyArn });
+                return HttpStatusCode.OK;
+            }
+            catch (AmazonS3Exception e)
+            {
+                return e.StatusCode;
+            }
+        }
+        Assert.Equal(HttpStatusCode.OK, await Put(L.StateBucket, "training/idempotency/direct-check.json"));
+        Assert.Equal(HttpStatusCode.Forbidden, await Put(L.StateBucket, "elsewhere/x.json"));
+        Assert.Equal(HttpStatusCode.Forbidden, await Put(L.DatasetsBucket, "corpus/forged"));
+        Assert.Equal(HttpStatusCode.Forbidden, await Put(L.Configuration["Training__OutputBucket"], "jobs/forged/model.bin"));
+        Assert.Equal(HttpStatusCode.Forbidden, await Put(TrainingPolicyLoop.OtherBucket, "x"));
+        var read = await Assert.ThrowsAnyAsync<AmazonS3Exception>(() => handler.GetObjectAsync(L.DatasetsBucket, "corpus/anything"));
+        Assert.Equal(HttpStatusCode.Forbidden, read.StatusCode);
+    }
+
+    private async Task<(HttpResponseMessage Response, string Body)> SubmitAsync(string body, string? idempotencyKey = null)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "v1/training-jobs") { Content = Json(body) };
+        if (idempotencyKey is not null) request.Headers.Add("Idempotency-Key", idempotencyKey);
+        var response = await L.Http.SendAsync(request);
+        return (response, await response.Content.ReadAsStringAsync());
+    }
+
+    private static StringContent Json(string body) => new(body, Encoding.UTF8, "application/json");
+
+    private string Describe(HttpResponseMessage response, string body) =>
+        $"{(int)response.StatusCode} {body}\nbatch: {string.Join("\n", L.Batch.Calls.TakeLast(3))}\nkms: {string.Join("\n", L.Kms.Calls.TakeLast(3))}\nhandler:\n{L.Handler.Log()}";
+}
