@@ -94,6 +94,19 @@ public sealed class TrainingTests(HandlerFixture f)
         Assert.Equal(2, details.GetProperty("nodes").GetInt32());
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    [InlineData(4)]
+    public async Task Multi_node_job_may_ask_for_1_to_MaxNodes_nodes(int nodes)
+    {
+        var name = Unique("ddp-n");
+        var job = await Created($$"""{"name":"{{name}}","definition":"ddp","nodes":{{nodes}},"gpus":4,"instanceType":"g5.12xlarge"}""");
+        // moto drops nodeOverrides (TrainingUnitTests checks the numNodes Batch is sent); here: accepted and submitted once.
+        Assert.Equal("ddp", job.GetProperty("definition").GetString());
+        Assert.Equal(1, await TrainingMoto.CountJobsAsync(f.Moto.Url, name));
+    }
+
     [Fact]
     public async Task List_filters_by_status_and_refuses_bad_parameters()
     {
@@ -275,6 +288,7 @@ public sealed class TrainingTests(HandlerFixture f)
         { """{"name":"j","definition":"ddp","instanceType":"g5.xlarge","gpus":4}""", "too-many-gpus" },
         { """{"name":"j","definition":"finetune","nodes":2}""", "too-many-nodes" },
         { """{"name":"j","definition":"ddp","nodes":5}""", "too-many-nodes" },
+        { """{"name":"j","definition":"ddp","nodes":0}""", "too-many-nodes" },
         { """{"name":"j","definition":"ddp","instanceType":"p5.48xlarge"}""", "instance-type-not-allowed" },
         { """{"name":"j","definition":"finetune","instanceType":"g5.xlarge"}""", "bad-request" },
         { """{"name":"j","definition":"finetune","maxRuntimeSeconds":7201}""", "bad-request" },

@@ -129,15 +129,72 @@ public sealed class TrainingUnitTests
         Assert.True(started.Elapsed < TimeSpan.FromSeconds(10), started.Elapsed.ToString());
     }
 
-    private static TrainingService Service(ScriptedBatch batch, double timeoutSeconds = 5)
+    private static readonly Dictionary<string, string?> MultiNodeConfig = new(Config)
     {
-        var catalog = Catalog(Config);
+        ["Training:JobDefinitions:ddp:Name"] = "platform-training-ddp",
+        ["Training:JobDefinitions:ddp:Nodes"] = "2",
+        ["Training:JobDefinitions:ddp:MaxNodes"] = "4",
+    };
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    [InlineData(4)]
+    public async Task A_multi_node_job_of_another_size_sends_numNodes_and_one_override_for_every_node(int nodes)
+    {
+        using var body = await SubmittedBody($$"""{"name":"j","definition":"ddp","nodes":{{nodes}},"command":["torchrun","train.py"]}""");
+        var overrides = body.RootElement.GetProperty("nodeOverrides");
+        Assert.Equal(nodes, overrides.GetProperty("numNodes").GetInt32());
+        var range = Assert.Single(overrides.GetProperty("nodePropertyOverrides").EnumerateArray());
+        Assert.Equal("0:", range.GetProperty("targetNodes").GetString());
+        var env = range.GetProperty("containerOverrides").GetProperty("environment").EnumerateArray()
+            .ToDictionary(e => e.GetProperty("name").GetString()!, e => e.GetProperty("value").GetString());
+        Assert.Equal(nodes.ToString(), env["NNODES"]);
+        Assert.False(body.RootElement.TryGetProperty("containerOverrides", out _));
+    }
+
+    [Theory]
+    [InlineData("""{"name":"j","definition":"ddp","nodes":2}""")]
+    [InlineData("""{"name":"j","definition":"ddp"}""")]
+    public async Task A_multi_node_job_of_the_definitions_size_leaves_numNodes_to_the_definition(string json)
+    {
+        using var body = await SubmittedBody(json);
+        var overrides = body.RootElement.GetProperty("nodeOverrides");
+        Assert.False(overrides.TryGetProperty("numNodes", out _));
+        Assert.Equal("0:", Assert.Single(overrides.GetProperty("nodePropertyOverrides").EnumerateArray()).GetProperty("targetNodes").GetString());
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(5)]
+    public void More_nodes_than_MaxNodes_or_none_is_a_400_naming_the_range(int nodes)
+    {
+        var e = Assert.Throws<ApiProblemException>(() => TrainingRequestParser.Parse(
+            Encoding.UTF8.GetBytes($$"""{"name":"j","definition":"ddp","nodes":{{nodes}}}"""), Catalog(MultiNodeConfig)));
+        Assert.Equal(400, e.Problem.Status);
+        Assert.EndsWith("too-many-nodes", e.Problem.Type);
+        Assert.Contains("1..4", e.Problem.Detail);
+    }
+
+    /// <summary>Parses <paramref name="json"/> as the API would, submits it to a scripted Batch, and returns the SubmitJob body sent.</summary>
+    private static async Task<JsonDocument> SubmittedBody(string json)
+    {
+        var catalog = Catalog(MultiNodeConfig);
+        var batch = new ScriptedBatch("SUBMITTED", "training-queue");
+        var submission = TrainingRequestParser.Parse(Encoding.UTF8.GetBytes(json), catalog);
+        await Service(batch, catalog: catalog).SubmitAsync(submission, idempotencyKey: null, "caller", CancellationToken.None);
+        return JsonDocument.Parse(Assert.Single(batch.Calls, c => c.Path == "/v1/submitjob").Body);
+    }
+
+    private static TrainingService Service(ScriptedBatch batch, double timeoutSeconds = 5, TrainingCatalog? catalog = null)
+    {
+        catalog ??= Catalog(Config);
         var options = Options.Create(new TrainingOptions { BatchTimeoutSeconds = timeoutSeconds });
         return new TrainingService(new BatchClient(new HttpClient(batch) { BaseAddress = new Uri("https://batch.us-east-1.amazonaws.com/") }),
             catalog, new TrainingSecrets(null!, catalog), new IdempotencyStore(null!, catalog, options), options, TimeProvider.System, NullLogger<TrainingService>.Instance);
     }
 
-    /// <summary>Answers DescribeJobs with one job in the given status and queue; records every call.</summary>
+    /// <summary>Answers DescribeJobs with one job in the given status and queue, SubmitJob with that job; records every call.</summary>
     private sealed class ScriptedBatch(string status, string queueArn) : HttpMessageHandler
     {
         public const string JobId = "0f5b8f1e-8d55-4a43-9d35-0c3c1f0f2f11";
@@ -152,9 +209,12 @@ public sealed class TrainingUnitTests
             if (Delay > TimeSpan.Zero) await Task.Delay(Delay, ct);
             if (Throttle)
                 return new HttpResponseMessage(HttpStatusCode.TooManyRequests) { Content = new StringContent("{\"__type\":\"TooManyRequestsException\",\"message\":\"Rate exceeded\"}") };
-            var json = request.RequestUri.AbsolutePath == "/v1/describejobs"
-                ? $"{{\"jobs\":[{{\"jobId\":\"{JobId}\",\"jobName\":\"j\",\"jobQueue\":\"{queueArn}\",\"status\":\"{status}\",\"createdAt\":1}}]}}"
-                : "{}";
+            var json = request.RequestUri.AbsolutePath switch
+            {
+                "/v1/describejobs" => $"{{\"jobs\":[{{\"jobId\":\"{JobId}\",\"jobName\":\"j\",\"jobQueue\":\"{queueArn}\",\"status\":\"{status}\",\"createdAt\":1}}]}}",
+                "/v1/submitjob" => $"{{\"jobId\":\"{JobId}\",\"jobName\":\"j\"}}",
+                _ => "{}",
+            };
             return new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent(json, Encoding.UTF8, "application/json") };
         }
     }

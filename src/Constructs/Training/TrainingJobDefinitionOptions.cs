@@ -31,6 +31,10 @@ public sealed record TrainingJobDefinitionOptions
     /// <remarks>Default: 1.</remarks>
     public int Nodes { get; init; } = 1;
 
+    /// <summary>Most nodes a submission of a multi-node definition may ask for (<c>nodeOverrides.numNodes</c>, 1 to this); from <see cref="Nodes"/> to 1000.</summary>
+    /// <remarks>Default: <see cref="Nodes"/>: a job may run on fewer nodes than the definition's, never on more unless raised here.</remarks>
+    public int? MaxNodes { get; init; }
+
     /// <summary>Instance type of every node of a multi-node job (Batch requires one type); ignored for single-node.</summary>
     /// <remarks>Default: the first of <see cref="TrainingJobsProps.InstanceTypes"/>.</remarks>
     public string? NodeInstanceType { get; init; }

@@ -412,7 +412,7 @@ public sealed class TrainingJobs : PlatformConstruct, ITrainingJobs
                 PropagateTags = true,
             }).JobDefinitionArn;
 
-        return new MultiNodeJobDefinition(this, options.Name, new MultiNodeJobDefinitionProps
+        var multiNode = new MultiNodeJobDefinition(this, options.Name, new MultiNodeJobDefinitionProps
         {
             JobDefinitionName = name,
             InstanceType = new InstanceType(options.NodeInstanceType ?? instanceTypes[0].Name),
@@ -422,7 +422,10 @@ public sealed class TrainingJobs : PlatformConstruct, ITrainingJobs
             RetryStrategies = retries,
             Timeout = Duration.Seconds(options.AttemptTimeoutSeconds),
             PropagateTags = true,
-        }).JobDefinitionArn;
+        });
+        // Open-ended range: Batch lets a submission change numNodes only when a node range has no upper bound.
+        ((CfnJobDefinition)multiNode.Node.DefaultChild!).AddPropertyOverride("NodeProperties.NodeRangeProperties.0.TargetNodes", "0:");
+        return multiNode.JobDefinitionArn;
     }
 
     private (Rule Failed, Rule Stuck) CreateEventRules()
@@ -529,6 +532,12 @@ public sealed class TrainingJobs : PlatformConstruct, ITrainingJobs
             Validate.That(Regex.IsMatch(d.Name, "^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$"), $"{prop}: Name must be 1 to 64 letters, digits, '-' or '_'.");
             Validate.InRange(d.Attempts, 1, 10, $"{prop}.Attempts", "AWS Batch allows 1 to 10 attempts");
             Validate.InRange(d.Nodes, 1, 1000, $"{prop}.Nodes", "nodes of a job");
+            if (d.MaxNodes is { } maxNodes)
+            {
+                Validate.That(d.Nodes > 1 || maxNodes == 1,
+                    $"{prop}.MaxNodes = {maxNodes} needs Nodes > 1: only a multi-node definition can change its node count at submission.");
+                Validate.InRange(maxNodes, d.Nodes, 1000, $"{prop}.MaxNodes", "at least Nodes, at most Batch's 1000 nodes of a job");
+            }
             Validate.That(d.AttemptTimeoutSeconds >= 60, $"{prop}.AttemptTimeoutSeconds = {d.AttemptTimeoutSeconds}: AWS Batch needs at least 60 seconds.");
             var placeable = d.Nodes > 1
                 ? new[] { types.FirstOrDefault(t => t.Name == (d.NodeInstanceType ?? types[0].Name)) ?? throw new ArgumentException(

@@ -8,7 +8,7 @@ namespace AwsModelPlatform.Handlers.Training;
 /// <summary>
 /// A configured job definition: <paramref name="Name"/> is what callers say, <paramref name="BatchName"/> what Batch knows
 /// (name, name:revision or ARN). <paramref name="Nodes"/> above 1 marks a multi-node parallel definition; a job may ask for
-/// 1..<paramref name="MaxNodes"/> nodes (more than <paramref name="Nodes"/> only when the definition's node range is open-ended).
+/// 1..<paramref name="MaxNodes"/> nodes (Batch resizes a job only when the definition's node range is open-ended, e.g. <c>0:</c>).
 /// </summary>
 public sealed record TrainingDefinition(string Name, string BatchName, int Nodes, int MaxNodes)
 {

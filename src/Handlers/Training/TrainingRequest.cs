@@ -128,9 +128,7 @@ public static partial class TrainingRequestParser
             if (!definition.MultiNode && nodes != 1)
                 throw Bad("too-many-nodes", "Too many nodes", $"'{definition.Name}' is a single-node definition; 'nodes' must be 1 or absent.");
             if (nodes < 1 || nodes > definition.MaxNodes)
-                throw Bad("too-many-nodes", "Too many nodes", definition.MaxNodes == definition.Nodes
-                    ? $"'{definition.Name}' runs on exactly {definition.Nodes} nodes; 'nodes' must be {definition.Nodes} or absent."
-                    : $"'nodes' must be 1..{definition.MaxNodes} for '{definition.Name}'.");
+                throw Bad("too-many-nodes", "Too many nodes", $"'nodes' must be 1..{definition.MaxNodes} for '{definition.Name}' (default {definition.Nodes}).");
 
             var gpus = OptionalInt(fields, "gpus");
             if (gpus is { } g)

@@ -135,6 +135,8 @@ public sealed partial class TrainingService(
         };
         if (!s.Definition.MultiNode)
             return request with { ContainerOverrides = new BatchContainerOverrides { Command = s.Command, Environment = env, ResourceRequirements = resources } };
+        // The definition's NNODES is its default count; torchrun would wait forever for nodes a resized job does not have.
+        env.Add(new("NNODES", s.Nodes.ToString(System.Globalization.CultureInfo.InvariantCulture)));
         return request with
         {
             NodeOverrides = new BatchNodeOverrides

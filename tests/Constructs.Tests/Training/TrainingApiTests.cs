@@ -38,12 +38,26 @@ public class TrainingApiTests(TrainingApiFixture fixture) : IClassFixture<Traini
         Assert.EndsWith("-finetune\"", env["Training__JobDefinitions__finetune"].Text());
         Assert.Contains("-ddp", env["Training__JobDefinitions__ddp__Name"].Text());
         Assert.Equal("2", env["Training__JobDefinitions__ddp__Nodes"]!.GetValue<string>());
+        Assert.Equal("2", env["Training__JobDefinitions__ddp__MaxNodes"]!.GetValue<string>()); // default: the definition's Nodes
+        Assert.Null(env["Training__JobDefinitions__finetune__MaxNodes"]);
         Assert.Equal("g5.12xlarge,g6.12xlarge", env["Training__AllowedInstanceTypes"]!.GetValue<string>());
         Assert.Equal("86400", env["Training__MaxRuntimeSeconds"]!.GetValue<string>());
         foreach (var bucket in new[] { "Datasets", "Checkpoints", "Output" })
             Assert.Contains("Training" + bucket, env[$"Training__{bucket}Bucket"].Text());
         Assert.Contains("ApiState", env["Training__StateBucket"].Text());
         Assert.Contains("PlatformKey", env["Training__KeyId"].Text());
+    }
+
+    [Fact]
+    public void A_raised_MaxNodes_reaches_the_handler()
+    {
+        var stack = Synth.NewStack();
+        var props = TrainingJobsTests.Props(new ModelPlatform(stack, "Platform"));
+        var training = new TrainingJobs(stack, "Training", props with { JobDefinitions = new[] { props.JobDefinitions[1] with { MaxNodes = 4 } } });
+        new TrainingApi(stack, "Api", new TrainingApiProps { Training = training, HandlerDirectory = FakeHandlerCode.Directory });
+        var env = Template.FromStack(stack).Resources("AWS::Lambda::Function").Single(f => f.Key.StartsWith("ApiHandlerFunction")).Value["Properties"]!["Environment"]!["Variables"]!;
+        Assert.Equal("2", env["Training__JobDefinitions__ddp__Nodes"]!.GetValue<string>());
+        Assert.Equal("4", env["Training__JobDefinitions__ddp__MaxNodes"]!.GetValue<string>());
     }
 
     [Fact]
