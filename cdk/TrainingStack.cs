@@ -27,7 +27,7 @@ public sealed class TrainingStack : Stack
             JobDefinitions = new[]
             {
                 new TrainingJobDefinitionOptions { Name = "finetune", Image = image, Gpus = 4 },
-                new TrainingJobDefinitionOptions { Name = "ddp", Image = image, Gpus = 4, Nodes = 2 },
+                new TrainingJobDefinitionOptions { Name = "ddp", Image = image, Gpus = 4, Nodes = 2, MaxNodes = 4 },
             },
         });
         Api = new TrainingApi(this, "Api", new TrainingApiProps { Training = Training, HandlerDirectory = handlerDirectory });

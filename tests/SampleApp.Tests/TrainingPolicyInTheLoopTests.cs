@@ -84,9 +84,9 @@ public class TrainingPolicyInTheLoopTests(BuiltSampleApp app) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_multi_node_submission_is_allowed_on_its_definition()
+    public async Task A_multi_node_submission_resized_to_3_nodes_is_allowed_on_its_definition()
     {
-        var body = $$"""{"name":"ddp-{{Guid.NewGuid().ToString("N")[..8]}}","definition":"ddp","command":["torchrun","train.py"]}""";
+        var body = $$"""{"name":"ddp-{{Guid.NewGuid().ToString("N")[..8]}}","definition":"ddp","nodes":3,"command":["torchrun","train.py"]}""";
         var (response, text) = await SubmitAsync(body);
         Assert.True(response.StatusCode == HttpStatusCode.Created, Describe(response, text));
         var submit = L.Batch.Calls.Last(c => c.Operation == "SubmitJob" && c.Status == 200);
