@@ -46,20 +46,7 @@ public sealed class InferencePolicyLoop : IAsyncDisposable
 
     private InferencePolicyLoop(BuiltSampleApp app) => App = app;
 
-    public static async Task<InferencePolicyLoop> StartAsync(BuiltSampleApp app)
-    {
-        var loop = new InferencePolicyLoop(app);
-        try
-        {
-            await loop.InitializeAsync();
-            return loop;
-        }
-        catch
-        {
-            await loop.DisposeAsync();
-            throw;
-        }
-    }
+    public static Task<InferencePolicyLoop> StartAsync(BuiltSampleApp app) => Started.InitializedAsync(new InferencePolicyLoop(app), loop => loop.InitializeAsync());
 
     private async Task InitializeAsync()
     {

@@ -1,7 +1,9 @@
 using System.Diagnostics;
+using System.Net;
 using System.Text.Json.Nodes;
 using Amazon.Runtime;
 using Amazon.S3;
+using Amazon.S3.Model;
 using AwsModelPlatform.Handlers.Tests.Fakes;
 
 namespace AwsModelPlatform.SampleApp.Tests;
@@ -64,6 +66,30 @@ public sealed class MotoAccount : IDisposable
 
     public IAmazonS3 S3((string Id, string Secret) key) =>
         new AmazonS3Client(new BasicAWSCredentials(key.Id, key.Secret), new AmazonS3Config { ServiceURL = Moto.Url.ToString(), ForcePathStyle = true, AuthenticationRegion = Region });
+
+    /// <summary>A PutObject under the platform key with the handler user's keys, as moto's S3 answers it: 200, or the refusal's status.</summary>
+    public async Task<HttpStatusCode> PutAsHandlerAsync(string bucket, string key)
+    {
+        using var s3 = S3(HandlerKey);
+        try
+        {
+            await s3.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = key, ContentBody = "x", ServerSideEncryptionMethod = ServerSideEncryptionMethod.AWSKMS, ServerSideEncryptionKeyManagementServiceKeyId = KeyArn });
+            return HttpStatusCode.OK;
+        }
+        catch (AmazonS3Exception e)
+        {
+            return e.StatusCode;
+        }
+    }
+
+    /// <summary>Enforcement is on: an unknown access key is refused, and the handler user may not even list buckets.</summary>
+    public async Task AssertEnforcedAsync()
+    {
+        using (var stranger = S3(("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")))
+            Assert.Equal("InvalidAccessKeyId", (await Assert.ThrowsAnyAsync<AmazonS3Exception>(() => stranger.ListBucketsAsync())).ErrorCode);
+        using var handler = S3(HandlerKey);
+        Assert.Equal(HttpStatusCode.Forbidden, (await Assert.ThrowsAnyAsync<AmazonS3Exception>(() => handler.ListBucketsAsync())).StatusCode);
+    }
 
     /// <summary>The environment every handler of a loop runs with: the handler user's keys, AWS endpoints at moto.</summary>
     public Dictionary<string, string> HandlerEnvironment() => new()

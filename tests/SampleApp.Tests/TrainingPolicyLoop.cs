@@ -49,20 +49,7 @@ public sealed class TrainingPolicyLoop : IAsyncDisposable
 
     private TrainingPolicyLoop(BuiltSampleApp app) => App = app;
 
-    public static async Task<TrainingPolicyLoop> StartAsync(BuiltSampleApp app)
-    {
-        var loop = new TrainingPolicyLoop(app);
-        try
-        {
-            await loop.InitializeAsync();
-            return loop;
-        }
-        catch
-        {
-            await loop.DisposeAsync();
-            throw;
-        }
-    }
+    public static Task<TrainingPolicyLoop> StartAsync(BuiltSampleApp app) => Started.InitializedAsync(new TrainingPolicyLoop(app), loop => loop.InitializeAsync());
 
     private async Task InitializeAsync()
     {
