@@ -149,6 +149,26 @@ public class TrainingPolicyInTheLoopTests(BuiltSampleApp app) : IAsyncLifetime
     }
 
     [Fact]
+    public void The_job_role_decrypts_its_job_secrets_and_uses_the_key_for_training_data_only_through_S3()
+    {
+        var roleId = app.Training["Resources"]!.AsObject().Single(r => r.Key.StartsWith("TrainingJobRole", StringComparison.Ordinal) && r.Value!["Type"]!.GetValue<string>() == "AWS::IAM::Role").Key;
+        var policy = new Intrinsics(app.Training, app.Foundation, TrainingPolicyLoop.Account, TrainingPolicyLoop.Region, L.KeyArn).RolePolicy(roleId);
+        using var job = new PolicySimulator($"arn:aws:iam::{TrainingPolicyLoop.Account}:role/{roleId}", TrainingPolicyLoop.Account, policy,
+            new Dictionary<string, JsonObject> { [L.KeyArn] = new Intrinsics(app.Foundation, null, TrainingPolicyLoop.Account, TrainingPolicyLoop.Region, L.KeyArn).KeyPolicy() });
+        JsonObject Keys(params string[] keys) => new() { ["kms:EncryptionContextKeys"] = new JsonArray(keys.Select(k => (JsonNode)k).ToArray()) };
+        Assert.True(job.Decide("kms:Decrypt", L.KeyArn, Keys(SecretContextKeys)).Allowed);
+        Assert.Equal("ImplicitlyDenied", job.Decide("kms:Encrypt", L.KeyArn, Keys(SecretContextKeys)).Result);
+        Assert.Equal("ImplicitlyDenied", job.Decide("kms:Decrypt", L.KeyArn).Result);
+        // Lambda environment variables under the platform key carry another context: a job cannot decrypt them.
+        Assert.Equal("ImplicitlyDenied", job.Decide("kms:Decrypt", L.KeyArn, Keys("LambdaFunctionName")).Result);
+        var throughS3 = new JsonObject { ["kms:ViaService"] = "s3.us-east-1.amazonaws.com" };
+        Assert.True(job.Decide("kms:GenerateDataKey", L.KeyArn, throughS3).Allowed);
+        Assert.True(job.Decide("s3:GetObject", $"arn:aws:s3:::{L.DatasetsBucket}/corpus/part-0").Allowed);
+        Assert.Equal("ImplicitlyDenied", job.Decide("s3:PutObject", $"arn:aws:s3:::{L.DatasetsBucket}/corpus/part-0").Result);
+        Assert.Equal("ImplicitlyDenied", job.Decide("s3:GetObject", $"arn:aws:s3:::{L.StateBucket}/training/idempotency/x.json").Result);
+    }
+
+    [Fact]
     public async Task The_handler_may_write_only_idempotency_records_and_read_no_training_data()
     {
         Assert.Equal(HttpStatusCode.OK, await L.Aws.PutAsHandlerAsync(L.StateBucket, "training/idempotency/direct-check.json"));

@@ -382,16 +382,15 @@ public sealed partial class GpuModelEndpoint : PlatformConstruct, IGpuModelEndpo
     {
         if (!IsAsync)
             throw new InvalidOperationException($"GpuModelEndpoint {EndpointName} is not async: GrantAsyncPayloads applies to RealTimeHosting with Async set.");
-        Grant Add(string[] actions, string[] resources, IDictionary<string, IDictionary<string, object>>? conditions = null) =>
-            Grant.AddToPrincipal(new GrantOnPrincipalOptions { Grantee = grantee, Actions = actions, ResourceArns = resources, Conditions = conditions });
-        // The key only through S3 (SSE-KMS of these objects): the grantee itself can neither encrypt nor decrypt with it.
-        var throughS3 = new Dictionary<string, IDictionary<string, object>>
-        {
-            ["StringEquals"] = new Dictionary<string, object> { ["kms:ViaService"] = $"s3.{Stack.Of(this).Region}.{Stack.Of(this).UrlSuffix}" },
-        };
+        Grant Add(string[] actions, string[] resources, Dictionary<string, object>? conditions = null) =>
+            Grant.AddToPrincipal(new GrantOnPrincipalOptions
+            {
+                Grantee = grantee, Actions = actions, ResourceArns = resources,
+                Conditions = conditions?.ToDictionary(c => c.Key, c => (IDictionary<string, object>)c.Value),
+            });
         return Add(new[] { "s3:PutObject" }, new[] { DataBucket.ArnForObjects(AsyncInputPrefix + "*") })
             .Combine(Add(new[] { "s3:GetObject" }, new[] { DataBucket.ArnForObjects(AsyncInputPrefix + "*"), DataBucket.ArnForObjects(AsyncOutputPrefix + "*"), DataBucket.ArnForObjects(AsyncFailurePrefix + "*") }))
-            .Combine(Add(new[] { "kms:Decrypt", "kms:GenerateDataKey" }, new[] { Platform.Key.Key.KeyArn }, throughS3));
+            .Combine(Add(new[] { "kms:Decrypt", "kms:GenerateDataKey" }, new[] { Platform.Key.Key.KeyArn }, KmsConditions.ThroughS3(Stack.Of(this))));
     }
 
     private CfnEndpointConfigProps BuildEndpointConfig(GpuModelEndpointProps props, IRole role, ISecurityGroup? securityGroup, string[] subnetIds)

@@ -54,12 +54,6 @@ public sealed record TrainingApiProps : PlatformConstructProps
 /// </summary>
 public sealed class TrainingApi : PlatformConstruct
 {
-    /// <summary>The encryption-context key the handler binds every job secret to (with the submission and secret names).</summary>
-    public const string SecretContextKey = "aws-model-platform:job-name";
-
-    /// <summary>Every encryption-context key of a job secret (the handler's <c>TrainingSecrets</c> context): the role may use the key with these and no others.</summary>
-    public static readonly IReadOnlyList<string> SecretContextKeys = new[] { SecretContextKey, "aws-model-platform:submission", "aws-model-platform:secret" };
-
     /// <summary>The function serving the routes.</summary>
     public HandlerFunction Handler { get; }
 
@@ -185,22 +179,14 @@ public sealed class TrainingApi : PlatformConstruct
                     Sid = "StateBucketKey",
                     Actions = new[] { "kms:Decrypt", "kms:GenerateDataKey" },
                     Resources = new[] { platform.Key.Key.KeyArn },
-                    Conditions = new Dictionary<string, object>
-                    {
-                        ["StringEquals"] = new Dictionary<string, object> { ["kms:ViaService"] = $"s3.{stack.Region}.{stack.UrlSuffix}" },
-                    },
+                    Conditions = KmsConditions.ThroughS3(stack),
                 }),
                 new PolicyStatement(new PolicyStatementProps
                 {
                     Sid = "JobSecretsUnderTheirContext",
                     Actions = new[] { "kms:Encrypt", "kms:Decrypt" },
                     Resources = new[] { platform.Key.Key.KeyArn },
-                    // Only with a job secret's context: the job-name key present, and no key but the handler's three.
-                    Conditions = new Dictionary<string, object>
-                    {
-                        ["ForAnyValue:StringEquals"] = new Dictionary<string, object> { ["kms:EncryptionContextKeys"] = SecretContextKey },
-                        ["ForAllValues:StringEquals"] = new Dictionary<string, object> { ["kms:EncryptionContextKeys"] = SecretContextKeys.ToArray() },
-                    },
+                    Conditions = JobSecretContext.Condition(),
                 }),
             },
         });

@@ -1,3 +1,4 @@
+using Amazon.CDK;
 using Amazon.CDK.AWS.IAM;
 using Amazon.CDK.AWS.S3;
 using AwsModelPlatform.Constructs.Defaults;
@@ -8,7 +9,8 @@ namespace AwsModelPlatform.Constructs.Training;
 
 /// <summary>
 /// The role training containers run with, written out action by action: read datasets; read, write and delete
-/// checkpoints; read and write outputs; the platform key for exactly those objects. No wildcard actions.
+/// checkpoints; read and write outputs; the platform key only through S3 for those objects, and to decrypt the job
+/// secrets the training API passes (only under a secret's encryption context). No wildcard actions.
 /// </summary>
 internal static class TrainingJobRole
 {
@@ -40,6 +42,14 @@ internal static class TrainingJobRole
                     Sid = "PlatformKeyForTheseObjects",
                     Actions = new[] { "kms:Decrypt", "kms:GenerateDataKey" },
                     Resources = new[] { key.Key.KeyArn },
+                    Conditions = KmsConditions.ThroughS3(Stack.Of(scope)),
+                }),
+                new PolicyStatement(new PolicyStatementProps
+                {
+                    Sid = "DecryptJobSecrets",
+                    Actions = new[] { "kms:Decrypt" },
+                    Resources = new[] { key.Key.KeyArn },
+                    Conditions = JobSecretContext.Condition(),
                 }),
             },
         });

@@ -162,7 +162,12 @@ public class TrainingJobsTests(DefaultTraining training) : IClassFixture<Default
         var read = policy.Single(s => s!["Sid"]!.GetValue<string>() == "ReadDatasets")!;
         Assert.Equal("s3:GetObject", read["Action"]!.GetValue<string>());
         Assert.Contains("TrainingDatasets", read["Resource"].Text());
-        Assert.Contains(policy, s => s!["Sid"]!.GetValue<string>() == "PlatformKeyForTheseObjects" && s["Resource"].Text().Contains("PlatformKey"));
+        var objects = policy.Single(s => s!["Sid"]!.GetValue<string>() == "PlatformKeyForTheseObjects")!;
+        Assert.Contains("PlatformKey", objects["Resource"].Text());
+        Assert.Contains("kms:ViaService", objects["Condition"].Text()); // on S3's behalf only
+        var secrets = policy.Single(s => s!["Sid"]!.GetValue<string>() == "DecryptJobSecrets")!;
+        Assert.Equal("kms:Decrypt", secrets["Action"]!.GetValue<string>());
+        Assert.Contains("\"ForAllValues:StringEquals\":{\"kms:EncryptionContextKeys\":[\"aws-model-platform:job-name\"", secrets["Condition"].Text());
     }
 
     [Fact]
