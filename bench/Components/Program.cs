@@ -17,7 +17,7 @@ var unsigned = new HttpClient(new Ok()) { BaseAddress = new Uri("http://127.0.0.
 Console.WriteLine("| piece (alone, per request) | CPU µs | wall µs |");
 Console.WriteLine("|---|---|---|");
 await Measure("Polly pipeline (deadline, retry, breaker)", 50_000, () => resilience.ExecuteAsync("ep", TimeSpan.FromSeconds(60), _ => Task.FromResult(1), CancellationToken.None));
-await Measure("request log + EMF line", 50_000, () => { log.Write(new RequestRecord("0123456789abcdef0123456789abcdef", "arn:aws:iam::123456789012:user/a", "POST", "/v1/endpoints/{model}/invocations", "bench", 200, false, 1.234, "1b2c3d4e-0000-1111-2222-333344445555", null)); return Task.CompletedTask; });
+await Measure("request log + EMF line", 50_000, () => { log.Write(new RequestRecord("0123456789abcdef0123456789abcdef", "arn:aws:iam::123456789012:user/a", "POST", "/v1/endpoints/{model}/invocations", "bench", 200, false, 1.234, "1b2c3d4e-0000-1111-2222-333344445555", null, InferenceMetrics.Instance)); return Task.CompletedTask; });
 await Measure("JSON well-formedness check", 50_000, () => { RequestBody.EnsureWellFormedJson(body); return Task.CompletedTask; });
 await Measure("HttpClient send, no signing (stub transport)", 20_000, () => Send(unsigned));
 await Measure("HttpClient send + SigV4SigningHandler (stub transport)", 20_000, () => Send(signed));

@@ -128,7 +128,10 @@ public sealed class HandlerFixture : IAsyncLifetime
         while (DateTime.UtcNow < deadline)
         {
             if (process.HasExited)
+            {
+                process.WaitForExit(); // drains the redirected output, so the message holds the handler's last words
                 throw new InvalidOperationException($"The handler exited with {process.ExitCode}:\n{string.Join("\n", output)}");
+            }
             try
             {
                 using var r = await http.GetAsync(new Uri(url, "healthz"));

@@ -65,7 +65,8 @@ public sealed class NativeAotTests(HandlerFixture f)
             var (process, url) = await HandlerFixture.StartHandlerAsync(env, new ConcurrentQueue<string>(), bootstrap);
             try
             {
-                using var http = new HttpClient { BaseAddress = url };
+                // Every request comes from one IAM caller, as through API Gateway: the training routes need one (Caller visibility).
+                using var http = ClientAs(url, "arn:aws:iam::123456789012:user/aot");
                 Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/openapi/v1.json")).StatusCode);
                 using var sync = await http.PostAsync("/v1/endpoints/echo/invocations", Body("{\"aot\":true}"));
                 Assert.Equal("{\"aot\":true}", await sync.Content.ReadAsStringAsync());
@@ -82,7 +83,8 @@ public sealed class NativeAotTests(HandlerFixture f)
                 using var status = await http.GetAsync(submitted.Headers.Location);
                 Assert.True(status.StatusCode is HttpStatusCode.Accepted or HttpStatusCode.OK);
 
-                // Training: KMS-encrypted secrets, the conditional idempotency record, Batch over SigV4, list and describe.
+                // Training: KMS-encrypted secrets, the conditional idempotency record, Batch over SigV4, list (described and
+                // filtered to the caller's jobs) and describe.
                 var jobName = "aot-" + Guid.NewGuid().ToString("N")[..12];
                 using var submit = new HttpRequestMessage(HttpMethod.Post, "/v1/training-jobs")
                 {

@@ -32,4 +32,21 @@ public static class TestHelpers
 
     public static string? Header(HttpResponseMessage r, string name) =>
         r.Headers.TryGetValues(name, out var v) || r.Content.Headers.TryGetValues(name, out v) ? string.Join(",", v) : null;
+
+    /// <summary>The API Gateway request context the Lambda Web Adapter forwards in <c>x-amzn-request-context</c>, for an IAM caller.</summary>
+    public static string RequestContext(string callerArn, string? requestId = null) =>
+        JsonSerializer.Serialize(new { requestId = requestId ?? Guid.NewGuid().ToString("N"), identity = new { userArn = callerArn } });
+
+    /// <summary>A client whose requests come from <paramref name="callerArn"/>, unless a request carries its own context.</summary>
+    public static HttpClient ClientAs(Uri handler, string callerArn) =>
+        new(new CallerContextHandler(callerArn) { InnerHandler = new HttpClientHandler() }) { BaseAddress = handler, Timeout = TimeSpan.FromSeconds(30) };
+
+    private sealed class CallerContextHandler(string callerArn) : DelegatingHandler
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken ct)
+        {
+            if (!request.Headers.Contains("x-amzn-request-context")) request.Headers.Add("x-amzn-request-context", RequestContext(callerArn));
+            return base.SendAsync(request, ct);
+        }
+    }
 }

@@ -68,6 +68,7 @@ public static class TrainingMoto
         env["Training__JobDefinitions__ddp__Name"] = MultiNodeDefinition;
         env["Training__JobDefinitions__ddp__Nodes"] = "2";
         env["Training__JobDefinitions__ddp__MaxNodes"] = "4";
+        env["Training__JobDefinitions__ddp__Gpus"] = "1"; // as the moto definition; finetune leaves its GPUs unconfigured
         env["Training__DatasetsBucket"] = DatasetsBucket;
         env["Training__CheckpointsBucket"] = CheckpointsBucket;
         env["Training__OutputBucket"] = OutputBucket;

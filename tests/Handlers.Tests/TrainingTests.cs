@@ -13,18 +13,26 @@ namespace AwsModelPlatform.Handlers.Tests;
 /// The training routes against moto's Batch, S3 and KMS. Where moto differs from AWS Batch (and the test says so):
 /// jobs finish (SUCCEEDED) at submission; ListJobs ignores maxResults/nextToken and returns every status without a filter;
 /// SubmitJob ignores nodeOverrides (a multi-node job shows the definition's node properties).
+/// The fixture's handler has the default Caller visibility: requests come from <see cref="Caller"/> unless a test says otherwise.
 /// </summary>
 [Collection(HandlerCollection.Name)]
-public sealed class TrainingTests(HandlerFixture f)
+public sealed class TrainingTests(HandlerFixture f) : IDisposable
 {
+    public const string Caller = "arn:aws:iam::123456789012:user/trainer";
+    public const string OtherCaller = "arn:aws:iam::123456789012:user/someone-else";
+
+    private HttpClient Http { get; } = ClientAs(f.HandlerUrl, Caller);
+
+    public void Dispose() => Http.Dispose();
+
     private static string Unique(string prefix) => $"{prefix}-{Guid.NewGuid():N}"[..Math.Min(prefix.Length + 13, 128)];
 
     private async Task<(HttpResponseMessage Response, string Text)> Submit(string json, string? key = null, string? caller = null)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/training-jobs") { Content = Body(json) };
         if (key is not null) request.Headers.Add("Idempotency-Key", key);
-        if (caller is not null) request.Headers.Add("x-amzn-request-context", $"{{\"requestId\":\"{Guid.NewGuid():N}\",\"identity\":{{\"userArn\":\"{caller}\"}}}}");
-        var r = await f.Http.SendAsync(request);
+        if (caller is not null) request.Headers.Add("x-amzn-request-context", RequestContext(caller));
+        var r = await Http.SendAsync(request);
         return (r, await r.Content.ReadAsStringAsync());
     }
 
@@ -67,7 +75,7 @@ public sealed class TrainingTests(HandlerFixture f)
         Assert.Equal("/opt/ml/checkpoints", env["CHECKPOINT_DIR"]); // the definition's own variables stay
         Assert.Equal("finetune", batch.GetProperty("tags").GetProperty("aws-model-platform:definition").GetString());
 
-        using var described = await f.Http.GetAsync($"/v1/training-jobs/{id}");
+        using var described = await Http.GetAsync($"/v1/training-jobs/{id}");
         var details = JsonDocument.Parse(await described.Content.ReadAsStringAsync()).RootElement;
         Assert.Equal(HttpStatusCode.OK, described.StatusCode);
         Assert.Equal(name, details.GetProperty("name").GetString());
@@ -88,7 +96,7 @@ public sealed class TrainingTests(HandlerFixture f)
         Assert.Contains(TrainingMoto.MultiNodeDefinition, batch.GetProperty("jobDefinition").GetString());
         // moto drops nodeOverrides; it reports the definition's node properties.
         Assert.Equal(2, batch.GetProperty("nodeProperties").GetProperty("numNodes").GetInt32());
-        using var described = await f.Http.GetAsync(job.GetProperty("links").GetProperty("self").GetString());
+        using var described = await Http.GetAsync(job.GetProperty("links").GetProperty("self").GetString());
         var details = JsonDocument.Parse(await described.Content.ReadAsStringAsync()).RootElement;
         Assert.Equal("ddp", details.GetProperty("definition").GetString());
         Assert.Equal(2, details.GetProperty("nodes").GetInt32());
@@ -115,7 +123,7 @@ public sealed class TrainingTests(HandlerFixture f)
 
         async Task<JsonElement> List(string query)
         {
-            using var r = await f.Http.GetAsync("/v1/training-jobs" + query);
+            using var r = await Http.GetAsync("/v1/training-jobs" + query);
             var text = await r.Content.ReadAsStringAsync();
             Assert.True(r.StatusCode == HttpStatusCode.OK, text);
             return JsonDocument.Parse(text).RootElement.Clone();
@@ -126,7 +134,7 @@ public sealed class TrainingTests(HandlerFixture f)
 
         foreach (var bad in new[] { "?status=DONE", "?limit=0", "?limit=101", "?limit=x", "?nextToken=%00", "?status=RUNNING&status=FAILED" })
         {
-            using var r = await f.Http.GetAsync("/v1/training-jobs" + bad);
+            using var r = await Http.GetAsync("/v1/training-jobs" + bad);
             await AssertProblemAsync(r, 400, "bad-request");
         }
     }
@@ -164,7 +172,7 @@ public sealed class TrainingTests(HandlerFixture f)
         Assert.DoesNotContain("hf_", changedText);
 
         // Keys are per caller: another caller's same key is another job.
-        var other = await Created(body, key, caller: "arn:aws:iam::123456789012:user/someone-else");
+        var other = await Created(body, key, caller: OtherCaller);
         Assert.NotEqual(ids.Single(), other.GetProperty("id").GetString());
         Assert.Equal(2, await TrainingMoto.CountJobsAsync(f.Moto.Url, name));
     }
@@ -179,9 +187,9 @@ public sealed class TrainingTests(HandlerFixture f)
         Assert.DoesNotContain(secret, text);
         var id = JsonDocument.Parse(text).RootElement.GetProperty("id").GetString()!;
 
-        using var described = await f.Http.GetAsync($"/v1/training-jobs/{id}");
+        using var described = await Http.GetAsync($"/v1/training-jobs/{id}");
         Assert.DoesNotContain(secret, await described.Content.ReadAsStringAsync());
-        using var listed = await f.Http.GetAsync("/v1/training-jobs");
+        using var listed = await Http.GetAsync("/v1/training-jobs");
         Assert.DoesNotContain(secret, await listed.Content.ReadAsStringAsync());
 
         var env = Env((await TrainingMoto.DescribeAsync(f.Moto.Url, id))!.Value);
@@ -234,7 +242,7 @@ public sealed class TrainingTests(HandlerFixture f)
         var record = new AwsModelPlatform.Handlers.Training.SubmissionRecord(parsed.Fingerprint(), name, "finetune", submission,
             DateTimeOffset.UtcNow.AddMinutes(-10), new Dictionary<string, string>(), $"s3://{TrainingMoto.OutputBucket}/jobs/{name}/{submission}/", null);
         var store = new AwsModelPlatform.Handlers.Training.IdempotencyStore(f.S3, catalog, Microsoft.Extensions.Options.Options.Create(new AwsModelPlatform.Handlers.Training.TrainingOptions()));
-        var recordKey = store.KeyFor("anonymous", key);
+        var recordKey = store.KeyFor(Caller, key);
         Assert.NotNull(await store.TryCreateAsync(recordKey, record, CancellationToken.None));
         string? earlier = reachedBatch
             ? await TrainingMoto.SubmitDirectlyAsync(f.Moto.Url, name, new Dictionary<string, string> { ["aws-model-platform:submission"] = submission })
@@ -259,7 +267,7 @@ public sealed class TrainingTests(HandlerFixture f)
         var catalog = TrainingMoto.Catalog(f.Moto.Url, f.KmsKeyId);
         var parsed = AwsModelPlatform.Handlers.Training.TrainingRequestParser.Parse(Encoding.UTF8.GetBytes(body), catalog);
         var store = new AwsModelPlatform.Handlers.Training.IdempotencyStore(f.S3, catalog, Microsoft.Extensions.Options.Options.Create(new AwsModelPlatform.Handlers.Training.TrainingOptions()));
-        await store.TryCreateAsync(store.KeyFor("anonymous", key), new AwsModelPlatform.Handlers.Training.SubmissionRecord(
+        await store.TryCreateAsync(store.KeyFor(Caller, key), new AwsModelPlatform.Handlers.Training.SubmissionRecord(
             parsed.Fingerprint(), name, "finetune", "s", DateTimeOffset.UtcNow, new Dictionary<string, string>(), "s3://x/", null), CancellationToken.None);
         var (r, _) = await Submit(body, key);
         await AssertProblemAsync(r, 409, "submission-in-progress");
@@ -351,12 +359,12 @@ public sealed class TrainingTests(HandlerFixture f)
         using var chunked = new HttpRequestMessage(HttpMethod.Post, "/v1/training-jobs") { Content = new StreamContent(new MemoryStream(new byte[200_000])) };
         chunked.Content.Headers.ContentType = new("application/json");
         chunked.Headers.TransferEncodingChunked = true;
-        using var chunkedResponse = await f.Http.SendAsync(chunked);
+        using var chunkedResponse = await Http.SendAsync(chunked);
         await AssertProblemAsync(chunkedResponse, 413, "payload-too-large");
 
-        using var text = await f.Http.PostAsync("/v1/training-jobs", Body("name=j", "text/plain"));
+        using var text = await Http.PostAsync("/v1/training-jobs", Body("name=j", "text/plain"));
         await AssertProblemAsync(text, 415);
-        using var empty = await f.Http.PostAsync("/v1/training-jobs", Body("", "application/json"));
+        using var empty = await Http.PostAsync("/v1/training-jobs", Body("", "application/json"));
         await AssertProblemAsync(empty, 400);
 
         var (badKey, _) = await Submit("""{"name":"j","definition":"finetune"}""", key: new string('k', 256));
@@ -366,18 +374,18 @@ public sealed class TrainingTests(HandlerFixture f)
     [Fact]
     public async Task Describe_and_cancel_refuse_unknown_or_finished_jobs()
     {
-        using var unknown = await f.Http.GetAsync($"/v1/training-jobs/{Guid.NewGuid()}");
+        using var unknown = await Http.GetAsync($"/v1/training-jobs/{Guid.NewGuid()}");
         await AssertProblemAsync(unknown, 404, "not-found");
-        using var malformed = await f.Http.GetAsync("/v1/training-jobs/not-a-job-id");
+        using var malformed = await Http.GetAsync("/v1/training-jobs/not-a-job-id");
         await AssertProblemAsync(malformed, 400, "bad-request");
-        using var cancelUnknown = await f.Http.DeleteAsync($"/v1/training-jobs/{Guid.NewGuid()}");
+        using var cancelUnknown = await Http.DeleteAsync($"/v1/training-jobs/{Guid.NewGuid()}");
         await AssertProblemAsync(cancelUnknown, 404, "not-found");
 
         // moto finishes jobs at submission, so the job is past cancelling (the cancel/terminate branches: TrainingUnitTests).
         var id = (await Created($$"""{"name":"{{Unique("done")}}","definition":"finetune"}""")).GetProperty("id").GetString();
-        using var finished = await f.Http.DeleteAsync($"/v1/training-jobs/{id}?reason=no+longer+needed");
+        using var finished = await Http.DeleteAsync($"/v1/training-jobs/{id}?reason=no+longer+needed");
         await AssertProblemAsync(finished, 409, "job-finished");
-        using var badReason = await f.Http.DeleteAsync($"/v1/training-jobs/{id}?reason=" + new string('r', 257));
+        using var badReason = await Http.DeleteAsync($"/v1/training-jobs/{id}?reason=" + new string('r', 257));
         await AssertProblemAsync(badReason, 400, "bad-request");
     }
 
@@ -420,10 +428,224 @@ public sealed class TrainingTests(HandlerFixture f)
     [Fact]
     public async Task Openapi_documents_the_training_routes()
     {
-        var doc = await f.Http.GetStringAsync("/openapi/v1.json");
+        var doc = await Http.GetStringAsync("/openapi/v1.json");
         foreach (var operation in new[] { "SubmitTrainingJob", "ListTrainingJobs", "GetTrainingJob", "StopTrainingJob" }) Assert.Contains(operation, doc);
         Assert.Contains("maxRuntimeSeconds", doc);
     }
+
+    [Fact]
+    public async Task Each_request_writes_an_emf_record_of_its_operation_and_a_submitted_job_one_of_its_definition()
+    {
+        var name = Unique("emf");
+        var secret = "hf_" + Guid.NewGuid().ToString("N");
+        var submitId = Guid.NewGuid().ToString("N");
+        var body = $$$"""{"name":"{{{name}}}","definition":"ddp","nodes":2,"gpus":4,"command":["torchrun","emf-command.py"],"hyperparameters":{"emf_lr":"0.5"},"secrets":{"HF_TOKEN":"{{{secret}}}"}}""";
+        using var submit = new HttpRequestMessage(HttpMethod.Post, "/v1/training-jobs") { Content = Body(body) };
+        submit.Headers.Add("x-amzn-request-context", RequestContext(Caller, submitId));
+        submit.Headers.Add("Idempotency-Key", name);
+        using (var r = await Http.SendAsync(submit)) Assert.Equal(HttpStatusCode.Created, r.StatusCode);
+
+        var line = await LogLineAsync(submitId);
+        var directives = line.GetProperty("_aws").GetProperty("CloudWatchMetrics").EnumerateArray().ToList();
+        Assert.Equal(2, directives.Count);
+        Assert.All(directives, d => Assert.Equal("AwsModelPlatform/Training", d.GetProperty("Namespace").GetString()));
+        Assert.Equal(["Operation"], Dimensions(directives[0]));
+        Assert.Equal(["Requests", "Errors", "ClientErrors", "Throttles", "Latency"], MetricNames(directives[0]));
+        Assert.Equal("Milliseconds", directives[0].GetProperty("Metrics")[4].GetProperty("Unit").GetString());
+        Assert.Equal(["Definition"], Dimensions(directives[1]));
+        Assert.Equal(["JobsSubmitted", "GpusRequested"], MetricNames(directives[1]));
+        Assert.Equal("Submit", line.GetProperty("Operation").GetString());
+        Assert.Equal(1, line.GetProperty("Requests").GetInt32());
+        Assert.Equal(0, line.GetProperty("Errors").GetInt32());
+        Assert.Equal(0, line.GetProperty("ClientErrors").GetInt32());
+        Assert.Equal(0, line.GetProperty("Throttles").GetInt32());
+        Assert.Equal(line.GetProperty("LatencyMs").GetDouble(), line.GetProperty("Latency").GetDouble());
+        Assert.Equal("ddp", line.GetProperty("Definition").GetString());
+        Assert.Equal(1, line.GetProperty("JobsSubmitted").GetInt32());
+        Assert.Equal(8, line.GetProperty("GpusRequested").GetInt32()); // 4 GPUs × 2 nodes
+        Assert.Equal(Caller, line.GetProperty("Caller").GetString());
+        Assert.False(line.TryGetProperty("Model", out _));
+        var text = line.GetRawText();
+        foreach (var never in new[] { secret, "emf-command.py", "emf_lr" }) Assert.DoesNotContain(never, text);
+
+        // The replay of an idempotent submission is a request, not another submitted job.
+        var replayId = Guid.NewGuid().ToString("N");
+        using var replay = new HttpRequestMessage(HttpMethod.Post, "/v1/training-jobs") { Content = Body(body) };
+        replay.Headers.Add("x-amzn-request-context", RequestContext(Caller, replayId));
+        replay.Headers.Add("Idempotency-Key", name);
+        using (var r = await Http.SendAsync(replay)) Assert.Equal("true", Header(r, "Idempotent-Replayed"));
+        var replayed = await LogLineAsync(replayId);
+        Assert.Single(replayed.GetProperty("_aws").GetProperty("CloudWatchMetrics").EnumerateArray());
+        Assert.False(replayed.TryGetProperty("JobsSubmitted", out _));
+
+        // Without gpus, the definition's configured GPUs per node (ddp: 1) × nodes.
+        var defaultsId = Guid.NewGuid().ToString("N");
+        using var defaults = new HttpRequestMessage(HttpMethod.Post, "/v1/training-jobs") { Content = Body($$"""{"name":"{{Unique("emf")}}","definition":"ddp","nodes":3}""") };
+        defaults.Headers.Add("x-amzn-request-context", RequestContext(Caller, defaultsId));
+        using (var r = await Http.SendAsync(defaults)) Assert.Equal(HttpStatusCode.Created, r.StatusCode);
+        Assert.Equal(3, (await LogLineAsync(defaultsId)).GetProperty("GpusRequested").GetInt32());
+
+        // A refused submission and the other operations.
+        var refusedId = Guid.NewGuid().ToString("N");
+        using var refused = new HttpRequestMessage(HttpMethod.Post, "/v1/training-jobs") { Content = Body("""{"name":"j","definition":"pretrain"}""") };
+        refused.Headers.Add("x-amzn-request-context", RequestContext(Caller, refusedId));
+        using (var r = await Http.SendAsync(refused)) Assert.Equal(HttpStatusCode.BadRequest, r.StatusCode);
+        var refusedLine = await LogLineAsync(refusedId);
+        Assert.Equal(1, refusedLine.GetProperty("ClientErrors").GetInt32());
+        Assert.Equal(0, refusedLine.GetProperty("Errors").GetInt32());
+        Assert.False(refusedLine.TryGetProperty("Definition", out _));
+
+        foreach (var (method, path, operation) in new[] { (HttpMethod.Get, "/v1/training-jobs", "List"), (HttpMethod.Get, $"/v1/training-jobs/{Guid.NewGuid()}", "Describe"), (HttpMethod.Delete, $"/v1/training-jobs/{Guid.NewGuid()}", "Stop") })
+        {
+            var id = Guid.NewGuid().ToString("N");
+            using var request = new HttpRequestMessage(method, path);
+            request.Headers.Add("x-amzn-request-context", RequestContext(Caller, id));
+            using var r = await Http.SendAsync(request);
+            var logged = await LogLineAsync(id);
+            Assert.Equal(operation, logged.GetProperty("Operation").GetString());
+            Assert.Equal((int)r.StatusCode is >= 400 and < 500 ? 1 : 0, logged.GetProperty("ClientErrors").GetInt32());
+        }
+    }
+
+    [Fact]
+    public async Task A_caller_lists_describes_and_stops_only_its_own_jobs_and_another_callers_job_is_an_unknown_id()
+    {
+        var mine = (await Created($$"""{"name":"{{Unique("mine")}}","definition":"finetune"}""")).GetProperty("id").GetString()!;
+        var theirs = (await Created($$"""{"name":"{{Unique("theirs")}}","definition":"finetune"}""", caller: OtherCaller)).GetProperty("id").GetString()!;
+        using var other = ClientAs(f.HandlerUrl, OtherCaller);
+
+        var listed = await ListIdsAsync(Http, "");
+        Assert.Contains(mine, listed);
+        Assert.DoesNotContain(theirs, listed);
+        Assert.DoesNotContain(theirs, await ListIdsAsync(Http, "?status=SUCCEEDED&limit=100"));
+        var theirList = await ListIdsAsync(other, "");
+        Assert.Contains(theirs, theirList);
+        Assert.DoesNotContain(mine, theirList);
+
+        using (var own = await Http.GetAsync($"/v1/training-jobs/{mine}")) Assert.Equal(HttpStatusCode.OK, own.StatusCode);
+        // Another caller's job answers exactly as an id nobody has: same problem, nothing about the job.
+        var unknown = Guid.NewGuid().ToString();
+        foreach (var (method, verb) in new[] { (HttpMethod.Get, "describe"), (HttpMethod.Delete, "stop") })
+        {
+            using var foreign = await Http.SendAsync(new HttpRequestMessage(method, $"/v1/training-jobs/{theirs}"));
+            using var nobodys = await Http.SendAsync(new HttpRequestMessage(method, $"/v1/training-jobs/{unknown}"));
+            var a = await AssertProblemAsync(foreign, 404, "not-found");
+            var b = await AssertProblemAsync(nobodys, 404, "not-found");
+            Assert.Equal(b.GetProperty("title").GetString(), a.GetProperty("title").GetString());
+            Assert.Equal(b.GetProperty("detail").GetString()!.Replace(unknown, theirs), a.GetProperty("detail").GetString());
+            Assert.Equal(["detail", "instance", "requestId", "status", "title", "type"], a.EnumerateObject().Select(p => p.Name).Order());
+            Assert.True(a.GetProperty("instance").GetString()!.EndsWith(theirs), verb);
+        }
+        // Its owner still reaches it: the job is finished (moto), so stopping it is a 409, not a 404.
+        using var byOwner = await other.DeleteAsync($"/v1/training-jobs/{theirs}");
+        await AssertProblemAsync(byOwner, 409, "job-finished");
+        Assert.Equal("SUCCEEDED", (await TrainingMoto.DescribeAsync(f.Moto.Url, theirs))!.Value.GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task Without_a_caller_identity_every_route_is_403_under_caller_visibility()
+    {
+        using var anonymous = new HttpClient { BaseAddress = f.HandlerUrl };
+        var name = Unique("anon");
+        var requests = new[]
+        {
+            new HttpRequestMessage(HttpMethod.Post, "/v1/training-jobs") { Content = Body($$"""{"name":"{{name}}","definition":"finetune"}""") },
+            new HttpRequestMessage(HttpMethod.Get, "/v1/training-jobs"),
+            new HttpRequestMessage(HttpMethod.Get, $"/v1/training-jobs/{Guid.NewGuid()}"),
+            new HttpRequestMessage(HttpMethod.Delete, $"/v1/training-jobs/{Guid.NewGuid()}"),
+            // A malformed context carries no caller either.
+            new HttpRequestMessage(HttpMethod.Get, "/v1/training-jobs") { Headers = { { "x-amzn-request-context", "{\"identity\":" } } },
+        };
+        foreach (var request in requests)
+        {
+            using (request)
+            using (var r = await anonymous.SendAsync(request))
+                await AssertProblemAsync(r, 403, "caller-unknown");
+        }
+        Assert.Equal(0, await TrainingMoto.CountJobsAsync(f.Moto.Url, name));
+    }
+
+    [Fact]
+    public async Task Shared_visibility_shows_and_stops_every_job_for_every_caller()
+    {
+        var theirs = (await Created($$"""{"name":"{{Unique("shared")}}","definition":"finetune"}""", caller: OtherCaller)).GetProperty("id").GetString()!;
+        var env = new Dictionary<string, string>
+        {
+            ["AWS_ACCESS_KEY_ID"] = FakeSageMakerRuntime.AccessKey,
+            ["AWS_SECRET_ACCESS_KEY"] = FakeSageMakerRuntime.SecretKey,
+            ["AWS_REGION"] = FakeSageMakerRuntime.Region,
+            ["Api__RouteGroups"] = "training",
+            ["Training__JobVisibility"] = "Shared",
+        };
+        TrainingMoto.Configure(env, f.Moto.Url, f.KmsKeyId);
+        var (process, url) = await HandlerFixture.StartHandlerAsync(env, new System.Collections.Concurrent.ConcurrentQueue<string>());
+        try
+        {
+            using var mine = ClientAs(url, Caller);
+            using var anonymous = new HttpClient { BaseAddress = url };
+            using var anonymousJob = await anonymous.PostAsync("/v1/training-jobs", Body($$"""{"name":"{{Unique("shared-anon")}}","definition":"finetune"}"""));
+            Assert.Equal(HttpStatusCode.Created, anonymousJob.StatusCode);
+            var anonymousId = JsonDocument.Parse(await anonymousJob.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetString()!;
+            foreach (var client in new[] { mine, anonymous })
+            {
+                var listed = await ListIdsAsync(client, "?status=SUCCEEDED");
+                Assert.Contains(theirs, listed);
+                Assert.Contains(anonymousId, listed);
+                using var described = await client.GetAsync($"/v1/training-jobs/{theirs}");
+                Assert.Equal(HttpStatusCode.OK, described.StatusCode);
+                using var stopped = await client.DeleteAsync($"/v1/training-jobs/{theirs}");
+                await AssertProblemAsync(stopped, 409, "job-finished"); // reached the job: moto finished it at submission
+            }
+        }
+        finally
+        {
+            HandlerFixture.Stop(process);
+        }
+    }
+
+    [Fact]
+    public async Task An_unknown_visibility_fails_startup_naming_the_key()
+    {
+        var env = new Dictionary<string, string>
+        {
+            ["AWS_ACCESS_KEY_ID"] = FakeSageMakerRuntime.AccessKey,
+            ["AWS_SECRET_ACCESS_KEY"] = FakeSageMakerRuntime.SecretKey,
+            ["AWS_REGION"] = FakeSageMakerRuntime.Region,
+            ["Api__RouteGroups"] = "training",
+        };
+        TrainingMoto.Configure(env, f.Moto.Url, f.KmsKeyId);
+        env["Training__JobVisibility"] = "Everyone";
+        var failed = await Assert.ThrowsAsync<InvalidOperationException>(async () =>
+        {
+            var (p, _) = await HandlerFixture.StartHandlerAsync(env, new System.Collections.Concurrent.ConcurrentQueue<string>());
+            HandlerFixture.Stop(p);
+        });
+        Assert.Contains("Training:JobVisibility: 'Everyone' is not Caller or Shared", failed.Message);
+    }
+
+    private static async Task<List<string>> ListIdsAsync(HttpClient client, string query)
+    {
+        using var r = await client.GetAsync("/v1/training-jobs" + query);
+        var text = await r.Content.ReadAsStringAsync();
+        Assert.True(r.StatusCode == HttpStatusCode.OK, text);
+        return JsonDocument.Parse(text).RootElement.GetProperty("jobs").EnumerateArray().Select(j => j.GetProperty("id").GetString()!).ToList();
+    }
+
+    /// <summary>The handler's log line of one request (its API Gateway request id), parsed.</summary>
+    private async Task<JsonElement> LogLineAsync(string requestId)
+    {
+        for (var i = 0; i < 50; i++)
+        {
+            if (f.HandlerOutput.FirstOrDefault(l => l.Contains($"\"RequestId\":\"{requestId}\"") && l.Contains("\"Message\":\"request\"")) is { } line)
+                return JsonDocument.Parse(line).RootElement.Clone();
+            await Task.Delay(100);
+        }
+        throw new Xunit.Sdk.XunitException($"no log line of request {requestId}");
+    }
+
+    private static IEnumerable<string?> Dimensions(JsonElement directive) => directive.GetProperty("Dimensions")[0].EnumerateArray().Select(d => d.GetString());
+
+    private static IEnumerable<string?> MetricNames(JsonElement directive) => directive.GetProperty("Metrics").EnumerateArray().Select(m => m.GetProperty("Name").GetString());
 
     /// <summary>The job's environment. moto appends the definition's variables and AWS_BATCH_JOB_ID to the stored overrides on
     /// every DescribeJobs, so names repeat after the first describe; real Batch reports each once.</summary>

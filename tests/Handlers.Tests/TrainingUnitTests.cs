@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using AwsModelPlatform.Constructs.Training;
 using AwsModelPlatform.Handlers.Aws;
 using AwsModelPlatform.Handlers.Hosting;
 using AwsModelPlatform.Handlers.Training;
@@ -39,11 +40,23 @@ public sealed class TrainingUnitTests
     [InlineData("Training:DatasetsBucket", "Not_A_Bucket", "Training:DatasetsBucket")]
     [InlineData("Training:JobDefinitions:finetune", "bad name!", "Training:JobDefinitions:finetune")]
     [InlineData("Training:MaxRuntimeSeconds", "30", "below Batch's minimum")]
+    [InlineData("Training:JobVisibility", "Everyone", "'Everyone' is not Caller or Shared")]
+    [InlineData("Training:JobDefinitions:ddp:Gpus", "5", "Training:JobDefinitions:ddp:Gpus: '5' is not a GPU count of 1..4")]
     public void Incomplete_or_invalid_configuration_fails_naming_the_key(string key, string? value, string message)
     {
         var values = new Dictionary<string, string?>(Config) { [key] = value };
         var e = Assert.Throws<OptionsValidationException>(() => Catalog(values));
         Assert.Contains(message, e.Message);
+    }
+
+    [Theory]
+    [InlineData(null, JobVisibility.Caller)]
+    [InlineData("caller", JobVisibility.Caller)]
+    [InlineData("Shared", JobVisibility.Shared)]
+    public void Job_visibility_is_caller_unless_configured_shared(string? value, JobVisibility expected)
+    {
+        var values = new Dictionary<string, string?>(Config) { ["Training:JobVisibility"] = value };
+        Assert.Equal(expected, Catalog(values).JobVisibility);
     }
 
     [Fact]
@@ -113,7 +126,7 @@ public sealed class TrainingUnitTests
     public async Task Batch_throttling_is_retried_then_a_429_problem()
     {
         var batch = new ScriptedBatch("RUNNING", "x") { Throttle = true };
-        var e = await Assert.ThrowsAsync<ApiProblemException>(() => Service(batch).DescribeAsync(ScriptedBatch.JobId, CancellationToken.None));
+        var e = await Assert.ThrowsAsync<ApiProblemException>(() => Service(batch).DescribeAsync(ScriptedBatch.JobId, "caller", CancellationToken.None));
         Assert.Equal(429, e.Problem.Status);
         Assert.Equal("TooManyRequestsException", e.Problem.ErrorType);
         Assert.Equal(3, batch.Calls.Count);
@@ -124,7 +137,7 @@ public sealed class TrainingUnitTests
     {
         var batch = new ScriptedBatch("RUNNING", "x") { Delay = TimeSpan.FromSeconds(30) };
         var started = System.Diagnostics.Stopwatch.StartNew();
-        var e = await Assert.ThrowsAsync<ApiProblemException>(() => Service(batch, timeoutSeconds: 1).DescribeAsync(ScriptedBatch.JobId, CancellationToken.None));
+        var e = await Assert.ThrowsAsync<ApiProblemException>(() => Service(batch, timeoutSeconds: 1).DescribeAsync(ScriptedBatch.JobId, "caller", CancellationToken.None));
         Assert.Equal(504, e.Problem.Status);
         Assert.True(started.Elapsed < TimeSpan.FromSeconds(10), started.Elapsed.ToString());
     }
@@ -186,15 +199,102 @@ public sealed class TrainingUnitTests
         return JsonDocument.Parse(Assert.Single(batch.Calls, c => c.Path == "/v1/submitjob").Body);
     }
 
-    private static TrainingService Service(ScriptedBatch batch, double timeoutSeconds = 5, TrainingCatalog? catalog = null)
+    [Theory]
+    [InlineData("RUNNING")]
+    [InlineData("SUCCEEDED")]
+    public async Task Another_callers_job_is_not_found_and_never_stopped(string status)
     {
-        catalog ??= Catalog(Config);
+        var batch = new ScriptedBatch(status, "arn:aws:batch:us-east-1:123456789012:job-queue/training-queue");
+        Assert.Null(await Service(batch).DescribeAsync(ScriptedBatch.JobId, "someone-else", CancellationToken.None));
+        var e = await Assert.ThrowsAsync<ApiProblemException>(() => Service(batch).StopAsync(ScriptedBatch.JobId, "r", "someone-else", CancellationToken.None));
+        Assert.Equal(404, e.Problem.Status); // not 409 for the finished one: no hint that the job exists
+        Assert.Equal(TrainingService.JobNotFound(ScriptedBatch.JobId).Problem, e.Problem);
+        Assert.DoesNotContain(batch.Calls, c => c.Path != "/v1/describejobs");
+    }
+
+    [Fact]
+    public async Task Listing_with_caller_visibility_describes_the_page_once_keeps_its_order_and_its_next_token()
+    {
+        var listing = new ScriptedListing(
+            ("11111111-1111-1111-1111-111111111111", "arn:aws:iam::1:user/a"),
+            ("22222222-2222-2222-2222-222222222222", "arn:aws:iam::1:user/b"),
+            ("33333333-3333-3333-3333-333333333333", null), // submitted straight to Batch: no caller tag
+            ("44444444-4444-4444-4444-444444444444", "arn:aws:iam::1:user/a"));
+        var page = await Service(listing).ListAsync(null, 4, null, "arn:aws:iam::1:user/a", CancellationToken.None);
+        Assert.Equal(["11111111-1111-1111-1111-111111111111", "44444444-4444-4444-4444-444444444444"], page.JobSummaryList.Select(j => j.JobId));
+        Assert.Equal("next-page", page.NextToken); // fewer than the limit, and still a next page
+        var describe = Assert.Single(listing.Calls, c => c.Path == "/v1/describejobs");
+        Assert.Equal(4, JsonDocument.Parse(describe.Body).RootElement.GetProperty("jobs").GetArrayLength());
+
+        // Nobody's jobs on this page: an empty page that still pages on.
+        var empty = await Service(listing).ListAsync(null, 4, null, "arn:aws:iam::1:user/c", CancellationToken.None);
+        Assert.Empty(empty.JobSummaryList);
+        Assert.Equal("next-page", empty.NextToken);
+
+        // Shared: the page as Batch listed it, no DescribeJobs.
+        var shared = new ScriptedListing(("11111111-1111-1111-1111-111111111111", "x"));
+        Assert.Single((await Service(shared, visibility: "Shared").ListAsync(null, 4, null, "anyone", CancellationToken.None)).JobSummaryList);
+        Assert.DoesNotContain(shared.Calls, c => c.Path == "/v1/describejobs");
+    }
+
+    [Fact]
+    public void Training_metrics_count_errors_client_errors_and_throttles_per_operation()
+    {
+        JsonElement Line(int status, TrainingMetrics metrics)
+        {
+            var output = new MemoryStream();
+            new RequestLog(output).Write(new RequestRecord("r", "c", "POST", "/v1/training-jobs", null, status, false, 12.5, null, null, metrics));
+            return JsonDocument.Parse(output.ToArray()).RootElement.Clone();
+        }
+        var throttled = Line(429, TrainingMetrics.List);
+        Assert.Equal((1, 1, 0), (throttled.GetProperty("Throttles").GetInt32(), throttled.GetProperty("ClientErrors").GetInt32(), throttled.GetProperty("Errors").GetInt32()));
+        var failed = Line(503, TrainingMetrics.Stop);
+        Assert.Equal((0, 0, 1), (failed.GetProperty("Throttles").GetInt32(), failed.GetProperty("ClientErrors").GetInt32(), failed.GetProperty("Errors").GetInt32()));
+        Assert.Equal("Stop", failed.GetProperty("Operation").GetString());
+        Assert.Equal("Error", failed.GetProperty("Level").GetString());
+
+        // A definition without configured GPUs, a job without gpus: the job is counted, its GPUs are not guessed.
+        var unknownGpus = Line(201, TrainingMetrics.Submitted(new TrainingDefinition("finetune", "platform-finetune", 1, 1), null, 1));
+        var directive = unknownGpus.GetProperty("_aws").GetProperty("CloudWatchMetrics")[1];
+        Assert.Equal(["JobsSubmitted"], directive.GetProperty("Metrics").EnumerateArray().Select(m => m.GetProperty("Name").GetString()));
+        Assert.Equal(1, unknownGpus.GetProperty("JobsSubmitted").GetInt32());
+        Assert.False(unknownGpus.TryGetProperty("GpusRequested", out _));
+        var known = Line(201, TrainingMetrics.Submitted(new TrainingDefinition("ddp", "platform-ddp", 2, 2, Gpus: 4), null, 2));
+        Assert.Equal(8, known.GetProperty("GpusRequested").GetInt32());
+    }
+
+    private static TrainingService Service(HttpMessageHandler batch, double timeoutSeconds = 5, string visibility = "Caller", TrainingCatalog? catalog = null)
+    {
+        catalog ??= Catalog(new Dictionary<string, string?>(Config) { ["Training:JobVisibility"] = visibility });
         var options = Options.Create(new TrainingOptions { BatchTimeoutSeconds = timeoutSeconds });
         return new TrainingService(new BatchClient(new HttpClient(batch) { BaseAddress = new Uri("https://batch.us-east-1.amazonaws.com/") }),
             catalog, new TrainingSecrets(null!, catalog), new IdempotencyStore(null!, catalog, options), options, TimeProvider.System, NullLogger<TrainingService>.Instance);
     }
 
-    /// <summary>Answers DescribeJobs with one job in the given status and queue, SubmitJob with that job; records every call.</summary>
+    /// <summary>Answers ListJobs with these jobs and a next token, and DescribeJobs with them tagged with their callers.</summary>
+    private sealed class ScriptedListing(params (string Id, string? Caller)[] jobs) : HttpMessageHandler
+    {
+        public List<(string Path, string Body)> Calls { get; } = [];
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken ct)
+        {
+            var body = request.Content is null ? "" : await request.Content.ReadAsStringAsync(ct);
+            lock (Calls) Calls.Add((request.RequestUri!.AbsolutePath, body));
+            object answer = request.RequestUri.AbsolutePath == "/v1/listjobs"
+                ? new { jobSummaryList = jobs.Select(j => new { jobId = j.Id, jobName = "j", status = "RUNNING" }), nextToken = "next-page" }
+                : new
+                {
+                    jobs = JsonDocument.Parse(body).RootElement.GetProperty("jobs").EnumerateArray().Select(id => jobs.Single(j => j.Id == id.GetString())).Select(j => new
+                    {
+                        jobId = j.Id, jobName = "j", jobQueue = "arn:aws:batch:us-east-1:123456789012:job-queue/training-queue", status = "RUNNING",
+                        tags = j.Caller is null ? new Dictionary<string, string>() : new Dictionary<string, string> { ["aws-model-platform:caller"] = j.Caller },
+                    }),
+                };
+            return new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent(JsonSerializer.Serialize(answer), Encoding.UTF8, "application/json") };
+        }
+    }
+
+    /// <summary>Answers DescribeJobs with one job of the caller <c>caller</c> in the given status and queue; records every call.</summary>
     private sealed class ScriptedBatch(string status, string queueArn) : HttpMessageHandler
     {
         public const string JobId = "0f5b8f1e-8d55-4a43-9d35-0c3c1f0f2f11";
@@ -211,7 +311,7 @@ public sealed class TrainingUnitTests
                 return new HttpResponseMessage(HttpStatusCode.TooManyRequests) { Content = new StringContent("{\"__type\":\"TooManyRequestsException\",\"message\":\"Rate exceeded\"}") };
             var json = request.RequestUri.AbsolutePath switch
             {
-                "/v1/describejobs" => $"{{\"jobs\":[{{\"jobId\":\"{JobId}\",\"jobName\":\"j\",\"jobQueue\":\"{queueArn}\",\"status\":\"{status}\",\"createdAt\":1}}]}}",
+                "/v1/describejobs" => $"{{\"jobs\":[{{\"jobId\":\"{JobId}\",\"jobName\":\"j\",\"jobQueue\":\"{queueArn}\",\"status\":\"{status}\",\"createdAt\":1,\"tags\":{{\"aws-model-platform:caller\":\"caller\"}}}}]}}",
                 "/v1/submitjob" => $"{{\"jobId\":\"{JobId}\",\"jobName\":\"j\"}}",
                 _ => "{}",
             };

@@ -45,7 +45,7 @@ public class TrainingPolicyInTheLoopTests(BuiltSampleApp app) : IAsyncLifetime
         var submit = L.Batch.Calls.Last(c => c.Operation == "SubmitJob" && c.Status == 200);
         Assert.True(submit.Allowed, submit.ToString());
         Assert.Contains(submit.Decisions, d => d.Action == "batch:SubmitJob" && d.Resource == L.QueueArn);
-        Assert.Contains(submit.Decisions, d => d.Action == "batch:SubmitJob" && d.Resource.EndsWith(":job-definition/" + L.Configuration["Training__JobDefinitions__finetune"] + ":1", StringComparison.Ordinal));
+        Assert.Contains(submit.Decisions, d => d.Action == "batch:SubmitJob" && d.Resource.EndsWith(":job-definition/" + L.Configuration["Training__JobDefinitions__finetune__Name"] + ":1", StringComparison.Ordinal));
         Assert.Contains(submit.Decisions, d => d.Action == "batch:TagResource");
         // KMS: the secret was encrypted with the platform key under the job's context, and allowed.
         var encrypt = L.Kms.Calls.Last(c => c.Operation == "Encrypt");

@@ -114,18 +114,17 @@ public sealed class TrainingPolicyLoop : IAsyncDisposable
 
         var resources = new[] { new { type = "VCPU", value = "4" }, new { type = "MEMORY", value = "15360" }, new { type = "GPU", value = "1" } };
         var container = new { image = "training:v1", resourceRequirements = resources };
-        foreach (var (key, name) in Configuration.Where(c => c.Key.StartsWith("Training__JobDefinitions__", StringComparison.Ordinal) && !c.Key.EndsWith("Nodes", StringComparison.Ordinal)))
+        foreach (var (key, name) in Configuration.Where(c => c.Key.StartsWith("Training__JobDefinitions__", StringComparison.Ordinal) && c.Key.EndsWith("__Name", StringComparison.Ordinal)))
         {
-            if (!key.EndsWith("__Name", StringComparison.Ordinal))
+            if (!Configuration.TryGetValue(key[..^"Name".Length] + "Nodes", out var nodes))
             {
                 await BatchAsync("registerjobdefinition", new { jobDefinitionName = name, type = "container", containerProperties = container });
                 continue;
             }
-            var nodes = int.Parse(Configuration[key[..^"Name".Length] + "Nodes"]);
             await BatchAsync("registerjobdefinition", new
             {
                 jobDefinitionName = name, type = "multinode",
-                nodeProperties = new { numNodes = nodes, mainNode = 0, nodeRangeProperties = new[] { new { targetNodes = "0:", container } } },
+                nodeProperties = new { numNodes = int.Parse(nodes), mainNode = 0, nodeRangeProperties = new[] { new { targetNodes = "0:", container } } },
             });
         }
         await BatchAsync("registerjobdefinition", new { jobDefinitionName = RogueDefinition, type = "container", containerProperties = container });

@@ -1,4 +1,5 @@
 using Amazon.CDK;
+using Amazon.CDK.AWS.CloudWatch;
 using Amazon.CDK.AWS.IAM;
 using Amazon.CDK.AWS.Lambda;
 using Amazon.CDK.AWS.S3;
@@ -43,6 +44,13 @@ public sealed record TrainingApiProps : PlatformConstructProps
     /// <summary>Steady requests per second the stage accepts.</summary>
     /// <remarks>Default: 10.</remarks>
     public double ThrottlingRateLimit { get; init; } = 10;
+
+    /// <summary>Which jobs a caller may list, describe and stop.</summary>
+    /// <remarks>
+    /// Default: <see cref="JobVisibility.Caller"/>, only the jobs it submitted; another caller's job is 404, as an unknown
+    /// id is. <see cref="JobVisibility.Shared"/> lets every caller of the API see and stop every job of the queue.
+    /// </remarks>
+    public JobVisibility JobVisibility { get; init; } = JobVisibility.Caller;
 }
 
 /// <summary>
@@ -54,6 +62,11 @@ public sealed record TrainingApiProps : PlatformConstructProps
 /// </summary>
 public sealed class TrainingApi : PlatformConstruct
 {
+    /// <summary>The CloudWatch namespace of the metrics the handler writes for these routes (Embedded Metric Format).</summary>
+    public const string MetricNamespace = "AwsModelPlatform/Training";
+
+    private readonly IReadOnlyList<string> _definitions;
+
     /// <summary>The function serving the routes.</summary>
     public HandlerFunction Handler { get; }
 
@@ -63,11 +76,15 @@ public sealed class TrainingApi : PlatformConstruct
     /// <summary>The bucket of idempotency records.</summary>
     public Bucket StateBucket { get; }
 
+    /// <summary>Alarm on job submissions answered 5xx, sent to the platform's alarm topic.</summary>
+    public Alarm SubmitErrorsAlarm { get; }
+
     /// <summary>Creates the function, the state bucket, the grants and the API.</summary>
     public TrainingApi(Construct scope, string id, TrainingApiProps props) : base(scope, id, OnTrainingPlatform(props), "training")
     {
         var training = props.Training;
         var platform = Platform;
+        _definitions = training.JobDefinitions.Select(d => d.Name).ToList();
         var allowed = props.AllowedInstanceTypes ?? training.InstanceTypes;
         foreach (var type in allowed)
             Validate.That(training.InstanceTypes.Contains(type),
@@ -97,14 +114,15 @@ public sealed class TrainingApi : PlatformConstruct
             ["Training__KeyId"] = platform.Key.Key.KeyArn,
             ["Training__AllowedInstanceTypes"] = string.Join(",", allowed),
             ["Training__MaxRuntimeSeconds"] = props.MaxRuntimeSeconds.ToString(),
+            ["Training__JobVisibility"] = props.JobVisibility.ToString(),
         };
         foreach (var definition in training.JobDefinitions)
         {
-            if (definition.Nodes == 1)
-                configuration[$"Training__JobDefinitions__{definition.Name}"] = training.JobDefinitionName(definition.Name);
-            else
+            configuration[$"Training__JobDefinitions__{definition.Name}__Name"] = training.JobDefinitionName(definition.Name);
+            // The GPUs a job gets when it does not ask: the handler reports them as GpusRequested.
+            configuration[$"Training__JobDefinitions__{definition.Name}__Gpus"] = definition.Gpus.ToString();
+            if (definition.Nodes > 1)
             {
-                configuration[$"Training__JobDefinitions__{definition.Name}__Name"] = training.JobDefinitionName(definition.Name);
                 configuration[$"Training__JobDefinitions__{definition.Name}__Nodes"] = definition.Nodes.ToString();
                 configuration[$"Training__JobDefinitions__{definition.Name}__MaxNodes"] = (definition.MaxNodes ?? definition.Nodes).ToString();
             }
@@ -138,6 +156,101 @@ public sealed class TrainingApi : PlatformConstruct
         Api.AddRoute("GET", "/v1/training-jobs/{id}", Handler, InvokeMode.Buffered);
         Api.AddRoute("DELETE", "/v1/training-jobs/{id}", Handler, InvokeMode.Buffered);
         _ = new CfnOutput(this, "Url", new CfnOutputProps { Value = Api.Url, Description = "Training API base URL (append v1/training-jobs)" });
+
+        // Submissions are few and each is a job someone is waiting for: one 5xx is worth a look. API Gateway's 5xx-rate
+        // alarm (PlatformRestApi) needs 20 requests in 5 minutes, which a training API seldom sees.
+        SubmitErrorsAlarm = MetricSubmitErrors(new MetricOptions { Period = Duration.Minutes(5) }).CreateAlarm(this, "SubmitErrorsAlarm", new CreateAlarmOptions
+        {
+            AlarmDescription = "Training API: a job submission answered 5xx within 5 minutes (AWS Batch, S3 or KMS failing or refusing the function's role, or a handler fault); the function's log has the request.",
+            Threshold = 1,
+            EvaluationPeriods = 1,
+            ComparisonOperator = ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+            TreatMissingData = TreatMissingData.NOT_BREACHING,
+        });
+        platform.AlarmTopic.Notify(SubmitErrorsAlarm);
+        AddDashboardSection(platform);
+    }
+
+    /// <summary>One of the handler's per-operation metrics (<c>Requests</c>, <c>Errors</c>, <c>ClientErrors</c>, <c>Throttles</c>, <c>Latency</c>).</summary>
+    public Metric MetricOfOperation(TrainingApiOperation operation, string metricName, MetricOptions? options = null) =>
+        HandlerMetric(metricName, "Operation", operation.ToString(), metricName == "Latency" ? "p99" : "Sum", options);
+
+    /// <summary>Requests of one operation.</summary>
+    public Metric MetricRequests(TrainingApiOperation operation, MetricOptions? options = null) => MetricOfOperation(operation, "Requests", options);
+
+    /// <summary>Requests of one operation answered 5xx.</summary>
+    public Metric MetricErrors(TrainingApiOperation operation, MetricOptions? options = null) => MetricOfOperation(operation, "Errors", options);
+
+    /// <summary>Requests of one operation answered 4xx (throttles included).</summary>
+    public Metric MetricClientErrors(TrainingApiOperation operation, MetricOptions? options = null) => MetricOfOperation(operation, "ClientErrors", options);
+
+    /// <summary>Requests of one operation answered 429 (AWS Batch throttling).</summary>
+    public Metric MetricThrottles(TrainingApiOperation operation, MetricOptions? options = null) => MetricOfOperation(operation, "Throttles", options);
+
+    /// <summary>Handler latency of one operation in milliseconds (p99 unless the options say otherwise).</summary>
+    public Metric MetricLatency(TrainingApiOperation operation, MetricOptions? options = null) => MetricOfOperation(operation, "Latency", options);
+
+    /// <summary>Job submissions answered 5xx: what <see cref="SubmitErrorsAlarm"/> watches.</summary>
+    public Metric MetricSubmitErrors(MetricOptions? options = null) => MetricErrors(TrainingApiOperation.Submit, options);
+
+    /// <summary>Jobs of one job definition that reached AWS Batch (replays of idempotent submissions are not counted again).</summary>
+    public Metric MetricJobsSubmitted(string definition, MetricOptions? options = null) => DefinitionMetric("JobsSubmitted", definition, options);
+
+    /// <summary>GPUs those jobs asked for: GPUs per node × nodes.</summary>
+    public Metric MetricGpusRequested(string definition, MetricOptions? options = null) => DefinitionMetric("GpusRequested", definition, options);
+
+    private Metric DefinitionMetric(string metricName, string definition, MetricOptions? options)
+    {
+        Validate.That(_definitions.Contains(definition), $"TrainingApi.Metric{metricName}: '{definition}' is not a job definition of the training jobs ({string.Join(", ", _definitions)}).");
+        return HandlerMetric(metricName, "Definition", definition, "Sum", options);
+    }
+
+    private static Metric HandlerMetric(string metricName, string dimension, string value, string statistic, MetricOptions? options) => new(new MetricProps
+    {
+        Namespace = MetricNamespace,
+        MetricName = metricName,
+        DimensionsMap = new Dictionary<string, string> { [dimension] = value },
+        Statistic = options?.Statistic ?? statistic,
+        Period = options?.Period ?? Duration.Minutes(5),
+        Label = options?.Label,
+    });
+
+    private void AddDashboardSection(IModelPlatform platform)
+    {
+        // Each line is labelled with its operation or definition: the widget title names the metric.
+        var operations = Enum.GetValues<TrainingApiOperation>();
+        IMetric[] ByOperation(Func<TrainingApiOperation, MetricOptions, Metric> metric, string suffix = "") =>
+            operations.Select(o => (IMetric)metric(o, new MetricOptions { Label = o + suffix })).ToArray();
+        IMetric[] ByDefinition(Func<string, MetricOptions, Metric> metric, string suffix = "") =>
+            _definitions.Select(d => (IMetric)metric(d, new MetricOptions { Label = d + suffix })).ToArray();
+        platform.Dashboard.AddSection(this, $"Training API: {Node.Path}",
+            new GraphWidget(new GraphWidgetProps
+            {
+                Title = "Requests (left) and 429 throttles (right) by operation",
+                Left = ByOperation(MetricRequests),
+                Right = ByOperation(MetricThrottles, " 429"),
+                Width = 12,
+            }),
+            new GraphWidget(new GraphWidgetProps
+            {
+                Title = "5xx (left) and 4xx (right) by operation",
+                Left = ByOperation(MetricErrors, " 5xx"),
+                Right = ByOperation(MetricClientErrors, " 4xx"),
+                Width = 12,
+            }),
+            new GraphWidget(new GraphWidgetProps
+            {
+                Title = "Latency p99 by operation (ms)",
+                Left = ByOperation(MetricLatency),
+                Width = 12,
+            }),
+            new GraphWidget(new GraphWidgetProps
+            {
+                Title = "Jobs submitted (left) and GPUs requested (right) by definition",
+                Left = ByDefinition(MetricJobsSubmitted),
+                Right = ByDefinition(MetricGpusRequested, " GPUs"),
+                Width = 12,
+            }));
     }
 
     private static TrainingApiProps OnTrainingPlatform(TrainingApiProps props)

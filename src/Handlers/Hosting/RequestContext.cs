@@ -8,7 +8,15 @@ public sealed class RequestContext
 {
     public required string RequestId { get; init; }
     public required string Caller { get; init; }
+
+    /// <summary>No caller identity reached the handler (no API Gateway request context): <see cref="Caller"/> is <c>anonymous</c>.</summary>
+    public bool IsAnonymous { get; init; }
+
     public string? Model { get; set; }
+
+    /// <summary>The EMF metrics of this request's log line, set by the route (none: the access log only).</summary>
+    public RequestMetrics? Metrics { get; set; }
+
     public string? UpstreamRequestId { get; set; }
     public long StartTimestamp { get; } = Stopwatch.GetTimestamp();
     public TokenUsage? Usage { get; set; }
@@ -19,7 +27,9 @@ public sealed class RequestContext
     /// <summary>
     /// Reads the API Gateway request context that the Lambda Web Adapter forwards in <c>x-amzn-request-context</c>.
     /// The caller is the authorizer's principal, the JWT subject, the IAM user ARN or the API key id, in that order.
-    /// Used for logs and metrics only, never for authorization (API Gateway authorizes).
+    /// API Gateway authorizes; the handler uses the caller for logs and metrics and, on the training routes, to scope
+    /// which jobs a caller sees (<c>Training:JobVisibility</c>). In Lambda the adapter sets this header from the event,
+    /// replacing any header of that name a client sent.
     /// </summary>
     public static RequestContext From(HttpContext http)
     {
@@ -47,7 +57,7 @@ public sealed class RequestContext
             }
         }
         requestId ??= http.Request.Headers["x-request-id"].ToString() is { Length: > 0 and <= 128 } given && IsSafe(given) ? given : null;
-        return new RequestContext { RequestId = requestId ?? Guid.NewGuid().ToString("N"), Caller = caller ?? "anonymous" };
+        return new RequestContext { RequestId = requestId ?? Guid.NewGuid().ToString("N"), Caller = caller ?? "anonymous", IsAnonymous = caller is null };
     }
 
     private static string? Str(JsonElement e, string name) =>

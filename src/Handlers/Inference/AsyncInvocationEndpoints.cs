@@ -114,6 +114,7 @@ public static partial class AsyncInvocationEndpoints
         var ct = http.RequestAborted;
         var record = await store.GetRecordAsync(id, ct) ?? throw Problems.NotFound($"No async invocation with id '{id}'.");
         http.Ctx().Model = record.Model;
+        http.Ctx().Metrics = InferenceMetrics.Instance;
         var status = new AsyncStatus(record.Id, "pending", record.Model, record.CreatedAt);
         var o = options.Value.Async;
 

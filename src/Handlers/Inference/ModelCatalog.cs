@@ -35,7 +35,9 @@ public sealed partial class ModelCatalog
     public ModelEntryConfig Resolve(string name, HttpContext http)
     {
         if (!_models.TryGetValue(name, out var model)) throw Problems.UnknownModel(name.Length > 128 ? name[..128] : name);
-        http.Ctx().Model = model.Name;
+        var ctx = http.Ctx();
+        ctx.Model = model.Name;
+        ctx.Metrics = InferenceMetrics.Instance;
         return model;
     }
 

@@ -9,8 +9,10 @@ namespace AwsModelPlatform.Handlers.Training;
 /// A configured job definition: <paramref name="Name"/> is what callers say, <paramref name="BatchName"/> what Batch knows
 /// (name, name:revision or ARN). <paramref name="Nodes"/> above 1 marks a multi-node parallel definition; a job may ask for
 /// 1..<paramref name="MaxNodes"/> nodes (Batch resizes a job only when the definition's node range is open-ended, e.g. <c>0:</c>).
+/// <paramref name="Gpus"/> is the definition's own GPUs per node, when configured: what a job that does not ask for
+/// <c>gpus</c> gets, for the <c>GpusRequested</c> metric.
 /// </summary>
-public sealed record TrainingDefinition(string Name, string BatchName, int Nodes, int MaxNodes)
+public sealed record TrainingDefinition(string Name, string BatchName, int Nodes, int MaxNodes, int? Gpus = null)
 {
     public bool MultiNode => Nodes > 1 || MaxNodes > 1;
 }
@@ -55,6 +57,7 @@ public sealed partial class TrainingCatalog
             if (!DefinitionName().IsMatch(child.Key)) Fail(key, "a definition name is 1-64 letters, digits, '-' or '_'.");
             string batchName;
             int nodes = 1, maxNodes;
+            int? gpus = null;
             if (child.Value is { } plain)
             {
                 batchName = plain.Trim();
@@ -66,11 +69,24 @@ public sealed partial class TrainingCatalog
                 if (child["Nodes"] is { } n && (!int.TryParse(n, out nodes) || nodes is < 1 or > 1000)) Fail(key + ":Nodes", $"'{n}' is not a node count of 1..1000.");
                 maxNodes = nodes;
                 if (child["MaxNodes"] is { } m && (!int.TryParse(m, out maxNodes) || maxNodes < nodes || maxNodes > 1000)) Fail(key + ":MaxNodes", $"'{m}' is not a node count of {nodes}..1000.");
+                if (child["Gpus"] is { } g)
+                {
+                    var most = types.Max(t => t.Gpus);
+                    if (!int.TryParse(g, out var perNode) || perNode < 1 || perNode > most) Fail(key + ":Gpus", $"'{g}' is not a GPU count of 1..{most} (the most an allowed instance type has).");
+                    gpus = perNode;
+                }
             }
             if (!BatchDefinition().IsMatch(batchName)) Fail(key, $"'{batchName}' is not a Batch job definition name, name:revision or ARN.");
-            _definitions[child.Key] = new TrainingDefinition(child.Key, batchName, nodes, maxNodes);
+            _definitions[child.Key] = new TrainingDefinition(child.Key, batchName, nodes, maxNodes, gpus);
         }
         if (_definitions.Count == 0) Fail("JobDefinitions", "at least one job definition is required (Training__JobDefinitions__{name}).");
+        JobVisibility = (o.JobVisibility ?? "").Trim() switch
+        {
+            "" => JobVisibility.Caller,
+            var v when v.Equals(nameof(JobVisibility.Caller), StringComparison.OrdinalIgnoreCase) => JobVisibility.Caller,
+            var v when v.Equals(nameof(JobVisibility.Shared), StringComparison.OrdinalIgnoreCase) => JobVisibility.Shared,
+            var v => throw new OptionsValidationException("Training:JobVisibility", typeof(TrainingOptions), [$"Training:JobVisibility: '{v}' is not Caller or Shared."]),
+        };
         MaxRuntimeSeconds = o.MaxRuntimeSeconds;
         MaxBodyBytes = o.MaxBodyBytes;
     }
@@ -84,6 +100,9 @@ public sealed partial class TrainingCatalog
     public string KeyId { get; } = "";
     public int MaxRuntimeSeconds { get; }
     public int MaxBodyBytes { get; }
+
+    /// <summary>Which jobs a caller may list, describe and stop.</summary>
+    public JobVisibility JobVisibility { get; }
     public IReadOnlyList<GpuInstanceType> AllowedInstanceTypes { get; } = [];
     public IEnumerable<TrainingDefinition> Definitions => _definitions.Values.OrderBy(d => d.Name, StringComparer.Ordinal);
 

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using AwsModelPlatform.Constructs.Training;
 using AwsModelPlatform.Handlers.Aws;
 using AwsModelPlatform.Handlers.Hosting;
 using AwsModelPlatform.Handlers.Inference;
@@ -21,30 +22,32 @@ public static partial class TrainingEndpoints
             .WithSummary("Validates the job and submits it to AWS Batch; secrets go as KMS ciphertext. With Idempotency-Key, the same key and body return the same job and a different body is 409.")
             .Accepts<TrainingJobRequest>("application/json")
             .Produces<TrainingJobSubmitted>(201)
-            .ProducesProblems(400, 409, 413, 415, 429, 501, 502, 503, 504);
+            .ProducesProblems(400, 403, 409, 413, 415, 429, 501, 502, 503, 504);
 
         group.MapGet("", ListAsync)
             .WithName("ListTrainingJobs")
-            .WithSummary("Jobs of the training queue, newest first as Batch lists them; ?status= filters (SUBMITTED..FAILED), ?limit= (1-100), ?nextToken= pages.")
+            .WithSummary("Jobs of the training queue (with Caller visibility, the caller's own: a page may then hold fewer than limit jobs, or none, while nextToken still pages on), newest first as Batch lists them; ?status= filters (SUBMITTED..FAILED), ?limit= (1-100), ?nextToken= pages.")
             .Produces<TrainingJobList>(200)
-            .ProducesProblems(400, 429, 501, 502, 503, 504);
+            .ProducesProblems(400, 403, 429, 501, 502, 503, 504);
 
         group.MapGet("/{id}", DescribeAsync)
             .WithName("GetTrainingJob")
-            .WithSummary("Status, reason, attempts, timestamps, log stream and output location of one job.")
+            .WithSummary("Status, reason, attempts, timestamps, log stream and output location of one job; with Caller visibility another caller's job is 404, as an unknown id is.")
             .Produces<TrainingJobDetails>(200)
-            .ProducesProblems(400, 404, 429, 501, 502, 503, 504);
+            .ProducesProblems(400, 403, 404, 429, 501, 502, 503, 504);
 
         group.MapDelete("/{id}", StopAsync)
             .WithName("StopTrainingJob")
-            .WithSummary("Cancels a job that has not started, terminates one that runs; ?reason= is recorded by Batch as the status reason.")
+            .WithSummary("Cancels a job that has not started, terminates one that runs; ?reason= is recorded by Batch as the status reason. With Caller visibility another caller's job is 404.")
             .Produces<TrainingJobStopped>(202)
-            .ProducesProblems(400, 404, 409, 429, 501, 502, 503, 504);
+            .ProducesProblems(400, 403, 404, 409, 429, 501, 502, 503, 504);
     }
 
     private static async Task SubmitAsync(HttpContext http, TrainingCatalog catalog, TrainingService service)
     {
+        http.Ctx().Metrics = TrainingMetrics.Submit;
         catalog.EnsureConfigured();
+        var caller = CallerOf(http, catalog);
         var media = RequestBody.RequireContentType(http.Request);
         if (!RequestBody.IsJson(media)) throw Problems.UnsupportedMediaType("Training jobs are submitted as application/json.");
         string? key = null;
@@ -56,7 +59,9 @@ public static partial class TrainingEndpoints
         }
         var body = await ReadBodyAsync(http.Request, catalog.MaxBodyBytes, http.RequestAborted);
         var submission = TrainingRequestParser.Parse(body, catalog);
-        var (job, replayed) = await service.SubmitAsync(submission, key, http.Ctx().Caller, http.RequestAborted);
+        var (job, replayed) = await service.SubmitAsync(submission, key, caller, http.RequestAborted);
+        // A replay answers with a job an earlier request submitted (and counted).
+        if (!replayed) http.Ctx().Metrics = TrainingMetrics.Submitted(submission.Definition, submission.Gpus, submission.Nodes);
 
         var self = Self(job.JobId);
         http.Response.Headers.Location = self;
@@ -69,7 +74,9 @@ public static partial class TrainingEndpoints
 
     private static async Task ListAsync(HttpContext http, TrainingCatalog catalog, TrainingService service)
     {
+        http.Ctx().Metrics = TrainingMetrics.List;
         catalog.EnsureConfigured();
+        var caller = CallerOf(http, catalog);
         var q = http.Request.Query;
         string? status = null;
         if (Single(q, "status") is { } s)
@@ -83,7 +90,7 @@ public static partial class TrainingEndpoints
         var token = Single(q, "nextToken");
         if (token is not null && !NextToken().IsMatch(token)) throw Problems.BadRequest("nextToken is not a token this API returned.");
 
-        var page = await service.ListAsync(status, limit, token, http.RequestAborted);
+        var page = await service.ListAsync(status, limit, token, caller, http.RequestAborted);
         var jobs = page.JobSummaryList.Select(j => new TrainingJobSummary(j.JobId, j.JobName, j.Status, Links(j.JobId))
         {
             StatusReason = j.StatusReason,
@@ -96,9 +103,11 @@ public static partial class TrainingEndpoints
 
     private static async Task DescribeAsync(string id, HttpContext http, TrainingCatalog catalog, TrainingService service)
     {
+        http.Ctx().Metrics = TrainingMetrics.Describe;
         catalog.EnsureConfigured();
+        var caller = CallerOf(http, catalog);
         ValidateId(id);
-        var job = await service.DescribeAsync(id, http.RequestAborted) ?? throw Problems.NotFound($"No training job with id '{id}' in this API's queue.");
+        var job = await service.DescribeAsync(id, caller, http.RequestAborted) ?? throw TrainingService.JobNotFound(id);
         var tags = job.Tags ?? new Dictionary<string, string>();
         var attempts = (job.Attempts ?? []).Select(a => new TrainingJobAttempt
         {
@@ -126,9 +135,10 @@ public static partial class TrainingEndpoints
 
     private static async Task StopAsync(string id, HttpContext http, TrainingCatalog catalog, TrainingService service)
     {
+        http.Ctx().Metrics = TrainingMetrics.Stop;
         catalog.EnsureConfigured();
+        var caller = CallerOf(http, catalog);
         ValidateId(id);
-        var caller = http.Ctx().Caller;
         var reason = Single(http.Request.Query, "reason") ?? "Cancelled through the training API";
         if (reason.Length > 256 || reason.Any(char.IsControl)) throw Problems.BadRequest("reason must be at most 256 characters without control characters.");
         var stopped = await service.StopAsync(id, reason, caller, http.RequestAborted);
@@ -157,6 +167,20 @@ public static partial class TrainingEndpoints
         }
         if (length == 0) throw Problems.BadRequest("The request body is empty; a training job is a JSON object.");
         return buffer.AsSpan(0, length).ToArray();
+    }
+
+    /// <summary>
+    /// The request's caller. With Caller visibility a request that carries none (no API Gateway request context) is
+    /// refused, 403: it could own no job, and letting every such request share the name <c>anonymous</c> would quietly
+    /// show them each other's jobs when the request context goes missing.
+    /// </summary>
+    private static string CallerOf(HttpContext http, TrainingCatalog catalog)
+    {
+        var ctx = http.Ctx();
+        if (ctx.IsAnonymous && catalog.JobVisibility == JobVisibility.Caller)
+            throw new ApiProblemException(new Problem("https://awsmodelplatform.dev/problems/caller-unknown", "Caller unknown", 403,
+                "Training jobs are visible to the caller that submitted them, and this request carries no caller identity (API Gateway's request context)."));
+        return ctx.Caller;
     }
 
     private static void ValidateId(string id)

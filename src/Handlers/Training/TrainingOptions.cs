@@ -41,4 +41,10 @@ public sealed class TrainingOptions
 
     /// <summary>How long an idempotency record may stay without a job id before another request may finish it. Default 120 s.</summary>
     public double PendingSubmissionSeconds { get; set; } = 120;
+
+    /// <summary>
+    /// <c>Caller</c> (default): a caller lists, describes and stops only the jobs it submitted; <c>Shared</c>: every job
+    /// of the queue. Read as text and checked by <see cref="TrainingCatalog"/>, so a typo fails startup naming the key.
+    /// </summary>
+    public string JobVisibility { get; set; } = "Caller";
 }

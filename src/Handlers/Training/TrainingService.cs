@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Text;
 using System.Text.Json;
 using Amazon.Runtime;
+using AwsModelPlatform.Constructs.Training;
 using AwsModelPlatform.Handlers.Aws;
 using AwsModelPlatform.Handlers.Hosting;
 using Microsoft.Extensions.Options;
@@ -165,8 +166,14 @@ public sealed partial class TrainingService(
 
     // ---------- read and stop ----------
 
-    public Task<ListJobsResponse> ListAsync(string? status, int limit, string? nextToken, CancellationToken ct) =>
-        BatchAsync(c => batch.ListJobsAsync(new ListJobsRequest(catalog.JobQueue)
+    /// <summary>
+    /// One page of the queue's jobs the caller may see. ListJobs cannot filter by tag, so under Caller visibility the
+    /// page is described (one DescribeJobs of at most 100 ids) and filtered: it may hold fewer than
+    /// <paramref name="limit"/> jobs, or none, while its next token still pages on.
+    /// </summary>
+    public async Task<ListJobsResponse> ListAsync(string? status, int limit, string? nextToken, string caller, CancellationToken ct)
+    {
+        var page = await BatchAsync(c => batch.ListJobsAsync(new ListJobsRequest(catalog.JobQueue)
         {
             JobStatus = status,
             MaxResults = limit,
@@ -174,17 +181,31 @@ public sealed partial class TrainingService(
             // Without a status Batch lists RUNNING jobs only; any filter makes it list every status.
             Filters = status is null ? [new BatchListFilter("AFTER_CREATED_AT", ["0"])] : null,
         }, c), idempotent: true, ct);
+        if (catalog.JobVisibility == JobVisibility.Shared || page.JobSummaryList.Count == 0) return page;
 
-    /// <summary>The job, when it exists and is in this API's queue (DescribeJobs takes any job id the role can see).</summary>
-    public async Task<BatchJobDetail?> DescribeAsync(string id, CancellationToken ct)
+        var visible = new HashSet<string>(StringComparer.Ordinal);
+        // Batch pages hold at most 100 jobs (limit ≤ 100), one DescribeJobs call; chunked for a listing that ignores maxResults.
+        foreach (var ids in page.JobSummaryList.Select(j => j.JobId).Where(id => id.Length > 0).Chunk(100))
+        {
+            var described = await BatchAsync(c => batch.DescribeJobsAsync(new DescribeJobsRequest(ids), c), idempotent: true, ct);
+            visible.UnionWith(described.Jobs.Where(j => IsVisibleTo(j, caller)).Select(j => j.JobId));
+        }
+        return page with { JobSummaryList = page.JobSummaryList.Where(j => visible.Contains(j.JobId)).ToList() };
+    }
+
+    /// <summary>
+    /// The job, when it exists, is in this API's queue (DescribeJobs takes any job id the role can see) and is visible to
+    /// the caller; null otherwise, so another caller's job is indistinguishable from an unknown id.
+    /// </summary>
+    public async Task<BatchJobDetail?> DescribeAsync(string id, string caller, CancellationToken ct)
     {
         var described = await BatchAsync(c => batch.DescribeJobsAsync(new DescribeJobsRequest([id]), c), idempotent: true, ct);
-        return described.Jobs.FirstOrDefault(j => j.JobId == id && catalog.IsOurQueue(j.JobQueue));
+        return described.Jobs.FirstOrDefault(j => j.JobId == id && catalog.IsOurQueue(j.JobQueue) && IsVisibleTo(j, caller));
     }
 
     public async Task<TrainingJobStopped> StopAsync(string id, string reason, string caller, CancellationToken ct)
     {
-        var job = await DescribeAsync(id, ct) ?? throw Problems.NotFound($"No training job with id '{id}' in this API's queue.");
+        var job = await DescribeAsync(id, caller, ct) ?? throw JobNotFound(id);
         var status = job.Status ?? "UNKNOWN";
         string action;
         switch (status)
@@ -205,6 +226,10 @@ public sealed partial class TrainingService(
     }
 
     // ---------- helpers ----------
+
+    /// <summary>Shared: every job. Caller: the jobs whose caller tag is this caller's, sanitized as it was when tagged.</summary>
+    private bool IsVisibleTo(BatchJobDetail job, string caller) =>
+        catalog.JobVisibility == JobVisibility.Shared || job.Tags?.GetValueOrDefault(TagPrefix + "caller") == TagValue(caller);
 
     private (string Output, string? Checkpoint) Locations(string name, string submissionId) =>
         ($"s3://{catalog.OutputBucket}/jobs/{name}/{submissionId}/",
@@ -230,6 +255,9 @@ public sealed partial class TrainingService(
         var chars = s.Take(256).Select(c => char.IsLetterOrDigit(c) || c is ' ' or '_' or '.' or ':' or '/' or '=' or '+' or '-' or '@' ? c : '_').ToArray();
         return new string(chars);
     }
+
+    /// <summary>The one answer for an unknown job, another queue's and (Caller visibility) another caller's.</summary>
+    public static ApiProblemException JobNotFound(string id) => Problems.NotFound($"No training job with id '{id}' in this API's queue.");
 
     private static ApiProblemException Conflict(string slug, string title, string detail, TimeSpan? retryAfter = null) =>
         new(new Problem("https://awsmodelplatform.dev/problems/" + slug, title, 409, detail), retryAfter);

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Amazon.CDK.Assertions;
+using Amazon.CDK.AWS.CloudWatch;
 using AwsModelPlatform.Constructs.Foundation;
 using AwsModelPlatform.Constructs.Tests.Api;
 using AwsModelPlatform.Constructs.Training;
@@ -10,12 +11,14 @@ public sealed class TrainingApiFixture
 {
     public Template Template { get; }
 
+    public TrainingApi Api { get; }
+
     public TrainingApiFixture()
     {
         var stack = Synth.NewStack();
         var platform = new ModelPlatform(stack, "Platform");
         var training = new TrainingJobs(stack, "Training", TrainingJobsTests.Props(platform));
-        new TrainingApi(stack, "Api", new TrainingApiProps { Training = training, HandlerDirectory = FakeHandlerCode.Directory });
+        Api = new TrainingApi(stack, "Api", new TrainingApiProps { Training = training, HandlerDirectory = FakeHandlerCode.Directory });
         Template = Template.FromStack(stack);
     }
 }
@@ -35,11 +38,15 @@ public class TrainingApiTests(TrainingApiFixture fixture) : IClassFixture<Traini
         var env = Env;
         Assert.Equal("training", env["Api__RouteGroups"]!.GetValue<string>());
         Assert.Contains("TrainingQueue", env["Training__JobQueue"].Text());
-        Assert.EndsWith("-finetune\"", env["Training__JobDefinitions__finetune"].Text());
+        Assert.EndsWith("-finetune\"", env["Training__JobDefinitions__finetune__Name"].Text());
+        Assert.Equal("4", env["Training__JobDefinitions__finetune__Gpus"]!.GetValue<string>());
+        Assert.Null(env["Training__JobDefinitions__finetune__Nodes"]);
         Assert.Contains("-ddp", env["Training__JobDefinitions__ddp__Name"].Text());
         Assert.Equal("2", env["Training__JobDefinitions__ddp__Nodes"]!.GetValue<string>());
         Assert.Equal("2", env["Training__JobDefinitions__ddp__MaxNodes"]!.GetValue<string>()); // default: the definition's Nodes
         Assert.Null(env["Training__JobDefinitions__finetune__MaxNodes"]);
+        Assert.Equal("4", env["Training__JobDefinitions__ddp__Gpus"]!.GetValue<string>());
+        Assert.Equal("Caller", env["Training__JobVisibility"]!.GetValue<string>());
         Assert.Equal("g5.12xlarge,g6.12xlarge", env["Training__AllowedInstanceTypes"]!.GetValue<string>());
         Assert.Equal("86400", env["Training__MaxRuntimeSeconds"]!.GetValue<string>());
         foreach (var bucket in new[] { "Datasets", "Checkpoints", "Output" })
@@ -93,6 +100,69 @@ public class TrainingApiTests(TrainingApiFixture fixture) : IClassFixture<Traini
         Assert.Equal(30, state["LifecycleConfiguration"]!["Rules"]![0]!["ExpirationInDays"]!.GetValue<int>());
         Assert.Contains("-state-", state["BucketName"].Text());
     }
+
+    [Fact]
+    public void Shared_job_visibility_reaches_the_handler()
+    {
+        var stack = Synth.NewStack();
+        var training = new TrainingJobs(stack, "Training", TrainingJobsTests.Props());
+        new TrainingApi(stack, "Api", new TrainingApiProps { Training = training, HandlerDirectory = FakeHandlerCode.Directory, JobVisibility = JobVisibility.Shared });
+        var env = Template.FromStack(stack).Resources("AWS::Lambda::Function").Single(f => f.Key.StartsWith("ApiHandlerFunction")).Value["Properties"]!["Environment"]!["Variables"]!;
+        Assert.Equal("Shared", env["Training__JobVisibility"]!.GetValue<string>());
+        Assert.Equal(JobVisibility.Caller, new TrainingApiProps { Training = training }.JobVisibility);
+    }
+
+    [Fact]
+    public void Metric_helpers_read_the_handlers_emf_metrics_by_operation_and_definition()
+    {
+        var api = fixture.Api;
+        var errors = api.MetricSubmitErrors();
+        Assert.Equal(("AwsModelPlatform/Training", "Errors", "Sum"), (errors.Namespace, errors.MetricName, errors.Statistic));
+        Assert.Equal("Submit", errors.Dimensions!["Operation"]);
+        Assert.Equal(300, errors.Period.ToSeconds());
+        var latency = api.MetricLatency(TrainingApiOperation.Describe);
+        Assert.Equal(("Latency", "p99", "Describe"), (latency.MetricName, latency.Statistic, latency.Dimensions!["Operation"]));
+        Assert.Equal("ClientErrors", api.MetricClientErrors(TrainingApiOperation.List).MetricName);
+        Assert.Equal("Throttles", api.MetricThrottles(TrainingApiOperation.Stop).MetricName);
+        Assert.Equal("Average", api.MetricRequests(TrainingApiOperation.Submit, new MetricOptions { Statistic = "Average" }).Statistic);
+        var jobs = api.MetricJobsSubmitted("ddp");
+        Assert.Equal(("JobsSubmitted", "Sum", "ddp"), (jobs.MetricName, jobs.Statistic, jobs.Dimensions!["Definition"]));
+        Assert.Equal("GpusRequested", api.MetricGpusRequested("finetune").MetricName);
+        Assert.StartsWith("TrainingApi.MetricJobsSubmitted: 'pretrain' is not a job definition", Assert.Throws<ArgumentException>(() => api.MetricJobsSubmitted("pretrain")).Message);
+    }
+
+    [Fact]
+    public void A_submission_answered_5xx_raises_an_alarm_on_the_platform_topic()
+    {
+        var alarm = T.Resources("AWS::CloudWatch::Alarm").Single(a => a.Key.StartsWith("ApiSubmitErrorsAlarm")).Value["Properties"]!;
+        Assert.Equal("AwsModelPlatform/Training", alarm["Namespace"]!.GetValue<string>());
+        Assert.Equal("Errors", alarm["MetricName"]!.GetValue<string>());
+        Assert.Equal("""[{"Name":"Operation","Value":"Submit"}]""", alarm["Dimensions"].Text());
+        Assert.Equal("Sum", alarm["Statistic"]!.GetValue<string>());
+        Assert.Equal(300, alarm["Period"]!.GetValue<int>());
+        Assert.Equal(1, alarm["Threshold"]!.GetValue<double>());
+        Assert.Equal("GreaterThanOrEqualToThreshold", alarm["ComparisonOperator"]!.GetValue<string>());
+        Assert.Equal("notBreaching", alarm["TreatMissingData"]!.GetValue<string>());
+        Assert.Contains("PlatformAlarmsTopic", alarm["AlarmActions"].Text());
+        Assert.Contains("PlatformAlarmsTopic", alarm["OKActions"].Text());
+    }
+
+    [Fact]
+    public void Dashboard_gets_a_training_api_section_by_operation_and_definition()
+    {
+        var body = DashboardBody();
+        Assert.Contains("## Training API: Test/Api", body);
+        Assert.Contains("Jobs submitted (left) and GPUs requested (right) by definition", body);
+        foreach (var operation in new[] { "Submit", "List", "Describe", "Stop" })
+            Assert.Contains($"[\"AwsModelPlatform/Training\",\"Requests\",\"Operation\",\"{operation}\"", body);
+        foreach (var definition in new[] { "finetune", "ddp" })
+            Assert.Contains($"[\"AwsModelPlatform/Training\",\"GpusRequested\",\"Definition\",\"{definition}\"", body);
+    }
+
+    /// <summary>The dashboard's body with its Fn::Join parts put together (tokens stay as JSON).</summary>
+    private string DashboardBody() =>
+        string.Concat(T.Single("AWS::CloudWatch::Dashboard")["Properties"]!["DashboardBody"]!["Fn::Join"]![1]!.AsArray()
+            .Select(p => p is JsonValue v && v.TryGetValue<string>(out var s) ? s : p.Text()));
 
     [Fact]
     public void An_allowed_instance_type_the_compute_cannot_launch_fails_synthesis()
