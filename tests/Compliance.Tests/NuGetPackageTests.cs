@@ -22,6 +22,16 @@ public sealed class PackedLibrary : IDisposable
     }
 
     public void Dispose() => Directory.Delete(Feed, recursive: true);
+
+    /// <summary>A NuGet.config that adds the feed to the machine's sources.</summary>
+    public void WriteNuGetConfig(string directory) => File.WriteAllText(Path.Combine(directory, "NuGet.config"), $"""
+        <?xml version="1.0" encoding="utf-8"?>
+        <configuration>
+          <packageSources>
+            <add key="local" value="{Feed}" />
+          </packageSources>
+        </configuration>
+        """);
 }
 
 public class NuGetPackageTests(PackedLibrary library) : IClassFixture<PackedLibrary>
@@ -41,6 +51,7 @@ public class NuGetPackageTests(PackedLibrary library) : IClassFixture<PackedLibr
         Assert.Contains("README.md", entries);
         Assert.Contains("lib/net10.0/AwsModelPlatform.Constructs.dll", entries);
         Assert.Contains("lib/net10.0/AwsModelPlatform.Constructs.xml", entries);
+        Assert.Contains("buildTransitive/AwsModelPlatform.Constructs.targets", entries);
 
         using var nuspecStream = zip.Entries.Single(e => e.FullName.EndsWith(".nuspec")).Open();
         var nuspec = XDocument.Load(nuspecStream);
@@ -49,6 +60,19 @@ public class NuGetPackageTests(PackedLibrary library) : IClassFixture<PackedLibr
         var dependencies = nuspec.Descendants(ns + "dependency").ToDictionary(d => d.Attribute("id")!.Value, d => d.Attribute("version")!.Value);
         Assert.Equal("2.160.0", dependencies["Amazon.CDK.Lib"]);
         Assert.Equal("10.0.5", dependencies["Constructs"]);
+    }
+
+    [Fact]
+    public void Package_carries_the_handler_as_an_x86_64_Linux_executable()
+    {
+        using var zip = ZipFile.OpenRead(library.Package);
+        var bootstrap = zip.GetEntry("handler/linux-x64/bootstrap");
+        Assert.NotNull(bootstrap);
+        var header = new byte[20];
+        using (var stream = bootstrap!.Open()) stream.ReadExactly(header);
+        Assert.Equal(Elf, header[..4]);
+        Assert.Equal(2, header[4]); // ELFCLASS64
+        Assert.Equal(0x3E, BitConverter.ToUInt16(header, 18)); // EM_X86_64: the package carries no arm64 build
     }
 
     [Fact]
@@ -63,19 +87,13 @@ public class NuGetPackageTests(PackedLibrary library) : IClassFixture<PackedLibr
     }
 
     [Fact]
-    public void A_separate_CDK_app_restores_the_package_from_a_folder_feed_and_synthesizes_a_platform()
+    public void A_separate_CDK_app_restores_the_package_and_synthesizes_a_platform_and_an_inference_API_with_the_packaged_handler()
     {
+        // Outside the repository: FindProject finds no src/Handlers, so the handler can only come from the package.
         var consumer = Directory.CreateTempSubdirectory("amp-consumer-").FullName;
         try
         {
-            File.WriteAllText(Path.Combine(consumer, "NuGet.config"), $"""
-                <?xml version="1.0" encoding="utf-8"?>
-                <configuration>
-                  <packageSources>
-                    <add key="local" value="{library.Feed}" />
-                  </packageSources>
-                </configuration>
-                """);
+            library.WriteNuGetConfig(consumer);
             File.WriteAllText(Path.Combine(consumer, "Consumer.csproj"), $"""
                 <Project Sdk="Microsoft.NET.Sdk">
                   <PropertyGroup>
@@ -93,24 +111,99 @@ public class NuGetPackageTests(PackedLibrary library) : IClassFixture<PackedLibr
             File.WriteAllText(Path.Combine(consumer, "Program.cs"), """
                 using Amazon.CDK;
                 using AwsModelPlatform.Constructs.Foundation;
+                using AwsModelPlatform.Constructs.Inference;
 
                 var app = new App(new AppProps { Outdir = "cdk.out" });
                 var stack = new Stack(app, "Consumer");
-                new ModelPlatform(stack, "Platform", new ModelPlatformProps { ProjectName = "consumer", AlarmEmail = "ops@example.com" });
+                var platform = new ModelPlatform(stack, "Platform", new ModelPlatformProps { ProjectName = "consumer", AlarmEmail = "ops@example.com" });
+                new InferenceApi(stack, "Inference", new InferenceApiProps
+                {
+                    Platform = platform,
+                    Models = new InferenceModel[] { new() { Endpoint = GpuModelEndpoint.FromEndpointName(stack, "Llm", "team-llm"), Name = "llm" } },
+                });
                 app.Synth();
                 """);
             var run = Repo.Run("dotnet", new[] { "run" }, consumer, TimeSpan.FromMinutes(8));
             Assert.True(run.ExitCode == 0, run.Output + run.Error);
 
             var template = JsonNode.Parse(File.ReadAllText(Path.Combine(consumer, "cdk.out", "Consumer.template.json")))!;
-            var types = template["Resources"]!.AsObject().Select(r => r.Value!["Type"]!.GetValue<string>()).ToList();
+            var resources = template["Resources"]!.AsObject().Select(r => r.Value!).ToList();
+            var types = resources.Select(r => r["Type"]!.GetValue<string>()).ToList();
             Assert.Contains("AWS::CloudTrail::Trail", types);
             Assert.Contains("AWS::KMS::Key", types);
             Assert.Contains("AWS::SNS::Subscription", types);
+            Assert.Contains("AWS::ApiGateway::RestApi", types);
+
+            // Both functions run one asset: the packaged bootstrap, alone, made executable for Lambda's sandbox user.
+            var keys = resources.Where(r => r["Type"]!.GetValue<string>() == "AWS::Lambda::Function" && r["Properties"]!["Handler"]?.GetValue<string>() == "bootstrap")
+                .Select(r => r["Properties"]!["Code"]!["S3Key"]!.GetValue<string>()).ToList();
+            Assert.Equal(2, keys.Count);
+            var asset = Path.Combine(consumer, "cdk.out", "asset." + Path.GetFileNameWithoutExtension(Assert.Single(keys.Distinct())));
+            Assert.Equal(new[] { "bootstrap" }, Directory.GetFileSystemEntries(asset).Select(Path.GetFileName));
+            var staged = Path.Combine(asset, "bootstrap");
+            var mode = OperatingSystem.IsLinux() ? File.GetUnixFileMode(staged) : throw new PlatformNotSupportedException("the package's handler is a Linux executable");
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute
+                         | UnixFileMode.OtherRead | UnixFileMode.OtherExecute, mode);
+            Assert.Equal(Elf, File.ReadAllBytes(staged)[..4]);
+            using var zip = ZipFile.OpenRead(library.Package);
+            Assert.Equal(zip.GetEntry("handler/linux-x64/bootstrap")!.Length, new FileInfo(staged).Length);
         }
         finally
         {
             Directory.Delete(consumer, recursive: true);
         }
     }
+
+    [Fact]
+    public void An_app_that_gets_the_constructs_through_another_package_gets_the_handler_too()
+    {
+        // A team's own construct library packed with the constructs as a dependency: contentFiles would stop at the
+        // library; the buildTransitive targets copy the bootstrap into the app's output as well.
+        var work = Directory.CreateTempSubdirectory("amp-transitive-").FullName;
+        try
+        {
+            library.WriteNuGetConfig(work);
+            var lib = Directory.CreateDirectory(Path.Combine(work, "lib")).FullName;
+            var app = Directory.CreateDirectory(Path.Combine(work, "app")).FullName;
+            File.WriteAllText(Path.Combine(lib, "TeamConstructs.csproj"), $"""
+                <Project Sdk="Microsoft.NET.Sdk">
+                  <PropertyGroup>
+                    <TargetFramework>net10.0</TargetFramework>
+                    <PackageId>TeamConstructs</PackageId>
+                    <Version>{library.Version}</Version>
+                    <NoWarn>NU1603</NoWarn>
+                  </PropertyGroup>
+                  <ItemGroup>
+                    <PackageReference Include="AwsModelPlatform.Constructs" Version="{library.Version}" />
+                  </ItemGroup>
+                </Project>
+                """);
+            File.WriteAllText(Path.Combine(lib, "Team.cs"), "namespace TeamConstructs; public static class Team { public static string? Handler => AwsModelPlatform.Constructs.Api.HandlerCode.PackagedBootstrap; }");
+            var pack = Repo.Run("dotnet", new[] { "pack", "-c", "Release", "-o", library.Feed }, lib, TimeSpan.FromMinutes(4));
+            Assert.True(pack.ExitCode == 0, pack.Output + pack.Error);
+
+            File.WriteAllText(Path.Combine(app, "App.csproj"), $"""
+                <Project Sdk="Microsoft.NET.Sdk">
+                  <PropertyGroup>
+                    <OutputType>Exe</OutputType>
+                    <TargetFramework>net10.0</TargetFramework>
+                    <NoWarn>NU1603</NoWarn>
+                  </PropertyGroup>
+                  <ItemGroup>
+                    <PackageReference Include="TeamConstructs" Version="{library.Version}" />
+                  </ItemGroup>
+                </Project>
+                """);
+            File.WriteAllText(Path.Combine(app, "Program.cs"), "System.Console.WriteLine(TeamConstructs.Team.Handler ?? \"none\");");
+            var run = Repo.Run("dotnet", new[] { "run" }, app, TimeSpan.FromMinutes(4));
+            Assert.True(run.ExitCode == 0, run.Output + run.Error);
+            Assert.EndsWith(Path.Combine("handler", "linux-x64", "bootstrap"), run.Output.Trim().Split('\n')[^1]);
+        }
+        finally
+        {
+            Directory.Delete(work, recursive: true);
+        }
+    }
+
+    private static readonly byte[] Elf = { 0x7F, (byte)'E', (byte)'L', (byte)'F' };
 }

@@ -58,16 +58,16 @@ public sealed record InferenceApiProps : PlatformConstructProps
     /// <remarks>Default: <c>inference</c>.</remarks>
     public string Name { get; init; } = "inference";
 
-    /// <summary>A directory holding a prebuilt Native AOT <c>bootstrap</c> of <c>src/Handlers</c> (e.g. from a CI step).</summary>
-    /// <remarks>Default: none: the handler is published from <see cref="HandlerProject"/> while the app synthesizes.</remarks>
+    /// <summary>A directory holding a prebuilt Native AOT <c>bootstrap</c> of <c>src/Handlers</c> (e.g. from a CI step, or an arm64 build).</summary>
+    /// <remarks>Default: none: <see cref="HandlerProject"/> if set, else <see cref="HandlerCode.Default(Architecture)"/>: the bootstrap the NuGet package carries, else src/Handlers found above the current directory and published while the app synthesizes.</remarks>
     public string? HandlerDirectory { get; init; }
 
     /// <summary>The handler project to publish with Native AOT (local bundling, no Docker).</summary>
-    /// <remarks>Default: <see cref="HandlerCode.ProjectPath"/> found in the current directory or a folder above it (<see cref="HandlerCode.FindProject"/>).</remarks>
+    /// <remarks>Default: none: <see cref="HandlerCode.Default(Architecture)"/> (the packaged bootstrap, else <see cref="HandlerCode.ProjectPath"/> found in the current directory or a folder above it).</remarks>
     public string? HandlerProject { get; init; }
 
     /// <summary>Instruction set of the functions (and of the AOT build).</summary>
-    /// <remarks>Default: x86_64: Native AOT does not cross-compile, and build hosts (this one included) are x86_64. Use arm64 (about 20 % cheaper per GB-second) with a bootstrap built on an arm64 host.</remarks>
+    /// <remarks>Default: x86_64: Native AOT does not cross-compile, build hosts (this one included) are x86_64, and the package carries an x86_64 bootstrap only. Use arm64 (about 20 % cheaper per GB-second) with a <see cref="HandlerDirectory"/> built on an arm64 host.</remarks>
     public Architecture? Architecture { get; init; }
 
     /// <summary>Memory of each function in MiB.</summary>
@@ -287,11 +287,10 @@ public sealed class InferenceApi : PlatformConstruct
     {
         Validate.That(props.HandlerDirectory is null || props.HandlerProject is null,
             "InferenceApiProps: HandlerDirectory (a prebuilt bootstrap) and HandlerProject (a project to publish) are alternatives; set only one of them.");
+        var architecture = props.Architecture ?? Architecture.X86_64;
         if (props.HandlerDirectory is { } directory) return HandlerCode.FromDirectory(directory);
-        var project = props.HandlerProject ?? HandlerCode.FindProject(Directory.GetCurrentDirectory());
-        Validate.That(project is not null,
-            $"InferenceApiProps: no handler to package: {HandlerCode.ProjectPath} is not in {Directory.GetCurrentDirectory()} or a folder above it; set HandlerProject, or HandlerDirectory to a prebuilt bootstrap.");
-        return HandlerCode.FromProject(project!, props.Architecture ?? Architecture.X86_64);
+        if (props.HandlerProject is { } project) return HandlerCode.FromProject(project, architecture);
+        return HandlerCode.Default("InferenceApiProps", architecture);
     }
 
     private void SuppressGrantWildcards()

@@ -33,8 +33,8 @@ public sealed record TrainingApiProps : PlatformConstructProps
     /// <remarks>Default: 30.</remarks>
     public int IdempotencyRecordDays { get; init; } = 30;
 
-    /// <summary>A directory holding a prebuilt <c>bootstrap</c> of src/Handlers.</summary>
-    /// <remarks>Default: the handler project is found above the working directory and published with Native AOT during synthesis.</remarks>
+    /// <summary>A directory holding a prebuilt <c>bootstrap</c> of src/Handlers (e.g. from a CI step).</summary>
+    /// <remarks>Default: <see cref="HandlerCode.Default(Architecture)"/>: the bootstrap the NuGet package carries, else the handler project found above the working directory and published with Native AOT during synthesis.</remarks>
     public string? HandlerDirectory { get; init; }
 
     /// <summary>Concurrent executions reserved for the function.</summary>
@@ -134,9 +134,7 @@ public sealed class TrainingApi : PlatformConstruct
             Purpose = "training-api",
             Code = props.HandlerDirectory is { } directory
                 ? HandlerCode.FromDirectory(directory)
-                : HandlerCode.FromProject(HandlerCode.FindProject(System.Environment.CurrentDirectory)
-                    ?? throw new ArgumentException($"TrainingApi: {HandlerCode.ProjectPath} was not found above {System.Environment.CurrentDirectory}; set TrainingApiProps.HandlerDirectory to a prebuilt bootstrap."),
-                    Architecture.X86_64),
+                : HandlerCode.Default("TrainingApiProps", Architecture.X86_64),
             Configuration = configuration,
             ReservedConcurrency = props.ReservedConcurrency,
             TimeoutSeconds = 30,
