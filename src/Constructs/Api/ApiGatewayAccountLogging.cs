@@ -1,8 +1,5 @@
-using Amazon.CDK;
 using Amazon.CDK.AWS.APIGateway;
 using Amazon.CDK.AWS.IAM;
-using AwsModelPlatform.Constructs.Defaults;
-using Constructs;
 
 namespace AwsModelPlatform.Constructs.Api;
 

@@ -1,7 +1,5 @@
-using Amazon.CDK;
 using Amazon.CDK.AWS.Lambda;
 using Amazon.JSII.Runtime.Deputy;
-using AwsModelPlatform.Constructs.Defaults;
 
 namespace AwsModelPlatform.Constructs.Api;
 

@@ -1,8 +1,6 @@
 using System.Diagnostics;
-using Amazon.CDK;
 using Amazon.CDK.AWS.Lambda;
 using Amazon.JSII.Runtime.Deputy;
-using AwsModelPlatform.Constructs.Defaults;
 
 namespace AwsModelPlatform.Constructs.Api;
 

@@ -1,12 +1,8 @@
-using Amazon.CDK;
 using Amazon.CDK.AWS.APIGateway;
 using Amazon.CDK.AWS.CloudWatch;
 using Amazon.CDK.AWS.EC2;
 using Amazon.CDK.AWS.IAM;
 using Amazon.CDK.AWS.WAFv2;
-using AwsModelPlatform.Constructs.Defaults;
-using AwsModelPlatform.Constructs.Foundation;
-using Constructs;
 
 namespace AwsModelPlatform.Constructs.Api;
 

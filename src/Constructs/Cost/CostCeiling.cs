@@ -1,7 +1,5 @@
 using System.Globalization;
-using Amazon.CDK;
 using Amazon.JSII.Runtime.Deputy;
-using Constructs;
 
 namespace AwsModelPlatform.Constructs.Cost;
 

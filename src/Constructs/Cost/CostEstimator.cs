@@ -1,9 +1,7 @@
 using System.Globalization;
-using Amazon.CDK;
 using Amazon.CDK.AWS.CloudWatch;
 using Amazon.CDK.AWS.EC2;
 using Amazon.CDK.AWS.WAFv2;
-using Constructs;
 
 namespace AwsModelPlatform.Constructs.Cost;
 

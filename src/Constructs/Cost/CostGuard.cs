@@ -1,13 +1,9 @@
 using System.Text.Json;
-using Amazon.CDK;
 using Amazon.CDK.AWS.Budgets;
 using Amazon.CDK.AWS.CE;
 using Amazon.CDK.AWS.CloudWatch;
 using Amazon.CDK.AWS.IAM;
 using Amazon.CDK.CustomResources;
-using AwsModelPlatform.Constructs.Defaults;
-using AwsModelPlatform.Constructs.Foundation;
-using Constructs;
 
 namespace AwsModelPlatform.Constructs.Cost;
 

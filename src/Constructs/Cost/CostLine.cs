@@ -1,5 +1,4 @@
 using System.Globalization;
-using Constructs;
 
 namespace AwsModelPlatform.Constructs.Cost;
 

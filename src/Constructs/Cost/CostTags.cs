@@ -1,8 +1,3 @@
-using Amazon.CDK;
-using AwsModelPlatform.Constructs.Defaults;
-using AwsModelPlatform.Constructs.Foundation;
-using Constructs;
-
 namespace AwsModelPlatform.Constructs.Cost;
 
 /// <summary>The cost-allocation tags every construct puts on its resources: <c>Project</c>, <c>Component</c> and <c>CostCenter</c>.</summary>

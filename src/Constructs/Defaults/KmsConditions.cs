@@ -1,5 +1,3 @@
-using Amazon.CDK;
-
 namespace AwsModelPlatform.Constructs.Defaults;
 
 /// <summary>IAM conditions that narrow a grant of the platform key to how it is really used.</summary>

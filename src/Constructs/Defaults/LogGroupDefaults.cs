@@ -1,7 +1,4 @@
-using Amazon.CDK;
 using Amazon.CDK.AWS.Logs;
-using AwsModelPlatform.Constructs.Foundation;
-using Constructs;
 
 namespace AwsModelPlatform.Constructs.Defaults;
 

@@ -1,6 +1,3 @@
-using Amazon.CDK;
-using Constructs;
-
 namespace AwsModelPlatform.Constructs.Defaults;
 
 /// <summary>

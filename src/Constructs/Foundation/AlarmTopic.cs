@@ -1,11 +1,8 @@
-using Amazon.CDK;
 using Amazon.CDK.AWS.CloudWatch;
 using Amazon.CDK.AWS.CloudWatch.Actions;
 using Amazon.CDK.AWS.IAM;
 using Amazon.CDK.AWS.SNS;
 using Amazon.CDK.AWS.SNS.Subscriptions;
-using AwsModelPlatform.Constructs.Defaults;
-using Constructs;
 
 namespace AwsModelPlatform.Constructs.Foundation;
 

@@ -1,9 +1,6 @@
-using Amazon.CDK;
 using Amazon.CDK.AWS.CloudTrail;
 using Amazon.CDK.AWS.Lambda;
 using Amazon.CDK.AWS.S3;
-using AwsModelPlatform.Constructs.Defaults;
-using Constructs;
 
 namespace AwsModelPlatform.Constructs.Foundation;
 

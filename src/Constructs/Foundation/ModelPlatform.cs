@@ -1,8 +1,5 @@
-using Amazon.CDK;
 using AwsModelPlatform.Constructs.Cost;
-using AwsModelPlatform.Constructs.Defaults;
 using AwsModelPlatform.Constructs.Observability;
-using Constructs;
 
 namespace AwsModelPlatform.Constructs.Foundation;
 

@@ -1,8 +1,5 @@
-using Amazon.CDK;
 using Amazon.JSII.Runtime.Deputy;
 using Amazon.CDK.AWS.Lambda;
-using AwsModelPlatform.Constructs.Defaults;
-using Constructs;
 
 namespace AwsModelPlatform.Constructs.Foundation;
 

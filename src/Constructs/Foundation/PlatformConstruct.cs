@@ -1,5 +1,4 @@
 using AwsModelPlatform.Constructs.Cost;
-using Constructs;
 
 namespace AwsModelPlatform.Constructs.Foundation;
 

@@ -1,8 +1,5 @@
-using Amazon.CDK;
 using Amazon.CDK.AWS.IAM;
 using Amazon.CDK.AWS.KMS;
-using Constructs;
-using AwsModelPlatform.Constructs.Defaults;
 
 namespace AwsModelPlatform.Constructs.Foundation;
 

@@ -1,7 +1,4 @@
-using Amazon.CDK;
 using Amazon.CDK.AWS.EC2;
-using AwsModelPlatform.Constructs.Defaults;
-using Constructs;
 
 namespace AwsModelPlatform.Constructs.Foundation;
 

@@ -1,5 +1,3 @@
-using Amazon.CDK;
-
 namespace AwsModelPlatform.Constructs.Inference;
 
 /// <summary>How traffic moves to the new fleet in a blue/green deployment.</summary>

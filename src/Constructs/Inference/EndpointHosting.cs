@@ -1,5 +1,3 @@
-using Amazon.CDK;
-
 namespace AwsModelPlatform.Constructs.Inference;
 
 /// <summary>

@@ -1,4 +1,3 @@
-using Amazon.CDK;
 using AwsModelPlatform.Constructs.Cost;
 
 namespace AwsModelPlatform.Constructs.Inference;

@@ -1,4 +1,3 @@
-using Amazon.CDK;
 using Amazon.CDK.AWS.CloudWatch;
 
 namespace AwsModelPlatform.Constructs.Inference;

@@ -1,8 +1,6 @@
-using Amazon.CDK;
 using Amazon.CDK.AWS.ApplicationAutoScaling;
 using Amazon.CDK.AWS.CloudWatch;
 using Amazon.CDK.AWS.Sagemaker;
-using Constructs;
 
 namespace AwsModelPlatform.Constructs.Inference;
 

@@ -1,6 +1,4 @@
 using System.Text.RegularExpressions;
-using Amazon.CDK;
-using AwsModelPlatform.Constructs.Defaults;
 
 namespace AwsModelPlatform.Constructs.Inference;
 

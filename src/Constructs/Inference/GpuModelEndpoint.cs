@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using Amazon.CDK;
 using Amazon.CDK.AWS.CloudWatch;
 using Amazon.CDK.AWS.EC2;
 using Amazon.CDK.AWS.IAM;
@@ -7,9 +6,6 @@ using Amazon.CDK.AWS.S3;
 using Amazon.CDK.AWS.Sagemaker;
 using Amazon.CDK.AWS.SNS;
 using AwsModelPlatform.Constructs.Cost;
-using AwsModelPlatform.Constructs.Defaults;
-using AwsModelPlatform.Constructs.Foundation;
-using Constructs;
 
 namespace AwsModelPlatform.Constructs.Inference;
 

@@ -1,14 +1,10 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
-using Amazon.CDK;
 using Amazon.CDK.AWS.APIGateway;
 using Amazon.CDK.AWS.IAM;
 using Amazon.CDK.AWS.Lambda;
 using InvokeMode = AwsModelPlatform.Constructs.Api.InvokeMode;
 using AwsModelPlatform.Constructs.Api;
-using AwsModelPlatform.Constructs.Defaults;
-using AwsModelPlatform.Constructs.Foundation;
-using Constructs;
 
 namespace AwsModelPlatform.Constructs.Inference;
 

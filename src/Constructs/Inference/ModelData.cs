@@ -1,7 +1,5 @@
-using Amazon.CDK;
 using Amazon.CDK.AWS.IAM;
 using Amazon.CDK.AWS.S3;
-using AwsModelPlatform.Constructs.Defaults;
 
 namespace AwsModelPlatform.Constructs.Inference;
 

@@ -1,9 +1,6 @@
 using System.Text.RegularExpressions;
-using Amazon.CDK;
 using Amazon.CDK.AWS.ECR;
 using Amazon.CDK.AWS.IAM;
-using AwsModelPlatform.Constructs.Defaults;
-using Constructs;
 
 namespace AwsModelPlatform.Constructs.Inference;
 

@@ -1,6 +1,4 @@
-using Amazon.CDK;
 using Amazon.CDK.AWS.CloudWatch;
-using Constructs;
 
 namespace AwsModelPlatform.Constructs.Observability;
 

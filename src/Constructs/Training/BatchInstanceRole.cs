@@ -1,8 +1,5 @@
-using Amazon.CDK;
 using Amazon.CDK.AWS.IAM;
 using Amazon.CDK.AWS.Logs;
-using AwsModelPlatform.Constructs.Defaults;
-using Constructs;
 
 namespace AwsModelPlatform.Constructs.Training;
 

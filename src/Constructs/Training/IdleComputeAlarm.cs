@@ -1,10 +1,7 @@
-using Amazon.CDK;
 using Amazon.CDK.AWS.Batch;
 using Amazon.CDK.AWS.CloudWatch;
 using Amazon.CDK.AWS.IAM;
 using Amazon.CDK.CustomResources;
-using AwsModelPlatform.Constructs.Defaults;
-using Constructs;
 
 namespace AwsModelPlatform.Constructs.Training;
 

@@ -1,12 +1,8 @@
-using Amazon.CDK;
 using Amazon.CDK.AWS.CloudWatch;
 using Amazon.CDK.AWS.IAM;
 using Amazon.CDK.AWS.Lambda;
 using Amazon.CDK.AWS.S3;
 using AwsModelPlatform.Constructs.Api;
-using AwsModelPlatform.Constructs.Defaults;
-using AwsModelPlatform.Constructs.Foundation;
-using Constructs;
 using InvokeMode = AwsModelPlatform.Constructs.Api.InvokeMode;
 
 namespace AwsModelPlatform.Constructs.Training;

@@ -1,9 +1,5 @@
-using Amazon.CDK;
 using Amazon.CDK.AWS.IAM;
 using Amazon.CDK.AWS.S3;
-using AwsModelPlatform.Constructs.Defaults;
-using AwsModelPlatform.Constructs.Foundation;
-using Constructs;
 
 namespace AwsModelPlatform.Constructs.Training;
 

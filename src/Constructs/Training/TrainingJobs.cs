@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using Amazon.CDK;
 using Amazon.CDK.AWS.Batch;
 using Amazon.CDK.AWS.CloudWatch;
 using Amazon.CDK.AWS.EC2;
@@ -8,9 +7,6 @@ using Amazon.CDK.AWS.Events.Targets;
 using Amazon.CDK.AWS.IAM;
 using Amazon.CDK.AWS.Logs;
 using Amazon.CDK.AWS.S3;
-using AwsModelPlatform.Constructs.Defaults;
-using AwsModelPlatform.Constructs.Foundation;
-using Constructs;
 using BatchAction = Amazon.CDK.AWS.Batch.Action;
 using EcsContainerImage = Amazon.CDK.AWS.ECS.ContainerImage;
 
