@@ -30,7 +30,7 @@ public sealed class NativeAotTests(HandlerFixture f)
             };
             // The same lock file as the constructs' HandlerCode.FromProject publish (src/Constructs/Api/HandlerCode.cs): an
             // InferenceApi synthesized by another test assembly at the same time would write the same obj/ folder.
-            using (PublishLock(Path.GetDirectoryName(project)!))
+            using (AwsModelPlatform.Constructs.Api.AotPublishLock.Take(Path.GetDirectoryName(project)!))
             using (var p = Process.Start(publish)!)
             {
                 var stdout = p.StandardOutput.ReadToEndAsync();
@@ -108,24 +108,6 @@ public sealed class NativeAotTests(HandlerFixture f)
         finally
         {
             if (Directory.Exists(output)) Directory.Delete(output, recursive: true);
-        }
-    }
-
-    private static FileStream PublishLock(string projectDirectory)
-    {
-        var path = Path.Combine(projectDirectory, "obj", "aot-publish.lock");
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        var deadline = DateTime.UtcNow.AddMinutes(30);
-        while (true)
-        {
-            try
-            {
-                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
-            }
-            catch (IOException) when (DateTime.UtcNow < deadline)
-            {
-                Thread.Sleep(500);
-            }
         }
     }
 }

@@ -82,25 +82,6 @@ public static partial class HandlerCode
         return null;
     }
 
-    /// <summary>An exclusive lock on <c>obj/aot-publish.lock</c> of the project, held while it is published.</summary>
-    internal static FileStream PublishLock(string projectDirectory)
-    {
-        var path = Path.Combine(projectDirectory, "obj", "aot-publish.lock");
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        var deadline = DateTime.UtcNow.AddMinutes(30);
-        while (true)
-        {
-            try
-            {
-                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
-            }
-            catch (IOException) when (DateTime.UtcNow < deadline)
-            {
-                Thread.Sleep(500);
-            }
-        }
-    }
-
     /// <summary>The <c>dotnet</c> arguments of a handler build; the package's own publish (AwsModelPlatform.Constructs.csproj) passes the same.</summary>
     internal static string[] PublishArguments(string projectFile, string runtimeIdentifier, string outputDir) =>
         new[] { "publish", projectFile, "-c", "Release", "-r", runtimeIdentifier, "-o", outputDir, "-p:PublishAot=true", "--nologo" };
@@ -111,7 +92,7 @@ public static partial class HandlerCode
         {
             // Two publishes of one project at once (two synths, or a synth beside the handler tests' own publish) would
             // write the same obj/ folder; they take turns on this lock file instead.
-            using var turn = PublishLock(Path.GetDirectoryName(projectFile)!);
+            using var turn = AotPublishLock.Take(Path.GetDirectoryName(projectFile)!);
             var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
             foreach (var arg in PublishArguments(projectFile, runtimeIdentifier, outputDir))
                 start.ArgumentList.Add(arg);
