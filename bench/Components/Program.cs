@@ -1,6 +1,8 @@
 // CPU per operation of the handler's per-request pieces, each alone, warmed up; prints a markdown table.
-//   dotnet run -c Release --project bench/Components            # JIT
-//   dotnet publish bench/Components -c Release -r linux-x64 -p:PublishAot=true -o /tmp/components && /tmp/components/Components
+//   dotnet run -c Release --project bench/Components [name-filter]     # JIT
+//   dotnet publish bench/Components -c Release -r linux-x64 -p:PublishAot=true -p:IlcTreatWarningsAsErrors=false \
+//     -p:TreatWarningsAsErrors=false -p:SuppressTrimAnalysisWarnings=true -o /tmp/components && /tmp/components/Components
+//   (Native AOT like the handler; the switches only because this console project lacks the Web SDK's trimming defaults)
 using System.Diagnostics;
 using System.Net;
 using System.Security.Cryptography;
@@ -39,6 +41,11 @@ await Measure("AWSSigV4Signer.Sign alone (the SDK's signing computation)", 20_00
 await Measure("reference: minimal SigV4 computation, signing key cached (not shipped)", 20_000, () => { ReferenceSigV4.Sign("POST", "/endpoints/bench/invocations", "127.0.0.1:1", "application/json", body, DateTime.UtcNow); return Task.CompletedTask; });
 await Measure("SHA-256 of the body + hex", 50_000, () => { Convert.ToHexStringLower(SHA256.HashData(body)); return Task.CompletedTask; });
 await Measure("Guid.NewGuid().ToString(\"N\") (request id)", 50_000, () => { Guid.NewGuid().ToString("N"); return Task.CompletedTask; });
+var plain = new Microsoft.AspNetCore.Http.DefaultHttpContext();
+await Measure("RequestContext.From, no request context (as in bench/run.sh)", 50_000, () => { RequestContext.From(plain); return Task.CompletedTask; });
+var lambda = new Microsoft.AspNetCore.Http.DefaultHttpContext();
+lambda.Request.Headers["x-amzn-request-context"] = ApiGatewayContext;
+await Measure("RequestContext.From, API Gateway request context (as in Lambda)", 50_000, () => { RequestContext.From(lambda); return Task.CompletedTask; });
 var activitySource = new ActivitySource("bench");
 using (var listener = new ActivityListener { ShouldListenTo = _ => true, Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.PropagationData })
 {
@@ -69,6 +76,14 @@ async Task Measure(string name, int n, Func<Task> op)
         if (cpuUs < best) { best = cpuUs; bestWall = wall.Elapsed.TotalMilliseconds * 1000 / n; bytes = (GC.GetAllocatedBytesForCurrentThread() - allocated) / n; }
     }
     Console.WriteLine($"| {name} | {best:F1} | {bestWall:F1} | {bytes} |");
+}
+
+partial class Program
+{
+    /// <summary>What the Lambda Web Adapter forwards for an HTTP API request with an IAM-authorized caller (shape of API Gateway's v2 context).</summary>
+    const string ApiGatewayContext = """
+        {"accountId":"123456789012","apiId":"a1b2c3d4e5","authorizer":{"iam":{"accessKey":"ASIAEXAMPLE000000000","accountId":"123456789012","callerId":"AROAEXAMPLE00000000:alice","principalOrgId":null,"userArn":"arn:aws:sts::123456789012:assumed-role/Invokers/alice","userId":"AROAEXAMPLE00000000:alice"}},"domainName":"a1b2c3d4e5.execute-api.us-east-1.amazonaws.com","domainPrefix":"a1b2c3d4e5","http":{"method":"POST","path":"/v1/endpoints/bench/invocations","protocol":"HTTP/1.1","sourceIp":"203.0.113.7","userAgent":"curl/8.5.0"},"requestId":"JKJaXmPLvHcESHA=","routeKey":"POST /v1/endpoints/{model}/invocations","stage":"$default","time":"28/Nov/2026:15:00:00 +0000","timeEpoch":1795878000000}
+        """;
 }
 
 sealed class Ok : HttpMessageHandler
