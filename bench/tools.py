@@ -1,4 +1,4 @@
-"""Small measuring tools for bench/run.sh: cold start, time to first byte, frames, peak RSS."""
+"""Small measuring tools for bench/run.sh: cold start, load (wrk), time to first byte, frames, peak RSS."""
 import binascii, json, os, socket, statistics, struct, subprocess, sys, time
 
 
@@ -88,14 +88,6 @@ def peak_rss(pid: int):
                 print(int(line.split()[1]) // 1024)
 
 
-if __name__ == '__main__':
-    cmd, args = sys.argv[1], sys.argv[2:]
-    if cmd == 'frames': frames(args[0])
-    elif cmd == 'cold': cold_start(int(args[0]), int(args[1]), *args[2:])
-    elif cmd == 'ttfb': ttfb(int(args[0]), int(args[1]), args[2])
-    elif cmd == 'rss': peak_rss(int(args[0]))
-
-
 def wrk_parse(text: str, cpu_ticks: int = 0):
     """p50/p99 (ms), requests/s, non-2xx count and server CPU per request (µs) from `wrk --latency` output."""
     def ms(v: str) -> float:
@@ -116,8 +108,46 @@ def wrk_parse(text: str, cpu_ticks: int = 0):
             out['requests'] = int(parts[0])
     if cpu_ticks and out.get('requests'):
         out['cpu_us'] = round(cpu_ticks * 1_000_000 / os.sysconf('SC_CLK_TCK') / out['requests'], 1)
-    print(json.dumps(out))
+    return out
 
 
-if __name__ == '__main__' and sys.argv[1] == 'wrk':
-    wrk_parse(sys.stdin.read(), int(sys.argv[2]) if len(sys.argv) > 2 else 0)
+def cpu_ticks(pid: int) -> int:
+    """user + system CPU of a process, all its threads, in clock ticks."""
+    with open(f'/proc/{pid}/stat') as f:
+        fields = f.read().rsplit(')', 1)[1].split()
+    return int(fields[11]) + int(fields[12])
+
+
+def load(rounds: int, duration: str, connections: int, script: str, *targets):
+    """Each target is name=url=pid. Every round runs every target in turn (a 2 s warm-up, then `duration` measured),
+    so slow drifts in the machine's load hit all targets alike; prints each target's medians over the rounds."""
+    threads = '1' if connections == 1 else '2'
+    runs = {}
+    for r in range(rounds):
+        for t in targets:
+            name, url, pid = t.split('=', 2)
+            wrk = ['wrk', f'-t{threads}', f'-c{connections}', '-s', script]
+            subprocess.run(wrk + ['-d2s', url], check=True, capture_output=True)
+            before = cpu_ticks(int(pid))
+            text = subprocess.run(wrk + [f'-d{duration}', '--latency', url], check=True, capture_output=True, text=True).stdout
+            out = wrk_parse(text, cpu_ticks(int(pid)) - before)
+            if out['non2xx']:
+                raise SystemExit(f'{name}: {out["non2xx"]} non-2xx answers')
+            runs.setdefault(name, []).append(out)
+            print(f'  round {r + 1}/{rounds} {name} c={connections}: {json.dumps(out)}', file=sys.stderr)
+    result = {}
+    for name, outs in runs.items():
+        result[name] = {k: round(statistics.median(o.get(k, 0) for o in outs), 3) for k in ('p50_ms', 'p99_ms', 'rps', 'cpu_us')}
+        result[name]['rounds'] = len(outs)
+    print(json.dumps(result))
+
+
+if __name__ == '__main__':
+    cmd, args = sys.argv[1], sys.argv[2:]
+    if cmd == 'frames': frames(args[0])
+    elif cmd == 'cold': cold_start(int(args[0]), int(args[1]), *args[2:])
+    elif cmd == 'ttfb': ttfb(int(args[0]), int(args[1]), args[2])
+    elif cmd == 'rss': peak_rss(int(args[0]))
+    elif cmd == 'load': load(int(args[0]), args[1], int(args[2]), args[3], *args[4:])
+
+

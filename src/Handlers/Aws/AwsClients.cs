@@ -58,7 +58,9 @@ public static class AwsClientFactory
     /// <summary>An <see cref="HttpClient"/> whose every request is SigV4-signed for AWS Batch (deadlines are the caller's pipeline's).</summary>
     public static HttpClient BatchHttpClient(AwsEnvironment env) => SignedHttpClient(env, BatchClient.SigningName, env.BatchUrl);
 
-    // Deadlines belong to the callers' resilience pipelines, so the client itself never times out.
+    // Deadlines belong to the callers' resilience pipelines, so the client itself never times out. Redirects are not
+    // followed below the signer (a followed redirect would go out with a stale or stripped signature; AWS APIs do not
+    // redirect these calls) and cookies are not kept (AWS APIs set none): both also take a layer off every request.
     private static HttpClient SignedHttpClient(AwsEnvironment env, string signingName, Uri baseAddress)
     {
         var transport = new SocketsHttpHandler
@@ -66,8 +68,10 @@ public static class AwsClientFactory
             PooledConnectionLifetime = TimeSpan.FromMinutes(5),
             AutomaticDecompression = DecompressionMethods.None,
             ConnectTimeout = TimeSpan.FromSeconds(5),
+            AllowAutoRedirect = false,
+            UseCookies = false,
         };
-        var signer = new SigV4SigningHandler(new AWSSigV4Parameters
+        var signer = new SigningHandler(new AWSSigV4Parameters
         {
             Credentials = env.Credentials,
             Region = env.Region,

@@ -135,7 +135,7 @@ public sealed class BatchException(int statusCode, string errorType, string mess
 
 /// <summary>
 /// A thin typed client for AWS Batch's REST-JSON API: JSON POSTs to <c>/v1/{operation}</c>. The <see cref="HttpClient"/> it
-/// is given signs every request with SigV4 (signing name <c>batch</c>) through AWSSDK.Core's <c>SigV4SigningHandler</c>.
+/// is given signs every request with SigV4 (signing name <c>batch</c>) through AWSSDK.Core's signer (<see cref="SigningHandler"/>).
 /// No retries here: the caller decides what may be sent again.
 /// </summary>
 public sealed class BatchClient(HttpClient http)
@@ -183,6 +183,7 @@ public sealed class BatchClient(HttpClient http)
         var content = new ByteArrayContent(json);
         content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
         request.Content = content;
+        SigningHandler.SetPayloadHash(request, json);
         using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
         var body = await response.Content.ReadAsByteArrayAsync(ct);
         if (!response.IsSuccessStatusCode) throw Error(response, body);

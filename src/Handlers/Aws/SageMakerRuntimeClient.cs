@@ -47,7 +47,8 @@ public sealed class ResponseStream(HttpResponseMessage response, string contentT
 
 /// <summary>
 /// A thin typed client for SageMaker Runtime's REST-JSON API. The <see cref="HttpClient"/> it is given signs every
-/// request with SigV4 (signing name <c>sagemaker</c>) through AWSSDK.Core's <c>SigV4SigningHandler</c>.
+/// request with SigV4 (signing name <c>sagemaker</c>) through AWSSDK.Core's signer (<see cref="SigningHandler"/>); this
+/// client sets the payload hash from the bytes it sends, so the signer need not buffer the body to hash it.
 /// No retries here: the caller's resilience pipeline decides.
 /// </summary>
 public sealed class SageMakerRuntimeClient(HttpClient http)
@@ -100,6 +101,7 @@ public sealed class SageMakerRuntimeClient(HttpClient http)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, $"endpoints/{Uri.EscapeDataString(r.EndpointName)}/async-invocations");
         request.Content = new ByteArrayContent([]);
+        SigningHandler.SetPayloadHash(request, []);
         request.Headers.TryAddWithoutValidation("X-Amzn-SageMaker-InputLocation", r.InputLocation);
         Add(request, "X-Amzn-SageMaker-Content-Type", r.ContentType);
         Add(request, "X-Amzn-SageMaker-Accept", r.Accept);
@@ -134,6 +136,7 @@ public sealed class SageMakerRuntimeClient(HttpClient http)
         var content = new ReadOnlyMemoryContent(r.Body);
         content.Headers.ContentType = MediaTypeHeaderValue.TryParse(r.ContentType, out var ct) ? ct : new MediaTypeHeaderValue("application/octet-stream");
         request.Content = content;
+        SigningHandler.SetPayloadHash(request, r.Body.Span);
         // InvokeEndpoint takes the standard Accept; the streaming operation takes X-Amzn-SageMaker-Accept.
         Add(request, streaming ? "X-Amzn-SageMaker-Accept" : "Accept", r.Accept);
         Add(request, "X-Amzn-SageMaker-Custom-Attributes", r.CustomAttributes);

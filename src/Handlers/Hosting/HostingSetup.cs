@@ -16,6 +16,10 @@ public static class HostingSetup
             o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
         });
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        // Hosting writes only Debug/Information lines (filtered out above), but while its logger is enabled at all it
+        // starts an Activity per request, which the HttpClient then propagates (traceparent) to SageMaker: a cost on
+        // every request for a trace nobody collects. Off; an OpenTelemetry listener would still get its activities.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
         builder.Logging.AddFilter("System.Net.Http", LogLevel.Warning);
         builder.Logging.AddFilter("Polly", LogLevel.Warning);
 

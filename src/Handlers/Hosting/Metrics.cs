@@ -19,40 +19,51 @@ public sealed class RequestLog(Stream output)
 {
     private readonly Lock _gate = new();
 
+    // One buffer and writer per thread, reused: a line is built synchronously on the thread that ends the request,
+    // and Utf8JsonWriter asks its buffer for 4 KiB at a time, so a fresh pair per line would be ~6 KB of garbage.
+    [ThreadStatic] private static ArrayBufferWriter<byte>? t_buffer;
+    [ThreadStatic] private static Utf8JsonWriter? t_writer;
+
     public void Write(in RequestRecord r)
     {
-        var buffer = new ArrayBufferWriter<byte>(768);
-        using (var w = new Utf8JsonWriter(buffer))
+        var buffer = t_buffer ??= new ArrayBufferWriter<byte>(8 * 1024);
+        buffer.ResetWrittenCount();
+        var w = t_writer ??= new Utf8JsonWriter(buffer);
+        w.Reset(buffer);
+        var now = DateTimeOffset.UtcNow;
+        w.WriteStartObject();
+        if (r.Metrics is { } metrics)
         {
-            w.WriteStartObject();
-            if (r.Metrics is { } metrics)
-            {
-                w.WriteStartObject("_aws");
-                w.WriteNumber("Timestamp", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
-                w.WriteStartArray("CloudWatchMetrics");
-                metrics.WriteDirectives(w, r);
-                w.WriteEndArray();
-                w.WriteEndObject();
-            }
-            w.WriteString("Timestamp", DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", System.Globalization.CultureInfo.InvariantCulture));
-            w.WriteString("Level", r.Status >= 500 ? "Error" : "Information");
-            w.WriteString("Message", "request");
-            w.WriteString("RequestId", r.RequestId);
-            w.WriteString("Caller", r.Caller);
-            w.WriteString("Method", r.Method);
-            w.WriteString("Route", r.Route);
-            if (r.Model is not null) w.WriteString("Model", r.Model);
-            w.WriteNumber("Status", r.Status);
-            w.WriteNumber("LatencyMs", Math.Round(r.LatencyMs, 3));
-            if (r.UpstreamRequestId is not null) w.WriteString("UpstreamRequestId", r.UpstreamRequestId);
-            r.Metrics?.WriteValues(w, r);
+            w.WriteStartObject("_aws");
+            w.WriteNumber("Timestamp", now.ToUnixTimeMilliseconds());
+            w.WriteStartArray("CloudWatchMetrics");
+            metrics.WriteDirectives(w, r);
+            w.WriteEndArray();
             w.WriteEndObject();
         }
+        Span<char> timestamp = stackalloc char[24];
+        now.TryFormat(timestamp, out var length, "yyyy-MM-ddTHH:mm:ss.fffZ", System.Globalization.CultureInfo.InvariantCulture);
+        w.WriteString("Timestamp", timestamp[..length]);
+        w.WriteString("Level", r.Status >= 500 ? "Error" : "Information");
+        w.WriteString("Message", "request");
+        w.WriteString("RequestId", r.RequestId);
+        w.WriteString("Caller", r.Caller);
+        w.WriteString("Method", r.Method);
+        w.WriteString("Route", r.Route);
+        if (r.Model is not null) w.WriteString("Model", r.Model);
+        w.WriteNumber("Status", r.Status);
+        w.WriteNumber("LatencyMs", Math.Round(r.LatencyMs, 3));
+        if (r.UpstreamRequestId is not null) w.WriteString("UpstreamRequestId", r.UpstreamRequestId);
+        r.Metrics?.WriteValues(w, r);
+        w.WriteEndObject();
+        w.Flush();
         buffer.Write("\n"u8);
         lock (_gate)
         {
             output.Write(buffer.WrittenSpan);
             output.Flush();
         }
+        // A rare huge line (long caller ARNs) must not pin its buffer to the thread for good.
+        if (buffer.Capacity > 64 * 1024) t_buffer = null;
     }
 }
