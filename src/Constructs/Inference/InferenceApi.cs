@@ -168,6 +168,7 @@ public sealed class InferenceApi : PlatformConstruct
     public InferenceApi(Construct scope, string id, InferenceApiProps props) : base(scope, id, props, "inference-api")
     {
         var models = Resolve(props.Models);
+        _modelCount = models.Count;
         Validate.InRange(props.BufferedTimeoutSeconds, 1, 60, "InferenceApiProps.BufferedTimeoutSeconds", "the buffered function times out after 60 s");
         var asyncEndpoints = models.Where(m => m.Endpoint.IsAsync).Select(m => m.Endpoint).Distinct().ToList();
         Validate.That(asyncEndpoints.All(e => e is GpuModelEndpoint),
@@ -253,6 +254,19 @@ public sealed class InferenceApi : PlatformConstruct
 
     /// <summary>Lets <paramref name="grantee"/> call every route (IAM authorization, the default).</summary>
     public Grant GrantInvoke(IGrantable grantee) => RestApi.GrantInvoke(grantee);
+
+    private readonly int _modelCount;
+
+    /// <summary>The handler's EMF metrics per model (Latency, Requests, Errors, Throttles), all of them reporting.</summary>
+    protected override IEnumerable<Cost.CostLine> CapacityCostLines(string region)
+    {
+        yield return Cost.CostEstimator.CustomMetrics(this, region, _modelCount * 4, $"{_modelCount} model(s) × 4 metrics (Latency, Requests, Errors, Throttles)");
+    }
+
+    /// <inheritdoc />
+    public override IReadOnlyList<string> UsageBasedCosts =>
+        base.UsageBasedCosts.Append(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"EMF token metrics: 3 custom metrics (PromptTokens, CompletionTokens, TotalTokens) per model and distinct caller, ${Cost.PriceTable.Default.Get(Cost.CostEstimator.PricedRegion(this), Cost.PriceTable.CloudWatch, "metric").Usd:0.##}/metric-month once each reports")).ToList();
 
     private static List<InferenceModel> Resolve(IReadOnlyList<InferenceModel> models)
     {

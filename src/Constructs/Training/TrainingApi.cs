@@ -247,6 +247,14 @@ public sealed class TrainingApi : PlatformConstruct
             }));
     }
 
+    /// <summary>The handler's EMF metrics, all of them reporting: five per operation, and two per job definition.</summary>
+    protected override IEnumerable<Cost.CostLine> CapacityCostLines(string region)
+    {
+        var operations = Enum.GetValues<TrainingApiOperation>().Length;
+        yield return Cost.CostEstimator.CustomMetrics(this, region, operations * 5 + _definitions.Count * 2,
+            $"{operations} operations × 5 metrics + {_definitions.Count} job definitions × 2 (JobsSubmitted, GpusRequested)");
+    }
+
     private static TrainingApiProps OnTrainingPlatform(TrainingApiProps props)
     {
         Validate.That(props.StandaloneOptions is null && (props.Platform is null || props.Platform == props.Training.Platform),

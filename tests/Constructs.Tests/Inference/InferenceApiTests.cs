@@ -113,6 +113,16 @@ public class InferenceApiDefaultsTests(InferenceApiTemplates t)
     private Dictionary<string, JsonNode> Routes => Methods.ToDictionary(m => $"{m["HttpMethod"]!.GetValue<string>()} {PathOf(m)}");
 
     [Fact]
+    public void The_handlers_per_model_EMF_metrics_are_in_the_worst_case_and_token_metrics_are_priced_by_use()
+    {
+        // 2 models × 4 metrics (Latency, Requests, Errors, Throttles) × $0.30.
+        var metrics = Assert.Single(t.DefaultsApi.WorstCaseMonthlyCost, l => l.Type == "AWS::CloudWatch custom metrics (EMF)");
+        Assert.Equal(8, metrics.Quantity);
+        Assert.Equal(2.40, metrics.MonthlyUsd, 6);
+        Assert.Contains(t.DefaultsApi.UsageBasedCosts, n => n.StartsWith("EMF token metrics") && n.Contains("$0.3/metric-month"));
+    }
+
+    [Fact]
     public void Two_functions_buffered_and_response_stream_run_the_AOT_bootstrap_behind_the_Web_Adapter()
     {
         Assert.Equal(2, T.Resources("AWS::Lambda::Function").Count(f => f.Key.StartsWith("Api")));

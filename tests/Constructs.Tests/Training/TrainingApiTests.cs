@@ -33,6 +33,15 @@ public class TrainingApiTests(TrainingApiFixture fixture) : IClassFixture<Traini
         T.Resources("AWS::IAM::Policy").Where(p => p.Key.StartsWith("ApiHandler")).SelectMany(p => p.Value["Properties"]!["PolicyDocument"]!["Statement"]!.AsArray()).Select(s => s!).ToList();
 
     [Fact]
+    public void The_handlers_EMF_metrics_are_in_the_worst_case_at_a_metric_month_each()
+    {
+        // 4 operations × 5 metrics + 2 definitions × 2 = 24 custom metrics × $0.30.
+        var metrics = Assert.Single(fixture.Api.WorstCaseMonthlyCost, l => l.Type == "AWS::CloudWatch custom metrics (EMF)");
+        Assert.Equal(24, metrics.Quantity);
+        Assert.Equal(7.20, metrics.MonthlyUsd, 6);
+    }
+
+    [Fact]
     public void The_function_gets_exactly_the_training_configuration_of_the_handler()
     {
         var env = Env;
