@@ -12,28 +12,22 @@ DURATION="${DURATION:-8}"
 rm -rf "$OUT" && mkdir -p "$OUT"
 for tool in nginx wrk perf; do command -v $tool >/dev/null || { echo "profile: needs $tool (apt-get install -y nginx-light wrk linux-perf)" >&2; exit 1; }; done
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-NGINX_PORT=$(free_port); PORT=$(free_port)
-python3 bench/tools.py frames "$OUT/frames.bin"
-sed -e "s|__DIR__|$OUT|g" -e "s|__PORT__|$NGINX_PORT|g" bench/nginx.conf.template > "$OUT/nginx.conf"
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
-trap cleanup EXIT
-export AWS_ACCESS_KEY_ID=AKIDBENCHMARK0000000 AWS_SECRET_ACCESS_KEY=bench-secret AWS_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true
-export Aws__ServiceUrls__SageMakerRuntime="http://127.0.0.1:$NGINX_PORT/" Inference__Models__bench__EndpointName=bench
-
-nginx -c "$OUT/nginx.conf" & pids+=($!)
 if [ "${1:-}" = proxy ]; then
   dotnet publish bench/BareProxy -r linux-x64 -c Release -p:StripSymbols=false -o "$OUT/bin" -nologo -v q >&2
+else
+  dotnet publish src/Handlers -r linux-x64 -c Release -p:StripSymbols=false -o "$OUT/bin" -nologo -v q >&2
+fi
+source bench/upstream.sh
+PORT=$(free_port)
+if [ "${1:-}" = proxy ]; then
   "$OUT/bin/BareProxy" --urls "http://127.0.0.1:$PORT" --Upstream "http://127.0.0.1:$NGINX_PORT/" > /dev/null & SERVER=$!
   URL="http://127.0.0.1:$PORT/endpoints/bench/invocations"
 else
-  dotnet publish src/Handlers -r linux-x64 -c Release -p:StripSymbols=false -o "$OUT/bin" -nologo -v q >&2
   "$OUT/bin/bootstrap" --urls "http://127.0.0.1:$PORT" > /dev/null & SERVER=$!
   URL="http://127.0.0.1:$PORT/v1/endpoints/bench/invocations"
 fi
 pids+=($SERVER)
-for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$PORT/" && break; sleep 0.1; done
+wait_ready "$PORT"
 
 wrk -t2 -c32 -d3s -s bench/post.lua "$URL" > /dev/null   # warm-up
 perf record -F 2000 -e cpu-clock --call-graph fp -p "$SERVER" -o "$OUT/perf.data" -- sleep "$DURATION" 2> "$OUT/perf-record.log" & PERF=$!

@@ -24,20 +24,8 @@ if [ -n "$BASELINE" ]; then
   git archive "$BASELINE_COMMIT" | tar -x -C "$OUT/baseline-src"
   dotnet publish "$OUT/baseline-src/src/Handlers" -r linux-x64 -c Release -o "$OUT/baseline" -nologo -v q >&2
 fi
-python3 bench/tools.py frames "$OUT/frames.bin"
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-NGINX_PORT=$(free_port); HANDLER_PORT=$(free_port); PROXY_PORT=$(free_port); COLD_PORT=$(free_port); BASE_PORT=$(free_port)
-sed -e "s|__DIR__|$OUT|g" -e "s|__PORT__|$NGINX_PORT|g" bench/nginx.conf.template > "$OUT/nginx.conf"
-
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
-trap cleanup EXIT
-
-export AWS_ACCESS_KEY_ID=AKIDBENCHMARK0000000 AWS_SECRET_ACCESS_KEY=bench-secret AWS_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true
-export Aws__ServiceUrls__SageMakerRuntime="http://127.0.0.1:$NGINX_PORT/" Inference__Models__bench__EndpointName=bench
-
-nginx -c "$OUT/nginx.conf" & pids+=($!)
+source bench/upstream.sh
+HANDLER_PORT=$(free_port); PROXY_PORT=$(free_port); COLD_PORT=$(free_port); BASE_PORT=$(free_port)
 "$OUT/aot/bootstrap" --urls "http://127.0.0.1:$HANDLER_PORT" > /dev/null & HANDLER_PID=$!; pids+=($HANDLER_PID)
 "$OUT/proxy/BareProxy" --urls "http://127.0.0.1:$PROXY_PORT" --Upstream "http://127.0.0.1:$NGINX_PORT/" > /dev/null & PROXY_PID=$!; pids+=($PROXY_PID)
 ports="$NGINX_PORT $HANDLER_PORT $PROXY_PORT"
@@ -45,9 +33,7 @@ if [ -n "$BASELINE" ]; then
   "$OUT/baseline/bootstrap" --urls "http://127.0.0.1:$BASE_PORT" > /dev/null & BASE_PID=$!; pids+=($BASE_PID)
   ports="$ports $BASE_PORT"
 fi
-for port in $ports; do
-  for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.1; done
-done
+wait_ready $ports
 
 echo "== cold start (process start -> first 200 on /healthz)" >&2
 AOT_COLD=$(python3 bench/tools.py cold 20 "$COLD_PORT" "$OUT/aot/bootstrap")

@@ -52,8 +52,9 @@ public abstract class PlatformConstruct : Construct, ICostedConstruct
     public virtual IReadOnlyList<string> UsageBasedCosts => CostEstimator.UsageNotes(CostEstimator.OwnResources(this), CostEstimator.PricedRegion(this));
 
     /// <summary>
-    /// Lines for what the construct runs up to a configured maximum (instances, vCPUs, concurrency), priced in
-    /// <paramref name="region"/>. Fixed-cost resources are priced by the base class; override this only for capacity.
+    /// Lines for what the construct runs up to a configured maximum (instances, vCPUs, concurrency) or bills without a
+    /// CloudFormation resource of its own (a handler's EMF custom metrics), priced in <paramref name="region"/>.
+    /// Fixed-cost resources are priced by the base class; override this only for the rest.
     /// </summary>
     protected virtual IEnumerable<CostLine> CapacityCostLines(string region) => Enumerable.Empty<CostLine>();
 
