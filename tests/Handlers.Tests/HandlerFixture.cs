@@ -86,7 +86,7 @@ public sealed class HandlerFixture : IAsyncLifetime
             ["Inference__Async__KmsKeyId"] = KmsKeyId,
             ["Inference__TimeoutSeconds"] = "3",
             ["Inference__StreamFirstByteTimeoutSeconds"] = "3",
-            ["Inference__StreamIdleTimeoutSeconds"] = "1",
+            ["Inference__StreamIdleTimeoutSeconds"] = "2",
             ["Inference__RetryBaseDelayMilliseconds"] = "50",
             ["Inference__BreakerMinimumThroughput"] = "1000",
             ["Inference__Models__tiny__MaxPayloadBytes"] = "1024",

@@ -93,7 +93,7 @@ public sealed class ModelServer : IAsyncDisposable
                 }
                 return;
             case "long":
-                // Outlasts the handler's first-byte deadline (3 s in the tests) while never idling past 1 s.
+                // Outlasts the handler's first-byte deadline (3 s in the tests) while never idling near its 2 s idle timeout.
                 http.Response.ContentType = "text/plain";
                 for (var i = 0; i < 6; i++)
                 {
