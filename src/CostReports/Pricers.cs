@@ -130,8 +130,10 @@ public sealed class Pricers(PriceTable table, UsageProfile usage)
                 }
                 case "AWS::ApiGateway::RestApi":
                 {
-                    var requests = UsageProfile.Match(usage.Apis, stack.Name + "/" + path)?.RequestsPerMonth ?? 0;
-                    Add(requests, P(PriceTable.ApiGatewayRest, "request"), "requests (usage profile)");
+                    var api = UsageProfile.Match(usage.Apis, stack.Name + "/" + path) ?? new ApiUsage();
+                    Add(api.RequestsPerMonth, P(PriceTable.ApiGatewayRest, "request"), "requests (usage profile)");
+                    if (r["Metadata"]?[CostMetadata.CustomMetricsKey] is JsonObject metrics && api.RequestsPerMonth > 0)
+                        lines.Add(CustomMetrics(stack.Name, path, metrics, api.DistinctCallers));
                     break;
                 }
                 case "AWS::WAFv2::WebACL":
@@ -148,9 +150,20 @@ public sealed class Pricers(PriceTable table, UsageProfile usage)
         return lines;
     }
 
+    // A handler's EMF metrics bill a metric-month each once they report, which they do as soon as the API has traffic.
+    private ReportLine CustomMetrics(string stack, string path, JsonObject record, double callers)
+    {
+        var perCaller = record["metricsPerCaller"]?.GetValue<int>() ?? 0;
+        var quantity = record["metrics"]!.GetValue<int>() + perCaller * callers;
+        var note = record["basis"]!.GetValue<string>()
+            + (perCaller > 0 ? $"; + {record["perCallerBasis"]!.GetValue<string>()} × {F(callers)} distinct caller(s)" : "");
+        var price = P(PriceTable.CloudWatch, "metric");
+        return new ReportLine(stack, path, CostMetadata.CustomMetricsType, quantity, price.Unit, price.Usd, note);
+    }
+
     private void PriceEndpoint(StackTemplate stack, string path, JsonObject resource, Action<double, Price, string> add)
     {
-        var cost = resource["Metadata"]?["AwsModelPlatform:Cost"];
+        var cost = resource["Metadata"]?[CostMetadata.ResourceKey];
         if (cost is null) return;
         var traffic = UsageProfile.Match(usage.Endpoints, stack.Name + "/" + path) ?? new EndpointUsage();
         var hosting = cost["hosting"]?.GetValue<string>() ?? "";

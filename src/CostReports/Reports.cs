@@ -8,13 +8,10 @@ namespace AwsModelPlatform.CostReports;
 /// <summary>The worst case a stack's template records (<c>AwsModelPlatform:WorstCaseMonthlyCost</c>, written by the library at synth time).</summary>
 public sealed record WorstCase(decimal TotalMonthlyUsd, IReadOnlyList<JsonNode> Lines, IReadOnlyList<string> UsageBased, IReadOnlyList<(string Construct, double Max)> Ceilings, string PriceTableVersion)
 {
-    /// <summary>Template-level metadata key (the library's <c>CostCeiling.MetadataKey</c>).</summary>
-    public const string MetadataKey = "AwsModelPlatform:WorstCaseMonthlyCost";
-
     /// <summary>The record of a stack, or null when its template has none (a stack without platform constructs).</summary>
     public static WorstCase? Of(StackTemplate stack)
     {
-        var record = stack.Template["Metadata"]?[MetadataKey];
+        var record = stack.Template["Metadata"]?[CostMetadata.WorstCaseKey];
         if (record is null) return null;
         return new WorstCase(
             (decimal)Number(record["totalMonthlyUsd"]),

@@ -22,6 +22,8 @@ public sealed record ApiUsage
 {
     /// <summary>Requests a month.</summary>
     public double RequestsPerMonth { get; init; }
+    /// <summary>Identities that call the API in a month (the inference handler writes token metrics per model and caller).</summary>
+    public double DistinctCallers { get; init; } = 1;
 }
 
 /// <summary>Invocations of one Lambda function (or the functions whose path starts with the key).</summary>

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using AwsModelPlatform.Constructs.Cost;
 using static AwsModelPlatform.CostReports.Tests.Assemblies;
 
@@ -102,6 +103,34 @@ public class PricerTests
         Assert.Equal(7.00m, lines.Single(l => l.Resource == "Api/Rest").MonthlyUsd); // 2 M × $3.50 / 1 M
         // $5 web ACL + 3 rules × $1 + 2 M × $0.60 / 1 M
         Assert.Equal(5.00m + 3.00m + 1.20m, Reports.Total(lines.Where(l => l.Resource == "Api/Waf")));
+    }
+
+    [Fact]
+    public void A_handlers_custom_metrics_bill_once_its_API_has_traffic_with_the_per_caller_ones_for_each_caller()
+    {
+        JsonObject Metrics(int metrics, int perCaller) => new()
+        {
+            [CostMetadata.CustomMetricsKey] = new JsonObject
+            {
+                ["metrics"] = metrics, ["basis"] = "2 model(s) × 4 metrics", ["metricsPerCaller"] = perCaller, ["perCallerBasis"] = "2 model(s) × 3 token metrics",
+            },
+        };
+        var usage = Usage with
+        {
+            Apis = new()
+            {
+                ["Test/Busy"] = new ApiUsage { RequestsPerMonth = 1000, DistinctCallers = 25 },
+                ["Test/Idle"] = new ApiUsage { RequestsPerMonth = 0, DistinctCallers = 25 },
+            },
+        };
+        var lines = new Pricers(PriceTable.Default, usage).Price(Stack("Test",
+            ("B", Resource("AWS::ApiGateway::RestApi", "Busy/Api", metadata: Metrics(8, 6))),
+            ("I", Resource("AWS::ApiGateway::RestApi", "Idle/Api", metadata: Metrics(8, 6)))));
+        var metrics = Assert.Single(lines, l => l.Type == CostMetadata.CustomMetricsType);
+        Assert.Equal("Busy/Api", metrics.Resource);
+        Assert.Equal(8 + 6 * 25, metrics.Quantity);
+        Assert.Equal(47.40m, metrics.MonthlyUsd); // 158 metrics × $0.30
+        Assert.Contains("× 25 distinct caller(s)", metrics.Note);
     }
 
     [Fact]

@@ -187,6 +187,20 @@ public sealed class PlatformRestApi : Construct
         return method;
     }
 
+    /// <summary>
+    /// Records on the API resource the EMF custom metrics its handlers write once it has traffic: <paramref name="metrics"/>
+    /// in all, plus <paramref name="metricsPerCaller"/> for each distinct caller. They bill without a resource of their
+    /// own, so the cost reports price them from this record and the usage profile.
+    /// </summary>
+    public void RecordCustomMetrics(int metrics, string basis, int metricsPerCaller = 0, string perCallerBasis = "") =>
+        ((Amazon.CDK.CfnResource)Api.Node.DefaultChild!).AddMetadata(Cost.CostMetadata.CustomMetricsKey, new Dictionary<string, object>
+        {
+            ["metrics"] = metrics,
+            ["basis"] = basis,
+            ["metricsPerCaller"] = metricsPerCaller,
+            ["perCallerBasis"] = perCallerBasis,
+        });
+
     /// <summary>Lets <paramref name="grantee"/> call every route (IAM authorization).</summary>
     public Grant GrantInvoke(IGrantable grantee) => Grant.AddToPrincipal(new GrantOnPrincipalOptions
     {

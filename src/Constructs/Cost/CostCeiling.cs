@@ -11,7 +11,7 @@ namespace AwsModelPlatform.Constructs.Cost;
 public static class CostCeiling
 {
     /// <summary>Template-level metadata key of the stack's worst-case record.</summary>
-    public const string MetadataKey = "AwsModelPlatform:WorstCaseMonthlyCost";
+    public const string MetadataKey = CostMetadata.WorstCaseKey;
 
     /// <summary>
     /// Fails synthesis when the worst case of <paramref name="construct"/> (its own lines and those of the costed

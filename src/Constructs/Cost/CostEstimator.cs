@@ -92,7 +92,7 @@ public static class CostEstimator
     /// metric (name and dimension values) that receives data bills a metric-month.
     /// </summary>
     public static CostLine CustomMetrics(IConstruct owner, string region, int metrics, string basis) =>
-        CostLine.Of(PathInStack(owner), "AWS::CloudWatch custom metrics (EMF)", metrics, PriceTable.Default.Get(region, PriceTable.CloudWatch, "metric"), basis);
+        CostLine.Of(PathInStack(owner), CostMetadata.CustomMetricsType, metrics, PriceTable.Default.Get(region, PriceTable.CloudWatch, "metric"), basis);
 
     /// <summary>What the resources bill by use, one sentence per kind of resource, with the unit prices.</summary>
     public static List<string> UsageNotes(IEnumerable<CfnResource> resources, string region)

@@ -92,7 +92,7 @@ public sealed partial class GpuModelEndpoint : PlatformConstruct, IGpuModelEndpo
     public const string VariantName = "AllTraffic";
 
     /// <summary>The metadata key, on the endpoint resource, of the worst-case cost record.</summary>
-    public const string CostMetadataKey = "AwsModelPlatform:Cost";
+    public const string CostMetadataKey = Cost.CostMetadata.ResourceKey;
 
     private readonly EndpointHosting _hosting;
     private readonly SageMakerInstanceType? _instanceType;

@@ -244,6 +244,8 @@ public sealed class InferenceApi : PlatformConstruct
             MinimumCompressionBytes = props.MinimumCompressionBytes,
             RequestVolumeAlarmPer5Minutes = props.RequestVolumeAlarmPer5Minutes,
         });
+        RestApi.RecordCustomMetrics(_modelCount * 4, MetricsBasis,
+            metricsPerCaller: _modelCount * 3, perCallerBasis: $"{_modelCount} model(s) × 3 token metrics (PromptTokens, CompletionTokens, TotalTokens)");
         var bodies = RequestModels.Create(RestApi.Api);
         foreach (var (method, path) in BufferedRoutes.Concat(asyncEndpoint is null ? Array.Empty<(string, string)>() : AsyncRoutes))
             RestApi.AddRoute(method, path, BufferedHandler, InvokeMode.Buffered, bodies.GetValueOrDefault(path));
@@ -257,10 +259,12 @@ public sealed class InferenceApi : PlatformConstruct
 
     private readonly int _modelCount;
 
+    private string MetricsBasis => $"{_modelCount} model(s) × 4 metrics (Latency, Requests, Errors, Throttles)";
+
     /// <summary>The handler's EMF metrics per model (Latency, Requests, Errors, Throttles), all of them reporting.</summary>
     protected override IEnumerable<Cost.CostLine> CapacityCostLines(string region)
     {
-        yield return Cost.CostEstimator.CustomMetrics(this, region, _modelCount * 4, $"{_modelCount} model(s) × 4 metrics (Latency, Requests, Errors, Throttles)");
+        yield return Cost.CostEstimator.CustomMetrics(this, region, _modelCount * 4, MetricsBasis);
     }
 
     /// <inheritdoc />

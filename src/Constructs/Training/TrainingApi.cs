@@ -145,6 +145,7 @@ public sealed class TrainingApi : PlatformConstruct
             ThrottlingRateLimit = props.ThrottlingRateLimit,
             ThrottlingBurstLimit = (int)Math.Max(1, props.ThrottlingRateLimit * 2),
         });
+        Api.RecordCustomMetrics(CustomMetricCount, CustomMetricsBasis);
         Api.AddRoute("POST", "/v1/training-jobs", Handler, InvokeMode.Buffered);
         Api.AddRoute("GET", "/v1/training-jobs", Handler, InvokeMode.Buffered);
         Api.AddRoute("GET", "/v1/training-jobs/{id}", Handler, InvokeMode.Buffered);
@@ -250,10 +251,12 @@ public sealed class TrainingApi : PlatformConstruct
     /// <summary>The handler's EMF metrics, all of them reporting: five per operation, and two per job definition.</summary>
     protected override IEnumerable<Cost.CostLine> CapacityCostLines(string region)
     {
-        var operations = Enum.GetValues<TrainingApiOperation>().Length;
-        yield return Cost.CostEstimator.CustomMetrics(this, region, operations * 5 + _definitions.Count * 2,
-            $"{operations} operations × 5 metrics + {_definitions.Count} job definitions × 2 (JobsSubmitted, GpusRequested)");
+        yield return Cost.CostEstimator.CustomMetrics(this, region, CustomMetricCount, CustomMetricsBasis);
     }
+
+    private static int Operations => Enum.GetValues<TrainingApiOperation>().Length;
+    private int CustomMetricCount => Operations * 5 + _definitions.Count * 2;
+    private string CustomMetricsBasis => $"{Operations} operations × 5 metrics + {_definitions.Count} job definitions × 2 (JobsSubmitted, GpusRequested)";
 
     private static TrainingApiProps OnTrainingPlatform(TrainingApiProps props)
     {

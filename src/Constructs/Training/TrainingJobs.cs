@@ -227,7 +227,7 @@ public sealed class TrainingJobs : PlatformConstruct, ITrainingJobs
         {
             var environment = ComputeEnvironments.Single(e => Cost.CostEstimator.PathInStack(e) == group.Key);
             var monthly = group.Sum(l => l.MonthlyUsd);
-            ((CfnResource)environment.Node.DefaultChild!).AddMetadata("AwsModelPlatform:Cost", new Dictionary<string, object>
+            ((CfnResource)environment.Node.DefaultChild!).AddMetadata(Cost.CostMetadata.ResourceKey, new Dictionary<string, object>
             {
                 ["worstCaseHourlyUsd"] = Math.Round(monthly / Cost.PriceTable.HoursPerMonth, 4),
                 ["worstCaseMonthlyUsd"] = Math.Round(monthly, 2),

@@ -4,6 +4,7 @@ using Amazon.CDK.Assertions;
 using Amazon.CDK.AWS.IAM;
 using Amazon.CDK.AWS.Lambda;
 using AwsModelPlatform.Constructs.Api;
+using AwsModelPlatform.Constructs.Cost;
 using AwsModelPlatform.Constructs.Foundation;
 using AwsModelPlatform.Constructs.Inference;
 using AwsModelPlatform.Constructs.Tests.Api;
@@ -120,6 +121,10 @@ public class InferenceApiDefaultsTests(InferenceApiTemplates t)
         Assert.Equal(8, metrics.Quantity);
         Assert.Equal(2.40, metrics.MonthlyUsd, 6);
         Assert.Contains(t.DefaultsApi.UsageBasedCosts, n => n.StartsWith("EMF token metrics") && n.Contains("$0.3/metric-month"));
+        // The cost reports price them for a traffic profile from this record on the REST API.
+        var record = T.Resources("AWS::ApiGateway::RestApi").Single().Value["Metadata"]![CostMetadata.CustomMetricsKey]!;
+        Assert.Equal(8, record["metrics"]!.GetValue<int>());
+        Assert.Equal(6, record["metricsPerCaller"]!.GetValue<int>());
     }
 
     [Fact]

@@ -1,6 +1,8 @@
 using System.Text.Json.Nodes;
 using Amazon.CDK.Assertions;
 using Amazon.CDK.AWS.CloudWatch;
+using AwsModelPlatform.Constructs.Api;
+using AwsModelPlatform.Constructs.Cost;
 using AwsModelPlatform.Constructs.Foundation;
 using AwsModelPlatform.Constructs.Tests.Api;
 using AwsModelPlatform.Constructs.Training;
@@ -39,6 +41,9 @@ public class TrainingApiTests(TrainingApiFixture fixture) : IClassFixture<Traini
         var metrics = Assert.Single(fixture.Api.WorstCaseMonthlyCost, l => l.Type == "AWS::CloudWatch custom metrics (EMF)");
         Assert.Equal(24, metrics.Quantity);
         Assert.Equal(7.20, metrics.MonthlyUsd, 6);
+        var record = T.Resources("AWS::ApiGateway::RestApi").Single().Value["Metadata"]![CostMetadata.CustomMetricsKey]!;
+        Assert.Equal(24, record["metrics"]!.GetValue<int>());
+        Assert.Equal(0, record["metricsPerCaller"]!.GetValue<int>());
     }
 
     [Fact]
