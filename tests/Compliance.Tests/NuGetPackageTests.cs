@@ -94,20 +94,11 @@ public class NuGetPackageTests(PackedLibrary library) : IClassFixture<PackedLibr
         try
         {
             library.WriteNuGetConfig(consumer);
-            File.WriteAllText(Path.Combine(consumer, "Consumer.csproj"), $"""
-                <Project Sdk="Microsoft.NET.Sdk">
-                  <PropertyGroup>
-                    <OutputType>Exe</OutputType>
-                    <TargetFramework>net10.0</TargetFramework>
-                    <ImplicitUsings>enable</ImplicitUsings>
-                    <Nullable>enable</Nullable>
-                    <NoWarn>NU1603</NoWarn>
-                  </PropertyGroup>
-                  <ItemGroup>
-                    <PackageReference Include="AwsModelPlatform.Constructs" Version="{library.Version}" />
-                  </ItemGroup>
-                </Project>
-                """);
+            File.WriteAllText(Path.Combine(consumer, "Consumer.csproj"), Project("AwsModelPlatform.Constructs", """
+                <OutputType>Exe</OutputType>
+                <ImplicitUsings>enable</ImplicitUsings>
+                <Nullable>enable</Nullable>
+                """));
             File.WriteAllText(Path.Combine(consumer, "Program.cs"), """
                 using Amazon.CDK;
                 using AwsModelPlatform.Constructs.Foundation;
@@ -165,35 +156,15 @@ public class NuGetPackageTests(PackedLibrary library) : IClassFixture<PackedLibr
             library.WriteNuGetConfig(work);
             var lib = Directory.CreateDirectory(Path.Combine(work, "lib")).FullName;
             var app = Directory.CreateDirectory(Path.Combine(work, "app")).FullName;
-            File.WriteAllText(Path.Combine(lib, "TeamConstructs.csproj"), $"""
-                <Project Sdk="Microsoft.NET.Sdk">
-                  <PropertyGroup>
-                    <TargetFramework>net10.0</TargetFramework>
-                    <PackageId>TeamConstructs</PackageId>
-                    <Version>{library.Version}</Version>
-                    <NoWarn>NU1603</NoWarn>
-                  </PropertyGroup>
-                  <ItemGroup>
-                    <PackageReference Include="AwsModelPlatform.Constructs" Version="{library.Version}" />
-                  </ItemGroup>
-                </Project>
-                """);
+            File.WriteAllText(Path.Combine(lib, "TeamConstructs.csproj"), Project("AwsModelPlatform.Constructs", $"""
+                <PackageId>TeamConstructs</PackageId>
+                <Version>{library.Version}</Version>
+                """));
             File.WriteAllText(Path.Combine(lib, "Team.cs"), "namespace TeamConstructs; public static class Team { public static string? Handler => AwsModelPlatform.Constructs.Api.HandlerCode.PackagedBootstrap; }");
             var pack = Repo.Run("dotnet", new[] { "pack", "-c", "Release", "-o", library.Feed }, lib, TimeSpan.FromMinutes(4));
             Assert.True(pack.ExitCode == 0, pack.Output + pack.Error);
 
-            File.WriteAllText(Path.Combine(app, "App.csproj"), $"""
-                <Project Sdk="Microsoft.NET.Sdk">
-                  <PropertyGroup>
-                    <OutputType>Exe</OutputType>
-                    <TargetFramework>net10.0</TargetFramework>
-                    <NoWarn>NU1603</NoWarn>
-                  </PropertyGroup>
-                  <ItemGroup>
-                    <PackageReference Include="TeamConstructs" Version="{library.Version}" />
-                  </ItemGroup>
-                </Project>
-                """);
+            File.WriteAllText(Path.Combine(app, "App.csproj"), Project("TeamConstructs", "<OutputType>Exe</OutputType>"));
             File.WriteAllText(Path.Combine(app, "Program.cs"), "System.Console.WriteLine(TeamConstructs.Team.Handler ?? \"none\");");
             var run = Repo.Run("dotnet", new[] { "run" }, app, TimeSpan.FromMinutes(4));
             Assert.True(run.ExitCode == 0, run.Output + run.Error);
@@ -204,6 +175,20 @@ public class NuGetPackageTests(PackedLibrary library) : IClassFixture<PackedLibr
             Directory.Delete(work, recursive: true);
         }
     }
+
+    // A project outside the repository that references one package of the test feed at the packed version.
+    private string Project(string packageReference, string properties) => $"""
+        <Project Sdk="Microsoft.NET.Sdk">
+          <PropertyGroup>
+            <TargetFramework>net10.0</TargetFramework>
+            <NoWarn>NU1603</NoWarn>
+            {properties}
+          </PropertyGroup>
+          <ItemGroup>
+            <PackageReference Include="{packageReference}" Version="{library.Version}" />
+          </ItemGroup>
+        </Project>
+        """;
 
     private static readonly byte[] Elf = { 0x7F, (byte)'E', (byte)'L', (byte)'F' };
 }
