@@ -42,7 +42,7 @@ public sealed class StreamingTests(HandlerFixture f)
         }
         var end = clock.Elapsed;
         Assert.Equal("part0;part1;part2;", text.ToString());
-        // The model paces its three parts 400 ms apart: had the handler buffered, all would arrive at once.
+        // The model paces its three parts 600 ms apart (1.2 s in all): had the handler buffered, all would arrive at once.
         Assert.True(end - firstPart > TimeSpan.FromMilliseconds(300), $"first part at {firstPart?.TotalMilliseconds} ms, end at {end.TotalMilliseconds} ms");
     }
 

@@ -103,13 +103,13 @@ public sealed class ModelServer : IAsyncDisposable
                 }
                 return;
             case "paced":
-                // Three parts 400 ms apart: lets a test see that parts reach the client as they are produced.
+                // Three parts 600 ms apart: lets a test see that parts reach the client as they are produced.
                 http.Response.ContentType = "text/plain";
                 for (var i = 0; i < 3; i++)
                 {
                     await http.Response.WriteAsync($"part{i};");
                     await http.Response.Body.FlushAsync();
-                    if (i < 2) await Task.Delay(400);
+                    if (i < 2) await Task.Delay(600);
                 }
                 return;
             case "openai":
