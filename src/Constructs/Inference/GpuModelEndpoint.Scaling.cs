@@ -42,6 +42,7 @@ public sealed partial class GpuModelEndpoint
             case InferenceComponentHosting ic:
             {
                 var maxCopies = ic.MaxCopies ?? MaxCopiesThatFit(ic);
+                if (maxCopies == ic.MinCopies) break;
                 var target = ScalableTarget("CopyScaling", $"inference-component/{_inferenceComponentName}", "sagemaker:inference-component:DesiredCopyCount",
                     ic.MinCopies, maxCopies, InferenceComponent!);
                 TargetTracking("InvocationsPerCopy", target, ic, ic.MaxRequestsPerSecondPerCopy * 60 * ic.TargetUtilizationPercent / 100.0,

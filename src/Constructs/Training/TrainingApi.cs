@@ -69,6 +69,12 @@ public sealed class TrainingApi : PlatformConstruct
     /// <summary>The REST API.</summary>
     public PlatformRestApi Api { get; }
 
+    /// <summary>The URL of the stage, ending in <c>/</c> (append <c>v1/training-jobs</c>).</summary>
+    public string Url => Api.Url;
+
+    /// <summary>Lets <paramref name="grantee"/> call every route (IAM authorization, the default).</summary>
+    public Grant GrantInvoke(IGrantable grantee) => Api.GrantInvoke(grantee);
+
     /// <summary>The bucket of idempotency records.</summary>
     public Bucket StateBucket { get; }
 
@@ -150,7 +156,6 @@ public sealed class TrainingApi : PlatformConstruct
         Api.AddRoute("GET", "/v1/training-jobs", Handler, InvokeMode.Buffered);
         Api.AddRoute("GET", "/v1/training-jobs/{id}", Handler, InvokeMode.Buffered);
         Api.AddRoute("DELETE", "/v1/training-jobs/{id}", Handler, InvokeMode.Buffered);
-        _ = new CfnOutput(this, "Url", new CfnOutputProps { Value = Api.Url, Description = "Training API base URL (append v1/training-jobs)" });
 
         // Submissions are few and each is a job someone is waiting for: one 5xx is worth a look. API Gateway's 5xx-rate
         // alarm (PlatformRestApi) needs 20 requests in 5 minutes, which a training API seldom sees.

@@ -1,4 +1,6 @@
 using System.Text.Json.Nodes;
+using Amazon.CDK.Assertions;
+using AwsModelPlatform.Constructs.Inference;
 
 namespace AwsModelPlatform.Constructs.Tests.Inference;
 
@@ -54,6 +56,20 @@ public class InferenceComponentEndpointTests
         Assert.Contains("LlmInferenceComponent", target["DependsOn"].Text());
         var tracking = _t.Components.Resources("AWS::ApplicationAutoScaling::ScalingPolicy").Single(p => p.Key.StartsWith("LlmInvocationsPerCopy")).Value["Properties"]!;
         Assert.Equal("SageMakerInferenceComponentInvocationsPerCopy", tracking["TargetTrackingScalingPolicyConfiguration"]!["PredefinedMetricSpecification"]!["PredefinedMetricType"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public void A_fixed_number_of_copies_gets_no_copy_scaling()
+    {
+        var stack = Synth.NewStack();
+        _ = new GpuModelEndpoint(stack, "Fixed", new GpuModelEndpointProps
+        {
+            Image = ModelImage.FromImageUri(EndpointTemplates.TgiImage),
+            Hosting = new InferenceComponentHosting { InstanceType = "ml.g5.12xlarge", MemoryPerCopyMb = 1024, MinInstances = 1, MaxInstances = 1, MinCopies = 2, MaxCopies = 2, InitialCopies = 2 },
+        });
+        var template = Template.FromStack(stack);
+        Assert.Empty(template.Resources("AWS::ApplicationAutoScaling::ScalableTarget"));
+        Assert.Equal(2, template.Single("AWS::SageMaker::InferenceComponent")["Properties"]!["RuntimeConfig"]!["CopyCount"]!.GetValue<int>());
     }
 
     [Fact]
