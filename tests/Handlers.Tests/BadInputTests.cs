@@ -142,6 +142,34 @@ public sealed class BadInputTests(HandlerFixture f)
         await AssertProblemAsync(r1, 404);
         using var r2 = await f.Http.GetAsync("/v1/endpoints/echo/invocations");
         await AssertProblemAsync(r2, 405);
+        Assert.Contains("POST", r2.Content.Headers.Allow);
+    }
+
+    [Theory]
+    [InlineData("1")]
+    [InlineData("[]")]
+    [InlineData("{\"requestId\":\"\\ud800\"}")]
+    [InlineData("{\"requestId\":\"a b\"}")]
+    [InlineData("{\"requestId\":\"\\u00e9\"}")]
+    [InlineData("{\"authorizer\":{\"principalId\":\"\\udc00\"}}")]
+    public async Task A_hostile_request_context_costs_only_its_ids_never_the_request(string context)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/endpoints/echo/invocations") { Content = Body("{}") };
+        request.Headers.TryAddWithoutValidation("x-amzn-request-context", context);
+        using var r = await f.Http.SendAsync(request);
+        Assert.Equal(HttpStatusCode.OK, r.StatusCode);
+        Assert.Matches("^[0-9a-f]{32}$", Header(r, "x-request-id")); // a fresh id, not the unsafe one
+    }
+
+    [Theory]
+    [InlineData("{\"model\": \"\\ud800\", \"messages\": []}")]
+    [InlineData("{\"model\": \"chat-model\", \"model\": \"other\", \"messages\": []}")]
+    public async Task Openai_body_with_invalid_unicode_or_duplicate_keys_is_malformed(string body)
+    {
+        var calls = f.SageMaker.Calls.Count;
+        using var r = await f.Http.PostAsync("/v1/chat/completions", Body(body));
+        await AssertProblemAsync(r, 400, "malformed-json");
+        Assert.Equal(calls, f.SageMaker.Calls.Count);
     }
 
     [Theory]

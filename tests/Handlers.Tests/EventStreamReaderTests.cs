@@ -24,6 +24,19 @@ public sealed class EventStreamReaderTests
     }
 
     [Fact]
+    public async Task A_slow_consumer_is_not_the_models_silence()
+    {
+        // The consumer takes longer than the idle timeout to write each part (a slow client); the model sent all at once.
+        var parts = new List<string>();
+        await foreach (var e in EventStreamReader.ReadAsync(new MemoryStream(Frames("one", "two")), TimeSpan.FromMilliseconds(100), CancellationToken.None))
+        {
+            if (e is PayloadPart p) parts.Add(Encoding.UTF8.GetString(p.Bytes.Span));
+            await Task.Delay(300);
+        }
+        Assert.Equal(["one", "two"], parts);
+    }
+
+    [Fact]
     public async Task Decodes_frames_delivered_one_byte_at_a_time()
     {
         Assert.Equal(["alpha", "beta"], await Read(new TrickleStream(Frames("alpha", "beta"), 1)));

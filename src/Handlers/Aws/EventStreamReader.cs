@@ -91,6 +91,8 @@ public static class EventStreamReader
                 {
                     idle.CancelAfter(idleTimeout);
                     read = await body.ReadAsync(buffer.AsMemory(end), idle.Token);
+                    // Only the model's silence counts: the clock stops while the consumer writes to a slow client.
+                    idle.CancelAfter(Timeout.InfiniteTimeSpan);
                 }
                 catch (OperationCanceledException e) when (!ct.IsCancellationRequested)
                 {

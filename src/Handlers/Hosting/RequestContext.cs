@@ -40,7 +40,7 @@ public sealed class RequestContext
             {
                 using var doc = JsonDocument.Parse(raw);
                 var root = doc.RootElement;
-                requestId = Str(root, "requestId");
+                requestId = Str(root, "requestId") is { Length: <= 128 } contextId && IsSafe(contextId) ? contextId : null;
                 if (root.TryGetProperty("authorizer", out var auth) && auth.ValueKind == JsonValueKind.Object)
                 {
                     caller = Str(auth, "principalId")
@@ -51,11 +51,13 @@ public sealed class RequestContext
                 if (caller is null && root.TryGetProperty("identity", out var id) && id.ValueKind == JsonValueKind.Object)
                     caller = Str(id, "userArn") ?? Str(id, "caller") ?? Str(id, "apiKeyId");
             }
-            catch (JsonException)
+            catch (Exception e) when (e is JsonException or InvalidOperationException)
             {
-                // A malformed context only loses the caller; the request itself is still served.
+                // A malformed context (not JSON, or a string that is not valid UTF-16, such as a lone surrogate) only
+                // loses the caller; the request itself is still served.
             }
         }
+        // The id is echoed in a response header: only a short id of safe characters is taken from outside.
         requestId ??= http.Request.Headers["x-request-id"].ToString() is { Length: > 0 and <= 128 } given && IsSafe(given) ? given : null;
         return new RequestContext { RequestId = requestId ?? Guid.NewGuid().ToString("N"), Caller = caller ?? "anonymous", IsAnonymous = caller is null };
     }

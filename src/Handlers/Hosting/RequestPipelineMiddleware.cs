@@ -76,8 +76,10 @@ public sealed partial class RequestPipelineMiddleware(RequestDelegate next, ILog
             RequestId = ctx?.RequestId,
             UpstreamRequestId = problem.UpstreamRequestId ?? ctx?.UpstreamRequestId,
         };
+        var allow = http.Response.Headers.Allow; // a 405 keeps the methods the route does allow
         http.Response.Clear();
         http.Response.StatusCode = problem.Status;
+        if (problem.Status == 405) http.Response.Headers.Allow = allow;
         if (ctx is not null) http.Response.Headers["x-request-id"] = ctx.RequestId;
         if (problem.UpstreamRequestId is not null) http.Response.Headers["x-upstream-request-id"] = problem.UpstreamRequestId;
         if (retryAfter is { } ra) http.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(ra.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
