@@ -110,4 +110,20 @@ public sealed class S3ErrorMappingTests
         Assert.Equal(code, problem.ErrorType);
         Assert.Equal(retryAfter, retry is not null);
     }
+
+    [Fact]
+    public void Network_and_SDK_failures_are_502_problems_not_a_bare_500()
+    {
+        var kms = new Amazon.Runtime.AmazonServiceException("denied", Amazon.Runtime.ErrorType.Sender, "AccessDeniedException", "kms-request-3", System.Net.HttpStatusCode.BadRequest);
+        var (fromKms, _) = RequestPipelineMiddleware.Map(kms, Context);
+        Assert.Equal((502, "kms-request-3", "AccessDeniedException"), (fromKms.Status, fromKms.UpstreamRequestId, fromKms.ErrorType));
+        Assert.EndsWith("/upstream-error", fromKms.Type);
+        foreach (var error in new Exception[] { new HttpRequestException("Connection refused (s3.amazonaws.com:443)"), new Amazon.Runtime.AmazonClientException("No response") })
+        {
+            var (problem, _) = RequestPipelineMiddleware.Map(error, Context);
+            Assert.Equal(502, problem.Status);
+            Assert.EndsWith("/upstream-unreachable", problem.Type);
+            Assert.Contains(error.Message, problem.Detail);
+        }
+    }
 }

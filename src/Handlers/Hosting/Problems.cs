@@ -87,6 +87,14 @@ public static class Problems
         return (problem, status == 503 ? TimeSpan.FromSeconds(1) : null);
     }
 
+    /// <summary>An AWS service other than S3 (whose codes <see cref="FromS3"/> maps) answered with an error.</summary>
+    public static Problem FromAws(Amazon.Runtime.AmazonServiceException e) =>
+        new(Base + "upstream-error", "AWS failed", 502, $"AWS answered {(int)e.StatusCode} {e.ErrorCode}.", UpstreamRequestId: e.RequestId, ErrorType: e.ErrorCode);
+
+    /// <summary>No answer from an AWS endpoint (DNS, connection, TLS, or the SDK giving up before a response).</summary>
+    public static Problem Unreachable(Exception e) =>
+        new(Base + "upstream-unreachable", "Upstream unreachable", 502, "An AWS endpoint could not be reached: " + e.Message);
+
     private static string ReasonPhrase(int status) =>
         Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(status) is { Length: > 0 } p ? p : "Error";
 }

@@ -62,7 +62,9 @@ public sealed partial class RequestPipelineMiddleware(RequestDelegate next, ILog
         TimeoutRejectedException => (Problems.Timeout("The model did not answer within the deadline."), null),
         BrokenCircuitException b => (Problems.CircuitOpen(ctx.Model ?? "?"), b.RetryAfter ?? TimeSpan.FromSeconds(5)),
         SageMakerStreamException s => (new Problem("https://awsmodelplatform.dev/problems/stream-error", "Stream error", 502, s.Message, UpstreamRequestId: ctx.UpstreamRequestId), null),
-        HttpRequestException => (new Problem("https://awsmodelplatform.dev/problems/upstream-unreachable", "SageMaker unreachable", 502, "The SageMaker Runtime endpoint could not be reached."), null),
+        HttpRequestException h => (Problems.Unreachable(h), null),
+        Amazon.Runtime.AmazonServiceException a => (Problems.FromAws(a), null),
+        Amazon.Runtime.AmazonClientException c => (Problems.Unreachable(c), null),
         BadHttpRequestException b => (Problems.ForStatus(b.StatusCode) with { Detail = b.Message }, null),
         _ => (Problems.Internal(), null),
     };
