@@ -1,6 +1,10 @@
+using System.Collections.Concurrent;
 using System.Net;
+using System.Net.Sockets;
+using System.Text;
 using System.Text.Json;
 using Amazon.S3.Model;
+using AwsModelPlatform.Handlers.Tests.Fakes;
 using static AwsModelPlatform.Handlers.Tests.TestHelpers;
 
 namespace AwsModelPlatform.Handlers.Tests;
@@ -92,12 +96,9 @@ public sealed class AsyncInvocationTests(HandlerFixture f)
         Assert.Contains("the model rejects this input", body.GetProperty("failure").GetString());
     }
 
-    [Fact]
-    public async Task A_record_written_by_another_instance_is_answered()
+    /// <summary>A record as the handler writes it, for an output or failure object a test puts in place.</summary>
+    private async Task PutRecordAsync(string id, string caller, string? outputKey, string? failureKey = null)
     {
-        // "A crash after the 202": the record in S3 is all a fresh instance has, and it is enough.
-        var id = Guid.NewGuid().ToString("N");
-        await f.S3.PutObjectAsync(new PutObjectRequest { BucketName = HandlerFixture.Bucket, Key = $"handler/outputs-elsewhere/{id}.out", ContentBody = "{\"done\":true}", ContentType = "application/json" });
         await f.S3.PutObjectAsync(new PutObjectRequest
         {
             BucketName = HandlerFixture.Bucket,
@@ -106,13 +107,80 @@ public sealed class AsyncInvocationTests(HandlerFixture f)
             ContentBody = JsonSerializer.Serialize(new
             {
                 Id = id, Model = "async-echo", EndpointName = "echo", InputLocation = $"s3://{HandlerFixture.Bucket}/handler/inputs/{id}",
-                OutputLocation = $"s3://{HandlerFixture.Bucket}/handler/outputs-elsewhere/{id}.out", FailureLocation = (string?)null,
-                InferenceId = id, Caller = "someone", CreatedAt = DateTimeOffset.UtcNow,
+                OutputLocation = outputKey is null ? null : $"s3://{HandlerFixture.Bucket}/{outputKey}",
+                FailureLocation = failureKey is null ? null : $"s3://{HandlerFixture.Bucket}/{failureKey}",
+                InferenceId = id, Caller = caller, CreatedAt = DateTimeOffset.UtcNow,
             }),
         });
-        using var r = await f.Http.GetAsync($"/v1/async-invocations/{id}");
+    }
+
+    private static string ContextOf(string caller) => $"{{\"authorizer\":{{\"principalId\":\"{caller}\"}}}}";
+
+    private async Task<HttpResponseMessage> GetAs(string path, string? caller)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        if (caller is not null) request.Headers.Add("x-amzn-request-context", ContextOf(caller));
+        return await f.Http.SendAsync(request);
+    }
+
+    [Fact]
+    public async Task A_record_written_by_another_instance_is_answered()
+    {
+        // "A crash after the 202": the record in S3 is all a fresh instance has, and it is enough (for the same caller).
+        var id = Guid.NewGuid().ToString("N");
+        await f.S3.PutObjectAsync(new PutObjectRequest { BucketName = HandlerFixture.Bucket, Key = $"handler/outputs-elsewhere/{id}.out", ContentBody = "{\"done\":true}", ContentType = "application/json" });
+        await PutRecordAsync(id, "someone", $"handler/outputs-elsewhere/{id}.out");
+        using var r = await GetAs($"/v1/async-invocations/{id}", "someone");
         Assert.Equal(HttpStatusCode.OK, r.StatusCode);
         Assert.Equal("{\"done\":true}", JsonDocument.Parse(await r.Content.ReadAsStringAsync()).RootElement.GetProperty("output").GetString());
+    }
+
+    [Fact]
+    public async Task Another_callers_async_invocation_is_404_like_an_unknown_id()
+    {
+        var id = Guid.NewGuid().ToString("N");
+        await f.S3.PutObjectAsync(new PutObjectRequest { BucketName = HandlerFixture.Bucket, Key = $"handler/outputs-elsewhere/{id}.out", ContentBody = "{\"secret\":true}", ContentType = "application/json" });
+        await PutRecordAsync(id, "owner", $"handler/outputs-elsewhere/{id}.out");
+
+        using var intruder = await GetAs($"/v1/async-invocations/{id}", "intruder");
+        var problem = await AssertProblemAsync(intruder, 404, "not-found");
+        Assert.Equal($"No async invocation with id '{id}'.", problem.GetProperty("detail").GetString());
+        using var anonymous = await GetAs($"/v1/async-invocations/{id}", null);
+        await AssertProblemAsync(anonymous, 404, "not-found");
+        using var owner = await GetAs($"/v1/async-invocations/{id}", "owner");
+        Assert.Equal(HttpStatusCode.OK, owner.StatusCode);
+    }
+
+    [Fact]
+    public async Task An_empty_output_or_failure_is_answered_without_a_ranged_read()
+    {
+        // S3 refuses a range on a 0-byte object (416 InvalidRange): an empty result must still be answered.
+        var done = Guid.NewGuid().ToString("N");
+        await f.S3.PutObjectAsync(new PutObjectRequest { BucketName = HandlerFixture.Bucket, Key = $"handler/outputs-elsewhere/{done}.out", ContentBody = "", ContentType = "application/json" });
+        await PutRecordAsync(done, "anonymous", $"handler/outputs-elsewhere/{done}.out");
+        using var completed = await f.Http.GetAsync($"/v1/async-invocations/{done}");
+        var text = await completed.Content.ReadAsStringAsync();
+        Assert.True(completed.StatusCode == HttpStatusCode.OK, text);
+        var body = JsonDocument.Parse(text).RootElement;
+        Assert.Equal("completed", body.GetProperty("status").GetString());
+        Assert.Equal("", body.GetProperty("output").GetString());
+
+        var failed = Guid.NewGuid().ToString("N");
+        await f.S3.PutObjectAsync(new PutObjectRequest { BucketName = HandlerFixture.Bucket, Key = $"handler/failures-elsewhere/{failed}.out", ContentBody = "", ContentType = "text/plain" });
+        await PutRecordAsync(failed, "anonymous", $"handler/outputs-elsewhere/{failed}.out", $"handler/failures-elsewhere/{failed}.out");
+        using var failure = await f.Http.GetAsync($"/v1/async-invocations/{failed}");
+        text = await failure.Content.ReadAsStringAsync();
+        Assert.True(failure.StatusCode == HttpStatusCode.OK, text);
+        body = JsonDocument.Parse(text).RootElement;
+        Assert.Equal("failed", body.GetProperty("status").GetString());
+        Assert.Equal("", body.GetProperty("failure").GetString());
+    }
+
+    [Fact]
+    public async Task An_id_with_a_trailing_newline_is_400()
+    {
+        using var r = await f.Http.GetAsync($"/v1/async-invocations/{Guid.NewGuid():N}%0A");
+        await AssertProblemAsync(r, 400, "bad-request");
     }
 
     [Fact]
@@ -129,11 +197,11 @@ public sealed class AsyncInvocationTests(HandlerFixture f)
         await AssertProblemAsync(r, 413);
     }
 
-    private async Task<HttpResponseMessage> SubmitWithKey(string key, string body, string? caller = null)
+    private async Task<HttpResponseMessage> SubmitWithKey(string key, string body, string? caller = null, string contentType = "application/json")
     {
-        var request = new HttpRequestMessage(HttpMethod.Post, "/v1/endpoints/async-echo/async-invocations") { Content = Body(body) };
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/endpoints/async-echo/async-invocations") { Content = Body(body, contentType) };
         request.Headers.Add("Idempotency-Key", key);
-        if (caller is not null) request.Headers.Add("x-amzn-request-context", $"{{\"authorizer\":{{\"principalId\":\"{caller}\"}}}}");
+        if (caller is not null) request.Headers.Add("x-amzn-request-context", ContextOf(caller));
         return await f.Http.SendAsync(request);
     }
 
@@ -156,19 +224,31 @@ public sealed class AsyncInvocationTests(HandlerFixture f)
         Assert.NotEqual(id, IdOf(await other.Content.ReadAsStringAsync()));
     }
 
+    /// <summary>The digest the handler keeps of a submission (metadata <c>body-digest</c> of the input): SHA-256 of content type, newline, body.</summary>
+    private static string DigestOf(string contentType, string body) =>
+        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(contentType + "\n" + body)));
+
+    /// <summary>What the first attempt of an idempotent submission left when it died after storing its input.</summary>
+    private async Task<string> InterruptedAsync(string key, string body)
+    {
+        var id = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"anonymous\nasync-echo\n{key}")))[..32];
+        var input = new PutObjectRequest { BucketName = HandlerFixture.Bucket, Key = $"handler/inputs/{id}", ContentBody = body, ContentType = "application/json" };
+        input.Metadata["body-digest"] = DigestOf("application/json", body);
+        await f.S3.PutObjectAsync(input);
+        return id;
+    }
+
     [Fact]
     public async Task An_interrupted_idempotent_submission_is_finished_by_its_retry()
     {
-        // The first attempt stored the input and died before SageMaker or the record: the retry completes it.
+        // The first attempt stored the input and died before SageMaker or the record: the retry (same body) completes it.
         var key = "interrupted-" + Guid.NewGuid().ToString("N");
         using var probe = await SubmitWithKey(key, "{\"probe\":true}", caller: "probe-caller");
         var probeId = IdOf(await probe.Content.ReadAsStringAsync());
-        var id = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"anonymous\nasync-echo\n{key}")))[..32];
+        var id = await InterruptedAsync(key, "{\"stored\":\"before the crash\"}");
         Assert.NotEqual(probeId, id);
-        await f.S3.PutObjectAsync(new PutObjectRequest { BucketName = HandlerFixture.Bucket, Key = $"handler/inputs/{id}", ContentBody = "{\"stored\":\"before the crash\"}", ContentType = "application/json" });
 
-        // The retry's body differs: the stored input (written with If-None-Match: *, never overwritten) is what runs.
-        using var retry = await SubmitWithKey(key, "{\"stored\":\"by the retry\"}");
+        using var retry = await SubmitWithKey(key, "{\"stored\":\"before the crash\"}");
         Assert.Equal(HttpStatusCode.Accepted, retry.StatusCode);
         Assert.Equal(id, IdOf(await retry.Content.ReadAsStringAsync()));
         Assert.Null(Header(retry, "Idempotent-Replayed"));
@@ -177,9 +257,103 @@ public sealed class AsyncInvocationTests(HandlerFixture f)
     }
 
     [Fact]
+    public async Task An_interrupted_idempotent_submission_retried_with_another_body_is_409()
+    {
+        // The stored input (never overwritten) is not what the retry asks for: running it would silently drop the new body.
+        var key = "interrupted-other-" + Guid.NewGuid().ToString("N");
+        var id = await InterruptedAsync(key, "{\"stored\":\"before the crash\"}");
+        using var retry = await SubmitWithKey(key, "{\"stored\":\"by the retry\"}");
+        await AssertProblemAsync(retry, 409, "idempotency-key-reused");
+        Assert.DoesNotContain(f.SageMaker.Calls, c => c.Headers.GetValueOrDefault("X-Amzn-SageMaker-InputLocation")?.EndsWith("/" + id) == true);
+    }
+
+    [Fact]
+    public async Task A_retry_with_the_same_idempotency_key_and_another_body_is_409()
+    {
+        var key = "reused-" + Guid.NewGuid().ToString("N");
+        using var first = await SubmitWithKey(key, "{\"n\":1}");
+        Assert.Equal(HttpStatusCode.Accepted, first.StatusCode);
+        using var otherBody = await SubmitWithKey(key, "{\"n\":2}");
+        await AssertProblemAsync(otherBody, 409, "idempotency-key-reused");
+        using var otherType = await SubmitWithKey(key, "{\"n\":1}", contentType: "text/plain");
+        await AssertProblemAsync(otherType, 409, "idempotency-key-reused");
+        using var same = await SubmitWithKey(key, "{\"n\":1}");
+        Assert.Equal(HttpStatusCode.Accepted, same.StatusCode);
+        Assert.Equal("true", Header(same, "Idempotent-Replayed"));
+    }
+
+    [Fact]
     public async Task An_idempotency_key_with_spaces_is_400()
     {
         using var r = await SubmitWithKey("has space", "{}");
         await AssertProblemAsync(r, 400);
+    }
+
+    /// <summary>Raw HTTP/1.1, to send header lines an <see cref="HttpClient"/> would merge or drop.</summary>
+    private async Task<string> RawSubmitAsync(string headerLines)
+    {
+        using var tcp = new TcpClient();
+        await tcp.ConnectAsync(f.HandlerUrl.Host, f.HandlerUrl.Port);
+        await using var net = tcp.GetStream();
+        var request = $"POST /v1/endpoints/async-echo/async-invocations HTTP/1.1\r\nHost: {f.HandlerUrl.Authority}\r\nContent-Type: application/json\r\n" +
+            $"Content-Length: 2\r\nConnection: close\r\n{headerLines}\r\n{{}}";
+        await net.WriteAsync(Encoding.ASCII.GetBytes(request));
+        using var reader = new StreamReader(net, Encoding.UTF8);
+        return await reader.ReadToEndAsync().WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
+    [Theory]
+    [InlineData("Idempotency-Key: one\r\nIdempotency-Key: two\r\n")]
+    [InlineData("Idempotency-Key: \r\n")]
+    public async Task An_idempotency_key_given_twice_or_empty_is_400(string headerLines)
+    {
+        var response = await RawSubmitAsync(headerLines);
+        Assert.StartsWith("HTTP/1.1 400", response);
+        Assert.Contains("bad-request", response);
+        Assert.Contains("Idempotency-Key must be one value", response);
+    }
+
+    [Fact]
+    public async Task A_client_hanging_up_after_sagemaker_accepted_still_leaves_a_record()
+    {
+        // The record PUT is held 2 s; the client hangs up meanwhile. The id SageMaker accepted must not answer 404 forever.
+        await using var proxy = await RecordHoldingS3Proxy.StartAsync(f.Moto.Url, TimeSpan.FromSeconds(2));
+        var env = new Dictionary<string, string>
+        {
+            ["AWS_ACCESS_KEY_ID"] = FakeSageMakerRuntime.AccessKey,
+            ["AWS_SECRET_ACCESS_KEY"] = FakeSageMakerRuntime.SecretKey,
+            ["AWS_REGION"] = FakeSageMakerRuntime.Region,
+            ["AWS_EC2_METADATA_DISABLED"] = "true",
+            ["Aws__ServiceUrls__SageMakerRuntime"] = f.SageMaker.Url.ToString(),
+            ["Aws__ServiceUrls__S3"] = proxy.Url.ToString(),
+            ["Api__RouteGroups"] = "inference",
+            ["Inference__Async__Bucket"] = HandlerFixture.Bucket,
+            ["Inference__Async__Prefix"] = "handler",
+            ["Inference__Async__KmsKeyId"] = f.KmsKeyId,
+            ["Inference__Models__async-echo__EndpointName"] = "echo",
+        };
+        var (process, url) = await HandlerFixture.StartHandlerAsync(env, new ConcurrentQueue<string>());
+        try
+        {
+            using var http = new HttpClient { BaseAddress = url };
+            using var hangUp = new CancellationTokenSource();
+            var submit = http.PostAsync("/v1/endpoints/async-echo/async-invocations", Body("{\"hang\":\"up\"}"), hangUp.Token);
+            var id = await proxy.RecordPutStarted.Task.WaitAsync(TimeSpan.FromSeconds(20));
+            await hangUp.CancelAsync();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => submit);
+
+            var status = HttpStatusCode.NotFound;
+            for (var i = 0; i < 60 && status == HttpStatusCode.NotFound; i++)
+            {
+                await Task.Delay(100);
+                using var r = await http.GetAsync($"/v1/async-invocations/{id}");
+                status = r.StatusCode;
+            }
+            Assert.True(status is HttpStatusCode.Accepted or HttpStatusCode.OK, $"status {status}");
+        }
+        finally
+        {
+            HandlerFixture.Stop(process);
+        }
     }
 }

@@ -34,6 +34,7 @@ public static class Problems
     public static ApiProblemException UnknownModel(string model) => new(new(Base + "unknown-model", "Unknown model", 404, $"No model named '{model}' is configured."));
     public static ApiProblemException PayloadTooLarge(long limit) => new(new(Base + "payload-too-large", "Payload too large", 413, $"The request body exceeds this model's limit of {limit} bytes."));
     public static ApiProblemException UnsupportedMediaType(string detail) => new(new(Base + "unsupported-media-type", "Unsupported media type", 415, detail));
+    public static ApiProblemException IdempotencyKeyReused(string detail) => new(new(Base + "idempotency-key-reused", "Idempotency key reused", 409, detail));
     public static ApiProblemException NotConfigured(string detail) => new(new(Base + "not-configured", "Not configured", 501, detail));
 
     public static Problem ForStatus(int status) => status switch

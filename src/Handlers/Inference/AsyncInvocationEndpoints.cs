@@ -38,12 +38,12 @@ public static partial class AsyncInvocationEndpoints
             .WithSummary("Stores the body in the async bucket, calls SageMaker InvokeEndpointAsync and records the request; 202 with its status URL.")
             .AcceptsBody("application/json", "application/octet-stream")
             .Produces<AsyncAccepted>(202)
-            .ProducesProblems(400, 404, 413, 415, 429, 501, 502, 503, 504);
+            .ProducesProblems(400, 404, 409, 413, 415, 429, 501, 502, 503, 504);
 
         v1.MapGet("/async-invocations/{id}", StatusAsync)
             .WithTags("Async invocations")
             .WithName("GetAsyncInvocation")
-            .WithSummary("pending (202), completed (200, output inline or presigned URL) or failed (200, failure body).")
+            .WithSummary("pending (202), completed (200, output inline or presigned URL) or failed (200, failure body); another caller's id is 404.")
             .Produces<AsyncStatus>(200)
             .Produces<AsyncStatus>(202)
             .ProducesProblems(400, 404, 501, 502);
@@ -54,26 +54,31 @@ public static partial class AsyncInvocationEndpoints
     {
         var m = catalog.Resolve(model, http);
         _ = store.Bucket; // 501 before reading anything when async is not configured
-        var request = await InvocationEndpoints.ReadRequestAsync(http, m);
         var ctx = http.Ctx();
         var ct = http.RequestAborted;
         var id = IdFor(http, ctx.Caller, m.Name);
         var statusUrl = $"/v1/async-invocations/{id}";
+        var request = await InvocationEndpoints.ReadRequestAsync(http, m);
+        var digest = AsyncInvocationStore.Digest(request.ContentType, request.Body.Span);
 
-        // 0. A retried submission (same Idempotency-Key from the same caller for the same model) gets the first answer.
-        if (http.Request.Headers.ContainsKey(IdempotencyKeyHeader) && await store.GetRecordAsync(id, ct) is not null)
+        // 0. A retried submission (same Idempotency-Key from the same caller for the same model) gets the first answer,
+        //    if it asks for the same thing: another body under the key would otherwise never run.
+        if (http.Request.Headers.ContainsKey(IdempotencyKeyHeader) && await store.GetRecordAsync(id, ct) is { } earlier)
         {
+            if (earlier.BodyDigest != digest) throw KeyReused();
             http.Response.Headers["Idempotent-Replayed"] = "true";
             await AcceptedAsync(http, id, statusUrl, ct);
             return;
         }
 
         // 1. The input is in S3 (KMS-encrypted) before SageMaker hears of it. A retry of an interrupted
-        //    idempotent submission finds it there and carries on (SageMaker may then run it twice: at least once).
-        var input = await store.PutInputAsync(id, request.Body.ToArray(), request.ContentType, ct);
+        //    idempotent submission finds it there and carries on (SageMaker may then run it twice: at least once),
+        //    unless the stored input is another submission's.
+        var input = await store.PutInputAsync(id, request.Body.ToArray(), request.ContentType, digest, ct);
+        if (input.BodyDigest != digest) throw KeyReused();
         // 2. SageMaker accepts it.
         var accepted = await resilience.ExecuteAsync(m.EndpointName, TimeSpan.FromSeconds(options.Value.TimeoutSeconds),
-            c => client.InvokeEndpointAsyncAsync(new AsyncInvokeRequest(m.EndpointName, input, request.ContentType)
+            c => client.InvokeEndpointAsyncAsync(new AsyncInvokeRequest(m.EndpointName, input.Location, request.ContentType)
             {
                 Accept = request.Accept,
                 CustomAttributes = request.CustomAttributes,
@@ -81,8 +86,12 @@ public static partial class AsyncInvocationEndpoints
             }, c), ct);
         ctx.UpstreamRequestId = accepted.RequestId;
         // 3. The record is durable before the 202: a crash after this line can still be answered by the status route.
-        await store.PutRecordAsync(new AsyncRecord(id, m.Name, m.EndpointName, input, accepted.OutputLocation, accepted.FailureLocation,
-            accepted.InferenceId, ctx.Caller, DateTimeOffset.UtcNow), ct);
+        //    Not on the client's token: SageMaker runs the request now, and a client hanging up must not leave its id unknown.
+        using (var recording = new CancellationTokenSource(RecordWriteTimeout))
+        {
+            await store.PutRecordAsync(new AsyncRecord(id, m.Name, m.EndpointName, input.Location, accepted.OutputLocation, accepted.FailureLocation,
+                accepted.InferenceId, ctx.Caller, DateTimeOffset.UtcNow, digest), recording.Token);
+        }
 
         if (accepted.RequestId is not null) http.Response.Headers[InvocationHeaders.UpstreamRequestId] = accepted.RequestId;
         await AcceptedAsync(http, id, statusUrl, ct);
@@ -90,13 +99,19 @@ public static partial class AsyncInvocationEndpoints
 
     public const string IdempotencyKeyHeader = "Idempotency-Key";
 
+    /// <summary>How long the record write may take once SageMaker accepted, independent of the client.</summary>
+    private static readonly TimeSpan RecordWriteTimeout = TimeSpan.FromSeconds(10);
+
+    private static ApiProblemException KeyReused() =>
+        Problems.IdempotencyKeyReused($"This {IdempotencyKeyHeader} was used with a different request body or content type; use a new key for a different request.");
+
     /// <summary>A random id, or with an <c>Idempotency-Key</c> one derived from caller, model and key (so retries map to one request).</summary>
     internal static string IdFor(HttpContext http, string caller, string model)
     {
-        var key = http.Request.Headers[IdempotencyKeyHeader].ToString();
-        if (key.Length == 0) return Guid.NewGuid().ToString("N");
-        if (key.Length > 255 || key.Any(c => c < 0x21 || c > 0x7e))
-            throw Problems.BadRequest($"{IdempotencyKeyHeader} must be 1-255 printable ASCII characters without spaces.");
+        if (!http.Request.Headers.TryGetValue(IdempotencyKeyHeader, out var keys)) return Guid.NewGuid().ToString("N");
+        // Several header lines would be joined with commas into one key; an empty one would silently not be idempotent.
+        if (keys.Count != 1 || keys[0] is not { } key || !IdempotencyKey().IsMatch(key))
+            throw Problems.BadRequest($"{IdempotencyKeyHeader} must be one value of 1-255 printable ASCII characters.");
         var hash = System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes($"{caller}\n{model}\n{key}"));
         return Convert.ToHexStringLower(hash)[..32];
     }
@@ -112,7 +127,9 @@ public static partial class AsyncInvocationEndpoints
     {
         if (!AsyncId().IsMatch(id)) throw Problems.BadRequest("An async invocation id is 32 lowercase hexadecimal characters.");
         var ct = http.RequestAborted;
-        var record = await store.GetRecordAsync(id, ct) ?? throw Problems.NotFound($"No async invocation with id '{id}'.");
+        // Another caller's invocation answers exactly like an unknown id: its existence is not revealed.
+        var record = await store.GetRecordAsync(id, ct) is { } r && r.Caller == http.Ctx().Caller
+            ? r : throw Problems.NotFound($"No async invocation with id '{id}'.");
         http.Ctx().Model = record.Model;
         http.Ctx().Metrics = InferenceMetrics.Instance;
         var status = new AsyncStatus(record.Id, "pending", record.Model, record.CreatedAt);
@@ -123,7 +140,7 @@ public static partial class AsyncInvocationEndpoints
             status = status with { Status = "completed", OutputContentType = output.ContentType };
             if (output.Size <= o.InlineOutputBytes && IsText(output.ContentType))
             {
-                var bytes = await store.ReadAsync(outputLocation, o.InlineOutputBytes, ct);
+                var bytes = await store.ReadAsync(outputLocation, output.Size, ct);
                 status = status with { Output = Encoding.UTF8.GetString(bytes) };
             }
             else
@@ -131,9 +148,9 @@ public static partial class AsyncInvocationEndpoints
                 status = status with { OutputUrl = await store.PresignAsync(outputLocation) };
             }
         }
-        else if (record.FailureLocation is { } failureLocation && await store.HeadAsync(failureLocation, ct) is not null)
+        else if (record.FailureLocation is { } failureLocation && await store.HeadAsync(failureLocation, ct) is { } failure)
         {
-            var bytes = await store.ReadAsync(failureLocation, o.InlineOutputBytes, ct);
+            var bytes = await store.ReadAsync(failureLocation, Math.Min(failure.Size, o.InlineOutputBytes), ct);
             status = status with { Status = "failed", Failure = Encoding.UTF8.GetString(bytes) };
         }
 
@@ -147,6 +164,10 @@ public static partial class AsyncInvocationEndpoints
         return media.StartsWith("text/", StringComparison.Ordinal) || media is "application/json" or "application/jsonlines" or "application/x-ndjson" || media.EndsWith("+json", StringComparison.Ordinal);
     }
 
-    [GeneratedRegex("^[0-9a-f]{32}$")]
+    // \z, not $: $ also matches before a final newline, which would let "<id>\n" through as an id.
+    [GeneratedRegex("^[0-9a-f]{32}\\z")]
     private static partial Regex AsyncId();
+
+    [GeneratedRegex("^[\\x21-\\x7E]{1,255}\\z")]
+    private static partial Regex IdempotencyKey();
 }

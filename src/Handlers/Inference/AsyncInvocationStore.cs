@@ -9,7 +9,10 @@ namespace AwsModelPlatform.Handlers.Inference;
 /// <summary>The durable record of an accepted async invocation, kept in S3 beside its input.</summary>
 public sealed record AsyncRecord(
     string Id, string Model, string EndpointName, string InputLocation, string? OutputLocation, string? FailureLocation,
-    string? InferenceId, string Caller, DateTimeOffset CreatedAt);
+    string? InferenceId, string Caller, DateTimeOffset CreatedAt, string? BodyDigest = null);
+
+/// <summary>Where a submission's input is, and the digest of the submission that stored it (none: stored without one).</summary>
+public sealed record StoredInput(string Location, string? BodyDigest);
 
 /// <summary>What an output or failure object holds, when there is one.</summary>
 public sealed record StoredObject(long Size, string? ContentType);
@@ -17,7 +20,8 @@ public sealed record StoredObject(long Size, string? ContentType);
 /// <summary>
 /// S3 layout under <c>Inference:Async:Prefix</c>: <c>inputs/{id}</c> (the request body) and <c>requests/{id}.json</c>
 /// (the record, written with <c>If-None-Match: *</c> so it is created once and never overwritten). Both are
-/// encrypted with the configured KMS key (or the bucket's default key).
+/// encrypted with the configured KMS key (or the bucket's default key). Each input carries the digest of its submission
+/// in its <c>body-digest</c> metadata, so a retry can tell whether it asks for the same thing.
 /// </summary>
 public sealed class AsyncInvocationStore(IAmazonS3 s3, IOptions<InferenceOptions> options)
 {
@@ -27,20 +31,37 @@ public sealed class AsyncInvocationStore(IAmazonS3 s3, IOptions<InferenceOptions
 
     private string Key(string kind, string name) => $"{_o.Prefix.Trim('/')}/{kind}/{name}".TrimStart('/');
 
-    public async Task<string> PutInputAsync(string id, byte[] body, string contentType, CancellationToken ct)
+    /// <summary>The user metadata (<c>x-amz-meta-body-digest</c>) that holds an input's <see cref="Digest"/>.</summary>
+    public const string DigestMetadata = "body-digest";
+
+    /// <summary>SHA-256 (hex) of content type, newline and body: what an idempotent retry must match.</summary>
+    public static string Digest(string contentType, ReadOnlySpan<byte> body)
+    {
+        using var sha = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        sha.AppendData(System.Text.Encoding.UTF8.GetBytes(contentType + "\n"));
+        sha.AppendData(body);
+        return Convert.ToHexStringLower(sha.GetHashAndReset());
+    }
+
+    public async Task<StoredInput> PutInputAsync(string id, byte[] body, string contentType, string digest, CancellationToken ct)
     {
         var key = Key("inputs", id);
         var put = new PutObjectRequest { BucketName = Bucket, Key = key, ContentType = contentType, InputStream = new MemoryStream(body, writable: false), IfNoneMatch = "*" };
+        put.Metadata[DigestMetadata] = digest;
         Encrypt(put);
+        var location = $"s3://{Bucket}/{key}";
         try
         {
             await s3.PutObjectAsync(put, ct);
+            return new StoredInput(location, digest);
         }
         catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.PreconditionFailed)
         {
-            // Already stored by an earlier attempt of the same idempotent submission: its input is the one to use.
+            // Already stored by an earlier attempt of the same idempotent submission: its input is the one to use,
+            // if it is the same submission (the caller compares digests).
+            var head = await s3.GetObjectMetadataAsync(Bucket, key, ct);
+            return new StoredInput(location, head.Metadata[DigestMetadata] is { Length: > 0 } stored ? stored : null);
         }
-        return $"s3://{Bucket}/{key}";
     }
 
     public async Task PutRecordAsync(AsyncRecord record, CancellationToken ct)
@@ -91,10 +112,12 @@ public sealed class AsyncInvocationStore(IAmazonS3 s3, IOptions<InferenceOptions
         }
     }
 
-    public async Task<byte[]> ReadAsync(string s3Uri, long maxBytes, CancellationToken ct)
+    /// <summary>The first <paramref name="bytes"/> bytes of an object; none for 0 (S3 refuses any range of an empty object with 416).</summary>
+    public async Task<byte[]> ReadAsync(string s3Uri, long bytes, CancellationToken ct)
     {
+        if (bytes <= 0) return [];
         var (bucket, key) = Parse(s3Uri);
-        using var response = await s3.GetObjectAsync(new GetObjectRequest { BucketName = bucket, Key = key, ByteRange = new ByteRange(0, maxBytes - 1) }, ct);
+        using var response = await s3.GetObjectAsync(new GetObjectRequest { BucketName = bucket, Key = key, ByteRange = new ByteRange(0, bytes - 1) }, ct);
         using var copy = new MemoryStream();
         await response.ResponseStream.CopyToAsync(copy, ct);
         return copy.ToArray();
