@@ -324,6 +324,14 @@ public sealed class TrainingTests(HandlerFixture f) : IDisposable
         { """{"name":"j","definition":"finetune"} {}""", "malformed-json" },
         { """{"name":"j","definition":"finetune",""", "malformed-json" },
         { new string('[', 64) + new string(']', 64), "malformed-json" },
+        // lone surrogate escapes: valid JSON syntax, no text (was a 500).
+        { """{"name":"\ud800","definition":"finetune"}""", "malformed-json" },
+        { """{"name":"j","definition":"finetune","hyperparameters":{"\ud800":"1"}}""", "malformed-json" },
+        { """{"name":"j","definition":"finetune","secrets":{"HF_TOKEN":"\ud800"}}""", "malformed-json" },
+        // a trailing newline is not matched by the rules' end anchor.
+        { """{"name":"j\n","definition":"finetune"}""", "bad-request" },
+        { """{"name":"j","definition":"finetune","secrets":{"HF_TOKEN\n":"x"}}""", "bad-request" },
+        { """{"name":"j","definition":"finetune","datasetUri":"s3://training-datasets/x\n"}""", "dataset-outside-bucket" },
     };
 
     [Theory]
@@ -369,6 +377,61 @@ public sealed class TrainingTests(HandlerFixture f) : IDisposable
 
         var (badKey, _) = await Submit("""{"name":"j","definition":"finetune"}""", key: new string('k', 256));
         await AssertProblemAsync(badKey, 400, "bad-request");
+    }
+
+    [Fact]
+    public async Task A_body_that_is_not_json_is_the_handlers_415_logged_as_a_submission()
+    {
+        var requestId = Guid.NewGuid().ToString("N");
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/training-jobs") { Content = Body("name=j", "text/plain") };
+        request.Headers.Add("x-amzn-request-context", RequestContext(Caller, requestId));
+        using var r = await Http.SendAsync(request);
+        var problem = await AssertProblemAsync(r, 415, "unsupported-media-type");
+        Assert.Contains("application/json", problem.GetProperty("detail").GetString());
+        var line = await LogLineAsync(requestId);
+        Assert.Equal("Submit", line.GetProperty("Operation").GetString());
+        Assert.Equal(1, line.GetProperty("ClientErrors").GetInt32());
+    }
+
+    [Theory]
+    [InlineData("application/json; charset=utf-8")]
+    [InlineData("Application/JSON")]
+    [InlineData("application/vnd.training+json; charset=utf-8")]
+    public async Task Json_media_types_with_parameters_are_accepted(string contentType)
+    {
+        using var r = await Http.PostAsync("/v1/training-jobs", Body($$"""{"name":"{{Unique("media")}}","definition":"finetune"}""", contentType));
+        Assert.True(r.StatusCode == HttpStatusCode.Created, await r.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task A_job_too_large_for_batch_leaves_no_idempotency_record_so_a_corrected_retry_succeeds()
+    {
+        var name = Unique("large");
+        var key = Guid.NewGuid().ToString();
+        // Within every field limit, but quotes are escaped twice (HYPERPARAMETERS is JSON inside SubmitJob's JSON): over 30 KiB.
+        var quotes = new string('"', 1000).Replace("\"", "\\\"");
+        var hyperparameters = string.Join(",", Enumerable.Range(0, 7).Select(i => $"\"k{i}\":\"{quotes}\""));
+        var (large, _) = await Submit($$$"""{"name":"{{{name}}}","definition":"finetune","hyperparameters":{{{{hyperparameters}}}}}""", key);
+        await AssertProblemAsync(large, 413, "job-too-large");
+        var catalog = TrainingMoto.Catalog(f.Moto.Url, f.KmsKeyId);
+        var store = new AwsModelPlatform.Handlers.Training.IdempotencyStore(f.S3, catalog, Microsoft.Extensions.Options.Options.Create(new AwsModelPlatform.Handlers.Training.TrainingOptions()));
+        Assert.Null(await store.GetAsync(store.KeyFor(Caller, key), CancellationToken.None));
+
+        var corrected = $$$"""{"name":"{{{name}}}","definition":"finetune","hyperparameters":{"k0":"small"}}""";
+        var job = await Created(corrected, key);
+        Assert.Equal(job.GetProperty("id").GetString(), (await Created(corrected, key)).GetProperty("id").GetString());
+        Assert.Equal(1, await TrainingMoto.CountJobsAsync(f.Moto.Url, name));
+    }
+
+    [Fact]
+    public async Task Ids_and_tokens_with_a_trailing_newline_are_refused()
+    {
+        using var describe = await Http.GetAsync($"/v1/training-jobs/{Guid.NewGuid()}%0A");
+        await AssertProblemAsync(describe, 400, "bad-request");
+        using var stop = await Http.DeleteAsync($"/v1/training-jobs/{Guid.NewGuid()}%0A");
+        await AssertProblemAsync(stop, 400, "bad-request");
+        using var list = await Http.GetAsync("/v1/training-jobs?nextToken=abc%0A");
+        await AssertProblemAsync(list, 400, "bad-request");
     }
 
     [Fact]
@@ -430,7 +493,15 @@ public sealed class TrainingTests(HandlerFixture f) : IDisposable
     {
         var doc = await Http.GetStringAsync("/openapi/v1.json");
         foreach (var operation in new[] { "SubmitTrainingJob", "ListTrainingJobs", "GetTrainingJob", "StopTrainingJob" }) Assert.Contains(operation, doc);
-        Assert.Contains("maxRuntimeSeconds", doc);
+        // The submission body: TrainingJobRequest's schema as application/json.
+        var root = JsonDocument.Parse(doc).RootElement;
+        var body = root.GetProperty("paths").GetProperty("/v1/training-jobs").GetProperty("post").GetProperty("requestBody");
+        Assert.True(body.GetProperty("required").GetBoolean());
+        var schema = Assert.Single(body.GetProperty("content").EnumerateObject(), c => c.Name == "application/json").Value.GetProperty("schema");
+        if (schema.TryGetProperty("$ref", out var reference))
+            schema = root.GetProperty("components").GetProperty("schemas").GetProperty(reference.GetString()!.Split('/')[^1]);
+        var properties = schema.GetProperty("properties").EnumerateObject().Select(p => p.Name).ToList();
+        foreach (var field in new[] { "name", "definition", "maxRuntimeSeconds", "secrets" }) Assert.Contains(field, properties);
     }
 
     [Fact]

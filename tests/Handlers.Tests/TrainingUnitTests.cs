@@ -88,6 +88,8 @@ public sealed class TrainingUnitTests
     [InlineData("s3://datasets/\u00e9")]
     [InlineData("s3://datasets:443/x")]
     [InlineData(" s3://datasets/x")]
+    [InlineData("s3://datasets/x\n")]
+    [InlineData("s3://datasets\n")]
     public void Dataset_uris_elsewhere_or_disguised_are_refused(string uri)
     {
         var e = Assert.Throws<ApiProblemException>(() => DatasetUri.Validate(uri, "datasets"));
@@ -95,13 +97,15 @@ public sealed class TrainingUnitTests
     }
 
     [Theory]
-    [InlineData("RUNNABLE", "canceljob", "cancelled")]
-    [InlineData("SUBMITTED", "canceljob", "cancelled")]
-    [InlineData("PENDING", "canceljob", "cancelled")]
-    [InlineData("STARTING", "terminatejob", "terminated")]
-    [InlineData("RUNNING", "terminatejob", "terminated")]
-    public async Task Delete_cancels_a_job_not_started_and_terminates_a_running_one(string status, string operation, string action)
+    [InlineData("RUNNABLE", "cancelled")]
+    [InlineData("SUBMITTED", "cancelled")]
+    [InlineData("PENDING", "cancelled")]
+    [InlineData("STARTING", "terminated")]
+    [InlineData("RUNNING", "terminated")]
+    public async Task Delete_always_calls_TerminateJob_and_reports_cancel_or_terminate_from_the_status_seen(string status, string action)
     {
+        // CancelJob does nothing to a job that moved to STARTING after DescribeJobs; TerminateJob stops it in any state.
+        const string operation = "terminatejob";
         var batch = new ScriptedBatch(status, "arn:aws:batch:us-east-1:123456789012:job-queue/training-queue");
         var stopped = await Service(batch).StopAsync(ScriptedBatch.JobId, "superseded by run 7", "caller", CancellationToken.None);
         Assert.Equal(action, stopped.Action);
@@ -187,6 +191,40 @@ public sealed class TrainingUnitTests
         Assert.Equal(400, e.Problem.Status);
         Assert.EndsWith("too-many-nodes", e.Problem.Type);
         Assert.Contains("1..4", e.Problem.Detail);
+    }
+
+    [Theory]
+    [InlineData("""{"name":"\ud800","definition":"finetune"}""")]
+    [InlineData("""{"name":"j","definition":"finetune","hyperparameters":{"\ud800":"1"}}""")]
+    [InlineData("""{"name":"j","definition":"finetune","hyperparameters":{"lr":"\udfff"}}""")]
+    [InlineData("""{"name":"j","definition":"finetune","secrets":{"HF_TOKEN":"hf_\ud800"}}""")]
+    [InlineData("""{"name":"j","definition":"finetune","command":["python","\ud800"]}""")]
+    [InlineData("""{"\udc00":"j","definition":"finetune"}""")]
+    public void Lone_surrogate_escapes_are_malformed_json_not_a_crash(string json)
+    {
+        var e = Assert.Throws<ApiProblemException>(() => TrainingRequestParser.Parse(Encoding.UTF8.GetBytes(json), Catalog(Config)));
+        Assert.Equal(400, e.Problem.Status);
+        Assert.EndsWith("malformed-json", e.Problem.Type);
+        Assert.DoesNotContain("hf_", e.Problem.Detail);
+    }
+
+    [Theory]
+    [InlineData("""{"name":"j\n","definition":"finetune"}""")]
+    [InlineData("""{"name":"j","definition":"finetune","hyperparameters":{"lr\n":"1"}}""")]
+    [InlineData("""{"name":"j","definition":"finetune","secrets":{"HF_TOKEN\n":"hf_x"}}""")]
+    public void A_trailing_newline_is_not_part_of_a_valid_name(string json)
+    {
+        var e = Assert.Throws<ApiProblemException>(() => TrainingRequestParser.Parse(Encoding.UTF8.GetBytes(json), Catalog(Config)));
+        Assert.Equal(400, e.Problem.Status);
+        Assert.EndsWith("bad-request", e.Problem.Type);
+    }
+
+    [Fact]
+    public void A_dataset_uri_with_a_trailing_newline_is_refused_in_a_submission()
+    {
+        var e = Assert.Throws<ApiProblemException>(() => TrainingRequestParser.Parse(
+            Encoding.UTF8.GetBytes("""{"name":"j","definition":"finetune","datasetUri":"s3://datasets/x\n"}"""), Catalog(Config)));
+        Assert.EndsWith("dataset-outside-bucket", e.Problem.Type);
     }
 
     /// <summary>Parses <paramref name="json"/> as the API would, submits it to a scripted Batch, and returns the SubmitJob body sent.</summary>

@@ -154,9 +154,6 @@ public sealed class BatchClient(HttpClient http)
     public Task<DescribeJobsResponse> DescribeJobsAsync(DescribeJobsRequest r, CancellationToken ct) =>
         PostAsync("v1/describejobs", r, HandlerJsonContext.Default.DescribeJobsRequest, HandlerJsonContext.Default.DescribeJobsResponse, ct);
 
-    public async Task CancelJobAsync(StopJobRequest r, CancellationToken ct) =>
-        await SendAsync("v1/canceljob", JsonSerializer.SerializeToUtf8Bytes(r, HandlerJsonContext.Default.StopJobRequest), ct);
-
     public async Task TerminateJobAsync(StopJobRequest r, CancellationToken ct) =>
         await SendAsync("v1/terminatejob", JsonSerializer.SerializeToUtf8Bytes(r, HandlerJsonContext.Default.StopJobRequest), ct);
 

@@ -18,4 +18,19 @@ public static class OpenApiExtensions
             operation.RequestBody = new OpenApiRequestBody { Required = true, Content = content };
             return Task.CompletedTask;
         });
+
+    /// <summary>
+    /// Documents a JSON body of <typeparamref name="T"/> that the route reads itself. Not <c>Accepts&lt;T&gt;</c>: its
+    /// metadata makes routing answer another media type with a bare 415 before the handler can give its own problem.
+    /// </summary>
+    public static RouteHandlerBuilder AcceptsJson<T>(this RouteHandlerBuilder builder) =>
+        builder.AddOpenApiOperationTransformer(async (operation, context, ct) =>
+        {
+            var schema = await context.GetOrCreateSchemaAsync(typeof(T), null, ct);
+            operation.RequestBody = new OpenApiRequestBody
+            {
+                Required = true,
+                Content = new Dictionary<string, OpenApiMediaType> { ["application/json"] = new() { Schema = schema } },
+            };
+        });
 }

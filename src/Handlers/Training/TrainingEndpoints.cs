@@ -20,7 +20,7 @@ public static partial class TrainingEndpoints
         group.MapPost("", SubmitAsync)
             .WithName("SubmitTrainingJob")
             .WithSummary("Validates the job and submits it to AWS Batch; secrets go as KMS ciphertext. With Idempotency-Key, the same key and body return the same job and a different body is 409.")
-            .Accepts<TrainingJobRequest>("application/json")
+            .AcceptsJson<TrainingJobRequest>() // the handler answers other media types: 415 with a detail, logged as Submit
             .Produces<TrainingJobSubmitted>(201)
             .ProducesProblems(400, 403, 409, 413, 415, 429, 501, 502, 503, 504);
 
@@ -197,12 +197,13 @@ public static partial class TrainingEndpoints
 
     private static DateTimeOffset? Time(long? epochMs) => epochMs is { } ms and > 0 ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null;
 
-    [GeneratedRegex("^[\\x21-\\x7E]{1,255}$")]
+    // \z, not $: $ also matches before a final "\n" (a route value or query decodes %0A to one).
+    [GeneratedRegex("^[\\x21-\\x7E]{1,255}\\z")]
     private static partial Regex IdempotencyKey();
 
-    [GeneratedRegex("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")]
+    [GeneratedRegex("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\\z")]
     private static partial Regex JobId();
 
-    [GeneratedRegex("^[A-Za-z0-9+/=_.-]{1,4096}$")]
+    [GeneratedRegex("^[A-Za-z0-9+/=_.-]{1,4096}\\z")]
     private static partial Regex NextToken();
 }

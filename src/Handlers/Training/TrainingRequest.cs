@@ -102,8 +102,9 @@ public static partial class TrainingRequestParser
             var fields = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
             foreach (var p in root.EnumerateObject())
             {
-                if (Array.IndexOf(Known, p.Name) < 0) throw Problems.BadRequest($"Unknown field '{Clip(p.Name)}'; known fields: {string.Join(", ", Known)}.");
-                if (!fields.TryAdd(p.Name, p.Value)) throw Problems.BadRequest($"Field '{p.Name}' appears more than once.");
+                var field = Text(p);
+                if (Array.IndexOf(Known, field) < 0) throw Problems.BadRequest($"Unknown field '{Clip(field)}'; known fields: {string.Join(", ", Known)}.");
+                if (!fields.TryAdd(field, p.Value)) throw Problems.BadRequest($"Field '{field}' appears more than once.");
             }
 
             var name = RequiredString(fields, "name");
@@ -151,7 +152,7 @@ public static partial class TrainingRequestParser
                 foreach (var item in cmd.EnumerateArray())
                 {
                     if (item.ValueKind != JsonValueKind.String) throw Problems.BadRequest("'command' must be an array of strings.");
-                    var s = item.GetString()!;
+                    var s = Text(item);
                     if (s.Contains('\0')) throw Problems.BadRequest("'command' arguments may not contain NUL characters.");
                     bytes += Encoding.UTF8.GetByteCount(s);
                     list.Add(s);
@@ -183,7 +184,7 @@ public static partial class TrainingRequestParser
     {
         if (!fields.TryGetValue(name, out var e) || e.ValueKind == JsonValueKind.Null) return null;
         if (e.ValueKind != JsonValueKind.String) throw Problems.BadRequest($"'{name}' must be a string.");
-        var s = e.GetString()!;
+        var s = Text(e);
         if (s.Length == 0) throw Problems.BadRequest($"'{name}' may not be empty.");
         if (s.Length > 2048) throw Problems.BadRequest($"'{name}' is too long.");
         return s;
@@ -204,26 +205,45 @@ public static partial class TrainingRequestParser
         var total = 0;
         foreach (var p in e.EnumerateObject())
         {
-            if (!keyRule.IsMatch(p.Name)) throw Problems.BadRequest($"'{name}' keys must be {keyText}.");
+            var key = Text(p);
+            if (!keyRule.IsMatch(key)) throw Problems.BadRequest($"'{name}' keys must be {keyText}.");
             if (p.Value.ValueKind != JsonValueKind.String) throw Problems.BadRequest($"'{name}' values must be strings.");
-            if (!map.TryAdd(p.Name, p.Value.GetString()!)) throw Problems.BadRequest($"'{name}' has a key more than once.");
-            var size = Encoding.UTF8.GetByteCount(map[p.Name]);
+            if (!map.TryAdd(key, Text(p.Value))) throw Problems.BadRequest($"'{name}' has a key more than once.");
+            var size = Encoding.UTF8.GetByteCount(map[key]);
             if (size > maxValue) throw Problems.BadRequest($"'{name}' values are limited to {maxValue} bytes each.");
-            total += size + p.Name.Length;
+            total += size + key.Length;
             if (map.Count > maxEntries || total > maxTotal) throw Problems.BadRequest($"'{name}' is limited to {maxEntries} entries and {maxTotal} bytes together.");
         }
         return map;
     }
 
+    // A lone surrogate escape ("\ud800") is valid JSON syntax but no text: GetString and Name throw InvalidOperationException.
+    private static string Text(JsonElement e) => Decoded(e, static e => e.GetString()!);
+
+    private static string Text(JsonProperty p) => Decoded(p, static p => p.Name);
+
+    private static string Decoded<T>(T json, Func<T, string> read)
+    {
+        try
+        {
+            return read(json);
+        }
+        catch (InvalidOperationException)
+        {
+            throw Problems.MalformedJson("The body holds a string that is not valid Unicode (a lone surrogate escape such as \\ud800).");
+        }
+    }
+
     private static string Clip(string s) => s.Length > 64 ? s[..64] + "…" : s;
 
-    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$")]
+    // \z, not $: $ also matches before a final "\n", which would pass "j\n" on to KMS, S3 and Batch.
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_-]{0,127}\\z")]
     private static partial Regex JobName();
 
-    [GeneratedRegex("^[A-Za-z0-9._-]{1,128}$")]
+    [GeneratedRegex("^[A-Za-z0-9._-]{1,128}\\z")]
     private static partial Regex HyperparameterKey();
 
-    [GeneratedRegex("^[A-Z][A-Z0-9_]{0,63}$")]
+    [GeneratedRegex("^[A-Z][A-Z0-9_]{0,63}\\z")]
     private static partial Regex SecretName();
 }
 
@@ -253,6 +273,6 @@ public static partial class DatasetUri
     private static ApiProblemException Refuse(string why) =>
         new(new Problem("https://awsmodelplatform.dev/problems/dataset-outside-bucket", "Dataset not allowed", 400, "'datasetUri' " + why));
 
-    [GeneratedRegex("^[A-Za-z0-9!_.*'()=/-]+$")]
+    [GeneratedRegex("^[A-Za-z0-9!_.*'()=/-]+\\z")] // \z: $ would let a final "\n" through
     private static partial Regex SafeKey();
 }

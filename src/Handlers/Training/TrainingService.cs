@@ -46,6 +46,8 @@ public sealed partial class TrainingService(
         {
             var submissionId = Guid.NewGuid().ToString("N");
             var ciphertexts = await Aws("KMS", () => secrets.EncryptAsync(s.Name, submissionId, s.Secrets, ct));
+            // 413 before the record: a record of a job Batch can never take would block the key until it goes stale.
+            BuildChecked(s, submissionId, ciphertexts, caller);
             var (output, checkpoint) = Locations(s.Name, submissionId);
             var record = new SubmissionRecord(s.Fingerprint(), s.Name, s.Definition.Name, submissionId, time.GetUtcNow(), ciphertexts, output, checkpoint);
             // 1. The key is ours, durably, before Batch hears of the job.
@@ -93,14 +95,22 @@ public sealed partial class TrainingService(
 
     private async Task<SubmittedJob> SubmitToBatchAsync(ValidatedSubmission s, string submissionId, SortedDictionary<string, string> ciphertexts, string caller, CancellationToken ct)
     {
+        var request = BuildChecked(s, submissionId, ciphertexts, caller);
+        var response = await BatchAsync(c => batch.SubmitJobAsync(request, c), idempotent: false, ct);
+        LogSubmitted(logger, response.JobId, s.Name, s.Definition.Name, s.Nodes, s.Gpus ?? 0, s.Secrets.Count, caller);
+        var (output, checkpoint) = Locations(s.Name, submissionId);
+        return new SubmittedJob(response.JobId, s.Name, s.Definition.Name, output, checkpoint);
+    }
+
+    /// <summary>The SubmitJob request, or 413 when it exceeds Batch's payload limit (Batch would refuse it).</summary>
+    private SubmitJobRequest BuildChecked(ValidatedSubmission s, string submissionId, IReadOnlyDictionary<string, string> ciphertexts, string caller)
+    {
         var (output, checkpoint) = Locations(s.Name, submissionId);
         var request = BuildSubmitJob(s, submissionId, ciphertexts, output, checkpoint, caller);
         if (BatchClient.Serialize(request).Length > BatchClient.MaxSubmitPayloadBytes)
             throw new ApiProblemException(new Problem("https://awsmodelplatform.dev/problems/job-too-large", "Job too large", 413,
                 $"Command, hyperparameters and encrypted secrets together exceed AWS Batch's {BatchClient.MaxSubmitPayloadBytes / 1024} KiB SubmitJob limit."));
-        var response = await BatchAsync(c => batch.SubmitJobAsync(request, c), idempotent: false, ct);
-        LogSubmitted(logger, response.JobId, s.Name, s.Definition.Name, s.Nodes, s.Gpus ?? 0, s.Secrets.Count, caller);
-        return new SubmittedJob(response.JobId, s.Name, s.Definition.Name, output, checkpoint);
+        return request;
     }
 
     internal SubmitJobRequest BuildSubmitJob(ValidatedSubmission s, string submissionId, IReadOnlyDictionary<string, string> ciphertexts, string output, string? checkpoint, string caller)
@@ -207,20 +217,15 @@ public sealed partial class TrainingService(
     {
         var job = await DescribeAsync(id, caller, ct) ?? throw JobNotFound(id);
         var status = job.Status ?? "UNKNOWN";
-        string action;
-        switch (status)
+        var action = status switch
         {
-            case "SUBMITTED" or "PENDING" or "RUNNABLE":
-                await BatchAsync(async c => { await batch.CancelJobAsync(new StopJobRequest(id, reason), c); return true; }, idempotent: true, ct);
-                action = "cancelled";
-                break;
-            case "STARTING" or "RUNNING":
-                await BatchAsync(async c => { await batch.TerminateJobAsync(new StopJobRequest(id, reason), c); return true; }, idempotent: true, ct);
-                action = "terminated";
-                break;
-            default:
-                throw Conflict("job-finished", "Job already finished", $"Training job '{id}' is {status}; there is nothing to cancel.");
-        }
+            "SUBMITTED" or "PENDING" or "RUNNABLE" => "cancelled",
+            "STARTING" or "RUNNING" => "terminated",
+            _ => throw Conflict("job-finished", "Job already finished", $"Training job '{id}' is {status}; there is nothing to cancel."),
+        };
+        // TerminateJob in every state: it cancels a job that has not started and terminates one that has, whereas
+        // CancelJob does nothing to a job that moved to STARTING since DescribeJobs. The action names the state seen.
+        await BatchAsync(async c => { await batch.TerminateJobAsync(new StopJobRequest(id, reason), c); return true; }, idempotent: true, ct);
         LogStopped(logger, id, action, status, caller);
         return new TrainingJobStopped(id, action, status, reason);
     }
