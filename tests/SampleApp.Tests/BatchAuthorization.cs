@@ -9,7 +9,7 @@ namespace AwsModelPlatform.SampleApp.Tests;
 /// What AWS Batch authorizes for the calls the training handler makes (Service Authorization Reference, AWS Batch):
 /// SubmitJob on the job queue and on the job-definition revision it resolves to, plus TagResource on the new job with
 /// the request's tags when it is tagged at submission; ListJobs and DescribeJobs on <c>*</c> (no resource-level
-/// permissions); CancelJob and TerminateJob on the job.
+/// permissions); TerminateJob on the job.
 /// </summary>
 public sealed class BatchAuthorization(HttpClient adminBatch) : IServiceAuthorization
 {
@@ -39,8 +39,6 @@ public sealed class BatchAuthorization(HttpClient adminBatch) : IServiceAuthoriz
                 return ("ListJobs", [new("batch:ListJobs", "*")]);
             case "describejobs":
                 return ("DescribeJobs", [new("batch:DescribeJobs", "*")]);
-            case "canceljob":
-                return ("CancelJob", [new("batch:CancelJob", Arn + "job/" + body["jobId"]!.GetValue<string>())]);
             case "terminatejob":
                 return ("TerminateJob", [new("batch:TerminateJob", Arn + "job/" + body["jobId"]!.GetValue<string>())]);
             default:

@@ -288,7 +288,8 @@ public sealed class TrainingApi : PlatformConstruct
                 new PolicyStatement(new PolicyStatementProps
                 {
                     Sid = "StopAndTagJobs",
-                    Actions = new[] { "batch:CancelJob", "batch:TerminateJob", "batch:TagResource" },
+                    // TerminateJob also cancels a job that has not started: the handler needs no CancelJob.
+                    Actions = new[] { "batch:TerminateJob", "batch:TagResource" },
                     Resources = new[] { $"arn:{stack.Partition}:batch:{stack.Region}:{stack.Account}:job/*" },
                 }),
                 new PolicyStatement(new PolicyStatementProps

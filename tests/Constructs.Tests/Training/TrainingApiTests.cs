@@ -101,6 +101,8 @@ public class TrainingApiTests(TrainingApiFixture fixture) : IClassFixture<Traini
             secrets["Condition"].Text());
         var viaS3 = statements.Single(s => s["Sid"]?.GetValue<string>() == "StateBucketKey");
         Assert.Contains("kms:ViaService", viaS3["Condition"].Text());
+        var stop = statements.Single(s => s["Sid"]?.GetValue<string>() == "StopAndTagJobs");
+        Assert.Equal("""["batch:TerminateJob","batch:TagResource"]""", stop["Action"].Text()); // TerminateJob also cancels
         var records = statements.Single(s => s["Sid"]?.GetValue<string>() == "IdempotencyRecords");
         Assert.Contains("/training/idempotency/*", records["Resource"].Text());
         Assert.DoesNotContain(statements, s => s["Action"].Text().Contains("s3:*") || s["Action"].Text().Contains("batch:*") || s["Action"].Text().Contains("kms:*"));
