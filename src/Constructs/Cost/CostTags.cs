@@ -13,9 +13,10 @@ public static class CostTags
     /// <summary>Tags every resource under <paramref name="scope"/>.</summary>
     public static void Apply(IConstruct scope, IModelPlatform platform, string component)
     {
-        Tags.Of(scope).Add(Project, platform.ProjectName);
-        Tags.Of(scope).Add(Component, component);
-        if (platform.CostCenter is { } costCenter) Tags.Of(scope).Add(CostCenter, costCenter);
+        var tags = new Dictionary<string, string> { [Project] = platform.ProjectName, [Component] = component };
+        if (platform.CostCenter is { } costCenter) tags[CostCenter] = costCenter;
+        foreach (var (key, value) in tags) Tags.Of(scope).Add(key, value);
+        Aspects.Of(scope).Add(new VpcEndpointTags(tags));
     }
 
     internal static void CheckValue(string value, string prop) =>

@@ -27,7 +27,7 @@ public class ModelPlatformTests
     public void Every_resource_is_tagged_with_project_component_and_cost_center()
     {
         var template = Synth.Template(s => new ModelPlatform(s, "Platform", new ModelPlatformProps { ProjectName = "llm-serving", CostCenter = "ml-42" }));
-        foreach (var type in new[] { "AWS::KMS::Key", "AWS::EC2::VPC", "AWS::CloudTrail::Trail", "AWS::SNS::Topic", "AWS::S3::Bucket", "AWS::Logs::LogGroup" })
+        foreach (var type in new[] { "AWS::KMS::Key", "AWS::EC2::VPC", "AWS::EC2::VPCEndpoint", "AWS::CloudTrail::Trail", "AWS::SNS::Topic", "AWS::S3::Bucket", "AWS::Logs::LogGroup" })
             template.AllResourcesProperties(type, new Dictionary<string, object>
             {
                 ["Tags"] = Match.ArrayWith(new object[]
