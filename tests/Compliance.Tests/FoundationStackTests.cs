@@ -27,4 +27,17 @@ public class FoundationStackTests(SynthesizedApp app)
         Assert.Equal(13, OfType("AWS::EC2::VPCEndpoint").Count());
         Assert.Empty(OfType("AWS::EC2::NatGateway"));
     }
+
+    [Fact]
+    public void Holds_the_apps_only_API_Gateway_account_logging_setting_with_a_retained_role()
+    {
+        // The Inference and Training APIs both run on the foundation's platform: the account-wide setting is the
+        // platform's, so deleting either workload stack leaves the role the account points to in place.
+        var accounts = app.Templates.SelectMany(t => JsonNode.Parse(File.ReadAllText(t.Value))!["Resources"]!.AsObject()
+            .Where(r => r.Value!["Type"]!.GetValue<string>() == "AWS::ApiGateway::Account").Select(r => (Stack: t.Key, Resource: r.Value!))).ToList();
+        var (stack, account) = Assert.Single(accounts);
+        Assert.Equal("Foundation", stack);
+        var roleId = account["Properties"]!["CloudWatchRoleArn"]!["Fn::GetAtt"]![0]!.GetValue<string>();
+        Assert.Equal("Retain", Resources[roleId]!["DeletionPolicy"]!.GetValue<string>());
+    }
 }

@@ -49,6 +49,30 @@ public class SampleAppComplianceTests(SynthesizedApp app)
         Assert.All(suppressions, s => Assert.True(s!["reason"]!.GetValue<string>().Length >= 40, $"suppression {s.ToJsonString()} needs a real reason"));
     }
 
+    [Theory]
+    [MemberData(nameof(Stacks))]
+    public void Every_log_group_is_in_the_template_encrypted_with_the_platform_key_and_expiring(string stack)
+    {
+        var resources = JsonNode.Parse(File.ReadAllText(app.Templates[stack]))!["Resources"]!.AsObject();
+        var groups = resources.Where(r => r.Value!["Type"]!.GetValue<string>() == "AWS::Logs::LogGroup").Select(r => r.Value!["Properties"]!).ToList();
+        Assert.NotEmpty(groups);
+        Assert.All(groups, g =>
+        {
+            Assert.NotNull(g["KmsKeyId"]);
+            Assert.NotNull(g["RetentionInDays"]);
+        });
+        // The groups services would otherwise create themselves, unencrypted and kept forever, exist in the template.
+        var names = groups.Select(g => g["LogGroupName"]?.ToJsonString() ?? "").ToList();
+        var expected = stack switch
+        {
+            "Inference" => (ApiExecutionLogs: 1, EndpointLogs: 2),
+            "Training" => (ApiExecutionLogs: 1, EndpointLogs: 0),
+            _ => (ApiExecutionLogs: 0, EndpointLogs: 0),
+        };
+        Assert.Equal(expected.ApiExecutionLogs, names.Count(n => n.Contains("\"API-Gateway-Execution-Logs_\"")));
+        Assert.Equal(expected.EndpointLogs, names.Count(n => n.StartsWith("\"/aws/sagemaker/Endpoints/")));
+    }
+
     /// <summary>Runs tests/Compliance.Tests/nag/nag.js (cdk-nag on the template through cloudformation-include).</summary>
     internal static List<JsonNode> Nag(string template)
     {

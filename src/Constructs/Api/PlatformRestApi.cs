@@ -2,6 +2,7 @@ using Amazon.CDK.AWS.APIGateway;
 using Amazon.CDK.AWS.CloudWatch;
 using Amazon.CDK.AWS.EC2;
 using Amazon.CDK.AWS.IAM;
+using Amazon.CDK.AWS.Logs;
 using Amazon.CDK.AWS.WAFv2;
 
 namespace AwsModelPlatform.Constructs.Api;
@@ -61,8 +62,14 @@ public sealed class PlatformRestApi : Construct
     private readonly IAuthorizer? _cognito;
     private readonly string[] _scopes = Array.Empty<string>();
 
+    /// <summary>The name of the API's one stage.</summary>
+    public const string StageName = "live";
+
     /// <summary>The REST API.</summary>
     public RestApi Api { get; }
+
+    /// <summary>The log group API Gateway writes the stage's execution logs to (<c>API-Gateway-Execution-Logs_{restApiId}/live</c>), created in the template so it is encrypted and expires.</summary>
+    public ILogGroup ExecutionLogs { get; }
 
     /// <summary>The URL of the stage, ending in <c>/</c>.</summary>
     public string Url => Api.Url;
@@ -80,7 +87,7 @@ public sealed class PlatformRestApi : Construct
         Validate.InRange(props.MinimumCompressionBytes, 0, 10_485_760, "PlatformRestApiProps.MinimumCompressionBytes", "API Gateway compresses bodies of 0 to 10 MiB");
         Validate.InRange(props.WafRateLimitPer5Minutes, 10, 2_000_000_000, "PlatformRestApiProps.WafRateLimitPer5Minutes", "WAF rate-based rules take 10 to 2,000,000,000");
 
-        var accountLogging = ApiGatewayAccountLogging.Ensure(this);
+        var accountLogging = ApiGatewayAccountLogging.Ensure(platform, this);
         var accessLogs = LogGroupDefaults.Create(this, "AccessLogs", platform.Key, platform.LogRetentionDays, platform.RemovalPolicy);
 
         InterfaceVpcEndpoint? endpoint = null;
@@ -109,7 +116,7 @@ public sealed class PlatformRestApi : Construct
             DisableExecuteApiEndpoint = false,
             DeployOptions = new StageOptions
             {
-                StageName = "live",
+                StageName = StageName,
                 ThrottlingRateLimit = props.ThrottlingRateLimit,
                 ThrottlingBurstLimit = props.ThrottlingBurstLimit,
                 TracingEnabled = true,
@@ -125,6 +132,11 @@ public sealed class PlatformRestApi : Construct
             },
         });
         Api.DeploymentStage.Node.AddDependency(accountLogging);
+        // With LoggingLevel set, API Gateway creates the execution log group itself, unencrypted and kept forever,
+        // unless it already exists: create it first, under the name API Gateway uses, with the platform's key and retention.
+        ExecutionLogs = LogGroupDefaults.Create(this, "ExecutionLogs", platform.Key, platform.LogRetentionDays, platform.RemovalPolicy,
+            logGroupName: $"API-Gateway-Execution-Logs_{Api.RestApiId}/{StageName}");
+        Api.DeploymentStage.Node.AddDependency(ExecutionLogs);
         _validator = new RequestValidator(this, "Validator", new RequestValidatorProps
         {
             RestApi = Api,

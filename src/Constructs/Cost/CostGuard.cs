@@ -40,7 +40,8 @@ public sealed record CostGuardProps
 public sealed class CostGuard : Construct
 {
     /// <summary>The tags activated for cost allocation.</summary>
-    public static readonly string[] AllocationTags = { CostTags.Project, CostTags.Component, CostTags.CostCenter };
+    /// <remarks>Read-only: a shared array could be changed by any caller, altering what every later platform activates.</remarks>
+    public static IReadOnlyList<string> AllocationTags { get; } = Array.AsReadOnly(new[] { CostTags.Project, CostTags.Component, CostTags.CostCenter });
 
     /// <summary>The platform budget.</summary>
     public CfnBudget Budget { get; }

@@ -19,6 +19,10 @@ public sealed record AsyncInference
     /// <remarks>Default: 15 minutes.</remarks>
     public Duration BacklogAgeAlarmThreshold { get; init; } = Duration.Minutes(15);
 
+    /// <summary>Failed async invocations (<c>InvocationFailures</c>, summed over 5 minutes) at which the failed-invocations alarm fires.</summary>
+    /// <remarks>Default: 1: an async request that fails has no caller waiting on an error response, so the first failure is worth a look.</remarks>
+    public int InvocationFailuresAlarmThreshold { get; init; } = 1;
+
     /// <summary>Whether success and error notifications go to SNS topics the construct creates (KMS-encrypted, TLS-only).</summary>
     /// <remarks>Default: true: the API can answer "done?" without polling S3.</remarks>
     public bool Notifications { get; init; } = true;

@@ -26,6 +26,9 @@ public sealed partial class GpuModelEndpoint
             var async = ((RealTimeHosting)props.Hosting).Async!;
             AddAlarm("BacklogAge", MetricBacklogAge(), async.BacklogAgeAlarmThreshold.ToSeconds(), 3,
                 $"The oldest queued request of {EndpointName} has waited more than {async.BacklogAgeAlarmThreshold.ToSeconds()} s for 15 minutes: the endpoint cannot keep up, or cannot scale out from zero.");
+            AddAlarm("AsyncInvocationFailures", MetricInvocationFailures(), async.InvocationFailuresAlarmThreshold, 1,
+                $"{async.InvocationFailuresAlarmThreshold} or more async requests to {EndpointName} failed in 5 minutes: their errors are under {AsyncFailurePrefix} in the endpoint's bucket and on its error topic, if any.",
+                ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD);
         }
 
         if (_instanceType is { IsGpu: true } gpu)
@@ -68,7 +71,7 @@ public sealed partial class GpuModelEndpoint
         }
     }
 
-    private void AddAlarm(string purpose, IMetric metric, double threshold, int periods, string description)
+    private void AddAlarm(string purpose, IMetric metric, double threshold, int periods, string description, ComparisonOperator comparison = ComparisonOperator.GREATER_THAN_THRESHOLD)
     {
         var alarm = new Alarm(this, purpose + "Alarm", new AlarmProps
         {
@@ -77,7 +80,7 @@ public sealed partial class GpuModelEndpoint
             Threshold = threshold,
             EvaluationPeriods = periods,
             DatapointsToAlarm = periods,
-            ComparisonOperator = ComparisonOperator.GREATER_THAN_THRESHOLD,
+            ComparisonOperator = comparison,
             TreatMissingData = TreatMissingData.NOT_BREACHING,
         });
         _alarms[purpose] = alarm;
@@ -92,7 +95,7 @@ public sealed partial class GpuModelEndpoint
             {
                 Title = "Invocations and errors",
                 Left = IsAsync
-                    ? new IMetric[] { MetricInvocationsProcessed(), MetricBacklogSize() }
+                    ? new IMetric[] { MetricInvocationsProcessed(), MetricBacklogSize(), MetricInvocationFailures() }
                     : new IMetric[] { MetricInvocations(), MetricInvocation4xxErrors(), MetricInvocation5xxErrors() },
                 Width = 8,
             }),

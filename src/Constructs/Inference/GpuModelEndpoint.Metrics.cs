@@ -66,6 +66,9 @@ public sealed partial class GpuModelEndpoint
     /// <summary>Async requests processed (sum).</summary>
     public Metric MetricInvocationsProcessed(IMetricOptions? props = null) => EndpointMetric("InvocationsProcessed", "Sum", props);
 
+    /// <summary>Async requests that failed (sum): the model answered with an error or SageMaker could not process them; the failure is written under <see cref="AsyncFailurePrefix"/>.</summary>
+    public Metric MetricInvocationFailures(IMetricOptions? props = null) => EndpointMetric("InvocationFailures", "Sum", props);
+
     /// <summary>Requests refused because an inference component had no copy to serve them (sum): the scale-from-zero signal.</summary>
     public Metric MetricNoCapacityInvocationFailures(IMetricOptions? props = null) =>
         MetricWith("NoCapacityInvocationFailures", "AWS/SageMaker",

@@ -91,8 +91,11 @@ public sealed partial class GpuModelEndpoint
         }
     }
 
-    private int MaxCopiesThatFit(InferenceComponentHosting ic) =>
-        ic.AcceleratorsPerCopy > 0 ? Math.Max(1, ic.EffectiveMax * (_instanceType!.Accelerators / ic.AcceleratorsPerCopy)) : ic.EffectiveMax;
+    private int MaxCopiesThatFit(InferenceComponentHosting ic) => MaxCopiesThatFit(ic, _instanceType!);
+
+    // Copies MaxInstances hold when MaxCopies is unset: whole copies per instance by accelerators (one per instance without).
+    private static int MaxCopiesThatFit(InferenceComponentHosting ic, SageMakerInstanceType type) =>
+        ic.AcceleratorsPerCopy > 0 ? Math.Max(1, ic.EffectiveMax * (type.Accelerators / ic.AcceleratorsPerCopy)) : ic.EffectiveMax;
 
     // The service-linked role AWSServiceRoleForApplicationAutoScaling_SageMakerEndpoint is used: no RoleARN is given.
     private CfnScalableTarget ScalableTarget(string id, string resourceId, string dimension, int min, int max, CfnResource scaled)

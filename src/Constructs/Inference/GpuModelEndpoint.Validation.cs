@@ -87,6 +87,8 @@ public sealed partial class GpuModelEndpoint
                         $"AsyncInference.TargetBacklogPerInstance = {async.TargetBacklogPerInstance} must be above 0: the queued requests per instance backlog scaling holds.");
                     Validate.That(async.BacklogAgeAlarmThreshold.ToSeconds() >= 60,
                         $"AsyncInference.BacklogAgeAlarmThreshold = {async.BacklogAgeAlarmThreshold.ToSeconds()} s is too short: at least 60 s.");
+                    Validate.That(async.InvocationFailuresAlarmThreshold >= 1,
+                        $"AsyncInference.InvocationFailuresAlarmThreshold = {async.InvocationFailuresAlarmThreshold} must be at least 1: the failed async requests in 5 minutes that raise the alarm.");
                 }
                 if (rt.DataCapture is { Enabled: true } capture)
                 {
@@ -121,6 +123,16 @@ public sealed partial class GpuModelEndpoint
                     $"InferenceComponentHosting.MinCopies = {ic.MinCopies} and MaxCopies = {ic.MaxCopies}: MaxCopies must be at least MinCopies and at least 1.");
                 Validate.That(ic.InitialCopies >= ic.MinCopies && (ic.MaxCopies is null || ic.InitialCopies <= ic.MaxCopies),
                     $"InferenceComponentHosting.InitialCopies = {ic.InitialCopies} is out of range: from MinCopies = {ic.MinCopies} to MaxCopies = {ic.MaxCopies?.ToString() ?? "what MaxInstances hold"}.");
+                // Without MaxCopies the bound is what MaxInstances hold (AcceleratorsPerCopy was checked above); more
+                // initial copies than fit leave the deployment waiting for instances managed scaling will never add.
+                if (ic.MaxCopies is null)
+                {
+                    var fit = MaxCopiesThatFit(ic, type);
+                    Validate.That(ic.InitialCopies <= fit,
+                        $"InferenceComponentHosting.InitialCopies = {ic.InitialCopies} is more than the {fit} cop{(fit == 1 ? "y" : "ies")} MaxInstances = {ic.EffectiveMax} × {type.Name} hold " +
+                        $"({(ic.AcceleratorsPerCopy > 0 ? $"{type.Accelerators / ic.AcceleratorsPerCopy} per instance at {ic.AcceleratorsPerCopy} accelerator(s) per copy" : "1 per instance without accelerators")}); " +
+                        "lower InitialCopies, raise MaxInstances or use fewer accelerators per copy.");
+                }
                 Validate.That(ic.MaxRequestsPerSecondPerCopy > 0,
                     $"InferenceComponentHosting.MaxRequestsPerSecondPerCopy = {ic.MaxRequestsPerSecondPerCopy} must be above 0: the requests per second one copy sustains.");
                 break;

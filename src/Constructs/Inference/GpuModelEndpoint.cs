@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using Amazon.CDK.AWS.CloudWatch;
 using Amazon.CDK.AWS.EC2;
 using Amazon.CDK.AWS.IAM;
+using Amazon.CDK.AWS.Logs;
 using Amazon.CDK.AWS.S3;
 using Amazon.CDK.AWS.Sagemaker;
 using Amazon.CDK.AWS.SNS;
@@ -113,6 +114,9 @@ public sealed partial class GpuModelEndpoint : PlatformConstruct, IGpuModelEndpo
     /// <summary>The execution role of the model.</summary>
     public IRole Role { get; }
 
+    /// <summary>The log group SageMaker writes the endpoint's container logs to (<c>/aws/sagemaker/Endpoints/{EndpointName}</c>), created in the template so it is encrypted and expires.</summary>
+    public ILogGroup LogGroup { get; }
+
     /// <summary>The security group of the model's network interfaces (none for serverless endpoints, which run outside the VPC).</summary>
     public Connections_ Connections { get; }
 
@@ -137,7 +141,7 @@ public sealed partial class GpuModelEndpoint : PlatformConstruct, IGpuModelEndpo
     /// <summary>The inference component; null unless hosted with <see cref="InferenceComponentHosting"/>.</summary>
     public CfnInferenceComponent? InferenceComponent { get; }
 
-    /// <summary>The alarms the construct created, by purpose (<c>ServerErrors</c>, <c>ModelLatency</c>, <c>GpuMemory</c>, <c>BacklogAge</c>, <c>IdleGpu</c>).</summary>
+    /// <summary>The alarms the construct created, by purpose (<c>ServerErrors</c>, <c>ModelLatency</c>, <c>GpuMemory</c>, <c>BacklogAge</c>, <c>AsyncInvocationFailures</c>, <c>IdleGpu</c>).</summary>
     public IReadOnlyDictionary<string, Alarm> Alarms => _alarms;
 
     private readonly Dictionary<string, Alarm> _alarms = new();
@@ -233,11 +237,15 @@ public sealed partial class GpuModelEndpoint : PlatformConstruct, IGpuModelEndpo
             Actions = new[] { "s3:GetObject" },
             Resources = new[] { $"{dataBucketArn}/{AsyncInputPrefix}*" },
         }));
+        // SageMaker writes the endpoint's logs to a group named after it, creating it (unencrypted, kept forever) if
+        // missing: the template creates it first with the platform's key and retention, so the role needs no logs:CreateLogGroup.
+        LogGroup = LogGroupDefaults.Create(this, "Logs", Platform.Key, Platform.LogRetentionDays, Platform.RemovalPolicy,
+            logGroupName: LogGroupNameOf(EndpointName));
         role.AddToPrincipalPolicy(new PolicyStatement(new PolicyStatementProps
         {
             Sid = "EndpointLogs",
-            Actions = new[] { "logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams" },
-            Resources = new[] { $"arn:{stack.Partition}:logs:{stack.Region}:{stack.Account}:log-group:/aws/sagemaker/Endpoints/{EndpointName}:*" },
+            Actions = new[] { "logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams" },
+            Resources = new[] { $"arn:{stack.Partition}:logs:{stack.Region}:{stack.Account}:log-group:{LogGroupNameOf(EndpointName)}:*" },
         }));
         role.AddToPrincipalPolicy(new PolicyStatement(new PolicyStatementProps
         {
@@ -310,6 +318,8 @@ public sealed partial class GpuModelEndpoint : PlatformConstruct, IGpuModelEndpo
             EndpointName = EndpointName,
             EndpointConfigName = EndpointConfig.AttrEndpointConfigName,
         });
+        // The group must exist before SageMaker starts the endpoint and writes to it.
+        Endpoint.Node.AddDependency(LogGroup);
 
         if (props.Hosting is InferenceComponentHosting ic)
         {
@@ -517,6 +527,8 @@ public sealed partial class GpuModelEndpoint : PlatformConstruct, IGpuModelEndpo
         name = Regex.Replace(name, "-{2,}", "-");
         return suffix is null ? name : name + "-" + suffix;
     }
+
+    private static string LogGroupNameOf(string endpointName) => $"/aws/sagemaker/Endpoints/{endpointName}";
 
     private static string TrimName(string name, int max) => name.Length <= max ? name : name[..max].TrimEnd('-');
 

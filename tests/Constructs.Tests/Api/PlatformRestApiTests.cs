@@ -62,13 +62,43 @@ public class PlatformRestApiTests(ApiFixture api) : IClassFixture<ApiFixture>
     }
 
     [Fact]
-    public void Execution_logging_role_is_set_once_with_a_policy_limited_to_API_Gateways_log_groups()
+    public void Execution_logging_role_is_set_once_retained_with_an_inline_policy_limited_to_API_Gateways_log_groups()
     {
-        var account = T.Single("AWS::ApiGateway::Account");
-        Assert.NotNull(account["Properties"]!["CloudWatchRoleArn"]);
-        var policy = T.Resources("AWS::IAM::Policy").Single(p => p.Key.StartsWith("ApiGatewayAccountLogging")).Value.Text();
-        Assert.Contains("log-group:API-Gateway-Execution-Logs_*", policy);
-        Assert.Contains(account.Text().Length > 0 ? "ApiGatewayAccountLogging" : "", string.Join(",", T.Resources("AWS::ApiGateway::Stage").Single().Value["DependsOn"]!.AsArray().Select(d => d!.GetValue<string>())));
+        var account = T.Resources("AWS::ApiGateway::Account").Single();
+        Assert.StartsWith("ApiGatewayAccountLogging", account.Key);
+        Assert.Equal("Retain", account.Value["DeletionPolicy"]!.GetValue<string>());
+        var role = T.Resources("AWS::IAM::Role").Single(r => r.Key.StartsWith("ApiGatewayAccountLogging")).Value;
+        // Retained with its policy inline: deleting the stack leaves the account pointing to a role that still works.
+        Assert.Equal("Retain", role["DeletionPolicy"]!.GetValue<string>());
+        Assert.Contains("log-group:API-Gateway-Execution-Logs_*", role["Properties"]!["Policies"].Text());
+        Assert.DoesNotContain(T.Resources("AWS::IAM::Policy"), p => p.Key.StartsWith("ApiGatewayAccountLogging"));
+        Assert.Contains("apigateway.amazonaws.com", role["Properties"]!["AssumeRolePolicyDocument"].Text());
+        var stageDependsOn = T.Resources("AWS::ApiGateway::Stage").Single().Value["DependsOn"]!.AsArray().Select(d => d!.GetValue<string>()).ToList();
+        Assert.Contains(stageDependsOn, d => d.StartsWith("ApiGatewayAccountLogging"));
+    }
+
+    [Fact]
+    public void Execution_logs_go_to_a_group_created_first_under_API_Gateways_name_encrypted_and_expiring()
+    {
+        var (id, group) = T.Resources("AWS::Logs::LogGroup").Single(g => g.Key.StartsWith("ApiExecutionLogs"));
+        var properties = group["Properties"]!;
+        // API-Gateway-Execution-Logs_{restApiId}/{stage}: the name API Gateway would create it under, unencrypted and kept forever.
+        var restApi = T.Resources("AWS::ApiGateway::RestApi").Single().Key;
+        Assert.Equal($$"""{"Fn::Join":["",["API-Gateway-Execution-Logs_",{"Ref":"{{restApi}}"},"/live"]]}""", properties["LogGroupName"].Text());
+        Assert.Contains("PlatformKey", properties["KmsKeyId"].Text());
+        Assert.Equal(365, properties["RetentionInDays"]!.GetValue<int>());
+        Assert.Equal("Retain", group["DeletionPolicy"]!.GetValue<string>());
+        // The stage (whose first request would make API Gateway create the group) waits for it.
+        Assert.Contains(id, T.Resources("AWS::ApiGateway::Stage").Single().Value["DependsOn"]!.AsArray().Select(d => d!.GetValue<string>()));
+    }
+
+    [Fact]
+    public void The_platform_key_lets_CloudWatch_Logs_encrypt_every_log_group_of_the_account_and_region_including_the_execution_logs()
+    {
+        var statement = T.KeyPolicyStatements().Single(s => s["Sid"]?.GetValue<string>() == "CloudWatchLogsEncryptLogGroups");
+        var arn = statement["Condition"]!["ArnLike"]!["kms:EncryptionContext:aws:logs:arn"].Text();
+        // arn:{partition}:logs:{region}:{account}:log-group:* covers API-Gateway-Execution-Logs_{id}/live and /aws/sagemaker/Endpoints/{name}.
+        Assert.Equal("""{"Fn::Join":["",["arn:",{"Ref":"AWS::Partition"},":logs:",{"Ref":"AWS::Region"},":",{"Ref":"AWS::AccountId"},":log-group:*"]]}""", arn);
     }
 
     [Fact]

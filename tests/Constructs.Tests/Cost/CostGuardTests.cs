@@ -72,6 +72,18 @@ public class CostGuardTests(DefaultPlatform platform) : IClassFixture<DefaultPla
     }
 
     [Fact]
+    public void The_allocation_tags_cannot_be_changed_by_a_caller()
+    {
+        Assert.Equal(new[] { "Project", "Component", "CostCenter" }, CostGuard.AllocationTags);
+        // Not an array a caller could write into (or cast back to one): every later platform would activate the changed tags.
+        Assert.IsNotType<string[]>(CostGuard.AllocationTags);
+        var asList = Assert.IsAssignableFrom<IList<string>>(CostGuard.AllocationTags);
+        Assert.True(asList.IsReadOnly);
+        Assert.Throws<NotSupportedException>(() => asList[0] = "Owner");
+        Assert.Null(typeof(CostGuard).GetProperty(nameof(CostGuard.AllocationTags))!.SetMethod);
+    }
+
+    [Fact]
     public void Component_budgets_and_emails_can_be_added_and_tag_activation_turned_off()
     {
         var template = Synth.Template(s => new ModelPlatform(s, "Platform", new ModelPlatformProps

@@ -107,6 +107,26 @@ public class WorstCaseCostTests
     }
 
     [Fact]
+    public void Async_endpoint_costs_its_maximum_instances_and_its_backlog_failure_GPU_idle_and_scaling_alarms()
+    {
+        var stack = Synth.NewStack();
+        var endpoint = new GpuModelEndpoint(stack, "Batch", new GpuModelEndpointProps
+        {
+            Platform = new ModelPlatform(stack, "Platform"),
+            Image = ModelImage.FromImageUri(EndpointTemplates.TgiImage),
+            Hosting = new RealTimeHosting { InstanceType = "ml.g5.xlarge", MinInstances = 0, MaxInstances = 2, Async = new AsyncInference() },
+        });
+        var lines = endpoint.WorstCaseMonthlyCost;
+        Assert.Equal(2055.68, Assert.Single(lines, l => l.Type == "AWS::SageMaker::Endpoint").MonthlyUsd, 6);
+        // Backlog age (1 metric), failed invocations (1), GPU memory (1), idle GPU (2), scale out from zero (1)
+        // = 6 alarm-metrics × $0.10 = $0.60.
+        Assert.Equal(5, endpoint.Node.FindAll().OfType<CfnAlarm>().Count());
+        Assert.Equal(1, Assert.Single(lines, l => l.Resource == "Batch/AsyncInvocationFailuresAlarm").Quantity);
+        Assert.Equal(6, lines.Where(l => l.Type == "AWS::CloudWatch::Alarm").Sum(l => l.Quantity));
+        Assert.Equal(2055.68 + 0.60, Sum(lines), 6);
+    }
+
+    [Fact]
     public void Serverless_endpoint_costs_max_concurrency_busy_all_month()
     {
         var stack = Synth.NewStack();

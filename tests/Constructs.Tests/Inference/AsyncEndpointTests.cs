@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using AwsModelPlatform.Constructs.Inference;
 
 namespace AwsModelPlatform.Constructs.Tests.Inference;
 
@@ -77,6 +78,40 @@ public class AsyncEndpointTests
         Assert.Equal("ApproximateAgeOfOldestRequest", age["MetricName"]!.GetValue<string>());
         Assert.Equal(900, age["Threshold"]!.GetValue<double>());
         Assert.Contains("PlatformAlarmsTopic", age["AlarmActions"].Text());
+    }
+
+    [Fact]
+    public void Failed_async_invocations_raise_an_alarm_on_the_platform_topic_from_the_first_failure()
+    {
+        var (id, alarm) = _t.Async.Resources("AWS::CloudWatch::Alarm").Single(a => a.Key.StartsWith("BatchyAsyncInvocationFailuresAlarm"));
+        var p = alarm["Properties"]!;
+        Assert.Equal("AWS/SageMaker", p["Namespace"]!.GetValue<string>());
+        Assert.Equal("InvocationFailures", p["MetricName"]!.GetValue<string>());
+        Assert.Equal($$"""[{"Name":"EndpointName","Value":"{{_t.AsyncEndpoint.EndpointName}}"}]""", p["Dimensions"].Text());
+        Assert.Equal("Sum", p["Statistic"]!.GetValue<string>());
+        Assert.Equal(300, p["Period"]!.GetValue<int>());
+        Assert.Equal(1, p["Threshold"]!.GetValue<double>());
+        Assert.Equal(1, p["EvaluationPeriods"]!.GetValue<int>());
+        Assert.Equal("GreaterThanOrEqualToThreshold", p["ComparisonOperator"]!.GetValue<string>());
+        Assert.Equal("notBreaching", p["TreatMissingData"]!.GetValue<string>());
+        Assert.Contains("PlatformAlarmsTopic", p["AlarmActions"].Text());
+        Assert.Contains("PlatformAlarmsTopic", p["OKActions"].Text());
+        Assert.True(_t.AsyncEndpoint.Alarms.ContainsKey("AsyncInvocationFailures"));
+        Assert.DoesNotContain(_t.RealTime.Resources("AWS::CloudWatch::Alarm"), a => a.Key.Contains("AsyncInvocationFailures"));
+        Assert.StartsWith("BatchyAsyncInvocationFailuresAlarm", id);
+    }
+
+    [Fact]
+    public void The_failed_invocations_threshold_is_a_prop()
+    {
+        var template = Synth.Template(s => new GpuModelEndpoint(s, "Batchy", new GpuModelEndpointProps
+        {
+            Image = ModelImage.FromImageUri(EndpointTemplates.TgiImage),
+            Hosting = new RealTimeHosting { InstanceType = "ml.g5.xlarge", MinInstances = 0, MaxInstances = 1, Async = new AsyncInference { InvocationFailuresAlarmThreshold = 10 } },
+        }));
+        var alarm = template.Resources("AWS::CloudWatch::Alarm").Single(a => a.Key.StartsWith("BatchyAsyncInvocationFailuresAlarm")).Value["Properties"]!;
+        Assert.Equal(10, alarm["Threshold"]!.GetValue<double>());
+        Assert.StartsWith("10 or more async requests to ", alarm["AlarmDescription"]!.GetValue<string>());
     }
 
     [Fact]

@@ -56,10 +56,18 @@ public class ExecutionRoleTests
     }
 
     [Fact]
-    public void Logs_are_limited_to_the_endpoints_log_group()
+    public void Logs_are_limited_to_writing_streams_of_the_endpoints_pre_created_log_group()
     {
-        var logs = Sid(Statements(_t.RealTime, "LlmExecutionRoleDefaultPolicy"), "EndpointLogs");
-        Assert.Contains("log-group:/aws/sagemaker/Endpoints/test-llm-d84518bd:*", logs["Resource"].Text());
+        foreach (var (name, template) in _t.All)
+        {
+            var statements = Statements(template, name == "Async" ? "BatchyExecutionRoleDefaultPolicy" : name == "Serverless" ? "SmallExecutionRoleDefaultPolicy" : "LlmExecutionRoleDefaultPolicy");
+            var logs = Sid(statements, "EndpointLogs");
+            Assert.Equal("""["logs:CreateLogStream","logs:PutLogEvents","logs:DescribeLogStreams"]""", logs["Action"].Text());
+            Assert.Contains(":log-group:/aws/sagemaker/Endpoints/", logs["Resource"].Text());
+            // The template creates the group (encrypted, expiring): the role cannot create one of its own.
+            Assert.DoesNotContain("logs:CreateLogGroup", template.Json().ToJsonString());
+        }
+        Assert.Contains("log-group:/aws/sagemaker/Endpoints/test-llm-d84518bd:*", Sid(Statements(_t.RealTime, "LlmExecutionRoleDefaultPolicy"), "EndpointLogs")["Resource"].Text());
     }
 
     [Fact]

@@ -14,6 +14,21 @@ public class RealTimeEndpointTests
     private JsonNode Variant => Config["ProductionVariants"]![0]!;
 
     [Fact]
+    public void Endpoint_logs_go_to_a_group_created_first_under_SageMakers_name_encrypted_and_expiring()
+    {
+        foreach (var (name, template) in _t.All)
+        {
+            var endpointName = (name switch { "Async" => _t.AsyncEndpoint, "Serverless" => _t.ServerlessEndpoint, "Components" => _t.ComponentsEndpoint, _ => _t.RealTimeEndpoint }).EndpointName;
+            var (id, group) = template.Resources("AWS::Logs::LogGroup").Single(g => g.Value["Properties"]!["LogGroupName"].Text() == $"\"/aws/sagemaker/Endpoints/{endpointName}\"");
+            Assert.Contains("PlatformKey", group["Properties"]!["KmsKeyId"].Text());
+            Assert.Equal(365, group["Properties"]!["RetentionInDays"]!.GetValue<int>());
+            // SageMaker would create it (unencrypted, kept forever) when the endpoint starts: the endpoint waits for it.
+            Assert.Contains(id, template.Single("AWS::SageMaker::Endpoint")["DependsOn"].Text());
+        }
+        Assert.Equal("/aws/sagemaker/Endpoints/test-llm-d84518bd", ((Amazon.CDK.AWS.Logs.CfnLogGroup)_t.RealTimeEndpoint.LogGroup.Node.DefaultChild!).LogGroupName);
+    }
+
+    [Fact]
     public void Model_runs_in_the_platforms_private_subnets_with_its_own_security_group_and_network_isolation()
     {
         var model = _t.RealTime.Single("AWS::SageMaker::Model")["Properties"]!;
@@ -207,5 +222,9 @@ public class RealTimeEndpointTests
         Assert.Equal("ApproximateAgeOfOldestRequest", _t.RealTimeEndpoint.MetricBacklogAge().MetricName);
         Assert.Equal("test-llm-d84518bd", _t.RealTimeEndpoint.MetricInvocations().Dimensions!["EndpointName"]);
         Assert.Equal("AllTraffic", _t.RealTimeEndpoint.MetricInvocations().Dimensions!["VariantName"]);
+        var failures = _t.AsyncEndpoint.MetricInvocationFailures();
+        Assert.Equal(("AWS/SageMaker", "InvocationFailures", "Sum", 300d), (failures.Namespace, failures.MetricName, failures.Statistic, failures.Period.ToSeconds()));
+        Assert.Equal(_t.AsyncEndpoint.EndpointName, Assert.Single(failures.Dimensions!, d => d.Key == "EndpointName").Value);
+        Assert.Single(failures.Dimensions!);
     }
 }

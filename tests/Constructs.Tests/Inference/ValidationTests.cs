@@ -105,6 +105,24 @@ public class ValidationTests
         Assert.Equal("InferenceComponentHosting.InitialCopies = 4 is out of range: from MinCopies = 0 to MaxCopies = 2.",
             Error(Ic with { MaxCopies = 2, InitialCopies = 4 }));
 
+    [Fact]
+    public void Initial_copies_above_what_MaxInstances_hold_when_MaxCopies_is_unset() =>
+        // ml.g5.12xlarge has 4 GPUs: 2 instances hold 8 one-GPU copies.
+        Assert.Equal("InferenceComponentHosting.InitialCopies = 9 is more than the 8 copies MaxInstances = 2 × ml.g5.12xlarge hold (4 per instance at 1 accelerator(s) per copy); lower InitialCopies, raise MaxInstances or use fewer accelerators per copy.",
+            Error(Ic with { InitialCopies = 9 }));
+
+    [Fact]
+    public void Initial_copies_above_what_one_instance_holds_with_whole_instance_copies() =>
+        Assert.Equal("InferenceComponentHosting.InitialCopies = 2 is more than the 1 copy MaxInstances = 1 × ml.g5.12xlarge hold (1 per instance at 4 accelerator(s) per copy); lower InitialCopies, raise MaxInstances or use fewer accelerators per copy.",
+            Error(Ic with { MaxInstances = null, AcceleratorsPerCopy = 4, InitialCopies = 2 }));
+
+    [Fact]
+    public void Initial_copies_that_exactly_fill_MaxInstances_are_accepted()
+    {
+        var template = Synth.Template(s => new GpuModelEndpoint(s, "E", new GpuModelEndpointProps { Image = ModelImage.FromImageUri(EndpointTemplates.TgiImage), Hosting = Ic with { InitialCopies = 8 } }));
+        Assert.Equal(8, template.Single("AWS::SageMaker::InferenceComponent")["Properties"]!["RuntimeConfig"]!["CopyCount"]!.GetValue<int>());
+    }
+
     [Theory]
     [InlineData(512)]
     [InlineData(3000)]
@@ -137,6 +155,11 @@ public class ValidationTests
     public void Async_backlog_age_threshold_too_short() =>
         Assert.Equal("AsyncInference.BacklogAgeAlarmThreshold = 30 s is too short: at least 60 s.",
             Error(G5 with { Async = new AsyncInference { BacklogAgeAlarmThreshold = Duration.Seconds(30) } }));
+
+    [Fact]
+    public void Async_failed_invocations_threshold_below_one() =>
+        Assert.Equal("AsyncInference.InvocationFailuresAlarmThreshold = 0 must be at least 1: the failed async requests in 5 minutes that raise the alarm.",
+            Error(G5 with { Async = new AsyncInference { InvocationFailuresAlarmThreshold = 0 } }));
 
     [Fact]
     public void Data_capture_sampling_out_of_range() =>
