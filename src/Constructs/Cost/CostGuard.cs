@@ -15,7 +15,10 @@ public sealed record CostGuardProps
     public double MonthlyBudgetUsd { get; init; } = 1000;
 
     /// <summary>Monthly budgets per component (the <c>Component</c> tag: <c>foundation</c>, <c>inference</c>, <c>training</c>...), in USD.</summary>
-    /// <remarks>Default: none.</remarks>
+    /// <remarks>
+    /// Default: none. A budget's tag filter ORs the values it lists, so a component budget cannot also require this
+    /// project's <c>Project</c> tag: it counts every resource of the account tagged with that component.
+    /// </remarks>
     public IReadOnlyDictionary<string, double>? ComponentBudgetsUsd { get; init; }
 
     /// <summary>Addresses that receive budget alerts by email, besides the alarm topic (at most 10).</summary>
@@ -63,7 +66,7 @@ public sealed class CostGuard : Construct
 
         Budget = CreateBudget("Budget", $"{platform.NamePrefix}-platform", props.MonthlyBudgetUsd, CostTags.Project, platform.ProjectName, topic, emails);
         foreach (var (component, amount) in props.ComponentBudgetsUsd ?? new Dictionary<string, double>())
-            CreateBudget("Budget" + component, $"{platform.NamePrefix}-{component}", amount, CostTags.Component, component, topic, emails, platform.ProjectName);
+            CreateBudget("Budget" + component, $"{platform.NamePrefix}-{component}", amount, CostTags.Component, component, topic, emails);
 
         var monitor = new CfnAnomalyMonitor(this, "AnomalyMonitor", new CfnAnomalyMonitorProps
         {
@@ -95,7 +98,7 @@ public sealed class CostGuard : Construct
         if (props.ActivateCostAllocationTags) ActivateTags();
     }
 
-    private CfnBudget CreateBudget(string id, string name, double amount, string tagKey, string tagValue, IAlarmTopic topic, IReadOnlyList<string> emails, string? project = null)
+    private CfnBudget CreateBudget(string id, string name, double amount, string tagKey, string tagValue, IAlarmTopic topic, IReadOnlyList<string> emails)
     {
         var filters = new Dictionary<string, object> { ["TagKeyValue"] = new[] { $"user:{tagKey}${tagValue}" } };
         var subscribers = new[] { new CfnBudget.SubscriberProperty { SubscriptionType = "SNS", Address = topic.Topic.TopicArn } }
