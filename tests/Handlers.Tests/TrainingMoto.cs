@@ -25,6 +25,8 @@ public static class TrainingMoto
     public const string CheckpointsBucket = "training-checkpoints";
     public const string OutputBucket = "training-output";
     public const string StateBucket = "training-state";
+    public const string JobTag = "Training-TrainingJobs-ABCD1234";
+    public const int MultiNodeAttemptTimeoutSeconds = 3600;
 
     public static async Task SetUpAsync(Uri moto, IAmazonS3 s3)
     {
@@ -69,6 +71,7 @@ public static class TrainingMoto
         env["Training__JobDefinitions__ddp__Nodes"] = "2";
         env["Training__JobDefinitions__ddp__MaxNodes"] = "4";
         env["Training__JobDefinitions__ddp__Gpus"] = "1"; // as the moto definition; finetune leaves its GPUs unconfigured
+        env["Training__JobDefinitions__ddp__AttemptTimeoutSeconds"] = MultiNodeAttemptTimeoutSeconds.ToString(); // finetune: unknown, capped by MaxRuntimeSeconds only
         env["Training__DatasetsBucket"] = DatasetsBucket;
         env["Training__CheckpointsBucket"] = CheckpointsBucket;
         env["Training__OutputBucket"] = OutputBucket;
@@ -76,6 +79,7 @@ public static class TrainingMoto
         env["Training__KeyId"] = keyId;
         env["Training__AllowedInstanceTypes"] = "g5.xlarge,g5.12xlarge";
         env["Training__MaxRuntimeSeconds"] = "7200";
+        env["Training__JobTag"] = JobTag;
     }
 
     /// <summary>What Batch holds for a job (moto's DescribeJobs, straight from its JSON).</summary>

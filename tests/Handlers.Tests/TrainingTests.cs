@@ -74,6 +74,7 @@ public sealed class TrainingTests(HandlerFixture f) : IDisposable
         Assert.Equal(name, env["TRAINING_JOB_NAME"]);
         Assert.Equal("/opt/ml/checkpoints", env["CHECKPOINT_DIR"]); // the definition's own variables stay
         Assert.Equal("finetune", batch.GetProperty("tags").GetProperty("aws-model-platform:definition").GetString());
+        Assert.Equal(TrainingMoto.JobTag, batch.GetProperty("tags").GetProperty("aws-model-platform:training-jobs").GetString()); // what the role may stop
 
         using var described = await Http.GetAsync($"/v1/training-jobs/{id}");
         var details = JsonDocument.Parse(await described.Content.ReadAsStringAsync()).RootElement;
@@ -85,6 +86,15 @@ public sealed class TrainingTests(HandlerFixture f) : IDisposable
         Assert.Single(details.GetProperty("attempts").EnumerateArray());
         Assert.False(string.IsNullOrEmpty(details.GetProperty("logStreamName").GetString()));
         Assert.True(details.TryGetProperty("createdAt", out _));
+    }
+
+    [Fact]
+    public async Task A_job_without_maxRuntimeSeconds_reaches_Batch_without_a_timeout_so_its_definitions_applies()
+    {
+        var id = (await Created($$"""{"name":"{{Unique("no-timeout")}}","definition":"finetune"}""")).GetProperty("id").GetString()!;
+        var batch = (await TrainingMoto.DescribeAsync(f.Moto.Url, id))!.Value;
+        Assert.False(batch.TryGetProperty("timeout", out var timeout) && timeout.ValueKind == JsonValueKind.Object && timeout.TryGetProperty("attemptDurationSeconds", out _),
+            batch.GetRawText());
     }
 
     [Fact]
@@ -301,6 +311,7 @@ public sealed class TrainingTests(HandlerFixture f) : IDisposable
         { """{"name":"j","definition":"finetune","instanceType":"g5.xlarge"}""", "bad-request" },
         { """{"name":"j","definition":"finetune","maxRuntimeSeconds":7201}""", "bad-request" },
         { """{"name":"j","definition":"finetune","maxRuntimeSeconds":59}""", "bad-request" },
+        { """{"name":"j","definition":"ddp","maxRuntimeSeconds":3601}""", "bad-request" }, // above ddp's own attempt timeout
         { """{"name":"-starts-with-hyphen","definition":"finetune"}""", "bad-request" },
         { """{"name":"has space","definition":"finetune"}""", "bad-request" },
         { """{"name":"has.dot","definition":"finetune"}""", "bad-request" },

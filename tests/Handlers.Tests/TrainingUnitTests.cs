@@ -23,7 +23,10 @@ public sealed class TrainingUnitTests
         ["Training:StateBucket"] = "state",
         ["Training:KeyId"] = "alias/platform",
         ["Training:AllowedInstanceTypes"] = "g5.12xlarge",
+        ["Training:JobTag"] = JobTag,
     };
+
+    private const string JobTag = "Training-TrainingJobs-ABCD1234";
 
     private static TrainingCatalog Catalog(Dictionary<string, string?> values)
     {
@@ -42,6 +45,9 @@ public sealed class TrainingUnitTests
     [InlineData("Training:MaxRuntimeSeconds", "30", "below Batch's minimum")]
     [InlineData("Training:JobVisibility", "Everyone", "'Everyone' is not Caller or Shared")]
     [InlineData("Training:JobDefinitions:ddp:Gpus", "5", "Training:JobDefinitions:ddp:Gpus: '5' is not a GPU count of 1..4")]
+    [InlineData("Training:JobDefinitions:ddp:AttemptTimeoutSeconds", "59", "Training:JobDefinitions:ddp:AttemptTimeoutSeconds: '59' is not an attempt timeout")]
+    [InlineData("Training:JobTag", null, "Training:JobTag is required")]
+    [InlineData("Training:JobTag", "queue,other", "Training:JobTag: 'queue,other' is not a Batch tag value")]
     public void Incomplete_or_invalid_configuration_fails_naming_the_key(string key, string? value, string message)
     {
         var values = new Dictionary<string, string?>(Config) { [key] = value };
@@ -117,6 +123,19 @@ public sealed class TrainingUnitTests
         Assert.Equal("superseded by run 7", body.RootElement.GetProperty("reason").GetString());
     }
 
+    [Theory]
+    [InlineData(null)]
+    [InlineData("Other-TrainingJobs-0000FFFF")]
+    public async Task Delete_of_a_job_without_this_APIs_job_tag_is_409_and_never_reaches_TerminateJob(string? jobTag)
+    {
+        // The role may stop only jobs tagged with Training:JobTag: Batch would refuse, and the caller would see a 502.
+        var batch = new ScriptedBatch("RUNNING", "arn:aws:batch:us-east-1:123456789012:job-queue/training-queue") { JobTag = jobTag };
+        var e = await Assert.ThrowsAsync<ApiProblemException>(() => Service(batch).StopAsync(ScriptedBatch.JobId, "r", "caller", CancellationToken.None));
+        Assert.Equal(409, e.Problem.Status);
+        Assert.EndsWith("job-not-stoppable", e.Problem.Type);
+        Assert.DoesNotContain(batch.Calls, c => c.Path != "/v1/describejobs");
+    }
+
     [Fact]
     public async Task Delete_refuses_a_job_of_another_queue_as_not_found()
     {
@@ -151,6 +170,8 @@ public sealed class TrainingUnitTests
         ["Training:JobDefinitions:ddp:Name"] = "platform-training-ddp",
         ["Training:JobDefinitions:ddp:Nodes"] = "2",
         ["Training:JobDefinitions:ddp:MaxNodes"] = "4",
+        ["Training:JobDefinitions:ddp:AttemptTimeoutSeconds"] = "3600",
+        ["Training:MaxRuntimeSeconds"] = "7200",
     };
 
     [Theory]
@@ -225,6 +246,60 @@ public sealed class TrainingUnitTests
         var e = Assert.Throws<ApiProblemException>(() => TrainingRequestParser.Parse(
             Encoding.UTF8.GetBytes("""{"name":"j","definition":"finetune","datasetUri":"s3://datasets/x\n"}"""), Catalog(Config)));
         Assert.EndsWith("dataset-outside-bucket", e.Problem.Type);
+    }
+
+    [Theory]
+    [InlineData("""{"name":"j","definition":"finetune"}""", "finetune")]
+    [InlineData("""{"name":"j","definition":"ddp","nodes":3}""", "ddp")]
+    public async Task Every_job_is_tagged_with_the_job_tag_and_only_with_the_keys_the_role_allows(string json, string definition)
+    {
+        using var body = await SubmittedBody(json);
+        var tags = body.RootElement.GetProperty("tags").EnumerateObject().ToDictionary(t => t.Name, t => t.Value.GetString());
+        Assert.Equal(JobTag, tags[JobTags.TrainingJobs]);
+        Assert.Equal(definition, tags[JobTags.Definition]);
+        Assert.Equal("caller", tags[JobTags.Caller]);
+        Assert.All(tags.Keys, k => Assert.Contains(k, JobTags.Keys)); // the role's aws:TagKeys condition
+    }
+
+    [Theory]
+    [InlineData("""{"name":"j","definition":"finetune"}""")]
+    [InlineData("""{"name":"j","definition":"ddp"}""")]
+    public async Task Without_maxRuntimeSeconds_no_timeout_is_sent_so_the_definitions_own_applies(string json)
+    {
+        using var body = await SubmittedBody(json);
+        Assert.False(body.RootElement.TryGetProperty("timeout", out _));
+    }
+
+    [Theory]
+    [InlineData("""{"name":"j","definition":"finetune","maxRuntimeSeconds":7200}""", 7200)]
+    [InlineData("""{"name":"j","definition":"ddp","maxRuntimeSeconds":60}""", 60)]
+    [InlineData("""{"name":"j","definition":"ddp","maxRuntimeSeconds":3600}""", 3600)]
+    public async Task A_given_maxRuntimeSeconds_is_sent_as_the_attempt_timeout(string json, int seconds)
+    {
+        using var body = await SubmittedBody(json);
+        Assert.Equal(seconds, body.RootElement.GetProperty("timeout").GetProperty("attemptDurationSeconds").GetInt32());
+    }
+
+    [Theory]
+    [InlineData("ddp", 3601, "60..3600")] // above the definition's own timeout, below the cap: may lower it, never raise it
+    [InlineData("finetune", 7201, "60..7200")] // the definition's timeout is not configured: the cap
+    [InlineData("ddp", 59, "60..3600")]
+    public void A_maxRuntimeSeconds_above_the_definitions_timeout_or_the_cap_is_a_400_naming_the_range(string definition, int seconds, string range)
+    {
+        var e = Assert.Throws<ApiProblemException>(() => TrainingRequestParser.Parse(
+            Encoding.UTF8.GetBytes($$"""{"name":"j","definition":"{{definition}}","maxRuntimeSeconds":{{seconds}}}"""), Catalog(MultiNodeConfig)));
+        Assert.Equal(400, e.Problem.Status);
+        Assert.Contains(range, e.Problem.Detail);
+    }
+
+    [Fact]
+    public void Omitting_maxRuntimeSeconds_and_giving_it_are_different_submissions_for_idempotency()
+    {
+        var catalog = Catalog(MultiNodeConfig);
+        var omitted = TrainingRequestParser.Parse("""{"name":"j","definition":"ddp"}"""u8, catalog);
+        var given = TrainingRequestParser.Parse("""{"name":"j","definition":"ddp","maxRuntimeSeconds":3600}"""u8, catalog);
+        Assert.Null(omitted.MaxRuntimeSeconds);
+        Assert.NotEqual(omitted.Fingerprint(), given.Fingerprint());
     }
 
     /// <summary>Parses <paramref name="json"/> as the API would, submits it to a scripted Batch, and returns the SubmitJob body sent.</summary>
@@ -332,13 +407,17 @@ public sealed class TrainingUnitTests
         }
     }
 
-    /// <summary>Answers DescribeJobs with one job of the caller <c>caller</c> in the given status and queue; records every call.</summary>
+    /// <summary>
+    /// Answers DescribeJobs with one job of the caller <c>caller</c> in the given status and queue, tagged with
+    /// <see cref="JobTag"/> (this API's unless set); records every call.
+    /// </summary>
     private sealed class ScriptedBatch(string status, string queueArn) : HttpMessageHandler
     {
         public const string JobId = "0f5b8f1e-8d55-4a43-9d35-0c3c1f0f2f11";
         public List<(string Path, string Body)> Calls { get; } = [];
         public bool Throttle { get; init; }
         public TimeSpan Delay { get; init; }
+        public string? JobTag { get; init; } = TrainingUnitTests.JobTag;
 
         protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken ct)
         {
@@ -347,9 +426,11 @@ public sealed class TrainingUnitTests
             if (Delay > TimeSpan.Zero) await Task.Delay(Delay, ct);
             if (Throttle)
                 return new HttpResponseMessage(HttpStatusCode.TooManyRequests) { Content = new StringContent("{\"__type\":\"TooManyRequestsException\",\"message\":\"Rate exceeded\"}") };
+            var tags = new Dictionary<string, string> { [JobTags.Caller] = "caller" };
+            if (JobTag is not null) tags[JobTags.TrainingJobs] = JobTag;
             var json = request.RequestUri.AbsolutePath switch
             {
-                "/v1/describejobs" => $"{{\"jobs\":[{{\"jobId\":\"{JobId}\",\"jobName\":\"j\",\"jobQueue\":\"{queueArn}\",\"status\":\"{status}\",\"createdAt\":1,\"tags\":{{\"aws-model-platform:caller\":\"caller\"}}}}]}}",
+                "/v1/describejobs" => $"{{\"jobs\":[{{\"jobId\":\"{JobId}\",\"jobName\":\"j\",\"jobQueue\":\"{queueArn}\",\"status\":\"{status}\",\"createdAt\":1,\"tags\":{JsonSerializer.Serialize(tags)}}}]}}",
                 "/v1/submitjob" => $"{{\"jobId\":\"{JobId}\",\"jobName\":\"j\"}}",
                 _ => "{}",
             };

@@ -8,8 +8,9 @@ namespace AwsModelPlatform.SampleApp.Tests;
 /// <summary>
 /// What AWS Batch authorizes for the calls the training handler makes (Service Authorization Reference, AWS Batch):
 /// SubmitJob on the job queue and on the job-definition revision it resolves to, plus TagResource on the new job with
-/// the request's tags when it is tagged at submission; ListJobs and DescribeJobs on <c>*</c> (no resource-level
-/// permissions); TerminateJob on the job.
+/// the request's tags (<c>aws:RequestTag/…</c>, <c>aws:TagKeys</c>) when it is tagged at submission; ListJobs and
+/// DescribeJobs on <c>*</c> (no resource-level permissions); TerminateJob on the job with the tags it holds
+/// (<c>aws:ResourceTag/…</c>, read from moto as the admin).
 /// </summary>
 public sealed class BatchAuthorization(HttpClient adminBatch) : IServiceAuthorization
 {
@@ -40,7 +41,10 @@ public sealed class BatchAuthorization(HttpClient adminBatch) : IServiceAuthoriz
             case "describejobs":
                 return ("DescribeJobs", [new("batch:DescribeJobs", "*")]);
             case "terminatejob":
-                return ("TerminateJob", [new("batch:TerminateJob", Arn + "job/" + body["jobId"]!.GetValue<string>())]);
+                var jobId = body["jobId"]!.GetValue<string>();
+                var resourceTags = new JsonObject();
+                foreach (var (key, value) in await JobTagsAsync(jobId)) resourceTags["aws:ResourceTag/" + key] = value;
+                return ("TerminateJob", [new("batch:TerminateJob", Arn + "job/" + jobId, resourceTags)]);
             default:
                 throw new NotSupportedException($"the Batch stand-in does not know {request.Path}");
         }
@@ -51,6 +55,17 @@ public sealed class BatchAuthorization(HttpClient adminBatch) : IServiceAuthoriz
         http.Response.StatusCode = 403;
         http.Response.Headers["X-Amzn-ErrorType"] = "AccessDeniedException";
         await http.Response.WriteAsJsonAsync(new Dictionary<string, string> { ["message"] = message });
+    }
+
+    /// <summary>The tags Batch holds for a job (none for an unknown id).</summary>
+    private async Task<IReadOnlyList<(string Key, string Value)>> JobTagsAsync(string jobId)
+    {
+        using var response = await adminBatch.PostAsync("v1/describejobs",
+            new StringContent(JsonSerializer.Serialize(new { jobs = new[] { jobId } }), Encoding.UTF8, "application/json"));
+        var jobs = JsonNode.Parse(await response.Content.ReadAsStringAsync())!["jobs"]!.AsArray();
+        return jobs.Count == 0 || jobs[0]!["tags"] is not JsonObject tags
+            ? []
+            : tags.Select(t => (t.Key, t.Value!.GetValue<string>())).ToList();
     }
 
     private static string QueueArn(string queue) => queue.StartsWith("arn:", StringComparison.Ordinal) ? queue : Arn + "job-queue/" + queue;

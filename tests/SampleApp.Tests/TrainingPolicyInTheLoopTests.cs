@@ -106,11 +106,96 @@ public class TrainingPolicyInTheLoopTests(BuiltSampleApp app) : IAsyncLifetime
         foreach (var operation in new[] { "ListJobs", "DescribeJobs" })
             Assert.True(L.Batch.Calls.Last(c => c.Operation == operation).Allowed, operation);
 
-        // Stopping a queued or running job: what IAM decides for the calls the handler would make.
+        // Stopping a queued or running job: what IAM decides for the calls the handler would make, on the job as tagged.
         var job = $"arn:aws:batch:{TrainingPolicyLoop.Region}:{TrainingPolicyLoop.Account}:job/{id}";
-        Assert.True(L.Iam.Decide("batch:TerminateJob", job).Allowed);
-        Assert.False(L.Iam.Decide("batch:CancelJob", job).Allowed); // not needed: TerminateJob cancels a job not yet started
-        Assert.Equal("ImplicitlyDenied", L.Iam.Decide("batch:TerminateJob", $"arn:aws:batch:{TrainingPolicyLoop.Region}:210987654321:job/{id}").Result);
+        var tagged = new JsonObject { ["aws:ResourceTag/aws-model-platform:training-jobs"] = L.JobTag };
+        Assert.True(L.Iam.Decide("batch:TerminateJob", job, tagged).Allowed);
+        Assert.False(L.Iam.Decide("batch:CancelJob", job, tagged).Allowed); // not needed: TerminateJob cancels a job not yet started
+        Assert.Equal("ImplicitlyDenied", L.Iam.Decide("batch:TerminateJob", $"arn:aws:batch:{TrainingPolicyLoop.Region}:210987654321:job/{id}", tagged).Result);
+        Assert.Equal("ImplicitlyDenied", L.Iam.Decide("batch:TerminateJob", job).Result); // the same job without the tag
+    }
+
+    [Fact]
+    public async Task TerminateJob_is_allowed_only_on_jobs_tagged_for_these_training_jobs()
+    {
+        var (submitted, body) = await SubmitAsync($$"""{"name":"stop-{{Guid.NewGuid().ToString("N")[..8]}}","definition":"finetune","command":["python","train.py"]}""");
+        Assert.True(submitted.StatusCode == HttpStatusCode.Created, Describe(submitted, body));
+        var ours = JsonNode.Parse(body)!["id"]!.GetValue<string>();
+        var tags = (await L.BatchAsync("describejobs", new { jobs = new[] { ours } }))["jobs"]![0]!["tags"]!.AsObject();
+        Assert.Equal(L.JobTag, tags["aws-model-platform:training-jobs"]!.GetValue<string>());
+
+        // Jobs of the same queue submitted straight to Batch (another team's, or from before the tag): no job tag, or another value.
+        async Task<string> Direct(Dictionary<string, string> jobTags) => (await L.BatchAsync("submitjob", new
+        {
+            jobName = "direct-" + Guid.NewGuid().ToString("N")[..8],
+            jobQueue = L.QueueArn,
+            jobDefinition = L.Configuration["Training__JobDefinitions__finetune__Name"],
+            tags = jobTags,
+        }))["jobId"]!.GetValue<string>();
+        var untagged = await Direct(new() { ["team"] = "other" });
+        var otherValue = await Direct(new() { ["aws-model-platform:training-jobs"] = "Other-TrainingJobs-0000FFFF" });
+
+        // TerminateJob as the handler user, through the Batch stand-in: IAM decides on the tags each job holds in Batch.
+        using var handler = AuthorizingAwsProxy.SignedClient(L.Batch.Url, "batch", L.Aws.HandlerKey);
+        async Task<ProxiedCall> Terminate(string id)
+        {
+            using var response = await handler.PostAsync("v1/terminatejob", Json($$"""{"jobId":"{{id}}","reason":"policy loop"}"""));
+            return L.Batch.Calls.Last(c => c.Operation == "TerminateJob");
+        }
+        var allowed = await Terminate(ours);
+        Assert.True(allowed.Allowed && allowed.Status == 200, allowed.ToString());
+        foreach (var id in new[] { untagged, otherValue })
+        {
+            var denied = await Terminate(id);
+            Assert.True(denied.Status == 403, denied.ToString());
+            Assert.Equal("ImplicitlyDenied", Assert.Single(denied.Decisions).Result);
+        }
+    }
+
+    [Fact]
+    public async Task Tagging_at_submission_is_allowed_only_with_this_APIs_job_tag_and_the_handlers_keys()
+    {
+        var submission = Guid.NewGuid().ToString("N");
+        Dictionary<string, string> HandlerTags() => new()
+        {
+            ["aws-model-platform:training-jobs"] = L.JobTag,
+            ["aws-model-platform:submission"] = submission,
+            ["aws-model-platform:definition"] = "finetune",
+            ["aws-model-platform:output"] = $"s3://{L.Configuration["Training__OutputBucket"]}/jobs/j/{submission}/",
+            ["aws-model-platform:checkpoints"] = $"s3://{L.Configuration["Training__CheckpointsBucket"]}/jobs/j/{submission}/",
+            ["aws-model-platform:caller"] = TrainingPolicyLoop.CallerArn,
+        };
+        // SubmitJob as the handler user, through the Batch stand-in: its tags are authorized as TagResource on the new job.
+        using var handler = AuthorizingAwsProxy.SignedClient(L.Batch.Url, "batch", L.Aws.HandlerKey);
+        async Task<ProxiedCall> Submit(Dictionary<string, string> tags)
+        {
+            var request = System.Text.Json.JsonSerializer.Serialize(new
+            {
+                jobName = "tagged-" + Guid.NewGuid().ToString("N")[..8],
+                jobQueue = L.QueueArn,
+                jobDefinition = L.Configuration["Training__JobDefinitions__finetune__Name"],
+                tags,
+            });
+            using var response = await handler.PostAsync("v1/submitjob", Json(request));
+            return L.Batch.Calls.Last(c => c.Operation == "SubmitJob");
+        }
+
+        var exact = await Submit(HandlerTags());
+        Assert.True(exact.Allowed && exact.Status == 200, exact.ToString());
+
+        var extraKey = HandlerTags();
+        extraKey["cost-center"] = "someone-elses";
+        var withoutJobTag = HandlerTags();
+        withoutJobTag.Remove("aws-model-platform:training-jobs");
+        var otherJobTag = HandlerTags();
+        otherJobTag["aws-model-platform:training-jobs"] = "Other-TrainingJobs-0000FFFF";
+        foreach (var tags in new[] { extraKey, withoutJobTag, otherJobTag })
+        {
+            var denied = await Submit(tags);
+            Assert.True(denied.Status == 403, denied.ToString());
+            Assert.Equal("ImplicitlyDenied", Assert.Single(denied.Decisions, d => d.Action == "batch:TagResource").Result);
+            Assert.All(denied.Decisions.Where(d => d.Action == "batch:SubmitJob"), d => Assert.True(d.Allowed, d.ToString()));
+        }
     }
 
     [Fact]

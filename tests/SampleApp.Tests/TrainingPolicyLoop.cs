@@ -46,6 +46,7 @@ public sealed class TrainingPolicyLoop : IAsyncDisposable
     public string QueueArn => Configuration["Training__JobQueue"];
     public string StateBucket => Configuration["Training__StateBucket"];
     public string DatasetsBucket => Configuration["Training__DatasetsBucket"];
+    public string JobTag => Configuration["Training__JobTag"];
 
     private TrainingPolicyLoop(BuiltSampleApp app) => App = app;
 

@@ -21,8 +21,12 @@ public sealed record TrainingApiProps : PlatformConstructProps
     /// <remarks>Default: every type of <see cref="TrainingJobsProps.InstanceTypes"/>.</remarks>
     public IReadOnlyList<string>? AllowedInstanceTypes { get; init; }
 
-    /// <summary>Longest attempt a submission may ask for, in seconds.</summary>
-    /// <remarks>Default: 86400 (24 h), the job definitions' default attempt timeout.</remarks>
+    /// <summary>Longest attempt a submission may ask for (<c>maxRuntimeSeconds</c>), in seconds.</summary>
+    /// <remarks>
+    /// Default: 86400 (24 h), the job definitions' default attempt timeout. A submission may also not ask for more than
+    /// its definition's <see cref="TrainingJobDefinitionOptions.AttemptTimeoutSeconds"/>; one that does not ask runs
+    /// under that timeout, not under this cap.
+    /// </remarks>
     public int MaxRuntimeSeconds { get; init; } = 86_400;
 
     /// <summary>Days an idempotency record is kept: a retry with the same key within this time returns the same job.</summary>
@@ -53,8 +57,9 @@ public sealed record TrainingApiProps : PlatformConstructProps
 /// The training job API (<c>POST/GET /v1/training-jobs</c>, <c>GET/DELETE /v1/training-jobs/{id}</c>) in front of a
 /// <see cref="TrainingJobs"/>: the handler's <c>training</c> route group on a <see cref="HandlerFunction"/> behind a
 /// <see cref="PlatformRestApi"/>, with a state bucket for idempotency records and a role that can submit to that queue
-/// with those definitions, read datasets' names only through the handler's checks, and encrypt job secrets only under
-/// the handler's encryption context.
+/// with those definitions, stop only jobs tagged as submitted to that <see cref="TrainingJobs"/> (<see cref="JobTags"/>),
+/// read datasets' names only through the handler's checks, and encrypt job secrets only under the handler's encryption
+/// context.
 /// </summary>
 public sealed class TrainingApi : PlatformConstruct
 {
@@ -117,12 +122,16 @@ public sealed class TrainingApi : PlatformConstruct
             ["Training__AllowedInstanceTypes"] = string.Join(",", allowed),
             ["Training__MaxRuntimeSeconds"] = props.MaxRuntimeSeconds.ToString(),
             ["Training__JobVisibility"] = props.JobVisibility.ToString(),
+            // Every job is tagged with it; the role stops only jobs that carry it (Grant).
+            ["Training__JobTag"] = training.JobTagValue,
         };
         foreach (var definition in training.JobDefinitions)
         {
             configuration[$"Training__JobDefinitions__{definition.Name}__Name"] = training.JobDefinitionName(definition.Name);
             // The GPUs a job gets when it does not ask: the handler reports them as GpusRequested.
             configuration[$"Training__JobDefinitions__{definition.Name}__Gpus"] = definition.Gpus.ToString();
+            // A submission may lower the definition's attempt timeout, never raise it.
+            configuration[$"Training__JobDefinitions__{definition.Name}__AttemptTimeoutSeconds"] = definition.AttemptTimeoutSeconds.ToString();
             if (definition.Nodes > 1)
             {
                 configuration[$"Training__JobDefinitions__{definition.Name}__Nodes"] = definition.Nodes.ToString();
@@ -273,6 +282,7 @@ public sealed class TrainingApi : PlatformConstruct
     private void Grant(TrainingJobs training, Role role, IModelPlatform platform)
     {
         var stack = Stack.Of(this);
+        var jobs = new[] { $"arn:{stack.Partition}:batch:{stack.Region}:{stack.Account}:job/*" };
         training.GrantSubmitJob(role);
         var policy = new Policy(this, "HandlerPolicy", new PolicyProps
         {
@@ -287,10 +297,28 @@ public sealed class TrainingApi : PlatformConstruct
                 }),
                 new PolicyStatement(new PolicyStatementProps
                 {
-                    Sid = "StopAndTagJobs",
-                    // TerminateJob also cancels a job that has not started: the handler needs no CancelJob.
-                    Actions = new[] { "batch:TerminateJob", "batch:TagResource" },
-                    Resources = new[] { $"arn:{stack.Partition}:batch:{stack.Region}:{stack.Account}:job/*" },
+                    Sid = "StopTaggedJobs",
+                    // TerminateJob also cancels a job that has not started: the handler needs no CancelJob. Job ARNs are
+                    // per submission, so the tag the handler puts on every job scopes it: no other team's job.
+                    Actions = new[] { "batch:TerminateJob" },
+                    Resources = jobs,
+                    Conditions = new Dictionary<string, object>
+                    {
+                        ["StringEquals"] = new Dictionary<string, object> { ["aws:ResourceTag/" + JobTags.TrainingJobs] = training.JobTagValue },
+                    },
+                }),
+                new PolicyStatement(new PolicyStatementProps
+                {
+                    Sid = "TagJobsOnSubmit",
+                    // Batch authorizes SubmitJob's tags as TagResource on the new job: the scope tag always, and no key
+                    // the handler does not set, so the role cannot write other tags on any job.
+                    Actions = new[] { "batch:TagResource" },
+                    Resources = jobs,
+                    Conditions = new Dictionary<string, object>
+                    {
+                        ["StringEquals"] = new Dictionary<string, object> { ["aws:RequestTag/" + JobTags.TrainingJobs] = training.JobTagValue },
+                        ["ForAllValues:StringEquals"] = new Dictionary<string, object> { ["aws:TagKeys"] = JobTags.Keys.ToArray() },
+                    },
                 }),
                 new PolicyStatement(new PolicyStatementProps
                 {
@@ -315,7 +343,7 @@ public sealed class TrainingApi : PlatformConstruct
             },
         });
         Suppressions.Add(policy, "AwsSolutions-IAM5",
-            "ListJobs and DescribeJobs have no resource-level permissions (the handler only lists and describes its own queue's jobs); job ARNs are created per submission; idempotency records are keyed by a hash of caller and key under one prefix.",
+            "ListJobs and DescribeJobs have no resource-level permissions (the handler only lists and describes its own queue's jobs); job ARNs are created per submission, so TerminateJob and TagResource are scoped by the aws-model-platform:training-jobs tag instead; idempotency records are keyed by a hash of caller and key under one prefix.",
             "Resource::*",
             $"Resource::arn:<AWS::Partition>:batch:<AWS::Region>:<AWS::AccountId>:job/*",
             Suppressions.Matching(@"^Resource::<.*State[0-9A-F]{8}\.Arn>/training/idempotency/\*$"));

@@ -185,7 +185,14 @@ public sealed class TrainingJobs : PlatformConstruct, ITrainingJobs
     public Metric MetricJobsStuckRunnable(MetricOptions? options = null) => RuleMetric(_stuckRule, options);
 
     /// <summary>The physical name of a job definition of this construct.</summary>
-    public string JobDefinitionName(string name) => $"{Names.UniqueResourceName(this, new UniqueResourceNameOptions { MaxLength = 60, Separator = "-" })}-{name}";
+    public string JobDefinitionName(string name) => $"{JobTagValue}-{name}";
+
+    /// <summary>
+    /// The value of the <see cref="JobTags.TrainingJobs"/> tag the training API puts on every job it submits here, and
+    /// the only value its role may stop jobs by: a literal known at synthesis, the stem of the job definitions' names
+    /// (stack and construct path, so unique wherever those names are).
+    /// </summary>
+    public string JobTagValue => Names.UniqueResourceName(this, new UniqueResourceNameOptions { MaxLength = 60, Separator = "-" });
 
     // Named with the platform's prefix, so the platform's trail logs their data events from any stack.
     private Bucket CreateBucket(string id, string purpose, bool versioned, params ILifecycleRule[] rules) =>

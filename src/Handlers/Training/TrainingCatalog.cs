@@ -10,9 +10,10 @@ namespace AwsModelPlatform.Handlers.Training;
 /// (name, name:revision or ARN). <paramref name="Nodes"/> above 1 marks a multi-node parallel definition; a job may ask for
 /// 1..<paramref name="MaxNodes"/> nodes (Batch resizes a job only when the definition's node range is open-ended, e.g. <c>0:</c>).
 /// <paramref name="Gpus"/> is the definition's own GPUs per node, when configured: what a job that does not ask for
-/// <c>gpus</c> gets, for the <c>GpusRequested</c> metric.
+/// <c>gpus</c> gets, for the <c>GpusRequested</c> metric. <paramref name="AttemptTimeoutSeconds"/> is the definition's own
+/// attempt timeout, when configured: a job may ask for less, never for more.
 /// </summary>
-public sealed record TrainingDefinition(string Name, string BatchName, int Nodes, int MaxNodes, int? Gpus = null)
+public sealed record TrainingDefinition(string Name, string BatchName, int Nodes, int MaxNodes, int? Gpus = null, int? AttemptTimeoutSeconds = null)
 {
     public bool MultiNode => Nodes > 1 || MaxNodes > 1;
 }
@@ -39,6 +40,8 @@ public sealed partial class TrainingCatalog
         StateBucket = Bucket(Required(o.StateBucket, "StateBucket"), "StateBucket");
         CheckpointsBucket = string.IsNullOrWhiteSpace(o.CheckpointsBucket) ? null : Bucket(o.CheckpointsBucket.Trim(), "CheckpointsBucket");
         KeyId = Required(o.KeyId, "KeyId");
+        JobTag = Required(o.JobTag, "JobTag");
+        if (!TagValue().IsMatch(JobTag)) Fail("JobTag", $"'{JobTag}' is not a Batch tag value (1-256 letters, digits, spaces and _ . : / = + - @).");
         if (o.MaxRuntimeSeconds < 60) Fail("MaxRuntimeSeconds", $"{o.MaxRuntimeSeconds} is below Batch's minimum attempt duration of 60 seconds.");
         if (o.MaxBodyBytes is < 1024 or > 1_048_576) Fail("MaxBodyBytes", $"{o.MaxBodyBytes} is outside 1024..1048576.");
 
@@ -57,7 +60,7 @@ public sealed partial class TrainingCatalog
             if (!DefinitionName().IsMatch(child.Key)) Fail(key, "a definition name is 1-64 letters, digits, '-' or '_'.");
             string batchName;
             int nodes = 1, maxNodes;
-            int? gpus = null;
+            int? gpus = null, timeout = null;
             if (child.Value is { } plain)
             {
                 batchName = plain.Trim();
@@ -75,9 +78,14 @@ public sealed partial class TrainingCatalog
                     if (!int.TryParse(g, out var perNode) || perNode < 1 || perNode > most) Fail(key + ":Gpus", $"'{g}' is not a GPU count of 1..{most} (the most an allowed instance type has).");
                     gpus = perNode;
                 }
+                if (child["AttemptTimeoutSeconds"] is { } t)
+                {
+                    if (!int.TryParse(t, out var seconds) || seconds < 60) Fail(key + ":AttemptTimeoutSeconds", $"'{t}' is not an attempt timeout of at least 60 seconds.");
+                    timeout = seconds;
+                }
             }
             if (!BatchDefinition().IsMatch(batchName)) Fail(key, $"'{batchName}' is not a Batch job definition name, name:revision or ARN.");
-            _definitions[child.Key] = new TrainingDefinition(child.Key, batchName, nodes, maxNodes, gpus);
+            _definitions[child.Key] = new TrainingDefinition(child.Key, batchName, nodes, maxNodes, gpus, timeout);
         }
         if (_definitions.Count == 0) Fail("JobDefinitions", "at least one job definition is required (Training__JobDefinitions__{name}).");
         JobVisibility = (o.JobVisibility ?? "").Trim() switch
@@ -98,6 +106,9 @@ public sealed partial class TrainingCatalog
     public string? CheckpointsBucket { get; }
     public string StateBucket { get; } = "";
     public string KeyId { get; } = "";
+
+    /// <summary>Value of the <c>aws-model-platform:training-jobs</c> tag every submitted job carries.</summary>
+    public string JobTag { get; } = "";
     public int MaxRuntimeSeconds { get; }
     public int MaxBodyBytes { get; }
 
@@ -140,6 +151,9 @@ public sealed partial class TrainingCatalog
 
     [GeneratedRegex("^[A-Za-z0-9_-]{1,64}$")]
     private static partial Regex DefinitionName();
+
+    [GeneratedRegex("^[A-Za-z0-9 _.:/=+@-]{1,256}\\z")]
+    private static partial Regex TagValue();
 
     [GeneratedRegex("^([A-Za-z0-9][A-Za-z0-9_-]{0,127}(:[0-9]{1,9})?|arn:aws[a-z-]*:batch:[a-z0-9-]+:[0-9]{12}:job-definition/[A-Za-z0-9][A-Za-z0-9_-]{0,127}(:[0-9]{1,9})?)$")]
     private static partial Regex BatchDefinition();

@@ -120,15 +120,15 @@ public static partial class TrainingEndpoints
         }).ToList();
         var details = new TrainingJobDetails(job.JobId, job.JobName, job.Status, attempts, Links(job.JobId))
         {
-            Definition = tags.GetValueOrDefault(TrainingService.TagPrefix + "definition") ?? catalog.NameOfBatchDefinition(job.JobDefinition),
+            Definition = tags.GetValueOrDefault(JobTags.Definition) ?? catalog.NameOfBatchDefinition(job.JobDefinition),
             StatusReason = job.StatusReason,
             CreatedAt = Time(job.CreatedAt),
             StartedAt = Time(job.StartedAt),
             StoppedAt = Time(job.StoppedAt),
             Nodes = job.NodeProperties?.NumNodes ?? 1,
             LogStreamName = job.Container?.LogStreamName ?? attempts.LastOrDefault()?.LogStreamName,
-            OutputUri = tags.GetValueOrDefault(TrainingService.TagPrefix + "output"),
-            CheckpointUri = tags.GetValueOrDefault(TrainingService.TagPrefix + "checkpoints"),
+            OutputUri = tags.GetValueOrDefault(JobTags.Output),
+            CheckpointUri = tags.GetValueOrDefault(JobTags.Checkpoints),
         };
         await http.Response.WriteAsJsonAsync(details, HandlerJsonContext.Default.TrainingJobDetails, cancellationToken: http.RequestAborted);
     }

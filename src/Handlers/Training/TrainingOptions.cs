@@ -30,7 +30,10 @@ public sealed class TrainingOptions
     /// <summary>Comma-separated GPU instance types jobs may ask for (the construct's <c>InstanceTypes</c>). Required.</summary>
     public string? AllowedInstanceTypes { get; set; }
 
-    /// <summary>Ceiling (and default) of a job's <c>maxRuntimeSeconds</c>. Default 86400 (24 h).</summary>
+    /// <summary>
+    /// Ceiling of a job's <c>maxRuntimeSeconds</c>. Default 86400 (24 h). A job that does not ask runs under its job
+    /// definition's attempt timeout: the handler then sends Batch no timeout.
+    /// </summary>
     public int MaxRuntimeSeconds { get; set; } = 86_400;
 
     /// <summary>Largest submission body. Default 64 KiB (Batch itself takes at most 30 KiB per SubmitJob).</summary>
@@ -47,4 +50,10 @@ public sealed class TrainingOptions
     /// of the queue. Read as text and checked by <see cref="TrainingCatalog"/>, so a typo fails startup naming the key.
     /// </summary>
     public string JobVisibility { get; set; } = "Caller";
+
+    /// <summary>
+    /// Value of the <c>aws-model-platform:training-jobs</c> tag on every job submitted (the construct's
+    /// <c>TrainingJobs.JobTagValue</c>); the role may stop only jobs carrying it. Required.
+    /// </summary>
+    public string? JobTag { get; set; }
 }

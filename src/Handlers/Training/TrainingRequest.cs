@@ -23,10 +23,13 @@ public sealed record TrainingJobRequest(
     [JsonPropertyName("secrets")] public IReadOnlyDictionary<string, string>? Secrets { get; init; }
 }
 
-/// <summary>A submission that passed every rule; <see cref="Secrets"/> are plaintext and live only in memory.</summary>
+/// <summary>
+/// A submission that passed every rule; <see cref="Secrets"/> are plaintext and live only in memory. A null
+/// <see cref="MaxRuntimeSeconds"/> leaves the attempt timeout to the job definition.
+/// </summary>
 public sealed record ValidatedSubmission(
     string Name, TrainingDefinition Definition, IReadOnlyList<string>? Command, int? Gpus, int Nodes, string? InstanceType,
-    SortedDictionary<string, string> Hyperparameters, string? DatasetUri, int MaxRuntimeSeconds, SortedDictionary<string, string> Secrets)
+    SortedDictionary<string, string> Hyperparameters, string? DatasetUri, int? MaxRuntimeSeconds, SortedDictionary<string, string> Secrets)
 {
     /// <summary>
     /// SHA-256 over a canonical form of everything but the secrets' values (their names are in): the idempotency
@@ -53,7 +56,7 @@ public sealed record ValidatedSubmission(
             foreach (var (k, v) in Hyperparameters) w.WriteString(k, v);
             w.WriteEndObject();
             if (DatasetUri is not null) w.WriteString("datasetUri", DatasetUri);
-            w.WriteNumber("maxRuntimeSeconds", MaxRuntimeSeconds);
+            if (MaxRuntimeSeconds is { } runtime) w.WriteNumber("maxRuntimeSeconds", runtime);
             w.WriteStartArray("secretNames");
             foreach (var k in Secrets.Keys) w.WriteStringValue(k);
             w.WriteEndArray();
@@ -139,9 +142,18 @@ public static partial class TrainingRequestParser
                     throw Bad("too-many-gpus", "Too many GPUs", $"'gpus' must be 1..{max} per node ({(type is null ? "the most any allowed instance type has" : $"what {type.Name} has")}).");
             }
 
-            var runtime = OptionalInt(fields, "maxRuntimeSeconds") ?? catalog.MaxRuntimeSeconds;
-            if (runtime < 60 || runtime > catalog.MaxRuntimeSeconds)
-                throw Problems.BadRequest($"'maxRuntimeSeconds' must be 60..{catalog.MaxRuntimeSeconds} (60 is Batch's minimum; the ceiling is Training:MaxRuntimeSeconds).");
+            // Absent: no timeout is sent and the definition's own applies (a default here would override it). Given: it
+            // may lower the definition's timeout, never raise it, and never exceed the API's cap.
+            var runtime = OptionalInt(fields, "maxRuntimeSeconds");
+            if (runtime is { } seconds)
+            {
+                var ceiling = Math.Min(catalog.MaxRuntimeSeconds, definition.AttemptTimeoutSeconds ?? int.MaxValue);
+                if (seconds < 60 || seconds > ceiling)
+                {
+                    var own = definition.AttemptTimeoutSeconds is { } timeout ? $" and the attempt timeout of '{definition.Name}' ({timeout})" : "";
+                    throw Problems.BadRequest($"'maxRuntimeSeconds' must be 60..{ceiling}: Batch's minimum to the lower of Training:MaxRuntimeSeconds ({catalog.MaxRuntimeSeconds}){own}. Omit it to run under the definition's timeout.");
+                }
+            }
 
             IReadOnlyList<string>? command = null;
             if (fields.TryGetValue("command", out var cmd) && cmd.ValueKind != JsonValueKind.Null)

@@ -24,7 +24,6 @@ public sealed partial class TrainingService(
     BatchClient batch, TrainingCatalog catalog, TrainingSecrets secrets, IdempotencyStore store,
     IOptions<TrainingOptions> options, TimeProvider time, ILogger<TrainingService> logger)
 {
-    public const string TagPrefix = "aws-model-platform:";
     private static readonly ResiliencePropertyKey<bool> Idempotent = new("idempotent");
     private readonly ResiliencePipeline _pipeline = Pipeline(options.Value, time);
 
@@ -130,18 +129,21 @@ public sealed partial class TrainingService(
             foreach (var (name, blob) in ciphertexts) env.Add(new("SECRET_" + name, blob));
         }
         var resources = s.Gpus is { } g ? new[] { new BatchResourceRequirement("GPU", g.ToString(System.Globalization.CultureInfo.InvariantCulture)) } : null;
+        // Only keys of JobTags.Keys: the role may tag with no other (aws:TagKeys), and must tag with JobTags.TrainingJobs.
         var tags = new Dictionary<string, string>(StringComparer.Ordinal)
         {
-            [TagPrefix + "submission"] = submissionId,
-            [TagPrefix + "definition"] = s.Definition.Name,
-            [TagPrefix + "output"] = output,
-            [TagPrefix + "caller"] = TagValue(caller),
+            [JobTags.TrainingJobs] = catalog.JobTag,
+            [JobTags.Submission] = submissionId,
+            [JobTags.Definition] = s.Definition.Name,
+            [JobTags.Output] = output,
+            [JobTags.Caller] = TagValue(caller),
         };
-        if (checkpoint is not null) tags[TagPrefix + "checkpoints"] = checkpoint;
+        if (checkpoint is not null) tags[JobTags.Checkpoints] = checkpoint;
 
         var request = new SubmitJobRequest(s.Name, catalog.JobQueue, s.Definition.BatchName)
         {
-            Timeout = new BatchJobTimeout(s.MaxRuntimeSeconds),
+            // No timeout unless asked: Batch's SubmitJob timeout overrides the definition's, which then applies.
+            Timeout = s.MaxRuntimeSeconds is { } runtime ? new BatchJobTimeout(runtime) : null,
             Tags = tags,
         };
         if (!s.Definition.MultiNode)
@@ -171,7 +173,7 @@ public sealed partial class TrainingService(
         var ids = listed.JobSummaryList.Select(j => j.JobId).Where(id => id.Length > 0).Take(100).ToList();
         if (ids.Count == 0) return null;
         var described = await BatchAsync(c => batch.DescribeJobsAsync(new DescribeJobsRequest(ids), c), idempotent: true, ct);
-        return described.Jobs.FirstOrDefault(j => j.Tags?.GetValueOrDefault(TagPrefix + "submission") == r.SubmissionId && catalog.IsOurQueue(j.JobQueue));
+        return described.Jobs.FirstOrDefault(j => j.Tags?.GetValueOrDefault(JobTags.Submission) == r.SubmissionId && catalog.IsOurQueue(j.JobQueue));
     }
 
     // ---------- read and stop ----------
@@ -223,6 +225,11 @@ public sealed partial class TrainingService(
             "STARTING" or "RUNNING" => "terminated",
             _ => throw Conflict("job-finished", "Job already finished", $"Training job '{id}' is {status}; there is nothing to cancel."),
         };
+        // The role may stop only jobs with this tag (jobs submitted straight to Batch, or before the tag existed, lack
+        // it): say so rather than answer Batch's refusal as a 502.
+        if (job.Tags?.GetValueOrDefault(JobTags.TrainingJobs) != catalog.JobTag)
+            throw Conflict("job-not-stoppable", "Job not submitted through this API",
+                $"Training job '{id}' has no {JobTags.TrainingJobs} tag of this API, so the API's role may not stop it; stop it with AWS Batch directly.");
         // TerminateJob in every state: it cancels a job that has not started and terminates one that has, whereas
         // CancelJob does nothing to a job that moved to STARTING since DescribeJobs. The action names the state seen.
         await BatchAsync(async c => { await batch.TerminateJobAsync(new StopJobRequest(id, reason), c); return true; }, idempotent: true, ct);
@@ -234,7 +241,7 @@ public sealed partial class TrainingService(
 
     /// <summary>Shared: every job. Caller: the jobs whose caller tag is this caller's, sanitized as it was when tagged.</summary>
     private bool IsVisibleTo(BatchJobDetail job, string caller) =>
-        catalog.JobVisibility == JobVisibility.Shared || job.Tags?.GetValueOrDefault(TagPrefix + "caller") == TagValue(caller);
+        catalog.JobVisibility == JobVisibility.Shared || job.Tags?.GetValueOrDefault(JobTags.Caller) == TagValue(caller);
 
     private (string Output, string? Checkpoint) Locations(string name, string submissionId) =>
         ($"s3://{catalog.OutputBucket}/jobs/{name}/{submissionId}/",

@@ -15,12 +15,14 @@ public sealed class TrainingApiFixture
 
     public TrainingApi Api { get; }
 
+    public TrainingJobs Training { get; }
+
     public TrainingApiFixture()
     {
         var stack = Synth.NewStack();
         var platform = new ModelPlatform(stack, "Platform");
-        var training = new TrainingJobs(stack, "Training", TrainingJobsTests.Props(platform));
-        Api = new TrainingApi(stack, "Api", new TrainingApiProps { Training = training, HandlerDirectory = FakeHandlerCode.Directory });
+        Training = new TrainingJobs(stack, "Training", TrainingJobsTests.Props(platform));
+        Api = new TrainingApi(stack, "Api", new TrainingApiProps { Training = Training, HandlerDirectory = FakeHandlerCode.Directory });
         Template = Template.FromStack(stack);
     }
 }
@@ -63,6 +65,10 @@ public class TrainingApiTests(TrainingApiFixture fixture) : IClassFixture<Traini
         Assert.Equal("Caller", env["Training__JobVisibility"]!.GetValue<string>());
         Assert.Equal("g5.12xlarge,g6.12xlarge", env["Training__AllowedInstanceTypes"]!.GetValue<string>());
         Assert.Equal("86400", env["Training__MaxRuntimeSeconds"]!.GetValue<string>());
+        Assert.Equal(fixture.Training.JobTagValue, env["Training__JobTag"]!.GetValue<string>());
+        // Each definition's own attempt timeout: a submission may lower it, never raise it.
+        Assert.Equal("86400", env["Training__JobDefinitions__finetune__AttemptTimeoutSeconds"]!.GetValue<string>());
+        Assert.Equal("86400", env["Training__JobDefinitions__ddp__AttemptTimeoutSeconds"]!.GetValue<string>());
         foreach (var bucket in new[] { "Datasets", "Checkpoints", "Output" })
             Assert.Contains("Training" + bucket, env[$"Training__{bucket}Bucket"].Text());
         Assert.Contains("ApiState", env["Training__StateBucket"].Text());
@@ -101,11 +107,45 @@ public class TrainingApiTests(TrainingApiFixture fixture) : IClassFixture<Traini
             secrets["Condition"].Text());
         var viaS3 = statements.Single(s => s["Sid"]?.GetValue<string>() == "StateBucketKey");
         Assert.Contains("kms:ViaService", viaS3["Condition"].Text());
-        var stop = statements.Single(s => s["Sid"]?.GetValue<string>() == "StopAndTagJobs");
-        Assert.Equal("""["batch:TerminateJob","batch:TagResource"]""", stop["Action"].Text()); // TerminateJob also cancels
+        Assert.DoesNotContain(statements, s => s["Action"].Text().Contains("batch:CancelJob")); // TerminateJob also cancels
         var records = statements.Single(s => s["Sid"]?.GetValue<string>() == "IdempotencyRecords");
         Assert.Contains("/training/idempotency/*", records["Resource"].Text());
         Assert.DoesNotContain(statements, s => s["Action"].Text().Contains("s3:*") || s["Action"].Text().Contains("batch:*") || s["Action"].Text().Contains("kms:*"));
+    }
+
+    [Fact]
+    public void The_role_stops_only_jobs_tagged_for_these_training_jobs_and_tags_only_with_the_handlers_keys()
+    {
+        var tag = fixture.Training.JobTagValue;
+        Assert.False(Amazon.CDK.Token.IsUnresolved(tag)); // a literal, from the stack and construct path, as the definitions' names
+        Assert.Matches("^[A-Za-z0-9-]{1,60}$", tag); // a valid Batch tag value
+        Assert.StartsWith(tag + "-", fixture.Training.JobDefinitionName("finetune"));
+        var statements = Statements;
+        var stop = statements.Single(s => s["Sid"]?.GetValue<string>() == "StopTaggedJobs");
+        Assert.Equal("\"batch:TerminateJob\"", stop["Action"].Text());
+        Assert.Contains(":job/*", stop["Resource"].Text());
+        Assert.Equal($$$"""{"StringEquals":{"aws:ResourceTag/aws-model-platform:training-jobs":"{{{tag}}}"}}""", stop["Condition"].Text());
+
+        var tagging = statements.Single(s => s["Sid"]?.GetValue<string>() == "TagJobsOnSubmit");
+        Assert.Equal("\"batch:TagResource\"", tagging["Action"].Text());
+        Assert.Contains(":job/*", tagging["Resource"].Text());
+        Assert.Equal(
+            $$$"""{"StringEquals":{"aws:RequestTag/aws-model-platform:training-jobs":"{{{tag}}}"},"ForAllValues:StringEquals":{"aws:TagKeys":["aws-model-platform:training-jobs","aws-model-platform:submission","aws-model-platform:definition","aws-model-platform:output","aws-model-platform:checkpoints","aws-model-platform:caller"]}}""",
+            tagging["Condition"].Text());
+        // No other statement grants a Batch action on jobs.
+        Assert.Equal(2, statements.Count(s => s["Resource"].Text().Contains(":job/*")));
+    }
+
+    [Fact]
+    public void A_definitions_own_attempt_timeout_reaches_the_handler()
+    {
+        var stack = Synth.NewStack();
+        var props = TrainingJobsTests.Props(new ModelPlatform(stack, "Platform"));
+        var training = new TrainingJobs(stack, "Training", props with { JobDefinitions = new[] { props.JobDefinitions[0] with { AttemptTimeoutSeconds = 7200 } } });
+        new TrainingApi(stack, "Api", new TrainingApiProps { Training = training, HandlerDirectory = FakeHandlerCode.Directory });
+        var env = Template.FromStack(stack).Resources("AWS::Lambda::Function").Single(f => f.Key.StartsWith("ApiHandlerFunction")).Value["Properties"]!["Environment"]!["Variables"]!;
+        Assert.Equal("7200", env["Training__JobDefinitions__finetune__AttemptTimeoutSeconds"]!.GetValue<string>());
+        Assert.Equal("86400", env["Training__MaxRuntimeSeconds"]!.GetValue<string>()); // the cap stays; the handler takes the lower
     }
 
     [Fact]

@@ -1,0 +1,33 @@
+namespace AwsModelPlatform.Constructs.Training;
+
+/// <summary>
+/// The tags the training handler puts on every job it submits. Shared by the construct, whose role for the handler
+/// allows tagging with these keys only and stopping only jobs tagged <see cref="TrainingJobs"/>, and the handler, which
+/// sets them (plain constants, no CDK types).
+/// </summary>
+public static class JobTags
+{
+    /// <summary>The prefix of every platform tag key.</summary>
+    public const string Prefix = "aws-model-platform:";
+
+    /// <summary>The <see cref="TrainingJobs"/> the job was submitted to (its <c>JobTagValue</c>): what the role may stop.</summary>
+    public const string TrainingJobs = Prefix + "training-jobs";
+
+    /// <summary>The submission id (also <c>TRAINING_SUBMISSION_ID</c>): how an interrupted idempotent submission finds its job.</summary>
+    public const string Submission = Prefix + "submission";
+
+    /// <summary>The API's name of the job definition.</summary>
+    public const string Definition = Prefix + "definition";
+
+    /// <summary>The job's output location.</summary>
+    public const string Output = Prefix + "output";
+
+    /// <summary>The job's checkpoint location (only when a checkpoints bucket is configured).</summary>
+    public const string Checkpoints = Prefix + "checkpoints";
+
+    /// <summary>Who submitted the job: what Caller visibility compares.</summary>
+    public const string Caller = Prefix + "caller";
+
+    /// <summary>Every key the handler may set at submission; the role's <c>aws:TagKeys</c> condition allows these and no other.</summary>
+    public static IReadOnlyList<string> Keys { get; } = new[] { TrainingJobs, Submission, Definition, Output, Checkpoints, Caller };
+}
