@@ -103,9 +103,18 @@ public sealed class CancellationTests(HandlerFixture f)
         var before = f.Model.CancelledSlowRequests;
         using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(700));
         using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/endpoints/slow/invocations") { Content = Body("{}") };
+        request.Headers.Add("x-request-id", "client-leaves-slow-1");
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => f.Http.SendAsync(request, cts.Token));
-        // The cancellation travels handler → SageMaker front → container well before the handler's 3 s deadline.
-        for (var i = 0; i < 20 && f.Model.CancelledSlowRequests == before; i++) await Task.Delay(100);
+        // The cancellation travels handler → SageMaker front → container. The handler logs 499 only when the client's
+        // leaving cancelled its one upstream call (the 3 s deadline would log 504), so no timing assumption is needed.
+        string? line = null;
+        for (var i = 0; i < 100 && (line is null || f.Model.CancelledSlowRequests == before); i++)
+        {
+            line ??= f.HandlerOutput.FirstOrDefault(l => l.Contains("\"RequestId\":\"client-leaves-slow-1\""));
+            if (line is null || f.Model.CancelledSlowRequests == before) await Task.Delay(100);
+        }
+        Assert.NotNull(line);
+        Assert.Equal(499, System.Text.Json.JsonDocument.Parse(line!).RootElement.GetProperty("Status").GetInt32());
         Assert.True(f.Model.CancelledSlowRequests > before, "the model never saw the call cancelled");
     }
 }
