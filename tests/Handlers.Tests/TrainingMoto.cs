@@ -11,14 +11,17 @@ using AwsModelPlatform.Handlers.Tests.Fakes;
 namespace AwsModelPlatform.Handlers.Tests;
 
 /// <summary>
-/// The training counterpart in moto: the buckets, a compute environment, the queue and a single-node and a multi-node job
-/// definition shaped like the TrainingJobs construct's; and a SigV4 Batch client for tests to look at what Batch received.
+/// The training counterpart in moto: the buckets, two compute environments, the queue, the multi-node queue (as the
+/// TrainingJobs construct makes with Spot and the on-demand fallback: multi-node jobs run on the on-demand environment
+/// only) and a single-node and a multi-node job definition shaped like the construct's; and a SigV4 Batch client for
+/// tests to look at what Batch received.
 /// moto runs Batch jobs without Docker here (<c>/moto-api/config</c> <c>batch.use_docker=false</c>): a job is SUCCEEDED
 /// the moment it is submitted, so the cancel and terminate branches are covered against a scripted Batch in TrainingUnitTests.
 /// </summary>
 public static class TrainingMoto
 {
     public const string Queue = "training-queue";
+    public const string MultiNodeQueue = "training-multi-node-queue";
     public const string SingleDefinition = "platform-training-finetune";
     public const string MultiNodeDefinition = "platform-training-ddp";
     public const string DatasetsBucket = "training-datasets";
@@ -43,8 +46,10 @@ public static class TrainingMoto
         const string roleArn = "arn:aws:iam::123456789012:role/batch-service-role";
 
         using var batch = Signed(moto, "batch");
-        var ce = await Post(batch, "v1/createcomputeenvironment", new { computeEnvironmentName = "training-spot", type = "UNMANAGED", state = "ENABLED", serviceRole = roleArn });
-        await Post(batch, "v1/createjobqueue", new { jobQueueName = Queue, state = "ENABLED", priority = 1, computeEnvironmentOrder = new[] { new { order = 1, computeEnvironment = ce.GetProperty("computeEnvironmentArn").GetString() } } });
+        var spot = (await Post(batch, "v1/createcomputeenvironment", new { computeEnvironmentName = "training-spot", type = "UNMANAGED", state = "ENABLED", serviceRole = roleArn })).GetProperty("computeEnvironmentArn").GetString();
+        var onDemand = (await Post(batch, "v1/createcomputeenvironment", new { computeEnvironmentName = "training-on-demand", type = "UNMANAGED", state = "ENABLED", serviceRole = roleArn })).GetProperty("computeEnvironmentArn").GetString();
+        await Post(batch, "v1/createjobqueue", new { jobQueueName = Queue, state = "ENABLED", priority = 1, computeEnvironmentOrder = new[] { new { order = 1, computeEnvironment = spot }, new { order = 2, computeEnvironment = onDemand } } });
+        await Post(batch, "v1/createjobqueue", new { jobQueueName = MultiNodeQueue, state = "ENABLED", priority = 1, computeEnvironmentOrder = new[] { new { order = 1, computeEnvironment = onDemand } } });
         var resources = new[] { new { type = "VCPU", value = "4" }, new { type = "MEMORY", value = "15360" }, new { type = "GPU", value = "1" } };
         var environment = new[] { new { name = "CHECKPOINT_DIR", value = "/opt/ml/checkpoints" }, new { name = "NCCL_DEBUG", value = "WARN" } };
         await Post(batch, "v1/registerjobdefinition", new
@@ -66,6 +71,7 @@ public static class TrainingMoto
         env["Aws__ServiceUrls__Kms"] = moto.ToString();
         env["Aws__ServiceUrls__S3"] = moto.ToString();
         env["Training__JobQueue"] = Queue;
+        env["Training__MultiNodeJobQueue"] = MultiNodeQueue;
         env["Training__JobDefinitions__finetune"] = SingleDefinition;
         env["Training__JobDefinitions__ddp__Name"] = MultiNodeDefinition;
         env["Training__JobDefinitions__ddp__Nodes"] = "2";
@@ -90,12 +96,17 @@ public static class TrainingMoto
         return jobs.GetArrayLength() == 0 ? null : jobs[0].Clone();
     }
 
-    /// <summary>Every job of the queue with that name, any status.</summary>
+    /// <summary>Every job of both queues with that name, any status.</summary>
     public static async Task<int> CountJobsAsync(Uri moto, string name)
     {
         using var batch = Signed(moto, "batch");
-        var listed = await Post(batch, "v1/listjobs", new { jobQueue = Queue, filters = new[] { new { name = "JOB_NAME", values = new[] { name } } } });
-        return listed.GetProperty("jobSummaryList").GetArrayLength();
+        var count = 0;
+        foreach (var queue in new[] { Queue, MultiNodeQueue })
+        {
+            var listed = await Post(batch, "v1/listjobs", new { jobQueue = queue, filters = new[] { new { name = "JOB_NAME", values = new[] { name } } } });
+            count += listed.GetProperty("jobSummaryList").GetArrayLength();
+        }
+        return count;
     }
 
     /// <summary>Submits a job straight to moto's Batch, as a handler instance that stopped before answering would have.</summary>

@@ -104,6 +104,8 @@ public sealed class TrainingTests(HandlerFixture f) : IDisposable
         var job = await Created($$"""{"name":"{{name}}","definition":"ddp","nodes":2,"gpus":4,"instanceType":"g5.12xlarge","command":["torchrun","train.py"]}""");
         var batch = (await TrainingMoto.DescribeAsync(f.Moto.Url, job.GetProperty("id").GetString()!))!.Value;
         Assert.Contains(TrainingMoto.MultiNodeDefinition, batch.GetProperty("jobDefinition").GetString());
+        // Batch runs no multi-node job on Spot: it goes to the queue of the on-demand environment alone.
+        Assert.EndsWith(":job-queue/" + TrainingMoto.MultiNodeQueue, batch.GetProperty("jobQueue").GetString());
         // moto drops nodeOverrides; it reports the definition's node properties.
         Assert.Equal(2, batch.GetProperty("nodeProperties").GetProperty("numNodes").GetInt32());
         using var described = await Http.GetAsync(job.GetProperty("links").GetProperty("self").GetString());
@@ -146,6 +148,41 @@ public sealed class TrainingTests(HandlerFixture f) : IDisposable
         {
             using var r = await Http.GetAsync("/v1/training-jobs" + bad);
             await AssertProblemAsync(r, 400, "bad-request");
+        }
+    }
+
+    [Fact]
+    public async Task Listing_pages_through_the_main_queue_then_the_multi_node_queue_and_refuses_a_tampered_token()
+    {
+        var single = (await Created($$"""{"name":"{{Unique("both-single")}}","definition":"finetune"}""")).GetProperty("id").GetString()!;
+        var multi = (await Created($$"""{"name":"{{Unique("both-multi")}}","definition":"ddp","nodes":2}""")).GetProperty("id").GetString()!;
+
+        // moto lists a whole queue in one page: the first page is the main queue's, the next the multi-node queue's.
+        var pages = new List<(List<string> Ids, string? Next)>();
+        string? token = null;
+        do
+        {
+            using var r = await Http.GetAsync("/v1/training-jobs?status=SUCCEEDED&limit=100" + (token is null ? "" : "&nextToken=" + Uri.EscapeDataString(token)));
+            var text = await r.Content.ReadAsStringAsync();
+            Assert.True(r.StatusCode == HttpStatusCode.OK, text);
+            var body = JsonDocument.Parse(text).RootElement;
+            token = body.TryGetProperty("nextToken", out var next) ? next.GetString() : null;
+            pages.Add((body.GetProperty("jobs").EnumerateArray().Select(j => j.GetProperty("id").GetString()!).ToList(), token));
+        }
+        while (token is not null && pages.Count < 10);
+        Assert.Equal(2, pages.Count);
+        Assert.Contains(single, pages[0].Ids);
+        Assert.DoesNotContain(multi, pages[0].Ids);
+        Assert.Contains(multi, pages[1].Ids);
+        Assert.DoesNotContain(single, pages[1].Ids);
+        var second = pages[0].Next!;
+
+        // The queue index is checked: another index, none, or a token without it is refused as Batch's own would be.
+        foreach (var tampered in new[] { "2" + second[1..], "0" + second[1..], "9.abc", second.TrimEnd('.'), "abc", "1x" })
+        {
+            using var r = await Http.GetAsync("/v1/training-jobs?nextToken=" + Uri.EscapeDataString(tampered));
+            var problem = await AssertProblemAsync(r, 400, "bad-request");
+            Assert.Equal("nextToken is not a token this API returned.", problem.GetProperty("detail").GetString());
         }
     }
 

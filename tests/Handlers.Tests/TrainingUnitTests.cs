@@ -335,14 +335,14 @@ public sealed class TrainingUnitTests
             ("44444444-4444-4444-4444-444444444444", "arn:aws:iam::1:user/a"));
         var page = await Service(listing).ListAsync(null, 4, null, "arn:aws:iam::1:user/a", CancellationToken.None);
         Assert.Equal(["11111111-1111-1111-1111-111111111111", "44444444-4444-4444-4444-444444444444"], page.JobSummaryList.Select(j => j.JobId));
-        Assert.Equal("next-page", page.NextToken); // fewer than the limit, and still a next page
+        Assert.Equal("0.next-page", page.NextToken); // fewer than the limit, and still a next page (Batch's, with the queue index)
         var describe = Assert.Single(listing.Calls, c => c.Path == "/v1/describejobs");
         Assert.Equal(4, JsonDocument.Parse(describe.Body).RootElement.GetProperty("jobs").GetArrayLength());
 
         // Nobody's jobs on this page: an empty page that still pages on.
         var empty = await Service(listing).ListAsync(null, 4, null, "arn:aws:iam::1:user/c", CancellationToken.None);
         Assert.Empty(empty.JobSummaryList);
-        Assert.Equal("next-page", empty.NextToken);
+        Assert.Equal("0.next-page", empty.NextToken);
 
         // Shared: the page as Batch listed it, no DescribeJobs.
         var shared = new ScriptedListing(("11111111-1111-1111-1111-111111111111", "x"));

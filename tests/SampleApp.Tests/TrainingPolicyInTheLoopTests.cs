@@ -24,6 +24,7 @@ public class TrainingPolicyInTheLoopTests(BuiltSampleApp app) : IAsyncLifetime
             Assert.Contains(action, text);
         Assert.Contains(L.KeyArn, text);
         Assert.Contains(L.QueueArn, text);
+        Assert.Contains(L.MultiNodeQueueArn, text);
         await L.Aws.AssertEnforcedAsync();
         // The Batch stand-in: a call signed with the admin's keys is not the handler's (only the handler user's secret verifies).
         using var admin = AuthorizingAwsProxy.SignedClient(L.Batch.Url, "batch", L.Aws.AdminKey);
@@ -80,13 +81,35 @@ public class TrainingPolicyInTheLoopTests(BuiltSampleApp app) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_multi_node_submission_resized_to_3_nodes_is_allowed_on_its_definition()
+    public async Task A_multi_node_submission_resized_to_3_nodes_is_allowed_on_its_definition_and_the_multi_node_queue()
     {
         var body = $$"""{"name":"ddp-{{Guid.NewGuid().ToString("N")[..8]}}","definition":"ddp","nodes":3,"command":["torchrun","train.py"]}""";
         var (response, text) = await SubmitAsync(body);
         Assert.True(response.StatusCode == HttpStatusCode.Created, Describe(response, text));
         var submit = L.Batch.Calls.Last(c => c.Operation == "SubmitJob" && c.Status == 200);
         Assert.Contains(submit.Decisions, d => d.Allowed && d.Resource.EndsWith(":job-definition/" + L.Configuration["Training__JobDefinitions__ddp__Name"] + ":1", StringComparison.Ordinal));
+        // Batch runs no multi-node job on Spot: the sample's ddp goes to the queue of the on-demand environment, granted too.
+        Assert.NotEqual(L.QueueArn, L.MultiNodeQueueArn);
+        Assert.Contains(submit.Decisions, d => d.Allowed && d.Action == "batch:SubmitJob" && d.Resource == L.MultiNodeQueueArn);
+        var id = JsonNode.Parse(text)!["id"]!.GetValue<string>();
+        Assert.Equal(L.MultiNodeQueueArn, (await L.BatchAsync("describejobs", new { jobs = new[] { id } }))["jobs"]![0]!["jobQueue"]!.GetValue<string>());
+
+        // Listed (both queues: ListJobs on *, allowed) and described through the API.
+        var listed = new List<string>();
+        string? token = null;
+        do
+        {
+            using var list = await L.Http.GetAsync("v1/training-jobs?status=SUCCEEDED" + (token is null ? "" : "&nextToken=" + Uri.EscapeDataString(token)));
+            var page = await list.Content.ReadAsStringAsync();
+            Assert.True(list.StatusCode == HttpStatusCode.OK, Describe(list, page));
+            var node = JsonNode.Parse(page)!;
+            listed.AddRange(node["jobs"]!.AsArray().Select(j => j!["id"]!.GetValue<string>()));
+            token = node["nextToken"]?.GetValue<string>();
+        }
+        while (token is not null && listed.Count < 1000);
+        Assert.Contains(id, listed);
+        using var describe = await L.Http.GetAsync($"v1/training-jobs/{id}");
+        Assert.True(describe.StatusCode == HttpStatusCode.OK, Describe(describe, await describe.Content.ReadAsStringAsync()));
     }
 
     [Fact]

@@ -44,6 +44,8 @@ public sealed class TrainingPolicyLoop : IAsyncDisposable
     public HttpClient Http => Handler.Http;
     public HttpClient AdminBatch { get; private set; } = null!;
     public string QueueArn => Configuration["Training__JobQueue"];
+    /// <summary>The sample uses Spot with the on-demand fallback and has the multi-node <c>ddp</c>: its jobs have their own queue.</summary>
+    public string MultiNodeQueueArn => Configuration["Training__MultiNodeJobQueue"];
     public string StateBucket => Configuration["Training__StateBucket"];
     public string DatasetsBucket => Configuration["Training__DatasetsBucket"];
     public string JobTag => Configuration["Training__JobTag"];
@@ -95,7 +97,7 @@ public sealed class TrainingPolicyLoop : IAsyncDisposable
     public IAmazonS3 S3((string Id, string Secret) key) => Aws.S3(key);
 
     /// <summary>
-    /// The queue and job definitions under the template's names (a queue without a name is named by its logical id, as
+    /// The queues and job definitions under the template's names (a queue without a name is named by its logical id, as
     /// <see cref="Intrinsics"/> resolves it), and a rogue queue and definition outside the grant. moto runs jobs without
     /// Docker: a job succeeds as soon as it is submitted.
     /// </summary>
@@ -110,7 +112,7 @@ public sealed class TrainingPolicyLoop : IAsyncDisposable
             }))).EnsureSuccessStatusCode();
 
         var environment = await BatchAsync("createcomputeenvironment", new { computeEnvironmentName = "training", type = "UNMANAGED", state = "ENABLED", serviceRole = $"arn:aws:iam::{Account}:role/batch-service-role" });
-        foreach (var queue in new[] { QueueArn.Split('/').Last(), RogueQueue })
+        foreach (var queue in new[] { QueueArn.Split('/').Last(), MultiNodeQueueArn.Split('/').Last(), RogueQueue })
             await BatchAsync("createjobqueue", new { jobQueueName = queue, state = "ENABLED", priority = 1, computeEnvironmentOrder = new[] { new { order = 1, computeEnvironment = environment["computeEnvironmentArn"]!.GetValue<string>() } } });
 
         var resources = new[] { new { type = "VCPU", value = "4" }, new { type = "MEMORY", value = "15360" }, new { type = "GPU", value = "1" } };

@@ -10,7 +10,7 @@ namespace AwsModelPlatform.Constructs.Training;
 /// <summary>Properties of <see cref="TrainingApi"/>.</summary>
 public sealed record TrainingApiProps : PlatformConstructProps
 {
-    /// <summary>The training queue and job definitions the API submits to; the API runs on its platform (leave <c>Platform</c> unset).</summary>
+    /// <summary>The training queues and job definitions the API submits to; the API runs on its platform (leave <c>Platform</c> unset).</summary>
     public required TrainingJobs Training { get; init; }
 
     /// <summary>Who may call the API.</summary>
@@ -138,6 +138,8 @@ public sealed class TrainingApi : PlatformConstruct
                 configuration[$"Training__JobDefinitions__{definition.Name}__MaxNodes"] = (definition.MaxNodes ?? definition.Nodes).ToString();
             }
         }
+        // Multi-node jobs go to their on-demand queue when the main one starts with Spot (Batch runs them on no Spot).
+        if (training.MultiNodeJobQueueArn is { } multiNodeQueue) configuration["Training__MultiNodeJobQueue"] = multiNodeQueue;
 
         Handler = new HandlerFunction(this, "Handler", new HandlerFunctionProps
         {

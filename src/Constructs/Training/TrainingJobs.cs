@@ -21,7 +21,7 @@ public interface ITrainingJobs
     /// <summary>Job definition ARNs (with revision) by the names of <see cref="TrainingJobsProps.JobDefinitions"/>.</summary>
     IReadOnlyDictionary<string, string> JobDefinitionArns { get; }
 
-    /// <summary>Lets <paramref name="grantee"/> submit jobs to this queue with these job definitions, and nothing else.</summary>
+    /// <summary>Lets <paramref name="grantee"/> submit jobs to this construct's queues with these job definitions, and nothing else.</summary>
     Grant GrantSubmitJob(IGrantable grantee);
 }
 
@@ -42,7 +42,11 @@ public sealed record TrainingJobsProps : PlatformConstructProps
     public bool UseSpot { get; init; } = true;
 
     /// <summary>With <see cref="UseSpot"/>, also an on-demand environment after the Spot one in the queue order, for when Spot has no capacity.</summary>
-    /// <remarks>Default: false: on-demand GPUs cost several times more; ask for them explicitly.</remarks>
+    /// <remarks>
+    /// Default: false: on-demand GPUs cost several times more; ask for them explicitly. Required with Spot when a job
+    /// definition is multi-node: AWS Batch does not run multi-node parallel jobs on Spot, so they get a queue of their
+    /// own on the on-demand environment (<see cref="TrainingJobs.MultiNodeJobQueue"/>).
+    /// </remarks>
     public bool OnDemandFallback { get; init; }
 
     /// <summary>Size of each instance's encrypted root volume, in GiB (30 to 16384).</summary>
@@ -78,7 +82,8 @@ public sealed record TrainingJobsProps : PlatformConstructProps
 /// AWS Batch GPU training, secure and cost-guarded by default: datasets, checkpoint and output buckets (KMS,
 /// TLS-only, access-logged, data events in the trail); Spot GPU compute that scales to zero, capped in vCPUs,
 /// on IMDSv2-only instances with encrypted root volumes in the platform's private subnets; a queue that cancels
-/// jobs stuck without capacity; single- and multi-node job definitions that retry only on instance loss; job
+/// jobs stuck without capacity (and, with Spot, a second one on the on-demand environment for multi-node jobs, which
+/// Batch does not run on Spot); single- and multi-node job definitions that retry only on instance loss; job
 /// state changes to the alarm topic; alarms on failed and stuck jobs.
 /// </summary>
 public sealed class TrainingJobs : PlatformConstruct, ITrainingJobs
@@ -99,8 +104,18 @@ public sealed class TrainingJobs : PlatformConstruct, ITrainingJobs
     public Bucket CheckpointsBucket { get; }
     /// <summary>Bucket of trained models; jobs write it.</summary>
     public Bucket OutputBucket { get; }
-    /// <summary>The job queue.</summary>
+    /// <summary>The job queue: every job's, unless <see cref="MultiNodeJobQueue"/> takes the multi-node ones.</summary>
     public JobQueue JobQueue { get; }
+    /// <summary>
+    /// The queue of multi-node jobs when the main queue starts with Spot (<c>UseSpot</c> with <c>OnDemandFallback</c>) and a
+    /// definition is multi-node: its only compute environment is the on-demand one, since AWS Batch does not run
+    /// multi-node parallel jobs on Spot. Null otherwise (without Spot, the main queue is on-demand already).
+    /// </summary>
+    public JobQueue? MultiNodeJobQueue { get; }
+    /// <summary>ARN of <see cref="MultiNodeJobQueue"/>, or null.</summary>
+    public string? MultiNodeJobQueueArn => MultiNodeJobQueue?.JobQueueArn;
+    /// <summary>Every queue of this construct: <see cref="JobQueue"/>, then <see cref="MultiNodeJobQueue"/> when there is one.</summary>
+    public IReadOnlyList<JobQueue> JobQueues { get; }
     /// <summary>The compute environments, in queue order.</summary>
     public IReadOnlyList<ManagedEc2EcsComputeEnvironment> ComputeEnvironments { get; }
     /// <summary>The role jobs run with: the three buckets and the platform key, nothing more.</summary>
@@ -143,23 +158,12 @@ public sealed class TrainingJobs : PlatformConstruct, ITrainingJobs
 
         SecurityGroup = CreateSecurityGroup(props);
         ComputeEnvironments = CreateComputeEnvironments(props, instanceTypes);
-        JobQueue = new JobQueue(this, "Queue", new JobQueueProps
-        {
-            Priority = props.QueuePriority,
-            ComputeEnvironments = ComputeEnvironments.Select((ce, i) => (IOrderedComputeEnvironment)new OrderedComputeEnvironment { ComputeEnvironment = ce, Order = i + 1 }).ToArray(),
-            JobStateTimeLimitActions = new[]
-            {
-                JobStateTimeLimitActionsReason.INSUFFICIENT_INSTANCE_CAPACITY,
-                JobStateTimeLimitActionsReason.COMPUTE_ENVIRONMENT_MAX_RESOURCE,
-                JobStateTimeLimitActionsReason.JOB_RESOURCE_REQUIREMENT,
-            }.Select(reason => (IJobStateTimeLimitAction)new JobStateTimeLimitAction
-            {
-                Action = JobStateTimeLimitActionsAction.CANCEL,
-                State = JobStateTimeLimitActionsState.RUNNABLE,
-                MaxTime = Duration.Minutes(props.MaxRunnableMinutes),
-                Reason = reason,
-            }).ToArray(),
-        });
+        JobQueue = TrainingJobQueue.Create(this, "Queue", ComputeEnvironments, props.QueuePriority, props.MaxRunnableMinutes);
+        // Batch does not run multi-node parallel jobs on Spot: behind a Spot environment they would wait in RUNNABLE
+        // until the time limit cancels them. Their own queue holds only the on-demand environment (validated to exist).
+        if (props.UseSpot && props.JobDefinitions.Any(d => d.Nodes > 1))
+            MultiNodeJobQueue = TrainingJobQueue.Create(this, "MultiNodeQueue", ComputeEnvironments.Where(e => e.Spot != true), props.QueuePriority, props.MaxRunnableMinutes);
+        JobQueues = MultiNodeJobQueue is null ? new[] { JobQueue } : new[] { JobQueue, MultiNodeJobQueue };
 
         foreach (var definition in props.JobDefinitions)
             _jobDefinitionArns[definition.Name] = CreateJobDefinition(definition, props, instanceTypes);
@@ -175,7 +179,7 @@ public sealed class TrainingJobs : PlatformConstruct, ITrainingJobs
     {
         Grantee = grantee,
         Actions = new[] { "batch:SubmitJob" },
-        ResourceArns = new[] { JobQueue.JobQueueArn }.Concat(_jobDefinitionArns.Values).ToArray(),
+        ResourceArns = JobQueues.Select(q => q.JobQueueArn).Concat(_jobDefinitionArns.Values).ToArray(),
     });
 
     /// <summary>Jobs that ended FAILED, per period.</summary>
@@ -438,6 +442,7 @@ public sealed class TrainingJobs : PlatformConstruct, ITrainingJobs
         var message = RuleTargetInput.FromText(
             $"Training job {EventField.FromPath("$.detail.jobName")} ({EventField.FromPath("$.detail.jobId")}) " +
             $"{EventField.FromPath("$.detail.status")}: {EventField.FromPath("$.detail.statusReason")}");
+        var queues = JobQueues.Select(q => q.JobQueueArn).ToArray();
         Rule StateRule(string id, string description, object detail, bool notify)
         {
             var rule = new Rule(this, id, new RuleProps
@@ -455,14 +460,14 @@ public sealed class TrainingJobs : PlatformConstruct, ITrainingJobs
         }
 
         StateRule("Succeeded", "Training job succeeded: tell the alarm topic",
-            new Dictionary<string, object> { ["jobQueue"] = new[] { JobQueue.JobQueueArn }, ["status"] = new[] { "SUCCEEDED" } }, notify: true);
+            new Dictionary<string, object> { ["jobQueue"] = queues, ["status"] = new[] { "SUCCEEDED" } }, notify: true);
         var failed = StateRule("Failed", "Training job failed: tell the alarm topic; counted by the failed-jobs alarm",
-            new Dictionary<string, object> { ["jobQueue"] = new[] { JobQueue.JobQueueArn }, ["status"] = new[] { "FAILED" } }, notify: true);
+            new Dictionary<string, object> { ["jobQueue"] = queues, ["status"] = new[] { "FAILED" } }, notify: true);
         // Jobs the queue cancelled in RUNNABLE carry the time-limit reason (CAPACITY:... or MISCONFIGURATION:...).
         var stuck = StateRule("StuckRunnable", "Training job cancelled after waiting too long in RUNNABLE; counted by the stuck-jobs alarm",
             new Dictionary<string, object>
             {
-                ["jobQueue"] = new[] { JobQueue.JobQueueArn },
+                ["jobQueue"] = queues,
                 ["status"] = new[] { "FAILED" },
                 ["statusReason"] = new object[] { new Dictionary<string, object> { ["prefix"] = "CAPACITY:" }, new Dictionary<string, object> { ["prefix"] = "MISCONFIGURATION:" } },
             }, notify: false);
@@ -541,6 +546,7 @@ public sealed class TrainingJobs : PlatformConstruct, ITrainingJobs
                     $"{prop}.MaxNodes = {maxNodes} needs Nodes > 1: only a multi-node definition can change its node count at submission.");
                 Validate.InRange(maxNodes, d.Nodes, 1000, $"{prop}.MaxNodes", "at least Nodes, at most Batch's 1000 nodes of a job");
             }
+            if (d.Nodes > 1) ValidateMultiNode(props, types, d, prop);
             Validate.That(d.AttemptTimeoutSeconds >= 60, $"{prop}.AttemptTimeoutSeconds = {d.AttemptTimeoutSeconds}: AWS Batch needs at least 60 seconds.");
             var placeable = d.Nodes > 1
                 ? new[] { types.FirstOrDefault(t => t.Name == (d.NodeInstanceType ?? types[0].Name)) ?? throw new ArgumentException(
@@ -558,5 +564,24 @@ public sealed class TrainingJobs : PlatformConstruct, ITrainingJobs
                     $"{prop}.Efa = true needs every allowed instance type to support EFA; these do not: {string.Join(", ", types.Where(t => !t.Efa).Select(t => t.Name))}.");
             }
         }
+    }
+
+    // Multi-node jobs run only on on-demand capacity (Batch does not schedule them on Spot), and all their nodes at once.
+    private static void ValidateMultiNode(TrainingJobsProps props, IReadOnlyList<GpuInstanceType> types, TrainingJobDefinitionOptions d, string prop)
+    {
+        Validate.That(!props.UseSpot || props.OnDemandFallback,
+            $"{prop} is multi-node (Nodes = {d.Nodes}), and AWS Batch does not run multi-node parallel jobs on Spot compute environments: " +
+            "with TrainingJobsProps.UseSpot = true and no on-demand environment its jobs would wait in RUNNABLE until the queue cancels them. " +
+            "Set TrainingJobsProps.OnDemandFallback = true (multi-node jobs then run on the on-demand environment, through their own queue) or UseSpot = false.");
+        // A submission may pick any allowed type for the nodes: each node is at least one instance of the smallest
+        // allowed type that has the definition's GPUs.
+        var smallest = types.Where(t => t.Gpus >= d.Gpus).OrderBy(t => t.VCpus).FirstOrDefault();
+        if (smallest is null) return; // no type holds the GPUs at all: the placement check below says so
+        var (nodes, nodesProp) = d.MaxNodes is { } m ? (m, "MaxNodes") : (d.Nodes, "Nodes");
+        var needed = (long)nodes * smallest.VCpus;
+        Validate.That(needed <= props.MaxVCpus,
+            $"{prop}.{nodesProp} = {nodes}: that many nodes need at least {needed} vCPUs at once ({nodes} × {smallest.VCpus} vCPUs of {smallest.Name}, the smallest allowed type with {d.Gpus} GPU(s)), " +
+            $"more than the on-demand environment's TrainingJobsProps.MaxVCpus = {props.MaxVCpus}; such a job would wait in RUNNABLE until the queue cancels it. " +
+            $"Raise MaxVCpus to at least {needed} or lower {nodesProp}.");
     }
 }

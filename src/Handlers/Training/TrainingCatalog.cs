@@ -35,6 +35,13 @@ public sealed partial class TrainingCatalog
 
         JobQueue = Required(o.JobQueue, "JobQueue");
         if (!QueueOrArn().IsMatch(JobQueue)) Fail("JobQueue", $"'{JobQueue}' is not a Batch job queue name or ARN.");
+        if (!string.IsNullOrWhiteSpace(o.MultiNodeJobQueue))
+        {
+            MultiNodeJobQueue = o.MultiNodeJobQueue.Trim();
+            if (!QueueOrArn().IsMatch(MultiNodeJobQueue)) Fail("MultiNodeJobQueue", $"'{MultiNodeJobQueue}' is not a Batch job queue name or ARN.");
+            if (SameQueue(MultiNodeJobQueue, JobQueue) || SameQueue(JobQueue, MultiNodeJobQueue)) Fail("MultiNodeJobQueue", $"'{MultiNodeJobQueue}' is Training:JobQueue; leave it unset when multi-node jobs share that queue.");
+        }
+        JobQueues = MultiNodeJobQueue is null ? [JobQueue] : [JobQueue, MultiNodeJobQueue];
         DatasetsBucket = Bucket(Required(o.DatasetsBucket, "DatasetsBucket"), "DatasetsBucket");
         OutputBucket = Bucket(Required(o.OutputBucket, "OutputBucket"), "OutputBucket");
         StateBucket = Bucket(Required(o.StateBucket, "StateBucket"), "StateBucket");
@@ -101,6 +108,12 @@ public sealed partial class TrainingCatalog
 
     public bool IsConfigured { get; }
     public string JobQueue { get; } = "";
+
+    /// <summary>The queue of multi-node jobs, or null when they go to <see cref="JobQueue"/>.</summary>
+    public string? MultiNodeJobQueue { get; }
+
+    /// <summary>The queues this API submits to and lists, in listing order: <see cref="JobQueue"/>, then <see cref="MultiNodeJobQueue"/>.</summary>
+    public IReadOnlyList<string> JobQueues { get; } = [];
     public string DatasetsBucket { get; } = "";
     public string OutputBucket { get; } = "";
     public string? CheckpointsBucket { get; }
@@ -137,9 +150,15 @@ public sealed partial class TrainingCatalog
         return null;
     }
 
-    /// <summary>Whether a job's queue (as DescribeJobs reports it, an ARN) is the configured queue.</summary>
-    public bool IsOurQueue(string? queueArn) =>
-        queueArn is not null && (queueArn == JobQueue || (!JobQueue.StartsWith("arn:", StringComparison.Ordinal) && queueArn.EndsWith(":job-queue/" + JobQueue, StringComparison.Ordinal)));
+    /// <summary>The queue a job of this definition is submitted to: multi-node jobs to their own queue when there is one.</summary>
+    public string QueueFor(TrainingDefinition definition) => definition.MultiNode && MultiNodeJobQueue is { } multiNode ? multiNode : JobQueue;
+
+    /// <summary>Whether a job's queue (as DescribeJobs reports it, an ARN) is one of the configured queues.</summary>
+    public bool IsOurQueue(string? queueArn) => queueArn is not null && JobQueues.Any(q => SameQueue(queueArn, q));
+
+    /// <summary>Whether an ARN (or name) names the configured queue, given as a name or an ARN.</summary>
+    private static bool SameQueue(string queueArn, string configured) =>
+        queueArn == configured || (!configured.StartsWith("arn:", StringComparison.Ordinal) && queueArn.EndsWith(":job-queue/" + configured, StringComparison.Ordinal));
 
     private static string Bucket(string name, string key) =>
         BucketName().IsMatch(name) && !name.Contains("..", StringComparison.Ordinal)

@@ -26,7 +26,7 @@ public static partial class TrainingEndpoints
 
         group.MapGet("", ListAsync)
             .WithName("ListTrainingJobs")
-            .WithSummary("Jobs of the training queue (with Caller visibility, the caller's own: a page may then hold fewer than limit jobs, or none, while nextToken still pages on), newest first as Batch lists them; ?status= filters (SUBMITTED..FAILED), ?limit= (1-100), ?nextToken= pages.")
+            .WithSummary("Jobs of the training queues, the main queue's then the multi-node queue's (with Caller visibility, the caller's own: a page may then hold fewer than limit jobs, or none, while nextToken still pages on), newest first as Batch lists them; ?status= filters (SUBMITTED..FAILED), ?limit= (1-100), ?nextToken= pages.")
             .Produces<TrainingJobList>(200)
             .ProducesProblems(400, 403, 429, 501, 502, 503, 504);
 
@@ -87,10 +87,15 @@ public static partial class TrainingEndpoints
         var limit = 50;
         if (Single(q, "limit") is { } l && (!int.TryParse(l, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out limit) || limit is < 1 or > 100))
             throw Problems.BadRequest("limit must be an integer of 1..100.");
-        var token = Single(q, "nextToken");
-        if (token is not null && !NextToken().IsMatch(token)) throw Problems.BadRequest("nextToken is not a token this API returned.");
+        TrainingListToken? from = null;
+        if (Single(q, "nextToken") is { } token)
+        {
+            if (!NextToken().IsMatch(token) || !TrainingListToken.TryParse(token, catalog.JobQueues.Count, out var parsed))
+                throw Problems.BadRequest("nextToken is not a token this API returned.");
+            from = parsed;
+        }
 
-        var page = await service.ListAsync(status, limit, token, caller, http.RequestAborted);
+        var page = await service.ListAsync(status, limit, from, caller, http.RequestAborted);
         var jobs = page.JobSummaryList.Select(j => new TrainingJobSummary(j.JobId, j.JobName, j.Status, Links(j.JobId))
         {
             StatusReason = j.StatusReason,

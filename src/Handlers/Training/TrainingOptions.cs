@@ -6,8 +6,14 @@ namespace AwsModelPlatform.Handlers.Training;
 /// </summary>
 public sealed class TrainingOptions
 {
-    /// <summary>The Batch job queue (name or ARN) every job goes to. Required.</summary>
+    /// <summary>The Batch job queue (name or ARN) every job goes to, but multi-node ones when <see cref="MultiNodeJobQueue"/> is set. Required.</summary>
     public string? JobQueue { get; set; }
+
+    /// <summary>
+    /// The Batch job queue (name or ARN) of multi-node jobs, when they need one of their own (the construct's on-demand
+    /// queue: Batch runs no multi-node job on Spot). Optional; listing, describing and stopping cover both queues.
+    /// </summary>
+    public string? MultiNodeJobQueue { get; set; }
 
     /// <summary>Datasets bucket: <c>datasetUri</c> must point inside it. Required.</summary>
     public string? DatasetsBucket { get; set; }

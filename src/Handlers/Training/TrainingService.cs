@@ -140,7 +140,7 @@ public sealed partial class TrainingService(
         };
         if (checkpoint is not null) tags[JobTags.Checkpoints] = checkpoint;
 
-        var request = new SubmitJobRequest(s.Name, catalog.JobQueue, s.Definition.BatchName)
+        var request = new SubmitJobRequest(s.Name, catalog.QueueFor(s.Definition), s.Definition.BatchName)
         {
             // No timeout unless asked: Batch's SubmitJob timeout overrides the definition's, which then applies.
             Timeout = s.MaxRuntimeSeconds is { } runtime ? new BatchJobTimeout(runtime) : null,
@@ -165,12 +165,18 @@ public sealed partial class TrainingService(
 
     private async Task<BatchJobDetail?> FindSubmittedAsync(SubmissionRecord r, CancellationToken ct)
     {
-        var listed = await BatchAsync(c => batch.ListJobsAsync(new ListJobsRequest(catalog.JobQueue)
+        // Every queue: the record may predate the multi-node queue, and the submission tag decides anyway.
+        var ids = new List<string>();
+        foreach (var queue in catalog.JobQueues)
         {
-            Filters = [new BatchListFilter("JOB_NAME", [r.JobName])],
-            MaxResults = 100,
-        }, c), idempotent: true, ct);
-        var ids = listed.JobSummaryList.Select(j => j.JobId).Where(id => id.Length > 0).Take(100).ToList();
+            var listed = await BatchAsync(c => batch.ListJobsAsync(new ListJobsRequest(queue)
+            {
+                Filters = [new BatchListFilter("JOB_NAME", [r.JobName])],
+                MaxResults = 100,
+            }, c), idempotent: true, ct);
+            ids.AddRange(listed.JobSummaryList.Select(j => j.JobId).Where(id => id.Length > 0));
+        }
+        ids = ids.Distinct().Take(100).ToList();
         if (ids.Count == 0) return null;
         var described = await BatchAsync(c => batch.DescribeJobsAsync(new DescribeJobsRequest(ids), c), idempotent: true, ct);
         return described.Jobs.FirstOrDefault(j => j.Tags?.GetValueOrDefault(JobTags.Submission) == r.SubmissionId && catalog.IsOurQueue(j.JobQueue));
@@ -179,20 +185,35 @@ public sealed partial class TrainingService(
     // ---------- read and stop ----------
 
     /// <summary>
-    /// One page of the queue's jobs the caller may see. ListJobs cannot filter by tag, so under Caller visibility the
-    /// page is described (one DescribeJobs of at most 100 ids) and filtered: it may hold fewer than
+    /// One page of the queues' jobs the caller may see, from <paramref name="from"/> (null: the first page): the main
+    /// queue's pages, then the multi-node queue's; the page's next token is a <see cref="TrainingListToken"/>. A queue
+    /// with nothing (more) to list moves on to the next one at once. ListJobs cannot filter by tag, so under Caller
+    /// visibility the page is described (one DescribeJobs of at most 100 ids) and filtered: it may hold fewer than
     /// <paramref name="limit"/> jobs, or none, while its next token still pages on.
     /// </summary>
-    public async Task<ListJobsResponse> ListAsync(string? status, int limit, string? nextToken, string caller, CancellationToken ct)
+    public async Task<ListJobsResponse> ListAsync(string? status, int limit, TrainingListToken? from, string caller, CancellationToken ct)
     {
-        var page = await BatchAsync(c => batch.ListJobsAsync(new ListJobsRequest(catalog.JobQueue)
+        var queues = catalog.JobQueues;
+        var (queue, token) = from is { } f ? (f.Queue, f.BatchToken) : (0, null);
+        ListJobsResponse page;
+        while (true)
         {
-            JobStatus = status,
-            MaxResults = limit,
-            NextToken = nextToken,
-            // Without a status Batch lists RUNNING jobs only; any filter makes it list every status.
-            Filters = status is null ? [new BatchListFilter("AFTER_CREATED_AT", ["0"])] : null,
-        }, c), idempotent: true, ct);
+            var request = new ListJobsRequest(queues[queue])
+            {
+                JobStatus = status,
+                MaxResults = limit,
+                NextToken = token,
+                // Without a status Batch lists RUNNING jobs only; any filter makes it list every status.
+                Filters = status is null ? [new BatchListFilter("AFTER_CREATED_AT", ["0"])] : null,
+            };
+            page = await BatchAsync(c => batch.ListJobsAsync(request, c), idempotent: true, ct);
+            if (page.JobSummaryList.Count > 0 || page.NextToken is { Length: > 0 } || queue + 1 == queues.Count) break;
+            (queue, token) = (queue + 1, null);
+        }
+        TrainingListToken? next = page.NextToken is { Length: > 0 } batchToken ? new(queue, batchToken)
+            : queue + 1 < queues.Count ? new(queue + 1, null)
+            : null;
+        page = page with { NextToken = next?.Encode() };
         if (catalog.JobVisibility == JobVisibility.Shared || page.JobSummaryList.Count == 0) return page;
 
         var visible = new HashSet<string>(StringComparer.Ordinal);
@@ -206,7 +227,7 @@ public sealed partial class TrainingService(
     }
 
     /// <summary>
-    /// The job, when it exists, is in this API's queue (DescribeJobs takes any job id the role can see) and is visible to
+    /// The job, when it exists, is in one of this API's queues (DescribeJobs takes any job id the role can see) and is visible to
     /// the caller; null otherwise, so another caller's job is indistinguishable from an unknown id.
     /// </summary>
     public async Task<BatchJobDetail?> DescribeAsync(string id, string caller, CancellationToken ct)

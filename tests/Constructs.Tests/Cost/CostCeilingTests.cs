@@ -20,7 +20,7 @@ public class CostCeilingTests
         var app = new App();
         var stack = new Stack(app, "Test");
         var platform = new ModelPlatform(stack, "Platform");
-        _ = new TrainingJobs(stack, "Training", TrainingProps.Props(platform) with { MaxMonthlyCostUsd = 8000 });
+        _ = new TrainingJobs(stack, "Training", TrainingProps.SpotOnlyProps(platform) with { MaxMonthlyCostUsd = 8000 });
         var error = SynthError(app);
         // 8281.12 (2 × g5.12xlarge × 730 h) + 32 (root volumes) + 0.30 (3 alarms: failed, stuck, idle compute) = 8313.42
         Assert.Contains("TrainingJobsProps.MaxMonthlyCostUsd = 8000", error);
@@ -36,7 +36,7 @@ public class CostCeilingTests
     {
         var app = new App();
         var stack = new Stack(app, "Test");
-        _ = new TrainingJobs(stack, "Training", TrainingProps.Props(new ModelPlatform(stack, "Platform")) with { MaxMonthlyCostUsd = 8313.43 });
+        _ = new TrainingJobs(stack, "Training", TrainingProps.SpotOnlyProps(new ModelPlatform(stack, "Platform")) with { MaxMonthlyCostUsd = 8313.43 });
         app.Synth();
     }
 
@@ -63,7 +63,7 @@ public class CostCeilingTests
     {
         var app = new App();
         var platform = new ModelPlatform(new Stack(app, "Foundation"), "Platform", new ModelPlatformProps { MaxMonthlyCostUsd = 8400 });
-        _ = new TrainingJobs(new Stack(app, "Training"), "Training", TrainingProps.Props(platform));
+        _ = new TrainingJobs(new Stack(app, "Training"), "Training", TrainingProps.SpotOnlyProps(platform));
         var error = SynthError(app);
         // 179.30 (foundation) + 3.00 (the platform's dashboard in the Training stack) + 8313.42 (training) = 8495.72
         Assert.Contains("ModelPlatformProps.MaxMonthlyCostUsd = 8400", error);
@@ -78,7 +78,7 @@ public class CostCeilingTests
         var app = new App();
         var stack = new Stack(app, "Test");
         _ = new ModelPlatform(stack, "Platform", new ModelPlatformProps { MaxMonthlyCostUsd = 200 });
-        _ = new TrainingJobs(stack, "Training", TrainingProps.Props(new ModelPlatform(stack, "Other")));
+        _ = new TrainingJobs(stack, "Training", TrainingProps.SpotOnlyProps(new ModelPlatform(stack, "Other")));
         app.Synth();
     }
 
@@ -100,7 +100,7 @@ public class CostCeilingTests
         var foundation = new Stack(app, "Foundation");
         var platform = new ModelPlatform(foundation, "Platform");
         var trainingStack = new Stack(app, "Training");
-        _ = new TrainingJobs(trainingStack, "Training", TrainingProps.Props(platform) with { MaxMonthlyCostUsd = 9000 });
+        _ = new TrainingJobs(trainingStack, "Training", TrainingProps.SpotOnlyProps(platform) with { MaxMonthlyCostUsd = 9000 });
         JsonNode Record(Stack s) => Amazon.CDK.Assertions.Template.FromStack(s).Json()["Metadata"]![CostCeiling.MetadataKey]!;
 
         var f = Record(foundation);

@@ -47,7 +47,7 @@ public class WorstCaseCostTests
     {
         var stack = Synth.NewStack();
         var platform = new ModelPlatform(stack, "Platform");
-        var training = new TrainingJobs(stack, "Training", TrainingProps.Props(platform));
+        var training = new TrainingJobs(stack, "Training", TrainingProps.SpotOnlyProps(platform));
         var lines = training.WorstCaseMonthlyCost;
         // g5.12xlarge ($5.672/h, 48 vCPUs) costs more than g6.12xlarge ($4.6016/h) for 96 vCPUs: ceil(96/48) = 2 instances.
         var compute = Assert.Single(lines, l => l.Unit == "instance-hour");
@@ -66,7 +66,7 @@ public class WorstCaseCostTests
     {
         var stack = Synth.NewStack();
         var platform = new ModelPlatform(stack, "Platform");
-        var training = new TrainingJobs(stack, "Training", TrainingProps.Props(platform) with
+        var training = new TrainingJobs(stack, "Training", TrainingProps.SpotOnlyProps(platform) with
         {
             InstanceTypes = new[] { "g5.xlarge" },
             MaxVCpus = 10,

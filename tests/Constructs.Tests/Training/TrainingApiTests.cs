@@ -54,6 +54,7 @@ public class TrainingApiTests(TrainingApiFixture fixture) : IClassFixture<Traini
         var env = Env;
         Assert.Equal("training", env["Api__RouteGroups"]!.GetValue<string>());
         Assert.Contains("TrainingQueue", env["Training__JobQueue"].Text());
+        Assert.Contains("TrainingMultiNodeQueue", env["Training__MultiNodeJobQueue"].Text()); // Spot first in the main queue, and a multi-node definition
         Assert.EndsWith("-finetune\"", env["Training__JobDefinitions__finetune__Name"].Text());
         Assert.Equal("4", env["Training__JobDefinitions__finetune__Gpus"]!.GetValue<string>());
         Assert.Null(env["Training__JobDefinitions__finetune__Nodes"]);
@@ -80,7 +81,7 @@ public class TrainingApiTests(TrainingApiFixture fixture) : IClassFixture<Traini
     {
         var stack = Synth.NewStack();
         var props = TrainingJobsTests.Props(new ModelPlatform(stack, "Platform"));
-        var training = new TrainingJobs(stack, "Training", props with { JobDefinitions = new[] { props.JobDefinitions[1] with { MaxNodes = 4 } } });
+        var training = new TrainingJobs(stack, "Training", props with { MaxVCpus = 192, JobDefinitions = new[] { props.JobDefinitions[1] with { MaxNodes = 4 } } });
         new TrainingApi(stack, "Api", new TrainingApiProps { Training = training, HandlerDirectory = FakeHandlerCode.Directory });
         var env = Template.FromStack(stack).Resources("AWS::Lambda::Function").Single(f => f.Key.StartsWith("ApiHandlerFunction")).Value["Properties"]!["Environment"]!["Variables"]!;
         Assert.Equal("2", env["Training__JobDefinitions__ddp__Nodes"]!.GetValue<string>());
@@ -100,7 +101,8 @@ public class TrainingApiTests(TrainingApiFixture fixture) : IClassFixture<Traini
     {
         var statements = Statements;
         var submit = statements.Single(s => s["Action"].Text() == "\"batch:SubmitJob\"");
-        Assert.Equal(3, submit["Resource"]!.AsArray().Count);
+        Assert.Equal(4, submit["Resource"]!.AsArray().Count); // the two queues and the two definitions' revisions
+        Assert.Contains("TrainingMultiNodeQueue", submit["Resource"].Text());
         var secrets = statements.Single(s => s["Sid"]?.GetValue<string>() == "JobSecretsUnderTheirContext");
         Assert.Equal(
             """{"ForAnyValue:StringEquals":{"kms:EncryptionContextKeys":"aws-model-platform:job-name"},"ForAllValues:StringEquals":{"kms:EncryptionContextKeys":["aws-model-platform:job-name","aws-model-platform:submission","aws-model-platform:secret"]}}""",
@@ -155,6 +157,27 @@ public class TrainingApiTests(TrainingApiFixture fixture) : IClassFixture<Traini
         Assert.Contains("aws:kms", state["BucketEncryption"].Text());
         Assert.Equal(30, state["LifecycleConfiguration"]!["Rules"]![0]!["ExpirationInDays"]!.GetValue<int>());
         Assert.Contains("-state-", state["BucketName"].Text());
+    }
+
+    [Theory]
+    [InlineData(false, true)] // on-demand only: the one queue runs multi-node jobs too
+    [InlineData(true, false)] // no multi-node definition
+    public void Without_a_multi_node_queue_the_handler_gets_no_key_for_one(bool useSpot, bool multiNode)
+    {
+        var stack = Synth.NewStack();
+        var props = TrainingJobsTests.Props(new ModelPlatform(stack, "Platform"));
+        var training = new TrainingJobs(stack, "Training", props with
+        {
+            UseSpot = useSpot,
+            OnDemandFallback = useSpot,
+            JobDefinitions = multiNode ? props.JobDefinitions : new[] { props.JobDefinitions[0] },
+        });
+        new TrainingApi(stack, "Api", new TrainingApiProps { Training = training, HandlerDirectory = FakeHandlerCode.Directory });
+        var template = Template.FromStack(stack);
+        var env = template.Resources("AWS::Lambda::Function").Single(f => f.Key.StartsWith("ApiHandlerFunction")).Value["Properties"]!["Environment"]!["Variables"]!;
+        Assert.Null(env["Training__MultiNodeJobQueue"]);
+        Assert.Contains("TrainingQueue", env["Training__JobQueue"].Text());
+        template.ResourceCountIs("AWS::Batch::JobQueue", 1);
     }
 
     [Fact]

@@ -13,12 +13,13 @@ public sealed class DefaultTraining
 {
     public Template Template { get; }
     public string NamePrefix { get; }
+    public TrainingJobs Training { get; }
 
     public DefaultTraining()
     {
         var stack = Synth.NewStack();
         var platform = new ModelPlatform(stack, "Platform");
-        var training = new TrainingJobs(stack, "Training", TrainingJobsTests.Props(platform));
+        var training = Training = new TrainingJobs(stack, "Training", TrainingJobsTests.Props(platform));
         training.GrantSubmitJob(new Role(stack, "Submitter", new RoleProps { AssumedBy = new ServicePrincipal("lambda.amazonaws.com") }));
         NamePrefix = platform.NamePrefix;
         Template = Template.FromStack(stack);
@@ -27,17 +28,23 @@ public sealed class DefaultTraining
 
 public class TrainingJobsTests(DefaultTraining training) : IClassFixture<DefaultTraining>
 {
+    /// <summary>As the sample: Spot with the on-demand fallback (which the multi-node <c>ddp</c> needs), a single- and a 2-node definition.</summary>
     internal static TrainingJobsProps Props(IModelPlatform? platform = null) => new()
     {
         Platform = platform,
         InstanceTypes = new[] { "g5.12xlarge", "g6.12xlarge" },
         MaxVCpus = 96,
+        OnDemandFallback = true,
         JobDefinitions = new[]
         {
             new TrainingJobDefinitionOptions { Name = "finetune", Image = ContainerImage.FromRegistry("example.com/train:1"), Gpus = 4 },
             new TrainingJobDefinitionOptions { Name = "ddp", Image = ContainerImage.FromRegistry("example.com/train:1"), Gpus = 4, Nodes = 2 },
         },
     };
+
+    /// <summary>One Spot environment and the single-node definition only: one compute environment to price.</summary>
+    internal static TrainingJobsProps SpotOnlyProps(IModelPlatform? platform = null) =>
+        Props(platform) with { OnDemandFallback = false, JobDefinitions = new[] { Props().JobDefinitions[0] } };
 
     private Template T => training.Template;
 
@@ -64,7 +71,7 @@ public class TrainingJobsTests(DefaultTraining training) : IClassFixture<Default
     [Fact]
     public void Compute_is_Spot_price_capacity_optimized_scales_to_zero_and_is_capped()
     {
-        var environment = Assert.Single(T.Resources("AWS::Batch::ComputeEnvironment")).Value["Properties"]!["ComputeResources"]!;
+        var environment = T.Resources("AWS::Batch::ComputeEnvironment").Single(c => c.Key.StartsWith("TrainingSpot")).Value["Properties"]!["ComputeResources"]!;
         Assert.Equal("SPOT", environment["Type"]!.GetValue<string>());
         Assert.Equal("SPOT_PRICE_CAPACITY_OPTIMIZED", environment["AllocationStrategy"]!.GetValue<string>());
         Assert.Equal(0, environment["MinvCpus"]!.GetValue<int>());
@@ -100,14 +107,46 @@ public class TrainingJobsTests(DefaultTraining training) : IClassFixture<Default
     }
 
     [Fact]
-    public void Queue_cancels_jobs_stuck_in_RUNNABLE_after_an_hour_with_the_reason()
+    public void Queues_cancel_jobs_stuck_in_RUNNABLE_after_an_hour_with_the_reason()
     {
-        var queue = T.Single("AWS::Batch::JobQueue")["Properties"]!;
-        Assert.Equal(1, queue["Priority"]!.GetValue<int>());
-        var actions = queue["JobStateTimeLimitActions"]!.AsArray();
-        Assert.Equal(3, actions.Count);
-        Assert.All(actions, a => Assert.Equal("""{"Action":"CANCEL","MaxTimeSeconds":3600,"Reason":""" + a!["Reason"].Text() + ""","State":"RUNNABLE"}""", a.Text()));
-        Assert.Contains(actions, a => a!["Reason"]!.GetValue<string>() == "CAPACITY:INSUFFICIENT_INSTANCE_CAPACITY");
+        var queues = T.Resources("AWS::Batch::JobQueue");
+        Assert.Equal(2, queues.Count); // the main queue and the multi-node queue
+        foreach (var queue in queues.Select(q => q.Value["Properties"]!))
+        {
+            Assert.Equal(1, queue["Priority"]!.GetValue<int>());
+            var actions = queue["JobStateTimeLimitActions"]!.AsArray();
+            Assert.Equal(3, actions.Count);
+            Assert.All(actions, a => Assert.Equal("""{"Action":"CANCEL","MaxTimeSeconds":3600,"Reason":""" + a!["Reason"].Text() + ""","State":"RUNNABLE"}""", a.Text()));
+            Assert.Contains(actions, a => a!["Reason"]!.GetValue<string>() == "CAPACITY:INSUFFICIENT_INSTANCE_CAPACITY");
+        }
+    }
+
+    [Fact]
+    public void Multi_node_jobs_get_a_queue_of_their_own_on_the_on_demand_environment_only()
+    {
+        // Batch does not run multi-node parallel jobs on Spot: the main queue starts with Spot, so they need this one.
+        var queues = T.Resources("AWS::Batch::JobQueue");
+        var main = queues.Single(q => q.Key.StartsWith("TrainingQueue")).Value["Properties"]!["ComputeEnvironmentOrder"]!.AsArray();
+        Assert.Equal(2, main.Count);
+        Assert.Contains("TrainingSpot", main[0]!["ComputeEnvironment"].Text());
+        var multiNode = queues.Single(q => q.Key.StartsWith("TrainingMultiNodeQueue")).Value["Properties"]!["ComputeEnvironmentOrder"]!.AsArray();
+        var only = Assert.Single(multiNode)!;
+        Assert.Equal(1, only["Order"]!.GetValue<int>());
+        Assert.Contains("TrainingOnDemand", only["ComputeEnvironment"].Text());
+        Assert.NotNull(training.Training.MultiNodeJobQueue);
+        Assert.Equal(new[] { training.Training.JobQueue, training.Training.MultiNodeJobQueue }, training.Training.JobQueues);
+    }
+
+    [Fact]
+    public void Job_state_rules_watch_both_queues()
+    {
+        var rules = T.Resources("AWS::Events::Rule").Select(r => r.Value["Properties"]!["EventPattern"]!["detail"]!["jobQueue"].Text()).ToList();
+        Assert.Equal(3, rules.Count); // succeeded, failed, stuck
+        Assert.All(rules, queues =>
+        {
+            Assert.Contains("TrainingQueue", queues);
+            Assert.Contains("TrainingMultiNodeQueue", queues);
+        });
     }
 
     [Fact]
@@ -216,22 +255,27 @@ public class TrainingJobsTests(DefaultTraining training) : IClassFixture<Default
     [Fact]
     public void Each_compute_environment_records_its_worst_case_cost_in_the_template()
     {
-        var metadata = Assert.Single(T.Resources("AWS::Batch::ComputeEnvironment")).Value["Metadata"]!["AwsModelPlatform:Cost"]!;
-        // 2 × g5.12xlarge × $5.672 + 2 × 200 GiB × $0.08 / 730 h = 11.344 + 0.0438 = 11.3878 $/h
-        Assert.Equal(11.3878, metadata["worstCaseHourlyUsd"]!.GetValue<double>(), 4);
-        Assert.Equal(8313.12, metadata["worstCaseMonthlyUsd"]!.GetValue<double>(), 2);
-        Assert.Equal(2, metadata["items"]!.AsArray().Count);
+        var environments = T.Resources("AWS::Batch::ComputeEnvironment");
+        Assert.Equal(2, environments.Count);
+        foreach (var metadata in environments.Select(e => e.Value["Metadata"]!["AwsModelPlatform:Cost"]!))
+        {
+            // 2 × g5.12xlarge × $5.672 + 2 × 200 GiB × $0.08 / 730 h = 11.344 + 0.0438 = 11.3878 $/h (Spot priced at on-demand)
+            Assert.Equal(11.3878, metadata["worstCaseHourlyUsd"]!.GetValue<double>(), 4);
+            Assert.Equal(8313.12, metadata["worstCaseMonthlyUsd"]!.GetValue<double>(), 2);
+            Assert.Equal(2, metadata["items"]!.AsArray().Count);
+        }
     }
 
     [Fact]
-    public void GrantSubmitJob_allows_SubmitJob_on_this_queue_and_the_current_revisions_of_these_definitions_only()
+    public void GrantSubmitJob_allows_SubmitJob_on_these_queues_and_the_current_revisions_of_these_definitions_only()
     {
         var policy = T.Resources("AWS::IAM::Policy").Single(p => p.Key.StartsWith("SubmitterDefaultPolicy")).Value["Properties"]!["PolicyDocument"]!["Statement"]!.AsArray();
         var statement = Assert.Single(policy)!;
         Assert.Equal("batch:SubmitJob", statement["Action"]!.GetValue<string>());
         var resources = statement["Resource"]!.AsArray().Select(r => r.Text()).ToList();
-        Assert.Equal(3, resources.Count);
+        Assert.Equal(4, resources.Count);
         Assert.Contains(resources, r => r.Contains("TrainingQueue"));
+        Assert.Contains(resources, r => r.Contains("TrainingMultiNodeQueue"));
         Assert.Contains(resources, r => r == """{"Ref":"Trainingfinetune13298F6B"}""");
         Assert.Contains(resources, r => r.StartsWith("""{"Ref":"TrainingddpC79B7801"}"""));
     }
@@ -250,8 +294,8 @@ public class TrainingJobsOptionsTests
     [Fact]
     public void On_demand_fallback_is_a_second_environment_after_Spot()
     {
-        var template = Synth.Template(s => new TrainingJobs(s, "Training", Props with { OnDemandFallback = true }));
-        var order = template.Single("AWS::Batch::JobQueue")["Properties"]!["ComputeEnvironmentOrder"]!.AsArray();
+        var template = Synth.Template(s => new TrainingJobs(s, "Training", TrainingJobsTests.SpotOnlyProps() with { OnDemandFallback = true }));
+        var order = template.Single("AWS::Batch::JobQueue")["Properties"]!["ComputeEnvironmentOrder"]!.AsArray(); // no multi-node definition: one queue
         Assert.Equal(2, order.Count);
         Assert.Contains("TrainingSpot", order[0]!["ComputeEnvironment"].Text());
         Assert.Contains("TrainingOnDemand", order[1]!["ComputeEnvironment"].Text());
@@ -259,11 +303,47 @@ public class TrainingJobsOptionsTests
     }
 
     [Fact]
-    public void Without_Spot_jobs_run_on_demand_only()
+    public void Without_Spot_jobs_run_on_demand_only_and_multi_node_jobs_share_the_one_queue()
     {
-        var template = Synth.Template(s => new TrainingJobs(s, "Training", Props with { UseSpot = false }));
+        var stack = Synth.NewStack();
+        var training = new TrainingJobs(stack, "Training", Props with { UseSpot = false, OnDemandFallback = false });
+        var template = Template.FromStack(stack);
         var environment = Assert.Single(template.Resources("AWS::Batch::ComputeEnvironment")).Value["Properties"]!["ComputeResources"]!;
         Assert.Equal("EC2", environment["Type"]!.GetValue<string>());
+        template.ResourceCountIs("AWS::Batch::JobQueue", 1);
+        Assert.Null(training.MultiNodeJobQueue);
+        Assert.Null(training.MultiNodeJobQueueArn);
+        Assert.Single(training.JobQueues);
+    }
+
+    [Fact]
+    public void Spot_with_the_fallback_and_no_multi_node_definition_has_one_queue()
+    {
+        var training = new TrainingJobs(Synth.NewStack(), "Training", TrainingJobsTests.SpotOnlyProps() with { OnDemandFallback = true });
+        Assert.Null(training.MultiNodeJobQueue);
+        Assert.Single(training.JobQueues);
+    }
+
+    [Fact]
+    public void The_samples_multi_node_definition_fits_its_on_demand_environment()
+    {
+        // cdk/TrainingStack.cs: 192 vCPUs; ddp on 2..4 nodes of 4 GPUs: 4 × 48 vCPUs of g5.12xlarge = 192.
+        var stack = Synth.NewStack();
+        var training = new TrainingJobs(stack, "Training", Props with
+        {
+            MaxVCpus = 192,
+            JobDefinitions = new[] { Props.JobDefinitions[0], Props.JobDefinitions[1] with { MaxNodes = 4 } },
+        });
+        Assert.NotNull(training.MultiNodeJobQueue);
+        Template.FromStack(stack).ResourceCountIs("AWS::Batch::JobQueue", 2);
+    }
+
+    [Fact]
+    public void A_multi_node_definition_on_Spot_alone_fails_synthesis_naming_it_and_the_two_ways_out()
+    {
+        var message = Synth.ErrorOf(() => new TrainingJobs(Synth.NewStack(), "Training", Props with { OnDemandFallback = false }));
+        Assert.StartsWith("TrainingJobDefinitionOptions 'ddp' is multi-node (Nodes = 2), and AWS Batch does not run multi-node parallel jobs on Spot compute environments", message);
+        Assert.Contains("Set TrainingJobsProps.OnDemandFallback = true (multi-node jobs then run on the on-demand environment, through their own queue) or UseSpot = false.", message);
     }
 
     [Fact]
@@ -279,7 +359,7 @@ public class TrainingJobsOptionsTests
         var nic = template.Single("AWS::EC2::LaunchTemplate")["Properties"]!["LaunchTemplateData"]!["NetworkInterfaces"]![0]!;
         Assert.Equal("efa", nic["InterfaceType"]!.GetValue<string>());
         Assert.Contains("TrainingInstanceSecurityGroup", nic["Groups"].Text());
-        Assert.Null(Assert.Single(template.Resources("AWS::Batch::ComputeEnvironment")).Value["Properties"]!["ComputeResources"]!["SecurityGroupIds"]);
+        Assert.All(template.Resources("AWS::Batch::ComputeEnvironment"), e => Assert.Null(e.Value["Properties"]!["ComputeResources"]!["SecurityGroupIds"]));
         template.HasResourceProperties("AWS::EC2::PlacementGroup", new Dictionary<string, object> { ["Strategy"] = "cluster" });
         Assert.Contains("/dev/infiniband/uverbs0", template.Single("AWS::Batch::JobDefinition").Text());
     }
@@ -287,7 +367,7 @@ public class TrainingJobsOptionsTests
     [Fact]
     public void Worst_case_hourly_cost_counts_every_environment_at_its_vCPU_cap()
     {
-        var training = new TrainingJobs(Synth.NewStack(), "Training", Props with { OnDemandFallback = true });
+        var training = new TrainingJobs(Synth.NewStack(), "Training", Props);
         // Two environments × (2 × g5.12xlarge × $5.672 + 2 × 200 GiB × $0.08 / 730 h) = 2 × 11.3878 $/h
         Assert.Equal(2 * (2 * 5.672 + 2 * 200 * 0.08 / 730), training.WorstCaseHourlyCostUsd, 3);
     }
@@ -321,6 +401,13 @@ public class TrainingJobsOptionsTests
         new object[] { Props with { JobDefinitions = new[] { Props.JobDefinitions[1] with { MaxNodes = 1 } } }, "TrainingJobDefinitionOptions 'ddp'.MaxNodes = 1 is out of range: at least Nodes" },
         new object[] { Props with { JobDefinitions = new[] { Props.JobDefinitions[1] with { MaxNodes = 1001 } } }, "TrainingJobDefinitionOptions 'ddp'.MaxNodes = 1001 is out of range" },
         new object[] { Props with { JobDefinitions = new[] { Props.JobDefinitions[0] with { MaxNodes = 2 } } }, "TrainingJobDefinitionOptions 'finetune'.MaxNodes = 2 needs Nodes > 1" },
+        // Every node of a multi-node job at once, each at least the smallest allowed type with its GPUs, within MaxVCpus.
+        new object[] { Props with { JobDefinitions = new[] { Props.JobDefinitions[1] with { MaxNodes = 3 } } },
+            "TrainingJobDefinitionOptions 'ddp'.MaxNodes = 3: that many nodes need at least 144 vCPUs at once (3 × 48 vCPUs of g5.12xlarge, the smallest allowed type with 4 GPU(s)), more than the on-demand environment's TrainingJobsProps.MaxVCpus = 96" },
+        new object[] { Props with { UseSpot = false, OnDemandFallback = false, JobDefinitions = new[] { Props.JobDefinitions[1] with { Nodes = 3 } } },
+            "TrainingJobDefinitionOptions 'ddp'.Nodes = 3: that many nodes need at least 144 vCPUs at once" },
+        new object[] { Props with { InstanceTypes = new[] { "g5.12xlarge", "g5.48xlarge" }, MaxVCpus = 192, JobDefinitions = new[] { Props.JobDefinitions[1] with { Gpus = 8, NodeInstanceType = "g5.48xlarge" } } },
+            "TrainingJobDefinitionOptions 'ddp'.Nodes = 2: that many nodes need at least 384 vCPUs at once (2 × 192 vCPUs of g5.48xlarge, the smallest allowed type with 8 GPU(s)), more than the on-demand environment's TrainingJobsProps.MaxVCpus = 192; such a job would wait in RUNNABLE until the queue cancels it. Raise MaxVCpus to at least 384 or lower Nodes." },
     };
 
     [Theory]
