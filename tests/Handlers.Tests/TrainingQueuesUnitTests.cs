@@ -21,6 +21,7 @@ public sealed class TrainingQueuesUnitTests
     private static readonly Dictionary<string, string?> Config = new()
     {
         ["Training:JobQueue"] = Main,
+        ["Training:JobTag"] = "Training-TrainingJobs-ABCD1234",
         ["Training:MultiNodeJobQueue"] = MultiNode,
         ["Training:JobDefinitions:finetune"] = "platform-training-finetune",
         ["Training:JobDefinitions:ddp:Name"] = "platform-training-ddp",
