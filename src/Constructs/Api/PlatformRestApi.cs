@@ -13,7 +13,11 @@ public sealed record PlatformRestApiProps
     /// <summary>The platform whose key, network, topic and dashboard the API uses.</summary>
     public required IModelPlatform Platform { get; init; }
 
-    /// <summary>Name shown in the console and in alarm descriptions.</summary>
+    /// <summary>
+    /// Name shown in alarm descriptions and the dashboard. The API's own name is <c>{platform prefix}-{Name}</c>: it
+    /// is the <c>ApiName</c> dimension of API Gateway's metrics, so two platforms in one account and region (dev and
+    /// prod, say) keep their alarms apart.
+    /// </summary>
     public required string Name { get; init; }
 
     /// <summary>Who may call the API.</summary>
@@ -101,7 +105,7 @@ public sealed class PlatformRestApi : Construct
 
         Api = new RestApi(this, "Api", new RestApiProps
         {
-            RestApiName = props.Name,
+            RestApiName = $"{props.Platform.NamePrefix}-{props.Name}",
             Description = $"AwsModelPlatform {props.Name}",
             EndpointConfiguration = new EndpointConfiguration
             {

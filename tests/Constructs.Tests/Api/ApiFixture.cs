@@ -22,12 +22,13 @@ internal static class FakeHandlerCode
 public sealed class ApiFixture
 {
     public Template Template { get; }
+    public ModelPlatform Platform { get; }
     public string StackJson { get; }
 
     public ApiFixture()
     {
         var stack = Synth.NewStack();
-        var platform = new ModelPlatform(stack, "Platform");
+        var platform = Platform = new ModelPlatform(stack, "Platform");
         var code = HandlerCode.FromDirectory(FakeHandlerCode.Directory);
         var buffered = new HandlerFunction(stack, "Buffered", new HandlerFunctionProps
         {

@@ -25,6 +25,15 @@ public class PlatformRestApiTests(ApiFixture api) : IClassFixture<ApiFixture>
     }
 
     [Fact]
+    public void The_API_is_named_for_its_platform_so_two_platforms_in_one_account_keep_their_metrics_apart()
+    {
+        var name = T.Single("AWS::ApiGateway::RestApi")["Properties"]!["Name"]!.GetValue<string>();
+        Assert.Equal(api.Platform.NamePrefix + "-inference", name);
+        Assert.All(T.Resources("AWS::CloudWatch::Alarm").Where(a => a.Value.Text().Contains("AWS/ApiGateway")),
+            a => Assert.Contains(name, a.Value.Text()));
+    }
+
+    [Fact]
     public void Stream_routes_use_response_streaming_invocations_with_STREAM_transfer_and_a_15_minute_timeout()
     {
         var stream = T.Resources("AWS::ApiGateway::Method").Single(m => m.Key.Contains("stream")).Value["Properties"]!["Integration"]!;

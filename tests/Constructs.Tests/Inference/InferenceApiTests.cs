@@ -381,7 +381,7 @@ public class InferenceApiOptionsTests(InferenceApiTemplates t)
     public void API_options_keys_private_throttling_no_WAF_compression_and_volume_alarm()
     {
         var api = T.Single("AWS::ApiGateway::RestApi")["Properties"]!;
-        Assert.Equal("team-inference", api["Name"]!.GetValue<string>());
+        Assert.EndsWith("-team-inference", api["Name"]!.GetValue<string>()); // {platform prefix}-{Name}
         Assert.Equal("""["PRIVATE"]""", api["EndpointConfiguration"]!["Types"].Text());
         Assert.Contains("aws:SourceVpce", api["Policy"].Text());
         Assert.Equal(4096, api["MinimumCompressionSize"]!.GetValue<int>());
