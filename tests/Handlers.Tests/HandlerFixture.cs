@@ -16,6 +16,9 @@ namespace AwsModelPlatform.Handlers.Tests;
 public sealed class HandlerFixture : IAsyncLifetime
 {
     public const string Bucket = "handler-async";
+
+    /// <summary>The fixture handler's <c>Api__Name</c>: the <c>Api</c> dimension of its metrics.</summary>
+    public const string ApiName = "amp-test-models";
     public MotoServer Moto { get; private set; } = null!;
     public ModelServer Model { get; private set; } = null!;
     public FakeSageMakerRuntime SageMaker { get; private set; } = null!;
@@ -81,6 +84,7 @@ public sealed class HandlerFixture : IAsyncLifetime
             ["Aws__ServiceUrls__S3"] = Moto.Url.ToString(),
             ["Aws__ServiceUrls__Kms"] = Moto.Url.ToString(),
             ["Api__RouteGroups"] = "inference,training",
+            ["Api__Name"] = ApiName,
             ["Inference__Async__Bucket"] = Bucket,
             ["Inference__Async__Prefix"] = "handler",
             ["Inference__Async__KmsKeyId"] = KmsKeyId,
@@ -114,7 +118,7 @@ public sealed class HandlerFixture : IAsyncLifetime
         start.RedirectStandardOutput = true;
         start.RedirectStandardError = true;
         start.UseShellExecute = false;
-        foreach (var key in start.Environment.Keys.Where(k => k.StartsWith("AWS_", StringComparison.Ordinal) || k.StartsWith("Inference__", StringComparison.Ordinal) || k.StartsWith("Training__", StringComparison.Ordinal) || k.StartsWith("Aws__", StringComparison.Ordinal)).ToList())
+        foreach (var key in start.Environment.Keys.Where(k => k.StartsWith("AWS_", StringComparison.Ordinal) || k.StartsWith("Inference__", StringComparison.Ordinal) || k.StartsWith("Training__", StringComparison.Ordinal) || k.StartsWith("Aws__", StringComparison.Ordinal) || k.StartsWith("Api__", StringComparison.Ordinal)).ToList())
             start.Environment.Remove(key);
         start.Environment["DOTNET_NOLOGO"] = "1";
         foreach (var (k, v) in env) start.Environment[k] = v;

@@ -98,7 +98,8 @@ public sealed class OpenAiClientTests(HandlerFixture f)
         Assert.Equal(5, emf.GetProperty("CompletionTokens").GetInt64());
         var dims = emf.GetProperty("_aws").GetProperty("CloudWatchMetrics").EnumerateArray()
             .Single(d => d.GetProperty("Metrics").EnumerateArray().Any(m => m.GetProperty("Name").GetString() == "PromptTokens")).GetProperty("Dimensions")[0];
-        Assert.Equal(["Model", "Caller"], dims.EnumerateArray().Select(d => d.GetString()));
+        Assert.Equal(["Api", "Model", "Caller"], dims.EnumerateArray().Select(d => d.GetString()));
+        Assert.Equal(HandlerFixture.ApiName, emf.GetProperty("Api").GetString());
     }
 
     [Fact]

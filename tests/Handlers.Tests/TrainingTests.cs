@@ -568,10 +568,11 @@ public sealed class TrainingTests(HandlerFixture f) : IDisposable
         var directives = line.GetProperty("_aws").GetProperty("CloudWatchMetrics").EnumerateArray().ToList();
         Assert.Equal(2, directives.Count);
         Assert.All(directives, d => Assert.Equal("AwsModelPlatform/Training", d.GetProperty("Namespace").GetString()));
-        Assert.Equal(["Operation"], Dimensions(directives[0]));
+        Assert.Equal(["Api", "Operation"], Dimensions(directives[0]));
         Assert.Equal(["Requests", "Errors", "ClientErrors", "Throttles", "Latency"], MetricNames(directives[0]));
         Assert.Equal("Milliseconds", directives[0].GetProperty("Metrics")[4].GetProperty("Unit").GetString());
-        Assert.Equal(["Definition"], Dimensions(directives[1]));
+        Assert.Equal(["Api", "Definition"], Dimensions(directives[1]));
+        Assert.Equal(HandlerFixture.ApiName, line.GetProperty("Api").GetString());
         Assert.Equal(["JobsSubmitted", "GpusRequested"], MetricNames(directives[1]));
         Assert.Equal("Submit", line.GetProperty("Operation").GetString());
         Assert.Equal(1, line.GetProperty("Requests").GetInt32());
@@ -697,7 +698,8 @@ public sealed class TrainingTests(HandlerFixture f) : IDisposable
             ["Training__JobVisibility"] = "Shared",
         };
         TrainingMoto.Configure(env, f.Moto.Url, f.KmsKeyId);
-        var (process, url) = await HandlerFixture.StartHandlerAsync(env, new System.Collections.Concurrent.ConcurrentQueue<string>());
+        var output = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var (process, url) = await HandlerFixture.StartHandlerAsync(env, output);
         try
         {
             using var mine = ClientAs(url, Caller);
@@ -715,6 +717,12 @@ public sealed class TrainingTests(HandlerFixture f) : IDisposable
                 using var stopped = await client.DeleteAsync($"/v1/training-jobs/{theirs}");
                 await AssertProblemAsync(stopped, 409, "job-finished"); // reached the job: moto finished it at submission
             }
+
+            // No Api__Name (a local run): the metrics still carry the Api dimension, with the default value.
+            var requests = output.Where(l => l.Contains("\"Message\":\"request\"") && l.Contains("\"_aws\"")).Select(l => JsonDocument.Parse(l).RootElement.Clone()).ToList();
+            Assert.NotEmpty(requests);
+            Assert.All(requests, r => Assert.Equal("local", r.GetProperty("Api").GetString()));
+            Assert.All(requests.SelectMany(r => r.GetProperty("_aws").GetProperty("CloudWatchMetrics").EnumerateArray()), d => Assert.Equal("Api", Dimensions(d).First()));
         }
         finally
         {

@@ -365,6 +365,7 @@ public sealed class TrainingUnitTests
         Assert.Equal((0, 0, 1), (failed.GetProperty("Throttles").GetInt32(), failed.GetProperty("ClientErrors").GetInt32(), failed.GetProperty("Errors").GetInt32()));
         Assert.Equal("Stop", failed.GetProperty("Operation").GetString());
         Assert.Equal("Error", failed.GetProperty("Level").GetString());
+        Assert.Equal(ApiOptions.DefaultName, failed.GetProperty("Api").GetString()); // a RequestLog not told its API
 
         // A definition without configured GPUs, a job without gpus: the job is counted, its GPUs are not guessed.
         var unknownGpus = Line(201, TrainingMetrics.Submitted(new TrainingDefinition("finetune", "platform-finetune", 1, 1), null, 1));

@@ -72,6 +72,18 @@ public sealed class PlatformRestApi : Construct
     /// <summary>The REST API.</summary>
     public RestApi Api { get; }
 
+    /// <summary>
+    /// The REST API's name, <c>{platform prefix}-{Name}</c> (<see cref="NameOf"/>): API Gateway's <c>ApiName</c>
+    /// dimension and the <c>Api</c> dimension of the handlers' EMF metrics.
+    /// </summary>
+    public string ApiName { get; }
+
+    /// <summary>
+    /// The name a <see cref="PlatformRestApi"/> called <paramref name="name"/> on <paramref name="platform"/> gets: known
+    /// before the API exists, so its handlers' configuration (<c>Api__Name</c>) can carry it.
+    /// </summary>
+    public static string NameOf(IModelPlatform platform, string name) => $"{platform.NamePrefix}-{name}";
+
     /// <summary>The log group API Gateway writes the stage's execution logs to (<c>API-Gateway-Execution-Logs_{restApiId}/live</c>), created in the template so it is encrypted and expires.</summary>
     public ILogGroup ExecutionLogs { get; }
 
@@ -105,7 +117,7 @@ public sealed class PlatformRestApi : Construct
 
         Api = new RestApi(this, "Api", new RestApiProps
         {
-            RestApiName = $"{props.Platform.NamePrefix}-{props.Name}",
+            RestApiName = ApiName = NameOf(props.Platform, props.Name),
             Description = $"AwsModelPlatform {props.Name}",
             EndpointConfiguration = new EndpointConfiguration
             {

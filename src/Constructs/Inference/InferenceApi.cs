@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Amazon.CDK.AWS.APIGateway;
+using Amazon.CDK.AWS.CloudWatch;
 using Amazon.CDK.AWS.IAM;
 using Amazon.CDK.AWS.Lambda;
 using InvokeMode = AwsModelPlatform.Constructs.Api.InvokeMode;
@@ -149,6 +150,9 @@ public sealed class InferenceApi : PlatformConstruct
         ("GET", "/v1/async-invocations/{id}"),
     };
 
+    /// <summary>The CloudWatch namespace of the metrics the handler writes for the model routes (Embedded Metric Format).</summary>
+    public const string MetricNamespace = "AwsModelPlatform/Inference";
+
     /// <summary>The REST API.</summary>
     public PlatformRestApi RestApi { get; }
 
@@ -177,7 +181,11 @@ public sealed class InferenceApi : PlatformConstruct
             $"InferenceApiProps.Models: {asyncEndpoints.Count} async endpoints ({string.Join(", ", asyncEndpoints.Select(e => e.EndpointName))}); the handler stores async inputs in one bucket, which only one endpoint's model may read. Put one InferenceApi in front of each async endpoint.");
         var asyncEndpoint = asyncEndpoints.Cast<GpuModelEndpoint>().SingleOrDefault();
 
-        var configuration = new Dictionary<string, string> { ["Api__RouteGroups"] = "inference" };
+        _modelNames = models.Select(m => m.Name!).ToList();
+        // The REST API's name, known before the API: the Api dimension of every metric the handler writes, so two
+        // platforms' APIs in one account and region (dev and prod) never share a metric.
+        _apiName = PlatformRestApi.NameOf(Platform, props.Name);
+        var configuration = new Dictionary<string, string> { ["Api__RouteGroups"] = "inference", ["Api__Name"] = _apiName };
         foreach (var model in models)
         {
             var prefix = $"Inference__Models__{model.Name}__";
@@ -258,6 +266,39 @@ public sealed class InferenceApi : PlatformConstruct
     public Grant GrantInvoke(IGrantable grantee) => RestApi.GrantInvoke(grantee);
 
     private readonly int _modelCount;
+    private readonly IReadOnlyList<string> _modelNames;
+    private readonly string _apiName;
+
+    /// <summary>
+    /// One of the handler's per-model metrics (<c>Requests</c>, <c>Errors</c>, <c>Throttles</c>, <c>Latency</c>) of
+    /// this API: dimensions <c>Api</c> (<see cref="PlatformRestApi.ApiName"/>) and <c>Model</c>. Sum, or p99 for latency,
+    /// over 5 minutes unless the options say otherwise.
+    /// </summary>
+    public Metric MetricOfModel(string model, string metricName, MetricOptions? options = null)
+    {
+        Validate.That(_modelNames.Contains(model), $"InferenceApi.MetricOfModel: '{model}' is not a model of this API ({string.Join(", ", _modelNames)}).");
+        return new Metric(new MetricProps
+        {
+            Namespace = MetricNamespace,
+            MetricName = metricName,
+            DimensionsMap = new Dictionary<string, string> { ["Api"] = _apiName, ["Model"] = model },
+            Statistic = options?.Statistic ?? (metricName == "Latency" ? "p99" : "Sum"),
+            Period = options?.Period ?? Duration.Minutes(5),
+            Label = options?.Label,
+        });
+    }
+
+    /// <summary>Requests to one model.</summary>
+    public Metric MetricRequests(string model, MetricOptions? options = null) => MetricOfModel(model, "Requests", options);
+
+    /// <summary>Requests to one model answered 5xx or 424, or cut after the first byte.</summary>
+    public Metric MetricErrors(string model, MetricOptions? options = null) => MetricOfModel(model, "Errors", options);
+
+    /// <summary>Requests to one model answered 429.</summary>
+    public Metric MetricThrottles(string model, MetricOptions? options = null) => MetricOfModel(model, "Throttles", options);
+
+    /// <summary>Handler latency of one model in milliseconds (p99 unless the options say otherwise).</summary>
+    public Metric MetricLatency(string model, MetricOptions? options = null) => MetricOfModel(model, "Latency", options);
 
     private string MetricsBasis => $"{_modelCount} model(s) × 4 metrics (Latency, Requests, Errors, Throttles)";
 

@@ -66,7 +66,11 @@ public sealed class TrainingApi : PlatformConstruct
     /// <summary>The CloudWatch namespace of the metrics the handler writes for these routes (Embedded Metric Format).</summary>
     public const string MetricNamespace = "AwsModelPlatform/Training";
 
+    /// <summary>The <see cref="PlatformRestApiProps.Name"/> of the REST API these routes are on.</summary>
+    private const string ApiBaseName = "training";
+
     private readonly IReadOnlyList<string> _definitions;
+    private readonly string _apiName;
 
     /// <summary>The function serving the routes.</summary>
     public HandlerFunction Handler { get; }
@@ -110,9 +114,13 @@ public sealed class TrainingApi : PlatformConstruct
                 },
             }, PlatformNames.Bucket(platform, this, "state"));
 
+        // The REST API's name, known before the API: the Api dimension of every metric the handler writes, so this
+        // API's helpers, alarm and dashboard read its own metrics, not those of another platform's training API.
+        _apiName = PlatformRestApi.NameOf(platform, ApiBaseName);
         var configuration = new Dictionary<string, string>
         {
             ["Api__RouteGroups"] = "training",
+            ["Api__Name"] = _apiName,
             ["Training__JobQueue"] = training.JobQueueArn,
             ["Training__DatasetsBucket"] = training.DatasetsBucket.BucketName,
             ["Training__CheckpointsBucket"] = training.CheckpointsBucket.BucketName,
@@ -157,7 +165,7 @@ public sealed class TrainingApi : PlatformConstruct
         Api = new PlatformRestApi(this, "Api", new PlatformRestApiProps
         {
             Platform = platform,
-            Name = "training",
+            Name = ApiBaseName,
             Authorization = props.Authorization,
             ThrottlingRateLimit = props.ThrottlingRateLimit,
             ThrottlingBurstLimit = (int)Math.Max(1, props.ThrottlingRateLimit * 2),
@@ -182,7 +190,7 @@ public sealed class TrainingApi : PlatformConstruct
         AddDashboardSection(platform);
     }
 
-    /// <summary>One of the handler's per-operation metrics (<c>Requests</c>, <c>Errors</c>, <c>ClientErrors</c>, <c>Throttles</c>, <c>Latency</c>).</summary>
+    /// <summary>One of the handler's per-operation metrics (<c>Requests</c>, <c>Errors</c>, <c>ClientErrors</c>, <c>Throttles</c>, <c>Latency</c>) of this API: dimensions <c>Api</c> and <c>Operation</c>.</summary>
     public Metric MetricOfOperation(TrainingApiOperation operation, string metricName, MetricOptions? options = null) =>
         HandlerMetric(metricName, "Operation", operation.ToString(), metricName == "Latency" ? "p99" : "Sum", options);
 
@@ -204,7 +212,7 @@ public sealed class TrainingApi : PlatformConstruct
     /// <summary>Job submissions answered 5xx: what <see cref="SubmitErrorsAlarm"/> watches.</summary>
     public Metric MetricSubmitErrors(MetricOptions? options = null) => MetricErrors(TrainingApiOperation.Submit, options);
 
-    /// <summary>Jobs of one job definition that reached AWS Batch (replays of idempotent submissions are not counted again).</summary>
+    /// <summary>Jobs of one job definition (dimensions <c>Api</c>, <c>Definition</c>) that reached AWS Batch through this API (replays of idempotent submissions are not counted again).</summary>
     public Metric MetricJobsSubmitted(string definition, MetricOptions? options = null) => DefinitionMetric("JobsSubmitted", definition, options);
 
     /// <summary>GPUs those jobs asked for: GPUs per node × nodes.</summary>
@@ -216,11 +224,11 @@ public sealed class TrainingApi : PlatformConstruct
         return HandlerMetric(metricName, "Definition", definition, "Sum", options);
     }
 
-    private static Metric HandlerMetric(string metricName, string dimension, string value, string statistic, MetricOptions? options) => new(new MetricProps
+    private Metric HandlerMetric(string metricName, string dimension, string value, string statistic, MetricOptions? options) => new(new MetricProps
     {
         Namespace = MetricNamespace,
         MetricName = metricName,
-        DimensionsMap = new Dictionary<string, string> { [dimension] = value },
+        DimensionsMap = new Dictionary<string, string> { ["Api"] = _apiName, [dimension] = value },
         Statistic = options?.Statistic ?? statistic,
         Period = options?.Period ?? Duration.Minutes(5),
         Label = options?.Label,

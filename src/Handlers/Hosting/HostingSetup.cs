@@ -35,7 +35,7 @@ public static class HostingSetup
         builder.Services.Configure<AwsOptions>(builder.Configuration.GetSection("Aws"));
         builder.Services.AddSingleton<AwsEnvironment>();
         builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton(new RequestLog(Console.OpenStandardOutput()));
+        builder.Services.AddSingleton(new RequestLog(Console.OpenStandardOutput(), ApiOptions.NameFrom(builder.Configuration)));
         return builder;
     }
 }

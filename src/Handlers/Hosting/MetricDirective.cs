@@ -12,10 +12,16 @@ public sealed class MetricDirective
     private readonly byte[] _json;
 
     /// <param name="namespace">CloudWatch namespace.</param>
-    /// <param name="dimensions">Dimension names: the record carries each as a string member.</param>
+    /// <param name="dimensions">
+    /// Dimension names: the record carries each as a string member. The first is always
+    /// <see cref="RequestLog.ApiDimension"/> (written by <see cref="RequestLog"/> on every line), so two deployments in
+    /// one account and region never share a metric.
+    /// </param>
     /// <param name="metrics">Metric names and units: the record carries each as a number member.</param>
     public MetricDirective(string @namespace, string[] dimensions, params (string Name, string Unit)[] metrics)
     {
+        if (dimensions is not [RequestLog.ApiDimension, ..])
+            throw new ArgumentException($"A metric directive's dimensions start with {RequestLog.ApiDimension}: [{string.Join(", ", dimensions)}].", nameof(dimensions));
         var buffer = new ArrayBufferWriter<byte>(256);
         using (var w = new Utf8JsonWriter(buffer))
         {

@@ -13,10 +13,17 @@ public readonly record struct RequestRecord(
 /// (<see cref="RequestRecord.Metrics"/>: inference models, training operations), a CloudWatch Embedded Metric Format
 /// record (Lambda ships stdout to CloudWatch Logs, which extracts the metrics).
 /// Written straight as UTF-8 with <see cref="Utf8JsonWriter"/>: a line per request costs one write, no formatting.
-/// Never contains payloads or credentials.
+/// Never contains payloads or credentials. Every line names its API (<paramref name="api"/>, <c>Api:Name</c>): the
+/// <see cref="ApiDimension"/> every metric directive starts with.
 /// </summary>
-public sealed class RequestLog(Stream output)
+public sealed class RequestLog(Stream output, string api = ApiOptions.DefaultName)
 {
+    /// <summary>The dimension every <see cref="MetricDirective"/> starts with: the REST API the process serves.</summary>
+    public const string ApiDimension = "Api";
+
+    /// <summary>The value of <see cref="ApiDimension"/> on every line.</summary>
+    public string Api { get; } = string.IsNullOrWhiteSpace(api) ? ApiOptions.DefaultName : api;
+
     private readonly Lock _gate = new();
 
     // One buffer and writer per thread, reused: a line is built synchronously on the thread that ends the request,
@@ -46,6 +53,7 @@ public sealed class RequestLog(Stream output)
         w.WriteString("Timestamp", timestamp[..length]);
         w.WriteString("Level", r.Status >= 500 ? "Error" : "Information");
         w.WriteString("Message", "request");
+        w.WriteString(ApiDimension, Api);
         w.WriteString("RequestId", r.RequestId);
         w.WriteString("Caller", r.Caller);
         w.WriteString("Method", r.Method);

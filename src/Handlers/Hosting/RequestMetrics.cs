@@ -12,6 +12,6 @@ public abstract class RequestMetrics
     /// <summary>Writes this request's directives (<see cref="MetricDirective.WriteTo"/>) into <c>_aws.CloudWatchMetrics</c>.</summary>
     public abstract void WriteDirectives(Utf8JsonWriter w, in RequestRecord r);
 
-    /// <summary>Writes the dimension and metric values the directives name, as members of the record.</summary>
+    /// <summary>Writes the dimension and metric values the directives name, as members of the record (<c>Api</c> is already one).</summary>
     public abstract void WriteValues(Utf8JsonWriter w, in RequestRecord r);
 }

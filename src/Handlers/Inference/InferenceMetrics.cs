@@ -4,9 +4,9 @@ using AwsModelPlatform.Handlers.Hosting;
 namespace AwsModelPlatform.Handlers.Inference;
 
 /// <summary>
-/// EMF metrics of the model routes, namespace <c>AwsModelPlatform/Inference</c>: per model <c>Latency</c>,
-/// <c>Requests</c>, <c>Errors</c> (5xx, 424 and streams broken after the first byte), <c>Throttles</c>; and token
-/// usage per model and caller when the model reported it.
+/// EMF metrics of the model routes, namespace <c>AwsModelPlatform/Inference</c>: per API and model (<c>Api</c>,
+/// <c>Model</c>) <c>Latency</c>, <c>Requests</c>, <c>Errors</c> (5xx, 424 and streams broken after the first byte),
+/// <c>Throttles</c>; and token usage per API, model and caller when the model reported it.
 /// </summary>
 public sealed class InferenceMetrics : RequestMetrics
 {
@@ -15,10 +15,10 @@ public sealed class InferenceMetrics : RequestMetrics
     /// <summary>Stateless: every value comes from the record (model, caller, status, latency, usage).</summary>
     public static readonly InferenceMetrics Instance = new();
 
-    private static readonly MetricDirective ByModel = new(Namespace, ["Model"],
+    private static readonly MetricDirective ByModel = new(Namespace, [RequestLog.ApiDimension, "Model"],
         ("Latency", "Milliseconds"), ("Requests", "Count"), ("Errors", "Count"), ("Throttles", "Count"));
 
-    private static readonly MetricDirective TokensByModelAndCaller = new(Namespace, ["Model", "Caller"],
+    private static readonly MetricDirective TokensByModelAndCaller = new(Namespace, [RequestLog.ApiDimension, "Model", "Caller"],
         ("PromptTokens", "Count"), ("CompletionTokens", "Count"), ("TotalTokens", "Count"));
 
     private InferenceMetrics() { }
@@ -29,7 +29,7 @@ public sealed class InferenceMetrics : RequestMetrics
         if (r.Usage is not null) TokensByModelAndCaller.WriteTo(w);
     }
 
-    /// <summary><c>Model</c> and <c>Caller</c>, the dimensions, are already members of the access log.</summary>
+    /// <summary><c>Api</c>, <c>Model</c> and <c>Caller</c>, the dimensions, are already members of the access log.</summary>
     public override void WriteValues(Utf8JsonWriter w, in RequestRecord r)
     {
         w.WriteNumber("Latency", Math.Round(r.LatencyMs, 3));

@@ -4,7 +4,8 @@ using AwsModelPlatform.Handlers.Hosting;
 namespace AwsModelPlatform.Handlers.Training;
 
 /// <summary>
-/// EMF metrics of the training routes, namespace <c>AwsModelPlatform/Training</c>: per operation (<c>Operation</c> =
+/// EMF metrics of the training routes, namespace <c>AwsModelPlatform/Training</c>, every one per API (<c>Api</c>, the
+/// REST API's name) first: per operation (<c>Operation</c> =
 /// <c>Submit</c>, <c>List</c>, <c>Describe</c>, <c>Stop</c>) <c>Requests</c>, <c>Errors</c> (5xx), <c>ClientErrors</c>
 /// (4xx, throttles included), <c>Throttles</c> (429) and <c>Latency</c>; and for a job that reached Batch, per
 /// definition <c>JobsSubmitted</c> and <c>GpusRequested</c> (GPUs per node × nodes). Only configured names and numbers:
@@ -14,14 +15,14 @@ public sealed class TrainingMetrics : RequestMetrics
 {
     public const string Namespace = "AwsModelPlatform/Training";
 
-    private static readonly MetricDirective ByOperation = new(Namespace, ["Operation"],
+    private static readonly MetricDirective ByOperation = new(Namespace, [RequestLog.ApiDimension, "Operation"],
         ("Requests", "Count"), ("Errors", "Count"), ("ClientErrors", "Count"), ("Throttles", "Count"), ("Latency", "Milliseconds"));
 
-    private static readonly MetricDirective ByDefinition = new(Namespace, ["Definition"], ("JobsSubmitted", "Count"), ("GpusRequested", "Count"));
+    private static readonly MetricDirective ByDefinition = new(Namespace, [RequestLog.ApiDimension, "Definition"], ("JobsSubmitted", "Count"), ("GpusRequested", "Count"));
 
     // A definition configured without its GPU count (Training:JobDefinitions:{name}:Gpus), for a job that did not ask for
     // gpus: the GPUs are the definition's, unknown here, so none is reported rather than a wrong number.
-    private static readonly MetricDirective ByDefinitionWithoutGpus = new(Namespace, ["Definition"], ("JobsSubmitted", "Count"));
+    private static readonly MetricDirective ByDefinitionWithoutGpus = new(Namespace, [RequestLog.ApiDimension, "Definition"], ("JobsSubmitted", "Count"));
 
     public static readonly TrainingMetrics Submit = new("Submit");
     public static readonly TrainingMetrics List = new("List");

@@ -156,6 +156,7 @@ public class InferenceApiDefaultsTests(InferenceApiTemplates t)
         var expected = new Dictionary<string, string>
         {
             ["Api__RouteGroups"] = "inference",
+            ["Api__Name"] = t.DefaultsApi.RestApi.ApiName,
             ["Inference__Models__llm__EndpointName"] = t.LlmEndpointName,
             ["Inference__Models__llm__Protocol"] = "openai",
             ["Inference__Models__llm__InferenceComponentName"] = t.LlmEndpointName + "-model",
@@ -347,6 +348,27 @@ public class InferenceApiOptionsTests(InferenceApiTemplates t)
         T.Resources("AWS::Lambda::Function").Single(f => f.Key.StartsWith("Api" + idPrefix + "Function")).Value["Properties"]!;
 
     [Fact]
+    public void Both_functions_name_the_API_their_metrics_belong_to_and_the_metric_helpers_read_only_its_metrics()
+    {
+        var apiName = T.Single("AWS::ApiGateway::RestApi")["Properties"]!["Name"]!.GetValue<string>();
+        Assert.EndsWith("-team-inference", apiName);
+        foreach (var id in new[] { "Buffered", "Streaming" })
+            Assert.Equal(apiName, Function(id)["Environment"]!["Variables"]!["Api__Name"]!.GetValue<string>());
+
+        var errors = t.OptionsApi.MetricErrors("chat");
+        Assert.Equal(("AwsModelPlatform/Inference", "Errors", "Sum", 300d), (errors.Namespace, errors.MetricName, errors.Statistic, errors.Period.ToSeconds()));
+        Assert.Equal(new Dictionary<string, object> { ["Api"] = apiName, ["Model"] = "chat" }, errors.Dimensions!);
+        var latency = t.OptionsApi.MetricLatency("chat");
+        Assert.Equal(("Latency", "p99", apiName), (latency.MetricName, latency.Statistic, latency.Dimensions!["Api"]));
+        Assert.Equal("Requests", t.OptionsApi.MetricRequests("chat").MetricName);
+        Assert.Equal("Throttles", t.OptionsApi.MetricThrottles("chat").MetricName);
+        Assert.StartsWith("InferenceApi.MetricOfModel: 'llm' is not a model of this API", Assert.Throws<ArgumentException>(() => t.OptionsApi.MetricRequests("llm")).Message);
+        // Another platform's API of the same name: the same metric names, another Api value.
+        Assert.NotEqual(t.DefaultsApi.RestApi.ApiName, apiName);
+        Assert.Equal(t.DefaultsApi.RestApi.ApiName, t.DefaultsApi.MetricRequests("llm").Dimensions!["Api"]);
+    }
+
+    [Fact]
     public void Imported_endpoint_with_a_chosen_component_payload_limit_and_no_async()
     {
         var variables = Function("Buffered")["Environment"]!["Variables"]!;
@@ -382,6 +404,7 @@ public class InferenceApiOptionsTests(InferenceApiTemplates t)
     {
         var api = T.Single("AWS::ApiGateway::RestApi")["Properties"]!;
         Assert.EndsWith("-team-inference", api["Name"]!.GetValue<string>()); // {platform prefix}-{Name}
+        Assert.Equal(api["Name"]!.GetValue<string>(), t.OptionsApi.RestApi.ApiName);
         Assert.Equal("""["PRIVATE"]""", api["EndpointConfiguration"]!["Types"].Text());
         Assert.Contains("aws:SourceVpce", api["Policy"].Text());
         Assert.Equal(4096, api["MinimumCompressionSize"]!.GetValue<int>());

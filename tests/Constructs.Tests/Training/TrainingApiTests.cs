@@ -31,6 +31,8 @@ public class TrainingApiTests(TrainingApiFixture fixture) : IClassFixture<Traini
 {
     private Template T => fixture.Template;
 
+    private string ApiName => T.Single("AWS::ApiGateway::RestApi")["Properties"]!["Name"]!.GetValue<string>();
+
     private JsonNode Env => T.Resources("AWS::Lambda::Function").Single(f => f.Key.StartsWith("ApiHandlerFunction")).Value["Properties"]!["Environment"]!["Variables"]!;
 
     private List<JsonNode> Statements =>
@@ -53,6 +55,9 @@ public class TrainingApiTests(TrainingApiFixture fixture) : IClassFixture<Traini
     {
         var env = Env;
         Assert.Equal("training", env["Api__RouteGroups"]!.GetValue<string>());
+        // The REST API's name: the Api dimension of every metric the handler writes.
+        Assert.Equal(ApiName, env["Api__Name"]!.GetValue<string>());
+        Assert.Equal(ApiName, fixture.Api.Api.ApiName);
         Assert.Contains("TrainingQueue", env["Training__JobQueue"].Text());
         Assert.Contains("TrainingMultiNodeQueue", env["Training__MultiNodeJobQueue"].Text()); // Spot first in the main queue, and a multi-node definition
         Assert.EndsWith("-finetune\"", env["Training__JobDefinitions__finetune__Name"].Text());
@@ -197,7 +202,7 @@ public class TrainingApiTests(TrainingApiFixture fixture) : IClassFixture<Traini
         var api = fixture.Api;
         var errors = api.MetricSubmitErrors();
         Assert.Equal(("AwsModelPlatform/Training", "Errors", "Sum"), (errors.Namespace, errors.MetricName, errors.Statistic));
-        Assert.Equal("Submit", errors.Dimensions!["Operation"]);
+        Assert.Equal(new Dictionary<string, object> { ["Api"] = ApiName, ["Operation"] = "Submit" }, errors.Dimensions!);
         Assert.Equal(300, errors.Period.ToSeconds());
         var latency = api.MetricLatency(TrainingApiOperation.Describe);
         Assert.Equal(("Latency", "p99", "Describe"), (latency.MetricName, latency.Statistic, latency.Dimensions!["Operation"]));
@@ -206,6 +211,8 @@ public class TrainingApiTests(TrainingApiFixture fixture) : IClassFixture<Traini
         Assert.Equal("Average", api.MetricRequests(TrainingApiOperation.Submit, new MetricOptions { Statistic = "Average" }).Statistic);
         var jobs = api.MetricJobsSubmitted("ddp");
         Assert.Equal(("JobsSubmitted", "Sum", "ddp"), (jobs.MetricName, jobs.Statistic, jobs.Dimensions!["Definition"]));
+        Assert.Equal(new Dictionary<string, object> { ["Api"] = ApiName, ["Definition"] = "ddp" }, jobs.Dimensions!);
+        Assert.Equal(ApiName, latency.Dimensions!["Api"]);
         Assert.Equal("GpusRequested", api.MetricGpusRequested("finetune").MetricName);
         Assert.StartsWith("TrainingApi.MetricJobsSubmitted: 'pretrain' is not a job definition", Assert.Throws<ArgumentException>(() => api.MetricJobsSubmitted("pretrain")).Message);
     }
@@ -216,7 +223,7 @@ public class TrainingApiTests(TrainingApiFixture fixture) : IClassFixture<Traini
         var alarm = T.Resources("AWS::CloudWatch::Alarm").Single(a => a.Key.StartsWith("ApiSubmitErrorsAlarm")).Value["Properties"]!;
         Assert.Equal("AwsModelPlatform/Training", alarm["Namespace"]!.GetValue<string>());
         Assert.Equal("Errors", alarm["MetricName"]!.GetValue<string>());
-        Assert.Equal("""[{"Name":"Operation","Value":"Submit"}]""", alarm["Dimensions"].Text());
+        Assert.Equal($$"""[{"Name":"Api","Value":"{{ApiName}}"},{"Name":"Operation","Value":"Submit"}]""", alarm["Dimensions"].Text());
         Assert.Equal("Sum", alarm["Statistic"]!.GetValue<string>());
         Assert.Equal(300, alarm["Period"]!.GetValue<int>());
         Assert.Equal(1, alarm["Threshold"]!.GetValue<double>());
@@ -233,9 +240,9 @@ public class TrainingApiTests(TrainingApiFixture fixture) : IClassFixture<Traini
         Assert.Contains("## Training API: Test/Api", body);
         Assert.Contains("Jobs submitted (left) and GPUs requested (right) by definition", body);
         foreach (var operation in new[] { "Submit", "List", "Describe", "Stop" })
-            Assert.Contains($"[\"AwsModelPlatform/Training\",\"Requests\",\"Operation\",\"{operation}\"", body);
+            Assert.Contains($"[\"AwsModelPlatform/Training\",\"Requests\",\"Api\",\"{ApiName}\",\"Operation\",\"{operation}\"", body);
         foreach (var definition in new[] { "finetune", "ddp" })
-            Assert.Contains($"[\"AwsModelPlatform/Training\",\"GpusRequested\",\"Definition\",\"{definition}\"", body);
+            Assert.Contains($"[\"AwsModelPlatform/Training\",\"GpusRequested\",\"Api\",\"{ApiName}\",\"Definition\",\"{definition}\"", body);
     }
 
     /// <summary>The dashboard's body with its Fn::Join parts put together (tokens stay as JSON).</summary>
