@@ -306,6 +306,46 @@ public sealed class TrainingTests(HandlerFixture f) : IDisposable
     }
 
     [Fact]
+    public async Task A_key_whose_submission_batch_refused_is_taken_over_at_once_by_a_retry_of_the_same_body()
+    {
+        // The record a submission Batch refused leaves behind: marked failed, fresh (well within PendingSubmissionSeconds).
+        // The refusal and the marking are covered against a scripted Batch in TrainingUnitTests; here the takeover, with
+        // moto's conditional PutObject.
+        var name = Unique("refused");
+        var body = $$"""{"name":"{{name}}","definition":"finetune","gpus":1}""";
+        var key = Guid.NewGuid().ToString();
+        var submission = Guid.NewGuid().ToString("N");
+        var catalog = TrainingMoto.Catalog(f.Moto.Url, f.KmsKeyId);
+        var parsed = AwsModelPlatform.Handlers.Training.TrainingRequestParser.Parse(Encoding.UTF8.GetBytes(body), catalog);
+        var record = new AwsModelPlatform.Handlers.Training.SubmissionRecord(parsed.Fingerprint(), name, "finetune", submission,
+            DateTimeOffset.UtcNow, new Dictionary<string, string>(), $"s3://{TrainingMoto.OutputBucket}/jobs/{name}/{submission}/", null)
+        {
+            Failure = new AwsModelPlatform.Handlers.Training.SubmissionFailure(400, "https://awsmodelplatform.dev/problems/upstream-validation",
+                "Job definition platform-training-finetune:7 does not exist", DateTimeOffset.UtcNow),
+        };
+        var store = new AwsModelPlatform.Handlers.Training.IdempotencyStore(f.S3, catalog, Microsoft.Extensions.Options.Options.Create(new AwsModelPlatform.Handlers.Training.TrainingOptions()));
+        var recordKey = store.KeyFor(Caller, key);
+        Assert.NotNull(await store.TryCreateAsync(recordKey, record, CancellationToken.None));
+
+        // Another body is still another job: a conflict, and nothing reaches Batch.
+        var (changed, _) = await Submit(body.Replace("\"gpus\":1", "\"gpus\":2"), key);
+        await AssertProblemAsync(changed, 409, "idempotency-key-reused");
+        Assert.Equal(0, await TrainingMoto.CountJobsAsync(f.Moto.Url, name));
+
+        // The same body: no 409 submission-in-progress, a new submission at once.
+        var (retried, text) = await Submit(body, key);
+        Assert.True(retried.StatusCode == HttpStatusCode.Created, text);
+        Assert.Null(Header(retried, "Idempotent-Replayed"));
+        var id = JsonDocument.Parse(text).RootElement.GetProperty("id").GetString();
+        var completed = (await store.GetAsync(recordKey, CancellationToken.None))!.Record;
+        Assert.Equal((id, null), (completed.JobId, completed.Failure));
+        var (replay, replayText) = await Submit(body, key);
+        Assert.Equal("true", Header(replay, "Idempotent-Replayed"));
+        Assert.Equal(id, JsonDocument.Parse(replayText).RootElement.GetProperty("id").GetString());
+        Assert.Equal(1, await TrainingMoto.CountJobsAsync(f.Moto.Url, name));
+    }
+
+    [Fact]
     public async Task A_duplicate_while_the_first_is_still_submitting_is_told_to_retry()
     {
         var name = Unique("inflight");
@@ -633,6 +673,10 @@ public sealed class TrainingTests(HandlerFixture f) : IDisposable
         var mine = (await Created($$"""{"name":"{{Unique("mine")}}","definition":"finetune"}""")).GetProperty("id").GetString()!;
         var theirs = (await Created($$"""{"name":"{{Unique("theirs")}}","definition":"finetune"}""", caller: OtherCaller)).GetProperty("id").GetString()!;
         using var other = ClientAs(f.HandlerUrl, OtherCaller);
+        // Visibility compares the hash of the exact caller; the readable tag is for people.
+        var tags = (await TrainingMoto.DescribeAsync(f.Moto.Url, mine))!.Value.GetProperty("tags");
+        Assert.Equal(Caller, tags.GetProperty("aws-model-platform:caller").GetString());
+        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(Caller))), tags.GetProperty("aws-model-platform:caller-hash").GetString());
 
         var listed = await ListIdsAsync(Http, "");
         Assert.Contains(mine, listed);

@@ -258,6 +258,9 @@ public sealed class TrainingUnitTests
         Assert.Equal(JobTag, tags[JobTags.TrainingJobs]);
         Assert.Equal(definition, tags[JobTags.Definition]);
         Assert.Equal("caller", tags[JobTags.Caller]);
+        // sha256("caller"), hex: what visibility compares (the readable tag is not unique).
+        Assert.Equal(64, tags[JobTags.CallerHash]!.Length); // fits Batch's tag values (≤ 256, hex is in the charset)
+        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData("caller"u8)), tags[JobTags.CallerHash]);
         Assert.All(tags.Keys, k => Assert.Contains(k, JobTags.Keys)); // the role's aws:TagKeys condition
     }
 
@@ -351,6 +354,85 @@ public sealed class TrainingUnitTests
     }
 
     [Fact]
+    public async Task Callers_whose_readable_tags_collide_never_see_each_others_jobs()
+    {
+        // A role session name is chosen by whoever assumes the role: ',' is allowed there and becomes '_' in the readable tag.
+        const string a = "arn:aws:sts::1:assumed-role/trainer/alice,ops";
+        const string b = "arn:aws:sts::1:assumed-role/trainer/alice_ops";
+        var prefix = "arn:aws:iam::1:user/" + new string('x', 300); // identical in their first 256 characters
+        var listing = new ScriptedListing(
+            ("11111111-1111-1111-1111-111111111111", a),
+            ("22222222-2222-2222-2222-222222222222", b),
+            ("33333333-3333-3333-3333-333333333333", prefix + "-one"),
+            ("44444444-4444-4444-4444-444444444444", prefix + "-two"),
+            ("55555555-5555-5555-5555-555555555555", "legacy arn:aws:iam::1:user/old")); // no hash tag: its readable tag decides
+        async Task<string[]> Visible(string caller) =>
+            (await Service(listing).ListAsync(null, 5, null, caller, CancellationToken.None)).JobSummaryList.Select(j => j.JobId[..1]).ToArray();
+
+        Assert.Equal(["1"], await Visible(a));
+        Assert.Equal(["2"], await Visible(b));
+        Assert.Equal(["3"], await Visible(prefix + "-one"));
+        Assert.Equal(["4"], await Visible(prefix + "-two"));
+        Assert.Equal(["5"], await Visible("arn:aws:iam::1:user/old"));
+        Assert.Empty(await Visible("arn:aws:iam::1:user/other"));
+        Assert.Null(await Service(listing).DescribeAsync("11111111-1111-1111-1111-111111111111", b, CancellationToken.None));
+        Assert.NotNull(await Service(listing).DescribeAsync("11111111-1111-1111-1111-111111111111", a, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task A_submission_batch_refuses_marks_its_record_failed_and_a_retry_of_the_same_body_submits_anew()
+    {
+        var catalog = Catalog(Config);
+        var s3 = new InMemoryS3();
+        var batch = new ScriptedSubmit((400, """{"__type":"ClientException","message":"Job definition platform-training-finetune does not exist"}"""));
+        var service = Service(batch, catalog: catalog, s3: s3.Client());
+        var body = TrainingRequestParser.Parse("""{"name":"j","definition":"finetune"}"""u8, catalog);
+        const string key = "retry-after-400";
+
+        var refused = await Assert.ThrowsAsync<ApiProblemException>(() => service.SubmitAsync(body, key, "caller", CancellationToken.None));
+        Assert.Equal((400, "https://awsmodelplatform.dev/problems/upstream-validation"), (refused.Problem.Status, refused.Problem.Type));
+        var store = new IdempotencyStore(s3.Client(), catalog, Options.Create(new TrainingOptions()));
+        var failed = (await store.GetAsync(store.KeyFor("caller", key), CancellationToken.None))!.Record;
+        Assert.Null(failed.JobId);
+        Assert.Equal((400, refused.Problem.Type), (failed.Failure!.Status, failed.Failure.Type));
+        Assert.Contains("does not exist", failed.Failure.Detail);
+
+        // Another body with the key is still a conflict, and reaches no Batch.
+        var other = TrainingRequestParser.Parse("""{"name":"j","definition":"finetune","gpus":2}"""u8, catalog);
+        var reused = await Assert.ThrowsAsync<ApiProblemException>(() => service.SubmitAsync(other, key, "caller", CancellationToken.None));
+        Assert.EndsWith("idempotency-key-reused", reused.Problem.Type);
+        Assert.Single(batch.Calls);
+
+        // The same body at once (no PendingSubmissionSeconds to wait): taken over, submitted, completed; then replayed.
+        var (job, replayed) = await service.SubmitAsync(body, key, "caller", CancellationToken.None);
+        Assert.False(replayed);
+        Assert.Equal(ScriptedSubmit.JobId, job.JobId);
+        var completed = (await store.GetAsync(store.KeyFor("caller", key), CancellationToken.None))!.Record;
+        Assert.Equal((ScriptedSubmit.JobId, null, failed.SubmissionId), (completed.JobId, completed.Failure, completed.SubmissionId));
+        Assert.True((await service.SubmitAsync(body, key, "caller", CancellationToken.None)).Replayed);
+        Assert.Equal(2, batch.Calls.Count);
+    }
+
+    [Theory]
+    [InlineData(429, """{"__type":"TooManyRequestsException","message":"Rate exceeded"}""")]
+    [InlineData(500, """{"__type":"ServerException","message":"Internal"}""")]
+    public async Task A_submission_that_may_have_reached_batch_leaves_its_record_pending(int status, string error)
+    {
+        // Throttled (after the retries) or a 5xx: not a definite refusal, so the record stays pending and a retry waits.
+        var catalog = Catalog(Config);
+        var s3 = new InMemoryS3();
+        var batch = new ScriptedSubmit(Enumerable.Repeat((status, error), 3).ToArray());
+        var service = Service(batch, catalog: catalog, s3: s3.Client());
+        var body = TrainingRequestParser.Parse("""{"name":"j","definition":"finetune"}"""u8, catalog);
+        await Assert.ThrowsAsync<ApiProblemException>(() => service.SubmitAsync(body, "k", "caller", CancellationToken.None));
+        var store = new IdempotencyStore(s3.Client(), catalog, Options.Create(new TrainingOptions()));
+        var pending = (await store.GetAsync(store.KeyFor("caller", "k"), CancellationToken.None))!.Record;
+        Assert.Equal((null, null), (pending.JobId, pending.Failure));
+        var again = await Assert.ThrowsAsync<ApiProblemException>(() => service.SubmitAsync(body, "k", "caller", CancellationToken.None));
+        Assert.EndsWith("submission-in-progress", again.Problem.Type);
+    }
+
+    [Fact]
     public void Training_metrics_count_errors_client_errors_and_throttles_per_operation()
     {
         JsonElement Line(int status, TrainingMetrics metrics)
@@ -377,15 +459,108 @@ public sealed class TrainingUnitTests
         Assert.Equal(8, known.GetProperty("GpusRequested").GetInt32());
     }
 
-    private static TrainingService Service(HttpMessageHandler batch, double timeoutSeconds = 5, string visibility = "Caller", TrainingCatalog? catalog = null)
+    private static TrainingService Service(HttpMessageHandler batch, double timeoutSeconds = 5, string visibility = "Caller", TrainingCatalog? catalog = null, Amazon.S3.IAmazonS3? s3 = null)
     {
         catalog ??= Catalog(new Dictionary<string, string?>(Config) { ["Training:JobVisibility"] = visibility });
         var options = Options.Create(new TrainingOptions { BatchTimeoutSeconds = timeoutSeconds });
         return new TrainingService(new BatchClient(new HttpClient(batch) { BaseAddress = new Uri("https://batch.us-east-1.amazonaws.com/") }),
-            catalog, new TrainingSecrets(null!, catalog), new IdempotencyStore(null!, catalog, options), options, TimeProvider.System, NullLogger<TrainingService>.Instance);
+            catalog, new TrainingSecrets(null!, catalog), new IdempotencyStore(s3!, catalog, options), options, TimeProvider.System, NullLogger<TrainingService>.Instance);
     }
 
-    /// <summary>Answers ListJobs with these jobs and a next token, and DescribeJobs with them tagged with their callers.</summary>
+    /// <summary>Answers SubmitJob with these (status, body) answers in turn, then with a job; records every call.</summary>
+    private sealed class ScriptedSubmit(params (int Status, string Body)[] answers) : HttpMessageHandler
+    {
+        public const string JobId = "6a1f7a55-3f4b-4f0e-9d3c-2b7e1c8e9a10";
+        private readonly Queue<(int Status, string Body)> _answers = new(answers);
+        public List<string> Calls { get; } = [];
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken ct)
+        {
+            lock (Calls) Calls.Add(request.RequestUri!.AbsolutePath);
+            Assert.Equal("/v1/submitjob", request.RequestUri.AbsolutePath);
+            await Task.Yield();
+            var (status, body) = _answers.TryDequeue(out var a) ? a : (200, $$"""{"jobId":"{{JobId}}","jobName":"j"}""");
+            return new HttpResponseMessage((HttpStatusCode)status) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+        }
+    }
+
+    /// <summary>S3 objects in memory with conditional PutObject (<c>If-None-Match: *</c>, <c>If-Match</c>), behind a real S3 client.</summary>
+    private sealed class InMemoryS3 : HttpMessageHandler
+    {
+        private readonly Dictionary<string, (byte[] Body, string ETag)> _objects = [];
+
+        public Amazon.S3.IAmazonS3 Client() => new Amazon.S3.AmazonS3Client(new Amazon.Runtime.BasicAWSCredentials("a", "b"), new Amazon.S3.AmazonS3Config
+        {
+            ServiceURL = "https://s3.example.test",
+            ForcePathStyle = true,
+            AuthenticationRegion = "us-east-1",
+            HttpClientFactory = new Factory(this),
+            RequestChecksumCalculation = Amazon.Runtime.RequestChecksumCalculation.WHEN_REQUIRED,
+            ResponseChecksumValidation = Amazon.Runtime.ResponseChecksumValidation.WHEN_REQUIRED,
+            MaxErrorRetry = 0,
+        });
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken ct)
+        {
+            var path = request.RequestUri!.AbsolutePath;
+            var body = request.Content is null ? [] : await request.Content.ReadAsByteArrayAsync(ct);
+            if (request.Headers.TryGetValues("x-amz-content-sha256", out var sha) && sha.Single().StartsWith("STREAMING-", StringComparison.Ordinal))
+                body = Unchunk(body);
+            lock (_objects)
+            {
+                var exists = _objects.TryGetValue(path, out var current);
+                if (request.Method == HttpMethod.Get)
+                {
+                    if (!exists) return Error(HttpStatusCode.NotFound, "NoSuchKey");
+                    var ok = new HttpResponseMessage(HttpStatusCode.OK) { Content = new ByteArrayContent(current.Body) };
+                    ok.Headers.TryAddWithoutValidation("ETag", current.ETag);
+                    ok.Content.Headers.ContentType = new("application/json");
+                    return ok;
+                }
+                Assert.Equal(HttpMethod.Put, request.Method);
+                if (request.Headers.IfNoneMatch.Count > 0 && exists) return Error(HttpStatusCode.PreconditionFailed, "PreconditionFailed");
+                if (request.Headers.TryGetValues("If-Match", out var match) && (!exists || match.Single() != current.ETag))
+                    return Error(HttpStatusCode.PreconditionFailed, "PreconditionFailed");
+                var etag = $"\"{Convert.ToHexStringLower(System.Security.Cryptography.MD5.HashData(body))}\""; // as S3's (the client checks it)
+                _objects[path] = (body, etag);
+                var put = new HttpResponseMessage(HttpStatusCode.OK) { Content = new ByteArrayContent([]) };
+                put.Headers.TryAddWithoutValidation("ETag", etag);
+                return put;
+            }
+        }
+
+        /// <summary>The payload of an aws-chunked body (<c>{hex size};chunk-signature=…\r\n{data}\r\n</c>…, ending with size 0).</summary>
+        private static byte[] Unchunk(byte[] chunked)
+        {
+            var payload = new List<byte>();
+            var at = 0;
+            while (true)
+            {
+                var eol = Array.IndexOf(chunked, (byte)'\n', at);
+                var header = Encoding.ASCII.GetString(chunked, at, eol - at).TrimEnd('\r');
+                var size = Convert.ToInt32(header.Split(';')[0], 16);
+                if (size == 0) return [.. payload];
+                payload.AddRange(chunked.AsSpan(eol + 1, size).ToArray());
+                at = eol + 1 + size + 2;
+            }
+        }
+
+        private static HttpResponseMessage Error(HttpStatusCode status, string code) =>
+            new(status) { Content = new StringContent($"<Error><Code>{code}</Code><Message>{code}</Message></Error>", Encoding.UTF8, "application/xml") };
+
+        private sealed class Factory(HttpMessageHandler handler) : Amazon.Runtime.HttpClientFactory
+        {
+            public override HttpClient CreateHttpClient(Amazon.Runtime.IClientConfig clientConfig) => new(handler, disposeHandler: false);
+        }
+    }
+
+    private static string Readable(string caller) =>
+        new(caller.Take(256).Select(c => char.IsLetterOrDigit(c) || c is ' ' or '_' or '.' or ':' or '/' or '=' or '+' or '-' or '@' ? c : '_').ToArray());
+
+    /// <summary>
+    /// Answers ListJobs with these jobs and a next token, and DescribeJobs with them tagged with their callers as the
+    /// handler tags them; a caller "legacy X" is a job tagged before the hash tag: readable tag X only.
+    /// </summary>
     private sealed class ScriptedListing(params (string Id, string? Caller)[] jobs) : HttpMessageHandler
     {
         public List<(string Path, string Body)> Calls { get; } = [];
@@ -401,7 +576,14 @@ public sealed class TrainingUnitTests
                     jobs = JsonDocument.Parse(body).RootElement.GetProperty("jobs").EnumerateArray().Select(id => jobs.Single(j => j.Id == id.GetString())).Select(j => new
                     {
                         jobId = j.Id, jobName = "j", jobQueue = "arn:aws:batch:us-east-1:123456789012:job-queue/training-queue", status = "RUNNING",
-                        tags = j.Caller is null ? new Dictionary<string, string>() : new Dictionary<string, string> { ["aws-model-platform:caller"] = j.Caller },
+                        tags = j.Caller switch
+                        {
+                            null => new Dictionary<string, string>(),
+                            // Tagged before the hash tag existed: the readable tag only.
+                            ['l', 'e', 'g', 'a', 'c', 'y', ' ', .. var old] => new Dictionary<string, string> { ["aws-model-platform:caller"] = old },
+                            // As the handler tags: readable (sanitized, cut at 256) and the hash of the exact caller.
+                            var c => new Dictionary<string, string> { ["aws-model-platform:caller"] = Readable(c), ["aws-model-platform:caller-hash"] = TrainingService.CallerHash(c) },
+                        },
                     }),
                 };
             return new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent(JsonSerializer.Serialize(answer), Encoding.UTF8, "application/json") };
@@ -427,7 +609,7 @@ public sealed class TrainingUnitTests
             if (Delay > TimeSpan.Zero) await Task.Delay(Delay, ct);
             if (Throttle)
                 return new HttpResponseMessage(HttpStatusCode.TooManyRequests) { Content = new StringContent("{\"__type\":\"TooManyRequestsException\",\"message\":\"Rate exceeded\"}") };
-            var tags = new Dictionary<string, string> { [JobTags.Caller] = "caller" };
+            var tags = new Dictionary<string, string> { [JobTags.Caller] = "caller", [JobTags.CallerHash] = TrainingService.CallerHash("caller") };
             if (JobTag is not null) tags[JobTags.TrainingJobs] = JobTag;
             var json = request.RequestUri.AbsolutePath switch
             {

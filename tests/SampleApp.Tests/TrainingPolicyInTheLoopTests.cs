@@ -187,6 +187,7 @@ public class TrainingPolicyInTheLoopTests(BuiltSampleApp app) : IAsyncLifetime
             ["aws-model-platform:output"] = $"s3://{L.Configuration["Training__OutputBucket"]}/jobs/j/{submission}/",
             ["aws-model-platform:checkpoints"] = $"s3://{L.Configuration["Training__CheckpointsBucket"]}/jobs/j/{submission}/",
             ["aws-model-platform:caller"] = TrainingPolicyLoop.CallerArn,
+            ["aws-model-platform:caller-hash"] = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(TrainingPolicyLoop.CallerArn))),
         };
         // SubmitJob as the handler user, through the Batch stand-in: its tags are authorized as TagResource on the new job.
         using var handler = AuthorizingAwsProxy.SignedClient(L.Batch.Url, "batch", L.Aws.HandlerKey);

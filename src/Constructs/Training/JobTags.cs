@@ -25,9 +25,18 @@ public static class JobTags
     /// <summary>The job's checkpoint location (only when a checkpoints bucket is configured).</summary>
     public const string Checkpoints = Prefix + "checkpoints";
 
-    /// <summary>Who submitted the job: what Caller visibility compares.</summary>
+    /// <summary>
+    /// Who submitted the job, for people: the caller identity in Batch's tag charset (other characters become <c>_</c>), cut
+    /// at 256 characters, so two identities can share it. Caller visibility compares it only on jobs without <see cref="CallerHash"/>.
+    /// </summary>
     public const string Caller = Prefix + "caller";
 
+    /// <summary>
+    /// Who submitted the job, exactly: the lowercase hex SHA-256 of the caller identity's UTF-8 bytes (64 characters). What
+    /// Caller visibility compares.
+    /// </summary>
+    public const string CallerHash = Prefix + "caller-hash";
+
     /// <summary>Every key the handler may set at submission; the role's <c>aws:TagKeys</c> condition allows these and no other.</summary>
-    public static IReadOnlyList<string> Keys { get; } = new[] { TrainingJobs, Submission, Definition, Output, Checkpoints, Caller };
+    public static IReadOnlyList<string> Keys { get; } = new[] { TrainingJobs, Submission, Definition, Output, Checkpoints, Caller, CallerHash };
 }

@@ -6,7 +6,7 @@ namespace AwsModelPlatform.Constructs.Training;
 /// </summary>
 public enum JobVisibility
 {
-    /// <summary>Only the jobs it submitted (by the job's <c>aws-model-platform:caller</c> tag); any other job is 404, as an unknown id is. The default.</summary>
+    /// <summary>Only the jobs it submitted (by the job's <c>aws-model-platform:caller-hash</c> tag, the SHA-256 of the exact caller); any other job is 404, as an unknown id is. The default.</summary>
     Caller = 0,
 
     /// <summary>Every job of the queue, whoever submitted it.</summary>

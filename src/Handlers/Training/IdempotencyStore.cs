@@ -10,8 +10,10 @@ namespace AwsModelPlatform.Handlers.Training;
 
 /// <summary>
 /// What an <c>Idempotency-Key</c> submitted: written with <c>If-None-Match: *</c> before SubmitJob (exactly one request
-/// owns a key), then completed with the job id (<c>If-Match</c> on its ETag) before the 201. Holds no plaintext secret:
-/// only the ciphertexts that went to Batch.
+/// owns a key), then completed with the job id (<c>If-Match</c> on its ETag) before the 201 — or, when Batch definitely
+/// refused the job (a 4xx other than throttling), marked failed (<c>If-Match</c> again) so that a retry with the same body
+/// takes the record over at once. Pending: neither <see cref="JobId"/> nor <see cref="Failure"/>. Holds no plaintext
+/// secret: only the ciphertexts that went to Batch.
 /// </summary>
 public sealed record SubmissionRecord(
     string Fingerprint, string JobName, string Definition, string SubmissionId, DateTimeOffset CreatedAt,
@@ -19,7 +21,13 @@ public sealed record SubmissionRecord(
 {
     public string? JobId { get; init; }
     public string? JobArn { get; init; }
+
+    /// <summary>Set when Batch refused the submission with a definite 4xx: no job exists for it.</summary>
+    public SubmissionFailure? Failure { get; init; }
 }
+
+/// <summary>Why Batch refused a submission: the problem the request was answered with (its HTTP status, type and detail).</summary>
+public sealed record SubmissionFailure(int Status, string Type, string? Detail, DateTimeOffset FailedAt);
 
 public sealed record StoredSubmission(SubmissionRecord Record, string ETag);
 

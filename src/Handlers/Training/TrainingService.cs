@@ -65,6 +65,16 @@ public sealed partial class TrainingService(
             throw Conflict("idempotency-key-reused", "Idempotency key reused", "This Idempotency-Key was used with a different request body; use a new key for a different job.");
         if (r.JobId is not null) return (Job(r, r.JobId), true);
 
+        if (r.Failure is not null)
+        {
+            // Batch definitely refused this body before (a 4xx, not throttling): no job exists. Take the record over (one
+            // taker wins, the others are told to retry) and submit anew with the same submission id and ciphertexts.
+            var retried = r with { CreatedAt = time.GetUtcNow(), Failure = null };
+            var taken = await Aws("S3", () => store.TryReplaceAsync(key, retried, existing.ETag, ct))
+                ?? throw Conflict("submission-in-progress", "Submission in progress", "A request with this Idempotency-Key is being submitted; retry shortly.", TimeSpan.FromSeconds(2));
+            return (await SubmitAndRecordAsync(key, retried, taken, s, caller, ct), false);
+        }
+
         if (time.GetUtcNow() - r.CreatedAt < TimeSpan.FromSeconds(options.Value.PendingSubmissionSeconds))
             throw Conflict("submission-in-progress", "Submission in progress", "A request with this Idempotency-Key is being submitted; retry shortly.", TimeSpan.FromSeconds(2));
 
@@ -85,17 +95,44 @@ public sealed partial class TrainingService(
 
     private async Task<SubmittedJob> SubmitAndRecordAsync(string key, SubmissionRecord record, string etag, ValidatedSubmission s, string caller, CancellationToken ct)
     {
-        var job = await SubmitToBatchAsync(s, record.SubmissionId, new SortedDictionary<string, string>(record.SecretCiphertexts.ToDictionary(), StringComparer.Ordinal), caller, ct);
+        // A definite refusal leaves no job: mark the record failed (If-Match, as the role may not delete it) so a retry of
+        // the same body takes it over at once instead of waiting out PendingSubmissionSeconds.
+        var job = await SubmitToBatchAsync(s, record.SubmissionId, new SortedDictionary<string, string>(record.SecretCiphertexts.ToDictionary(), StringComparer.Ordinal), caller, ct,
+            refused: problem => MarkFailedAsync(key, record, etag, problem, ct));
         // 2. The record names the job before the 201: a retry with the key answers with this job, never a second one.
         var completed = await Aws("S3", () => store.TryReplaceAsync(key, record with { JobId = job.JobId }, etag, ct));
         if (completed is null) LogRecordRaced(logger, job.JobId);
         return job;
     }
 
-    private async Task<SubmittedJob> SubmitToBatchAsync(ValidatedSubmission s, string submissionId, SortedDictionary<string, string> ciphertexts, string caller, CancellationToken ct)
+    /// <summary>Best effort: the caller is answered with Batch's refusal whether or not the record could be marked.</summary>
+    private async Task MarkFailedAsync(string key, SubmissionRecord record, string etag, Problem problem, CancellationToken ct)
+    {
+        try
+        {
+            var failed = record with { Failure = new SubmissionFailure(problem.Status, problem.Type, problem.Detail, time.GetUtcNow()) };
+            if (await store.TryReplaceAsync(key, failed, etag, ct) is null) LogFailureNotRecorded(logger, record.JobName, "the record changed meanwhile", null);
+        }
+        catch (Exception e) when (e is AmazonServiceException or HttpRequestException or OperationCanceledException)
+        {
+            LogFailureNotRecorded(logger, record.JobName, e.GetType().Name, e);
+        }
+    }
+
+    private async Task<SubmittedJob> SubmitToBatchAsync(ValidatedSubmission s, string submissionId, SortedDictionary<string, string> ciphertexts, string caller, CancellationToken ct,
+        Func<Problem, Task>? refused = null)
     {
         var request = BuildChecked(s, submissionId, ciphertexts, caller);
-        var response = await BatchAsync(c => batch.SubmitJobAsync(request, c), idempotent: false, ct);
+        var outcome = await BatchOutcomeAsync(c => batch.SubmitJobAsync(request, c), idempotent: false, ct);
+        if (outcome.Exception is { } e)
+        {
+            var mapped = Map(e, ct);
+            // A 4xx other than throttling: Batch took nothing. Throttling, 5xx, timeouts and lost connections are not definite.
+            if (refused is not null && e is BatchException { IsThrottling: false, StatusCode: >= 400 and < 500 } && mapped is ApiProblemException p && !ct.IsCancellationRequested)
+                await refused(p.Problem);
+            throw mapped;
+        }
+        var response = outcome.Result!;
         LogSubmitted(logger, response.JobId, s.Name, s.Definition.Name, s.Nodes, s.Gpus ?? 0, s.Secrets.Count, caller);
         var (output, checkpoint) = Locations(s.Name, submissionId);
         return new SubmittedJob(response.JobId, s.Name, s.Definition.Name, output, checkpoint);
@@ -137,6 +174,7 @@ public sealed partial class TrainingService(
             [JobTags.Definition] = s.Definition.Name,
             [JobTags.Output] = output,
             [JobTags.Caller] = TagValue(caller),
+            [JobTags.CallerHash] = CallerHash(caller),
         };
         if (checkpoint is not null) tags[JobTags.Checkpoints] = checkpoint;
 
@@ -260,9 +298,23 @@ public sealed partial class TrainingService(
 
     // ---------- helpers ----------
 
-    /// <summary>Shared: every job. Caller: the jobs whose caller tag is this caller's, sanitized as it was when tagged.</summary>
-    private bool IsVisibleTo(BatchJobDetail job, string caller) =>
-        catalog.JobVisibility == JobVisibility.Shared || job.Tags?.GetValueOrDefault(JobTags.Caller) == TagValue(caller);
+    /// <summary>
+    /// Shared: every job. Caller: the jobs whose caller-hash tag is the hash of this exact caller; the readable caller tag
+    /// (sanitized and cut, so not unique) decides only for jobs tagged before the hash existed, which keep the owners
+    /// they had. A job with a hash tag is never matched on its readable tag.
+    /// </summary>
+    private bool IsVisibleTo(BatchJobDetail job, string caller)
+    {
+        if (catalog.JobVisibility == JobVisibility.Shared) return true;
+        if (job.Tags is not { } tags) return false;
+        return tags.TryGetValue(JobTags.CallerHash, out var hash)
+            ? hash == CallerHash(caller)
+            : tags.GetValueOrDefault(JobTags.Caller) == TagValue(caller);
+    }
+
+    /// <summary>The <see cref="JobTags.CallerHash"/> value: lowercase hex SHA-256 of the caller's UTF-8 bytes (Batch's tag charset, 64 characters).</summary>
+    internal static string CallerHash(string caller) =>
+        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(caller)));
 
     private (string Output, string? Checkpoint) Locations(string name, string submissionId) =>
         ($"s3://{catalog.OutputBucket}/jobs/{name}/{submissionId}/",
@@ -297,18 +349,24 @@ public sealed partial class TrainingService(
 
     private async Task<T> BatchAsync<T>(Func<CancellationToken, Task<T>> call, bool idempotent, CancellationToken ct)
     {
+        var outcome = await BatchOutcomeAsync(call, idempotent, ct);
+        if (outcome.Exception is { } e) throw Map(e, ct);
+        return outcome.Result!;
+    }
+
+    /// <summary>The call through the pipeline; its exception as Batch (or the deadline) raised it, not yet mapped to a problem.</summary>
+    private async Task<Outcome<T>> BatchOutcomeAsync<T>(Func<CancellationToken, Task<T>> call, bool idempotent, CancellationToken ct)
+    {
         var context = ResilienceContextPool.Shared.Get(ct);
         context.Properties.Set(Idempotent, idempotent);
         try
         {
-            var outcome = await _pipeline.ExecuteOutcomeAsync(
+            return await _pipeline.ExecuteOutcomeAsync(
                 static async (ctx, state) =>
                 {
                     try { return Outcome.FromResult(await state(ctx.CancellationToken)); }
                     catch (Exception e) { return Outcome.FromException<T>(e); }
                 }, context, call);
-            if (outcome.Exception is { } e) throw Map(e, ct);
-            return outcome.Result!;
         }
         finally
         {
@@ -380,6 +438,9 @@ public sealed partial class TrainingService(
 
     [LoggerMessage(EventId = 102, Level = LogLevel.Warning, Message = "training job {JobId} ({JobName}) adopted from an interrupted idempotent submission")]
     private static partial void LogAdopted(ILogger logger, string jobId, string jobName);
+
+    [LoggerMessage(EventId = 104, Level = LogLevel.Warning, Message = "training job {JobName}: refused by AWS Batch, but its idempotency record could not be marked failed ({Reason}); the key stays pending until Training:PendingSubmissionSeconds passes")]
+    private static partial void LogFailureNotRecorded(ILogger logger, string jobName, string reason, Exception? exception);
 
     [LoggerMessage(EventId = 103, Level = LogLevel.Warning, Message = "training job {JobId}: its idempotency record changed before it could be completed")]
     private static partial void LogRecordRaced(ILogger logger, string jobId);

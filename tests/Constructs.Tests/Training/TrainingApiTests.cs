@@ -137,7 +137,7 @@ public class TrainingApiTests(TrainingApiFixture fixture) : IClassFixture<Traini
         Assert.Equal("\"batch:TagResource\"", tagging["Action"].Text());
         Assert.Contains(":job/*", tagging["Resource"].Text());
         Assert.Equal(
-            $$$"""{"StringEquals":{"aws:RequestTag/aws-model-platform:training-jobs":"{{{tag}}}"},"ForAllValues:StringEquals":{"aws:TagKeys":["aws-model-platform:training-jobs","aws-model-platform:submission","aws-model-platform:definition","aws-model-platform:output","aws-model-platform:checkpoints","aws-model-platform:caller"]}}""",
+            $$$"""{"StringEquals":{"aws:RequestTag/aws-model-platform:training-jobs":"{{{tag}}}"},"ForAllValues:StringEquals":{"aws:TagKeys":["aws-model-platform:training-jobs","aws-model-platform:submission","aws-model-platform:definition","aws-model-platform:output","aws-model-platform:checkpoints","aws-model-platform:caller","aws-model-platform:caller-hash"]}}""",
             tagging["Condition"].Text());
         // No other statement grants a Batch action on jobs.
         Assert.Equal(2, statements.Count(s => s["Resource"].Text().Contains(":job/*")));
