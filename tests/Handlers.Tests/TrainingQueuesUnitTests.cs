@@ -34,13 +34,7 @@ public sealed class TrainingQueuesUnitTests
         ["Training:JobVisibility"] = "Shared",
     };
 
-    private static TrainingCatalog Catalog(Dictionary<string, string?> values)
-    {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
-        var options = new TrainingOptions();
-        configuration.GetSection("Training").Bind(options);
-        return new TrainingCatalog(Options.Create(options), configuration);
-    }
+    private static TrainingCatalog Catalog(Dictionary<string, string?> values) => TrainingUnitTests.Catalog(values);
 
     [Fact]
     public void Multi_node_definitions_go_to_the_multi_node_queue_and_both_queues_are_ours()

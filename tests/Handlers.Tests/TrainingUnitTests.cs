@@ -28,7 +28,7 @@ public sealed class TrainingUnitTests
 
     private const string JobTag = "Training-TrainingJobs-ABCD1234";
 
-    private static TrainingCatalog Catalog(Dictionary<string, string?> values)
+    internal static TrainingCatalog Catalog(Dictionary<string, string?> values)
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
         var options = new TrainingOptions();
