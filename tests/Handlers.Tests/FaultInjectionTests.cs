@@ -107,14 +107,9 @@ public sealed class CancellationTests(HandlerFixture f)
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => f.Http.SendAsync(request, cts.Token));
         // The cancellation travels handler → SageMaker front → container. The handler logs 499 only when the client's
         // leaving cancelled its one upstream call (the 3 s deadline would log 504), so no timing assumption is needed.
-        string? line = null;
-        for (var i = 0; i < 100 && (line is null || f.Model.CancelledSlowRequests == before); i++)
-        {
-            line ??= f.HandlerOutput.FirstOrDefault(l => l.Contains("\"RequestId\":\"client-leaves-slow-1\""));
-            if (line is null || f.Model.CancelledSlowRequests == before) await Task.Delay(100);
-        }
-        Assert.NotNull(line);
-        Assert.Equal(499, System.Text.Json.JsonDocument.Parse(line!).RootElement.GetProperty("Status").GetInt32());
+        var log = await AccessLogAsync(f.HandlerOutput, "client-leaves-slow-1");
+        Assert.Equal(499, log.GetProperty("Status").GetInt32());
+        for (var i = 0; i < 100 && f.Model.CancelledSlowRequests == before; i++) await Task.Delay(100);
         Assert.True(f.Model.CancelledSlowRequests > before, "the model never saw the call cancelled");
     }
 }
@@ -130,14 +125,8 @@ public sealed class ErrorMetricTests(HandlerFixture f)
         using var r = await f.Http.SendAsync(request);
         Assert.Equal(HttpStatusCode.OK, r.StatusCode);
         _ = await r.Content.ReadAsStringAsync();
-        string? line = null;
-        for (var i = 0; i < 50 && line is null; i++)
-        {
-            line = f.HandlerOutput.FirstOrDefault(l => l.Contains("\"RequestId\":\"broken-stream-metric-1\""));
-            if (line is null) await Task.Delay(100);
-        }
-        Assert.NotNull(line);
-        Assert.Equal(1, System.Text.Json.JsonDocument.Parse(line!).RootElement.GetProperty("Errors").GetInt32());
+        var log = await AccessLogAsync(f.HandlerOutput, "broken-stream-metric-1");
+        Assert.Equal(1, log.GetProperty("Errors").GetInt32());
     }
 }
 
@@ -155,13 +144,7 @@ public sealed class StreamDisconnectTests(HandlerFixture f)
             var first = new byte[3];
             Assert.True(await body.ReadAsync(first) > 0);
         } // disposing the response drops the connection mid-stream
-        string? line = null;
-        for (var i = 0; i < 60 && line is null; i++)
-        {
-            line = f.HandlerOutput.FirstOrDefault(l => l.Contains("\"RequestId\":\"leaves-mid-stream-1\""));
-            if (line is null) await Task.Delay(100);
-        }
-        Assert.NotNull(line);
+        _ = await AccessLogAsync(f.HandlerOutput, "leaves-mid-stream-1");
         Assert.Single(f.HandlerOutput, l => l.Contains("\"RequestId\":\"leaves-mid-stream-1\"") && l.Contains("\"Message\":\"request\""));
         Assert.DoesNotContain(f.HandlerOutput, l => l.Contains("unhandled exception", StringComparison.OrdinalIgnoreCase));
         using var healthy = await f.Http.GetAsync("/healthz");

@@ -96,14 +96,7 @@ public sealed class InvocationTests(HandlerFixture f)
         Assert.Equal("apigw-req-777", Header(r, "x-request-id"));
 
         // One JSON line per request: the access log and the EMF record in one.
-        string? line = null;
-        for (var i = 0; i < 50 && line is null; i++)
-        {
-            line = f.HandlerOutput.FirstOrDefault(l => l.Contains("\"RequestId\":\"apigw-req-777\""));
-            if (line is null) await Task.Delay(100);
-        }
-        Assert.NotNull(line);
-        var log = JsonDocument.Parse(line!).RootElement;
+        var log = await AccessLogAsync(f.HandlerOutput, "apigw-req-777");
         Assert.Equal("arn:aws:iam::123456789012:user/alice", log.GetProperty("Caller").GetString());
         Assert.Equal("echo", log.GetProperty("Model").GetString());
         Assert.Equal(200, log.GetProperty("Status").GetInt32());

@@ -13,6 +13,21 @@ public static class TestHelpers
         return content;
     }
 
+    /// <summary>
+    /// The access-log line of one request, by its request id, parsed; waits up to 10 s for the handler to write it.
+    /// Other log lines (a client that left, a stream cut) carry the request id too, and may come first.
+    /// </summary>
+    public static async Task<JsonElement> AccessLogAsync(IEnumerable<string> output, string requestId)
+    {
+        for (var i = 0; i < 100; i++)
+        {
+            if (output.FirstOrDefault(l => l.Contains($"\"RequestId\":\"{requestId}\"") && l.Contains("\"Message\":\"request\"")) is { } line)
+                return JsonDocument.Parse(line).RootElement.Clone();
+            await Task.Delay(100);
+        }
+        throw new Xunit.Sdk.XunitException($"no access-log line of request {requestId}");
+    }
+
     /// <summary>Asserts an RFC 9457 problem with the status, our request id and (when asked) the upstream one.</summary>
     public static async Task<JsonElement> AssertProblemAsync(HttpResponseMessage response, int status, string? typeEndsWith = null)
     {

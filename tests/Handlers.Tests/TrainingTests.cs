@@ -803,16 +803,7 @@ public sealed class TrainingTests(HandlerFixture f) : IDisposable
     }
 
     /// <summary>The handler's log line of one request (its API Gateway request id), parsed.</summary>
-    private async Task<JsonElement> LogLineAsync(string requestId)
-    {
-        for (var i = 0; i < 50; i++)
-        {
-            if (f.HandlerOutput.FirstOrDefault(l => l.Contains($"\"RequestId\":\"{requestId}\"") && l.Contains("\"Message\":\"request\"")) is { } line)
-                return JsonDocument.Parse(line).RootElement.Clone();
-            await Task.Delay(100);
-        }
-        throw new Xunit.Sdk.XunitException($"no log line of request {requestId}");
-    }
+    private Task<JsonElement> LogLineAsync(string requestId) => AccessLogAsync(f.HandlerOutput, requestId);
 
     private static IEnumerable<string?> Dimensions(JsonElement directive) => directive.GetProperty("Dimensions")[0].EnumerateArray().Select(d => d.GetString());
 
