@@ -318,14 +318,8 @@ public sealed class AsyncInvocationTests(HandlerFixture f)
     {
         // The record PUT is held 2 s; the client hangs up meanwhile. The id SageMaker accepted must not answer 404 forever.
         await using var proxy = await RecordHoldingS3Proxy.StartAsync(f.Moto.Url, TimeSpan.FromSeconds(2));
-        var env = new Dictionary<string, string>
+        var env = new Dictionary<string, string>(f.AwsEnvironment(proxy.Url))
         {
-            ["AWS_ACCESS_KEY_ID"] = FakeSageMakerRuntime.AccessKey,
-            ["AWS_SECRET_ACCESS_KEY"] = FakeSageMakerRuntime.SecretKey,
-            ["AWS_REGION"] = FakeSageMakerRuntime.Region,
-            ["AWS_EC2_METADATA_DISABLED"] = "true",
-            ["Aws__ServiceUrls__SageMakerRuntime"] = f.SageMaker.Url.ToString(),
-            ["Aws__ServiceUrls__S3"] = proxy.Url.ToString(),
             ["Api__RouteGroups"] = "inference",
             ["Inference__Async__Bucket"] = HandlerFixture.Bucket,
             ["Inference__Async__Prefix"] = "handler",

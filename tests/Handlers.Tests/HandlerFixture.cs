@@ -74,14 +74,8 @@ public sealed class HandlerFixture : IAsyncLifetime
         Model = await ModelServer.StartAsync();
         SageMaker = await FakeSageMakerRuntime.StartAsync(Model.Url, S3);
 
-        var env = new Dictionary<string, string>
+        var env = new Dictionary<string, string>(AwsEnvironment(Moto.Url))
         {
-            ["AWS_ACCESS_KEY_ID"] = FakeSageMakerRuntime.AccessKey,
-            ["AWS_SECRET_ACCESS_KEY"] = FakeSageMakerRuntime.SecretKey,
-            ["AWS_REGION"] = FakeSageMakerRuntime.Region,
-            ["AWS_EC2_METADATA_DISABLED"] = "true",
-            ["Aws__ServiceUrls__SageMakerRuntime"] = SageMaker.Url.ToString(),
-            ["Aws__ServiceUrls__S3"] = Moto.Url.ToString(),
             ["Aws__ServiceUrls__Kms"] = Moto.Url.ToString(),
             ["Api__RouteGroups"] = "inference,training",
             ["Api__Name"] = ApiName,
@@ -103,6 +97,17 @@ public sealed class HandlerFixture : IAsyncLifetime
         (_handler, HandlerUrl) = await StartHandlerAsync(env, HandlerOutput);
         Http = new HttpClient { BaseAddress = HandlerUrl, Timeout = TimeSpan.FromSeconds(30) };
     }
+
+    /// <summary>The credentials the SageMaker fake verifies, and its and S3's (<paramref name="s3"/>) endpoints: what every handler process needs.</summary>
+    public Dictionary<string, string> AwsEnvironment(Uri s3) => new()
+    {
+        ["AWS_ACCESS_KEY_ID"] = FakeSageMakerRuntime.AccessKey,
+        ["AWS_SECRET_ACCESS_KEY"] = FakeSageMakerRuntime.SecretKey,
+        ["AWS_REGION"] = FakeSageMakerRuntime.Region,
+        ["AWS_EC2_METADATA_DISABLED"] = "true",
+        ["Aws__ServiceUrls__SageMakerRuntime"] = SageMaker.Url.ToString(),
+        ["Aws__ServiceUrls__S3"] = s3.ToString(),
+    };
 
     public static string HandlerAssembly =>
         typeof(HandlerFixture).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "HandlerAssembly").Value!;

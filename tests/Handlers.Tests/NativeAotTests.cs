@@ -45,14 +45,8 @@ public sealed class NativeAotTests(HandlerFixture f)
             Assert.True(File.Exists(bootstrap), "no bootstrap executable in " + output);
             Assert.False(File.Exists(Path.Combine(output, "bootstrap.dll")), "the output is not a native executable");
 
-            var env = new Dictionary<string, string>
+            var env = new Dictionary<string, string>(f.AwsEnvironment(f.Moto.Url))
             {
-                ["AWS_ACCESS_KEY_ID"] = FakeSageMakerRuntime.AccessKey,
-                ["AWS_SECRET_ACCESS_KEY"] = FakeSageMakerRuntime.SecretKey,
-                ["AWS_REGION"] = FakeSageMakerRuntime.Region,
-                ["AWS_EC2_METADATA_DISABLED"] = "true",
-                ["Aws__ServiceUrls__SageMakerRuntime"] = f.SageMaker.Url.ToString(),
-                ["Aws__ServiceUrls__S3"] = f.Moto.Url.ToString(),
                 ["Inference__Async__Bucket"] = HandlerFixture.Bucket,
                 ["Inference__Async__Prefix"] = "aot",
                 ["Inference__Models__echo__EndpointName"] = "echo",

@@ -9,13 +9,8 @@ namespace AwsModelPlatform.Handlers.Tests;
 [Collection(HandlerCollection.Name)]
 public sealed class SecondaryHandlerTests(HandlerFixture f)
 {
-    private Dictionary<string, string> BaseEnv() => new()
+    private Dictionary<string, string> BaseEnv() => new(f.AwsEnvironment(f.Moto.Url))
     {
-        ["AWS_ACCESS_KEY_ID"] = FakeSageMakerRuntime.AccessKey,
-        ["AWS_SECRET_ACCESS_KEY"] = FakeSageMakerRuntime.SecretKey,
-        ["AWS_REGION"] = FakeSageMakerRuntime.Region,
-        ["AWS_EC2_METADATA_DISABLED"] = "true",
-        ["Aws__ServiceUrls__SageMakerRuntime"] = f.SageMaker.Url.ToString(),
         ["Inference__Models__echo__EndpointName"] = "echo",
         ["Inference__Models__down__EndpointName"] = "unavailable",
     };

@@ -543,11 +543,8 @@ public sealed class TrainingTests(HandlerFixture f) : IDisposable
     [Fact]
     public async Task Without_training_configuration_the_routes_are_501_and_a_partial_one_fails_startup()
     {
-        var env = new Dictionary<string, string>
+        var env = new Dictionary<string, string>(f.AwsEnvironment(f.Moto.Url))
         {
-            ["AWS_ACCESS_KEY_ID"] = FakeSageMakerRuntime.AccessKey,
-            ["AWS_SECRET_ACCESS_KEY"] = FakeSageMakerRuntime.SecretKey,
-            ["AWS_REGION"] = FakeSageMakerRuntime.Region,
             ["Api__RouteGroups"] = "training",
         };
         var (process, url) = await HandlerFixture.StartHandlerAsync(env, new System.Collections.Concurrent.ConcurrentQueue<string>());
@@ -733,11 +730,8 @@ public sealed class TrainingTests(HandlerFixture f) : IDisposable
     public async Task Shared_visibility_shows_and_stops_every_job_for_every_caller()
     {
         var theirs = (await Created($$"""{"name":"{{Unique("shared")}}","definition":"finetune"}""", caller: OtherCaller)).GetProperty("id").GetString()!;
-        var env = new Dictionary<string, string>
+        var env = new Dictionary<string, string>(f.AwsEnvironment(f.Moto.Url))
         {
-            ["AWS_ACCESS_KEY_ID"] = FakeSageMakerRuntime.AccessKey,
-            ["AWS_SECRET_ACCESS_KEY"] = FakeSageMakerRuntime.SecretKey,
-            ["AWS_REGION"] = FakeSageMakerRuntime.Region,
             ["Api__RouteGroups"] = "training",
             ["Training__JobVisibility"] = "Shared",
         };
@@ -777,11 +771,8 @@ public sealed class TrainingTests(HandlerFixture f) : IDisposable
     [Fact]
     public async Task An_unknown_visibility_fails_startup_naming_the_key()
     {
-        var env = new Dictionary<string, string>
+        var env = new Dictionary<string, string>(f.AwsEnvironment(f.Moto.Url))
         {
-            ["AWS_ACCESS_KEY_ID"] = FakeSageMakerRuntime.AccessKey,
-            ["AWS_SECRET_ACCESS_KEY"] = FakeSageMakerRuntime.SecretKey,
-            ["AWS_REGION"] = FakeSageMakerRuntime.Region,
             ["Api__RouteGroups"] = "training",
         };
         TrainingMoto.Configure(env, f.Moto.Url, f.KmsKeyId);
