@@ -283,14 +283,7 @@ public sealed class TrainingTests(HandlerFixture f) : IDisposable
         var name = Unique("interrupted");
         var body = $$"""{"name":"{{name}}","definition":"finetune","gpus":1}""";
         var key = Guid.NewGuid().ToString();
-        var submission = Guid.NewGuid().ToString("N");
-        var catalog = TrainingMoto.Catalog(f.Moto.Url, f.KmsKeyId);
-        var parsed = AwsModelPlatform.Handlers.Training.TrainingRequestParser.Parse(Encoding.UTF8.GetBytes(body), catalog);
-        var record = new AwsModelPlatform.Handlers.Training.SubmissionRecord(parsed.Fingerprint(), name, "finetune", submission,
-            DateTimeOffset.UtcNow.AddMinutes(-10), new Dictionary<string, string>(), $"s3://{TrainingMoto.OutputBucket}/jobs/{name}/{submission}/", null);
-        var store = new AwsModelPlatform.Handlers.Training.IdempotencyStore(f.S3, catalog, Microsoft.Extensions.Options.Options.Create(new AwsModelPlatform.Handlers.Training.TrainingOptions()));
-        var recordKey = store.KeyFor(Caller, key);
-        Assert.NotNull(await store.TryCreateAsync(recordKey, record, CancellationToken.None));
+        var (store, recordKey, submission) = await StoreRecordAsync(name, body, key, DateTimeOffset.UtcNow.AddMinutes(-10));
         string? earlier = reachedBatch
             ? await TrainingMoto.SubmitDirectlyAsync(f.Moto.Url, name, new Dictionary<string, string> { ["aws-model-platform:submission"] = submission })
             : null;
@@ -314,18 +307,9 @@ public sealed class TrainingTests(HandlerFixture f) : IDisposable
         var name = Unique("refused");
         var body = $$"""{"name":"{{name}}","definition":"finetune","gpus":1}""";
         var key = Guid.NewGuid().ToString();
-        var submission = Guid.NewGuid().ToString("N");
-        var catalog = TrainingMoto.Catalog(f.Moto.Url, f.KmsKeyId);
-        var parsed = AwsModelPlatform.Handlers.Training.TrainingRequestParser.Parse(Encoding.UTF8.GetBytes(body), catalog);
-        var record = new AwsModelPlatform.Handlers.Training.SubmissionRecord(parsed.Fingerprint(), name, "finetune", submission,
-            DateTimeOffset.UtcNow, new Dictionary<string, string>(), $"s3://{TrainingMoto.OutputBucket}/jobs/{name}/{submission}/", null)
-        {
-            Failure = new AwsModelPlatform.Handlers.Training.SubmissionFailure(400, "https://awsmodelplatform.dev/problems/upstream-validation",
-                "Job definition platform-training-finetune:7 does not exist", DateTimeOffset.UtcNow),
-        };
-        var store = new AwsModelPlatform.Handlers.Training.IdempotencyStore(f.S3, catalog, Microsoft.Extensions.Options.Options.Create(new AwsModelPlatform.Handlers.Training.TrainingOptions()));
-        var recordKey = store.KeyFor(Caller, key);
-        Assert.NotNull(await store.TryCreateAsync(recordKey, record, CancellationToken.None));
+        var (store, recordKey, _) = await StoreRecordAsync(name, body, key, DateTimeOffset.UtcNow,
+            new AwsModelPlatform.Handlers.Training.SubmissionFailure(400, "https://awsmodelplatform.dev/problems/upstream-validation",
+                "Job definition platform-training-finetune:7 does not exist", DateTimeOffset.UtcNow));
 
         // Another body is still another job: a conflict, and nothing reaches Batch.
         var (changed, _) = await Submit(body.Replace("\"gpus\":1", "\"gpus\":2"), key);
@@ -791,6 +775,24 @@ public sealed class TrainingTests(HandlerFixture f) : IDisposable
         var text = await r.Content.ReadAsStringAsync();
         Assert.True(r.StatusCode == HttpStatusCode.OK, text);
         return JsonDocument.Parse(text).RootElement.GetProperty("jobs").EnumerateArray().Select(j => j.GetProperty("id").GetString()!).ToList();
+    }
+
+    /// <summary>
+    /// Writes the idempotency record a handler would have left for <paramref name="body"/> under <paramref name="key"/>,
+    /// without a job id (an interrupted or refused submission); returns the store, the record's key and its submission id.
+    /// </summary>
+    private async Task<(AwsModelPlatform.Handlers.Training.IdempotencyStore Store, string RecordKey, string Submission)> StoreRecordAsync(
+        string name, string body, string key, DateTimeOffset createdAt, AwsModelPlatform.Handlers.Training.SubmissionFailure? failure = null)
+    {
+        var submission = Guid.NewGuid().ToString("N");
+        var catalog = TrainingMoto.Catalog(f.Moto.Url, f.KmsKeyId);
+        var parsed = AwsModelPlatform.Handlers.Training.TrainingRequestParser.Parse(Encoding.UTF8.GetBytes(body), catalog);
+        var record = new AwsModelPlatform.Handlers.Training.SubmissionRecord(parsed.Fingerprint(), name, "finetune", submission,
+            createdAt, new Dictionary<string, string>(), $"s3://{TrainingMoto.OutputBucket}/jobs/{name}/{submission}/", null) { Failure = failure };
+        var store = new AwsModelPlatform.Handlers.Training.IdempotencyStore(f.S3, catalog, Microsoft.Extensions.Options.Options.Create(new AwsModelPlatform.Handlers.Training.TrainingOptions()));
+        var recordKey = store.KeyFor(Caller, key);
+        Assert.NotNull(await store.TryCreateAsync(recordKey, record, CancellationToken.None));
+        return (store, recordKey, submission);
     }
 
     /// <summary>The handler's log line of one request (its API Gateway request id), parsed.</summary>

@@ -21,8 +21,8 @@ public sealed class RequestLog(Stream output, string api = ApiOptions.DefaultNam
     /// <summary>The dimension every <see cref="MetricDirective"/> starts with: the REST API the process serves.</summary>
     public const string ApiDimension = "Api";
 
-    /// <summary>The value of <see cref="ApiDimension"/> on every line.</summary>
-    public string Api { get; } = string.IsNullOrWhiteSpace(api) ? ApiOptions.DefaultName : api;
+    /// <summary>The value of <see cref="ApiDimension"/> on every line (<see cref="ApiOptions.NameFrom"/>).</summary>
+    public string Api { get; } = api;
 
     private readonly Lock _gate = new();
 

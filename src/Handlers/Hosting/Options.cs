@@ -3,17 +3,14 @@ namespace AwsModelPlatform.Handlers.Hosting;
 /// <summary><c>Api:*</c>: which route groups this process maps, and the API its metrics belong to.</summary>
 public sealed class ApiOptions
 {
-    /// <summary>The <see cref="Name"/> of a process whose configuration does not name its API (local runs, tests).</summary>
+    /// <summary>The API name of a process whose configuration does not name its API (local runs, tests).</summary>
     public const string DefaultName = "local";
 
     /// <summary>
-    /// The REST API's name (the constructs set <c>Api__Name</c> to <c>{platform prefix}-{API name}</c>): the value of
-    /// the <c>Api</c> dimension of every EMF metric, so two deployments in one account and region keep their metrics
-    /// apart. Unset or blank: <see cref="DefaultName"/>.
+    /// <c>Api:Name</c>, the REST API's name (the constructs set <c>Api__Name</c> to <c>{platform prefix}-{API name}</c>):
+    /// the value of the <c>Api</c> dimension of every EMF metric, so two deployments in one account and region keep
+    /// their metrics apart. Unset or blank: <see cref="DefaultName"/>.
     /// </summary>
-    public string? Name { get; set; }
-
-    /// <summary>The <c>Api</c> dimension value <paramref name="configuration"/> gives.</summary>
     public static string NameFrom(IConfiguration configuration) =>
         configuration["Api:Name"] is { } name && !string.IsNullOrWhiteSpace(name) ? name.Trim() : DefaultName;
 

@@ -63,7 +63,7 @@ public static partial class AsyncInvocationEndpoints
 
         // 0. A retried submission (same Idempotency-Key from the same caller for the same model) gets the first answer,
         //    if it asks for the same thing: another body under the key would otherwise never run.
-        if (http.Request.Headers.ContainsKey(IdempotencyKeyHeader) && await store.GetRecordAsync(id, ct) is { } earlier)
+        if (http.Request.Headers.ContainsKey(IdempotencyKey.Header) && await store.GetRecordAsync(id, ct) is { } earlier)
         {
             if (earlier.BodyDigest != digest) throw KeyReused();
             http.Response.Headers["Idempotent-Replayed"] = "true";
@@ -97,21 +97,16 @@ public static partial class AsyncInvocationEndpoints
         await AcceptedAsync(http, id, statusUrl, ct);
     }
 
-    public const string IdempotencyKeyHeader = "Idempotency-Key";
-
     /// <summary>How long the record write may take once SageMaker accepted, independent of the client.</summary>
     private static readonly TimeSpan RecordWriteTimeout = TimeSpan.FromSeconds(10);
 
     private static ApiProblemException KeyReused() =>
-        Problems.IdempotencyKeyReused($"This {IdempotencyKeyHeader} was used with a different request body or content type; use a new key for a different request.");
+        Problems.IdempotencyKeyReused($"This {IdempotencyKey.Header} was used with a different request body or content type; use a new key for a different request.");
 
     /// <summary>A random id, or with an <c>Idempotency-Key</c> one derived from caller, model and key (so retries map to one request).</summary>
     internal static string IdFor(HttpContext http, string caller, string model)
     {
-        if (!http.Request.Headers.TryGetValue(IdempotencyKeyHeader, out var keys)) return Guid.NewGuid().ToString("N");
-        // Several header lines would be joined with commas into one key; an empty one would silently not be idempotent.
-        if (keys.Count != 1 || keys[0] is not { } key || !IdempotencyKey().IsMatch(key))
-            throw Problems.BadRequest($"{IdempotencyKeyHeader} must be one value of 1-255 printable ASCII characters.");
+        if (IdempotencyKey.From(http.Request) is not { } key) return Guid.NewGuid().ToString("N");
         var hash = System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes($"{caller}\n{model}\n{key}"));
         return Convert.ToHexStringLower(hash)[..32];
     }
@@ -167,7 +162,4 @@ public static partial class AsyncInvocationEndpoints
     // \z, not $: $ also matches before a final newline, which would let "<id>\n" through as an id.
     [GeneratedRegex("^[0-9a-f]{32}\\z")]
     private static partial Regex AsyncId();
-
-    [GeneratedRegex("^[\\x21-\\x7E]{1,255}\\z")]
-    private static partial Regex IdempotencyKey();
 }

@@ -134,7 +134,7 @@ public static class OpenAiEndpoints
         {
             var root = doc.RootElement;
             if (root.ValueKind != JsonValueKind.Object) throw Problems.BadRequest("The body must be a JSON object.");
-            if (!root.TryGetProperty("model", out var model) || model.ValueKind != JsonValueKind.String || Text(model) is not { Length: > 0 } name)
+            if (!root.TryGetProperty("model", out var model) || model.ValueKind != JsonValueKind.String || JsonText.Of(model) is not { Length: > 0 } name)
                 throw Problems.BadRequest("'model' must be a non-empty string.");
             var stream = false;
             if (root.TryGetProperty("stream", out var s))
@@ -153,19 +153,6 @@ public static class OpenAiEndpoints
                 throw Problems.BadRequest($"'{requiredField}' must be a string or an array.");
             if (requiredField == "input" && stream) throw Problems.BadRequest("Embeddings cannot be streamed.");
             return (name, stream);
-        }
-    }
-
-    // GetString throws InvalidOperationException on text that is not valid UTF-8 / UTF-16 (e.g. a lone "\ud800").
-    private static string Text(JsonElement e)
-    {
-        try
-        {
-            return e.GetString()!;
-        }
-        catch (InvalidOperationException)
-        {
-            throw Problems.MalformedJson("'model' is not valid Unicode text.");
         }
     }
 

@@ -9,7 +9,6 @@ namespace AwsModelPlatform.Handlers.Training;
 /// <summary><c>/v1/training-jobs</c>: submit (idempotent with <c>Idempotency-Key</c>), list, describe, cancel or terminate.</summary>
 public static partial class TrainingEndpoints
 {
-    public const string IdempotencyKeyHeader = "Idempotency-Key";
     public const string ReplayedHeader = "Idempotent-Replayed";
     private static readonly string[] Statuses = ["SUBMITTED", "PENDING", "RUNNABLE", "STARTING", "RUNNING", "SUCCEEDED", "FAILED"];
 
@@ -50,13 +49,7 @@ public static partial class TrainingEndpoints
         var caller = CallerOf(http, catalog);
         var media = RequestBody.RequireContentType(http.Request);
         if (!RequestBody.IsJson(media)) throw Problems.UnsupportedMediaType("Training jobs are submitted as application/json.");
-        string? key = null;
-        if (http.Request.Headers.TryGetValue(IdempotencyKeyHeader, out var keys))
-        {
-            key = keys.Count == 1 ? keys[0] : null;
-            if (key is null || !IdempotencyKey().IsMatch(key))
-                throw Problems.BadRequest("Idempotency-Key must be one value of 1-255 printable ASCII characters.");
-        }
+        var key = IdempotencyKey.From(http.Request);
         var body = await ReadBodyAsync(http.Request, catalog.MaxBodyBytes, http.RequestAborted);
         var submission = TrainingRequestParser.Parse(body, catalog);
         var (job, replayed) = await service.SubmitAsync(submission, key, caller, http.RequestAborted);
@@ -203,9 +196,6 @@ public static partial class TrainingEndpoints
     private static DateTimeOffset? Time(long? epochMs) => epochMs is { } ms and > 0 ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null;
 
     // \z, not $: $ also matches before a final "\n" (a route value or query decodes %0A to one).
-    [GeneratedRegex("^[\\x21-\\x7E]{1,255}\\z")]
-    private static partial Regex IdempotencyKey();
-
     [GeneratedRegex("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\\z")]
     private static partial Regex JobId();
 

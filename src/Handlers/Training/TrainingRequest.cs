@@ -105,7 +105,7 @@ public static partial class TrainingRequestParser
             var fields = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
             foreach (var p in root.EnumerateObject())
             {
-                var field = Text(p);
+                var field = JsonText.NameOf(p);
                 if (Array.IndexOf(Known, field) < 0) throw Problems.BadRequest($"Unknown field '{Clip(field)}'; known fields: {string.Join(", ", Known)}.");
                 if (!fields.TryAdd(field, p.Value)) throw Problems.BadRequest($"Field '{field}' appears more than once.");
             }
@@ -164,7 +164,7 @@ public static partial class TrainingRequestParser
                 foreach (var item in cmd.EnumerateArray())
                 {
                     if (item.ValueKind != JsonValueKind.String) throw Problems.BadRequest("'command' must be an array of strings.");
-                    var s = Text(item);
+                    var s = JsonText.Of(item);
                     if (s.Contains('\0')) throw Problems.BadRequest("'command' arguments may not contain NUL characters.");
                     bytes += Encoding.UTF8.GetByteCount(s);
                     list.Add(s);
@@ -196,7 +196,7 @@ public static partial class TrainingRequestParser
     {
         if (!fields.TryGetValue(name, out var e) || e.ValueKind == JsonValueKind.Null) return null;
         if (e.ValueKind != JsonValueKind.String) throw Problems.BadRequest($"'{name}' must be a string.");
-        var s = Text(e);
+        var s = JsonText.Of(e);
         if (s.Length == 0) throw Problems.BadRequest($"'{name}' may not be empty.");
         if (s.Length > 2048) throw Problems.BadRequest($"'{name}' is too long.");
         return s;
@@ -217,33 +217,16 @@ public static partial class TrainingRequestParser
         var total = 0;
         foreach (var p in e.EnumerateObject())
         {
-            var key = Text(p);
+            var key = JsonText.NameOf(p);
             if (!keyRule.IsMatch(key)) throw Problems.BadRequest($"'{name}' keys must be {keyText}.");
             if (p.Value.ValueKind != JsonValueKind.String) throw Problems.BadRequest($"'{name}' values must be strings.");
-            if (!map.TryAdd(key, Text(p.Value))) throw Problems.BadRequest($"'{name}' has a key more than once.");
+            if (!map.TryAdd(key, JsonText.Of(p.Value))) throw Problems.BadRequest($"'{name}' has a key more than once.");
             var size = Encoding.UTF8.GetByteCount(map[key]);
             if (size > maxValue) throw Problems.BadRequest($"'{name}' values are limited to {maxValue} bytes each.");
             total += size + key.Length;
             if (map.Count > maxEntries || total > maxTotal) throw Problems.BadRequest($"'{name}' is limited to {maxEntries} entries and {maxTotal} bytes together.");
         }
         return map;
-    }
-
-    // A lone surrogate escape ("\ud800") is valid JSON syntax but no text: GetString and Name throw InvalidOperationException.
-    private static string Text(JsonElement e) => Decoded(e, static e => e.GetString()!);
-
-    private static string Text(JsonProperty p) => Decoded(p, static p => p.Name);
-
-    private static string Decoded<T>(T json, Func<T, string> read)
-    {
-        try
-        {
-            return read(json);
-        }
-        catch (InvalidOperationException)
-        {
-            throw Problems.MalformedJson("The body holds a string that is not valid Unicode (a lone surrogate escape such as \\ud800).");
-        }
     }
 
     private static string Clip(string s) => s.Length > 64 ? s[..64] + "…" : s;

@@ -62,7 +62,7 @@ public sealed partial class TrainingService(
     {
         var r = existing.Record;
         if (r.Fingerprint != s.Fingerprint() || !await Aws("KMS", () => secrets.MatchAsync(r.JobName, r.SubmissionId, r.SecretCiphertexts, s.Secrets, ct)))
-            throw Conflict("idempotency-key-reused", "Idempotency key reused", "This Idempotency-Key was used with a different request body; use a new key for a different job.");
+            throw Problems.IdempotencyKeyReused($"This {IdempotencyKey.Header} was used with a different request body; use a new key for a different job.");
         if (r.JobId is not null) return (Job(r, r.JobId), true);
 
         if (r.Failure is not null)
