@@ -229,6 +229,21 @@ public sealed class PlatformRestApi : Construct
             ["perCallerBasis"] = perCallerBasis,
         });
 
+    /// <summary>
+    /// A metric this API's handlers write as EMF in <paramref name="namespace"/>: dimensions <c>Api</c>
+    /// (<see cref="ApiName"/>, so never another deployment's) and <paramref name="dimension"/> = <paramref name="value"/>;
+    /// <paramref name="statistic"/> over 5 minutes unless <paramref name="options"/> say otherwise.
+    /// </summary>
+    public Metric HandlerMetric(string @namespace, string metricName, string dimension, string value, string statistic, MetricOptions? options = null) => new(new MetricProps
+    {
+        Namespace = @namespace,
+        MetricName = metricName,
+        DimensionsMap = new Dictionary<string, string> { ["Api"] = ApiName, [dimension] = value },
+        Statistic = options?.Statistic ?? statistic,
+        Period = options?.Period ?? Duration.Minutes(5),
+        Label = options?.Label,
+    });
+
     /// <summary>Lets <paramref name="grantee"/> call every route (IAM authorization).</summary>
     public Grant GrantInvoke(IGrantable grantee) => Grant.AddToPrincipal(new GrantOnPrincipalOptions
     {

@@ -172,7 +172,6 @@ public sealed class InferenceApi : PlatformConstruct
     public InferenceApi(Construct scope, string id, InferenceApiProps props) : base(scope, id, props, "inference-api")
     {
         var models = Resolve(props.Models);
-        _modelCount = models.Count;
         Validate.InRange(props.BufferedTimeoutSeconds, 1, 60, "InferenceApiProps.BufferedTimeoutSeconds", "the buffered function times out after 60 s");
         var asyncEndpoints = models.Where(m => m.Endpoint.IsAsync).Select(m => m.Endpoint).Distinct().ToList();
         Validate.That(asyncEndpoints.All(e => e is GpuModelEndpoint),
@@ -184,8 +183,7 @@ public sealed class InferenceApi : PlatformConstruct
         _modelNames = models.Select(m => m.Name!).ToList();
         // The REST API's name, known before the API: the Api dimension of every metric the handler writes, so two
         // platforms' APIs in one account and region (dev and prod) never share a metric.
-        _apiName = PlatformRestApi.NameOf(Platform, props.Name);
-        var configuration = new Dictionary<string, string> { ["Api__RouteGroups"] = "inference", ["Api__Name"] = _apiName };
+        var configuration = new Dictionary<string, string> { ["Api__RouteGroups"] = "inference", ["Api__Name"] = PlatformRestApi.NameOf(Platform, props.Name) };
         foreach (var model in models)
         {
             var prefix = $"Inference__Models__{model.Name}__";
@@ -252,8 +250,8 @@ public sealed class InferenceApi : PlatformConstruct
             MinimumCompressionBytes = props.MinimumCompressionBytes,
             RequestVolumeAlarmPer5Minutes = props.RequestVolumeAlarmPer5Minutes,
         });
-        RestApi.RecordCustomMetrics(_modelCount * 4, MetricsBasis,
-            metricsPerCaller: _modelCount * 3, perCallerBasis: $"{_modelCount} model(s) × 3 token metrics (PromptTokens, CompletionTokens, TotalTokens)");
+        RestApi.RecordCustomMetrics(ModelCount * 4, MetricsBasis,
+            metricsPerCaller: ModelCount * 3, perCallerBasis: $"{ModelCount} model(s) × 3 token metrics (PromptTokens, CompletionTokens, TotalTokens)");
         var bodies = RequestModels.Create(RestApi.Api);
         foreach (var (method, path) in BufferedRoutes.Concat(asyncEndpoint is null ? Array.Empty<(string, string)>() : AsyncRoutes))
             RestApi.AddRoute(method, path, BufferedHandler, InvokeMode.Buffered, bodies.GetValueOrDefault(path));
@@ -265,9 +263,8 @@ public sealed class InferenceApi : PlatformConstruct
     /// <summary>Lets <paramref name="grantee"/> call every route (IAM authorization, the default).</summary>
     public Grant GrantInvoke(IGrantable grantee) => RestApi.GrantInvoke(grantee);
 
-    private readonly int _modelCount;
     private readonly IReadOnlyList<string> _modelNames;
-    private readonly string _apiName;
+    private int ModelCount => _modelNames.Count;
 
     /// <summary>
     /// One of the handler's per-model metrics (<c>Requests</c>, <c>Errors</c>, <c>Throttles</c>, <c>Latency</c>) of
@@ -277,15 +274,7 @@ public sealed class InferenceApi : PlatformConstruct
     public Metric MetricOfModel(string model, string metricName, MetricOptions? options = null)
     {
         Validate.That(_modelNames.Contains(model), $"InferenceApi.MetricOfModel: '{model}' is not a model of this API ({string.Join(", ", _modelNames)}).");
-        return new Metric(new MetricProps
-        {
-            Namespace = MetricNamespace,
-            MetricName = metricName,
-            DimensionsMap = new Dictionary<string, string> { ["Api"] = _apiName, ["Model"] = model },
-            Statistic = options?.Statistic ?? (metricName == "Latency" ? "p99" : "Sum"),
-            Period = options?.Period ?? Duration.Minutes(5),
-            Label = options?.Label,
-        });
+        return RestApi.HandlerMetric(MetricNamespace, metricName, "Model", model, metricName == "Latency" ? "p99" : "Sum", options);
     }
 
     /// <summary>Requests to one model.</summary>
@@ -300,12 +289,12 @@ public sealed class InferenceApi : PlatformConstruct
     /// <summary>Handler latency of one model in milliseconds (p99 unless the options say otherwise).</summary>
     public Metric MetricLatency(string model, MetricOptions? options = null) => MetricOfModel(model, "Latency", options);
 
-    private string MetricsBasis => $"{_modelCount} model(s) × 4 metrics (Latency, Requests, Errors, Throttles)";
+    private string MetricsBasis => $"{ModelCount} model(s) × 4 metrics (Latency, Requests, Errors, Throttles)";
 
     /// <summary>The handler's EMF metrics per model (Latency, Requests, Errors, Throttles), all of them reporting.</summary>
     protected override IEnumerable<Cost.CostLine> CapacityCostLines(string region)
     {
-        yield return Cost.CostEstimator.CustomMetrics(this, region, _modelCount * 4, MetricsBasis);
+        yield return Cost.CostEstimator.CustomMetrics(this, region, ModelCount * 4, MetricsBasis);
     }
 
     /// <inheritdoc />

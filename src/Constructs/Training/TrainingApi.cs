@@ -70,7 +70,6 @@ public sealed class TrainingApi : PlatformConstruct
     private const string ApiBaseName = "training";
 
     private readonly IReadOnlyList<string> _definitions;
-    private readonly string _apiName;
 
     /// <summary>The function serving the routes.</summary>
     public HandlerFunction Handler { get; }
@@ -116,11 +115,11 @@ public sealed class TrainingApi : PlatformConstruct
 
         // The REST API's name, known before the API: the Api dimension of every metric the handler writes, so this
         // API's helpers, alarm and dashboard read its own metrics, not those of another platform's training API.
-        _apiName = PlatformRestApi.NameOf(platform, ApiBaseName);
+        var apiName = PlatformRestApi.NameOf(platform, ApiBaseName);
         var configuration = new Dictionary<string, string>
         {
             ["Api__RouteGroups"] = "training",
-            ["Api__Name"] = _apiName,
+            ["Api__Name"] = apiName,
             ["Training__JobQueue"] = training.JobQueueArn,
             ["Training__DatasetsBucket"] = training.DatasetsBucket.BucketName,
             ["Training__CheckpointsBucket"] = training.CheckpointsBucket.BucketName,
@@ -224,15 +223,8 @@ public sealed class TrainingApi : PlatformConstruct
         return HandlerMetric(metricName, "Definition", definition, "Sum", options);
     }
 
-    private Metric HandlerMetric(string metricName, string dimension, string value, string statistic, MetricOptions? options) => new(new MetricProps
-    {
-        Namespace = MetricNamespace,
-        MetricName = metricName,
-        DimensionsMap = new Dictionary<string, string> { ["Api"] = _apiName, [dimension] = value },
-        Statistic = options?.Statistic ?? statistic,
-        Period = options?.Period ?? Duration.Minutes(5),
-        Label = options?.Label,
-    });
+    private Metric HandlerMetric(string metricName, string dimension, string value, string statistic, MetricOptions? options) =>
+        Api.HandlerMetric(MetricNamespace, metricName, dimension, value, statistic, options);
 
     private void AddDashboardSection(IModelPlatform platform)
     {
