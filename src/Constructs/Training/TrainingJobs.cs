@@ -53,7 +53,11 @@ public sealed record TrainingJobsProps : PlatformConstructProps
     /// <remarks>Default: 200: CUDA training images are often 10–20 GB, and layers are extracted next to the compressed copy.</remarks>
     public int RootVolumeGiB { get; init; } = 200;
 
-    /// <summary>Minutes a job may wait in RUNNABLE (no capacity, or asking for more than an environment can give) before it is cancelled with the reason recorded (10 to 1440).</summary>
+    /// <summary>
+    /// Minutes a job may block the head of its queue in RUNNABLE (no capacity, or asking for more than an environment can
+    /// give) before the queue's job-state time limit cancels it, with the reason recorded (10 to 1440). Time spent
+    /// behind other jobs does not count: Batch measures it at the head of the queue.
+    /// </summary>
     /// <remarks>Default: 60: long enough for Spot capacity to come back, short enough that nobody waits a day for a job that never starts.</remarks>
     public int MaxRunnableMinutes { get; init; } = 60;
 
@@ -203,7 +207,7 @@ public sealed class TrainingJobs : PlatformConstruct, ITrainingJobs
     /// <summary>Jobs that ended FAILED, per period.</summary>
     public Metric MetricFailedJobs(MetricOptions? options = null) => RuleMetric(_failedRule, options);
 
-    /// <summary>Jobs cancelled after waiting longer than <see cref="TrainingJobsProps.MaxRunnableMinutes"/> in RUNNABLE, per period.</summary>
+    /// <summary>Jobs the queues' time limit cancelled after blocking the queue in RUNNABLE longer than <see cref="TrainingJobsProps.MaxRunnableMinutes"/>, per period.</summary>
     public Metric MetricJobsStuckRunnable(MetricOptions? options = null) => RuleMetric(_stuckRule, options);
 
     /// <summary>The physical name of a job definition of this construct.</summary>
@@ -550,7 +554,7 @@ public sealed class TrainingJobs : PlatformConstruct, ITrainingJobs
         });
         var stuck = MetricJobsStuckRunnable(new MetricOptions { Period = Duration.Hours(1) }).CreateAlarm(this, "StuckJobsAlarm", new CreateAlarmOptions
         {
-            AlarmDescription = $"A training job waited more than {props.MaxRunnableMinutes} minutes in RUNNABLE and was cancelled: no GPU capacity, or it asks for more than the compute environments allow.",
+            AlarmDescription = $"A training job blocked its queue in RUNNABLE for more than {props.MaxRunnableMinutes} minutes and was cancelled: no GPU capacity, or it asks for more than the compute environments allow.",
             Threshold = 1,
             EvaluationPeriods = 1,
             ComparisonOperator = ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,

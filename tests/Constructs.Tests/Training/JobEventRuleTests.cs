@@ -220,6 +220,18 @@ public class JobEventRuleTests(JobEventDelivery delivery) : IClassFixture<JobEve
     }
 
     [Fact]
+    public void The_patterns_use_only_literals_and_prefix_which_motos_matcher_implements_as_EventBridge_does()
+    {
+        // moto treats an operator it does not know as a match; literals and prefix it evaluates like EventBridge.
+        static IEnumerable<JsonNode?> Leaves(JsonNode node) => node is JsonObject o ? o.SelectMany(p => p.Value is JsonArray a ? a : Leaves(p.Value!)) : new[] { node };
+        var patterns = delivery.Training.Template.Resources("AWS::Events::Rule").Select(r => r.Value["Properties"]!["EventPattern"]!).ToList();
+        Assert.Equal(3, patterns.Count);
+        Assert.All(patterns.SelectMany(Leaves), leaf => Assert.True(
+            leaf is JsonValue || leaf is JsonObject { Count: 1 } o && (o.ContainsKey("prefix") && o["prefix"] is JsonValue || o.ContainsKey("Ref") || o.ContainsKey("Fn::GetAtt")),
+            $"pattern value {leaf?.ToJsonString()} is neither a literal, a queue reference nor a prefix"));
+    }
+
+    [Fact]
     public void A_job_the_time_limit_cancelled_reaches_the_alarm_topic_as_a_sentence_with_its_reason()
     {
         // The Failed rule's target input transformer, applied by moto to the documented event.
