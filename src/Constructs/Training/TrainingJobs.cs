@@ -187,7 +187,7 @@ public sealed class TrainingJobs : PlatformConstruct, ITrainingJobs
 
         foreach (var definition in props.JobDefinitions)
             _jobDefinitionArns[definition.Name] = CreateJobDefinition(definition, props, instanceTypes);
-        // Read once the definitions exist: a container binds its image (and grants the pull) when it is rendered into one.
+        // Read once every definition exists, so each container has bound its image and granted its pull.
         BatchInstanceRole.AllowImagePulls(_instancePolicy, _executionPolicies.SelectMany(PulledRepositories).Distinct().ToList());
 
         RecordWorstCaseCost();
