@@ -64,7 +64,8 @@ public sealed class InferenceStack : Stack
             Models = new[]
             {
                 new InferenceModel { Endpoint = Llm, Name = "llm", Protocol = ModelProtocol.OpenAi },
-                new InferenceModel { Endpoint = AsyncLlm, Name = "llm_async", Protocol = ModelProtocol.OpenAi },
+                // An async endpoint serves only InvokeEndpointAsync: its model is reached on the async routes, with raw bodies.
+                new InferenceModel { Endpoint = AsyncLlm, Name = "llm_async", Protocol = ModelProtocol.Raw },
             },
             HandlerDirectory = Node.TryGetContext("handlerDirectory") as string is { Length: > 0 } prebuilt ? prebuilt : null,
         });

@@ -29,7 +29,7 @@ public sealed record InferenceModel
     /// <remarks>Default: the endpoint's name with '-' turned into '_', when the name is known at synth time.</remarks>
     public string? Name { get; init; }
 
-    /// <summary>What the container speaks.</summary>
+    /// <summary>What the container speaks. <see cref="ModelProtocol.OpenAi"/> needs an endpoint that serves synchronous calls: an async endpoint is refused.</summary>
     /// <remarks>Default: <see cref="ModelProtocol.Raw"/>, the handler's default: nothing is assumed of the container.</remarks>
     public ModelProtocol Protocol { get; init; } = ModelProtocol.Raw;
 
@@ -189,6 +189,8 @@ public sealed class InferenceApi : PlatformConstruct
             var prefix = $"Inference__Models__{model.Name}__";
             configuration[prefix + "EndpointName"] = model.Endpoint.EndpointName;
             configuration[prefix + "Protocol"] = model.Protocol == ModelProtocol.OpenAi ? "openai" : "raw";
+            // The handler refuses, with a problem document, a route whose SageMaker call the endpoint does not serve.
+            configuration[prefix + "Invocations"] = model.Endpoint.Invocations.ToHandlerValue();
             if (model.InferenceComponentName is { } component) configuration[prefix + "InferenceComponentName"] = component;
             if (model.MaxPayloadBytes is { } max) configuration[prefix + "MaxPayloadBytes"] = max.ToString(CultureInfo.InvariantCulture);
         }
@@ -320,6 +322,12 @@ public sealed class InferenceApi : PlatformConstruct
                 $"InferenceModel '{name}': InferenceComponentName = '{component}' is not a component of endpoint {endpointName} ({string.Join(", ", components)}); the grant would not cover it.");
             if (model.MaxPayloadBytes is { } max)
                 Validate.That(max is >= 1 and <= 6_291_456, $"InferenceModel '{name}': MaxPayloadBytes = {max} is out of range: SageMaker accepts 1 to 6,291,456 bytes.");
+            // The OpenAI routes call InvokeEndpoint (or InvokeEndpointWithResponseStream with "stream": true); SageMaker
+            // serves an asynchronous endpoint only through InvokeEndpointAsync, so such a model could answer no OpenAI request.
+            Validate.That(model.Protocol != ModelProtocol.OpenAi || model.Endpoint.Invocations.HasFlag(EndpointInvocations.Sync),
+                $"InferenceModel '{name}': Protocol = OpenAi, but endpoint {endpointName} is asynchronous (RealTimeHosting.Async) and SageMaker serves it only through InvokeEndpointAsync, " +
+                $"while the OpenAI routes (/v1/chat/completions, /v1/completions, /v1/embeddings) call InvokeEndpoint or InvokeEndpointWithResponseStream. " +
+                $"Give it Protocol = ModelProtocol.Raw and call POST /v1/endpoints/{name}/async-invocations, or host the model without Async to serve the OpenAI routes.");
             resolved.Add(model with { Name = name, InferenceComponentName = component });
         }
         var duplicate = resolved.GroupBy(m => m.Name, StringComparer.OrdinalIgnoreCase).FirstOrDefault(g => g.Count() > 1);
