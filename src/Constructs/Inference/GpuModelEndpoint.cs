@@ -303,7 +303,7 @@ public sealed partial class GpuModelEndpoint : PlatformConstruct, IGpuModelEndpo
         // Model.
         var container = new CfnModel.ContainerDefinitionProperty
         {
-            Image = props.Image.ImageUri,
+            Image = props.Image.ImageUri(this),
             Environment = props.Environment is { Count: > 0 } env ? env.ToDictionary(kv => kv.Key, kv => (object)kv.Value) : null,
         };
         props.ModelData?.Apply(container);

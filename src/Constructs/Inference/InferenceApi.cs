@@ -107,10 +107,6 @@ public sealed record InferenceApiProps : PlatformConstructProps
     /// <remarks>Default: true (opt-out).</remarks>
     public bool Waf { get; init; } = true;
 
-    /// <summary>Smallest response API Gateway compresses.</summary>
-    /// <remarks>Default: 1024 bytes.</remarks>
-    public int MinimumCompressionBytes { get; init; } = 1024;
-
     /// <summary>Requests per 5 minutes above which the request-volume alarm fires.</summary>
     /// <remarks>Default: 60 % of the stage throttling limit over 5 minutes.</remarks>
     public double? RequestVolumeAlarmPer5Minutes { get; init; }
@@ -122,7 +118,9 @@ public sealed record InferenceApiProps : PlatformConstructProps
 /// functions — one buffered (sync and async invocations, models, embeddings, the OpenAPI document), one
 /// response-streaming (token streams and the OpenAI chat/completions routes, whose <c>stream</c> flag is in the
 /// body, which API Gateway cannot route on). Each function's role may invoke only the fronted endpoints and,
-/// for async models, write and read only the endpoint's async prefixes with the platform key.
+/// for async models, write and read only the endpoint's async prefixes with the platform key. The API does not
+/// compress responses: API Gateway supports no content encoding with response streaming, and compression is set for
+/// the whole API.
 /// </summary>
 public sealed class InferenceApi : PlatformConstruct
 {
@@ -249,7 +247,6 @@ public sealed class InferenceApi : PlatformConstruct
             ThrottlingRateLimit = props.ThrottlingRateLimit,
             ThrottlingBurstLimit = props.ThrottlingBurstLimit,
             Waf = props.Waf,
-            MinimumCompressionBytes = props.MinimumCompressionBytes,
             RequestVolumeAlarmPer5Minutes = props.RequestVolumeAlarmPer5Minutes,
         });
         RestApi.RecordCustomMetrics(ModelCount * 4, MetricsBasis,

@@ -72,7 +72,6 @@ public sealed class InferenceApiTemplates
                 ThrottlingRateLimit = 20,
                 ThrottlingBurstLimit = 40,
                 Waf = false,
-                MinimumCompressionBytes = 4096,
                 RequestVolumeAlarmPer5Minutes = 1234,
             });
         });
@@ -313,7 +312,7 @@ public class InferenceApiDefaultsTests(InferenceApiTemplates t)
         Assert.Contains("\"ThrottlingBurstLimit\":100", stage["MethodSettings"].Text());
         Assert.NotNull(stage["AccessLogSetting"]!["Format"]);
         Assert.Single(T.Resources("AWS::WAFv2::WebACL"));
-        Assert.Equal(1024, T.Single("AWS::ApiGateway::RestApi")["Properties"]!["MinimumCompressionSize"]!.GetValue<int>());
+        Assert.Null(T.Single("AWS::ApiGateway::RestApi")["Properties"]!["MinimumCompressionSize"]); // streaming routes: no content encoding
         Assert.Equal("""["*/*"]""", T.Single("AWS::ApiGateway::RestApi")["Properties"]!["BinaryMediaTypes"].Text());
     }
 
@@ -415,14 +414,14 @@ public class InferenceApiOptionsTests(InferenceApiTemplates t)
     }
 
     [Fact]
-    public void API_options_keys_private_throttling_no_WAF_compression_and_volume_alarm()
+    public void API_options_keys_private_throttling_no_WAF_and_volume_alarm()
     {
         var api = T.Single("AWS::ApiGateway::RestApi")["Properties"]!;
         Assert.EndsWith("-team-inference", api["Name"]!.GetValue<string>()); // {platform prefix}-{Name}
         Assert.Equal(api["Name"]!.GetValue<string>(), t.OptionsApi.RestApi.ApiName);
         Assert.Equal("""["PRIVATE"]""", api["EndpointConfiguration"]!["Types"].Text());
         Assert.Contains("aws:SourceVpce", api["Policy"].Text());
-        Assert.Equal(4096, api["MinimumCompressionSize"]!.GetValue<int>());
+        Assert.Null(api["MinimumCompressionSize"]);
         Assert.Empty(T.Resources("AWS::WAFv2::WebACL"));
         Assert.All(T.Resources("AWS::ApiGateway::Method"), m =>
         {
