@@ -58,19 +58,24 @@ public sealed class CostGuard : Construct
         var emails = props.BudgetEmails ?? Array.Empty<string>();
         Validate.That(emails.Count <= 10, $"CostGuardProps.BudgetEmails has {emails.Count} addresses; AWS Budgets notifies at most 10 per alert.");
         foreach (var (component, amount) in props.ComponentBudgetsUsd ?? new Dictionary<string, double>())
+        {
             Validate.That(amount > 0, $"CostGuardProps.ComponentBudgetsUsd['{component}'] = {amount} must be more than 0.");
+            CostTags.CheckValue(component, $"CostGuardProps.ComponentBudgetsUsd key");
+        }
 
         var topic = platform.AlarmTopic;
         topic.AllowServiceToPublish("budgets.amazonaws.com");
         topic.AllowServiceToPublish("costalerts.amazonaws.com");
 
-        Budget = CreateBudget("Budget", $"{platform.NamePrefix}-platform", props.MonthlyBudgetUsd, CostTags.Project, platform.ProjectName, topic, emails);
+        // Budget and Cost Anomaly Detection names are unique per account, and a platform may be deployed to several
+        // regions of one: the names carry the region (PlatformNames.AccountWide).
+        Budget = CreateBudget("Budget", PlatformNames.AccountWide(platform, this, "platform"), props.MonthlyBudgetUsd, CostTags.Project, platform.ProjectName, topic, emails);
         foreach (var (component, amount) in props.ComponentBudgetsUsd ?? new Dictionary<string, double>())
-            CreateBudget("Budget" + component, $"{platform.NamePrefix}-{component}", amount, CostTags.Component, component, topic, emails);
+            CreateBudget("Budget" + component, PlatformNames.AccountWide(platform, this, "component-" + PlatformNames.Part(component, 20)), amount, CostTags.Component, component, topic, emails);
 
         var monitor = new CfnAnomalyMonitor(this, "AnomalyMonitor", new CfnAnomalyMonitorProps
         {
-            MonitorName = $"{platform.NamePrefix}-spend",
+            MonitorName = PlatformNames.AccountWide(platform, this, "spend"),
             MonitorType = "CUSTOM",
             MonitorSpecification = JsonSerializer.Serialize(new Dictionary<string, object>
             {
@@ -79,7 +84,7 @@ public sealed class CostGuard : Construct
         });
         _ = new CfnAnomalySubscription(this, "AnomalySubscription", new CfnAnomalySubscriptionProps
         {
-            SubscriptionName = $"{platform.NamePrefix}-anomalies",
+            SubscriptionName = PlatformNames.AccountWide(platform, this, "anomalies"),
             Frequency = "IMMEDIATE",
             MonitorArnList = new[] { monitor.AttrMonitorArn },
             Subscribers = new[] { new CfnAnomalySubscription.SubscriberProperty { Type = "SNS", Address = topic.Topic.TopicArn } },
