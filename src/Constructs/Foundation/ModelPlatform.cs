@@ -133,11 +133,25 @@ public sealed class ModelPlatform : Construct, IModelPlatform, ICostedConstruct
     /// The foundation's worst-case lines: interface endpoints per AZ, NAT gateways when egress is on, the key, the
     /// dashboards (one per stack with sections), the alarms. Computed when read, so read it after the app is built.
     /// </summary>
-    public IReadOnlyList<CostLine> WorstCaseMonthlyCost =>
-        CostEstimator.FixedLines(OwnCostedResources(), CostEstimator.PricedRegion(this));
+    public IReadOnlyList<CostLine> WorstCaseMonthlyCost
+    {
+        get
+        {
+            var region = CostEstimator.PricedRegion(this);
+            var lines = CostEstimator.FixedLines(OwnCostedResources(), region);
+            if (CostGuard.TagActivation is { } activation)
+                lines.Add(CostEstimator.CustomMetrics(activation, region, 2, $"EMF metrics {CostAllocationTagActivation.InactiveMetric} and {CostAllocationTagActivation.AccessDeniedMetric}"));
+            return lines;
+        }
+    }
 
     /// <inheritdoc />
-    public IReadOnlyList<string> UsageBasedCosts => CostEstimator.UsageNotes(OwnCostedResources(), CostEstimator.PricedRegion(this));
+    public IReadOnlyList<string> UsageBasedCosts =>
+        CostEstimator.UsageNotes(OwnCostedResources(), CostEstimator.PricedRegion(this))
+            .Concat(CostGuard.TagActivation is null ? Array.Empty<string>() : new[]
+            {
+                $"Cost Explorer API: $0.01/request, about {2 * 24 / CostAllocationTagActivation.ScheduleHours * 30} requests a month for the cost-allocation tag check (one list, and one activation while a tag is inactive, every {CostAllocationTagActivation.ScheduleHours} hours)",
+            }).ToList();
 
     /// <summary>The costed constructs of the whole app built on this platform (this one included), whose worst cases <see cref="MaxMonthlyCostUsd"/> caps.</summary>
     public IEnumerable<ICostedConstruct> CostedMembers() =>
