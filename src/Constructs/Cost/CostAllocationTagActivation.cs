@@ -95,7 +95,7 @@ public sealed class CostAllocationTagActivation : Construct
         {
             FunctionName = name,
             Description = "Activates the platform's cost-allocation tags and reports those still inactive",
-            Runtime = new Runtime(PlatformAspects.NodeRuntime, RuntimeFamily.NODEJS),
+            Runtime = new Runtime(PlatformAspects.NodeRuntime, RuntimeFamily.NODEJS, new LambdaRuntimeProps { SupportsInlineCode = true }),
             Handler = "index.handler",
             Code = Code.FromInline(Script),
             MemorySize = 128,
