@@ -138,12 +138,14 @@ public sealed class ModelPlatform : Construct, IModelPlatform, ICostedConstruct
         get
         {
             var region = CostEstimator.PricedRegion(this);
-            var lines = CostEstimator.FixedLines(OwnCostedResources(), region);
-            if (CostGuard.TagActivation is { } activation)
-                lines.Add(CostEstimator.CustomMetrics(activation, region, 2, $"EMF metrics {CostAllocationTagActivation.InactiveMetric} and {CostAllocationTagActivation.AccessDeniedMetric}"));
-            return lines;
+            return CostEstimator.FixedLines(OwnCostedResources(), region).Concat(MetricLines(region)).ToList();
         }
     }
+
+    /// <summary>The custom metrics the foundation's own functions write (no CloudFormation resource bills them).</summary>
+    internal IEnumerable<CostLine> MetricLines(string region) => CostGuard.TagActivation is { } activation
+        ? new[] { CostEstimator.CustomMetrics(activation, region, 2, $"EMF metrics {CostAllocationTagActivation.InactiveMetric} and {CostAllocationTagActivation.AccessDeniedMetric}") }
+        : Enumerable.Empty<CostLine>();
 
     /// <inheritdoc />
     public IReadOnlyList<string> UsageBasedCosts =>
