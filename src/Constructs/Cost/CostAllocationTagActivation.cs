@@ -1,9 +1,8 @@
 using Amazon.CDK.AWS.CloudWatch;
-using Amazon.CDK.AWS.Events;
-using Amazon.CDK.AWS.Events.Targets;
 using Amazon.CDK.AWS.IAM;
 using Amazon.CDK.AWS.Lambda;
 using Amazon.CDK.AWS.Logs;
+using Amazon.CDK.AWS.Scheduler;
 
 namespace AwsModelPlatform.Constructs.Cost;
 
@@ -122,12 +121,36 @@ public sealed class CostAllocationTagActivation : Construct
             Suppressions.Add(Function, rule,
                 "A scheduled check with no payload: a failed run is retried by the next schedule, and repeated failures raise the function's errors alarm.");
 
-        var schedule = new Rule(this, "Schedule", new RuleProps
+        // EventBridge Scheduler, which the EventBridge guide recommends over scheduled rules
+        // (https://docs.aws.amazon.com/eventbridge/latest/userguide/using-eventbridge-scheduler.html); its role may
+        // invoke this function only.
+        var invoker = new Role(this, "ScheduleRole", new RoleProps
+        {
+            AssumedBy = new ServicePrincipal("scheduler.amazonaws.com"),
+            Description = $"EventBridge Scheduler: runs {name}",
+            InlinePolicies = new Dictionary<string, PolicyDocument>
+            {
+                ["InvokeFunction"] = new(new PolicyDocumentProps
+                {
+                    Statements = new[]
+                    {
+                        new PolicyStatement(new PolicyStatementProps { Sid = "InvokeTheTagFunction", Actions = new[] { "lambda:InvokeFunction" }, Resources = new[] { Function.FunctionArn } }),
+                    },
+                }),
+            },
+        });
+        _ = new CfnSchedule(this, "Schedule", new CfnScheduleProps
         {
             Description = $"Runs {name} every {ScheduleHours} hours",
-            Schedule = Schedule.Rate(Duration.Hours(ScheduleHours)),
+            ScheduleExpression = $"rate({ScheduleHours} hours)",
+            FlexibleTimeWindow = new CfnSchedule.FlexibleTimeWindowProperty { Mode = "OFF" },
+            Target = new CfnSchedule.TargetProperty
+            {
+                Arn = Function.FunctionArn,
+                RoleArn = invoker.RoleArn,
+                RetryPolicy = new CfnSchedule.RetryPolicyProperty { MaximumRetryAttempts = 2, MaximumEventAgeInSeconds = 3600 },
+            },
         });
-        schedule.AddTarget(new LambdaFunction(Function, new LambdaFunctionProps { RetryAttempts = 2, MaxEventAge = Duration.Hours(1) }));
 
         var tags = string.Join(", ", TagKeys);
         AccessDeniedAlarm = MetricAccessDenied(platform).CreateAlarm(this, "AccessDeniedAlarm", new CreateAlarmOptions

@@ -87,8 +87,15 @@ public class CostGuardTests(DefaultPlatform platform) : IClassFixture<DefaultPla
         Assert.Contains("PlatformKey", properties["KmsKeyArn"].Text());
         Assert.Contains("ListCostAllocationTagsCommand", properties["Code"]!["ZipFile"]!.GetValue<string>());
 
-        var rule = Assert.Single(T.Resources("AWS::Events::Rule"), r => r.Value.Text().Contains(id)).Value["Properties"]!;
-        Assert.Equal("rate(6 hours)", rule["ScheduleExpression"]!.GetValue<string>());
+        var schedule = T.Single("AWS::Scheduler::Schedule")["Properties"]!;
+        Assert.Equal("rate(6 hours)", schedule["ScheduleExpression"]!.GetValue<string>());
+        Assert.Contains(id, schedule["Target"]!["Arn"].Text());
+        var invoker = T.Json()["Resources"]![schedule["Target"]!["RoleArn"]!["Fn::GetAtt"]![0]!.GetValue<string>()]!["Properties"]!;
+        Assert.Contains("scheduler.amazonaws.com", invoker["AssumeRolePolicyDocument"].Text());
+        var invoke = Assert.Single(invoker["Policies"]!.AsArray().SelectMany(p => p!["PolicyDocument"]!["Statement"]!.AsArray()))!;
+        Assert.Equal("lambda:InvokeFunction", invoke["Action"]!.GetValue<string>());
+        Assert.Contains(id, invoke["Resource"].Text());
+        T.ResourceCountIs("AWS::Events::Rule", 0);
 
         // Its own role: only the two Cost Explorer actions (no resource types exist for them) and its own log group.
         var role = T.Json()["Resources"]![properties["Role"]!["Fn::GetAtt"]![0]!.GetValue<string>()]!;
