@@ -22,7 +22,11 @@ public sealed class PolicySimulator : IDisposable
     private readonly string _policiesFile;
     private readonly Lock _gate = new();
 
-    public PolicySimulator(string principal, string account, JsonObject identityPolicy, IReadOnlyDictionary<string, JsonObject> resourcePolicies)
+    /// <param name="script">
+    /// <c>simulate.mjs</c> for a role with its identity policy; <c>simulate-service.mjs</c> for a service principal (or a
+    /// service-linked role) judged by a resource policy alone, with KMS encryption-context keys.
+    /// </param>
+    public PolicySimulator(string principal, string account, JsonObject identityPolicy, IReadOnlyDictionary<string, JsonObject> resourcePolicies, string script = "simulate.mjs")
     {
         var directory = Path.Combine(BuiltSampleApp.RepoRoot, "tests", "SampleApp.Tests", "iam");
         NpmInstall(directory);
@@ -37,7 +41,7 @@ public sealed class PolicySimulator : IDisposable
             ["resourcePolicies"] = resources,
         }.ToJsonString());
         var start = new ProcessStartInfo("node") { WorkingDirectory = directory, RedirectStandardInput = true, RedirectStandardOutput = true, UseShellExecute = false };
-        start.ArgumentList.Add("simulate.mjs");
+        start.ArgumentList.Add(script);
         start.ArgumentList.Add(_policiesFile);
         _node = Process.Start(start) ?? throw new InvalidOperationException("node did not start");
     }

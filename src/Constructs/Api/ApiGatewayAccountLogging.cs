@@ -4,13 +4,16 @@ using Amazon.CDK.AWS.IAM;
 namespace AwsModelPlatform.Constructs.Api;
 
 /// <summary>
-/// API Gateway writes execution logs with one role per account and region (<c>AWS::ApiGateway::Account</c>). The
-/// setting is account-wide, so it belongs to what outlives the APIs: it is created once, in the stack of the
-/// platform the API runs on (the stack of a standalone API when the platform is its own), and every stage of that
-/// platform depends on it. The role and the setting are retained when that stack is deleted: deleting a workload
-/// stack used to delete the role the whole account pointed to, silently stopping every API's execution logs.
-/// The role's policy is inline (it stays with the retained role) and limited to API Gateway's own log groups,
-/// instead of the managed <c>AmazonAPIGatewayPushToCloudWatchLogs</c>.
+/// API Gateway writes execution logs and access logs with one role per account and region (<c>AWS::ApiGateway::Account</c>),
+/// for every REST API of that account and region, other teams' too. The setting belongs to what outlives the APIs: it
+/// is created once, in the stack of the platform the API runs on (the stack of a standalone API when the platform is
+/// its own), and every stage of that platform depends on it. The role and the setting are retained when that stack is
+/// deleted: deleting the stack must not stop every API's logs. Since the setting is shared, the role gets exactly the
+/// actions AWS documents for it (those of the managed <c>AmazonAPIGatewayPushToCloudWatchLogs</c>), on the log groups
+/// of this account and region instead of <c>*</c>: API Gateway writes access logs to whatever group a stage names,
+/// so a role narrowed to the platform's own groups would silently stop other APIs' logs. An account whose setting is
+/// managed elsewhere turns this off (<see cref="ModelPlatformProps.ManageApiGatewayLoggingRole"/>).
+/// https://docs.aws.amazon.com/apigateway/latest/developerguide/set-up-logging.html
 /// </summary>
 internal static class ApiGatewayAccountLogging
 {
@@ -26,23 +29,29 @@ internal static class ApiGatewayAccountLogging
         var stack = Stack.Of(platform as IConstruct ?? api);
         if (stack.Node.TryFindChild(Id) is { } existing) return existing;
         var holder = new Construct(stack, Id);
+        if (platform is ModelPlatform { ManageApiGatewayLoggingRole: false })
+        {
+            Annotations.Of(holder).AddWarningV2("AwsModelPlatform:ApiGatewayLoggingRoleManagedElsewhere",
+                "API Gateway's account-wide CloudWatch role is not set by this platform (ManageApiGatewayLoggingRole = false): the account's setting must name a role " +
+                $"that may {string.Join(", ", Actions)} on the log groups of this account and region, or stages with logging fail to deploy and access logs are never written.");
+            return holder;
+        }
         WarnIfAnotherStackSetsIt(stack, holder);
         var role = new Role(holder, "Role", new RoleProps
         {
             AssumedBy = new ServicePrincipal("apigateway.amazonaws.com"),
-            Description = "API Gateway execution logs of this account and region (retained: the account setting keeps pointing to it)",
+            Description = "API Gateway execution and access logs of every REST API of this account and region (retained: the account setting keeps pointing to it)",
             InlinePolicies = new Dictionary<string, PolicyDocument>
             {
-                ["ExecutionLogs"] = new(new PolicyDocumentProps
+                ["PushToCloudWatchLogs"] = new(new PolicyDocumentProps
                 {
                     Statements = new[]
                     {
                         new PolicyStatement(new PolicyStatementProps
                         {
-                            // CreateLogGroup stays: the setting serves every API of the account, not only the platform's,
-                            // whose groups are created in their templates.
-                            Actions = new[] { "logs:CreateLogGroup", "logs:CreateLogStream", "logs:DescribeLogGroups", "logs:DescribeLogStreams", "logs:PutLogEvents", "logs:GetLogEvents", "logs:FilterLogEvents" },
-                            Resources = new[] { $"arn:{stack.Partition}:logs:{stack.Region}:{stack.Account}:log-group:API-Gateway-Execution-Logs_*" },
+                            Sid = "ExecutionAndAccessLogsOfThisAccountAndRegion",
+                            Actions = Actions,
+                            Resources = new[] { LogGroupsOf(stack) },
                         }),
                     },
                 }),
@@ -50,12 +59,20 @@ internal static class ApiGatewayAccountLogging
         });
         role.ApplyRemovalPolicy(RemovalPolicy.RETAIN);
         Suppressions.Add(role, "AwsSolutions-IAM5",
-            "API Gateway names its execution log groups API-Gateway-Execution-Logs_{apiId}/{stage} at run time; the policy is limited to that prefix in this account and region.",
-            "Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:API-Gateway-Execution-Logs_*");
+            "The account's one API Gateway logging role writes execution logs (API-Gateway-Execution-Logs_{apiId}/{stage}) and access logs to the group each stage of every API of the account names; it is limited to the log groups of this account and region and to the actions of AWS's AmazonAPIGatewayPushToCloudWatchLogs.",
+            "Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:*");
         var account = new CfnAccount(holder, "Account", new CfnAccountProps { CloudWatchRoleArn = role.RoleArn });
         account.ApplyRemovalPolicy(RemovalPolicy.RETAIN);
         return holder;
     }
+
+    /// <summary>The actions of the managed <c>AmazonAPIGatewayPushToCloudWatchLogs</c>, the permissions AWS documents for the role.</summary>
+    internal static readonly string[] Actions =
+    {
+        "logs:CreateLogGroup", "logs:CreateLogStream", "logs:DescribeLogGroups", "logs:DescribeLogStreams", "logs:PutLogEvents", "logs:GetLogEvents", "logs:FilterLogEvents",
+    };
+
+    private static string LogGroupsOf(Stack stack) => $"arn:{stack.Partition}:logs:{stack.Region}:{stack.Account}:log-group:*";
 
     // Two platforms (or standalone APIs) in different stacks of one account and region would each set the account's
     // role, the last deployed winning and a deletion orphaning the other's: say so instead of failing, since stacks of

@@ -101,7 +101,7 @@ public static class CostCeiling
             lines.AddRange(c switch
             {
                 Foundation.PlatformConstruct pc => pc.CapacityLines(region).Concat(CostEstimator.FixedLines(owned[c], region)),
-                Foundation.ModelPlatform => CostEstimator.FixedLines(owned[c], region),
+                Foundation.ModelPlatform platform => CostEstimator.FixedLines(owned[c], region).Concat(platform.MetricLines(region)),
                 _ => c.WorstCaseMonthlyCost,
             });
         }

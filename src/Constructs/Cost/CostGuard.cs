@@ -2,8 +2,6 @@ using System.Text.Json;
 using Amazon.CDK.AWS.Budgets;
 using Amazon.CDK.AWS.CE;
 using Amazon.CDK.AWS.CloudWatch;
-using Amazon.CDK.AWS.IAM;
-using Amazon.CDK.CustomResources;
 
 namespace AwsModelPlatform.Constructs.Cost;
 
@@ -29,8 +27,16 @@ public sealed record CostGuardProps
     /// <remarks>Default: 100: ignores noise, catches a GPU instance left running for a day.</remarks>
     public double AnomalyThresholdUsd { get; init; } = 100;
 
-    /// <summary>Whether a custom resource activates the <c>Project</c>, <c>Component</c> and <c>CostCenter</c> tags for cost allocation.</summary>
-    /// <remarks>Default: true: budgets and anomaly monitors cannot filter on tags that are not activated. Turn it off where a payer account manages tag activation.</remarks>
+    /// <summary>
+    /// Whether a scheduled function (<see cref="CostAllocationTagActivation"/>) keeps the <c>Project</c>, <c>Component</c>
+    /// and <c>CostCenter</c> tags active for cost allocation, and alarms when one stays inactive or the account may not
+    /// activate them.
+    /// </summary>
+    /// <remarks>
+    /// Default: true: budgets and anomaly monitors cannot filter on tags that are not active. In an AWS Organizations
+    /// member account only the management account can activate them (the function's alarm says so): have it activate
+    /// them, then set this to false.
+    /// </remarks>
     public bool ActivateCostAllocationTags { get; init; } = true;
 }
 
@@ -38,16 +44,19 @@ public sealed record CostGuardProps
 /// The platform's cost guard: an AWS Budget for the platform (by the <c>Project</c> tag) and per component, with
 /// actual (80 %, 100 %) and forecasted (100 %) alerts to the alarm topic; Cost Anomaly Detection on the project's
 /// spend; the <c>EstimatedCharges</c> billing alarm, created only where the billing metric exists (us-east-1);
-/// and the activation of the cost-allocation tags these filters rely on.
+/// and the scheduled activation of the cost-allocation tags these filters rely on.
 /// </summary>
 public sealed class CostGuard : Construct
 {
-    /// <summary>The tags activated for cost allocation.</summary>
+    /// <summary>The tags the platform writes and keeps active for cost allocation (<c>CostCenter</c> only when the platform has one).</summary>
     /// <remarks>Read-only: a shared array could be changed by any caller, altering what every later platform activates.</remarks>
     public static IReadOnlyList<string> AllocationTags { get; } = Array.AsReadOnly(new[] { CostTags.Project, CostTags.Component, CostTags.CostCenter });
 
     /// <summary>The platform budget.</summary>
     public CfnBudget Budget { get; }
+
+    /// <summary>The scheduled activation of the cost-allocation tags, unless <see cref="CostGuardProps.ActivateCostAllocationTags"/> is false.</summary>
+    public CostAllocationTagActivation? TagActivation { get; }
 
     /// <summary>Creates the budgets, the anomaly monitor and subscription, the billing alarm and the tag activation.</summary>
     public CostGuard(Construct scope, string id, IModelPlatform platform, CostGuardProps? props = null) : base(scope, id)
@@ -58,19 +67,24 @@ public sealed class CostGuard : Construct
         var emails = props.BudgetEmails ?? Array.Empty<string>();
         Validate.That(emails.Count <= 10, $"CostGuardProps.BudgetEmails has {emails.Count} addresses; AWS Budgets notifies at most 10 per alert.");
         foreach (var (component, amount) in props.ComponentBudgetsUsd ?? new Dictionary<string, double>())
+        {
             Validate.That(amount > 0, $"CostGuardProps.ComponentBudgetsUsd['{component}'] = {amount} must be more than 0.");
+            CostTags.CheckValue(component, $"CostGuardProps.ComponentBudgetsUsd key");
+        }
 
         var topic = platform.AlarmTopic;
         topic.AllowServiceToPublish("budgets.amazonaws.com");
         topic.AllowServiceToPublish("costalerts.amazonaws.com");
 
-        Budget = CreateBudget("Budget", $"{platform.NamePrefix}-platform", props.MonthlyBudgetUsd, CostTags.Project, platform.ProjectName, topic, emails);
+        // Budget and Cost Anomaly Detection names are unique per account, and a platform may be deployed to several
+        // regions of one: the names carry the region (PlatformNames.AccountWide).
+        Budget = CreateBudget("Budget", PlatformNames.AccountWide(platform, this, "platform"), props.MonthlyBudgetUsd, CostTags.Project, platform.ProjectName, topic, emails);
         foreach (var (component, amount) in props.ComponentBudgetsUsd ?? new Dictionary<string, double>())
-            CreateBudget("Budget" + component, $"{platform.NamePrefix}-{component}", amount, CostTags.Component, component, topic, emails);
+            CreateBudget("Budget" + component, PlatformNames.AccountWide(platform, this, "component-" + PlatformNames.Part(component, 20)), amount, CostTags.Component, component, topic, emails);
 
         var monitor = new CfnAnomalyMonitor(this, "AnomalyMonitor", new CfnAnomalyMonitorProps
         {
-            MonitorName = $"{platform.NamePrefix}-spend",
+            MonitorName = PlatformNames.AccountWide(platform, this, "spend"),
             MonitorType = "CUSTOM",
             MonitorSpecification = JsonSerializer.Serialize(new Dictionary<string, object>
             {
@@ -79,7 +93,7 @@ public sealed class CostGuard : Construct
         });
         _ = new CfnAnomalySubscription(this, "AnomalySubscription", new CfnAnomalySubscriptionProps
         {
-            SubscriptionName = $"{platform.NamePrefix}-anomalies",
+            SubscriptionName = PlatformNames.AccountWide(platform, this, "anomalies"),
             Frequency = "IMMEDIATE",
             MonitorArnList = new[] { monitor.AttrMonitorArn },
             Subscribers = new[] { new CfnAnomalySubscription.SubscriberProperty { Type = "SNS", Address = topic.Topic.TopicArn } },
@@ -95,7 +109,10 @@ public sealed class CostGuard : Construct
         });
 
         CreateBillingAlarm(props.MonthlyBudgetUsd, topic);
-        if (props.ActivateCostAllocationTags) ActivateTags();
+        if (props.ActivateCostAllocationTags)
+            TagActivation = new CostAllocationTagActivation(this, "TagActivation", platform);
+        else
+            Annotations.Of(this).AddInfo("CostGuardProps.ActivateCostAllocationTags = false: the budgets and the anomaly monitor filter on the Project, Component and CostCenter tags, which the account's management account must activate (Billing console, Cost allocation tags).");
     }
 
     private CfnBudget CreateBudget(string id, string name, double amount, string tagKey, string tagValue, IAlarmTopic topic, IReadOnlyList<string> emails)
@@ -149,31 +166,5 @@ public sealed class CostGuard : Construct
         });
         topic.Notify(alarm);
         ((CfnAlarm)alarm.Node.DefaultChild!).CfnOptions.Condition = inUsEast1;
-    }
-
-    private void ActivateTags()
-    {
-        var call = new AwsSdkCall
-        {
-            Service = "CostExplorer",
-            Action = "updateCostAllocationTagsStatus",
-            Parameters = new Dictionary<string, object>
-            {
-                ["CostAllocationTagsStatus"] = AllocationTags.Select(tag => new Dictionary<string, object> { ["TagKey"] = tag, ["Status"] = "Active" }).ToArray(),
-            },
-            PhysicalResourceId = PhysicalResourceId.Of("cost-allocation-tags-" + string.Join("-", AllocationTags)),
-        };
-        var activation = new AwsCustomResource(this, "ActivateCostAllocationTags", new AwsCustomResourceProps
-        {
-            OnCreate = call,
-            OnUpdate = call,
-            Policy = AwsCustomResourcePolicy.FromStatements(new[]
-            {
-                new PolicyStatement(new PolicyStatementProps { Actions = new[] { "ce:UpdateCostAllocationTagsStatus" }, Resources = new[] { "*" } }),
-            }),
-            InstallLatestAwsSdk = false,
-        });
-        Suppressions.Add(activation.Node.FindChild("CustomResourcePolicy"), "AwsSolutions-IAM5",
-            "ce:UpdateCostAllocationTagsStatus is an account-level action with no resource-level permissions.", "Resource::*");
     }
 }

@@ -33,7 +33,7 @@ public sealed record AlarmTopicProps
 
 /// <summary>
 /// An SNS topic for alarms: KMS-encrypted with the platform key, a topic policy that refuses anything but TLS,
-/// CloudWatch alarms of this account allowed to publish, and an optional email subscription.
+/// CloudWatch alarms of this account and region allowed to publish, and an optional email subscription.
 /// </summary>
 public sealed class AlarmTopic : Construct, IAlarmTopic
 {
@@ -81,10 +81,35 @@ public sealed class AlarmTopic : Construct, IAlarmTopic
             Principals = new IPrincipal[] { new ServicePrincipal(servicePrincipal) },
             Actions = new[] { "sns:Publish" },
             Resources = new[] { Topic.TopicArn },
-            Conditions = new Dictionary<string, object>
-            {
-                ["StringEquals"] = new Dictionary<string, object> { ["aws:SourceAccount"] = Stack.Of(this).Account },
-            },
+            Conditions = PublisherConditions(servicePrincipal, Stack.Of(this)),
         }));
     }
+
+    /// <summary>
+    /// The conditions of a service's <c>sns:Publish</c> grant: the source keys that service documents sending to SNS,
+    /// never one it does not send (the publish would be refused and the alarm lost). A service with no documented
+    /// keys is held to <c>aws:SourceAccount</c>, the SNS guide's general form.
+    /// </summary>
+    internal static Dictionary<string, object>? PublisherConditions(string servicePrincipal, Stack stack) => servicePrincipal switch
+    {
+        // https://docs.aws.amazon.com/sns/latest/dg/sns-access-policy-use-cases.html (CloudWatch alarms: aws:SourceArn)
+        "cloudwatch.amazonaws.com" => new()
+        {
+            ["ArnLike"] = new Dictionary<string, object> { ["aws:SourceArn"] = $"arn:{stack.Partition}:cloudwatch:{stack.Region}:{stack.Account}:alarm:*" },
+        },
+        // "You can't use Condition blocks in Amazon SNS topic policies for EventBridge":
+        // https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-use-resource-based.html#eb-sns-permissions
+        "events.amazonaws.com" => null,
+        // https://docs.aws.amazon.com/cost-management/latest/userguide/budgets-sns-policy.html
+        "budgets.amazonaws.com" => new()
+        {
+            ["StringEquals"] = new Dictionary<string, object> { ["aws:SourceAccount"] = stack.Account },
+            ["ArnLike"] = new Dictionary<string, object> { ["aws:SourceArn"] = $"arn:{stack.Partition}:budgets::{stack.Account}:*" },
+        },
+        // https://docs.aws.amazon.com/cost-management/latest/userguide/ad-SNS.html
+        _ => new()
+        {
+            ["StringEquals"] = new Dictionary<string, object> { ["aws:SourceAccount"] = stack.Account },
+        },
+    };
 }

@@ -39,7 +39,12 @@ public sealed record AuditTrailProps
     public IAccessLogsBucket? AccessLogs { get; init; }
 
     /// <summary>Name of the trail.</summary>
-    /// <remarks>Default: a name unique to the construct path. The name is fixed at synth time so the key policy can name the trail without a circular reference.</remarks>
+    /// <remarks>
+    /// Default: a name unique to the construct path, ending in the region: a multi-region trail's name exists in every
+    /// region, so the same stack deployed to a second region needs another name. (In a <see cref="ModelPlatform"/>:
+    /// <see cref="PlatformNames.AccountWide"/>.) The name is fixed at synth time so the key policy can name the trail
+    /// without a circular reference.
+    /// </remarks>
     public string? TrailName { get; init; }
 
     /// <summary>Retention of the trail's CloudWatch log group, in days (a value CloudWatch Logs accepts).</summary>
@@ -92,8 +97,11 @@ public sealed class AuditTrail : Construct, IAuditTrail
         var stack = Stack.Of(this);
         var key = props.Key ?? new PlatformKey(this, "Key");
         var accessLogs = props.AccessLogs ?? new AccessLogsBucket(this, "AccessLogs");
-        var trailName = props.TrailName ?? Names.UniqueResourceName(this, new UniqueResourceNameOptions { MaxLength = 128, Separator = "-" });
-        Validate.That(System.Text.RegularExpressions.Regex.IsMatch(trailName, "^[A-Za-z0-9][A-Za-z0-9._-]{2,127}$"),
+        // https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-trail-naming-requirements.html
+        var trailName = props.TrailName ?? $"{Names.UniqueResourceName(this, new UniqueResourceNameOptions { MaxLength = 100, Separator = "-" })}-{stack.Region}";
+        // A deploy-time region is checked as a 14-character region name (ap-southeast-5).
+        var checkedName = Token.IsUnresolved(stack.Region) ? trailName.Replace(stack.Region, "ap-southeast-5") : trailName;
+        Validate.That(Token.IsUnresolved(checkedName) || System.Text.RegularExpressions.Regex.IsMatch(checkedName, "^[A-Za-z0-9][A-Za-z0-9._-]{2,127}$"),
             $"AuditTrailProps.TrailName = '{trailName}' is not a valid trail name: 3 to 128 letters, digits, '.', '_' or '-', starting with a letter or digit.");
         TrailArn = $"arn:{stack.Partition}:cloudtrail:{stack.Region}:{stack.Account}:trail/{trailName}";
         key.AllowCloudTrail(TrailArn);

@@ -99,6 +99,16 @@ public sealed record ModelPlatformProps
     public RemovalPolicy RemovalPolicy { get; init; } = RemovalPolicy.RETAIN;
 
     /// <summary>
+    /// Whether the platform sets API Gateway's account-wide CloudWatch role (<c>AWS::ApiGateway::Account</c>) for the APIs
+    /// built on it. The setting is one per account and region and serves every REST API there: the role the platform
+    /// sets may do what AWS documents for it (<c>AmazonAPIGatewayPushToCloudWatchLogs</c>'s actions) on the log groups
+    /// of this account and region, and is retained when the stack is deleted. Turn it off where the setting is managed
+    /// elsewhere (a landing zone): the account's role must then allow the same, or stages with logging fail to deploy.
+    /// </summary>
+    /// <remarks>Default: true.</remarks>
+    public bool ManageApiGatewayLoggingRole { get; init; } = true;
+
+    /// <summary>
     /// Most the whole platform may cost in a month, in USD: the foundation and every construct built on it, in any
     /// stack of the app. Synthesis fails, naming every resource and its cost, when their summed worst case
     /// (<see cref="ICostedConstruct.WorstCaseMonthlyCost"/>) exceeds it. Usage-priced costs (requests, GB, events)
@@ -123,11 +133,27 @@ public sealed class ModelPlatform : Construct, IModelPlatform, ICostedConstruct
     /// The foundation's worst-case lines: interface endpoints per AZ, NAT gateways when egress is on, the key, the
     /// dashboards (one per stack with sections), the alarms. Computed when read, so read it after the app is built.
     /// </summary>
-    public IReadOnlyList<CostLine> WorstCaseMonthlyCost =>
-        CostEstimator.FixedLines(OwnCostedResources(), CostEstimator.PricedRegion(this));
+    public IReadOnlyList<CostLine> WorstCaseMonthlyCost
+    {
+        get
+        {
+            var region = CostEstimator.PricedRegion(this);
+            return CostEstimator.FixedLines(OwnCostedResources(), region).Concat(MetricLines(region)).ToList();
+        }
+    }
+
+    /// <summary>The custom metrics the foundation's own functions write (no CloudFormation resource bills them).</summary>
+    internal IEnumerable<CostLine> MetricLines(string region) => CostGuard.TagActivation is { } activation
+        ? new[] { CostEstimator.CustomMetrics(activation, region, 2, $"EMF metrics {CostAllocationTagActivation.InactiveMetric} and {CostAllocationTagActivation.AccessDeniedMetric}") }
+        : Enumerable.Empty<CostLine>();
 
     /// <inheritdoc />
-    public IReadOnlyList<string> UsageBasedCosts => CostEstimator.UsageNotes(OwnCostedResources(), CostEstimator.PricedRegion(this));
+    public IReadOnlyList<string> UsageBasedCosts =>
+        CostEstimator.UsageNotes(OwnCostedResources(), CostEstimator.PricedRegion(this))
+            .Concat(CostGuard.TagActivation is null ? Array.Empty<string>() : new[]
+            {
+                $"Cost Explorer API: $0.01/request, about {2 * 24 / CostAllocationTagActivation.ScheduleHours * 30} requests a month for the cost-allocation tag check (one list, and one activation while a tag is inactive, every {CostAllocationTagActivation.ScheduleHours} hours)",
+            }).ToList();
 
     /// <summary>The costed constructs of the whole app built on this platform (this one included), whose worst cases <see cref="MaxMonthlyCostUsd"/> caps.</summary>
     public IEnumerable<ICostedConstruct> CostedMembers() =>
@@ -162,6 +188,9 @@ public sealed class ModelPlatform : Construct, IModelPlatform, ICostedConstruct
     /// <inheritdoc />
     public RemovalPolicy RemovalPolicy { get; }
 
+    /// <summary>Whether the APIs built on the platform set API Gateway's account-wide CloudWatch role (<see cref="ModelPlatformProps.ManageApiGatewayLoggingRole"/>).</summary>
+    public bool ManageApiGatewayLoggingRole { get; }
+
     /// <summary>Creates the platform's shared resources.</summary>
     public ModelPlatform(Construct scope, string id, ModelPlatformProps? props = null) : base(scope, id)
     {
@@ -182,8 +211,12 @@ public sealed class ModelPlatform : Construct, IModelPlatform, ICostedConstruct
         NamePrefix = PlatformNames.Prefix(props.ProjectName, this);
         LogRetentionDays = props.LogRetentionDays;
         RemovalPolicy = props.RemovalPolicy;
+        ManageApiGatewayLoggingRole = props.ManageApiGatewayLoggingRole;
 
-        Key = props.Key ?? new PlatformKey(this, "Key", props.KeyOptions ?? new PlatformKeyProps { RemovalPolicy = props.RemovalPolicy });
+        // Alias and trail name carry the platform's prefix: the construct path alone is the same for one app
+        // deployed under other stack or project names.
+        var keyOptions = props.KeyOptions ?? new PlatformKeyProps { RemovalPolicy = props.RemovalPolicy };
+        Key = props.Key ?? new PlatformKey(this, "Key", keyOptions with { Alias = keyOptions.Alias ?? $"alias/{NamePrefix}" });
         var networkOptions = props.NetworkOptions ?? new PlatformNetworkProps
         {
             FlowLogRetentionDays = props.LogRetentionDays,
@@ -191,13 +224,15 @@ public sealed class ModelPlatform : Construct, IModelPlatform, ICostedConstruct
         };
         Network = props.Network ?? new PlatformNetwork(this, "Network", networkOptions with { Key = Key });
         AccessLogs = new AccessLogsBucket(this, "AccessLogs", new AccessLogsBucketProps { RemovalPolicy = props.RemovalPolicy });
+        var trailOptions = props.TrailOptions ?? new AuditTrailProps { LogRetentionDays = props.LogRetentionDays, RemovalPolicy = props.RemovalPolicy };
         Trail = props.ExistingOrganizationTrailArn is { } arn
             ? AuditTrail.FromOrganizationTrail(this, "OrganizationTrail", arn)
-            : new AuditTrail(this, "Trail", (props.TrailOptions ?? new AuditTrailProps
+            : new AuditTrail(this, "Trail", trailOptions with
             {
-                LogRetentionDays = props.LogRetentionDays,
-                RemovalPolicy = props.RemovalPolicy,
-            }) with { Key = Key, AccessLogs = AccessLogs });
+                Key = Key,
+                AccessLogs = AccessLogs,
+                TrailName = trailOptions.TrailName ?? PlatformNames.AccountWide(this, this, "trail"),
+            });
         AccessLogs.AllowLogsFromBucketsNamed(NamePrefix + "-");
         Trail.AddS3DataEvents(NamePrefix + "-");
         Trail.AddLambdaDataEvents(NamePrefix + "-");

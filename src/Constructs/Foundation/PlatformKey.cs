@@ -9,13 +9,21 @@ public interface IPlatformKey
     /// <summary>The KMS key every platform resource is encrypted with.</summary>
     IKey Key { get; }
 
-    /// <summary>Lets CloudTrail encrypt the log files of exactly this trail (encryption-context and source-ARN conditions).</summary>
+    /// <summary>
+    /// Lets CloudTrail encrypt the log files of exactly this trail (encryption-context and source-ARN conditions), and
+    /// decrypt for it: the platform's buckets use an S3 Bucket Key, with which CloudTrail needs <c>kms:Decrypt</c> to
+    /// create or update the trail.
+    /// </summary>
     void AllowCloudTrail(string trailArn);
 
     /// <summary>Lets CloudWatch Logs of this account and region encrypt log groups with the key.</summary>
     void AllowCloudWatchLogs();
 
-    /// <summary>Lets an AWS service (e.g. <c>cloudwatch.amazonaws.com</c>) publish to SNS topics encrypted with the key, for this account only.</summary>
+    /// <summary>
+    /// Lets an AWS service (e.g. <c>cloudwatch.amazonaws.com</c>) publish to SNS topics encrypted with the key: only
+    /// through SNS, for topics of the key's account and region (the <c>aws:sns:topicArn</c> encryption context SNS
+    /// sends whoever publishes; publishers such as EventBridge send no <c>aws:SourceAccount</c> to KMS).
+    /// </summary>
     void AllowServiceToPublishToEncryptedTopics(string servicePrincipal);
 
     /// <summary>
@@ -95,6 +103,20 @@ public sealed class PlatformKey : Construct, IPlatformKey
                 },
             },
         }));
+        // With an S3 Bucket Key on the trail's bucket, CloudTrail needs kms:Decrypt to create or update the trail
+        // (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-kms-key-policy-for-cloudtrail.html);
+        // aws:SourceArn is the trail's ARN whenever CloudTrail uses the key for it.
+        Key.AddToResourcePolicy(new PolicyStatement(new PolicyStatementProps
+        {
+            Sid = "CloudTrailDecryptForBucketKey",
+            Principals = new IPrincipal[] { new ServicePrincipal("cloudtrail.amazonaws.com") },
+            Actions = new[] { "kms:Decrypt" },
+            Resources = new[] { "*" },
+            Conditions = new Dictionary<string, object>
+            {
+                ["StringEquals"] = new Dictionary<string, object> { ["aws:SourceArn"] = trailArn },
+            },
+        }));
         Key.AddToResourcePolicy(new PolicyStatement(new PolicyStatementProps
         {
             Sid = "CloudTrailDescribeKey",
@@ -133,6 +155,12 @@ public sealed class PlatformKey : Construct, IPlatformKey
     public void AllowServiceToPublishToEncryptedTopics(string servicePrincipal)
     {
         if (!_grants.Add("sns:" + servicePrincipal)) return;
+        var stack = Stack.Of(this);
+        // SNS encrypts every message under the encryption context aws:sns:topicArn, whoever publishes
+        // (https://docs.aws.amazon.com/gamelift/latest/flexmatchguide/queue-notification-sns-sse.html). aws:SourceAccount
+        // and aws:SourceArn are not sent by every publisher (EventBridge sends neither to KMS:
+        // https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services), so the
+        // topic is the one condition that holds for all of them.
         Key.AddToResourcePolicy(new PolicyStatement(new PolicyStatementProps
         {
             Sid = "PublishToEncryptedTopics" + new string(servicePrincipal.Split('.')[0].Where(char.IsLetterOrDigit).ToArray()),
@@ -141,7 +169,10 @@ public sealed class PlatformKey : Construct, IPlatformKey
             Resources = new[] { "*" },
             Conditions = new Dictionary<string, object>
             {
-                ["StringEquals"] = new Dictionary<string, object> { ["aws:SourceAccount"] = Stack.Of(this).Account },
+                ["ArnLike"] = new Dictionary<string, object>
+                {
+                    ["kms:EncryptionContext:aws:sns:topicArn"] = $"arn:{stack.Partition}:sns:{stack.Region}:{stack.Account}:*",
+                },
             },
         }));
     }
@@ -190,13 +221,13 @@ public sealed class PlatformKey : Construct, IPlatformKey
         }
 
         public void AllowCloudTrail(string trailArn) =>
-            Warn($"the key policy of the imported key must let cloudtrail.amazonaws.com use kms:GenerateDataKey* and kms:DescribeKey for trail {trailArn}.");
+            Warn($"the key policy of the imported key must let cloudtrail.amazonaws.com use kms:GenerateDataKey*, kms:Decrypt (for buckets with an S3 Bucket Key) and kms:DescribeKey for trail {trailArn}.");
 
         public void AllowCloudWatchLogs() =>
             Warn("the key policy of the imported key must let logs.<region>.amazonaws.com encrypt log groups of this account.");
 
         public void AllowServiceToPublishToEncryptedTopics(string servicePrincipal) =>
-            Warn($"the key policy of the imported key must let {servicePrincipal} use kms:Decrypt and kms:GenerateDataKey* to publish to encrypted topics.");
+            Warn($"the key policy of the imported key must let {servicePrincipal} use kms:Decrypt and kms:GenerateDataKey* to publish to encrypted topics (condition kms:EncryptionContext:aws:sns:topicArn on the topics' ARNs).");
 
         public void AllowEbsEncryption() =>
             Warn("the key policy of the imported key must let EC2 (kms:ViaService ec2.<region>.amazonaws.com) use it for EBS volumes of this account.");

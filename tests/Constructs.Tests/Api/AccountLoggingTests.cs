@@ -73,4 +73,37 @@ public class AccountLoggingTests
         Template.FromStack(second).ResourceCountIs("AWS::ApiGateway::Account", 1);
         Assert.DoesNotContain(Synth.Warnings(second), w => w.Contains("account-wide logging role"));
     }
+
+    [Fact]
+    public void The_role_may_write_execution_and_access_logs_of_every_API_of_the_account_and_region_as_AWS_documents()
+    {
+        var app = new App();
+        var stack = new Stack(app, "Api");
+        ApiOn(stack, new ModelPlatform(stack, "Platform"));
+        var template = Template.FromStack(stack);
+        var role = template.Resources("AWS::IAM::Role").Single(r => r.Key.StartsWith("ApiGatewayAccountLogging")).Value["Properties"]!;
+        Assert.Null(role["ManagedPolicyArns"]);
+        var statement = Assert.Single(role["Policies"]!.AsArray().SelectMany(p => p!["PolicyDocument"]!["Statement"]!.AsArray()))!;
+        // The actions of AmazonAPIGatewayPushToCloudWatchLogs (https://docs.aws.amazon.com/apigateway/latest/developerguide/set-up-logging.html).
+        Assert.Equal(new[] { "logs:CreateLogGroup", "logs:CreateLogStream", "logs:DescribeLogGroups", "logs:DescribeLogStreams", "logs:FilterLogEvents", "logs:GetLogEvents", "logs:PutLogEvents" },
+            statement["Action"]!.AsArray().Select(a => a!.GetValue<string>()).Order());
+        // Every log group of this account and region: the stage's access log group has a generated name, and other teams' APIs name theirs.
+        Assert.Equal("""{"Fn::Join":["",["arn:",{"Ref":"AWS::Partition"},":logs:",{"Ref":"AWS::Region"},":",{"Ref":"AWS::AccountId"},":log-group:*"]]}""", statement["Resource"].Text());
+        var stage = template.Single("AWS::ApiGateway::Stage")["Properties"]!;
+        Assert.Contains("ApiAccessLogs", stage["AccessLogSetting"]!["DestinationArn"].Text());
+    }
+
+    [Fact]
+    public void An_account_whose_setting_is_managed_elsewhere_gets_no_role_and_a_warning_saying_what_its_role_needs()
+    {
+        var app = new App();
+        var stack = new Stack(app, "Api");
+        ApiOn(stack, new ModelPlatform(stack, "Platform", new ModelPlatformProps { ManageApiGatewayLoggingRole = false }));
+        var template = Template.FromStack(stack);
+        template.ResourceCountIs("AWS::ApiGateway::Account", 0);
+        Assert.DoesNotContain(template.Resources("AWS::IAM::Role"), r => r.Key.StartsWith("ApiGatewayAccountLogging"));
+        var warning = Assert.Single(Synth.Warnings(stack), w => w.Contains("ManageApiGatewayLoggingRole = false"));
+        Assert.Contains("logs:PutLogEvents", warning);
+        Assert.Contains("log groups of this account and region", warning);
+    }
 }

@@ -37,6 +37,19 @@ public class CostGuardTests(DefaultPlatform platform) : IClassFixture<DefaultPla
     }
 
     [Fact]
+    public void Budget_and_anomaly_names_carry_the_region_since_AWS_makes_them_unique_per_account()
+    {
+        var names = new[]
+        {
+            T.Single("AWS::Budgets::Budget")["Properties"]!["Budget"]!["BudgetName"],
+            T.Single("AWS::CE::AnomalyMonitor")["Properties"]!["MonitorName"],
+            T.Single("AWS::CE::AnomalySubscription")["Properties"]!["SubscriptionName"],
+        };
+        Assert.All(names, n => Assert.Contains("""{"Ref":"AWS::Region"}""", n.Text()));
+        Assert.Equal(3, names.Select(n => n.Text()).Distinct().Count());
+    }
+
+    [Fact]
     public void Anomaly_detection_watches_the_projects_spend_and_reports_impacts_of_100_USD_or_more()
     {
         var monitor = T.Single("AWS::CE::AnomalyMonitor")["Properties"]!;
@@ -60,15 +73,65 @@ public class CostGuardTests(DefaultPlatform platform) : IClassFixture<DefaultPla
     }
 
     [Fact]
-    public void Cost_allocation_tags_are_activated_by_a_custom_resource_on_a_current_runtime()
+    public void Cost_allocation_tags_are_kept_active_by_a_scheduled_function_with_no_deploy_time_call()
     {
-        var activation = T.Single("Custom::AWS")["Properties"]!;
-        Assert.Contains("updateCostAllocationTagsStatus", activation["Create"]!.GetValue<string>());
-        Assert.Contains("\"TagKey\":\"CostCenter\",\"Status\":\"Active\"", activation["Create"]!.GetValue<string>());
-        Assert.All(T.Resources("AWS::Lambda::Function"), f => Assert.Equal("nodejs24.x", f.Value["Properties"]!["Runtime"]!.GetValue<string>()));
-        Assert.Null(T.Json()["Mappings"]);
-        var policy = T.Resources("AWS::IAM::Policy").Single(p => p.Value.Text().Contains("ce:UpdateCostAllocationTagsStatus")).Value;
-        Assert.Contains("AwsSolutions-IAM5", policy["Metadata"].Text());
+        // A deploy-time UpdateCostAllocationTagsStatus fails the stack in an AWS Organizations member account.
+        T.ResourceCountIs("Custom::AWS", 0);
+        Assert.All(T.Json()["Resources"]!.AsObject().Where(r => r.Value!["Type"]!.GetValue<string>() != "AWS::IAM::Role"),
+            r => Assert.DoesNotContain("UpdateCostAllocationTagsStatus\"", r.Value.Text()));
+        var (id, function) = Assert.Single(T.Resources("AWS::Lambda::Function"), f => f.Value["Properties"]!["Environment"]?["Variables"]?["TAG_KEYS"] is not null);
+        var properties = function["Properties"]!;
+        Assert.Equal("nodejs24.x", properties["Runtime"]!.GetValue<string>());
+        Assert.Equal("Project,Component", properties["Environment"]!["Variables"]!["TAG_KEYS"]!.GetValue<string>());
+        Assert.Null(properties["VpcConfig"]);
+        Assert.Contains("PlatformKey", properties["KmsKeyArn"].Text());
+        Assert.Contains("ListCostAllocationTagsCommand", properties["Code"]!["ZipFile"]!.GetValue<string>());
+
+        var schedule = T.Single("AWS::Scheduler::Schedule")["Properties"]!;
+        Assert.Equal("rate(6 hours)", schedule["ScheduleExpression"]!.GetValue<string>());
+        Assert.Contains(id, schedule["Target"]!["Arn"].Text());
+        var invoker = T.Json()["Resources"]![schedule["Target"]!["RoleArn"]!["Fn::GetAtt"]![0]!.GetValue<string>()]!["Properties"]!;
+        Assert.Contains("scheduler.amazonaws.com", invoker["AssumeRolePolicyDocument"].Text());
+        var invoke = Assert.Single(invoker["Policies"]!.AsArray().SelectMany(p => p!["PolicyDocument"]!["Statement"]!.AsArray()))!;
+        Assert.Equal("lambda:InvokeFunction", invoke["Action"]!.GetValue<string>());
+        Assert.Contains(id, invoke["Resource"].Text());
+        T.ResourceCountIs("AWS::Events::Rule", 0);
+
+        // Its own role: only the two Cost Explorer actions (no resource types exist for them) and its own log group.
+        var role = T.Json()["Resources"]![properties["Role"]!["Fn::GetAtt"]![0]!.GetValue<string>()]!;
+        Assert.Null(role["Properties"]!["ManagedPolicyArns"]);
+        var statements = role["Properties"]!["Policies"]!.AsArray().SelectMany(p => p!["PolicyDocument"]!["Statement"]!.AsArray()).ToList();
+        Assert.Equal("""["ce:ListCostAllocationTags","ce:UpdateCostAllocationTagsStatus"]""", statements.Single(s => s!["Resource"].Text() == "\"*\"")!["Action"].Text());
+        Assert.Equal("""["logs:CreateLogStream","logs:PutLogEvents"]""", statements.Single(s => s!["Resource"].Text() != "\"*\"")!["Action"].Text());
+        Assert.DoesNotContain(T.Resources("AWS::IAM::Policy"), p => p.Value.Text().Contains("ce:"));
+
+        var logGroup = T.Resources("AWS::Logs::LogGroup").Single(g => g.Value["Properties"]!["LogGroupName"]?.GetValue<string>() == $"/aws/lambda/{properties["FunctionName"]!.GetValue<string>()}").Value["Properties"]!;
+        Assert.Equal(365, logGroup["RetentionInDays"]!.GetValue<int>());
+        Assert.NotNull(logGroup["KmsKeyId"]);
+    }
+
+    [Fact]
+    public void A_member_account_and_a_tag_inactive_for_a_day_raise_alarms_that_say_what_to_do()
+    {
+        var alarms = T.Resources("AWS::CloudWatch::Alarm").Select(a => a.Value["Properties"]!).Where(a => a["Namespace"]?.GetValue<string>() == CostAllocationTagActivation.MetricNamespace).ToList();
+        var denied = alarms.Single(a => a["MetricName"]!.GetValue<string>() == CostAllocationTagActivation.AccessDeniedMetric);
+        Assert.Equal(1, denied["EvaluationPeriods"]!.GetValue<int>());
+        foreach (var text in new[] { "member account", "management account", "Project, Component", "ActivateCostAllocationTags = false" })
+            Assert.Contains(text, denied["AlarmDescription"]!.GetValue<string>());
+        var inactive = alarms.Single(a => a["MetricName"]!.GetValue<string>() == CostAllocationTagActivation.InactiveMetric);
+        Assert.Equal(24 * 3600, inactive["Period"]!.GetValue<int>() * inactive["EvaluationPeriods"]!.GetValue<int>());
+        Assert.Contains("24 hours", inactive["AlarmDescription"]!.GetValue<string>());
+        Assert.All(alarms, a => Assert.Equal("notBreaching", a["TreatMissingData"]!.GetValue<string>()));
+        Assert.All(alarms, a => Assert.Contains("PlatformAlarmsTopic", a["AlarmActions"].Text()));
+        Assert.Contains(T.Resources("AWS::CloudWatch::Alarm"), a => a.Value["Properties"]!["MetricName"]?.GetValue<string>() == "Errors" && a.Value["Properties"]!["AlarmDescription"].Text().Contains("cost allocation tags"));
+    }
+
+    [Fact]
+    public void CostCenter_is_kept_active_only_when_the_platform_writes_it()
+    {
+        var template = Synth.Template(s => new ModelPlatform(s, "Platform", new ModelPlatformProps { CostCenter = "ml-research" }));
+        var function = template.Resources("AWS::Lambda::Function").Single(f => f.Value["Properties"]!["Environment"]?["Variables"]?["TAG_KEYS"] is not null).Value;
+        Assert.Equal("Project,Component,CostCenter", function["Properties"]!["Environment"]!["Variables"]!["TAG_KEYS"]!.GetValue<string>());
     }
 
     [Fact]
@@ -99,7 +162,8 @@ public class CostGuardTests(DefaultPlatform platform) : IClassFixture<DefaultPla
         Assert.Equal(3, budgets.Count);
         Assert.Contains(budgets, b => b["Budget"]!["CostFilters"].Text() == """{"TagKeyValue":["user:Component$training"]}""" && b["Budget"]!["BudgetLimit"]!["Amount"]!.GetValue<double>() == 2000);
         Assert.All(budgets, b => Assert.Contains("finops@example.com", b["NotificationsWithSubscribers"].Text()));
-        template.ResourceCountIs("Custom::AWS", 0);
+        Assert.DoesNotContain(template.Resources("AWS::Lambda::Function"), f => f.Value["Properties"]!["Environment"]?["Variables"]?["TAG_KEYS"] is not null);
+        Assert.DoesNotContain(template.Resources("AWS::CloudWatch::Alarm"), a => a.Value["Properties"]!["Namespace"]?.GetValue<string>() == CostAllocationTagActivation.MetricNamespace);
     }
 
     [Theory]

@@ -12,8 +12,9 @@ namespace AwsModelPlatform.Constructs.Tests.Cost;
 /// <summary>Worst-case monthly costs against figures computed by hand from prices.json (us-east-1, 730 h a month).</summary>
 public class WorstCaseCostTests
 {
-    // 12 default interface endpoints × 2 AZs × 730 h × $0.01 = $175.20; key $1; dashboard $3; billing alarm $0.10.
-    private const double DefaultFoundation = 175.20 + 1 + 3 + 0.10;
+    // 12 default interface endpoints × 2 AZs × 730 h × $0.01 = $175.20; key $1; dashboard $3; billing alarm $0.10;
+    // the cost-allocation tag check's 3 alarms × $0.10 and 2 EMF metrics × $0.30 = $0.90.
+    private const double DefaultFoundation = 175.20 + 1 + 3 + 0.10 + 0.90;
 
     private static double Sum(IEnumerable<CostLine> lines) => CostLine.Total(lines);
 
@@ -24,7 +25,7 @@ public class WorstCaseCostTests
         var lines = platform.WorstCaseMonthlyCost;
         Assert.Equal(12, lines.Count(l => l.Type == "AWS::EC2::VPCEndpoint"));
         Assert.All(lines.Where(l => l.Type == "AWS::EC2::VPCEndpoint"), l => Assert.Equal(2 * 730 * 0.01, l.MonthlyUsd, 6));
-        Assert.Equal(179.30, Sum(lines));
+        Assert.Equal(180.20, Sum(lines));
         Assert.Equal(DefaultFoundation, Sum(lines), 6);
     }
 
@@ -33,13 +34,13 @@ public class WorstCaseCostTests
     {
         var egress = new ModelPlatform(Synth.NewStack(), "Platform", new ModelPlatformProps { NetworkOptions = new PlatformNetworkProps { AllowInternetEgress = true } });
         // + 2 NAT gateways × 730 h × $0.045 = $65.70
-        Assert.Equal(179.30 + 65.70, Sum(egress.WorstCaseMonthlyCost), 6);
+        Assert.Equal(180.20 + 65.70, Sum(egress.WorstCaseMonthlyCost), 6);
         Assert.Equal(2, egress.WorstCaseMonthlyCost.Count(l => l.Type == "AWS::EC2::NatGateway"));
 
         var threeAzs = new ModelPlatform(new Stack(new App(), "Test", new StackProps { Env = new Amazon.CDK.Environment { Account = "111111111111", Region = "us-east-1" } }),
             "Platform", new ModelPlatformProps { NetworkOptions = new PlatformNetworkProps { MaxAzs = 3 } });
-        // 12 × 3 AZs × 730 h × $0.01 = $262.80, + $4.10
-        Assert.Equal(262.80 + 4.10, Sum(threeAzs.WorstCaseMonthlyCost), 6);
+        // 12 × 3 AZs × 730 h × $0.01 = $262.80, + $5.00
+        Assert.Equal(262.80 + 5.00, Sum(threeAzs.WorstCaseMonthlyCost), 6);
     }
 
     [Fact]

@@ -35,7 +35,7 @@ public class AuditTrailTests
     public void Key_policy_lets_CloudTrail_encrypt_for_this_trail_only()
     {
         var template = Default();
-        var trailName = template.Single("AWS::CloudTrail::Trail")["Properties"]!["TrailName"]!.GetValue<string>();
+        var trailName = template.Single("AWS::CloudTrail::Trail")["Properties"]!["TrailName"]!["Fn::Join"]![1]![0]!.GetValue<string>();
         var encrypt = template.KeyPolicyStatements().Single(s => s["Sid"]?.GetValue<string>() == "CloudTrailEncryptLogs");
         Assert.Contains(":trail/" + trailName, encrypt["Condition"]!["StringEquals"]!["aws:SourceArn"].Text());
     }

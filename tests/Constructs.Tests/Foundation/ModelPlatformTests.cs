@@ -44,7 +44,7 @@ public class ModelPlatformTests
     {
         var template = Synth.Template(s => new ModelPlatform(s, "Platform", new ModelPlatformProps { LogRetentionDays = 30, RemovalPolicy = RemovalPolicy.DESTROY }));
         var groups = template.Resources("AWS::Logs::LogGroup");
-        Assert.Equal(2, groups.Count);
+        Assert.Equal(3, groups.Count); // flow logs, trail, cost-allocation tag function
         Assert.All(groups, g => Assert.Equal(30, g.Value["Properties"]!["RetentionInDays"]!.GetValue<int>()));
         Assert.All(groups, g => Assert.Equal("Delete", g.Value["DeletionPolicy"]!.GetValue<string>()));
     }

@@ -35,6 +35,10 @@ public class PlatformKeyTests
         Assert.Equal("arn:aws:cloudtrail:eu-west-1:111111111111:trail/t1", encrypt["Condition"]!["StringEquals"]!["aws:SourceArn"]!.GetValue<string>());
         Assert.Contains(":trail/*", encrypt["Condition"]!["StringLike"]!["kms:EncryptionContext:aws:cloudtrail:arn"].Text());
         Assert.Contains(statements, s => s["Sid"]?.GetValue<string>() == "CloudTrailDescribeKey");
+        // The platform's buckets use an S3 Bucket Key, with which CloudTrail needs kms:Decrypt to create the trail.
+        var decrypt = statements.Single(s => s["Sid"]?.GetValue<string>() == "CloudTrailDecryptForBucketKey");
+        Assert.Equal("kms:Decrypt", decrypt["Action"]!.GetValue<string>());
+        Assert.Equal("arn:aws:cloudtrail:eu-west-1:111111111111:trail/t1", decrypt["Condition"]!["StringEquals"]!["aws:SourceArn"]!.GetValue<string>());
     }
 
     [Fact]
@@ -64,12 +68,17 @@ public class PlatformKeyTests
     }
 
     [Fact]
-    public void Publisher_grant_is_limited_to_the_stacks_account()
+    public void Publisher_grant_is_limited_to_topics_of_the_stacks_account_and_region_by_the_encryption_context_SNS_sends()
     {
         var statements = Synth.Template(s => new PlatformKey(s, "Key").AllowServiceToPublishToEncryptedTopics("events.amazonaws.com")).KeyPolicyStatements();
         var publish = statements.Single(s => s["Principal"]?["Service"]?.GetValue<string>() == "events.amazonaws.com");
         Assert.Equal("""["kms:Decrypt","kms:GenerateDataKey*"]""", publish["Action"].Text());
-        Assert.Contains("AWS::AccountId", publish["Condition"]!["StringEquals"]!["aws:SourceAccount"].Text());
+        var topics = publish["Condition"]!["ArnLike"]!["kms:EncryptionContext:aws:sns:topicArn"].Text();
+        Assert.Contains(":sns:", topics);
+        Assert.Contains("AWS::Region", topics);
+        Assert.Contains("AWS::AccountId", topics);
+        // EventBridge sends no aws:SourceAccount to KMS: a condition on it would drop every notification.
+        Assert.DoesNotContain("aws:Source", publish["Condition"].Text());
     }
 
     [Fact]
