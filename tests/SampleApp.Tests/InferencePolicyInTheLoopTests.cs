@@ -149,6 +149,43 @@ public class InferencePolicyInTheLoopTests(BuiltSampleApp app) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Where_S3_judges_a_missing_key_without_its_prefix_the_handler_confirms_it_by_listing_exactly_that_key()
+    {
+        // AWS does not document the s3:prefix of the implicit listing check S3 makes for a missing key. If it is none,
+        // the prefix-scoped grant yields 403 for every pending result and unknown id: the handler must still answer
+        // "pending" and 404, by a listing S3 documents (s3:prefix = the key), and nothing broader.
+        L.StrictS3.ImplicitListCheckSeesTheKey = false;
+        try
+        {
+            using var submit = new HttpRequestMessage(HttpMethod.Post, "v1/endpoints/llm_async/async-invocations")
+            {
+                Content = new StringContent("""{"inputs":"still running"}""", Encoding.UTF8, "application/json"),
+            };
+            submit.Headers.Add("X-Amzn-SageMaker-Inference-Id", AuthorizingSageMakerRuntime.PendingInferenceIdPrefix + Guid.NewGuid().ToString("N"));
+            using var accepted = await L.Http.SendAsync(submit);
+            var id = JsonNode.Parse(await accepted.Content.ReadAsStringAsync())!["id"]!.GetValue<string>();
+            using var pending = await L.Http.GetAsync($"v1/async-invocations/{id}");
+            var pendingBody = await pending.Content.ReadAsStringAsync();
+            Assert.True(pending.StatusCode == HttpStatusCode.Accepted, await Describe(pending, pendingBody));
+
+            var unknown = Guid.NewGuid().ToString("N");
+            using var missing = await L.Http.GetAsync($"v1/async-invocations/{unknown}");
+            Assert.True(missing.StatusCode == HttpStatusCode.NotFound, await Describe(missing, await missing.Content.ReadAsStringAsync()));
+
+            var refused = L.StrictS3.MissingKeyReads.Last(r => r.Key == $"async-input/requests/{unknown}.json");
+            Assert.True(refused.Status == 403, refused.ToString());
+            var listing = L.StrictS3.Listings.Last(l => l.Key == $"async-input/requests/{unknown}.json");
+            Assert.True(listing.ListDecision is { Allowed: true }, listing.ToString());
+            // It lists only exact keys S3 refused to confirm missing, nothing broader.
+            Assert.All(L.StrictS3.Listings, l => Assert.Contains(L.StrictS3.MissingKeyReads, r => r.Key == l.Key && r.Status == 403));
+        }
+        finally
+        {
+            L.StrictS3.ImplicitListCheckSeesTheKey = true;
+        }
+    }
+
+    [Fact]
     public async Task A_missing_record_the_role_may_not_list_is_a_502_denial_not_an_unknown_id()
     {
         // The same role and keys, records under a prefix the role may read (async-input/*) but not list: S3 answers a
@@ -162,6 +199,9 @@ public class InferencePolicyInTheLoopTests(BuiltSampleApp app) : IAsyncLifetime
         Assert.Contains("AccessDenied", body);
         var read = L.StrictS3.MissingKeyReads.Last(r => r.Key == $"async-input/unlisted/requests/{unknown}.json");
         Assert.True(read.Status == 403 && read.ListDecision is { Allowed: false }, read.ToString());
+        // The listing the handler then tries, to tell a missing key from a denial, is refused too.
+        var listing = L.StrictS3.Listings.Last(l => l.Key == $"async-input/unlisted/requests/{unknown}.json");
+        Assert.True(listing.Status == 403, listing.ToString());
     }
 
     [Fact]

@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using System.Xml.Linq;
+using Amazon.S3;
 using AwsModelPlatform.Handlers.Tests.Fakes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -21,18 +23,31 @@ public sealed record MissingKeyRead(string Method, string Bucket, string Key, Po
 /// object action against the user's policy); when moto says a key is missing and the caller is the handler user, the
 /// <see cref="PolicySimulator"/> decides <c>s3:ListBucket</c> on the bucket with the key as <c>s3:prefix</c>, the context
 /// S3 judges that listing permission with (not documented by AWS; Ceph's RGW reproduces AWS's answer so,
-/// https://github.com/ceph/ceph/pull/68577), and a refusal becomes S3's 403.
+/// https://github.com/ceph/ceph/pull/68577), and a refusal becomes S3's 403. <see cref="ImplicitListCheckSeesTheKey"/>
+/// switches to the stricter reading (no prefix), under which the handler must confirm a missing key by listing it; a
+/// listing is judged with its prefix as <c>s3:prefix</c>, as S3 documents.
 /// </summary>
 public sealed partial class StrictS3 : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly HttpClient _moto;
+    private readonly IAmazonS3 _motoAsAdmin;
     private readonly PolicySimulator _iam;
     private readonly string _judgedKeyId;
     private readonly IReadOnlySet<string> _buckets;
 
     /// <summary>Every read of a missing key, in order.</summary>
     public ConcurrentQueue<MissingKeyRead> MissingKeyReads { get; } = new();
+
+    /// <summary>Every listing of the bucket by the handler user (<c>s3:prefix</c> = the request's prefix), in order.</summary>
+    public ConcurrentQueue<MissingKeyRead> Listings { get; } = new();
+
+    /// <summary>
+    /// Whether the implicit <c>s3:ListBucket</c> check of a missing key sees the key as <c>s3:prefix</c> (true, the reading
+    /// the constructs' grants rely on) or no prefix at all (false: the most a grant scoped by <c>s3:prefix</c> can then get
+    /// is 403, and the handler has to confirm a missing key by listing it).
+    /// </summary>
+    public bool ImplicitListCheckSeesTheKey { get; set; } = true;
 
     public Uri Url { get; }
 
@@ -45,6 +60,7 @@ public sealed partial class StrictS3 : IAsyncDisposable
         {
             BaseAddress = account.Moto.Url,
         };
+        _motoAsAdmin = account.S3(account.AdminKey);
     }
 
     /// <summary>Starts the stand-in; <paramref name="buckets"/> are the account's buckets (a HEAD answer carries no error code to tell a missing bucket from a missing key).</summary>
@@ -76,6 +92,40 @@ public sealed partial class StrictS3 : IAsyncDisposable
             if (!forward.Headers.TryAddWithoutValidation(name, values.ToArray()))
                 forward.Content?.Headers.TryAddWithoutValidation(name, values.ToArray());
         }
+        // A listing is judged as S3 judges it, s3:ListBucket on the bucket with the request's prefix as s3:prefix
+        // (moto's IAM cannot evaluate that condition), and an allowed one is listed for the caller by the admin.
+        if (http.Request.Method == "GET" && ObjectOf(http.Request) is (var listed, "") && CallerKeyId(http.Request) == _judgedKeyId)
+        {
+            var prefix = http.Request.Query["prefix"].ToString();
+            var decision = _iam.Decide("s3:ListBucket", $"arn:aws:s3:::{listed}", new JsonObject { ["s3:prefix"] = prefix });
+            if (!decision.Allowed)
+            {
+                Listings.Enqueue(new MissingKeyRead("LIST", listed, prefix, decision, 403));
+                await AccessDeniedAsync(http);
+                return;
+            }
+            // The handler lists one key at a time (max-keys 1, the key as prefix: the key itself sorts first if it exists).
+            // moto refuses the .NET SDK's listing signature (its path ends in "/" before the query), so the stand-in
+            // answers that listing itself from the admin's HEAD of the key, and no other.
+            if (http.Request.Query["max-keys"] != "1")
+            {
+                http.Response.StatusCode = 501;
+                return;
+            }
+            var exists = true;
+            try
+            {
+                await _motoAsAdmin.GetObjectMetadataAsync(listed, prefix);
+            }
+            catch (AmazonS3Exception e) when (e.StatusCode == System.Net.HttpStatusCode.NotFound)
+            {
+                exists = false;
+            }
+            Listings.Enqueue(new MissingKeyRead("LIST", listed, prefix, decision, 200));
+            http.Response.ContentType = "application/xml";
+            await http.Response.WriteAsync(ListBucketResult(listed, prefix, exists ? [prefix] : []));
+            return;
+        }
         using var answer = await _moto.SendAsync(forward, HttpCompletionOption.ResponseContentRead);
         var answerBody = await answer.Content.ReadAsByteArrayAsync();
 
@@ -83,7 +133,7 @@ public sealed partial class StrictS3 : IAsyncDisposable
             && MissingKey(http.Request.Method, bucket, answerBody))
         {
             var decision = CallerKeyId(http.Request) == _judgedKeyId
-                ? _iam.Decide("s3:ListBucket", $"arn:aws:s3:::{bucket}", new JsonObject { ["s3:prefix"] = key })
+                ? _iam.Decide("s3:ListBucket", $"arn:aws:s3:::{bucket}", ImplicitListCheckSeesTheKey ? new JsonObject { ["s3:prefix"] = key } : new JsonObject())
                 : null;
             if (decision is { Allowed: false })
             {
@@ -119,6 +169,19 @@ public sealed partial class StrictS3 : IAsyncDisposable
         await http.Response.WriteAsync($"""<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code><Message>Access Denied</Message><RequestId>{requestId}</RequestId></Error>""");
     }
 
+    /// <summary>A ListObjectsV2 answer in S3's XML, with the keys the SDK reads.</summary>
+    private static string ListBucketResult(string bucket, string prefix, IReadOnlyList<string> keys)
+    {
+        XNamespace ns = "http://s3.amazonaws.com/doc/2006-03-01/";
+        return new XElement(ns + "ListBucketResult",
+            new XElement(ns + "Name", bucket),
+            new XElement(ns + "Prefix", prefix),
+            new XElement(ns + "KeyCount", keys.Count),
+            new XElement(ns + "MaxKeys", 1),
+            new XElement(ns + "IsTruncated", "false"),
+            keys.Select(k => new XElement(ns + "Contents", new XElement(ns + "Key", k)))).ToString(SaveOptions.DisableFormatting);
+    }
+
     /// <summary>Bucket and key of a path-style object request (<c>/bucket/key</c>); the key is empty for a bucket request.</summary>
     private static (string Bucket, string Key)? ObjectOf(HttpRequest request)
     {
@@ -143,6 +206,7 @@ public sealed partial class StrictS3 : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _moto.Dispose();
+        _motoAsAdmin.Dispose();
         await _app.StopAsync();
         await _app.DisposeAsync();
     }

@@ -33,6 +33,28 @@ public class TrainingPolicyInTheLoopTests(BuiltSampleApp app) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Where_S3_judges_a_missing_record_without_its_prefix_a_first_idempotent_submission_is_still_accepted()
+    {
+        // If S3's implicit listing check of a missing key carries no s3:prefix, the prefix-scoped grant yields 403: the
+        // handler confirms the record is missing by listing exactly its key, which the grant allows.
+        L.StrictS3.ImplicitListCheckSeesTheKey = false;
+        try
+        {
+            var body = $$"""{"name":"loop-{{Guid.NewGuid().ToString("N")[..8]}}","definition":"finetune","command":["python","train.py"],"datasetUri":"s3://{{L.DatasetsBucket}}/corpus/"}""";
+            var (first, firstBody) = await SubmitAsync(body, Guid.NewGuid().ToString());
+            Assert.True(first.StatusCode == HttpStatusCode.Created, Describe(first, firstBody));
+            var refused = L.StrictS3.MissingKeyReads.Last(r => r.Bucket == L.StateBucket && r.Key.StartsWith("training/idempotency/", StringComparison.Ordinal));
+            Assert.True(refused.Status == 403, refused.ToString());
+            var listing = L.StrictS3.Listings.Last(l => l.Bucket == L.StateBucket);
+            Assert.True(listing.Key == refused.Key && listing.ListDecision is { Allowed: true }, listing.ToString());
+        }
+        finally
+        {
+            L.StrictS3.ImplicitListCheckSeesTheKey = true;
+        }
+    }
+
+    [Fact]
     public async Task Submitting_with_a_secret_and_an_idempotency_key_is_allowed_end_to_end_and_the_replay_too()
     {
         var name = "loop-" + Guid.NewGuid().ToString("N")[..8];

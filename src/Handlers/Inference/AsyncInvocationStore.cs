@@ -87,14 +87,16 @@ public sealed class AsyncInvocationStore(IAmazonS3 s3, IOptions<InferenceOptions
 
     public async Task<AsyncRecord?> GetRecordAsync(string id, CancellationToken ct)
     {
+        var key = Key("requests", id + ".json");
         try
         {
-            using var response = await s3.GetObjectAsync(Bucket, Key("requests", id + ".json"), ct);
+            using var response = await s3.GetObjectAsync(Bucket, key, ct);
             return await JsonSerializer.DeserializeAsync(response.ResponseStream, HandlerJsonContext.Default.AsyncRecord, ct);
         }
-        catch (AmazonS3Exception e) when (Aws.S3Errors.IsMissingKey(e))
+        catch (AmazonS3Exception e) when (Aws.S3Errors.MayBeMissing(e))
         {
-            return null;
+            if (await Aws.S3Errors.IsMissingAsync(s3, Bucket, key, e, ct)) return null;
+            throw;
         }
     }
 
@@ -110,6 +112,11 @@ public sealed class AsyncInvocationStore(IAmazonS3 s3, IOptions<InferenceOptions
         {
             // A HEAD answer has no body to name NoSuchKey; the bucket is the configured one, which GetRecordAsync proved exists.
             return null;
+        }
+        catch (AmazonS3Exception e) when (Aws.S3Errors.MayBeMissing(e))
+        {
+            if (await Aws.S3Errors.IsMissingAsync(s3, bucket, key, e, ct)) return null;
+            throw;
         }
     }
 

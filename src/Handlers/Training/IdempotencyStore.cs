@@ -51,9 +51,10 @@ public sealed class IdempotencyStore(IAmazonS3 s3, TrainingCatalog catalog, IOpt
                 ?? throw new InvalidDataException($"Idempotency record {key} is empty.");
             return new StoredSubmission(record, response.ETag);
         }
-        catch (AmazonS3Exception e) when (Aws.S3Errors.IsMissingKey(e))
+        catch (AmazonS3Exception e) when (Aws.S3Errors.MayBeMissing(e))
         {
-            return null;
+            if (await Aws.S3Errors.IsMissingAsync(s3, catalog.StateBucket, key, e, ct)) return null;
+            throw;
         }
     }
 
