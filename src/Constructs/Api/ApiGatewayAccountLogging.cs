@@ -49,6 +49,7 @@ internal static class ApiGatewayAccountLogging
             },
         });
         role.ApplyRemovalPolicy(RemovalPolicy.RETAIN);
+        Suppressions.AddCompliance(role, "IAMNoInlinePolicy", PlatformAspects.InlinePolicyReason);
         Suppressions.Add(role, "AwsSolutions-IAM5",
             "API Gateway names its execution log groups API-Gateway-Execution-Logs_{apiId}/{stage} at run time; the policy is limited to that prefix in this account and region.",
             "Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:API-Gateway-Execution-Logs_*");

@@ -22,6 +22,12 @@ var manifest = new List<object>();
 
 // The account and region of every environment-specific configuration: a concrete account, a region other than us-east-1.
 var euWest1 = new Amazon.CDK.Environment { Account = "111122223333", Region = "eu-west-1" };
+// What the CDK CLI would have looked up for that environment and kept in the app's cdk.context.json: without it a
+// stack with an explicit environment synthesizes with placeholder Availability Zones (dummy1a, dummy1b).
+var LookedUp = new Dictionary<string, object>
+{
+    ["availability-zones:account=111122223333:region=eu-west-1"] = new[] { "eu-west-1a", "eu-west-1b", "eu-west-1c" },
+};
 
 // 1. Environment-agnostic, one stack: real-time with autoscaling (an NVMe and an EBS-backed type), IAM auth, Spot-only training.
 Synth("agnostic-one-stack", null, app =>
@@ -237,7 +243,7 @@ return;
 void Synth(string name, string? region, Action<App> build)
 {
     var watch = Stopwatch.StartNew();
-    var app = new App(new AppProps { Outdir = Path.Combine(root, name) });
+    var app = new App(new AppProps { Outdir = Path.Combine(root, name), Context = LookedUp });
     build(app);
     var assembly = app.Synth();
     manifest.Add(new
