@@ -4,37 +4,8 @@ using System.Xml.Linq;
 
 namespace AwsModelPlatform.Compliance.Tests;
 
-/// <summary>
-/// The NuGet package as a user gets it: packed, restored from a folder feed into a separate CDK app, synthesized.
-/// Each run packs a unique pre-release version so the machine's package cache never serves an older build.
-/// </summary>
-public sealed class PackedLibrary : IDisposable
-{
-    public string Feed { get; } = Directory.CreateTempSubdirectory("amp-feed-").FullName;
-    public string Version { get; } = $"0.1.0-test{DateTime.UtcNow:yyyyMMddHHmmssfff}";
-    public Repo.Result Pack { get; }
-    public string Package => Path.Combine(Feed, $"AwsModelPlatform.Constructs.{Version}.nupkg");
-
-    public PackedLibrary()
-    {
-        Pack = Repo.Run("dotnet", new[] { "pack", Repo.Path("src", "Constructs", "AwsModelPlatform.Constructs.csproj"), "-c", "Release", "-o", Feed, $"-p:Version={Version}" },
-            Repo.Root, TimeSpan.FromMinutes(8));
-    }
-
-    public void Dispose() => Directory.Delete(Feed, recursive: true);
-
-    /// <summary>A NuGet.config that adds the feed to the machine's sources.</summary>
-    public void WriteNuGetConfig(string directory) => File.WriteAllText(Path.Combine(directory, "NuGet.config"), $"""
-        <?xml version="1.0" encoding="utf-8"?>
-        <configuration>
-          <packageSources>
-            <add key="local" value="{Feed}" />
-          </packageSources>
-        </configuration>
-        """);
-}
-
-public class NuGetPackageTests(PackedLibrary library) : IClassFixture<PackedLibrary>
+[Collection(PackedLibraryCollection.Name)]
+public class NuGetPackageTests(PackedLibrary library)
 {
     [Fact]
     public void Pack_succeeds_without_warnings()
@@ -94,7 +65,7 @@ public class NuGetPackageTests(PackedLibrary library) : IClassFixture<PackedLibr
         try
         {
             library.WriteNuGetConfig(consumer);
-            File.WriteAllText(Path.Combine(consumer, "Consumer.csproj"), Project("AwsModelPlatform.Constructs", """
+            File.WriteAllText(Path.Combine(consumer, "Consumer.csproj"), library.Project("AwsModelPlatform.Constructs", """
                 <OutputType>Exe</OutputType>
                 <ImplicitUsings>enable</ImplicitUsings>
                 <Nullable>enable</Nullable>
@@ -156,7 +127,7 @@ public class NuGetPackageTests(PackedLibrary library) : IClassFixture<PackedLibr
             library.WriteNuGetConfig(work);
             var lib = Directory.CreateDirectory(Path.Combine(work, "lib")).FullName;
             var app = Directory.CreateDirectory(Path.Combine(work, "app")).FullName;
-            File.WriteAllText(Path.Combine(lib, "TeamConstructs.csproj"), Project("AwsModelPlatform.Constructs", $"""
+            File.WriteAllText(Path.Combine(lib, "TeamConstructs.csproj"), library.Project("AwsModelPlatform.Constructs", $"""
                 <PackageId>TeamConstructs</PackageId>
                 <Version>{library.Version}</Version>
                 """));
@@ -164,7 +135,7 @@ public class NuGetPackageTests(PackedLibrary library) : IClassFixture<PackedLibr
             var pack = Repo.Run("dotnet", new[] { "pack", "-c", "Release", "-o", library.Feed }, lib, TimeSpan.FromMinutes(4));
             Assert.True(pack.ExitCode == 0, pack.Output + pack.Error);
 
-            File.WriteAllText(Path.Combine(app, "App.csproj"), Project("TeamConstructs", "<OutputType>Exe</OutputType>"));
+            File.WriteAllText(Path.Combine(app, "App.csproj"), library.Project("TeamConstructs", "<OutputType>Exe</OutputType>"));
             File.WriteAllText(Path.Combine(app, "Program.cs"), "System.Console.WriteLine(TeamConstructs.Team.Handler ?? \"none\");");
             var run = Repo.Run("dotnet", new[] { "run" }, app, TimeSpan.FromMinutes(4));
             Assert.True(run.ExitCode == 0, run.Output + run.Error);
@@ -175,20 +146,6 @@ public class NuGetPackageTests(PackedLibrary library) : IClassFixture<PackedLibr
             Directory.Delete(work, recursive: true);
         }
     }
-
-    // A project outside the repository that references one package of the test feed at the packed version.
-    private string Project(string packageReference, string properties) => $"""
-        <Project Sdk="Microsoft.NET.Sdk">
-          <PropertyGroup>
-            <TargetFramework>net10.0</TargetFramework>
-            <NoWarn>NU1603</NoWarn>
-            {properties}
-          </PropertyGroup>
-          <ItemGroup>
-            <PackageReference Include="{packageReference}" Version="{library.Version}" />
-          </ItemGroup>
-        </Project>
-        """;
 
     private static readonly byte[] Elf = { 0x7F, (byte)'E', (byte)'L', (byte)'F' };
 }
