@@ -54,7 +54,8 @@ public sealed class Intrinsics(JsonObject template, JsonObject? exporter, string
         ("AWS::S3::Bucket", "Arn") => $"arn:{Partition}:s3:::{String(Resources[id]!["Properties"]!["BucketName"])}",
         ("AWS::KMS::Key", "Arn") => keyArn,
         ("AWS::Batch::JobQueue", "JobQueueArn") => JobQueueArn(id),
-        ("AWS::Logs::LogGroup", "Arn") => $"arn:{Partition}:logs:{region}:{account}:log-group:{String(Resources[id]!["Properties"]!["LogGroupName"])}:*",
+        // A log group without a LogGroupName is named by CloudFormation; here, by its logical id.
+        ("AWS::Logs::LogGroup", "Arn") => $"arn:{Partition}:logs:{region}:{account}:log-group:{(Resources[id]!["Properties"]!["LogGroupName"] is { } name ? String(name) : id)}:*",
         var other => throw new NotSupportedException($"GetAtt {id}.{attribute} ({other.Item1})"),
     };
 

@@ -102,7 +102,9 @@ public sealed partial class GpuModelEndpoint
             new GraphWidget(new GraphWidgetProps
             {
                 Title = "Latency (µs)",
-                Left = new IMetric[] { MetricModelLatency(new MetricOptions { Statistic = "p50" }), MetricModelLatency(new MetricOptions { Statistic = "p99" }), MetricOverheadLatency() },
+                // Async endpoints publish no OverheadLatency.
+                Left = new IMetric[] { MetricModelLatency(new MetricOptions { Statistic = "p50" }), MetricModelLatency(new MetricOptions { Statistic = "p99" }) }
+                    .Concat(IsAsync ? Array.Empty<IMetric>() : new IMetric[] { MetricOverheadLatency() }).ToArray(),
                 Width = 8,
             }),
         };

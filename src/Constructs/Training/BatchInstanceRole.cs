@@ -5,12 +5,12 @@ namespace AwsModelPlatform.Constructs.Training;
 
 /// <summary>
 /// The role of Batch's EC2 instances, with only what the ECS agent and Docker on them do — register, poll,
-/// report, write the jobs' logs — instead of the broad AWS-managed <c>AmazonEC2ContainerServiceforEC2Role</c>.
-/// Images are pulled with each job definition's execution role, scoped to its repository.
+/// report, write the jobs' logs, pull the job definitions' images from their ECR repositories — instead of the
+/// broad AWS-managed <c>AmazonEC2ContainerServiceforEC2Role</c>.
 /// </summary>
 internal static class BatchInstanceRole
 {
-    public static Role Create(Construct scope, string id, ILogGroup jobLogs)
+    public static (Role Role, Policy Policy) Create(Construct scope, string id, ILogGroup jobLogs)
     {
         var stack = Stack.Of(scope);
         string Arn(string service, string resource) => $"arn:{stack.Partition}:{service}:{stack.Region}:{stack.Account}:{resource}";
@@ -49,12 +49,38 @@ internal static class BatchInstanceRole
             },
         });
         Suppressions.Add(policy, "AwsSolutions-IAM5",
-            "Batch names the ECS cluster and container instances of a compute environment at run time, so the agent's actions are scoped to this account and region's ECS resources; ecs:Submit* is the agent's family of state reports; DiscoverPollEndpoint and DescribeTags have no resource-level permissions; log streams are created per job.",
+            "Batch names the ECS cluster and container instances of a compute environment at run time, so the agent's actions are scoped to this account and region's ECS resources; ecs:Submit* is the agent's family of state reports; DiscoverPollEndpoint, DescribeTags and ecr:GetAuthorizationToken have no resource-level permissions (image pulls themselves are limited to the job definitions' repositories); log streams are created per job.",
             $"Resource::arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:cluster/*",
             $"Resource::arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:container-instance/*",
             "Action::ecs:Submit*",
             "Resource::*",
             Suppressions.Matching(@"^Resource::<.*Logs[0-9A-F]{8}\.Arn>:log-stream:\*$"));
-        return role;
+        return (role, policy);
+    }
+
+    /// <summary>
+    /// Lets the instances pull from these ECR repositories. On EC2, ECS pulls a task's image from a private ECR
+    /// repository with the container instance role ("Using Amazon ECR images with Amazon ECS":
+    /// https://docs.aws.amazon.com/AmazonECR/latest/userguide/ECR_on_ECS.html): ecr:BatchGetImage,
+    /// ecr:GetDownloadUrlForLayer and ecr:GetAuthorizationToken, plus ecr:BatchCheckLayerAvailability as the managed
+    /// AmazonEC2ContainerServiceforEC2Role grants it. The token has no resource-level permissions; the pulls are
+    /// limited to the repositories of the job definitions.
+    /// </summary>
+    public static void AllowImagePulls(Policy policy, IReadOnlyCollection<string> repositoryArns)
+    {
+        if (repositoryArns.Count == 0) return;
+        policy.AddStatements(
+            new PolicyStatement(new PolicyStatementProps
+            {
+                Sid = "PullJobImages",
+                Actions = new[] { "ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage" },
+                Resources = repositoryArns.ToArray(),
+            }),
+            new PolicyStatement(new PolicyStatementProps
+            {
+                Sid = "EcrAuthorizationToken",
+                Actions = new[] { "ecr:GetAuthorizationToken" },
+                Resources = new[] { "*" },
+            }));
     }
 }

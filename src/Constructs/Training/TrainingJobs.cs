@@ -53,7 +53,11 @@ public sealed record TrainingJobsProps : PlatformConstructProps
     /// <remarks>Default: 200: CUDA training images are often 10–20 GB, and layers are extracted next to the compressed copy.</remarks>
     public int RootVolumeGiB { get; init; } = 200;
 
-    /// <summary>Minutes a job may wait in RUNNABLE (no capacity, or asking for more than an environment can give) before it is cancelled with the reason recorded (10 to 1440).</summary>
+    /// <summary>
+    /// Minutes a job may block the head of its queue in RUNNABLE (no capacity, or asking for more than an environment can
+    /// give) before the queue's job-state time limit cancels it, with the reason recorded (10 to 1440). Time spent
+    /// behind other jobs does not count: Batch measures it at the head of the queue.
+    /// </summary>
     /// <remarks>Default: 60: long enough for Spot capacity to come back, short enough that nobody waits a day for a job that never starts.</remarks>
     public int MaxRunnableMinutes { get; init; } = 60;
 
@@ -61,9 +65,21 @@ public sealed record TrainingJobsProps : PlatformConstructProps
     /// <remarks>Default: 1.</remarks>
     public int QueuePriority { get; init; } = 1;
 
-    /// <summary>Whether instances are placed in one cluster placement group (lowest latency between the nodes of a multi-node job).</summary>
+    /// <summary>
+    /// Whether instances are placed in one cluster placement group (lowest latency between the nodes of a multi-node
+    /// job). A cluster placement group lives in one Availability Zone, so the compute environments then launch only in
+    /// the platform's workload subnet(s) of <see cref="PlacementAvailabilityZone"/>.
+    /// </summary>
     /// <remarks>Default: false; required for EFA job definitions.</remarks>
     public bool ClusterPlacement { get; init; }
+
+    /// <summary>With <see cref="ClusterPlacement"/>, the Availability Zone the compute environments launch in: one of the zones of the platform's workload subnets, by name (e.g. <c>eu-west-1b</c>).</summary>
+    /// <remarks>
+    /// Default: the first zone of the workload subnets. A name can be checked only in a stack with a concrete account
+    /// and region (an environment-agnostic stack knows its zones only at deployment); pick another zone when the GPU
+    /// type has no capacity in the first.
+    /// </remarks>
+    public string? PlacementAvailabilityZone { get; init; }
 
     /// <summary>Days a checkpoint object is kept.</summary>
     /// <remarks>Default: 30: checkpoints resume interrupted jobs; the final model goes to the output bucket.</remarks>
@@ -98,6 +114,8 @@ public sealed class TrainingJobs : PlatformConstruct, ITrainingJobs
     private readonly IReadOnlyList<GpuInstanceType> _instanceTypes;
     private readonly int _maxVCpus;
     private readonly int _rootVolumeGiB;
+    private readonly List<Policy> _executionPolicies = new();
+    private Policy _instancePolicy = null!;
     private readonly Rule _failedRule;
     private readonly Rule _stuckRule;
 
@@ -131,6 +149,8 @@ public sealed class TrainingJobs : PlatformConstruct, ITrainingJobs
     public IReadOnlyList<string> InstanceTypes { get; }
     /// <summary>The job definitions, as given.</summary>
     public IReadOnlyList<TrainingJobDefinitionOptions> JobDefinitions { get; }
+    /// <summary>With <see cref="TrainingJobsProps.ClusterPlacement"/>, the one Availability Zone the compute environments launch in (a token in an environment-agnostic stack); null otherwise.</summary>
+    public string? PlacementAvailabilityZone { get; private set; }
 
     /// <inheritdoc />
     public string JobQueueArn => JobQueue.JobQueueArn;
@@ -173,6 +193,8 @@ public sealed class TrainingJobs : PlatformConstruct, ITrainingJobs
 
         foreach (var definition in props.JobDefinitions)
             _jobDefinitionArns[definition.Name] = CreateJobDefinition(definition, props, instanceTypes);
+        // Read once every definition exists, so each container has bound its image and granted its pull.
+        BatchInstanceRole.AllowImagePulls(_instancePolicy, _executionPolicies.SelectMany(PulledRepositories).Distinct().ToList());
 
         RecordWorstCaseCost();
         (_failedRule, _stuckRule) = CreateEventRules();
@@ -191,7 +213,7 @@ public sealed class TrainingJobs : PlatformConstruct, ITrainingJobs
     /// <summary>Jobs that ended FAILED, per period.</summary>
     public Metric MetricFailedJobs(MetricOptions? options = null) => RuleMetric(_failedRule, options);
 
-    /// <summary>Jobs cancelled after waiting longer than <see cref="TrainingJobsProps.MaxRunnableMinutes"/> in RUNNABLE, per period.</summary>
+    /// <summary>Jobs the queues' time limit cancelled after blocking the queue in RUNNABLE longer than <see cref="TrainingJobsProps.MaxRunnableMinutes"/>, per period.</summary>
     public Metric MetricJobsStuckRunnable(MetricOptions? options = null) => RuleMetric(_stuckRule, options);
 
     /// <summary>The physical name of a job definition of this construct.</summary>
@@ -325,10 +347,11 @@ public sealed class TrainingJobs : PlatformConstruct, ITrainingJobs
             });
         }
 
-        var instanceRole = BatchInstanceRole.Create(this, "InstanceRole", LogGroup);
+        (var instanceRole, _instancePolicy) = BatchInstanceRole.Create(this, "InstanceRole", LogGroup);
         var placement = props.ClusterPlacement
             ? new PlacementGroup(this, "Placement", new PlacementGroupProps { Strategy = PlacementGroupStrategy.CLUSTER })
             : null;
+        var subnets = props.ClusterPlacement ? OneZoneSubnets(props.PlacementAvailabilityZone) : Platform.Network.WorkloadSubnets;
 
         var environments = new List<ManagedEc2EcsComputeEnvironment>();
         if (props.UseSpot) environments.Add(ComputeEnvironment("Spot", spot: true));
@@ -340,7 +363,7 @@ public sealed class TrainingJobs : PlatformConstruct, ITrainingJobs
             var environment = new ManagedEc2EcsComputeEnvironment(this, id, new ManagedEc2EcsComputeEnvironmentProps
             {
                 Vpc = Platform.Network.Vpc,
-                VpcSubnets = Platform.Network.WorkloadSubnets,
+                VpcSubnets = subnets,
                 SecurityGroups = new ISecurityGroup[] { SecurityGroup },
                 InstanceTypes = instanceTypes.Select(t => new InstanceType(t.Name)).ToArray(),
                 UseOptimalInstanceClasses = false,
@@ -355,10 +378,33 @@ public sealed class TrainingJobs : PlatformConstruct, ITrainingJobs
             });
             var cfn = (CfnComputeEnvironment)environment.Node.DefaultChild!;
             // The GPU AMI on Amazon Linux 2023 (CDK 2.160 only names the Amazon Linux 2 one, out of support since 2026-06-30).
-            cfn.AddPropertyOverride("ComputeResources.Ec2Configuration", new[] { new Dictionary<string, object> { ["ImageType"] = "ECS_AL2023_NVIDIA" } });
+            cfn.AddPropertyOverride("ComputeResources.Ec2Configuration", new[] { new Dictionary<string, object> { ["ImageType"] = GpuInstanceTypes.ImageType } });
             if (efa) cfn.AddPropertyDeletionOverride("ComputeResources.SecurityGroupIds");
             return environment;
         }
+    }
+
+    // A cluster placement group is "a logical grouping of instances within a single Availability Zone", and EC2 Auto
+    // Scaling refuses multiple zones with one (https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-placementgroup.html,
+    // https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_CreateAutoScalingGroup.html): the workload subnets of one zone.
+    private SubnetSelection OneZoneSubnets(string? wanted)
+    {
+        var selected = Platform.Network.Vpc.SelectSubnets(Platform.Network.WorkloadSubnets).Subnets;
+        var zones = selected.Select(s => s.AvailabilityZone).Distinct().ToList();
+        Validate.That(zones.Count > 0, "TrainingJobsProps.ClusterPlacement = true: the platform's workload subnets select no subnet, so there is no Availability Zone to place the instances in.");
+        var zone = zones[0];
+        if (wanted is not null)
+        {
+            var unknown = zones.All(Token.IsUnresolved);
+            Validate.That(!unknown || Token.IsUnresolved(wanted),
+                $"TrainingJobsProps.PlacementAvailabilityZone = '{wanted}': this stack is environment-agnostic, so its Availability Zones are known only at deployment and '{wanted}' cannot be matched to a subnet. " +
+                "Give the stack an account and region (Env), or leave PlacementAvailabilityZone unset for the first zone of the workload subnets.");
+            Validate.That(zones.Contains(wanted),
+                $"TrainingJobsProps.PlacementAvailabilityZone = '{wanted}' is not a zone of the platform's workload subnets ({string.Join(", ", zones)}); use one of them.");
+            zone = wanted;
+        }
+        PlacementAvailabilityZone = zone;
+        return new SubnetSelection { Subnets = selected.Where(s => s.AvailabilityZone == zone).ToArray() };
     }
 
     private string CreateJobDefinition(TrainingJobDefinitionOptions options, TrainingJobsProps props, IReadOnlyList<GpuInstanceType> instanceTypes)
@@ -406,9 +452,12 @@ public sealed class TrainingJobs : PlatformConstruct, ITrainingJobs
         });
 
         if (container.ExecutionRole.Node.TryFindChild("DefaultPolicy") is Policy executionPolicy)
+        {
             Suppressions.Add(executionPolicy, "AwsSolutions-IAM5",
                 "ecr:GetAuthorizationToken has no resource-level permissions; the image pulls themselves are limited to this definition's repository.",
                 "Resource::*");
+            _executionPolicies.Add(executionPolicy);
+        }
 
         // Retry only what is not the job's fault: the instance went away (Spot reclamation, host failure).
         // Anything else (the application's own exit code, out of memory) exits at once.
@@ -446,6 +495,25 @@ public sealed class TrainingJobs : PlatformConstruct, ITrainingJobs
         return multiNode.JobDefinitionArn;
     }
 
+    // The ECR repositories an image granted its pull on: CDK's ECR images (FromEcrRepository, FromAsset) grant
+    // ecr:BatchGetImage on their repository to the container's execution role when they are bound, and expose the
+    // repository nowhere else. An image from another registry grants nothing and needs no ECR permission.
+    private static IEnumerable<string> PulledRepositories(Policy executionPolicy)
+    {
+        if (executionPolicy.Document.ToJSON() is not IDictionary<string, object> document || !document.TryGetValue("Statement", out var all) || all is not IEnumerable<object> statements)
+            yield break;
+        static IEnumerable<string> Strings(object? value) => value switch
+        {
+            string one => new[] { one },
+            IEnumerable<object> many => many.OfType<string>(),
+            _ => Array.Empty<string>(),
+        };
+        foreach (var statement in statements.OfType<IDictionary<string, object>>())
+            if (Strings(statement.TryGetValue("Action", out var actions) ? actions : null).Contains("ecr:BatchGetImage"))
+                foreach (var resource in Strings(statement.TryGetValue("Resource", out var resources) ? resources : null))
+                    yield return resource;
+    }
+
     private (Rule Failed, Rule Stuck) CreateEventRules()
     {
         var topic = Platform.AlarmTopic;
@@ -474,13 +542,13 @@ public sealed class TrainingJobs : PlatformConstruct, ITrainingJobs
             new Dictionary<string, object> { ["jobQueue"] = queues, ["status"] = new[] { "SUCCEEDED" } }, notify: true);
         var failed = StateRule("Failed", "Training job failed: tell the alarm topic; counted by the failed-jobs alarm",
             new Dictionary<string, object> { ["jobQueue"] = queues, ["status"] = new[] { "FAILED" } }, notify: true);
-        // Jobs the queue cancelled in RUNNABLE carry the time-limit reason (CAPACITY:... or MISCONFIGURATION:...).
-        var stuck = StateRule("StuckRunnable", "Training job cancelled after waiting too long in RUNNABLE; counted by the stuck-jobs alarm",
+        // A job the queue's time limit cancels ends FAILED with "Canceled by JobStateTimeLimit action due to reason: <reason>".
+        var stuck = StateRule("StuckRunnable", "Training job cancelled by the queue's time limit after blocking it in RUNNABLE; counted by the stuck-jobs alarm",
             new Dictionary<string, object>
             {
                 ["jobQueue"] = queues,
                 ["status"] = new[] { "FAILED" },
-                ["statusReason"] = new object[] { new Dictionary<string, object> { ["prefix"] = "CAPACITY:" }, new Dictionary<string, object> { ["prefix"] = "MISCONFIGURATION:" } },
+                ["statusReason"] = new object[] { new Dictionary<string, object> { ["prefix"] = TrainingJobQueue.TimeLimitCancelReasonPrefix } },
             }, notify: false);
         return (failed, stuck);
     }
@@ -497,7 +565,7 @@ public sealed class TrainingJobs : PlatformConstruct, ITrainingJobs
         });
         var stuck = MetricJobsStuckRunnable(new MetricOptions { Period = Duration.Hours(1) }).CreateAlarm(this, "StuckJobsAlarm", new CreateAlarmOptions
         {
-            AlarmDescription = $"A training job waited more than {props.MaxRunnableMinutes} minutes in RUNNABLE and was cancelled: no GPU capacity, or it asks for more than the compute environments allow.",
+            AlarmDescription = $"A training job blocked its queue in RUNNABLE for more than {props.MaxRunnableMinutes} minutes and was cancelled: no GPU capacity, or it asks for more than the compute environments allow.",
             Threshold = 1,
             EvaluationPeriods = 1,
             ComparisonOperator = ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
@@ -526,7 +594,9 @@ public sealed class TrainingJobs : PlatformConstruct, ITrainingJobs
     {
         Validate.That(props.InstanceTypes.Count > 0, "TrainingJobsProps.InstanceTypes is empty; name at least one GPU instance type, e.g. g5.12xlarge.");
         return props.InstanceTypes.Select(name => GpuInstanceTypes.Find(name) ?? throw new ArgumentException(
-            $"TrainingJobsProps.InstanceTypes: '{name}' is not a supported GPU instance type; use one of {string.Join(", ", GpuInstanceTypes.Supported.Select(t => t.Name))}.")).ToList();
+            GpuInstanceTypes.WhyNotSupported(name) is { } why
+                ? $"TrainingJobsProps.InstanceTypes: '{name}' cannot run training jobs: {why}."
+                : $"TrainingJobsProps.InstanceTypes: '{name}' is not a supported GPU instance type; use one of {string.Join(", ", GpuInstanceTypes.Supported.Select(t => t.Name))}.")).ToList();
     }
 
     private static void ValidateProps(TrainingJobsProps props, IReadOnlyList<GpuInstanceType> types)
@@ -539,6 +609,8 @@ public sealed class TrainingJobs : PlatformConstruct, ITrainingJobs
         Validate.InRange(props.IdleComputeAlarmMinutes, 5, 1440, "TrainingJobsProps.IdleComputeAlarmMinutes", "minutes of idle instances before the alarm");
         Validate.InRange(props.CheckpointExpireDays, 1, 3650, "TrainingJobsProps.CheckpointExpireDays", "checkpoints must expire");
         Validate.That(props.FailedJobsAlarmThreshold >= 1, $"TrainingJobsProps.FailedJobsAlarmThreshold = {props.FailedJobsAlarmThreshold} must be at least 1.");
+        Validate.That(props.ClusterPlacement || props.PlacementAvailabilityZone is null,
+            $"TrainingJobsProps.PlacementAvailabilityZone = '{props.PlacementAvailabilityZone}' needs ClusterPlacement = true: it picks the zone of the cluster placement group, and without one the compute environments use every zone of the workload subnets. Set ClusterPlacement = true or leave PlacementAvailabilityZone unset.");
         Validate.That(props.UseSpot || !props.OnDemandFallback,
             "TrainingJobsProps.OnDemandFallback = true needs UseSpot = true: it orders an on-demand environment after the Spot one. Without Spot, jobs already run on demand.");
         Validate.That(props.JobDefinitions.Count > 0, "TrainingJobsProps.JobDefinitions is empty; define at least one job definition.");

@@ -88,7 +88,8 @@ public class AsyncEndpointTests
         var p = alarm["Properties"]!;
         Assert.Equal("AWS/SageMaker", p["Namespace"]!.GetValue<string>());
         Assert.Equal("InvocationFailures", p["MetricName"]!.GetValue<string>());
-        Assert.Equal($$"""[{"Name":"EndpointName","Value":"{{_t.AsyncEndpoint.EndpointName}}"}]""", p["Dimensions"].Text());
+        // Published per endpoint and variant (https://docs.aws.amazon.com/sagemaker/latest/dg/async-inference-monitor.html).
+        Assert.Equal($$"""[{"Name":"EndpointName","Value":"{{_t.AsyncEndpoint.EndpointName}}"},{"Name":"VariantName","Value":"AllTraffic"}]""", p["Dimensions"].Text());
         Assert.Equal("Sum", p["Statistic"]!.GetValue<string>());
         Assert.Equal(300, p["Period"]!.GetValue<int>());
         Assert.Equal(1, p["Threshold"]!.GetValue<double>());

@@ -223,12 +223,40 @@ public class RealTimeEndpointTests
         Assert.Equal("p99", _t.RealTimeEndpoint.MetricModelLatency(new Amazon.CDK.AWS.CloudWatch.MetricOptions { Statistic = "p99" }).Statistic);
         Assert.Equal("Sum", _t.RealTimeEndpoint.MetricInvocation5xxErrors().Statistic);
         Assert.Equal("/aws/sagemaker/Endpoints", _t.RealTimeEndpoint.MetricGpuUtilization().Namespace);
-        Assert.Equal("ApproximateAgeOfOldestRequest", _t.RealTimeEndpoint.MetricBacklogAge().MetricName);
+        Assert.Equal("ApproximateAgeOfOldestRequest", _t.AsyncEndpoint.MetricBacklogAge().MetricName);
         Assert.Equal("test-llm-d84518bd", _t.RealTimeEndpoint.MetricInvocations().Dimensions!["EndpointName"]);
         Assert.Equal("AllTraffic", _t.RealTimeEndpoint.MetricInvocations().Dimensions!["VariantName"]);
         var failures = _t.AsyncEndpoint.MetricInvocationFailures();
         Assert.Equal(("AWS/SageMaker", "InvocationFailures", "Sum", 300d), (failures.Namespace, failures.MetricName, failures.Statistic, failures.Period.ToSeconds()));
-        Assert.Equal(_t.AsyncEndpoint.EndpointName, Assert.Single(failures.Dimensions!, d => d.Key == "EndpointName").Value);
-        Assert.Single(failures.Dimensions!);
+        Assert.Equal(new Dictionary<string, object> { ["EndpointName"] = _t.AsyncEndpoint.EndpointName, ["VariantName"] = "AllTraffic" }, failures.Dimensions);
+        Assert.Equal(new[] { "EndpointName" }, _t.AsyncEndpoint.MetricBacklogSizePerInstance().Dimensions!.Keys);
+    }
+
+    [Fact]
+    public void Metric_helpers_refuse_a_metric_the_hosting_mode_never_publishes()
+    {
+        // Async endpoints publish InvocationsProcessed, no Invocations and no OverheadLatency; only they have a backlog;
+        // serverless endpoints have no instance metrics; only inference components report NoCapacityInvocationFailures.
+        var refused = new (GpuModelEndpoint Endpoint, Func<GpuModelEndpoint, object> Helper, string Name)[]
+        {
+            (_t.AsyncEndpoint, e => e.MetricInvocations(), "MetricInvocations"),
+            (_t.AsyncEndpoint, e => e.MetricOverheadLatency(), "MetricOverheadLatency"),
+            (_t.AsyncEndpoint, e => e.MetricInvocationsPerInstance(), "MetricInvocationsPerInstance"),
+            (_t.RealTimeEndpoint, e => e.MetricBacklogAge(), "MetricBacklogAge"),
+            (_t.RealTimeEndpoint, e => e.MetricInvocationFailures(), "MetricInvocationFailures"),
+            (_t.RealTimeEndpoint, e => e.MetricNoCapacityInvocationFailures(), "MetricNoCapacityInvocationFailures"),
+            (_t.ComponentsEndpoint, e => e.MetricInvocationsPerInstance(), "MetricInvocationsPerInstance"),
+            (_t.ServerlessEndpoint, e => e.MetricGpuUtilization(), "MetricGpuUtilization"),
+            (_t.ServerlessEndpoint, e => e.MetricCpuUtilization(), "MetricCpuUtilization"),
+        };
+        Assert.All(refused, r =>
+        {
+            var error = Assert.Throws<InvalidOperationException>(() => r.Helper(r.Endpoint));
+            Assert.Contains(r.Name, error.Message);
+            Assert.Contains(r.Endpoint.Node.Path, error.Message);
+        });
+        Assert.Equal("InvocationsPerInstance", _t.RealTimeEndpoint.MetricInvocationsPerInstance().MetricName);
+        Assert.Equal("NoCapacityInvocationFailures", _t.ComponentsEndpoint.MetricNoCapacityInvocationFailures().MetricName);
+        Assert.Equal("Invocations", _t.ServerlessEndpoint.MetricInvocations().MetricName);
     }
 }

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Amazon.CDK;
 using Amazon.CDK.Assertions;
+using Amazon.CDK.AWS.ECR;
 using Amazon.CDK.AWS.ECS;
 using Amazon.CDK.AWS.IAM;
 using AwsModelPlatform.Constructs.Foundation;
@@ -386,6 +387,64 @@ public class TrainingJobsOptionsTests
         var template = Synth.Template(s => new TrainingJobs(s, "Training", Props));
         template.ResourceCountIs("AWS::CloudTrail::Trail", 1);
         template.ResourceCountIs("AWS::KMS::Key", 1);
+    }
+
+    [Theory]
+    [InlineData("p3.8xlarge", 4, "g4dn.12xlarge, g5.12xlarge, g6.12xlarge, g6e.12xlarge")]
+    [InlineData("p3.2xlarge", 1, "g4dn.xlarge, g5.xlarge, g6.xlarge, g6e.xlarge")]
+    [InlineData("p3dn.24xlarge", 8, "g4dn.metal, g5.48xlarge, g6.48xlarge, g6e.48xlarge")]
+    [InlineData("g3.16xlarge", 4, "g4dn.12xlarge, g5.12xlarge, g6.12xlarge, g6e.12xlarge")]
+    public void A_p3_or_g3_type_fails_synthesis_the_AL2023_NVIDIA_AMI_does_not_run_them_naming_newer_types(string type, int gpus, string instead)
+    {
+        var message = Synth.ErrorOf(() => new TrainingJobs(Synth.NewStack(), "Training", Props with { InstanceTypes = new[] { "g5.12xlarge", type } }));
+        Assert.Equal($"TrainingJobsProps.InstanceTypes: '{type}' cannot run training jobs: the training compute environments run AWS Batch's Amazon Linux 2023 NVIDIA AMI (ECS_AL2023_NVIDIA), " +
+            $"which does not support p3 and g3 instance types (AWS Batch API reference, Ec2Configuration); for {gpus} GPU(s) use a newer type such as {instead}.", message);
+    }
+
+    [Fact]
+    public void Every_supported_type_is_one_the_compute_environments_AMI_runs()
+    {
+        Assert.DoesNotContain(GpuInstanceTypes.Supported, t => t.Name.StartsWith("p3", StringComparison.Ordinal) || t.Name.StartsWith("g3", StringComparison.Ordinal));
+        Assert.All(GpuInstanceTypes.Supported, t => Assert.Null(GpuInstanceTypes.WhyNotSupported(t.Name)));
+        var template = Synth.Template(s => new TrainingJobs(s, "Training", Props));
+        Assert.All(template.Resources("AWS::Batch::ComputeEnvironment"), e =>
+            Assert.Equal(GpuInstanceTypes.ImageType, e.Value["Properties"]!["ComputeResources"]!["Ec2Configuration"]![0]!["ImageType"]!.GetValue<string>()));
+    }
+
+    [Fact]
+    public void Instances_may_pull_the_job_definitions_ECR_images_from_those_repositories_only()
+    {
+        // On EC2, ECS pulls from ECR with the container instance role (Amazon ECR User Guide, "Using Amazon ECR images with Amazon ECS").
+        var stack = Synth.NewStack();
+        var train = Repository.FromRepositoryName(stack, "Train", "train");
+        var eval = Repository.FromRepositoryName(stack, "Eval", "eval");
+        _ = new TrainingJobs(stack, "Training", Props with
+        {
+            JobDefinitions = new[]
+            {
+                Props.JobDefinitions[0] with { Image = ContainerImage.FromEcrRepository(train, "v1") },
+                Props.JobDefinitions[1] with { Image = ContainerImage.FromEcrRepository(eval, "v2") },
+                Props.JobDefinitions[0] with { Name = "finetune2", Image = ContainerImage.FromEcrRepository(train, "v3") },
+            },
+        });
+        var statements = Template.FromStack(stack).Resources("AWS::IAM::Policy").Single(p => p.Key.StartsWith("TrainingInstanceRolePolicy")).Value["Properties"]!["PolicyDocument"]!["Statement"]!.AsArray();
+        var pull = statements.Single(s => s!["Sid"]!.GetValue<string>() == "PullJobImages")!;
+        Assert.Equal("""["ecr:BatchCheckLayerAvailability","ecr:GetDownloadUrlForLayer","ecr:BatchGetImage"]""", pull["Action"].Text());
+        var repositories = pull["Resource"]!.AsArray().Select(r => r.Text()).ToList();
+        Assert.Equal(2, repositories.Count); // each repository once
+        Assert.Contains(repositories, r => r.EndsWith(""":repository/train"]]}""", StringComparison.Ordinal));
+        Assert.Contains(repositories, r => r.EndsWith(""":repository/eval"]]}""", StringComparison.Ordinal));
+        var token = statements.Single(s => s!["Sid"]!.GetValue<string>() == "EcrAuthorizationToken")!;
+        Assert.Equal("ecr:GetAuthorizationToken", token["Action"]!.GetValue<string>());
+        Assert.Equal("*", token["Resource"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public void Images_from_another_registry_give_the_instances_no_ECR_permission()
+    {
+        var statements = Synth.Template(s => new TrainingJobs(s, "Training", Props)).Resources("AWS::IAM::Policy")
+            .Single(p => p.Key.StartsWith("TrainingInstanceRolePolicy")).Value["Properties"]!["PolicyDocument"]!["Statement"]!.AsArray();
+        Assert.DoesNotContain(statements, s => s!["Action"].Text().Contains("ecr:"));
     }
 
     public static IEnumerable<object[]> InvalidProps() => new[]
