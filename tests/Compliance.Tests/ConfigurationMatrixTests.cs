@@ -67,6 +67,16 @@ public class ConfigurationMatrixTests(PackedLibrary library, ITestOutputHelper o
             s => Assert.DoesNotContain("<AWS::", s.AppliesTo));
     }
 
+    [Theory]
+    [MemberData(nameof(Configurations))]
+    public void Every_metric_a_configuration_watches_is_published_by_AWS_with_that_dimension_set(string configuration)
+    {
+        // The metric catalog of issue 11 (MetricCatalog/metric-catalog.json), over every configuration.
+        var violations = Matrix.Templates(configuration)
+            .SelectMany(t => MetricCatalog.AwsMetricCatalog.Default.Violations(t.Template.AsObject()).Select(v => $"{t.Stack}: {v}")).ToList();
+        Assert.True(violations.Count == 0, $"metrics AWS does not publish in {configuration}:\n" + string.Join('\n', violations));
+    }
+
     [Fact]
     public void The_matrix_covers_every_option_the_issue_lists()
     {

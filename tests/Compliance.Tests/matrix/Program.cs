@@ -204,6 +204,7 @@ Synth("eu-west-1-platform-stack", "eu-west-1", app =>
         UseSpot = true,
         OnDemandFallback = true,
         ClusterPlacement = true,
+        PlacementAvailabilityZone = "eu-west-1b",
         JobDefinitions = new[] { new TrainingJobDefinitionOptions { Name = "ddp", Image = TrainingImage(workloads), Gpus = 8, Nodes = 2, Efa = true } },
     });
     new TrainingApi(workloads, "TrainingApi", new TrainingApiProps { Training = training });
