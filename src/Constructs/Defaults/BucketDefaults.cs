@@ -6,8 +6,9 @@ namespace AwsModelPlatform.Constructs.Defaults;
 /// <summary>
 /// Secure defaults for S3 buckets: KMS with the platform key (bucket key on, to cut KMS request cost), public
 /// access blocked, TLS 1.2+ only, versioned, ACLs disabled, server access logs to the platform's log bucket,
-/// retained on stack removal. Callers add lifecycle rules on top (noncurrent versions of what is rewritten often). A <c>bucketName</c> fixed at synth time lets the
-/// platform's access-log bucket (possibly in another stack) name the bucket without referencing it, which would be a cycle.
+/// retained on stack removal. Callers add lifecycle rules on top (noncurrent versions of what is rewritten often). A
+/// <c>bucketName</c> fixed at synth time lets the platform's access-log bucket (possibly in another stack) name the
+/// bucket without referencing it, which would be a cycle.
 /// </summary>
 internal static class BucketDefaults
 {

@@ -10,8 +10,9 @@ namespace AwsModelPlatform.Constructs.Foundation;
 /// (default-security-group restriction, auto-delete objects, log retention, AwsCustomResource) are created on
 /// Node.js runtimes AWS Lambda no longer lets anyone create, so a synthesized stack would fail on deploy:
 /// this aspect moves them to <see cref="NodeRuntime"/>, and records once, on those resources, why cdk-nag's
-/// managed-policy finding does not apply to them. It also writes each stack's worst-case cost record
-/// (<see cref="Cost.CostCeiling.WriteRecord"/>).
+/// managed-policy finding and NIST 800-53 R5 / HIPAA Security's workload-function rules do not apply to them. It
+/// records on every role and inline policy below the library's constructs (and no user's own) why an inline policy
+/// is the right kind, and writes each stack's worst-case cost record (<see cref="Cost.CostCeiling.WriteRecord"/>).
 /// </summary>
 public sealed class PlatformAspects : DeputyBase, IAspect
 {
