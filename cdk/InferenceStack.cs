@@ -9,9 +9,10 @@ namespace AwsModelPlatform.Cdk;
 /// <summary>
 /// The sample's models, on the foundation's platform: an LLM on inference components that scales to zero, and an
 /// async endpoint for long jobs that scales from zero on its backlog, and the inference API in front of both (IAM auth;
-/// its URL is the stack output <c>ApiUrl</c>). Context: <c>modelBucket</c> (where the weights are), <c>region</c> (picks
-/// the deep-learning-container registry; us-east-1 when unset), <c>handlerDirectory</c> (a prebuilt handler
-/// <c>bootstrap</c>; unset: the handler is published with Native AOT from src/Handlers while the app synthesizes).
+/// its URL is the stack output <c>ApiUrl</c>). The TGI deep-learning container comes from the registry of the stack's
+/// region (resolved at deploy time when the app has no region). Context: <c>modelBucket</c> (where the weights are),
+/// <c>handlerDirectory</c> (a prebuilt handler <c>bootstrap</c>; unset: the handler is published with Native AOT from
+/// src/Handlers while the app synthesizes).
 /// </summary>
 public sealed class InferenceStack : Stack
 {
@@ -21,8 +22,8 @@ public sealed class InferenceStack : Stack
 
     public InferenceStack(Construct scope, string id, IStackProps props, IModelPlatform platform) : base(scope, id, props)
     {
-        var region = Token.IsUnresolved(Region) ? "us-east-1" : Region;
-        var tgi = ModelImage.FromImageUri($"763104351884.dkr.ecr.{region}.amazonaws.com/huggingface-pytorch-tgi-inference:2.4.0-tgi3.0.1-gpu-py311-cu124-ubuntu22.04");
+        // SageMaker pulls the image only from the endpoint's region, and the DLC registry account differs by region.
+        var tgi = ModelImage.FromDeepLearningContainer("huggingface-pytorch-tgi-inference", "2.4.0-tgi3.0.1-gpu-py311-cu124-ubuntu22.04");
         var models = Bucket.FromBucketName(this, "Models", Node.TryGetContext("modelBucket") as string ?? "awsmodelplatform-models");
         var llmEnvironment = new Dictionary<string, string> { ["HF_MODEL_ID"] = "/opt/ml/model", ["SM_NUM_GPUS"] = "1", ["MAX_TOTAL_TOKENS"] = "8192" };
 
@@ -64,7 +65,8 @@ public sealed class InferenceStack : Stack
             Models = new[]
             {
                 new InferenceModel { Endpoint = Llm, Name = "llm", Protocol = ModelProtocol.OpenAi },
-                new InferenceModel { Endpoint = AsyncLlm, Name = "llm_async", Protocol = ModelProtocol.OpenAi },
+                // An async endpoint serves only InvokeEndpointAsync: its model is reached on the async routes, with raw bodies.
+                new InferenceModel { Endpoint = AsyncLlm, Name = "llm_async", Protocol = ModelProtocol.Raw },
             },
             HandlerDirectory = Node.TryGetContext("handlerDirectory") as string is { Length: > 0 } prebuilt ? prebuilt : null,
         });

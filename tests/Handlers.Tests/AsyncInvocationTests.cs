@@ -191,6 +191,30 @@ public sealed class AsyncInvocationTests(HandlerFixture f)
     }
 
     [Fact]
+    public async Task A_record_bucket_that_does_not_exist_is_a_502_not_an_unknown_id()
+    {
+        // S3 answers 404 for a missing bucket too (NoSuchBucket): a misconfiguration, not "no such request".
+        var env = new Dictionary<string, string>(f.AwsEnvironment(f.Moto.Url))
+        {
+            ["Api__RouteGroups"] = "inference",
+            ["Inference__Async__Bucket"] = "no-such-bucket-" + Guid.NewGuid().ToString("N")[..8],
+            ["Inference__Models__async-echo__EndpointName"] = "echo",
+        };
+        var (process, url) = await HandlerFixture.StartHandlerAsync(env, new ConcurrentQueue<string>());
+        try
+        {
+            using var http = new HttpClient { BaseAddress = url };
+            using var r = await http.GetAsync($"/v1/async-invocations/{Guid.NewGuid():N}");
+            var problem = await AssertProblemAsync(r, 502, "upstream-error");
+            Assert.Equal("NoSuchBucket", problem.GetProperty("errorType").GetString());
+        }
+        finally
+        {
+            HandlerFixture.Stop(process);
+        }
+    }
+
+    [Fact]
     public async Task Async_body_over_the_model_limit_is_413_and_nothing_is_stored()
     {
         using var r = await f.Http.PostAsync("/v1/endpoints/tiny/async-invocations", Body(new string('x', 2048), "text/plain"));

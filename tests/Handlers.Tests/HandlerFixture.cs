@@ -58,6 +58,8 @@ public sealed class HandlerFixture : IAsyncLifetime
         ["chat-model-broken"] = "stream-llm-error",
         ["async-echo"] = "echo",
         ["async-fail"] = "async-fail",
+        ["queued"] = "echo",
+        ["unstreamed-chat"] = "llm",
     };
 
     public async Task InitializeAsync()
@@ -91,6 +93,10 @@ public sealed class HandlerFixture : IAsyncLifetime
             ["Inference__Models__component__InferenceComponentName"] = "component-a",
             ["Inference__Models__chat-model__Protocol"] = "openai",
             ["Inference__Models__chat-model-broken__Protocol"] = "openai",
+            // What the constructs configure for an async endpoint, and for a serverless one (InferenceApi, Invocations).
+            ["Inference__Models__queued__Invocations"] = "async",
+            ["Inference__Models__unstreamed-chat__Protocol"] = "openai",
+            ["Inference__Models__unstreamed-chat__Invocations"] = "sync",
         };
         foreach (var (model, endpoint) in Models) env[$"Inference__Models__{model}__EndpointName"] = endpoint;
         TrainingMoto.Configure(env, Moto.Url, KmsKeyId);

@@ -31,6 +31,45 @@ public sealed class InvocationTests(HandlerFixture f)
     }
 
     [Fact]
+    public async Task A_sync_or_streamed_call_of_a_model_on_an_async_endpoint_is_a_400_problem_before_SageMaker_is_called()
+    {
+        var before = f.SageMaker.Calls.Count;
+        foreach (var route in new[] { "invocations", "invocations-stream" })
+        {
+            using var r = await f.Http.PostAsync($"/v1/endpoints/queued/{route}", Body("{\"inputs\":\"x\"}"));
+            var problem = await AssertProblemAsync(r, 400, "/problems/invocation-not-supported");
+            Assert.Contains("call POST /v1/endpoints/queued/async-invocations", problem.GetProperty("detail").GetString());
+        }
+        Assert.Equal(before, f.SageMaker.Calls.Count);
+
+        using var accepted = await f.Http.PostAsync("/v1/endpoints/queued/async-invocations", Body("{\"inputs\":\"x\"}"));
+        Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
+    }
+
+    [Fact]
+    public async Task An_async_call_of_a_model_whose_endpoint_is_not_async_is_a_400_problem()
+    {
+        var before = f.SageMaker.Calls.Count;
+        using var r = await f.Http.PostAsync("/v1/endpoints/unstreamed-chat/async-invocations", Body("{\"inputs\":\"x\"}"));
+        var problem = await AssertProblemAsync(r, 400, "/problems/invocation-not-supported");
+        Assert.Contains("does not serve asynchronous invocations", problem.GetProperty("detail").GetString());
+        Assert.Equal(before, f.SageMaker.Calls.Count);
+    }
+
+    [Fact]
+    public async Task A_streamed_OpenAI_request_to_a_model_that_does_not_stream_is_a_400_problem_and_the_unstreamed_one_is_served()
+    {
+        var before = f.SageMaker.Calls.Count;
+        using var streamed = await f.Http.PostAsync("/v1/chat/completions", Body("{\"model\":\"unstreamed-chat\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"stream\":true}"));
+        var problem = await AssertProblemAsync(streamed, 400, "/problems/invocation-not-supported");
+        Assert.Contains("without \"stream\": true", problem.GetProperty("detail").GetString());
+        Assert.Equal(before, f.SageMaker.Calls.Count);
+
+        using var whole = await f.Http.PostAsync("/v1/chat/completions", Body("{\"model\":\"unstreamed-chat\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"));
+        Assert.Equal(HttpStatusCode.OK, whole.StatusCode);
+    }
+
+    [Fact]
     public async Task Invocation_passes_body_and_content_type_through_and_maps_headers()
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/endpoints/echo/invocations") { Content = Body("a,b,c\n1,2,3\n", "text/csv") };

@@ -23,6 +23,9 @@ public sealed class BuiltSampleApp : IAsyncLifetime
     public JsonObject Training { get; }
     public TimeSpan SynthTime { get; }
 
+    /// <summary>The warnings synthesis reported, by stack.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> Warnings { get; }
+
     public BuiltSampleApp()
     {
         NodeWarnings.Silence();
@@ -36,6 +39,8 @@ public sealed class BuiltSampleApp : IAsyncLifetime
         Inference = Read("Inference");
         Foundation = Read("Foundation");
         Training = Read("Training");
+        Warnings = new[] { "Foundation", "Inference", "Training" }.ToDictionary(s => s, s => (IReadOnlyList<string>)assembly.GetStackByName(s).Messages
+            .Where(m => m.Level == Amazon.CDK.CXAPI.SynthesisMessageLevel.WARNING).Select(m => m.Entry.Data?.ToString() ?? "").ToList());
         _inference = new(() => InferencePolicyLoop.StartAsync(this));
         _training = new(() => TrainingPolicyLoop.StartAsync(this));
     }

@@ -84,6 +84,105 @@ public class InferencePolicyInTheLoopTests(BuiltSampleApp app) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_pending_request_answers_202_pending_because_the_role_may_list_the_result_prefixes()
+    {
+        using var submit = new HttpRequestMessage(HttpMethod.Post, "v1/endpoints/llm_async/async-invocations")
+        {
+            Content = new StringContent("""{"inputs":"still running"}""", Encoding.UTF8, "application/json"),
+        };
+        submit.Headers.Add("X-Amzn-SageMaker-Inference-Id", AuthorizingSageMakerRuntime.PendingInferenceIdPrefix + Guid.NewGuid().ToString("N"));
+        using var accepted = await L.Http.SendAsync(submit);
+        var acceptedBody = await accepted.Content.ReadAsStringAsync();
+        Assert.True(accepted.StatusCode == HttpStatusCode.Accepted, await Describe(accepted, acceptedBody));
+        var id = JsonNode.Parse(acceptedBody)!["id"]!.GetValue<string>();
+
+        using var status = await L.Http.GetAsync($"v1/async-invocations/{id}");
+        var statusBody = await status.Content.ReadAsStringAsync();
+        Assert.True(status.StatusCode == HttpStatusCode.Accepted, await Describe(status, statusBody));
+        Assert.Equal("pending", JsonNode.Parse(statusBody)!["status"]!.GetValue<string>());
+        // S3 told the role "missing" (404) for the result and the failure only because the role may list their prefixes.
+        foreach (var prefix in new[] { "async-output/", "async-failures/" })
+        {
+            var read = L.StrictS3.MissingKeyReads.Last(r => r.Key.StartsWith(prefix, StringComparison.Ordinal));
+            Assert.True(read.Status == 404 && read.ListDecision is { Allowed: true }, read.ToString());
+        }
+    }
+
+    [Fact]
+    public async Task An_unknown_id_is_404_not_a_denial()
+    {
+        var unknown = Guid.NewGuid().ToString("N");
+        using var status = await L.Http.GetAsync($"v1/async-invocations/{unknown}");
+        var body = await status.Content.ReadAsStringAsync();
+        Assert.True(status.StatusCode == HttpStatusCode.NotFound, await Describe(status, body));
+        Assert.Contains("/problems/not-found", body);
+        var read = L.StrictS3.MissingKeyReads.Last(r => r.Key == $"async-input/requests/{unknown}.json");
+        Assert.True(read.Status == 404 && read.ListDecision is { Allowed: true }, read.ToString());
+    }
+
+    [Fact]
+    public async Task A_first_idempotent_submission_is_accepted_and_its_retry_replays_it()
+    {
+        var key = Guid.NewGuid().ToString();
+        async Task<(HttpResponseMessage Response, string Body)> Submit()
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "v1/endpoints/llm_async/async-invocations")
+            {
+                Content = new StringContent("""{"inputs":"exactly once"}""", Encoding.UTF8, "application/json"),
+            };
+            request.Headers.Add("Idempotency-Key", key);
+            var response = await L.Http.SendAsync(request);
+            return (response, await response.Content.ReadAsStringAsync());
+        }
+
+        var (first, firstBody) = await Submit();
+        Assert.True(first.StatusCode == HttpStatusCode.Accepted, await Describe(first, firstBody));
+        var id = JsonNode.Parse(firstBody)!["id"]!.GetValue<string>();
+        // The first submission looked for an earlier record under the key: S3 said "missing", not "denied".
+        var lookup = L.StrictS3.MissingKeyReads.Last(r => r.Key == $"async-input/requests/{id}.json");
+        Assert.True(lookup.Status == 404 && lookup.ListDecision is { Allowed: true }, lookup.ToString());
+
+        var (retry, retryBody) = await Submit();
+        Assert.True(retry.StatusCode == HttpStatusCode.Accepted, await Describe(retry, retryBody));
+        Assert.Equal(id, JsonNode.Parse(retryBody)!["id"]!.GetValue<string>());
+        Assert.Equal("true", retry.Headers.GetValues("Idempotent-Replayed").Single());
+    }
+
+    [Fact]
+    public async Task A_missing_record_the_role_may_not_list_is_a_502_denial_not_an_unknown_id()
+    {
+        // The same role and keys, records under a prefix the role may read (async-input/*) but not list: S3 answers a
+        // missing record with 403, and the handler must not take that for "no such request".
+        using var handler = await L.StartHandlerAsync(new Dictionary<string, string>(L.Configuration) { ["Inference__Async__Prefix"] = "async-input/unlisted" });
+        var unknown = Guid.NewGuid().ToString("N");
+        using var status = await handler.Http.GetAsync($"v1/async-invocations/{unknown}");
+        var body = await status.Content.ReadAsStringAsync();
+        Assert.True(status.StatusCode == HttpStatusCode.BadGateway, $"{(int)status.StatusCode} {body}\nhandler:\n{handler.Log()}");
+        Assert.Contains("/problems/upstream-auth", body);
+        Assert.Contains("AccessDenied", body);
+        var read = L.StrictS3.MissingKeyReads.Last(r => r.Key == $"async-input/unlisted/requests/{unknown}.json");
+        Assert.True(read.Status == 403 && read.ListDecision is { Allowed: false }, read.ToString());
+    }
+
+    [Fact]
+    public async Task The_async_model_is_served_on_the_async_routes_and_refused_with_a_problem_on_the_others()
+    {
+        // SageMaker serves an async endpoint only through InvokeEndpointAsync: the handler says so before calling it.
+        var endpoint = L.Configuration["Inference__Models__llm_async__EndpointName"];
+        var before = L.SageMaker.Decisions.Count(d => d.Endpoint == endpoint);
+        foreach (var route in new[] { "invocations", "invocations-stream" })
+        {
+            using var response = await L.Http.PostAsync($"v1/endpoints/llm_async/{route}", new StringContent("""{"inputs":"x"}""", Encoding.UTF8, "application/json"));
+            var body = await response.Content.ReadAsStringAsync();
+            Assert.True(response.StatusCode == HttpStatusCode.BadRequest, await Describe(response, body));
+            Assert.Contains("/problems/invocation-not-supported", body);
+        }
+        using var chat = await L.Http.PostAsync("v1/chat/completions", new StringContent("""{"model":"llm_async","messages":[{"role":"user","content":"hi"}]}""", Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.BadRequest, chat.StatusCode);
+        Assert.Equal(before, L.SageMaker.Decisions.Count(d => d.Endpoint == endpoint));
+    }
+
+    [Fact]
     public void The_role_may_use_the_platform_key_only_through_S3_and_no_other_key()
     {
         // What S3 asks KMS on the caller's behalf for SSE-KMS writes and reads (moto's S3 does not ask), decided with

@@ -17,7 +17,8 @@ namespace AwsModelPlatform.SampleApp.Tests;
 /// from the template) runs with that user's keys.
 /// <para>What proves what:</para>
 /// <list type="bullet">
-/// <item>S3 (inputs, records, results; other bucket; other prefix): moto's server, which authorizes S3 calls on the bucket/key ARN.</item>
+/// <item>S3 (inputs, records, results; other bucket; other prefix): moto's server, which authorizes S3 calls on the bucket/key ARN,
+/// behind <see cref="Tests.StrictS3"/>, which answers a read of a missing key as S3 does: 403 unless the role may list its prefix.</item>
 /// <item>SageMaker Runtime: the stand-in below verifies each request's SigV4 signature against the handler user's
 /// secret, then asks the <see cref="PolicySimulator"/> about the real endpoint and inference-component ARNs.</item>
 /// <item>KMS: the handler never calls KMS; S3 does on its behalf for SSE-KMS, and moto's S3 does not check that. The
@@ -41,6 +42,7 @@ public sealed class InferencePolicyLoop : IAsyncDisposable
     public string OutputPath { get; private set; } = null!;
     public IReadOnlyDictionary<string, string> Configuration { get; private set; } = null!;
     public AuthorizingSageMakerRuntime SageMaker { get; private set; } = null!;
+    public StrictS3 StrictS3 { get; private set; } = null!;
     public HandlerProcess Handler { get; private set; } = null!;
     public HttpClient Http => Handler.Http;
 
@@ -73,6 +75,7 @@ public sealed class InferencePolicyLoop : IAsyncDisposable
             .ToDictionary(v => v.Key, v => intrinsics.String(v.Value));
 
         SageMaker = await AuthorizingSageMakerRuntime.StartAsync(this);
+        StrictS3 = await StrictS3.StartAsync(Aws, Iam, [DataBucket, OtherBucket]);
         Handler = await StartHandlerAsync(new Dictionary<string, string>(Configuration)
         {
             // One model the template does not have: an endpoint outside the grant.
@@ -86,6 +89,7 @@ public sealed class InferencePolicyLoop : IAsyncDisposable
         var env = Aws.HandlerEnvironment();
         foreach (var (k, v) in configuration) env[k] = v;
         env["Aws__ServiceUrls__SageMakerRuntime"] = SageMaker.Url.ToString();
+        env["Aws__ServiceUrls__S3"] = StrictS3.Url.ToString();
         env["Inference__MaxRetries"] = "0";
         return HandlerProcess.StartAsync(Path.Combine(App.AssetDirectory(App.Function("buffered").Properties), "bootstrap"), env);
     }
@@ -96,6 +100,7 @@ public sealed class InferencePolicyLoop : IAsyncDisposable
     {
         Handler?.Dispose();
         if (SageMaker is not null) await SageMaker.DisposeAsync();
+        if (StrictS3 is not null) await StrictS3.DisposeAsync();
         Iam?.Dispose();
         Aws?.Dispose();
     }
@@ -107,7 +112,8 @@ public sealed record Decision(string Endpoint, string Action, string[] Resources
 /// <summary>
 /// SageMaker Runtime as far as authorization goes: the real REST paths, SigV4 verified against the handler user's
 /// secret, each call authorized by the <see cref="PolicySimulator"/> on the real ARNs; a granted call gets a canned answer (JSON,
-/// an event stream, or an async acceptance whose result it writes where the endpoint config says SageMaker would).
+/// an event stream, or an async acceptance whose result it writes where the endpoint config says SageMaker would, unless
+/// the inference id starts with <see cref="PendingInferenceIdPrefix"/>: that request stays pending).
 /// </summary>
 public sealed class AuthorizingSageMakerRuntime : IAsyncDisposable
 {
@@ -115,6 +121,9 @@ public sealed class AuthorizingSageMakerRuntime : IAsyncDisposable
     private readonly InferencePolicyLoop _loop;
     private readonly SigV4Verifier _verifier;
     public ConcurrentQueue<Decision> Decisions { get; } = new();
+
+    /// <summary>An async request whose <c>X-Amzn-SageMaker-Inference-Id</c> starts with this is accepted and never finishes.</summary>
+    public const string PendingInferenceIdPrefix = "pending-";
     public Uri Url { get; }
 
     private AuthorizingSageMakerRuntime(WebApplication app, Uri url, InferencePolicyLoop loop)
@@ -182,8 +191,9 @@ public sealed class AuthorizingSageMakerRuntime : IAsyncDisposable
                 var id = Guid.NewGuid().ToString("N");
                 var output = $"{_loop.OutputPath.TrimEnd('/')}/{id}.out";
                 var (bucket, key) = (output[5..].Split('/', 2)[0], output[5..].Split('/', 2)[1]);
-                using (var s3 = _loop.S3(_loop.Aws.AdminKey))
-                    await s3.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = key, ContentBody = """{"generated_text":"async granted"}""", ContentType = "application/json" });
+                if (!http.Request.Headers["X-Amzn-SageMaker-Inference-Id"].ToString().StartsWith(PendingInferenceIdPrefix, StringComparison.Ordinal))
+                    using (var s3 = _loop.S3(_loop.Aws.AdminKey))
+                        await s3.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = key, ContentBody = """{"generated_text":"async granted"}""", ContentType = "application/json" });
                 http.Response.StatusCode = 202;
                 http.Response.Headers["X-Amzn-SageMaker-OutputLocation"] = output;
                 http.Response.Headers["X-Amzn-SageMaker-FailureLocation"] = output.Replace("/async-output/", "/async-failures/");

@@ -13,7 +13,8 @@ namespace AwsModelPlatform.SampleApp.Tests;
 /// with that user's keys.
 /// <para>What proves what:</para>
 /// <list type="bullet">
-/// <item>S3 (idempotency records; other buckets and prefixes): moto's server, which authorizes S3 calls on the bucket/key ARN.</item>
+/// <item>S3 (idempotency records; other buckets and prefixes): moto's server, which authorizes S3 calls on the bucket/key ARN,
+/// behind <see cref="Tests.StrictS3"/>, which answers a read of a missing key as S3 does: 403 unless the role may list its prefix.</item>
 /// <item>AWS Batch and KMS: <see cref="AuthorizingAwsProxy"/> stand-ins verify the handler's signature, decide each
 /// authorization with the <see cref="PolicySimulator"/> (role policy and the platform key's policy, encryption-context
 /// keys included) and forward what is allowed to moto, which does the work.</item>
@@ -40,6 +41,7 @@ public sealed class TrainingPolicyLoop : IAsyncDisposable
     public IReadOnlyDictionary<string, string> Configuration { get; private set; } = null!;
     public AuthorizingAwsProxy Batch { get; private set; } = null!;
     public AuthorizingAwsProxy Kms { get; private set; } = null!;
+    public StrictS3 StrictS3 { get; private set; } = null!;
     public HandlerProcess Handler { get; private set; } = null!;
     public HttpClient Http => Handler.Http;
     public HttpClient AdminBatch { get; private set; } = null!;
@@ -62,7 +64,7 @@ public sealed class TrainingPolicyLoop : IAsyncDisposable
             .Where(v => !v.Key.StartsWith("AWS_LWA_", StringComparison.Ordinal) && v.Key is not ("AWS_LAMBDA_EXEC_WRAPPER" or "ASPNETCORE_URLS")).ToList();
 
         var placeholder = new Intrinsics(App.Training, App.Foundation, Account, Region, MotoAccount.PlaceholderKeyArn);
-        var buckets = variables.Where(v => v.Key.EndsWith("Bucket", StringComparison.Ordinal)).Select(v => placeholder.String(v.Value)).Append(OtherBucket);
+        var buckets = variables.Where(v => v.Key.EndsWith("Bucket", StringComparison.Ordinal)).Select(v => placeholder.String(v.Value)).Append(OtherBucket).ToList();
         Aws = await MotoAccount.StartAsync(buckets, placeholder.RolePolicy(role));
 
         var intrinsics = new Intrinsics(App.Training, App.Foundation, Account, Region, KeyArn);
@@ -75,6 +77,7 @@ public sealed class TrainingPolicyLoop : IAsyncDisposable
         await SetUpBatchAsync();
         Batch = await AuthorizingAwsProxy.StartAsync(new BatchAuthorization(AdminBatch), Iam, Aws);
         Kms = await AuthorizingAwsProxy.StartAsync(new KmsAuthorization(), Iam, Aws);
+        StrictS3 = await StrictS3.StartAsync(Aws, Iam, buckets);
         Handler = await StartHandlerAsync(new Dictionary<string, string>(Configuration)
         {
             // One definition the template does not have: registered in the account, outside the grant.
@@ -89,6 +92,7 @@ public sealed class TrainingPolicyLoop : IAsyncDisposable
         foreach (var (k, v) in configuration) env[k] = v;
         env["Aws__ServiceUrls__Batch"] = Batch.Url.ToString();
         env["Aws__ServiceUrls__Kms"] = Kms.Url.ToString();
+        env["Aws__ServiceUrls__S3"] = StrictS3.Url.ToString();
         var handler = await HandlerProcess.StartAsync(Path.Combine(App.AssetDirectory(App.TrainingFunction.Properties), "bootstrap"), env);
         handler.Http.DefaultRequestHeaders.Add("x-amzn-request-context", JsonSerializer.Serialize(new { requestId = "policy-loop", identity = new { userArn = CallerArn } }));
         return handler;
@@ -147,6 +151,7 @@ public sealed class TrainingPolicyLoop : IAsyncDisposable
         Handler?.Dispose();
         if (Batch is not null) await Batch.DisposeAsync();
         if (Kms is not null) await Kms.DisposeAsync();
+        if (StrictS3 is not null) await StrictS3.DisposeAsync();
         AdminBatch?.Dispose();
         Iam?.Dispose();
         Aws?.Dispose();

@@ -55,7 +55,7 @@ public sealed record HandlerFunctionProps
     public double ConcurrencyAlarmPercent { get; init; } = 80;
 
     /// <summary>The AWS Lambda Web Adapter layer.</summary>
-    /// <remarks>Default: <see cref="HandlerFunction.WebAdapterLayer"/> version <see cref="HandlerFunction.WebAdapterLayerVersion"/>, published by AWS in account 753240598075. Accounts that forbid third-party layers publish the same adapter as their own layer and pass its ARN.</remarks>
+    /// <remarks>Default: the layer AWS publishes in the stack's region (<see cref="WebAdapterLayers.Arn"/>), version <see cref="WebAdapterLayers.Version"/>: account 753240598075 in the commercial regions, a per-region account in China (x86_64 only); synthesis fails in a region with no published layer. Accounts that forbid third-party layers, and other partitions, publish the same adapter as their own layer and pass its ARN.</remarks>
     public string? WebAdapterLayerArn { get; init; }
 }
 
@@ -67,15 +67,12 @@ public sealed record HandlerFunctionProps
 /// </summary>
 public sealed class HandlerFunction : Construct
 {
-    /// <summary>The published Lambda Web Adapter layer version the platform was tested with.</summary>
-    public const int WebAdapterLayerVersion = 26;
+    /// <summary>The published Lambda Web Adapter layer version the platform was tested with (<see cref="WebAdapterLayers.Version"/>).</summary>
+    public const int WebAdapterLayerVersion = WebAdapterLayers.Version;
 
     /// <summary>The port the adapter forwards to and the handler listens on.</summary>
     public const int Port = 8080;
 
-    /// <summary>The Lambda Web Adapter layer ARN of a region and architecture.</summary>
-    public static string WebAdapterLayer(string region, string partition, Architecture architecture) =>
-        $"arn:{partition}:lambda:{region}:753240598075:layer:{(architecture.Name == Architecture.ARM_64.Name ? "LambdaAdapterLayerArm64" : "LambdaAdapterLayerX86")}:{WebAdapterLayerVersion}";
 
     /// <summary>The function.</summary>
     public Function Function { get; }
@@ -95,6 +92,9 @@ public sealed class HandlerFunction : Construct
     /// <summary>The alarms the function created, by purpose (<c>Errors</c>, <c>Throttles</c>, <c>Concurrency</c>).</summary>
     public IReadOnlyDictionary<string, Alarm> Alarms { get; }
 
+    /// <summary>Concurrent executions reserved for the function (of the account's Lambda concurrency in its region).</summary>
+    public int ReservedConcurrency { get; }
+
     /// <summary>Creates the function.</summary>
     public HandlerFunction(Construct scope, string id, HandlerFunctionProps props) : base(scope, id)
     {
@@ -105,7 +105,6 @@ public sealed class HandlerFunction : Construct
         var timeout = props.TimeoutSeconds ?? (props.InvokeMode == InvokeMode.ResponseStream ? 900 : 60);
         Validate.InRange(timeout, 1, 900, $"{id}: TimeoutSeconds", "Lambda accepts 1 to 900 seconds");
         var architecture = props.Architecture ?? Architecture.X86_64;
-        var stack = Stack.Of(this);
         var name = PlatformNames.Function(platform, this, props.Purpose);
 
         LogGroup = LogGroupDefaults.Create(this, "Logs", platform.Key, platform.LogRetentionDays, platform.RemovalPolicy);
@@ -174,7 +173,7 @@ public sealed class HandlerFunction : Construct
             MemorySize = props.MemoryMiB,
             Timeout = Duration.Seconds(timeout),
             Role = Role,
-            Layers = new[] { LayerVersion.FromLayerVersionArn(this, "WebAdapter", props.WebAdapterLayerArn ?? WebAdapterLayer(stack.Region, stack.Partition, architecture)) },
+            Layers = new[] { LayerVersion.FromLayerVersionArn(this, "WebAdapter", props.WebAdapterLayerArn ?? WebAdapterLayers.Arn(this, architecture)) },
             Environment = environment,
             EnvironmentEncryption = platform.Key.Key,
             Vpc = platform.Network.Vpc,
@@ -184,6 +183,9 @@ public sealed class HandlerFunction : Construct
             LogGroup = LogGroup,
         });
         Function.Node.AddDependency(basics);
+        ReservedConcurrency = props.ReservedConcurrency;
+        // Every reservation comes out of the account's concurrency: the app says at synthesis how much it needs.
+        ReservedConcurrencyCheck.ApplyOnce(this);
         // Active tracing set on the L1, so the X-Ray actions stay in the reasoned policy above instead of the
         // role's default policy, where later grants go and where a "*" must never pass unnoticed.
         ((CfnFunction)Function.Node.DefaultChild!).TracingConfig = new CfnFunction.TracingConfigProperty { Mode = "Active" };

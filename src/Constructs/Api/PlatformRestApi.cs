@@ -44,9 +44,14 @@ public sealed record PlatformRestApiProps
     /// <remarks>Default: 3000 (10 per second sustained).</remarks>
     public int WafRateLimitPer5Minutes { get; init; } = 3000;
 
-    /// <summary>Smallest response, in bytes, API Gateway compresses when the client accepts it.</summary>
-    /// <remarks>Default: 1024: JSON completions compress well; smaller bodies are not worth the CPU.</remarks>
-    public int MinimumCompressionBytes { get; init; } = 1024;
+    /// <summary>
+    /// Smallest response, in bytes, API Gateway compresses when the client accepts it. API Gateway supports no content
+    /// encoding with response streaming (https://docs.aws.amazon.com/apigateway/latest/developerguide/response-transfer-mode.html):
+    /// a value set here and a streaming route (<see cref="PlatformRestApi.AddRoute"/>) on the same API fail synthesis.
+    /// </summary>
+    /// <remarks>Default: 1024 (JSON bodies compress well; smaller ones are not worth the CPU) while the API has no
+    /// streaming route; none once it has one.</remarks>
+    public int? MinimumCompressionBytes { get; init; }
 
     /// <summary>Requests per 5 minutes (all callers) above which the request-volume alarm fires: a runaway client shows here before it shows on the bill.</summary>
     /// <remarks>Default: 60 % of the stage throttling limit over 5 minutes.</remarks>
@@ -56,13 +61,17 @@ public sealed record PlatformRestApiProps
 /// <summary>
 /// The platform's REST API: regional (or private), IAM auth on every method by default (or Cognito, or API keys
 /// with usage plans), request validation, stage throttling, JSON access logs to an encrypted log group, execution
-/// logs without payloads, X-Ray, a WAF web ACL, compression, binary pass-through, and alarms on 5xx, 4xx, p99
-/// latency and request volume. Routes go to <see cref="HandlerFunction"/>s, buffered or streamed.
+/// logs without payloads, X-Ray, a WAF web ACL, compression (unless it has streaming routes), binary pass-through,
+/// and alarms on 5xx, 4xx, p99 latency and request volume. Routes go to <see cref="HandlerFunction"/>s, buffered or streamed.
 /// </summary>
 public sealed class PlatformRestApi : Construct
 {
     private readonly ApiAuthorization _authorization;
     private readonly RequestValidator _validator;
+    private readonly bool _compressionAsked;
+
+    /// <summary>The compression threshold of an API without streaming routes, unless <see cref="PlatformRestApiProps.MinimumCompressionBytes"/> says otherwise.</summary>
+    public const int DefaultMinimumCompressionBytes = 1024;
     private readonly IAuthorizer? _cognito;
     private readonly string[] _scopes = Array.Empty<string>();
 
@@ -109,7 +118,9 @@ public sealed class PlatformRestApi : Construct
         _authorization = props.Authorization ?? ApiAuthorization.Iam();
         Validate.That(props.ThrottlingRateLimit > 0 && props.ThrottlingBurstLimit > 0,
             $"PlatformRestApiProps: ThrottlingRateLimit = {props.ThrottlingRateLimit} and ThrottlingBurstLimit = {props.ThrottlingBurstLimit} must both be more than 0.");
-        Validate.InRange(props.MinimumCompressionBytes, 0, 10_485_760, "PlatformRestApiProps.MinimumCompressionBytes", "API Gateway compresses bodies of 0 to 10 MiB");
+        if (props.MinimumCompressionBytes is { } compression)
+            Validate.InRange(compression, 0, 10_485_760, "PlatformRestApiProps.MinimumCompressionBytes", "API Gateway compresses bodies of 0 to 10 MiB");
+        _compressionAsked = props.MinimumCompressionBytes is not null;
         Validate.InRange(props.WafRateLimitPer5Minutes, 10, 2_000_000_000, "PlatformRestApiProps.WafRateLimitPer5Minutes", "WAF rate-based rules take 10 to 2,000,000,000");
 
         var accountLogging = ApiGatewayAccountLogging.Ensure(platform, this);
@@ -139,7 +150,7 @@ public sealed class PlatformRestApi : Construct
             },
             Policy = endpoint is null ? null : PrivatePolicy(endpoint),
             CloudWatchRole = false,
-            MinCompressionSize = Size.Bytes(props.MinimumCompressionBytes),
+            MinCompressionSize = Size.Bytes(props.MinimumCompressionBytes ?? DefaultMinimumCompressionBytes),
             // Raw model payloads (audio, images, tensors) pass through untouched; the adapter decodes base64 bodies.
             BinaryMediaTypes = new[] { "*/*" },
             DisableExecuteApiEndpoint = false,
@@ -217,6 +228,12 @@ public sealed class PlatformRestApi : Construct
         SuppressAuthorizationFindings(method);
         if (mode == InvokeMode.ResponseStream)
         {
+            // API Gateway supports no content encoding with response streaming, and compression is set for the whole API.
+            Validate.That(!_compressionAsked,
+                $"PlatformRestApi {Node.Path}: {httpMethod} {path} streams its response (ResponseTransferMode STREAM), and API Gateway supports no content encoding with response streaming " +
+                "(https://docs.aws.amazon.com/apigateway/latest/developerguide/response-transfer-mode.html), while MinimumCompressionBytes turns compression on for the whole API. " +
+                "Leave PlatformRestApiProps.MinimumCompressionBytes unset for an API with streaming routes.");
+            ((CfnRestApi)Api.Node.DefaultChild!).MinimumCompressionSize = null;
             var cfn = (CfnMethod)method.Node.DefaultChild!;
             var stack = Stack.Of(this);
             cfn.AddPropertyOverride("Integration.ResponseTransferMode", "STREAM");

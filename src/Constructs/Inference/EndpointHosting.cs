@@ -10,6 +10,9 @@ public abstract record EndpointHosting
     private protected EndpointHosting() { }
 
     internal abstract string PropName { get; }
+
+    /// <summary>The SageMaker Runtime calls an endpoint hosted this way serves.</summary>
+    internal abstract EndpointInvocations Invocations { get; }
 }
 
 /// <summary>What the two instance-based modes share: the instance type, the fleet bounds, timeouts and scaling cooldowns.</summary>

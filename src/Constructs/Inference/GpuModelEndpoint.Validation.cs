@@ -10,7 +10,7 @@ public sealed partial class GpuModelEndpoint
     {
         ArgumentNullException.ThrowIfNull(props);
         Validate.That(props.Hosting is not null, "GpuModelEndpointProps.Hosting is required: RealTimeHosting, InferenceComponentHosting or ServerlessHosting.");
-        Validate.That(props.Image is not null, "GpuModelEndpointProps.Image is required: ModelImage.FromEcrRepository or ModelImage.FromImageUri.");
+        Validate.That(props.Image is not null, "GpuModelEndpointProps.Image is required: ModelImage.FromDeepLearningContainer, ModelImage.FromEcrRepository or ModelImage.FromImageUri.");
         ValidateProps(props);
         return props;
     }

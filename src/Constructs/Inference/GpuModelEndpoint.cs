@@ -25,6 +25,10 @@ public interface IGpuModelEndpoint
     /// <summary>Whether the endpoint is asynchronous (<c>InvokeEndpointAsync</c>).</summary>
     bool IsAsync { get; }
 
+    /// <summary>The SageMaker Runtime calls the endpoint serves, which its hosting mode decides.</summary>
+    /// <remarks>Default: <see cref="EndpointInvocations.Async"/> for an async endpoint, else <see cref="EndpointInvocations.Sync"/> and <see cref="EndpointInvocations.Stream"/>.</remarks>
+    EndpointInvocations Invocations => IsAsync ? EndpointInvocations.Async : EndpointInvocations.Sync | EndpointInvocations.Stream;
+
     /// <summary>
     /// Lets <paramref name="grantee"/> call <c>InvokeEndpoint</c>, <c>InvokeEndpointAsync</c> and
     /// <c>InvokeEndpointWithResponseStream</c> on this endpoint and its inference components, and nothing else.
@@ -110,6 +114,9 @@ public sealed partial class GpuModelEndpoint : PlatformConstruct, IGpuModelEndpo
 
     /// <inheritdoc />
     public bool IsAsync { get; }
+
+    /// <inheritdoc />
+    public EndpointInvocations Invocations => _hosting.Invocations;
 
     /// <summary>The execution role of the model.</summary>
     public IRole Role { get; }
@@ -296,7 +303,7 @@ public sealed partial class GpuModelEndpoint : PlatformConstruct, IGpuModelEndpo
         // Model.
         var container = new CfnModel.ContainerDefinitionProperty
         {
-            Image = props.Image.ImageUri,
+            Image = props.Image.ImageUri(this),
             Environment = props.Environment is { Count: > 0 } env ? env.ToDictionary(kv => kv.Key, kv => (object)kv.Value) : null,
         };
         props.ModelData?.Apply(container);
@@ -361,10 +368,15 @@ public sealed partial class GpuModelEndpoint : PlatformConstruct, IGpuModelEndpo
     /// <param name="endpointName">Name of the endpoint.</param>
     /// <param name="inferenceComponentNames">Its inference components, if any, so grants cover them.</param>
     /// <param name="isAsync">Whether it is an async endpoint.</param>
-    public static IGpuModelEndpoint FromEndpointName(Construct scope, string id, string endpointName, IEnumerable<string>? inferenceComponentNames = null, bool isAsync = false)
+    /// <param name="invocations">The SageMaker calls it serves; default: <see cref="EndpointInvocations.Async"/> when <paramref name="isAsync"/>, else sync and stream (give <see cref="EndpointInvocations.Sync"/> alone for a serverless endpoint).</param>
+    public static IGpuModelEndpoint FromEndpointName(Construct scope, string id, string endpointName, IEnumerable<string>? inferenceComponentNames = null, bool isAsync = false,
+        EndpointInvocations? invocations = null)
     {
         CheckEndpointName(endpointName, "GpuModelEndpoint.FromEndpointName: endpointName");
-        return new ImportedEndpoint(scope, id, endpointName, inferenceComponentNames?.ToArray() ?? Array.Empty<string>(), isAsync);
+        var served = invocations ?? (isAsync ? EndpointInvocations.Async : EndpointInvocations.Sync | EndpointInvocations.Stream);
+        Validate.That(served != EndpointInvocations.None && isAsync == served.HasFlag(EndpointInvocations.Async) && (!isAsync || served == EndpointInvocations.Async),
+            $"GpuModelEndpoint.FromEndpointName: invocations = {served} does not fit isAsync = {isAsync}: an async endpoint serves exactly EndpointInvocations.Async; any other serves Sync, with or without Stream.");
+        return new ImportedEndpoint(scope, id, endpointName, inferenceComponentNames?.ToArray() ?? Array.Empty<string>(), isAsync, served);
     }
 
     /// <inheritdoc />
@@ -379,10 +391,21 @@ public sealed partial class GpuModelEndpoint : PlatformConstruct, IGpuModelEndpo
     /// <summary>Prefix of <see cref="DataBucket"/> where SageMaker writes async failures.</summary>
     public const string AsyncFailurePrefix = "async-failures/";
 
+    /// <summary>Prefix of <see cref="DataBucket"/> where the API keeps its async request records (<c>{id}.json</c>), under <see cref="AsyncInputPrefix"/>.</summary>
+    public const string AsyncRecordPrefix = AsyncInputPrefix + "requests/";
+
+    /// <summary>
+    /// Prefixes of <see cref="DataBucket"/> under which the API reads keys that may not exist yet: request records (an
+    /// unknown id, a first idempotent submission), results and failures (a pending request).
+    /// </summary>
+    public static IReadOnlyList<string> AsyncPrefixesReadBeforeTheyExist { get; } = new[] { AsyncRecordPrefix, AsyncOutputPrefix, AsyncFailurePrefix };
+
     /// <summary>
     /// Lets <paramref name="grantee"/> (the API in front of an async endpoint) write request payloads under
     /// <see cref="AsyncInputPrefix"/> and read them back (the API keeps its request records there), read results and
-    /// failures, with the platform key; nothing else of the bucket.
+    /// failures, with the platform key; nothing else of the bucket. It may also list <see cref="AsyncPrefixesReadBeforeTheyExist"/>
+    /// (<c>s3:ListBucket</c> with an <c>s3:prefix</c> condition): without it S3 answers a read of a missing key with 403
+    /// AccessDenied instead of 404, and a pending request or an unknown id would look like a denial.
     /// </summary>
     /// <exception cref="InvalidOperationException">when the endpoint is not async.</exception>
     public Grant GrantAsyncPayloads(IGrantable grantee)
@@ -397,6 +420,7 @@ public sealed partial class GpuModelEndpoint : PlatformConstruct, IGpuModelEndpo
             });
         return Add(new[] { "s3:PutObject" }, new[] { DataBucket.ArnForObjects(AsyncInputPrefix + "*") })
             .Combine(Add(new[] { "s3:GetObject" }, new[] { DataBucket.ArnForObjects(AsyncInputPrefix + "*"), DataBucket.ArnForObjects(AsyncOutputPrefix + "*"), DataBucket.ArnForObjects(AsyncFailurePrefix + "*") }))
+            .Combine(Add(new[] { "s3:ListBucket" }, new[] { DataBucket.BucketArn }, S3Conditions.ListOnly(AsyncPrefixesReadBeforeTheyExist)))
             .Combine(Add(new[] { "kms:Decrypt", "kms:GenerateDataKey" }, new[] { Platform.Key.Key.KeyArn }, KmsConditions.ThroughS3(Stack.Of(this))));
     }
 
@@ -571,13 +595,15 @@ public sealed partial class GpuModelEndpoint : PlatformConstruct, IGpuModelEndpo
         public string EndpointArn { get; }
         public IReadOnlyList<string> InferenceComponentNames { get; }
         public bool IsAsync { get; }
+        public EndpointInvocations Invocations { get; }
 
-        public ImportedEndpoint(Construct scope, string id, string name, string[] components, bool isAsync) : base(scope, id)
+        public ImportedEndpoint(Construct scope, string id, string name, string[] components, bool isAsync, EndpointInvocations invocations) : base(scope, id)
         {
             EndpointName = name;
             EndpointArn = Stack.Of(this).FormatArn(new ArnComponents { Service = "sagemaker", Resource = "endpoint", ResourceName = Token.IsUnresolved(name) ? name : name.ToLowerInvariant() });
             InferenceComponentNames = components;
             IsAsync = isAsync;
+            Invocations = invocations;
         }
 
         public Grant GrantInvoke(IGrantable grantee) => GrantInvokeOn(this, grantee, EndpointName, InferenceComponentNames);

@@ -29,7 +29,7 @@ public sealed record InferenceModel
     /// <remarks>Default: the endpoint's name with '-' turned into '_', when the name is known at synth time.</remarks>
     public string? Name { get; init; }
 
-    /// <summary>What the container speaks.</summary>
+    /// <summary>What the container speaks. <see cref="ModelProtocol.OpenAi"/> needs an endpoint that serves synchronous calls: an async endpoint is refused.</summary>
     /// <remarks>Default: <see cref="ModelProtocol.Raw"/>, the handler's default: nothing is assumed of the container.</remarks>
     public ModelProtocol Protocol { get; init; } = ModelProtocol.Raw;
 
@@ -107,10 +107,6 @@ public sealed record InferenceApiProps : PlatformConstructProps
     /// <remarks>Default: true (opt-out).</remarks>
     public bool Waf { get; init; } = true;
 
-    /// <summary>Smallest response API Gateway compresses.</summary>
-    /// <remarks>Default: 1024 bytes.</remarks>
-    public int MinimumCompressionBytes { get; init; } = 1024;
-
     /// <summary>Requests per 5 minutes above which the request-volume alarm fires.</summary>
     /// <remarks>Default: 60 % of the stage throttling limit over 5 minutes.</remarks>
     public double? RequestVolumeAlarmPer5Minutes { get; init; }
@@ -122,7 +118,9 @@ public sealed record InferenceApiProps : PlatformConstructProps
 /// functions — one buffered (sync and async invocations, models, embeddings, the OpenAPI document), one
 /// response-streaming (token streams and the OpenAI chat/completions routes, whose <c>stream</c> flag is in the
 /// body, which API Gateway cannot route on). Each function's role may invoke only the fronted endpoints and,
-/// for async models, write and read only the endpoint's async prefixes with the platform key.
+/// for async models, write and read only the endpoint's async prefixes with the platform key. The API does not
+/// compress responses: API Gateway supports no content encoding with response streaming, and compression is set for
+/// the whole API.
 /// </summary>
 public sealed class InferenceApi : PlatformConstruct
 {
@@ -189,6 +187,8 @@ public sealed class InferenceApi : PlatformConstruct
             var prefix = $"Inference__Models__{model.Name}__";
             configuration[prefix + "EndpointName"] = model.Endpoint.EndpointName;
             configuration[prefix + "Protocol"] = model.Protocol == ModelProtocol.OpenAi ? "openai" : "raw";
+            // The handler refuses, with a problem document, a route whose SageMaker call the endpoint does not serve.
+            configuration[prefix + "Invocations"] = model.Endpoint.Invocations.ToHandlerValue();
             if (model.InferenceComponentName is { } component) configuration[prefix + "InferenceComponentName"] = component;
             if (model.MaxPayloadBytes is { } max) configuration[prefix + "MaxPayloadBytes"] = max.ToString(CultureInfo.InvariantCulture);
         }
@@ -247,7 +247,6 @@ public sealed class InferenceApi : PlatformConstruct
             ThrottlingRateLimit = props.ThrottlingRateLimit,
             ThrottlingBurstLimit = props.ThrottlingBurstLimit,
             Waf = props.Waf,
-            MinimumCompressionBytes = props.MinimumCompressionBytes,
             RequestVolumeAlarmPer5Minutes = props.RequestVolumeAlarmPer5Minutes,
         });
         RestApi.RecordCustomMetrics(ModelCount * 4, MetricsBasis,
@@ -320,6 +319,12 @@ public sealed class InferenceApi : PlatformConstruct
                 $"InferenceModel '{name}': InferenceComponentName = '{component}' is not a component of endpoint {endpointName} ({string.Join(", ", components)}); the grant would not cover it.");
             if (model.MaxPayloadBytes is { } max)
                 Validate.That(max is >= 1 and <= 6_291_456, $"InferenceModel '{name}': MaxPayloadBytes = {max} is out of range: SageMaker accepts 1 to 6,291,456 bytes.");
+            // The OpenAI routes call InvokeEndpoint (or InvokeEndpointWithResponseStream with "stream": true); SageMaker
+            // serves an asynchronous endpoint only through InvokeEndpointAsync, so such a model could answer no OpenAI request.
+            Validate.That(model.Protocol != ModelProtocol.OpenAi || model.Endpoint.Invocations.HasFlag(EndpointInvocations.Sync),
+                $"InferenceModel '{name}': Protocol = OpenAi, but endpoint {endpointName} is asynchronous (RealTimeHosting.Async) and SageMaker serves it only through InvokeEndpointAsync, " +
+                $"while the OpenAI routes (/v1/chat/completions, /v1/completions, /v1/embeddings) call InvokeEndpoint or InvokeEndpointWithResponseStream. " +
+                $"Give it Protocol = ModelProtocol.Raw and call POST /v1/endpoints/{name}/async-invocations, or host the model without Async to serve the OpenAI routes.");
             resolved.Add(model with { Name = name, InferenceComponentName = component });
         }
         var duplicate = resolved.GroupBy(m => m.Name, StringComparer.OrdinalIgnoreCase).FirstOrDefault(g => g.Count() > 1);

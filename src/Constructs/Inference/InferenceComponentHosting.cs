@@ -40,4 +40,6 @@ public sealed record InferenceComponentHosting : InstanceHosting
     public double MaxRequestsPerSecondPerCopy { get; init; } = 1;
 
     internal override string PropName => nameof(InferenceComponentHosting);
+
+    internal override EndpointInvocations Invocations => EndpointInvocations.Sync | EndpointInvocations.Stream;
 }

@@ -32,4 +32,7 @@ public sealed record RealTimeHosting : InstanceHosting
     public DeploymentGuardrails? Guardrails { get; init; }
 
     internal override string PropName => nameof(RealTimeHosting);
+
+    // An asynchronous endpoint queues requests and serves only InvokeEndpointAsync.
+    internal override EndpointInvocations Invocations => Async is null ? EndpointInvocations.Sync | EndpointInvocations.Stream : EndpointInvocations.Async;
 }

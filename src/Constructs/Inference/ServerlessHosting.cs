@@ -19,4 +19,8 @@ public sealed record ServerlessHosting : EndpointHosting
     public int? ProvisionedConcurrency { get; init; }
 
     internal override string PropName => nameof(ServerlessHosting);
+
+    // SageMaker documents response streaming for real-time endpoints; serverless endpoints are not among them
+    // (docs/deploy.md, "Inference"): a streamed call is refused by the handler instead of failing at SageMaker.
+    internal override EndpointInvocations Invocations => EndpointInvocations.Sync;
 }

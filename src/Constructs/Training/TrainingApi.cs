@@ -69,6 +69,9 @@ public sealed class TrainingApi : PlatformConstruct
     /// <summary>The <see cref="PlatformRestApiProps.Name"/> of the REST API these routes are on.</summary>
     private const string ApiBaseName = "training";
 
+    /// <summary>Prefix of <see cref="StateBucket"/> holding the idempotency records (the handler's <c>Training:StatePrefix</c> default, <c>training</c>, and <c>idempotency/</c>).</summary>
+    public const string IdempotencyPrefix = "training/idempotency/";
+
     private readonly IReadOnlyList<string> _definitions;
 
     /// <summary>The function serving the routes.</summary>
@@ -326,7 +329,16 @@ public sealed class TrainingApi : PlatformConstruct
                 {
                     Sid = "IdempotencyRecords",
                     Actions = new[] { "s3:GetObject", "s3:PutObject" },
-                    Resources = new[] { StateBucket.ArnForObjects("training/idempotency/*") },
+                    Resources = new[] { StateBucket.ArnForObjects(IdempotencyPrefix + "*") },
+                }),
+                new PolicyStatement(new PolicyStatementProps
+                {
+                    Sid = "TellMissingRecordsFromDenials",
+                    // The first submission of a key reads a record that does not exist yet: S3 answers 404 only to a
+                    // caller that may list the prefix, 403 to any other (S3Conditions.ListOnly).
+                    Actions = new[] { "s3:ListBucket" },
+                    Resources = new[] { StateBucket.BucketArn },
+                    Conditions = S3Conditions.ListOnly(new[] { IdempotencyPrefix }),
                 }),
                 new PolicyStatement(new PolicyStatementProps
                 {

@@ -36,6 +36,7 @@ public static class Problems
     public static ApiProblemException UnsupportedMediaType(string detail) => new(new(Base + "unsupported-media-type", "Unsupported media type", 415, detail));
     public static ApiProblemException IdempotencyKeyReused(string detail) => new(new(Base + "idempotency-key-reused", "Idempotency key reused", 409, detail));
     public static ApiProblemException NotConfigured(string detail) => new(new(Base + "not-configured", "Not configured", 501, detail));
+    public static ApiProblemException InvocationNotSupported(string detail) => new(new(Base + "invocation-not-supported", "Invocation not supported by the model's endpoint", 400, detail));
 
     public static Problem ForStatus(int status) => status switch
     {

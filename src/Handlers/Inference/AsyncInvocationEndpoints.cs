@@ -53,6 +53,7 @@ public static partial class AsyncInvocationEndpoints
         InvocationResilience resilience, AsyncInvocationStore store, IOptions<InferenceOptions> options)
     {
         var m = catalog.Resolve(model, http);
+        m.EnsureServes(ModelInvocations.Async);
         _ = store.Bucket; // 501 before reading anything when async is not configured
         var ctx = http.Ctx();
         var ct = http.RequestAborted;

@@ -92,7 +92,7 @@ public sealed class AsyncInvocationStore(IAmazonS3 s3, IOptions<InferenceOptions
             using var response = await s3.GetObjectAsync(Bucket, Key("requests", id + ".json"), ct);
             return await JsonSerializer.DeserializeAsync(response.ResponseStream, HandlerJsonContext.Default.AsyncRecord, ct);
         }
-        catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound)
+        catch (AmazonS3Exception e) when (Aws.S3Errors.IsMissingKey(e))
         {
             return null;
         }
@@ -108,6 +108,7 @@ public sealed class AsyncInvocationStore(IAmazonS3 s3, IOptions<InferenceOptions
         }
         catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound)
         {
+            // A HEAD answer has no body to name NoSuchKey; the bucket is the configured one, which GetRecordAsync proved exists.
             return null;
         }
     }

@@ -50,6 +50,14 @@ public sealed class ModelOptions
 
     /// <summary>Largest request body accepted; default and ceiling is SageMaker's 6,291,456 bytes.</summary>
     public long? MaxPayloadBytes { get; set; }
+
+    /// <summary>
+    /// The SageMaker calls the model's endpoint serves, comma-separated (<see cref="ModelInvocations"/>): <c>sync</c>
+    /// (InvokeEndpoint), <c>stream</c> (InvokeEndpointWithResponseStream), <c>async</c> (InvokeEndpointAsync). A route
+    /// that needs another call is answered with a 400 <c>invocation-not-supported</c> problem before SageMaker is called.
+    /// Default: all three (the hosting mode is unknown; SageMaker decides).
+    /// </summary>
+    public string? Invocations { get; set; }
 }
 
 /// <summary><c>Inference:Async:*</c>.</summary>
@@ -72,4 +80,19 @@ public static class ModelProtocols
 {
     public const string Raw = "raw";
     public const string OpenAi = "openai";
+}
+
+/// <summary>The SageMaker Runtime calls an endpoint may serve, as <c>Inference:Models:{name}:Invocations</c> names them.</summary>
+public static class ModelInvocations
+{
+    /// <summary>InvokeEndpoint: real-time instances, inference components, serverless.</summary>
+    public const string Sync = "sync";
+
+    /// <summary>InvokeEndpointWithResponseStream: real-time instances and inference components.</summary>
+    public const string Stream = "stream";
+
+    /// <summary>InvokeEndpointAsync: asynchronous endpoints, which serve nothing else.</summary>
+    public const string Async = "async";
+
+    public static readonly IReadOnlySet<string> All = new HashSet<string> { Sync, Stream, Async };
 }

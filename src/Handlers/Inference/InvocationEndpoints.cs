@@ -29,6 +29,7 @@ public static class InvocationEndpoints
     private static async Task InvokeAsync(string model, HttpContext http, ModelCatalog catalog, SageMakerRuntimeClient client, InvocationResilience resilience, IOptions<InferenceOptions> options)
     {
         var m = catalog.Resolve(model, http);
+        m.EnsureServes(ModelInvocations.Sync);
         var request = await ReadRequestAsync(http, m);
         var result = await resilience.ExecuteAsync(m.EndpointName, TimeSpan.FromSeconds(options.Value.TimeoutSeconds),
             ct => client.InvokeEndpointAsync(request, ct), http.RequestAborted);
@@ -43,6 +44,7 @@ public static class InvocationEndpoints
     private static async Task InvokeStreamAsync(string model, HttpContext http, ModelCatalog catalog, SageMakerRuntimeClient client, InvocationResilience resilience, IOptions<InferenceOptions> options)
     {
         var m = catalog.Resolve(model, http);
+        m.EnsureServes(ModelInvocations.Stream);
         var request = await ReadRequestAsync(http, m);
         // Retries and the deadline cover the call up to the response headers; once bytes flow nothing is retried.
         using var stream = await resilience.ExecuteAsync(m.EndpointName, TimeSpan.FromSeconds(options.Value.StreamFirstByteTimeoutSeconds),

@@ -5,7 +5,32 @@ using Microsoft.Extensions.Options;
 namespace AwsModelPlatform.Handlers.Inference;
 
 /// <summary>A configured model, validated.</summary>
-public sealed record ModelEntryConfig(string Name, string EndpointName, string Protocol, string? InferenceComponentName, long MaxPayloadBytes);
+public sealed record ModelEntryConfig(string Name, string EndpointName, string Protocol, string? InferenceComponentName, long MaxPayloadBytes)
+{
+    /// <summary>The SageMaker calls its endpoint serves (<see cref="ModelInvocations"/>).</summary>
+    public IReadOnlySet<string> Invocations { get; init; } = ModelInvocations.All;
+
+    /// <summary>
+    /// A 400 <c>invocation-not-supported</c> problem, before SageMaker is called, when the endpoint does not serve
+    /// <paramref name="invocation"/> (SageMaker itself would refuse it, e.g. InvokeEndpoint on an asynchronous endpoint).
+    /// </summary>
+    public void EnsureServes(string invocation)
+    {
+        if (Invocations.Contains(invocation)) return;
+        var use = Invocations.Contains(ModelInvocations.Async)
+            ? $"call POST /v1/endpoints/{Name}/async-invocations"
+            : Invocations.Contains(ModelInvocations.Sync)
+                ? $"call POST /v1/endpoints/{Name}/invocations" + (Protocol == ModelProtocols.OpenAi ? " or an OpenAI route without \"stream\": true" : "")
+                : "no route of this API can call it";
+        var what = invocation switch
+        {
+            ModelInvocations.Async => "asynchronous invocations (InvokeEndpointAsync)",
+            ModelInvocations.Stream => "streamed responses (InvokeEndpointWithResponseStream)",
+            _ => "synchronous invocations (InvokeEndpoint)",
+        };
+        throw Problems.InvocationNotSupported($"Model '{Name}' is hosted on a SageMaker endpoint that does not serve {what}; {use}.");
+    }
+}
 
 /// <summary>The models of <c>Inference:Models</c>, validated once at startup.</summary>
 public sealed partial class ModelCatalog
@@ -25,7 +50,15 @@ public sealed partial class ModelCatalog
             if (protocol is not (ModelProtocols.Raw or ModelProtocols.OpenAi)) Fail($"Protocol '{m.Protocol}' is not 'raw' or 'openai'.");
             var max = m.MaxPayloadBytes ?? InferenceOptions.SageMakerMaxPayloadBytes;
             if (max <= 0 || max > InferenceOptions.SageMakerMaxPayloadBytes) Fail($"MaxPayloadBytes {max} is outside 1..{InferenceOptions.SageMakerMaxPayloadBytes} (SageMaker's limit).");
-            _models[name] = new ModelEntryConfig(name, m.EndpointName!, protocol, string.IsNullOrWhiteSpace(m.InferenceComponentName) ? null : m.InferenceComponentName, max);
+            var invocations = string.IsNullOrWhiteSpace(m.Invocations)
+                ? ModelInvocations.All
+                : m.Invocations.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(i => i.ToLowerInvariant()).ToHashSet();
+            if (invocations.Count == 0 || !invocations.IsSubsetOf(ModelInvocations.All))
+                Fail($"Invocations '{m.Invocations}' is not a comma-separated list of {string.Join(", ", ModelInvocations.All)}.");
+            _models[name] = new ModelEntryConfig(name, m.EndpointName!, protocol, string.IsNullOrWhiteSpace(m.InferenceComponentName) ? null : m.InferenceComponentName, max)
+            {
+                Invocations = invocations,
+            };
         }
     }
 

@@ -64,6 +64,7 @@ public static class OpenAiEndpoints
         if (body.Length > m.MaxPayloadBytes) throw Problems.PayloadTooLarge(m.MaxPayloadBytes);
         if (m.Protocol != ModelProtocols.OpenAi)
             throw Problems.BadRequest($"Model '{m.Name}' uses the raw protocol; call /v1/endpoints/{m.Name}/invocations instead.");
+        m.EnsureServes(stream ? ModelInvocations.Stream : ModelInvocations.Sync);
 
         var request = InvocationHeaders.Build(http.Request, m, body, "application/json") with { Accept = stream ? "text/event-stream" : "application/json" };
         if (!stream)

@@ -51,7 +51,7 @@ public sealed class IdempotencyStore(IAmazonS3 s3, TrainingCatalog catalog, IOpt
                 ?? throw new InvalidDataException($"Idempotency record {key} is empty.");
             return new StoredSubmission(record, response.ETag);
         }
-        catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound)
+        catch (AmazonS3Exception e) when (Aws.S3Errors.IsMissingKey(e))
         {
             return null;
         }

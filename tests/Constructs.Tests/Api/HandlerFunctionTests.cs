@@ -118,6 +118,38 @@ public class HandlerFunctionTests(ApiFixture api) : IClassFixture<ApiFixture>
     }
 
     [Fact]
+    public void The_app_warns_at_synthesis_what_its_handlers_reserve_of_the_accounts_concurrency_and_how_to_lower_it()
+    {
+        var app = new Amazon.CDK.App();
+        var inference = new Amazon.CDK.Stack(app, "Inference");
+        var training = new Amazon.CDK.Stack(app, "Training");
+        var elsewhere = new Amazon.CDK.Stack(app, "Elsewhere", new Amazon.CDK.StackProps { Env = new Amazon.CDK.Environment { Account = "222222222222", Region = "eu-west-1" } });
+        var platform = new ModelPlatform(inference, "Platform");
+        void Function(Amazon.CDK.Stack stack, string id, int reserved, IModelPlatform? on = null) => _ = new HandlerFunction(stack, id, new HandlerFunctionProps
+        {
+            Platform = on ?? platform, Purpose = id.ToLowerInvariant(), Code = HandlerCode.FromDirectory(FakeHandlerCode.Directory),
+            Configuration = new Dictionary<string, string>(), ReservedConcurrency = reserved,
+        });
+        Function(inference, "Buffered", 50);
+        Function(inference, "Streaming", 50);
+        Function(training, "Training", 20);
+        Function(elsewhere, "Other", 7, new ModelPlatform(elsewhere, "Platform"));
+        app.Synth();
+
+        // Both stacks of the deploying account and region name the total of the two: 120 reserved, a quota of at least 220.
+        foreach (var stack in new[] { inference, training })
+        {
+            var warning = Assert.Single(Synth.Warnings(stack), w => w.Contains("concurrent Lambda executions"));
+            Assert.Contains("reserve 120 concurrent Lambda executions", warning);
+            Assert.Contains("Inference/Buffered 50, Inference/Streaming 50, Training/Training 20", warning);
+            Assert.Contains("must be at least 220", warning);
+            Assert.Contains("lower InferenceApiProps.BufferedReservedConcurrency", warning);
+        }
+        // Another account and region is counted on its own.
+        Assert.Contains(Synth.Warnings(elsewhere), w => w.Contains("reserve 7 concurrent Lambda executions in account 222222222222, region eu-west-1") && w.Contains("at least 107"));
+    }
+
+    [Fact]
     public void A_directory_without_bootstrap_is_refused_with_the_publish_command()
     {
         var empty = Directory.CreateTempSubdirectory("amp-empty-").FullName;

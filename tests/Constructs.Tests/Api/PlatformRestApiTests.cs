@@ -62,12 +62,44 @@ public class PlatformRestApiTests(ApiFixture api) : IClassFixture<ApiFixture>
     }
 
     [Fact]
-    public void Api_is_regional_compresses_and_passes_binary_payloads_through()
+    public void Api_is_regional_and_passes_binary_payloads_through()
     {
         var api = T.Single("AWS::ApiGateway::RestApi")["Properties"]!;
         Assert.Equal("""["REGIONAL"]""", api["EndpointConfiguration"]!["Types"].Text());
-        Assert.Equal(1024, api["MinimumCompressionSize"]!.GetValue<int>());
         Assert.Equal("""["*/*"]""", api["BinaryMediaTypes"].Text());
+    }
+
+    [Fact]
+    public void An_API_compresses_responses_only_while_it_has_no_streaming_route()
+    {
+        // API Gateway supports no content encoding with response streaming, and the setting is the whole API's.
+        Assert.Null(T.Single("AWS::ApiGateway::RestApi")["Properties"]!["MinimumCompressionSize"]);
+        var template = Synth.Template(s =>
+        {
+            var platform = new ModelPlatform(s, "Platform");
+            var handler = new HandlerFunction(s, "Handler", new HandlerFunctionProps
+            {
+                Platform = platform, Purpose = "api", Code = HandlerCode.FromDirectory(FakeHandlerCode.Directory), Configuration = new Dictionary<string, string>(),
+            });
+            new PlatformRestApi(s, "Api", new PlatformRestApiProps { Platform = platform, Name = "buffered" }).AddRoute("GET", "/v1/things", handler, InvokeMode.Buffered);
+        });
+        Assert.Equal(PlatformRestApi.DefaultMinimumCompressionBytes, template.Single("AWS::ApiGateway::RestApi")["Properties"]!["MinimumCompressionSize"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public void Compression_asked_for_on_an_API_with_a_streaming_route_fails_synthesis()
+    {
+        var stack = Synth.NewStack();
+        var platform = new ModelPlatform(stack, "Platform");
+        var handler = new HandlerFunction(stack, "Handler", new HandlerFunctionProps
+        {
+            Platform = platform, Purpose = "api", Code = HandlerCode.FromDirectory(FakeHandlerCode.Directory), InvokeMode = InvokeMode.ResponseStream,
+            Configuration = new Dictionary<string, string>(),
+        });
+        var api = new PlatformRestApi(stack, "Api", new PlatformRestApiProps { Platform = platform, Name = "stream", MinimumCompressionBytes = 2048 });
+        var message = Synth.ErrorOf(() => api.AddRoute("POST", "/v1/stream", handler, InvokeMode.ResponseStream));
+        Assert.Contains("POST /v1/stream streams its response (ResponseTransferMode STREAM), and API Gateway supports no content encoding with response streaming", message);
+        Assert.Contains("Leave PlatformRestApiProps.MinimumCompressionBytes unset", message);
     }
 
     [Fact]

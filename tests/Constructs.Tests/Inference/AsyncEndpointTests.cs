@@ -127,16 +127,19 @@ public class AsyncEndpointTests
     public void GrantAsyncPayloads_lets_the_API_write_and_read_back_inputs_and_read_results_and_failures_only()
     {
         var statements = _t.Async.Resources("AWS::IAM::Policy").Single(p => p.Key.StartsWith("ApiDefaultPolicy")).Value["Properties"]!["PolicyDocument"]!["Statement"]!.AsArray();
-        Assert.Equal(3, statements.Count);
+        Assert.Equal(4, statements.Count);
         Assert.Equal("s3:PutObject", statements[0]!["Action"]!.GetValue<string>());
         Assert.Contains("/async-input/*", statements[0]!["Resource"].Text());
         Assert.Equal("s3:GetObject", statements[1]!["Action"]!.GetValue<string>());
         Assert.Contains("/async-input/*", statements[1]!["Resource"].Text());
         Assert.Contains("/async-output/*", statements[1]!["Resource"].Text());
         Assert.Contains("/async-failures/*", statements[1]!["Resource"].Text());
-        Assert.Contains("PlatformKey", statements[2]!["Resource"].Text());
+        // Listing only where the API reads keys before they exist, so S3 answers such a read 404 rather than 403.
+        Assert.Equal("s3:ListBucket", statements[2]!["Action"]!.GetValue<string>());
+        Assert.Equal("""{"StringLike":{"s3:prefix":["async-input/requests/*","async-output/*","async-failures/*"]}}""", statements[2]!["Condition"].Text());
+        Assert.Contains("PlatformKey", statements[3]!["Resource"].Text());
         // The key only on S3's behalf (SSE-KMS of those objects), never directly.
-        Assert.Contains("\"kms:ViaService\":{\"Fn::Join\":[\"\",[\"s3.\"", statements[2]!["Condition"]!["StringEquals"].Text());
+        Assert.Contains("\"kms:ViaService\":{\"Fn::Join\":[\"\",[\"s3.\"", statements[3]!["Condition"]!["StringEquals"].Text());
     }
 
     [Fact]

@@ -61,7 +61,7 @@ public class PriceRegionTests
         var stack = new Stack(new App(), "Test", new StackProps { Env = new Amazon.CDK.Environment { Account = "111111111111", Region = "eu-west-1" } });
         var endpoint = new GpuModelEndpoint(stack, "Small", new GpuModelEndpointProps
         {
-            Image = ModelImage.FromImageUri(EndpointTemplates.TgiImage),
+            Image = ModelImage.FromDeepLearningContainer("huggingface-pytorch-tgi-inference", "2.4.0-tgi3.0.1-gpu-py311-cu124-ubuntu22.04"),
             Hosting = new ServerlessHosting { MemorySizeMb = 1024, MaxConcurrency = 1 },
         });
         Assert.Equal(1 * 1 * 3600 * 0.00002, endpoint.WorstCaseHourlyCostUsd, 6);

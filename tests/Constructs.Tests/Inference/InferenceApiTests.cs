@@ -72,7 +72,6 @@ public sealed class InferenceApiTemplates
                 ThrottlingRateLimit = 20,
                 ThrottlingBurstLimit = 40,
                 Waf = false,
-                MinimumCompressionBytes = 4096,
                 RequestVolumeAlarmPer5Minutes = 1234,
             });
         });
@@ -160,8 +159,10 @@ public class InferenceApiDefaultsTests(InferenceApiTemplates t)
             ["Inference__Models__llm__EndpointName"] = t.LlmEndpointName,
             ["Inference__Models__llm__Protocol"] = "openai",
             ["Inference__Models__llm__InferenceComponentName"] = t.LlmEndpointName + "-model",
+            ["Inference__Models__llm__Invocations"] = "sync,stream",
             ["Inference__Models__" + t.AsyncEndpointName.Replace('-', '_') + "__EndpointName"] = t.AsyncEndpointName,
             ["Inference__Models__" + t.AsyncEndpointName.Replace('-', '_') + "__Protocol"] = "raw",
+            ["Inference__Models__" + t.AsyncEndpointName.Replace('-', '_') + "__Invocations"] = "async",
             ["Inference__Async__Prefix"] = "async-input",
         };
         foreach (var id in new[] { "Buffered", "Streaming" })
@@ -261,19 +262,32 @@ public class InferenceApiDefaultsTests(InferenceApiTemplates t)
     public void Only_the_buffered_function_reaches_the_async_prefixes_with_the_platform_key()
     {
         var statements = new JsonArray(Statements("Buffered").Where(s => !s!["Action"].Text().Contains("sagemaker:")).Select(s => s!.DeepClone()).ToArray());
-        Assert.Equal(3, statements.Count);
+        Assert.Equal(4, statements.Count);
         Assert.Equal("s3:PutObject", statements[0]!["Action"]!.GetValue<string>());
         Assert.Equal(new[] { "/async-input/*" }, Suffixes(statements[0]!));
         Assert.Equal("s3:GetObject", statements[1]!["Action"]!.GetValue<string>());
         Assert.Equal(new[] { "/async-failures/*", "/async-input/*", "/async-output/*" }, Suffixes(statements[1]!));
         Assert.Contains("BatchData", statements[0]!["Resource"].Text());
-        Assert.Equal("""["kms:Decrypt","kms:GenerateDataKey"]""", statements[2]!["Action"].Text());
-        Assert.Contains("PlatformKey", statements[2]!["Resource"].Text());
+        Assert.Equal("""["kms:Decrypt","kms:GenerateDataKey"]""", statements[3]!["Action"].Text());
+        Assert.Contains("PlatformKey", statements[3]!["Resource"].Text());
         Assert.All(Statements("Streaming"), s => Assert.Contains("sagemaker:", s!["Action"].Text()));
 
         static string[] Suffixes(JsonNode statement) =>
             (statement["Resource"] is JsonArray many ? many.Select(r => r!) : new[] { statement["Resource"]! })
             .Select(r => r["Fn::Join"]![1]!.AsArray().Last()!.GetValue<string>()).Order().ToArray();
+    }
+
+    [Fact]
+    public void The_buffered_function_may_list_exactly_the_async_prefixes_it_reads_before_their_keys_exist()
+    {
+        // Without s3:ListBucket S3 answers a missing record, result or failure with 403, not 404: a pending request, an
+        // unknown id and a first idempotent submission would all be 502s.
+        var list = Assert.Single(Statements("Buffered"), s => s!["Action"].Text().Contains("s3:ListBucket"))!;
+        Assert.Equal("s3:ListBucket", list["Action"]!.GetValue<string>());
+        Assert.Contains("BatchData", list["Resource"].Text());
+        Assert.Contains("\"Arn\"", list["Resource"].Text()); // the bucket itself, not its objects
+        Assert.Equal("""{"StringLike":{"s3:prefix":["async-input/requests/*","async-output/*","async-failures/*"]}}""", list["Condition"].Text());
+        Assert.DoesNotContain(Statements("Streaming"), s => s!["Action"].Text().Contains("s3:"));
     }
 
     [Fact]
@@ -298,7 +312,7 @@ public class InferenceApiDefaultsTests(InferenceApiTemplates t)
         Assert.Contains("\"ThrottlingBurstLimit\":100", stage["MethodSettings"].Text());
         Assert.NotNull(stage["AccessLogSetting"]!["Format"]);
         Assert.Single(T.Resources("AWS::WAFv2::WebACL"));
-        Assert.Equal(1024, T.Single("AWS::ApiGateway::RestApi")["Properties"]!["MinimumCompressionSize"]!.GetValue<int>());
+        Assert.Null(T.Single("AWS::ApiGateway::RestApi")["Properties"]!["MinimumCompressionSize"]); // streaming routes: no content encoding
         Assert.Equal("""["*/*"]""", T.Single("AWS::ApiGateway::RestApi")["Properties"]!["BinaryMediaTypes"].Text());
     }
 
@@ -400,14 +414,14 @@ public class InferenceApiOptionsTests(InferenceApiTemplates t)
     }
 
     [Fact]
-    public void API_options_keys_private_throttling_no_WAF_compression_and_volume_alarm()
+    public void API_options_keys_private_throttling_no_WAF_and_volume_alarm()
     {
         var api = T.Single("AWS::ApiGateway::RestApi")["Properties"]!;
         Assert.EndsWith("-team-inference", api["Name"]!.GetValue<string>()); // {platform prefix}-{Name}
         Assert.Equal(api["Name"]!.GetValue<string>(), t.OptionsApi.RestApi.ApiName);
         Assert.Equal("""["PRIVATE"]""", api["EndpointConfiguration"]!["Types"].Text());
         Assert.Contains("aws:SourceVpce", api["Policy"].Text());
-        Assert.Equal(4096, api["MinimumCompressionSize"]!.GetValue<int>());
+        Assert.Null(api["MinimumCompressionSize"]);
         Assert.Empty(T.Resources("AWS::WAFv2::WebACL"));
         Assert.All(T.Resources("AWS::ApiGateway::Method"), m =>
         {
@@ -515,6 +529,59 @@ public class InferenceApiValidationTests
     {
         var message = Error(s => new InferenceApiProps { Models = new[] { new InferenceModel { Endpoint = Imported(s, "batch", true), Name = "batch" } }, HandlerDirectory = FakeHandlerCode.Directory });
         Assert.Contains("async endpoint(s) batch were imported", message);
+    }
+
+    [Fact]
+    public void An_OpenAI_model_on_an_async_endpoint_is_refused_with_the_fix()
+    {
+        var message = Error(s => new InferenceApiProps
+        {
+            Models = new[] { new InferenceModel { Endpoint = Imported(s, "batch", true), Name = "batch", Protocol = ModelProtocol.OpenAi } },
+            HandlerDirectory = FakeHandlerCode.Directory,
+        });
+        Assert.Contains("InferenceModel 'batch': Protocol = OpenAi, but endpoint batch is asynchronous", message);
+        Assert.Contains("Protocol = ModelProtocol.Raw and call POST /v1/endpoints/batch/async-invocations", message);
+    }
+
+    [Fact]
+    public void Each_model_tells_the_handler_the_SageMaker_calls_its_hosting_mode_serves()
+    {
+        var stack = Synth.NewStack();
+        var platform = new ModelPlatform(stack, "Platform");
+        GpuModelEndpoint Endpoint(string id, EndpointHosting hosting) => new(stack, id, new GpuModelEndpointProps
+        {
+            Platform = platform,
+            Image = ModelImage.FromImageUri(EndpointTemplates.TgiImage),
+            Hosting = hosting,
+        });
+        var api = new InferenceApi(stack, "Api", new InferenceApiProps
+        {
+            Platform = platform,
+            Models = new InferenceModel[]
+            {
+                new() { Endpoint = Endpoint("RealTime", new RealTimeHosting { InstanceType = "ml.g5.xlarge" }), Name = "realtime", Protocol = ModelProtocol.OpenAi },
+                new() { Endpoint = Endpoint("Components", new InferenceComponentHosting { InstanceType = "ml.g5.xlarge", MaxInstances = 1, MemoryPerCopyMb = 8192 }), Name = "components" },
+                new() { Endpoint = Endpoint("Serverless", new ServerlessHosting()), Name = "serverless", Protocol = ModelProtocol.OpenAi },
+                new() { Endpoint = Endpoint("Queued", new RealTimeHosting { InstanceType = "ml.g5.xlarge", MinInstances = 0, MaxInstances = 1, Async = new AsyncInference() }), Name = "queued" },
+                new() { Endpoint = GpuModelEndpoint.FromEndpointName(stack, "Imported", "team-embeddings", invocations: EndpointInvocations.Sync), Name = "imported" },
+            },
+            HandlerDirectory = FakeHandlerCode.Directory,
+        });
+        Assert.Equal(
+            new Dictionary<string, string> { ["realtime"] = "sync,stream", ["components"] = "sync,stream", ["serverless"] = "sync", ["queued"] = "async", ["imported"] = "sync" },
+            api.HandlerConfiguration.Where(c => c.Key.EndsWith("__Invocations", StringComparison.Ordinal))
+                .ToDictionary(c => c.Key.Split("__")[2], c => c.Value));
+    }
+
+    [Theory]
+    [InlineData(true, EndpointInvocations.Sync)]
+    [InlineData(true, EndpointInvocations.Async | EndpointInvocations.Sync)]
+    [InlineData(false, EndpointInvocations.Async)]
+    [InlineData(false, EndpointInvocations.None)]
+    public void An_imported_endpoints_invocations_must_fit_whether_it_is_async(bool isAsync, EndpointInvocations invocations)
+    {
+        var message = Synth.ErrorOf(() => GpuModelEndpoint.FromEndpointName(Synth.NewStack(), "E", "team-llm", null, isAsync, invocations));
+        Assert.Contains($"invocations = {invocations} does not fit isAsync = {isAsync}", message);
     }
 
     [Fact]

@@ -121,6 +121,19 @@ public class TrainingApiTests(TrainingApiFixture fixture) : IClassFixture<Traini
     }
 
     [Fact]
+    public void The_role_may_list_only_the_idempotency_prefix_so_a_first_submission_reads_404_not_403()
+    {
+        // A first submission with an Idempotency-Key reads a record that does not exist yet; S3 answers 404 only to a
+        // caller that may list the bucket, 403 (a 502 for the client) to any other.
+        var list = Statements.Single(s => s["Action"].Text().Contains("s3:ListBucket"));
+        Assert.Equal("TellMissingRecordsFromDenials", list["Sid"]!.GetValue<string>());
+        Assert.Equal("\"s3:ListBucket\"", list["Action"].Text());
+        Assert.Contains("State", list["Resource"].Text());
+        Assert.DoesNotContain("/", list["Resource"].Text()); // the bucket itself, not its objects
+        Assert.Equal("""{"StringLike":{"s3:prefix":["training/idempotency/*"]}}""", list["Condition"].Text());
+    }
+
+    [Fact]
     public void The_role_stops_only_jobs_tagged_for_these_training_jobs_and_tags_only_with_the_handlers_keys()
     {
         var tag = fixture.Training.JobTagValue;

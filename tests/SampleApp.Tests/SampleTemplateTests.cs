@@ -1,0 +1,67 @@
+using System.Text.Json.Nodes;
+
+namespace AwsModelPlatform.SampleApp.Tests;
+
+/// <summary>What the sample's templates need to deploy in any region of the partitions cdk.json targets.</summary>
+[Collection(BuiltSampleApp.Collection)]
+public class SampleTemplateTests(BuiltSampleApp app)
+{
+    [Fact]
+    public void The_TGI_image_is_taken_from_the_registry_of_the_region_the_sample_is_deployed_to()
+    {
+        // SageMaker pulls a model's image only from its own region, and the DLC registry account differs by region.
+        var models = app.Inference["Resources"]!.AsObject().Select(r => r.Value!).Where(r => r["Type"]!.GetValue<string>() == "AWS::SageMaker::Model").ToList();
+        Assert.Equal(2, models.Count);
+        foreach (var model in models)
+        {
+            var image = model["Properties"]!["PrimaryContainer"]!["Image"]!;
+            var parts = image["Fn::Join"]![1]!.AsArray().ToJsonString();
+            Assert.Contains("""{"Fn::FindInMap":["AwsDeepLearningContainerRegistries",{"Ref":"AWS::Region"},"account"]}""", parts);
+            Assert.Contains("""{"Ref":"AWS::URLSuffix"}""", parts);
+            Assert.Contains("huggingface-pytorch-tgi-inference:", parts);
+            Assert.DoesNotContain("us-east-1", parts);
+        }
+        var registries = app.Inference["Mappings"]!["AwsDeepLearningContainerRegistries"]!.AsObject();
+        Assert.Equal("763104351884", registries["eu-west-1"]!["account"]!.GetValue<string>());
+        Assert.Equal("727897471807", registries["cn-north-1"]!["account"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public void The_Web_Adapter_layer_is_the_one_published_in_the_partition_and_region_deployed_to()
+    {
+        foreach (var template in new[] { app.Inference, app.Training })
+        {
+            var functions = template["Resources"]!.AsObject().Select(r => r.Value!)
+                .Where(r => r["Type"]!.GetValue<string>() == "AWS::Lambda::Function" && r["Properties"]!["Environment"]?["Variables"]?["AWS_LWA_INVOKE_MODE"] is not null).ToList();
+            Assert.NotEmpty(functions);
+            foreach (var function in functions)
+            {
+                var layers = function["Properties"]!["Layers"]!.ToJsonString();
+                Assert.Contains("arn:aws-cn:lambda:cn-north-1:041581134020:layer:LambdaAdapterLayerX86:26", layers);
+                Assert.Contains("arn:aws-cn:lambda:cn-northwest-1:069767869989:layer:LambdaAdapterLayerX86:26", layers);
+                Assert.Contains("""{"Ref":"AWS::Partition"}""", layers);
+            }
+        }
+    }
+
+    [Fact]
+    public void No_API_with_streaming_routes_compresses_responses()
+    {
+        var api = app.Inference["Resources"]!.AsObject().Select(r => r.Value!).Single(r => r["Type"]!.GetValue<string>() == "AWS::ApiGateway::RestApi");
+        Assert.Null(api["Properties"]!["MinimumCompressionSize"]);
+        Assert.Contains(app.Inference["Resources"]!.AsObject().Select(r => r.Value!), r =>
+            r["Type"]!.GetValue<string>() == "AWS::ApiGateway::Method" && r["Properties"]!["Integration"]?["ResponseTransferMode"]?.GetValue<string>() == "STREAM");
+    }
+
+    [Fact]
+    public void Synthesis_warns_that_the_account_needs_a_concurrency_quota_of_at_least_220()
+    {
+        foreach (var stack in new[] { "Inference", "Training" })
+        {
+            var warning = Assert.Single(app.Warnings[stack], w => w.Contains("concurrent Lambda executions"));
+            Assert.Contains("reserve 120 concurrent Lambda executions", warning);
+            Assert.Contains("must be at least 220", warning);
+        }
+        Assert.DoesNotContain(app.Warnings["Foundation"], w => w.Contains("concurrent Lambda executions"));
+    }
+}
