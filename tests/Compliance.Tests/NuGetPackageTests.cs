@@ -4,37 +4,8 @@ using System.Xml.Linq;
 
 namespace AwsModelPlatform.Compliance.Tests;
 
-/// <summary>
-/// The NuGet package as a user gets it: packed, restored from a folder feed into a separate CDK app, synthesized.
-/// Each run packs a unique pre-release version so the machine's package cache never serves an older build.
-/// </summary>
-public sealed class PackedLibrary : IDisposable
-{
-    public string Feed { get; } = Directory.CreateTempSubdirectory("amp-feed-").FullName;
-    public string Version { get; } = $"0.1.0-test{DateTime.UtcNow:yyyyMMddHHmmssfff}";
-    public Repo.Result Pack { get; }
-    public string Package => Path.Combine(Feed, $"AwsModelPlatform.Constructs.{Version}.nupkg");
-
-    public PackedLibrary()
-    {
-        Pack = Repo.Run("dotnet", new[] { "pack", Repo.Path("src", "Constructs", "AwsModelPlatform.Constructs.csproj"), "-c", "Release", "-o", Feed, $"-p:Version={Version}" },
-            Repo.Root, TimeSpan.FromMinutes(8));
-    }
-
-    public void Dispose() => Directory.Delete(Feed, recursive: true);
-
-    /// <summary>A NuGet.config that adds the feed to the machine's sources.</summary>
-    public void WriteNuGetConfig(string directory) => File.WriteAllText(Path.Combine(directory, "NuGet.config"), $"""
-        <?xml version="1.0" encoding="utf-8"?>
-        <configuration>
-          <packageSources>
-            <add key="local" value="{Feed}" />
-          </packageSources>
-        </configuration>
-        """);
-}
-
-public class NuGetPackageTests(PackedLibrary library) : IClassFixture<PackedLibrary>
+[Collection(PackedLibraryCollection.Name)]
+public class NuGetPackageTests(PackedLibrary library)
 {
     [Fact]
     public void Pack_succeeds_without_warnings()
@@ -87,62 +58,33 @@ public class NuGetPackageTests(PackedLibrary library) : IClassFixture<PackedLibr
     }
 
     [Fact]
-    public void A_separate_CDK_app_restores_the_package_and_synthesizes_a_platform_and_an_inference_API_with_the_packaged_handler()
+    public void A_separate_CDK_app_restores_the_package_and_synthesizes_a_platform_and_its_APIs_with_the_packaged_handler()
     {
-        // Outside the repository: FindProject finds no src/Handlers, so the handler can only come from the package.
-        var consumer = Directory.CreateTempSubdirectory("amp-consumer-").FullName;
-        try
-        {
-            library.WriteNuGetConfig(consumer);
-            File.WriteAllText(Path.Combine(consumer, "Consumer.csproj"), Project("AwsModelPlatform.Constructs", """
-                <OutputType>Exe</OutputType>
-                <ImplicitUsings>enable</ImplicitUsings>
-                <Nullable>enable</Nullable>
-                """));
-            File.WriteAllText(Path.Combine(consumer, "Program.cs"), """
-                using Amazon.CDK;
-                using AwsModelPlatform.Constructs.Foundation;
-                using AwsModelPlatform.Constructs.Inference;
+        // The configuration matrix is that app (tests/Compliance.Tests/matrix/Program.cs), outside the repository:
+        // FindProject finds no src/Handlers there, so the handler can only come from the package.
+        var configuration = library.Matrix.Get("agnostic-one-stack");
+        var template = JsonNode.Parse(File.ReadAllText(configuration.Templates["App"]))!;
+        var assembly = Path.GetDirectoryName(configuration.Templates["App"])!;
+        var resources = template["Resources"]!.AsObject().Select(r => r.Value!).ToList();
+        var types = resources.Select(r => r["Type"]!.GetValue<string>()).ToList();
+        Assert.Contains("AWS::CloudTrail::Trail", types);
+        Assert.Contains("AWS::KMS::Key", types);
+        Assert.Contains("AWS::SNS::Subscription", types);
+        Assert.Contains("AWS::ApiGateway::RestApi", types);
 
-                var app = new App(new AppProps { Outdir = "cdk.out" });
-                var stack = new Stack(app, "Consumer");
-                var platform = new ModelPlatform(stack, "Platform", new ModelPlatformProps { ProjectName = "consumer", AlarmEmail = "ops@example.com" });
-                new InferenceApi(stack, "Inference", new InferenceApiProps
-                {
-                    Platform = platform,
-                    Models = new InferenceModel[] { new() { Endpoint = GpuModelEndpoint.FromEndpointName(stack, "Llm", "team-llm"), Name = "llm" } },
-                });
-                app.Synth();
-                """);
-            var run = Repo.Run("dotnet", new[] { "run" }, consumer, TimeSpan.FromMinutes(8));
-            Assert.True(run.ExitCode == 0, run.Output + run.Error);
-
-            var template = JsonNode.Parse(File.ReadAllText(Path.Combine(consumer, "cdk.out", "Consumer.template.json")))!;
-            var resources = template["Resources"]!.AsObject().Select(r => r.Value!).ToList();
-            var types = resources.Select(r => r["Type"]!.GetValue<string>()).ToList();
-            Assert.Contains("AWS::CloudTrail::Trail", types);
-            Assert.Contains("AWS::KMS::Key", types);
-            Assert.Contains("AWS::SNS::Subscription", types);
-            Assert.Contains("AWS::ApiGateway::RestApi", types);
-
-            // Both functions run one asset: the packaged bootstrap, alone, made executable for Lambda's sandbox user.
-            var keys = resources.Where(r => r["Type"]!.GetValue<string>() == "AWS::Lambda::Function" && r["Properties"]!["Handler"]?.GetValue<string>() == "bootstrap")
-                .Select(r => r["Properties"]!["Code"]!["S3Key"]!.GetValue<string>()).ToList();
-            Assert.Equal(2, keys.Count);
-            var asset = Path.Combine(consumer, "cdk.out", "asset." + Path.GetFileNameWithoutExtension(Assert.Single(keys.Distinct())));
-            Assert.Equal(new[] { "bootstrap" }, Directory.GetFileSystemEntries(asset).Select(Path.GetFileName));
-            var staged = Path.Combine(asset, "bootstrap");
-            var mode = OperatingSystem.IsLinux() ? File.GetUnixFileMode(staged) : throw new PlatformNotSupportedException("the package's handler is a Linux executable");
-            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute
-                         | UnixFileMode.OtherRead | UnixFileMode.OtherExecute, mode);
-            Assert.Equal(Elf, File.ReadAllBytes(staged)[..4]);
-            using var zip = ZipFile.OpenRead(library.Package);
-            Assert.Equal(zip.GetEntry("handler/linux-x64/bootstrap")!.Length, new FileInfo(staged).Length);
-        }
-        finally
-        {
-            Directory.Delete(consumer, recursive: true);
-        }
+        // Every handler function runs one asset: the packaged bootstrap, alone, made executable for Lambda's sandbox user.
+        var keys = resources.Where(r => r["Type"]!.GetValue<string>() == "AWS::Lambda::Function" && r["Properties"]!["Handler"]?.GetValue<string>() == "bootstrap")
+            .Select(r => r["Properties"]!["Code"]!["S3Key"]!.GetValue<string>()).ToList();
+        Assert.Equal(3, keys.Count); // the inference API's buffered and streaming functions, the training API's
+        var asset = Path.Combine(assembly, "asset." + Path.GetFileNameWithoutExtension(Assert.Single(keys.Distinct())));
+        Assert.Equal(new[] { "bootstrap" }, Directory.GetFileSystemEntries(asset).Select(Path.GetFileName));
+        var staged = Path.Combine(asset, "bootstrap");
+        var mode = OperatingSystem.IsLinux() ? File.GetUnixFileMode(staged) : throw new PlatformNotSupportedException("the package's handler is a Linux executable");
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute
+                     | UnixFileMode.OtherRead | UnixFileMode.OtherExecute, mode);
+        Assert.Equal(Elf, File.ReadAllBytes(staged)[..4]);
+        using var zip = ZipFile.OpenRead(library.Package);
+        Assert.Equal(zip.GetEntry("handler/linux-x64/bootstrap")!.Length, new FileInfo(staged).Length);
     }
 
     [Fact]
@@ -156,7 +98,7 @@ public class NuGetPackageTests(PackedLibrary library) : IClassFixture<PackedLibr
             library.WriteNuGetConfig(work);
             var lib = Directory.CreateDirectory(Path.Combine(work, "lib")).FullName;
             var app = Directory.CreateDirectory(Path.Combine(work, "app")).FullName;
-            File.WriteAllText(Path.Combine(lib, "TeamConstructs.csproj"), Project("AwsModelPlatform.Constructs", $"""
+            File.WriteAllText(Path.Combine(lib, "TeamConstructs.csproj"), library.Project("AwsModelPlatform.Constructs", $"""
                 <PackageId>TeamConstructs</PackageId>
                 <Version>{library.Version}</Version>
                 """));
@@ -164,7 +106,7 @@ public class NuGetPackageTests(PackedLibrary library) : IClassFixture<PackedLibr
             var pack = Repo.Run("dotnet", new[] { "pack", "-c", "Release", "-o", library.Feed }, lib, TimeSpan.FromMinutes(4));
             Assert.True(pack.ExitCode == 0, pack.Output + pack.Error);
 
-            File.WriteAllText(Path.Combine(app, "App.csproj"), Project("TeamConstructs", "<OutputType>Exe</OutputType>"));
+            File.WriteAllText(Path.Combine(app, "App.csproj"), library.Project("TeamConstructs", "<OutputType>Exe</OutputType>"));
             File.WriteAllText(Path.Combine(app, "Program.cs"), "System.Console.WriteLine(TeamConstructs.Team.Handler ?? \"none\");");
             var run = Repo.Run("dotnet", new[] { "run" }, app, TimeSpan.FromMinutes(4));
             Assert.True(run.ExitCode == 0, run.Output + run.Error);
@@ -175,20 +117,6 @@ public class NuGetPackageTests(PackedLibrary library) : IClassFixture<PackedLibr
             Directory.Delete(work, recursive: true);
         }
     }
-
-    // A project outside the repository that references one package of the test feed at the packed version.
-    private string Project(string packageReference, string properties) => $"""
-        <Project Sdk="Microsoft.NET.Sdk">
-          <PropertyGroup>
-            <TargetFramework>net10.0</TargetFramework>
-            <NoWarn>NU1603</NoWarn>
-            {properties}
-          </PropertyGroup>
-          <ItemGroup>
-            <PackageReference Include="{packageReference}" Version="{library.Version}" />
-          </ItemGroup>
-        </Project>
-        """;
 
     private static readonly byte[] Elf = { 0x7F, (byte)'E', (byte)'L', (byte)'F' };
 }

@@ -2,12 +2,14 @@ using System.Text.Json.Nodes;
 
 namespace AwsModelPlatform.Compliance.Tests;
 
-/// <summary>Every template of the sample app passes cfn-lint and cdk-nag's AwsSolutions pack with zero errors.</summary>
+/// <summary>
+/// Every template of the sample app passes cfn-lint and cdk-nag's AwsSolutions, NIST 800-53 R5 and HIPAA Security packs
+/// with zero errors, and every suppression in it suppresses something (the sample is one more configuration of the
+/// matrix, ConfigurationMatrixTests).
+/// </summary>
 [Collection(SampleAppCollection.Name)]
 public class SampleAppComplianceTests(SynthesizedApp app)
 {
-    private static readonly object NagInstallLock = new();
-
     /// <summary>The stacks of the sample app; a stack added there and not here fails the first test.</summary>
     private static readonly string[] StackNames = { "Foundation", "Inference", "Training" };
 
@@ -23,21 +25,24 @@ public class SampleAppComplianceTests(SynthesizedApp app)
     [MemberData(nameof(Stacks))]
     public void Template_lints_with_zero_cfn_lint_errors(string stack)
     {
-        var result = Repo.Run("cfn-lint", new[] { "--format", "json", app.Templates[stack] }, Repo.Root, TimeSpan.FromMinutes(5));
-        var matches = JsonNode.Parse(result.Output)!.AsArray();
-        var errors = matches.Where(m => m!["Level"]!.GetValue<string>() == "Error")
-            .Select(m => $"{m!["Rule"]!["Id"]} {m["Message"]} at {m["Location"]!["Path"]!.ToJsonString()}").ToList();
+        var errors = app.LintErrors[app.Templates[stack]];
         Assert.True(errors.Count == 0, $"cfn-lint errors in {stack}:\n" + string.Join('\n', errors));
-        Assert.Equal(0, result.ExitCode & 2); // cfn-lint's exit code sets bit 2 for errors
     }
 
     [Theory]
     [MemberData(nameof(Stacks))]
-    public void Template_passes_cdk_nag_AwsSolutions_with_zero_errors(string stack)
+    public void Template_passes_AwsSolutions_NIST_800_53_R5_and_HIPAA_Security_with_zero_errors(string stack)
     {
-        var findings = Nag(app.Templates[stack]);
-        var errors = findings.Where(f => f["level"]!.GetValue<string>() == "error").Select(f => f.ToJsonString()).ToList();
+        var errors = app.Nag[app.Templates[stack]].Errors.Select(f => f.ToString()).ToList();
         Assert.True(errors.Count == 0, $"cdk-nag errors in {stack}:\n" + string.Join('\n', errors));
+    }
+
+    [Theory]
+    [MemberData(nameof(Stacks))]
+    public void Every_suppression_in_the_template_suppresses_a_finding(string stack)
+    {
+        var dead = app.Nag[app.Templates[stack]].Suppressions.Where(s => s.Used.Count == 0).Select(s => s.ToString()).ToList();
+        Assert.True(dead.Count == 0, $"suppressions matching no finding in {stack}:\n" + string.Join('\n', dead));
     }
 
     [Theory]
@@ -71,22 +76,5 @@ public class SampleAppComplianceTests(SynthesizedApp app)
         };
         Assert.Equal(expected.ApiExecutionLogs, names.Count(n => n.Contains("\"API-Gateway-Execution-Logs_\"")));
         Assert.Equal(expected.EndpointLogs, names.Count(n => n.StartsWith("\"/aws/sagemaker/Endpoints/")));
-    }
-
-    /// <summary>Runs tests/Compliance.Tests/nag/nag.js (cdk-nag on the template through cloudformation-include).</summary>
-    internal static List<JsonNode> Nag(string template)
-    {
-        var nagDir = Repo.Path("tests", "Compliance.Tests", "nag");
-        lock (NagInstallLock)
-        {
-            if (!Directory.Exists(Path.Combine(nagDir, "node_modules", "cdk-nag")))
-            {
-                var install = Repo.Run("npm", new[] { "ci", "--no-audit", "--no-fund" }, nagDir, TimeSpan.FromMinutes(5));
-                Assert.True(install.ExitCode == 0, "npm ci in tests/Compliance.Tests/nag failed:\n" + install.Error);
-            }
-        }
-        var result = Repo.Run("node", new[] { "nag.js", template }, nagDir, TimeSpan.FromMinutes(5));
-        Assert.True(result.ExitCode == 0, "nag.js failed:\n" + result.Error);
-        return JsonNode.Parse(result.Output)![template]!.AsArray().Select(f => f!).ToList();
     }
 }

@@ -17,6 +17,15 @@ public sealed class SynthesizedApp : IDisposable
     /// <summary>Stack name → template path.</summary>
     public IReadOnlyDictionary<string, string> Templates { get; }
 
+    private readonly Lazy<IReadOnlyDictionary<string, IReadOnlyList<string>>> _lintErrors;
+    private readonly Lazy<IReadOnlyDictionary<string, CdkNag.Result>> _nag;
+
+    /// <summary>cfn-lint's errors for each template (one call for all; the app is environment-agnostic, linted for us-east-1).</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> LintErrors => _lintErrors.Value;
+
+    /// <summary>cdk-nag's three packs on each template (one node process for all).</summary>
+    public IReadOnlyDictionary<string, CdkNag.Result> Nag => _nag.Value;
+
     public SynthesizedApp()
     {
         NodeWarnings.Silence();
@@ -27,6 +36,8 @@ public sealed class SynthesizedApp : IDisposable
         SampleApp.Build(app);
         var assembly = app.Synth();
         Templates = assembly.Stacks.ToDictionary(s => s.StackName, s => Path.Combine(assembly.Directory, s.TemplateFile));
+        _lintErrors = new(() => CfnLint.Errors(Templates.Values.ToList(), "us-east-1"));
+        _nag = new(() => CdkNag.Run(Templates.Values.ToList()));
     }
 
     public void Dispose()

@@ -58,6 +58,7 @@ internal static class ApiGatewayAccountLogging
             },
         });
         role.ApplyRemovalPolicy(RemovalPolicy.RETAIN);
+        Suppressions.AddCompliance(role, "IAMNoInlinePolicy", PlatformAspects.InlinePolicyReason);
         Suppressions.Add(role, "AwsSolutions-IAM5",
             "The account's one API Gateway logging role writes execution logs (API-Gateway-Execution-Logs_{apiId}/{stage}) and access logs to the group each stage of every API of the account names; it is limited to the log groups of this account and region and to the actions of AWS's AmazonAPIGatewayPushToCloudWatchLogs.",
             "Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:*");

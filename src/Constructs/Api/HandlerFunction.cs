@@ -189,6 +189,10 @@ public sealed class HandlerFunction : Construct
         // Active tracing set on the L1, so the X-Ray actions stay in the reasoned policy above instead of the
         // role's default policy, where later grants go and where a "*" must never pass unnoticed.
         ((CfnFunction)Function.Node.DefaultChild!).TracingConfig = new CfnFunction.TracingConfigProperty { Mode = "Active" };
+        Suppressions.AddCompliance(Function, "LambdaDLQ",
+            "API Gateway invokes the handler synchronously (a proxy or response-streaming integration), and Lambda sends only failed asynchronous invocations to a " +
+            "dead-letter queue (https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html): a failed request is answered to its caller, " +
+            "written to the API's access log and counted by the function's errors alarm.");
         Alarms = CreateAlarms(platform, name, props);
     }
 

@@ -99,6 +99,15 @@ public sealed class PlatformRestApi : Construct
     /// <summary>The URL of the stage, ending in <c>/</c>.</summary>
     public string Url => Api.Url;
 
+    /// <summary>
+    /// The log group the web ACL writes to (<c>aws-waf-logs-{ApiName}-{restApiId}</c>, the prefix WAF requires), encrypted
+    /// with the platform key: requests WAF blocked, counted or challenged, with credentials redacted. Null without WAF.
+    /// </summary>
+    public ILogGroup? WafLogs { get; }
+
+    /// <summary>The request headers whose values the WAF logs never hold: credentials of every authorization mode, and cookies.</summary>
+    public static IReadOnlyList<string> WafRedactedHeaders { get; } = new[] { "authorization", "x-api-key", "x-amz-security-token", "cookie" };
+
     /// <summary>The API keys created for the usage plans, by plan name (API-key authorization only).</summary>
     public IReadOnlyDictionary<string, IApiKey> ApiKeys { get; }
 
@@ -123,6 +132,10 @@ public sealed class PlatformRestApi : Construct
             {
                 Service = InterfaceVpcEndpointAwsService.APIGATEWAY,
                 Subnets = platform.Network.WorkloadSubnets,
+                // The platform's endpoint group, which admits 443 from the VPC's CIDR already (and names it as a literal a
+                // template check can read); an imported network's endpoint gets a group of its own, open to the VPC.
+                SecurityGroups = platform.Network is PlatformNetwork network ? new ISecurityGroup[] { network.EndpointSecurityGroup } : null,
+                Open = platform.Network is not PlatformNetwork,
                 PrivateDnsEnabled = true,
             });
 
@@ -183,7 +196,8 @@ public sealed class PlatformRestApi : Construct
                 break;
         }
         ApiKeys = CreateUsagePlans();
-        if (props.Waf) CreateWaf(props);
+        if (props.Waf) WafLogs = CreateWaf(props);
+        SuppressStageFindings(props);
         CreateAlarms(props);
     }
 
@@ -211,7 +225,7 @@ public sealed class PlatformRestApi : Construct
             RequestParameters = pathParameters.ToDictionary(p => $"method.request.path.{p}", _ => true),
             RequestModels = jsonBody is null ? null : new Dictionary<string, IModel> { ["application/json"] = jsonBody },
         });
-        SuppressCognitoFinding(method);
+        SuppressAuthorizationFindings(method);
         if (mode == InvokeMode.ResponseStream)
         {
             // API Gateway supports no content encoding with response streaming, and compression is set for the whole API.
@@ -324,7 +338,7 @@ public sealed class PlatformRestApi : Construct
         return keys;
     }
 
-    private void CreateWaf(PlatformRestApiProps props)
+    private ILogGroup CreateWaf(PlatformRestApiProps props)
     {
         CfnWebACL.RuleProperty Managed(string name, int priority, params string[] countOnly) => new()
         {
@@ -376,6 +390,7 @@ public sealed class PlatformRestApi : Construct
             ResourceArn = Api.DeploymentStage.StageArn,
             WebAclArn = acl.AttrArn,
         });
+        return CreateWafLogging(props.Platform, acl);
 
         static CfnWebACL.VisibilityConfigProperty Visibility(string name) => new()
         {
@@ -383,6 +398,62 @@ public sealed class PlatformRestApi : Construct
             MetricName = name,
             SampledRequestsEnabled = true,
         };
+    }
+
+    // WAF logs to a CloudWatch Logs group whose name starts with aws-waf-logs- (WAF developer guide:
+    // https://docs.aws.amazon.com/waf/latest/developerguide/logging-cw-logs.html), given by its ARN without the ":*"
+    // suffix of the group's Arn attribute. The group is encrypted with the platform key like every other; WAF adds the
+    // group's resource policy for log delivery itself when the logging configuration is created. Only SingleHeader,
+    // UriPath, QueryString and Method can be redacted (API reference, LoggingConfiguration.RedactedFields:
+    // https://docs.aws.amazon.com/waf/latest/APIReference/API_LoggingConfiguration.html). Allowed requests are in the
+    // stage's access log already: the web ACL logs what it blocked, counted or challenged.
+    private ILogGroup CreateWafLogging(IModelPlatform platform, CfnWebACL acl)
+    {
+        var name = $"aws-waf-logs-{ApiName}-{Api.RestApiId}";
+        var logs = LogGroupDefaults.Create(this, "WafLogs", platform.Key, platform.LogRetentionDays, platform.RemovalPolicy, logGroupName: name);
+        var stack = Stack.Of(this);
+        var logging = new CfnLoggingConfiguration(this, "WafLogging", new CfnLoggingConfigurationProps
+        {
+            ResourceArn = acl.AttrArn,
+            LogDestinationConfigs = new[] { $"arn:{stack.Partition}:logs:{stack.Region}:{stack.Account}:log-group:{name}" },
+            RedactedFields = WafRedactedHeaders.Select(header => (object)new CfnLoggingConfiguration.FieldToMatchProperty
+            {
+                SingleHeader = new Dictionary<string, object> { ["Name"] = header },
+            }).ToArray(),
+            LoggingFilter = new Dictionary<string, object>
+            {
+                ["DefaultBehavior"] = "DROP",
+                ["Filters"] = new object[]
+                {
+                    new Dictionary<string, object>
+                    {
+                        ["Behavior"] = "KEEP",
+                        ["Requirement"] = "MEETS_ANY",
+                        ["Conditions"] = new[] { "BLOCK", "COUNT", "CAPTCHA", "CHALLENGE", "EXCLUDED_AS_COUNT" }
+                            .Select(action => (object)new Dictionary<string, object> { ["ActionCondition"] = new Dictionary<string, object> { ["Action"] = action } }).ToArray(),
+                    },
+                },
+            },
+        });
+        logging.Node.AddDependency(logs);
+        return logs;
+    }
+
+    // NIST 800-53 R5 and HIPAA Security rules of the stage that do not fit an API in front of Lambda functions.
+    private void SuppressStageFindings(PlatformRestApiProps props)
+    {
+        var stage = Api.DeploymentStage;
+        Suppressions.AddCompliance(stage, "APIGWCacheEnabledAndEncrypted",
+            "No stage cache on purpose: every answer is a model output or job state for one caller, and an API Gateway cache is keyed by the request parameters " +
+            "chosen as cache keys, not by who is calling (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-caching.html): it could answer " +
+            "one caller with another's output. A cache would also bill a cache cluster every hour.");
+        Suppressions.AddCompliance(stage, "APIGWSSLEnabled",
+            "A stage client certificate lets an HTTP backend verify that requests come from API Gateway " +
+            "(https://docs.aws.amazon.com/apigateway/latest/developerguide/getting-started-client-side-ssl-authentication.html); every integration here is a Lambda " +
+            "proxy, invoked through the Lambda API with the permission granted to this API alone. Callers reach the stage over TLS.");
+        if (!props.Waf)
+            Suppressions.Add(stage, "NIST.800.53.R5-APIGWAssociatedWithWAF",
+                $"WAF was turned off for this API by the app (PlatformRestApiProps.Waf = false, {props.Name}); the platform's default is a web ACL with AWS managed rule groups and a per-IP rate limit.");
     }
 
     private void CreateAlarms(PlatformRestApiProps props)
@@ -425,11 +496,23 @@ public sealed class PlatformRestApi : Construct
         };
     }
 
-    private void SuppressCognitoFinding(Method method)
+    private void SuppressAuthorizationFindings(Method method)
     {
-        if (_authorization is ApiAuthorization.CognitoAuthorization) return;
-        Suppressions.Add(method, "AwsSolutions-COG4", _authorization is ApiAuthorization.IamAuthorization
-                ? "The method is authorized with AWS IAM (SigV4): callers are AWS principals granted execute-api:Invoke, a stronger check than a Cognito token."
-                : "The method requires an API key bound to a usage plan with rate, burst and quota limits; Cognito is the other supported mode.");
+        switch (_authorization)
+        {
+            case ApiAuthorization.IamAuthorization:
+                Suppressions.Add(method, "AwsSolutions-COG4",
+                    "The method is authorized with AWS IAM (SigV4): callers are AWS principals granted execute-api:Invoke, a stronger check than a Cognito token.");
+                break;
+            case ApiAuthorization.ApiKeyAuthorization:
+                Suppressions.Add(method, "AwsSolutions-COG4",
+                    "The method requires an API key bound to a usage plan with rate, burst and quota limits; Cognito is the other supported mode.");
+                Suppressions.Add(method, "AwsSolutions-APIG4",
+                    "API-key mode, chosen by the app: the method has no authorizer and needs a key of one of this API's usage plans, which identifies the caller and " +
+                    "applies its throttle and quota. AWS says not to rely on API keys for authentication or authorization " +
+                    "(https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-api-usage-plans.html#apigateway-usage-plans-best-practices): " +
+                    "a leaked key is a working credential. Use IAM or Cognito to authorize callers.");
+                break;
+        }
     }
 }

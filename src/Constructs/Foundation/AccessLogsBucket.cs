@@ -1,4 +1,5 @@
 using Amazon.CDK.AWS.S3;
+using Amazon.JSII.Runtime.Deputy;
 
 namespace AwsModelPlatform.Constructs.Foundation;
 
@@ -37,6 +38,8 @@ public sealed record AccessLogsBucketProps
 /// </summary>
 public sealed class AccessLogsBucket : Construct, IAccessLogsBucket
 {
+    private bool _receivesLogsOfItsStack;
+
     /// <inheritdoc />
     public IBucket Bucket { get; }
 
@@ -66,12 +69,40 @@ public sealed class AccessLogsBucket : Construct, IAccessLogsBucket
                 },
             },
         });
+        BucketDefaults.SuppressReplication((Bucket)Bucket);
+        Suppressions.AddCompliance(Bucket, "S3DefaultEncryptionKMS",
+            "The destination of S3 server access logs uses S3-managed keys (SSE-S3), the destination encryption S3's log delivery supports without a key policy " +
+            "(https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html); it holds request records, not the platform's data, " +
+            "which stays in SSE-KMS buckets under the platform key.");
+        Aspects.Of(this).Add(new OwnAccessLogsExemption(this));
     }
 
     /// <inheritdoc />
-    public void LogAccessTo(Bucket source, string prefix) => BucketDefaults.EnableAccessLogs(source, Bucket, prefix);
+    public void LogAccessTo(Bucket source, string prefix)
+    {
+        if (Stack.Of(source) == Stack.Of(this)) _receivesLogsOfItsStack = true;
+        BucketDefaults.EnableAccessLogs(source, Bucket, prefix);
+    }
 
     /// <inheritdoc />
     public void AllowLogsFromBucketsNamed(string bucketNamePrefix) =>
         BucketDefaults.AllowAccessLogs(Bucket, $"arn:{Stack.Of(this).Partition}:s3:::{bucketNamePrefix}*", "S3ServerAccessLogsNamed" + new string(bucketNamePrefix.Where(char.IsLetterOrDigit).ToArray()));
+
+    /// <summary>
+    /// cdk-nag counts a bucket that receives another bucket's access logs in its own stack as logged. When none does
+    /// (the platform alone in its stack with an organization trail, its buckets in workload stacks that log by name),
+    /// the log bucket's own finding is exempted, once every construct of the app exists: its accesses would have to be
+    /// logged into itself, writing a log object for every log object delivered.
+    /// </summary>
+    private sealed class OwnAccessLogsExemption(AccessLogsBucket owner) : DeputyBase, IAspect
+    {
+        public void Visit(IConstruct node)
+        {
+            if (node != owner.Bucket.Node.DefaultChild || owner._receivesLogsOfItsStack) return;
+            const string reason = "This is the destination of the platform's S3 server access logs (the other platform buckets log here from their own stacks); " +
+                                  "logging its own accesses into itself would write a log object for every log object delivered.";
+            Suppressions.Add(node, "AwsSolutions-S1", reason);
+            Suppressions.AddCompliance(node, "S3BucketLoggingEnabled", reason);
+        }
+    }
 }

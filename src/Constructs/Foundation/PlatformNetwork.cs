@@ -133,7 +133,8 @@ public sealed class PlatformNetwork : Construct, IPlatformNetwork
             Description = "VPC interface endpoints: HTTPS from inside the VPC only",
             AllowAllOutbound = false,
         });
-        EndpointSecurityGroup.AddIngressRule(Peer.Ipv4(vpc.VpcCidrBlock), Port.Tcp(443), "HTTPS from the VPC");
+        // The CIDR as given rather than the VPC's CidrBlock attribute: the same value, and one a template check can read.
+        EndpointSecurityGroup.AddIngressRule(Peer.Ipv4(props.Cidr), Port.Tcp(443), "HTTPS from the VPC");
 
         foreach (var service in props.InterfaceEndpoints ?? DefaultInterfaceEndpoints)
         {

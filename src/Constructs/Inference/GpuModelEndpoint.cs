@@ -320,6 +320,7 @@ public sealed partial class GpuModelEndpoint : PlatformConstruct, IGpuModelEndpo
         EndpointConfig = new CfnEndpointConfig(this, "EndpointConfig", BuildEndpointConfig(props, role, securityGroup, subnetIds));
         // The config names the bucket and the role by value: make sure both are ready (and the role can use them) first.
         EndpointConfig.Node.AddDependency(policy, DataBucket);
+        SuppressVolumeKeyFinding(props.Hosting);
         Endpoint = new CfnEndpoint(this, "Endpoint", new CfnEndpointProps
         {
             EndpointName = EndpointName,
@@ -421,6 +422,24 @@ public sealed partial class GpuModelEndpoint : PlatformConstruct, IGpuModelEndpo
             .Combine(Add(new[] { "s3:GetObject" }, new[] { DataBucket.ArnForObjects(AsyncInputPrefix + "*"), DataBucket.ArnForObjects(AsyncOutputPrefix + "*"), DataBucket.ArnForObjects(AsyncFailurePrefix + "*") }))
             .Combine(Add(new[] { "s3:ListBucket" }, new[] { DataBucket.BucketArn }, S3Conditions.ListOnly(AsyncPrefixesReadBeforeTheyExist)))
             .Combine(Add(new[] { "kms:Decrypt", "kms:GenerateDataKey" }, new[] { Platform.Key.Key.KeyArn }, KmsConditions.ThroughS3(Stack.Of(this))));
+    }
+
+    // The config carries the platform key as KmsKeyId wherever SageMaker takes one (EBS-backed instance types); the two
+    // cases without it are SageMaker's, and say so on the resource.
+    private void SuppressVolumeKeyFinding(EndpointHosting hosting)
+    {
+        const string apiReference = "https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_CreateEndpointConfig.html";
+        string? reason = hosting switch
+        {
+            ServerlessHosting =>
+                $"KmsKeyId encrypts the storage volume attached to the ML instances that host the endpoint ({apiReference}); a serverless endpoint has no instances " +
+                "of its own to attach one to. Its model data stays in S3 under the bucket's encryption.",
+            InstanceHosting when _instanceType is { AcceptsVolumeKmsKey: false } =>
+                $"{_instanceType.Name} has local NVMe instance storage, encrypted by a hardware module on the instance; SageMaker refuses a KmsKeyId for such " +
+                $"instance types and CreateEndpointConfig fails if one is given ({apiReference}). Data capture and async outputs, where the endpoint has them, are written with the platform key.",
+            _ => null,
+        };
+        if (reason is not null) Suppressions.AddCompliance(EndpointConfig, "SageMakerEndpointConfigurationKMSKeyConfigured", reason);
     }
 
     private CfnEndpointConfigProps BuildEndpointConfig(GpuModelEndpointProps props, IRole role, ISecurityGroup? securityGroup, string[] subnetIds)

@@ -256,7 +256,7 @@ public sealed class InferenceApi : PlatformConstruct
             RestApi.AddRoute(method, path, BufferedHandler, InvokeMode.Buffered, bodies.GetValueOrDefault(path));
         foreach (var (method, path) in StreamingRoutes)
             RestApi.AddRoute(method, path, StreamingHandler, InvokeMode.ResponseStream, bodies.GetValueOrDefault(path));
-        SuppressGrantWildcards();
+        if (asyncEndpoint is not null) SuppressAsyncPayloadWildcards();
     }
 
     /// <summary>Lets <paramref name="grantee"/> call every route (IAM authorization, the default).</summary>
@@ -342,14 +342,15 @@ public sealed class InferenceApi : PlatformConstruct
         return HandlerCode.Default("InferenceApiProps", architecture);
     }
 
-    private void SuppressGrantWildcards()
+    // Only the buffered function holds the async grants (GrantAsyncPayloads), and only when a model is async: a
+    // suppression anywhere else would match nothing and hide the next wildcard someone adds.
+    private void SuppressAsyncPayloadWildcards()
     {
         const string reason =
             "The only wildcards of the grants are the async prefixes of the one async endpoint's own bucket (objects named by request id at run time: inputs and records under async-input/, " +
             "results and failures SageMaker writes under async-output/ and async-failures/); every SageMaker and KMS action names its endpoint, inference component or key ARN.";
-        foreach (var handler in new[] { BufferedHandler, StreamingHandler })
-            if (handler.Role.Node.TryFindChild("DefaultPolicy") is Amazon.CDK.AWS.IAM.Policy policy)
-                Suppressions.Add(policy, "AwsSolutions-IAM5", reason, Suppressions.Matching(@"^Resource::.*\/async-(input|output|failures)\/\*$"));
+        if (BufferedHandler.Role.Node.TryFindChild("DefaultPolicy") is Amazon.CDK.AWS.IAM.Policy policy)
+            Suppressions.Add(policy, "AwsSolutions-IAM5", reason, Suppressions.Matching(@"^Resource::.*\/async-(input|output|failures)\/\*$"));
     }
 
     /// <summary>JSON schemas of the OpenAI bodies: API Gateway refuses malformed requests before they reach (and cost) a function.</summary>

@@ -105,7 +105,7 @@ public sealed class TrainingApi : PlatformConstruct
         Validate.InRange(props.MaxRuntimeSeconds, 60, 1_209_600, "TrainingApiProps.MaxRuntimeSeconds", "AWS Batch attempt timeouts run from 60 seconds to 14 days");
         Validate.InRange(props.IdempotencyRecordDays, 1, 3650, "TrainingApiProps.IdempotencyRecordDays", "records must expire");
 
-        StateBucket = BucketDefaults.Create(this, "State", platform.Key, platform.AccessLogs, "training/state/", platform.RemovalPolicy, versioned: true,
+        StateBucket = BucketDefaults.Create(this, "State", platform.Key, platform.AccessLogs, "training/state/", platform.RemovalPolicy,
             new ILifecycleRule[]
             {
                 new LifecycleRule

@@ -107,6 +107,9 @@ public sealed class TrainingJobs : PlatformConstruct, ITrainingJobs
     /// <summary>Directory inside the container where jobs write checkpoints; a retried attempt finds them again through <c>CHECKPOINT_S3_URI</c>.</summary>
     public const string CheckpointDir = "/opt/ml/checkpoints";
 
+    /// <summary>Days a replaced or deleted checkpoint object stays restorable in the versioned checkpoints bucket.</summary>
+    public const int CheckpointNoncurrentVersionDays = 1;
+
     private readonly Dictionary<string, string> _jobDefinitionArns = new();
     private readonly IReadOnlyList<GpuInstanceType> _instanceTypes;
     private readonly int _maxVCpus;
@@ -164,14 +167,17 @@ public sealed class TrainingJobs : PlatformConstruct, ITrainingJobs
         (_instanceTypes, _maxVCpus, _rootVolumeGiB) = (instanceTypes, props.MaxVCpus, props.RootVolumeGiB);
 
         var key = Platform.Key;
-        DatasetsBucket = CreateBucket("Datasets", "datasets", versioned: true);
-        CheckpointsBucket = CreateBucket("Checkpoints", "checkpoints", versioned: false, new LifecycleRule
+        DatasetsBucket = CreateBucket("Datasets", "datasets");
+        // Versioned like every platform bucket (an overwritten or deleted checkpoint can be restored), but jobs rewrite
+        // checkpoints many times a day: replaced versions go after a day, so versions never multiply the bill.
+        CheckpointsBucket = CreateBucket("Checkpoints", "checkpoints", new LifecycleRule
         {
             Id = "ExpireCheckpoints",
             Expiration = Duration.Days(props.CheckpointExpireDays),
+            NoncurrentVersionExpiration = Duration.Days(CheckpointNoncurrentVersionDays),
             AbortIncompleteMultipartUploadAfter = Duration.Days(1),
         });
-        OutputBucket = CreateBucket("Output", "output", versioned: true);
+        OutputBucket = CreateBucket("Output", "output");
         LogGroup = LogGroupDefaults.Create(this, "Logs", key, Platform.LogRetentionDays, Platform.RemovalPolicy);
 
         JobRole = TrainingJobRole.Create(this, "JobRole", key, DatasetsBucket, CheckpointsBucket, OutputBucket);
@@ -221,8 +227,8 @@ public sealed class TrainingJobs : PlatformConstruct, ITrainingJobs
     public string JobTagValue => Names.UniqueResourceName(this, new UniqueResourceNameOptions { MaxLength = 60, Separator = "-" });
 
     // Named with the platform's prefix, so the platform's trail logs their data events from any stack.
-    private Bucket CreateBucket(string id, string purpose, bool versioned, params ILifecycleRule[] rules) =>
-        BucketDefaults.Create(this, id, Platform.Key, Platform.AccessLogs, $"training/{purpose}/", Platform.RemovalPolicy, versioned,
+    private Bucket CreateBucket(string id, string purpose, params ILifecycleRule[] rules) =>
+        BucketDefaults.Create(this, id, Platform.Key, Platform.AccessLogs, $"training/{purpose}/", Platform.RemovalPolicy,
             rules.Length > 0 ? rules : null, PlatformNames.Bucket(Platform, this, purpose));
 
     private SecurityGroup CreateSecurityGroup(TrainingJobsProps props)
@@ -240,6 +246,11 @@ public sealed class TrainingJobs : PlatformConstruct, ITrainingJobs
         {
             group.AddIngressRule(group, Port.AllTraffic(), "Nodes of a multi-node job (NCCL, rendezvous)");
             group.AddEgressRule(group, Port.AllTraffic(), "Nodes of a multi-node job (NCCL, rendezvous)");
+            foreach (var selfIngress in group.Node.Children.OfType<CfnSecurityGroupIngress>())
+                Suppressions.AddCompliance(selfIngress, "EC2RestrictedCommonPorts",
+                    "All traffic from members of this security group only, never from an address range: the nodes of a multi-node job talk NCCL and rendezvous on ports " +
+                    "chosen at run time, and EFA needs a security group that allows all traffic to and from itself " +
+                    "(https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/efa-start.html, https://docs.aws.amazon.com/pcs/latest/userguide/working-with_networking_efa_create-sg.html).");
         }
         return group;
     }

@@ -40,7 +40,7 @@ public class AccountLoggingTests
         foreach (var name in new[] { "Inference", "Training" })
         {
             Assert.Contains(assembly.GetStackByName(name).Dependencies, d => d.Id == "Foundation");
-            Template.FromStack(name == "Inference" ? inference : training).ResourceCountIs("AWS::Logs::LogGroup", 3); // handler, access and execution logs
+            Template.FromStack(name == "Inference" ? inference : training).ResourceCountIs("AWS::Logs::LogGroup", 4); // handler, access, execution and WAF logs
         }
         Assert.DoesNotContain(Synth.Warnings(inference).Concat(Synth.Warnings(training)).Concat(Synth.Warnings(foundation)), w => w.Contains("account-wide logging role"));
         Assert.DoesNotContain("Fn::ImportValue", Template.FromStack(foundation).Json().ToJsonString());

@@ -172,6 +172,41 @@ public class PlatformRestApiTests(ApiFixture api) : IClassFixture<ApiFixture>
     {
         Assert.All(T.Resources("AWS::ApiGateway::Method"), m => Assert.Contains("authorized with AWS IAM (SigV4)", m.Value["Metadata"].Text()));
     }
+
+    [Fact]
+    public void The_web_ACL_logs_what_it_blocks_or_counts_to_an_encrypted_aws_waf_logs_group_with_credentials_redacted()
+    {
+        var logging = T.Single("AWS::WAFv2::LoggingConfiguration")["Properties"]!;
+        Assert.Contains("WebAcl", logging["ResourceArn"].Text());
+        var destination = Assert.Single(logging["LogDestinationConfigs"]!.AsArray())!.Text();
+        Assert.Contains(":log-group:aws-waf-logs-" + api.Platform.NamePrefix + "-inference-", destination);
+        Assert.DoesNotContain(":*", destination); // WAF takes the group's ARN without the Arn attribute's ":*"
+        var redacted = logging["RedactedFields"]!.AsArray().Select(f => f!["SingleHeader"]!["Name"]!.GetValue<string>()).ToList();
+        Assert.Equal(new[] { "authorization", "x-api-key", "x-amz-security-token", "cookie" }, redacted);
+        Assert.Equal("DROP", logging["LoggingFilter"]!["DefaultBehavior"]!.GetValue<string>());
+        var kept = logging["LoggingFilter"]!["Filters"]![0]!["Conditions"]!.AsArray().Select(c => c!["ActionCondition"]!["Action"]!.GetValue<string>()).ToList();
+        Assert.Contains("BLOCK", kept);
+        Assert.Contains("COUNT", kept);
+        Assert.DoesNotContain("ALLOW", kept); // allowed requests are in the stage's access log
+
+        var group = T.Resources("AWS::Logs::LogGroup").Single(g => g.Value["Properties"]!["LogGroupName"].Text().Contains("aws-waf-logs-")).Value;
+        Assert.Contains("PlatformKey", group["Properties"]!["KmsKeyId"].Text());
+        Assert.Equal(365, group["Properties"]!["RetentionInDays"]!.GetValue<int>());
+        Assert.Contains(T.Resources("AWS::WAFv2::LoggingConfiguration").Single().Value["DependsOn"]!.AsArray(), d => d!.GetValue<string>().StartsWith("ApiWafLogs"));
+    }
+
+    [Fact]
+    public void The_stage_says_why_it_has_no_cache_and_no_client_certificate()
+    {
+        var stage = T.Single("AWS::ApiGateway::Stage");
+        var ids = stage["Metadata"]!["cdk_nag"]!["rules_to_suppress"]!.AsArray().Select(r => r!["id"]!.GetValue<string>()).ToList();
+        Assert.Equal(new[]
+        {
+            "NIST.800.53.R5-APIGWCacheEnabledAndEncrypted", "HIPAA.Security-APIGWCacheEnabledAndEncrypted",
+            "NIST.800.53.R5-APIGWSSLEnabled", "HIPAA.Security-APIGWSSLEnabled",
+        }, ids);
+        Assert.Contains("not by who is calling", stage["Metadata"].Text());
+    }
 }
 
 public class PlatformRestApiOptionsTests
@@ -206,6 +241,9 @@ public class PlatformRestApiOptionsTests
         });
         template.ResourceCountIs("AWS::ApiGateway::ApiKey", 1);
         Assert.Single(api.ApiKeys);
+        // The exemption says what API keys do not do, in AWS's words.
+        var apig4 = template.Single("AWS::ApiGateway::Method")["Metadata"]!["cdk_nag"]!["rules_to_suppress"]!.AsArray().Single(r => r!["id"]!.GetValue<string>() == "AwsSolutions-APIG4")!;
+        Assert.Contains("not to rely on API keys for authentication or authorization", apig4["reason"]!.GetValue<string>());
     }
 
     [Fact]
@@ -229,7 +267,10 @@ public class PlatformRestApiOptionsTests
         var api = template.Single("AWS::ApiGateway::RestApi")["Properties"]!;
         Assert.Equal("""["PRIVATE"]""", api["EndpointConfiguration"]!["Types"].Text());
         Assert.Contains("aws:SourceVpce", api["Policy"].Text());
-        Assert.Contains(template.Resources("AWS::EC2::VPCEndpoint"), e => e.Value["Properties"]!["ServiceName"].Text().Contains(".execute-api"));
+        var endpoint = template.Resources("AWS::EC2::VPCEndpoint").Single(e => e.Value["Properties"]!["ServiceName"].Text().Contains(".execute-api")).Value["Properties"]!;
+        // The platform's endpoint group (443 from the VPC's CIDR, as a literal), and no second group open to the VPC.
+        Assert.Contains("PlatformNetworkEndpointSecurityGroup", endpoint["SecurityGroupIds"].Text());
+        Assert.DoesNotContain(template.Resources("AWS::EC2::SecurityGroup"), g => g.Key.Contains("ExecuteApi"));
     }
 
     [Fact]
@@ -241,6 +282,9 @@ public class PlatformRestApiOptionsTests
         api.GrantInvoke(new Role(stack, "Caller", new RoleProps { AssumedBy = new AccountRootPrincipal() }));
         var template = Template.FromStack(stack);
         template.ResourceCountIs("AWS::WAFv2::WebACL", 0);
+        template.ResourceCountIs("AWS::WAFv2::LoggingConfiguration", 0);
+        Assert.Null(api.WafLogs);
+        Assert.Contains("WAF was turned off for this API by the app", template.Single("AWS::ApiGateway::Stage")["Metadata"].Text());
         var statement = template.Resources("AWS::IAM::Policy").Single(p => p.Key.StartsWith("CallerDefaultPolicy")).Value["Properties"]!["PolicyDocument"]!["Statement"]![0]!;
         Assert.Equal("execute-api:Invoke", statement["Action"]!.GetValue<string>());
         Assert.EndsWith("{\"Ref\":\"ApiDeploymentStagelive81577178\"},\"/*/*\"]]}", statement["Resource"].Text());

@@ -63,6 +63,21 @@ public class ModelPlatformTests
         template.ResourceCountIs("AWS::CloudTrail::Trail", 0);
     }
 
+    [Theory]
+    [InlineData(true, false)]  // the trail bucket logs into the access-log bucket: cdk-nag counts that bucket as logged
+    [InlineData(false, true)]  // nothing in its stack logs into it (the workload buckets are elsewhere): exempted, with the reason
+    public void The_access_log_bucket_is_exempted_from_logging_itself_only_when_no_bucket_of_its_stack_logs_into_it(bool ownTrail, bool exempted)
+    {
+        var template = Synth.Template(s => new ModelPlatform(s, "Platform", new ModelPlatformProps
+        {
+            ExistingOrganizationTrailArn = ownTrail ? null : "arn:aws:cloudtrail:us-east-1:222222222222:trail/org",
+        }));
+        var metadata = template.Resources("AWS::S3::Bucket").Single(b => b.Key.StartsWith("PlatformAccessLogs")).Value["Metadata"].Text();
+        Assert.Equal(exempted, metadata.Contains("\"AwsSolutions-S1\""));
+        Assert.Equal(exempted, metadata.Contains("\"NIST.800.53.R5-S3BucketLoggingEnabled\""));
+        Assert.Contains("S3DefaultEncryptionKMS", metadata); // SSE-S3 either way
+    }
+
     [Fact]
     public void Organization_trail_and_trail_options_together_fail_synthesis()
     {

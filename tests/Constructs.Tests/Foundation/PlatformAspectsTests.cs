@@ -42,6 +42,42 @@ public class PlatformAspectsTests
     }
 
     [Fact]
+    public void In_a_stack_with_an_explicit_region_the_AwsCustomResource_provider_is_moved_and_carries_its_reasons()
+    {
+        // With the region known, CDK resolves the provider's runtime to a literal (nodejs20.x) instead of a map lookup.
+        var stack = new Stack(new App(), "Test", new StackProps { Env = new Amazon.CDK.Environment { Account = "111122223333", Region = "eu-west-1" } });
+        new ModelPlatform(stack, "Platform");
+        var template = Amazon.CDK.Assertions.Template.FromStack(stack);
+        var provider = template.Resources("AWS::Lambda::Function").Single(f => f.Key.StartsWith("AWS679f53fac002430cb0da5b7982bd2287")).Value;
+        Assert.Equal(PlatformAspects.NodeRuntime, provider["Properties"]!["Runtime"]!.GetValue<string>());
+        var functionRules = provider["Metadata"]!["cdk_nag"]!["rules_to_suppress"]!.AsArray().Select(r => r!["id"]!.GetValue<string>()).ToList();
+        foreach (var rule in new[] { "LambdaDLQ", "LambdaConcurrency", "LambdaInsideVPC" })
+        {
+            Assert.Contains("NIST.800.53.R5-" + rule, functionRules);
+            Assert.Contains("HIPAA.Security-" + rule, functionRules);
+        }
+        var role = template.Resources("AWS::IAM::Role").Single(r => r.Key.StartsWith("AWS679f53fac002430cb0da5b7982bd2287ServiceRole")).Value;
+        Assert.Equal("AwsSolutions-IAM4", role["Metadata"]!["cdk_nag"]!["rules_to_suppress"]![0]!["id"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public void Inline_policies_of_the_library_carry_their_reason_and_a_users_own_do_not()
+    {
+        var template = Synth.Template(s =>
+        {
+            var platform = new ModelPlatform(s, "Platform");
+            var mine = new Amazon.CDK.AWS.IAM.Role(s, "Mine", new Amazon.CDK.AWS.IAM.RoleProps { AssumedBy = new Amazon.CDK.AWS.IAM.AccountRootPrincipal() });
+            platform.Key.Key.GrantDecrypt(mine);
+        });
+        var policies = template.Resources("AWS::IAM::Policy");
+        var users = Assert.Single(policies, p => p.Key.StartsWith("MineDefaultPolicy"));
+        Assert.Null(users.Value["Metadata"]?["cdk_nag"]);
+        var library = policies.Where(p => !p.Key.StartsWith("MineDefaultPolicy")).ToList();
+        Assert.NotEmpty(library);
+        Assert.All(library, p => Assert.Contains("HIPAA.Security-IAMNoInlinePolicy", p.Value["Metadata"].Text()));
+    }
+
+    [Fact]
     public void The_aspect_is_added_once_per_stack_however_many_constructs_ask()
     {
         var stack = Synth.NewStack();

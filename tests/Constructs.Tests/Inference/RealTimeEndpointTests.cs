@@ -65,6 +65,10 @@ public class RealTimeEndpointTests
     {
         Assert.Null(Config["KmsKeyId"]);
         Assert.Null(Variant["VolumeSizeInGB"]);
+        // The compliance packs' volume-key rule is exempted on the resource, with SageMaker's reason.
+        var metadata = _t.RealTime.Single("AWS::SageMaker::EndpointConfig")["Metadata"].Text();
+        Assert.Contains("NIST.800.53.R5-SageMakerEndpointConfigurationKMSKeyConfigured", metadata);
+        Assert.Contains("local NVMe instance storage", metadata);
     }
 
     [Fact]

@@ -29,6 +29,7 @@ public class ServerlessEndpointTests
     {
         var config = _t.Serverless.Single("AWS::SageMaker::EndpointConfig")["Properties"]!;
         Assert.Null(config["KmsKeyId"]);
+        Assert.Contains("a serverless endpoint has no instances", _t.Serverless.Single("AWS::SageMaker::EndpointConfig")["Metadata"].Text());
         Assert.Null(config["DataCaptureConfig"]);
         Assert.Empty(_t.Serverless.Resources("AWS::ApplicationAutoScaling::ScalableTarget"));
         var alarms = _t.Serverless.Resources("AWS::CloudWatch::Alarm").Select(a => a.Key).Where(a => !a.Contains("Platform")).ToList();

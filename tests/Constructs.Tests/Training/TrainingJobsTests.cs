@@ -63,10 +63,18 @@ public class TrainingJobsTests(DefaultTraining training) : IClassFixture<Default
             Assert.NotNull(bucket["LoggingConfiguration"]);
             Assert.StartsWith($"{{\"Fn::Join\":[\"\",[\"{training.NamePrefix}-", bucket["BucketName"].Text());
         }
-        Assert.Equal(2, buckets.Count(b => b["VersioningConfiguration"] is not null));
-        var checkpoints = buckets.Single(b => b["BucketName"].Text().Contains("-checkpoints-"));
-        Assert.Null(checkpoints["VersioningConfiguration"]);
-        Assert.Equal(30, checkpoints["LifecycleConfiguration"]!["Rules"]![0]!["ExpirationInDays"]!.GetValue<int>());
+        Assert.All(buckets, b => Assert.Equal("Enabled", b["VersioningConfiguration"]!["Status"]!.GetValue<string>()));
+    }
+
+    [Fact]
+    public void Checkpoints_are_versioned_and_a_replaced_checkpoint_stays_restorable_for_a_day()
+    {
+        var checkpoints = T.Resources("AWS::S3::Bucket").Select(b => b.Value["Properties"]!).Single(b => b["BucketName"].Text().Contains("-checkpoints-"));
+        Assert.Equal("Enabled", checkpoints["VersioningConfiguration"]!["Status"]!.GetValue<string>());
+        var rule = Assert.Single(checkpoints["LifecycleConfiguration"]!["Rules"]!.AsArray())!;
+        Assert.Equal(30, rule["ExpirationInDays"]!.GetValue<int>());
+        Assert.Equal(TrainingJobs.CheckpointNoncurrentVersionDays, rule["NoncurrentVersionExpiration"]!["NoncurrentDays"]!.GetValue<int>());
+        Assert.Equal(1, TrainingJobs.CheckpointNoncurrentVersionDays);
     }
 
     [Fact]
