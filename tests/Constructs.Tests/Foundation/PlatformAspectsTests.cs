@@ -46,7 +46,18 @@ public class PlatformAspectsTests
     {
         // With the region known, CDK resolves the provider's runtime to a literal (nodejs20.x) instead of a map lookup.
         var stack = new Stack(new App(), "Test", new StackProps { Env = new Amazon.CDK.Environment { Account = "111122223333", Region = "eu-west-1" } });
-        new ModelPlatform(stack, "Platform");
+        PlatformAspects.ApplyOnce(stack);
+        // The provider every AwsCustomResource of a stack shares (TrainingJobs' idle-compute lookup uses one).
+        var call = new Amazon.CDK.CustomResources.AwsSdkCall
+        {
+            Service = "Batch", Action = "describeComputeEnvironments", PhysicalResourceId = Amazon.CDK.CustomResources.PhysicalResourceId.Of("lookup"),
+        };
+        _ = new Amazon.CDK.CustomResources.AwsCustomResource(stack, "Lookup", new Amazon.CDK.CustomResources.AwsCustomResourceProps
+        {
+            OnCreate = call,
+            Policy = Amazon.CDK.CustomResources.AwsCustomResourcePolicy.FromSdkCalls(new Amazon.CDK.CustomResources.SdkCallsPolicyOptions { Resources = new[] { "*" } }),
+            InstallLatestAwsSdk = false,
+        });
         var template = Amazon.CDK.Assertions.Template.FromStack(stack);
         var provider = template.Resources("AWS::Lambda::Function").Single(f => f.Key.StartsWith("AWS679f53fac002430cb0da5b7982bd2287")).Value;
         Assert.Equal(PlatformAspects.NodeRuntime, provider["Properties"]!["Runtime"]!.GetValue<string>());
