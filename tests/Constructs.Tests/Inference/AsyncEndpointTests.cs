@@ -98,7 +98,7 @@ public class AsyncEndpointTests
         Assert.Equal("notBreaching", p["TreatMissingData"]!.GetValue<string>());
         Assert.Contains("PlatformAlarmsTopic", p["AlarmActions"].Text());
         Assert.Contains("PlatformAlarmsTopic", p["OKActions"].Text());
-        Assert.True(_t.AsyncEndpoint.Alarms.ContainsKey("AsyncInvocationFailures"));
+        Assert.Equal(id, Amazon.CDK.Stack.Of(_t.AsyncEndpoint).GetLogicalId((Amazon.CDK.CfnElement)_t.AsyncEndpoint.Alarms.AsyncInvocationFailures!.Node.DefaultChild!));
         Assert.DoesNotContain(_t.RealTime.Resources("AWS::CloudWatch::Alarm"), a => a.Key.Contains("AsyncInvocationFailures"));
         Assert.StartsWith("BatchyAsyncInvocationFailuresAlarm", id);
     }
