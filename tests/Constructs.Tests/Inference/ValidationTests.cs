@@ -237,6 +237,40 @@ public class ValidationTests
             Error(G5, p => p with { DataRetention = Duration.Hours(36) }));
 
     [Fact]
+    public void Messages_name_the_endpoint_by_its_construct_path()
+    {
+        var stack = Synth.NewStack();
+        var team = new global::Constructs.Construct(stack, "Team");
+        var message = Synth.ErrorOf(() => new GpuModelEndpoint(team, "Llm", new GpuModelEndpointProps { Image = ModelImage.FromImageUri(EndpointTemplates.TgiImage), Hosting = G5 with { MinInstances = 0 } }));
+        Assert.StartsWith("Test/Team/Llm: RealTimeHosting.MinInstances = 0: a synchronous real-time endpoint cannot scale to zero", message);
+    }
+
+    [Fact]
+    public void A_refused_endpoint_leaves_nothing_in_the_app()
+    {
+        var stack = Synth.NewStack();
+        Synth.ErrorOf(() => new GpuModelEndpoint(stack, "E", new GpuModelEndpointProps { Image = ModelImage.FromImageUri(EndpointTemplates.TgiImage), Hosting = new ServerlessHosting { MaxConcurrency = 0 } }));
+        // Checked before the construct exists: no half-built endpoint or standalone platform is left to synthesize.
+        Assert.Empty(stack.Node.Children);
+    }
+
+    [Fact]
+    public void Messages_read_the_same_in_every_culture()
+    {
+        var culture = System.Globalization.CultureInfo.CurrentCulture;
+        System.Globalization.CultureInfo.CurrentCulture = new System.Globalization.CultureInfo("de-DE");
+        try
+        {
+            Assert.Equal("InferenceComponentHosting.CpuCoresPerCopy = 0.1 is too small: at least 0.25 cores.", Error(Ic with { CpuCoresPerCopy = 0.1 }));
+            Assert.Equal("GpuModelEndpointProps.ServerErrorRateAlarmPercent = 100.5 is out of range: a percentage above 0 and at most 100.", Error(G5, p => p with { ServerErrorRateAlarmPercent = 100.5 }));
+        }
+        finally
+        {
+            System.Globalization.CultureInfo.CurrentCulture = culture;
+        }
+    }
+
+    [Fact]
     public void Image_URI_that_is_not_ECR() =>
         Assert.Equal("ModelImage.FromImageUri: imageUri = 'ghcr.io/huggingface/tgi:3' is not an ECR image URI; give ACCOUNT.dkr.ecr.REGION.amazonaws.com/REPOSITORY:TAG (or @sha256:DIGEST), e.g. an AWS deep-learning container.",
             Synth.ErrorOf(() => ModelImage.FromImageUri("ghcr.io/huggingface/tgi:3")));
