@@ -117,6 +117,22 @@ public class ImportedEndpointTests
         Assert.StartsWith("Api/Batch: " + expected, message);
     }
 
+    [Fact]
+    public void A_name_known_only_at_deploy_time_stays_a_token_in_the_endpoint_ARN_made_here_or_imported()
+    {
+        var stack = NewStack("Models");
+        var name = new CfnParameter(stack, "Name").ValueAsString;
+        var endpoint = new GpuModelEndpoint(stack, "Llm", new GpuModelEndpointProps
+        {
+            EndpointName = name,
+            Image = ModelImage.FromImageUri($"763104351884.dkr.ecr.{Region}.amazonaws.com/huggingface-pytorch-tgi-inference:2.4.0-tgi3.0.1-gpu-py311-cu124-ubuntu22.04"),
+            Hosting = new RealTimeHosting { InstanceType = "ml.g5.xlarge" },
+        });
+        var imported = GpuModelEndpoint.FromEndpointName(stack, "Imported", name);
+        foreach (var arn in new[] { endpoint.EndpointArn, imported.EndpointArn })
+            Assert.Contains("""{"Ref":"Name"}""", System.Text.Json.JsonSerializer.Serialize(stack.Resolve(arn)));
+    }
+
     // Fn::Join, Ref and Fn::GetAtt …Arn resolved to literals: pseudo parameters by the stack's environment, resources by arns.
     private static JsonNode Resolve(JsonNode node, Dictionary<string, string> arns) => node switch
     {
