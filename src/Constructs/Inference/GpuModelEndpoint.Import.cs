@@ -107,6 +107,6 @@ public sealed partial class GpuModelEndpoint
 
         public Grant GrantAsyncPayloads(IGrantable grantee) =>
             AsyncPayloads?.GrantReadWrite(grantee, Stack.Of(this))
-            ?? throw new InvalidOperationException($"Imported endpoint {EndpointName} ({Node.Path}) is not async: import it with GpuModelEndpoint.FromEndpointAttributes and its Async payload bucket.");
+            ?? throw new InvalidOperationException($"{Node.Path}: imported endpoint {EndpointName} is not async: import it with GpuModelEndpoint.FromEndpointAttributes and its Async payload bucket.");
     }
 }

@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using Amazon.CDK.AWS.CloudWatch;
 using Amazon.CDK.AWS.EC2;
 using Amazon.CDK.AWS.IAM;
 using Amazon.CDK.AWS.Logs;
@@ -240,7 +239,7 @@ public sealed partial class GpuModelEndpoint : PlatformConstruct, IGpuModelEndpo
     /// <inheritdoc />
     public Grant GrantAsyncPayloads(IGrantable grantee) =>
         AsyncPayloads?.GrantReadWrite(grantee, Stack.Of(this))
-        ?? throw new InvalidOperationException($"GpuModelEndpoint {EndpointName} is not async: GrantAsyncPayloads applies to RealTimeHosting with Async set.");
+        ?? throw new InvalidOperationException($"{Node.Path}: GpuModelEndpoint {EndpointName} is not async: GrantAsyncPayloads applies to RealTimeHosting with Async set.");
 
     // The platform's private subnets and a security group of the endpoint's own; SageMaker Serverless Inference
     // supports no VPC configuration, so a serverless model runs in SageMaker's network.

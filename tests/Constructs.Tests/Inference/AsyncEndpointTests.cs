@@ -146,6 +146,6 @@ public class AsyncEndpointTests
     public void GrantAsyncPayloads_on_a_synchronous_endpoint_is_refused()
     {
         var error = Assert.Throws<InvalidOperationException>(() => _t.RealTimeEndpoint.GrantAsyncPayloads(new Amazon.CDK.AWS.IAM.AnyPrincipal()));
-        Assert.Equal("GpuModelEndpoint test-llm-d84518bd is not async: GrantAsyncPayloads applies to RealTimeHosting with Async set.", error.Message);
+        Assert.Equal("Test/Llm: GpuModelEndpoint test-llm-d84518bd is not async: GrantAsyncPayloads applies to RealTimeHosting with Async set.", error.Message);
     }
 }

@@ -98,7 +98,7 @@ public class ImportedEndpointTests
         Assert.Null(imported.AsyncPayloads);
         Assert.Equal(EndpointInvocations.Sync | EndpointInvocations.Stream, imported.Invocations);
         var error = Assert.Throws<InvalidOperationException>(() => imported.GrantAsyncPayloads(new AnyPrincipal()));
-        Assert.Equal("Imported endpoint team-llm (Api/Llm) is not async: import it with GpuModelEndpoint.FromEndpointAttributes and its Async payload bucket.", error.Message);
+        Assert.Equal("Api/Llm: imported endpoint team-llm is not async: import it with GpuModelEndpoint.FromEndpointAttributes and its Async payload bucket.", error.Message);
     }
 
     [Theory]
