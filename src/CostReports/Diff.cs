@@ -2,18 +2,18 @@ using System.Text;
 
 namespace AwsModelPlatform.CostReports;
 
-/// <summary>One resource line whose monthly cost changes between two synth outputs.</summary>
+/// <summary>One resource line whose monthly cost changes between two snapshots.</summary>
 public sealed record DiffLine(string Stack, string Resource, string Type, string Unit, decimal Before, decimal After)
 {
     /// <summary>After − before.</summary>
     public decimal Delta => After - Before;
 }
 
-/// <summary>The monthly cost delta, per resource, between two cloud assemblies priced with the same usage profile.</summary>
+/// <summary>The monthly cost delta, per resource, between two snapshots priced with the same usage profile.</summary>
 public static class Diff
 {
     /// <summary>Every line whose expected monthly cost differs, ordered by stack and resource.</summary>
-    public static List<DiffLine> Compute(IEnumerable<ReportLine> before, IEnumerable<ReportLine> after)
+    public static List<DiffLine> Compute(IEnumerable<CostLine> before, IEnumerable<CostLine> after)
     {
         var b = before.GroupBy(l => l.Key).ToDictionary(g => g.Key, g => (Line: g.First(), Usd: g.Sum(l => l.MonthlyUsd)));
         var a = after.GroupBy(l => l.Key).ToDictionary(g => g.Key, g => (Line: g.First(), Usd: g.Sum(l => l.MonthlyUsd)));
@@ -28,17 +28,18 @@ public static class Diff
             .ToList();
     }
 
-    private static string Signed(decimal v) => (v > 0 ? "+" : v < 0 ? "-" : "") + Reports.Money(Math.Abs(v));
+    internal static string Signed(decimal v) => (v > 0 ? "+" : v < 0 ? "-" : "") + Reports.Money(Math.Abs(v));
 
     /// <summary>The diff as Markdown: a table of changed lines, the expected totals and the worst cases per stack.</summary>
-    public static string Render(IReadOnlyList<StackTemplate> beforeStacks, IReadOnlyList<StackTemplate> afterStacks, Pricers pricers, string beforeName, string afterName)
+    /// <param name="before">The snapshot the change starts from.</param>
+    /// <param name="after">The snapshot with the change.</param>
+    /// <param name="headingLevel">The level of the diff's title (1 on its own, deeper inside a cost-gate comment).</param>
+    public static string Render(CostSnapshot before, CostSnapshot after, int headingLevel = 1)
     {
-        var before = beforeStacks.SelectMany(pricers.Price).ToList();
-        var after = afterStacks.SelectMany(pricers.Price).ToList();
-        var lines = Compute(before, after);
+        var lines = Compute(before.Lines, after.Lines);
         var sb = new StringBuilder();
         void L(string s = "") => sb.Append(s).Append('\n');
-        L($"# Monthly cost change: {beforeName} -> {afterName}");
+        L($"{new string('#', headingLevel)} Monthly cost change: {before.Name} -> {after.Name}");
         L();
         if (lines.Count == 0) L("No resource changes its expected monthly cost.");
         else
@@ -46,15 +47,15 @@ public static class Diff
             L("| Stack | Resource | Type | Unit | Before (USD) | After (USD) | Delta (USD) |");
             L("|---|---|---|---|---:|---:|---:|");
             foreach (var d in lines)
-                L($"| {d.Stack} | {d.Resource} | {d.Type} | {d.Unit} | {Reports.Money(d.Before)} | {Reports.Money(d.After)} | {Signed(d.Delta)} |");
+                L($"| {d.Stack} | {Reports.Cell(d.Resource)} | {d.Type} | {d.Unit} | {Reports.Money(d.Before)} | {Reports.Money(d.After)} | {Signed(d.Delta)} |");
         }
         L();
-        var (tb, ta) = (Reports.Total(before), Reports.Total(after));
+        var (tb, ta) = (before.ExpectedMonthlyUsd, after.ExpectedMonthlyUsd);
         L($"Expected total: {Reports.Money(tb)} -> {Reports.Money(ta)} ({Signed(ta - tb)}) USD/month");
-        foreach (var name in beforeStacks.Select(s => s.Name).Union(afterStacks.Select(s => s.Name)).OrderBy(n => n, StringComparer.Ordinal))
+        foreach (var name in before.WorstCaseByStack.Keys.Union(after.WorstCaseByStack.Keys).OrderBy(n => n, StringComparer.Ordinal))
         {
-            var wb = beforeStacks.FirstOrDefault(s => s.Name == name) is { } sb1 ? WorstCase.Of(sb1)?.TotalMonthlyUsd ?? 0 : 0;
-            var wa = afterStacks.FirstOrDefault(s => s.Name == name) is { } sa1 ? WorstCase.Of(sa1)?.TotalMonthlyUsd ?? 0 : 0;
+            var wb = before.WorstCaseByStack.GetValueOrDefault(name);
+            var wa = after.WorstCaseByStack.GetValueOrDefault(name);
             if (wb != wa) L($"Worst case {name}: {Reports.Money(wb)} -> {Reports.Money(wa)} ({Signed(wa - wb)}) USD/month");
         }
         return sb.ToString();

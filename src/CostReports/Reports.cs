@@ -33,6 +33,24 @@ public static class Reports
     /// <summary>The CSV header, exactly.</summary>
     public const string CsvHeader = "stack,resource,type,quantity,unit,unit_price_usd,monthly_usd";
 
+    /// <summary>The file of a reports directory that lists its stacks with their expected and worst-case monthly totals.</summary>
+    public const string SummaryFile = "summary.csv";
+
+    /// <summary>The summary's CSV header, exactly.</summary>
+    public const string SummaryHeader = "stack,expected_monthly_usd,worst_case_monthly_usd";
+
+    /// <summary>The summary of a snapshot: one row per stack (a stack without a recorded worst case reads 0.00).</summary>
+    public static string Summary(CostSnapshot snapshot)
+    {
+        var sb = new StringBuilder().Append(SummaryHeader).Append('\n');
+        foreach (var (stack, worst) in snapshot.WorstCaseByStack.OrderBy(s => s.Key, StringComparer.Ordinal))
+        {
+            var expected = snapshot.Lines.Where(l => l.Stack == stack).Sum(l => l.MonthlyUsd);
+            sb.Append(CsvField(stack)).Append(',').Append(Money(expected)).Append(',').Append(Money(worst)).Append('\n');
+        }
+        return sb.ToString();
+    }
+
     /// <summary>The command that regenerates the committed reports.</summary>
     public const string RegenerateCommand = "dotnet run --project cdk && dotnet run --project src/CostReports -- --assembly cdk.out --usage cost-reports/usage.json";
 
@@ -54,7 +72,7 @@ public static class Reports
 
     private static string CsvField(string v) => v.IndexOfAny(new[] { ',', '"', '\n' }) >= 0 ? "\"" + v.Replace("\"", "\"\"") + "\"" : v;
 
-    private static string Cell(string v) => v.Replace("|", "\\|").Replace("\n", " ");
+    internal static string Cell(string v) => v.Replace("|", "\\|").Replace("\n", " ");
 
     /// <summary>The Markdown report of one stack.</summary>
     public static string Markdown(string stack, IReadOnlyList<ReportLine> lines, WorstCase? worst, UsageProfile usage, string usagePath, PriceTable table)

@@ -124,7 +124,7 @@ public class ReportTests(GeneratedReports reports) : IClassFixture<GeneratedRepo
     {
         var again = Path.Combine(reports.Assembly, "again");
         Assert.Equal(0, Cli.Run(new[] { "--assembly", reports.Assembly, "--usage", reports.UsagePath, "--out", again }, new StringWriter(), new StringWriter()));
-        foreach (var file in new[] { "Demo.md", "Demo.csv", "inference-breakeven.svg" })
+        foreach (var file in new[] { "Demo.md", "Demo.csv", Reports.SummaryFile, "inference-breakeven.svg" })
             Assert.Equal(File.ReadAllText(Path.Combine(reports.Out, file)), File.ReadAllText(Path.Combine(again, file)));
     }
 
@@ -189,8 +189,8 @@ public class DiffTests
             Assert.DoesNotContain("Platform/Kms", text);
             // before: 1 + 14.60 + 1105.95 + 0.10 = 1121.65; after: 1 + 14.60 + 1481.90 + 32.85 = 1530.35
             Assert.Contains("Expected total: 1121.65 -> 1530.35 (+408.70) USD/month", text);
-            Assert.Equal(3, Diff.Compute(new Pricers(PriceTable.Default, UsageProfile.Parse(File.ReadAllText(usage))).Price(CloudAssembly.Read(before)[0]),
-                new Pricers(PriceTable.Default, UsageProfile.Parse(File.ReadAllText(usage))).Price(CloudAssembly.Read(after)[0])).Count);
+            var pricers = new Pricers(PriceTable.Default, UsageProfile.Parse(File.ReadAllText(usage)));
+            Assert.Equal(3, Diff.Compute(pricers.Price(CloudAssembly.Read(before)[0]).Select(CostLine.Of), pricers.Price(CloudAssembly.Read(after)[0]).Select(CostLine.Of)).Count);
         }
         finally
         {
