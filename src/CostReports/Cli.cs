@@ -34,7 +34,8 @@ public static class Cli
             {
                 var lines = pricers.Price(stack);
                 var worst = WorstCase.Of(stack);
-                Write(Path.Combine(options.Out, stack.Name + ".md"), Reports.Markdown(stack.Name, lines, worst, usage, options.Usage, table));
+                if (stack.Region is { } region && !table.IsPriced(region)) stdout.WriteLine($"{stack.Name}: {table.UnpricedRegionNotice(region)}");
+                Write(Path.Combine(options.Out, stack.Name + ".md"), Reports.Markdown(stack.Name, lines, worst, usage, options.Usage, table, stack.Region));
                 Write(Path.Combine(options.Out, stack.Name + ".csv"), Reports.Csv(lines));
                 stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"{stack.Name}: expected ${Reports.Money(Reports.Total(lines))}/month, worst case {(worst is null ? "not recorded" : "$" + Reports.Money(worst.TotalMonthlyUsd))}/month"));
