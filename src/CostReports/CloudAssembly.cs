@@ -6,7 +6,8 @@ namespace AwsModelPlatform.CostReports;
 /// <param name="Name">The stack's artifact id (e.g. <c>Foundation</c>).</param>
 /// <param name="Template">The template.</param>
 /// <param name="LogicalIdPaths">Construct paths (from the stack) by logical id, from the manifest's <c>aws:cdk:logicalId</c> metadata.</param>
-public sealed record StackTemplate(string Name, JsonObject Template, IReadOnlyDictionary<string, string>? LogicalIdPaths = null)
+/// <param name="Region">The stack's region from the manifest's environment, or null when it is not known (an environment-agnostic stack).</param>
+public sealed record StackTemplate(string Name, JsonObject Template, IReadOnlyDictionary<string, string>? LogicalIdPaths = null, string? Region = null)
 {
     /// <summary>Template resources by logical id.</summary>
     public IEnumerable<(string LogicalId, JsonObject Resource)> Resources =>
@@ -45,9 +46,16 @@ public static class CloudAssembly
                 foreach (var entry in entries?.AsArray() ?? new JsonArray())
                     if (entry?["type"]?.GetValue<string>() == "aws:cdk:logicalId" && entry["data"] is JsonValue data && data.TryGetValue<string>(out var logicalId))
                         paths.TryAdd(logicalId, path.TrimStart('/'));
-            stacks.Add(new StackTemplate(id, template, paths));
+            stacks.Add(new StackTemplate(id, template, paths, RegionOf(artifact["environment"]?.GetValue<string>())));
         }
         return stacks.OrderBy(s => s.Name, StringComparer.Ordinal).ToList();
+    }
+
+    // The manifest names a stack's environment aws://ACCOUNT/REGION, with unknown-region for an agnostic stack.
+    private static string? RegionOf(string? environment)
+    {
+        var region = environment?.Split('/').LastOrDefault();
+        return region is null or "" or "unknown-region" ? null : region;
     }
 }
 

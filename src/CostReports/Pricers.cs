@@ -12,7 +12,8 @@ namespace AwsModelPlatform.CostReports;
 /// <param name="Unit">Unit, as the price table names it.</param>
 /// <param name="UnitPriceUsd">Price of one unit.</param>
 /// <param name="Note">How the quantity was reached.</param>
-public sealed record ReportLine(string Stack, string Resource, string Type, double Quantity, string Unit, double UnitPriceUsd, string Note)
+/// <param name="Price">The table price the line uses, when it is one (a Spot line derives its own).</param>
+public sealed record ReportLine(string Stack, string Resource, string Type, double Quantity, string Unit, double UnitPriceUsd, string Note, Price? Price = null)
 {
     /// <summary>Quantity × unit price, rounded to cents (totals add these rounded figures, so a CSV sums to its report).</summary>
     public decimal MonthlyUsd => Math.Round((decimal)(Quantity * UnitPriceUsd), 2, MidpointRounding.AwayFromZero);
@@ -47,19 +48,30 @@ public static class EndpointModel
 /// <summary>Prices every billable resource of a template for a usage profile, from the library's price table.</summary>
 public sealed class Pricers(PriceTable table, UsageProfile usage)
 {
-    /// <summary>The region whose prices the reports use.</summary>
+    /// <summary>The region whose prices the reports use when a stack's region is not priced or not known (the table's default).</summary>
     public string Region { get; } = table.DefaultRegion;
 
-    private Price P(string service, string sku) => table.Get(Region, service, sku);
+    /// <summary>The region whose prices apply to <paramref name="stack"/>: its own when the table prices it, else <see cref="Region"/>.</summary>
+    public string RegionFor(StackTemplate stack) => table.PricedRegion(stack.Region);
+
+    // The region of the stack being priced; set by Price, which prices one stack at a time.
+    private string _region = table.DefaultRegion;
+
+    private Price P(string service, string sku) => table.Get(_region, service, sku);
+
+    /// <summary>Seconds in the 730-hour month.</summary>
+    private const double SecondsPerMonth = PriceTable.HoursPerMonth * 3600;
 
     private static string F(double v) => v.ToString("0.####", CultureInfo.InvariantCulture);
 
     /// <summary>Every billable line of <paramref name="stack"/>, in template order.</summary>
     public List<ReportLine> Price(StackTemplate stack)
     {
+        _region = RegionFor(stack);
         var lines = new List<ReportLine>();
         var resources = stack.Resources.ToList();
         int Count(Func<JsonObject, bool> match) => resources.Count(r => match(r.Resource));
+        var vendedDestinations = VendedLogDestinations(resources);
         var interfaceEndpoints = Count(IsInterfaceEndpoint);
         var natGateways = Count(r => TypeOf(r) == "AWS::EC2::NatGateway");
         foreach (var (id, r) in resources)
@@ -68,7 +80,7 @@ public sealed class Pricers(PriceTable table, UsageProfile usage)
             var path = stack.PathOf(id, r);
             var props = r["Properties"] as JsonObject ?? new JsonObject();
             void Add(double quantity, Price price, string note) =>
-                lines.Add(new ReportLine(stack.Name, path, type, quantity, price.Unit, price.Usd, note));
+                lines.Add(new ReportLine(stack.Name, path, type, quantity, price.Unit, price.Usd, note, price));
             switch (type)
             {
                 case "AWS::SageMaker::Endpoint":
@@ -90,8 +102,28 @@ public sealed class Pricers(PriceTable table, UsageProfile usage)
                     break;
                 case "AWS::KMS::Key":
                     Add(1, P(PriceTable.Kms, "key-month"), "one customer managed key");
+                    if (props["EnableKeyRotation"]?.GetValue<bool>() == true)
+                        Add(2, P(PriceTable.Kms, "rotation-month"), "rotation on: the first two rotations add $1/month each (from the second year)");
                     Add(usage.KmsRequestsPerKeyPerMonth, P(PriceTable.Kms, "request"), "requests per key (usage profile)");
                     break;
+                case "AWS::EC2::EIP":
+                    Add(EndpointModel.HoursPerMonth, P(PriceTable.PublicIpv4, "address-hour"), "one public IPv4 address, every hour of the month");
+                    break;
+                case "AWS::EC2::VPC":
+                    Add(usage.CrossAzGbPerMonth * 2, P(PriceTable.DataTransfer, "inter-az.gb"), $"{F(usage.CrossAzGbPerMonth)} GB across Availability Zones (usage profile), billed out of one AZ and into the other");
+                    break;
+                case "AWS::EC2::FlowLog" when IsToCloudWatchLogs(props):
+                    Add(usage.FlowLogGbPerMonth, P(PriceTable.CloudWatch, "logs.vended-ingestion"), "flow log records delivered to CloudWatch Logs (usage profile), vended-log rate");
+                    break;
+                case "AWS::ApiGateway::Stage" when props["TracingEnabled"]?.GetValue<bool>() == true:
+                {
+                    var api = UsageProfile.Match(usage.Apis, stack.Name + "/" + path) ?? new ApiUsage();
+                    var traces = Traces(api.RequestsPerMonth);
+                    Add(traces, P(PriceTable.XRay, "trace-recorded"), $"X-Ray tracing on: {F(api.RequestsPerMonth)} requests sampled at {F(usage.XRay.ReservoirPerSecond)}/s + {F(usage.XRay.FixedRate * 100)} % of the rest (the functions it invokes join the same trace)");
+                    if (usage.XRay.TracesRetrievedPerMonth > 0)
+                        Add(usage.XRay.TracesRetrievedPerMonth, P(PriceTable.XRay, "trace-retrieved"), "traces retrieved or scanned (usage profile)");
+                    break;
+                }
                 case "AWS::CloudWatch::Alarm":
                 {
                     var (sku, metrics) = AlarmBilling(props);
@@ -105,7 +137,10 @@ public sealed class Pricers(PriceTable table, UsageProfile usage)
                     Add(1, P(PriceTable.CloudWatch, "dashboard"), "one dashboard (the 3 free ones ignored)");
                     break;
                 case "AWS::Logs::LogGroup":
-                    Add(usage.LogIngestedGbPerLogGroup, P(PriceTable.CloudWatch, "logs.ingestion"), "GB ingested per log group (usage profile)");
+                    if (vendedDestinations.TryGetValue(id, out var source))
+                        Add(0, P(PriceTable.CloudWatch, "logs.ingestion"), $"ingestion priced on {source}");
+                    else
+                        Add(usage.LogIngestedGbPerLogGroup, P(PriceTable.CloudWatch, "logs.ingestion"), "GB ingested per log group (usage profile)");
                     Add(usage.LogStoredGbPerLogGroup, P(PriceTable.CloudWatch, "logs.storage"), "GB stored per log group (usage profile)");
                     break;
                 case "AWS::S3::Bucket":
@@ -113,6 +148,8 @@ public sealed class Pricers(PriceTable table, UsageProfile usage)
                     break;
                 case "AWS::CloudTrail::Trail":
                     Add(usage.TrailDataEventsPerMonth, P(PriceTable.CloudTrail, "data-event"), "data events (usage profile); management events: first copy free");
+                    if (props["CloudWatchLogsLogGroupArn"] is not null)
+                        Add(usage.TrailLogGbPerMonth, P(PriceTable.CloudWatch, "logs.ingestion"), "the trail's events delivered to CloudWatch Logs (usage profile)");
                     break;
                 case "AWS::SNS::Topic":
                     Add(usage.SnsPublishesPerTopicPerMonth, P(PriceTable.Sns, "request"), "publishes per topic (usage profile)");
@@ -147,7 +184,59 @@ public sealed class Pricers(PriceTable table, UsageProfile usage)
                 }
             }
         }
+        var logGroups = Count(r => TypeOf(r) == "AWS::Logs::LogGroup");
+        if (logGroups > 0 && usage.LogsInsightsGbScannedPerMonth > 0)
+        {
+            var scan = P(PriceTable.CloudWatch, "logs.insights-scan");
+            lines.Add(new ReportLine(stack.Name, "(Logs Insights queries)", LogsInsightsType, usage.LogsInsightsGbScannedPerMonth, scan.Unit, scan.Usd,
+                $"GB scanned by queries over the stack's {logGroups} log group(s) (usage profile)", scan));
+        }
         return lines;
+    }
+
+    /// <summary>The type column of the Logs Insights line (queries have no CloudFormation resource).</summary>
+    public const string LogsInsightsType = "CloudWatch Logs Insights (queries)";
+
+    /// <summary>
+    /// X-Ray traces recorded for <paramref name="requests"/> a month under the usage profile's sampling rule (X-Ray's
+    /// default: the first request each second, then a fixed share of the rest), with requests spread evenly over the month.
+    /// </summary>
+    public double Traces(double requests)
+    {
+        var reservoir = Math.Min(requests, usage.XRay.ReservoirPerSecond * SecondsPerMonth);
+        return reservoir + usage.XRay.FixedRate * (requests - reservoir);
+    }
+
+    // SageMaker provisions no EBS (gp2) ML storage volume on instance types with local NVMe storage, naming ml.p4d,
+    // ml.g4dn and ml.g5 (https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_ResourceConfig.html); g6, g6e,
+    // p3dn and p5 carry NVMe instance storage too (https://aws.amazon.com/ec2/instance-types/).
+    private static readonly string[] LocalNvmeFamilies = { "ml.g4dn.", "ml.g5.", "ml.g6.", "ml.g6e.", "ml.p3dn.", "ml.p4d.", "ml.p5." };
+
+    /// <summary>Whether SageMaker gives <paramref name="instanceType"/> local NVMe storage instead of an ML storage (EBS) volume.</summary>
+    public static bool HasLocalNvme(string instanceType) => LocalNvmeFamilies.Any(f => instanceType.StartsWith(f, StringComparison.Ordinal));
+
+    private static bool IsToCloudWatchLogs(JsonObject props) =>
+        (props["LogDestinationType"]?.GetValue<string>() ?? "cloud-watch-logs") == "cloud-watch-logs";
+
+    // Log groups that receive a trail's or a flow log's records, by logical id: their ingestion is priced on the source.
+    private static Dictionary<string, string> VendedLogDestinations(List<(string LogicalId, JsonObject Resource)> resources)
+    {
+        var destinations = new Dictionary<string, string>(StringComparer.Ordinal);
+        static string? Target(JsonNode? reference) =>
+            reference?["Ref"]?.GetValue<string>() ?? (reference?["Fn::GetAtt"] as JsonArray)?[0]?.GetValue<string>();
+        foreach (var (id, r) in resources)
+        {
+            var props = r["Properties"] as JsonObject;
+            if (props is null) continue;
+            var target = TypeOf(r) switch
+            {
+                "AWS::CloudTrail::Trail" => Target(props["CloudWatchLogsLogGroupArn"]),
+                "AWS::EC2::FlowLog" when IsToCloudWatchLogs(props) => Target(props["LogGroupName"]) ?? Target(props["LogDestination"]),
+                _ => null,
+            };
+            if (target is not null) destinations.TryAdd(target, TypeOf(r) == "AWS::CloudTrail::Trail" ? "the trail's line" : "the flow log's line");
+        }
+        return destinations;
     }
 
     // A handler's EMF metrics bill a metric-month each once they report, which they do as soon as the API has traffic.
@@ -168,6 +257,10 @@ public sealed class Pricers(PriceTable table, UsageProfile usage)
         var traffic = UsageProfile.Match(usage.Endpoints, stack.Name + "/" + path) ?? new EndpointUsage();
         var hosting = cost["hosting"]?.GetValue<string>() ?? "";
         var requests = traffic.RequestsPerMonth;
+        var dataIn = requests * traffic.RequestKb / (1024.0 * 1024);
+        var dataOut = requests * traffic.ResponseKb / (1024.0 * 1024);
+        add(dataIn, P(PriceTable.SageMakerEndpoint, "data-in.gb"), $"data processed in: {F(requests)} requests × {F(traffic.RequestKb)} KB");
+        add(dataOut, P(PriceTable.SageMakerEndpoint, "data-out.gb"), $"data processed out: {F(requests)} responses × {F(traffic.ResponseKb)} KB");
         if (hosting == "ServerlessHosting")
         {
             var memory = cost["serverlessMemoryMb"]!.GetValue<int>();
@@ -190,6 +283,11 @@ public sealed class Pricers(PriceTable table, UsageProfile usage)
                 ? (EndpointModel.ScaleToZeroHours(max, busy, 1, traffic.ScaleToZeroIdleHoursPerMonth, requests), $"async, scales to zero: {F(busy)} busy h (queue keeps instances full) + {F(traffic.ScaleToZeroIdleHoursPerMonth)} idle h, at most {max} × 730 h")
                 : (EndpointModel.ScaleToZeroHours(max, busy, traffic.TargetUtilization, traffic.ScaleToZeroIdleHoursPerMonth, requests), $"scales to zero: {F(busy)} busy h / {F(traffic.TargetUtilization)} + {F(traffic.ScaleToZeroIdleHoursPerMonth)} idle h, at most {max} × 730 h");
         add(hours, P(PriceTable.SageMakerHosting, instanceType), $"{instanceType}, {F(requests)} requests × {F(traffic.ModelLatencyMs)} ms / {F(traffic.ConcurrencyPerInstance)} concurrent; {how}");
+        if (HasLocalNvme(instanceType))
+            add(0, P(PriceTable.SageMakerEndpoint, "storage.gb-month"), $"{instanceType} has local NVMe storage: SageMaker attaches no ML storage volume");
+        else
+            add(hours / EndpointModel.HoursPerMonth * traffic.StorageGbPerInstance, P(PriceTable.SageMakerEndpoint, "storage.gb-month"),
+                $"{F(traffic.StorageGbPerInstance)} GB ML storage volume per instance (usage profile), while instances run");
     }
 
     private void PriceComputeEnvironment(StackTemplate stack, List<(string LogicalId, JsonObject Resource)> resources, JsonObject props, Action<double, Price, string> add)

@@ -75,14 +75,25 @@ public static class Reports
     internal static string Cell(string v) => v.Replace("|", "\\|").Replace("\n", " ");
 
     /// <summary>The Markdown report of one stack.</summary>
-    public static string Markdown(string stack, IReadOnlyList<ReportLine> lines, WorstCase? worst, UsageProfile usage, string usagePath, PriceTable table)
+    /// <remarks>
+    /// In a region the table does not price (<paramref name="stackRegion"/>), the report's first line says so: its figures
+    /// are then the default region's.
+    /// </remarks>
+    public static string Markdown(string stack, IReadOnlyList<ReportLine> lines, WorstCase? worst, UsageProfile usage, string usagePath, PriceTable table, string? stackRegion = null)
     {
         var sb = new StringBuilder();
         void L(string s = "") => sb.Append(s).Append('\n');
+        if (stackRegion is not null && !table.IsPriced(stackRegion))
+        {
+            L($"> **{table.UnpricedRegionNotice(stackRegion)}**");
+            L();
+        }
         L($"# Cost report: {stack}");
         L();
+        var region = table.PricedRegion(stackRegion);
+        var regionNote = stackRegion is null ? $"{region} prices: the stack's region is not known at synth time" : $"{region} prices";
         L($"Generated from the synthesized template of stack `{stack}` and the usage profile `{usagePath}`, with the library's price table "
-          + $"version {table.Version} ({table.DefaultRegion} prices, USD). Do not edit: regenerate with `{RegenerateCommand}`.");
+          + $"version {table.Version} ({regionNote}, USD). Do not edit: regenerate with `{RegenerateCommand}`.");
         L();
         L("## Expected monthly cost for the usage profile");
         L();
@@ -104,6 +115,8 @@ public static class Reports
         foreach (var note in table.Notes) L($"- {note}");
         var estimated = EstimatedPrices(lines, table);
         if (estimated.Count > 0) L($"- Estimated prices used here (see their source in prices.json): {string.Join(", ", estimated)}.");
+        var unverified = UnverifiedPrices(lines);
+        if (unverified.Count > 0) L($"- Prices used here that no public source confirmed for {region} (prices.json says why in each one's note): {string.Join(", ", unverified)}.");
         L();
         L("## Worst case (synth-time)");
         L();
@@ -130,10 +143,16 @@ public static class Reports
         return sb.ToString();
     }
 
+    /// <summary>The table prices the lines use that are not verified, as <c>service sku</c>, sorted.</summary>
+    public static List<string> UnverifiedPrices(IEnumerable<ReportLine> lines) =>
+        lines.Select(l => l.Price).OfType<Price>().Where(p => !p.Verified).Select(p => $"{p.Service} {p.Sku}")
+            .Distinct().OrderBy(s => s, StringComparer.Ordinal).ToList();
+
     private static List<string> EstimatedPrices(IReadOnlyList<ReportLine> lines, PriceTable table)
     {
         var services = new[] { PriceTable.SageMakerHosting, PriceTable.Ec2OnDemand };
-        return services.SelectMany(s => table.Prices(table.DefaultRegion, s)).Where(p => p.Estimated)
+        var region = lines.Select(l => l.Price?.Region).OfType<string>().FirstOrDefault() ?? table.DefaultRegion;
+        return services.SelectMany(s => table.Prices(region, s)).Where(p => p.Estimated)
             .Where(p => lines.Any(l => l.Note.StartsWith(p.Sku + " ", StringComparison.Ordinal) || l.Note.StartsWith(p.Sku + ",", StringComparison.Ordinal)))
             .Select(p => $"{p.Service} {p.Sku}").Distinct().OrderBy(s => s, StringComparer.Ordinal).ToList();
     }

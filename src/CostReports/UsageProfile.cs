@@ -15,6 +15,27 @@ public sealed record EndpointUsage
     public double TargetUtilization { get; init; } = 0.7;
     /// <summary>Instance-hours a month a scale-to-zero endpoint stays up idle before it scales in (cooldowns, alarm periods), when it has any traffic.</summary>
     public double ScaleToZeroIdleHoursPerMonth { get; init; } = 60;
+    /// <summary>Payload of one invocation, in KB (SageMaker bills data processed in).</summary>
+    public double RequestKb { get; init; } = 4;
+    /// <summary>Response of one invocation, in KB (SageMaker bills data processed out).</summary>
+    public double ResponseKb { get; init; } = 8;
+    /// <summary>
+    /// GB of ML storage volume SageMaker attaches to each instance of a type without local NVMe storage, billed per
+    /// GB-month while it runs (types with NVMe storage, e.g. ml.g5, get none). The size depends on the instance type:
+    /// see SageMaker's "Host instance storage volumes".
+    /// </summary>
+    public double StorageGbPerInstance { get; init; } = 30;
+}
+
+/// <summary>X-Ray sampling of the traced APIs (the library turns tracing on).</summary>
+public sealed record XRayUsage
+{
+    /// <summary>Requests a second traced before the fixed rate applies (X-Ray's default rule: 1).</summary>
+    public double ReservoirPerSecond { get; init; } = 1;
+    /// <summary>Share of the requests beyond the reservoir that are traced (X-Ray's default rule: 0.05).</summary>
+    public double FixedRate { get; init; } = 0.05;
+    /// <summary>Traces retrieved or scanned a month (console, queries), per traced API.</summary>
+    public double TracesRetrievedPerMonth { get; init; }
 }
 
 /// <summary>Traffic to one REST API (or the APIs whose path starts with the key it is filed under).</summary>
@@ -108,6 +129,16 @@ public sealed record UsageProfile
     public double KmsRequestsPerKeyPerMonth { get; init; }
     /// <summary>Messages published a month, per SNS topic.</summary>
     public double SnsPublishesPerTopicPerMonth { get; init; }
+    /// <summary>GB a month a trail delivers to CloudWatch Logs (the trail's log group is then not priced at <see cref="LogIngestedGbPerLogGroup"/>).</summary>
+    public double TrailLogGbPerMonth { get; init; }
+    /// <summary>GB a month of flow log records each flow log delivers to CloudWatch Logs (vended logs; its log group is then not priced at <see cref="LogIngestedGbPerLogGroup"/>).</summary>
+    public double FlowLogGbPerMonth { get; init; }
+    /// <summary>GB a month scanned by CloudWatch Logs Insights queries, per stack with log groups.</summary>
+    public double LogsInsightsGbScannedPerMonth { get; init; }
+    /// <summary>GB a month sent between Availability Zones, per VPC (billed out of one AZ and into the other).</summary>
+    public double CrossAzGbPerMonth { get; init; }
+    /// <summary>X-Ray sampling of the traced APIs.</summary>
+    public XRayUsage XRay { get; init; } = new();
     /// <summary>The break-even comparison.</summary>
     public BreakevenUsage Breakeven { get; init; } = new();
 

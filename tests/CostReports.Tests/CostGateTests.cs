@@ -57,7 +57,7 @@ public sealed class CostGateTests(GeneratedReports reports) : IClassFixture<Gene
         var (exit, stdout, _) = Check(reports.Out, BiggerEndpoint(), "--max-increase-usd", "100", "--comment", comment);
         Assert.Equal(1, exit);
         Assert.StartsWith("## Cost gate: FAILED", stdout);
-        Assert.Contains("| Expected | 1124.15 | 1500.10 | +375.95 | +375.95 USD exceeds the limit of 100.00 USD |", stdout);
+        Assert.Contains("| Expected | 1124.42 | 1500.37 | +375.95 | +375.95 USD exceeds the limit of 100.00 USD |", stdout);
         Assert.Contains("| Worst case | 2227.90 | 2227.90 | 0.00 | within the limit |", stdout);
         Assert.Contains("| Demo | Llm/Endpoint | AWS::SageMaker::Endpoint | instance-hour | 1105.95 | 1481.90 | +375.95 |", stdout);
         Assert.Contains("### Monthly cost change", stdout);
@@ -69,13 +69,13 @@ public sealed class CostGateTests(GeneratedReports reports) : IClassFixture<Gene
     {
         var (exit, stdout, _) = Check(reports.Out, BiggerEndpoint(), "--max-increase-usd", "400", "--max-increase-percent", "50");
         Assert.Equal(0, exit);
-        Assert.Contains("| Expected | 1124.15 | 1500.10 | +375.95 | within the limit |", stdout);
+        Assert.Contains("| Expected | 1124.42 | 1500.37 | +375.95 | within the limit |", stdout);
     }
 
     [Fact]
     public void A_percent_limit_fails_what_the_dollar_limit_allows()
     {
-        // +375.95 on 1124.15 is +33.4 %.
+        // +375.95 on 1124.42 is +33.4 %.
         var (exit, stdout, _) = Check(reports.Out, BiggerEndpoint(), "--max-increase-usd", "1000", "--max-increase-percent", "10");
         Assert.Equal(1, exit);
         Assert.Contains("+33.4 % exceeds the limit of 10 %", stdout);
@@ -87,7 +87,7 @@ public sealed class CostGateTests(GeneratedReports reports) : IClassFixture<Gene
         var raised = Changed(stack => stack.Template["Metadata"]!["AwsModelPlatform:WorstCaseMonthlyCost"]!["totalMonthlyUsd"] = "4439.80");
         var (exit, stdout, _) = Check(reports.Out, raised, "--max-increase-percent", "20");
         Assert.Equal(1, exit);
-        Assert.Contains("| Expected | 1124.15 | 1124.15 | 0.00 | within the limit |", stdout);
+        Assert.Contains("| Expected | 1124.42 | 1124.42 | 0.00 | within the limit |", stdout);
         Assert.Contains("| Worst case | 2227.90 | 4439.80 | +2211.90 | +99.3 % exceeds the limit of 20 % |", stdout);
         Assert.Contains("Worst case Demo: 2227.90 -> 4439.80 (+2211.90) USD/month", stdout);
     }
@@ -142,12 +142,12 @@ public sealed class CostGateTests(GeneratedReports reports) : IClassFixture<Gene
         Assert.Contains(message, stderr);
     }
 
-    /// <summary>The fixture's expected total: the endpoint's 1105.95 (730 h × $1.515), the KMS endpoint's 14.60 + 1.00 (100 GB), the key's 1.00 + 1.50
-    /// (500,000 requests), the alarm's 0.10.</summary>
+    /// <summary>The fixture's expected total: the endpoint's 1105.95 (730 h × $1.515) + 0.09 and 0.18 of data processed in and out, the KMS
+    /// endpoint's 14.60 + 1.00 (100 GB), the key's 1.00 + 1.50 (500,000 requests), the alarm's 0.10.</summary>
     [Fact]
     public void The_summary_lists_each_stack_with_its_expected_and_worst_case_totals()
     {
-        Assert.Equal(["stack,expected_monthly_usd,worst_case_monthly_usd", "Demo,1124.15,2227.90"],
+        Assert.Equal(["stack,expected_monthly_usd,worst_case_monthly_usd", "Demo,1124.42,2227.90"],
             File.ReadAllLines(Path.Combine(reports.Out, Reports.SummaryFile)));
     }
 }

@@ -140,9 +140,9 @@ public class PricerTests
             ("E", Resource("AWS::SageMaker::Endpoint", "Llm/Endpoint", null, EndpointCost("RealTimeHosting", "ml.g5.2xlarge", 1, 2))),
             ("B", Resource("AWS::SageMaker::Endpoint", "Busy/Endpoint", null, EndpointCost("RealTimeHosting", "ml.g5.2xlarge", 1, 2))));
         // 1.5 M × 0.8 s / 4 / 3600 = 83.33 busy h; / 0.7 = 119.05 h < 1 × 730 h: 730 h × $1.515 = $1105.95
-        Assert.Equal(1105.95m, lines.Single(l => l.Resource == "Llm/Endpoint").MonthlyUsd);
+        Assert.Equal(1105.95m, lines.Single(l => l.Resource == "Llm/Endpoint" && l.Unit == "instance-hour").MonthlyUsd);
         // 30 M × 0.8 s / 4 / 3600 = 1666.67 busy h; / 0.7 = 2380.95 h, capped at 2 × 730 = 1460 h × $1.515 = $2211.90
-        Assert.Equal(2211.90m, lines.Single(l => l.Resource == "Busy/Endpoint").MonthlyUsd);
+        Assert.Equal(2211.90m, lines.Single(l => l.Resource == "Busy/Endpoint" && l.Unit == "instance-hour").MonthlyUsd);
     }
 
     [Fact]
@@ -153,11 +153,11 @@ public class PricerTests
             ("A", Resource("AWS::SageMaker::Endpoint", "Async/Endpoint", null, EndpointCost("RealTimeHosting", "ml.g5.2xlarge", 0, 2, isAsync: true))),
             ("S", Resource("AWS::SageMaker::Endpoint", "Small/Endpoint", null, EndpointCost("ServerlessHosting", "", 0, 0, memoryMb: 6144))));
         // 83.333 busy h / 0.7 = 119.048 h + 60 idle h = 179.048 h × $1.515 = $271.257
-        Assert.Equal(271.26m, lines.Single(l => l.Resource == "Components/Endpoint").MonthlyUsd);
+        Assert.Equal(271.26m, lines.Single(l => l.Resource == "Components/Endpoint" && l.Unit == "instance-hour").MonthlyUsd);
         // 50,000 × 20 s / 3600 = 277.778 busy h (queue keeps instances full) + 30 idle h = 307.778 h × $1.515 = $466.283
-        Assert.Equal(466.28m, lines.Single(l => l.Resource == "Async/Endpoint").MonthlyUsd);
+        Assert.Equal(466.28m, lines.Single(l => l.Resource == "Async/Endpoint" && l.Unit == "instance-hour").MonthlyUsd);
         // 1.5 M × 0.8 s × 6 GB = 7,200,000 GB-s × $0.00002 = $144.00
-        var serverless = lines.Single(l => l.Resource == "Small/Endpoint");
+        var serverless = lines.Single(l => l.Resource == "Small/Endpoint" && l.Unit == "GB-second");
         Assert.Equal(7_200_000, serverless.Quantity, 3);
         Assert.Equal(144.00m, serverless.MonthlyUsd);
     }

@@ -71,8 +71,9 @@ public class ReportTests(GeneratedReports reports) : IClassFixture<GeneratedRepo
         var sum = rows.Sum(r => decimal.Parse(r[6], CultureInfo.InvariantCulture));
         Assert.All(rows, r => Assert.Equal(Math.Round(double.Parse(r[3], CultureInfo.InvariantCulture) * double.Parse(r[5], CultureInfo.InvariantCulture), 2), double.Parse(r[6], CultureInfo.InvariantCulture), 2));
         Assert.Equal(MdTotal(Md), sum);
-        // Key $1 + 500,000 requests $1.50; KMS endpoint $14.60 + 100 GB × $0.01 = $1.00; endpoint 730 h × $1.515 = $1105.95; alarm $0.10
-        Assert.Equal(1.00m + 1.50m + 14.60m + 1.00m + 1105.95m + 0.10m, sum);
+        // Key $1 + 500,000 requests $1.50; KMS endpoint $14.60 + 100 GB × $0.01 = $1.00; endpoint 730 h × $1.515 = $1105.95,
+        // data processed 1.5 M × 4 KB = 5.72 GB in ($0.09) and × 8 KB = 11.44 GB out ($0.18) at $0.016, no ML volume on ml.g5; alarm $0.10
+        Assert.Equal(1.00m + 1.50m + 14.60m + 1.00m + 1105.95m + 0.09m + 0.18m + 0.10m, sum);
     }
 
     [Fact]

@@ -20,14 +20,20 @@ public static class CostCeiling
     /// </summary>
     /// <param name="construct">The construct.</param>
     /// <param name="propName">The prop that set the ceiling, for the message (e.g. <c>TrainingJobsProps.MaxMonthlyCostUsd</c>).</param>
-    public static void Enforce(ICostedConstruct construct, string propName)
+    public static void Enforce(ICostedConstruct construct, string propName) => Enforce(construct, propName, allowUnpricedRegion: false);
+
+    /// <summary>
+    /// As <see cref="Enforce(ICostedConstruct, string)"/>; in a region the price table does not price, synthesis fails
+    /// unless <paramref name="allowUnpricedRegion"/>, and then the ceiling is checked against the default region's prices.
+    /// </summary>
+    public static void Enforce(ICostedConstruct construct, string propName, bool allowUnpricedRegion)
     {
         Check(construct.MaxMonthlyCostUsd, propName);
         if (construct.MaxMonthlyCostUsd is null) return;
         construct.Node.AddValidation(new Validation(() =>
         {
             var lines = CostEstimator.CostedConstructs(construct).SelectMany(c => c.WorstCaseMonthlyCost).ToList();
-            return Violations(construct.MaxMonthlyCostUsd.Value, propName, $"'{construct.Node.Path}'", lines, CostEstimator.PricedRegion(construct));
+            return Violations(construct.MaxMonthlyCostUsd.Value, propName, $"'{construct.Node.Path}'", lines, CostEstimator.StackRegion(construct), allowUnpricedRegion);
         }));
     }
 
@@ -35,12 +41,37 @@ public static class CostCeiling
     /// Fails synthesis when the worst case of everything <paramref name="members"/> returns (evaluated at
     /// validation time, across stacks) exceeds <paramref name="maxMonthlyCostUsd"/>.
     /// </summary>
-    public static void EnforceAcross(IConstruct anchor, double? maxMonthlyCostUsd, string propName, string what, Func<IEnumerable<ICostedConstruct>> members)
+    public static void EnforceAcross(IConstruct anchor, double? maxMonthlyCostUsd, string propName, string what, Func<IEnumerable<ICostedConstruct>> members) =>
+        EnforceAcross(anchor, maxMonthlyCostUsd, propName, what, members, allowUnpricedRegion: false);
+
+    /// <summary>As <see cref="EnforceAcross(IConstruct, double?, string, string, Func{IEnumerable{ICostedConstruct}})"/>, with the unpriced-region rule of <see cref="Enforce(ICostedConstruct, string, bool)"/>.</summary>
+    public static void EnforceAcross(IConstruct anchor, double? maxMonthlyCostUsd, string propName, string what, Func<IEnumerable<ICostedConstruct>> members, bool allowUnpricedRegion)
     {
         Check(maxMonthlyCostUsd, propName);
         if (maxMonthlyCostUsd is not { } max) return;
         anchor.Node.AddValidation(new Validation(() =>
-            Violations(max, propName, what, members().SelectMany(c => c.WorstCaseMonthlyCost).ToList(), CostEstimator.PricedRegion(anchor))));
+            Violations(max, propName, what, members().SelectMany(c => c.WorstCaseMonthlyCost).ToList(), CostEstimator.StackRegion(anchor), allowUnpricedRegion)));
+    }
+
+    /// <summary>
+    /// The messages of a ceiling in the stack's own region (<paramref name="stackRegion"/>; null when not known at synth
+    /// time). In a region the table does not price, the first line says so, and the ceiling refuses to pass unless
+    /// <paramref name="allowUnpricedRegion"/>: the worst case would be a guess at the default region's prices.
+    /// </summary>
+    public static string[] Violations(double max, string propName, string what, IReadOnlyList<CostLine> lines, string? stackRegion, bool allowUnpricedRegion)
+    {
+        var table = PriceTable.Default;
+        if (stackRegion is null || table.IsPriced(stackRegion))
+            return Violations(max, propName, what, lines, table.PricedRegion(stackRegion));
+        var notice = table.UnpricedRegionNotice(stackRegion)!;
+        var allowProp = propName.EndsWith("MaxMonthlyCostUsd", StringComparison.Ordinal) ? propName[..^"MaxMonthlyCostUsd".Length] + "AllowUnpricedRegion" : "AllowUnpricedRegion";
+        if (!allowUnpricedRegion)
+            return new[]
+            {
+                notice + "\n" + string.Create(CultureInfo.InvariantCulture,
+                    $"{propName} = {max:0.##}: the worst case of {what} cannot be checked in {stackRegion} without its prices. Add {stackRegion} to src/Constructs/Cost/prices.json with sources and dates, or set {allowProp} = true to check the ceiling against {table.DefaultRegion} prices."),
+            };
+        return Violations(max, propName, what, lines, table.DefaultRegion).Select(m => notice + "\n" + m).ToArray();
     }
 
     /// <summary>The message of a ceiling exceeded, or none.</summary>
@@ -118,7 +149,9 @@ public static class CostCeiling
         return new Dictionary<string, object>
         {
             ["priceTableVersion"] = PriceTable.Default.Version,
+            ["region"] = CostEstimator.StackRegion(stack) ?? "unknown",
             ["pricedRegion"] = region,
+            ["regionNotice"] = PriceTable.Default.UnpricedRegionNotice(CostEstimator.StackRegion(stack)) ?? "",
             ["totalMonthlyUsd"] = N(CostLine.Total(lines), "0.00"),
             ["lines"] = lines.Select(l => (object)new Dictionary<string, object>
             {

@@ -18,6 +18,13 @@ public static class CostEstimator
         return PriceTable.Default.PricedRegion(Token.IsUnresolved(region) ? null : region);
     }
 
+    /// <summary>The region of the stack of <paramref name="scope"/>, or null when it is not known at synth time (an environment-agnostic stack).</summary>
+    public static string? StackRegion(IConstruct scope)
+    {
+        var region = Stack.Of(scope).Region;
+        return Token.IsUnresolved(region) ? null : region;
+    }
+
     /// <summary>
     /// The CloudFormation resources that belong to <paramref name="owner"/>: its subtree, without the subtrees of
     /// other <see cref="ICostedConstruct"/>s nested in it (they report their own cost).
@@ -38,7 +45,7 @@ public static class CostEstimator
     public static IEnumerable<ICostedConstruct> CostedConstructs(IConstruct scope) =>
         scope.Node.FindAll(ConstructOrder.PREORDER).OfType<ICostedConstruct>();
 
-    /// <summary>The worst-case monthly lines of resources priced by existence: alarms, dashboards, keys, NAT gateways, interface endpoints, WAF web ACLs.</summary>
+    /// <summary>The worst-case monthly lines of resources priced by existence: alarms, dashboards, keys (and their rotations), NAT gateways, public IPv4 addresses, interface endpoints, WAF web ACLs.</summary>
     public static List<CostLine> FixedLines(IEnumerable<CfnResource> resources, string region)
     {
         var table = PriceTable.Default;
@@ -61,8 +68,14 @@ public static class CostEstimator
                 case CfnDashboard:
                     lines.Add(CostLine.Of(path, r.CfnResourceType, 1, P(PriceTable.CloudWatch, "dashboard"), "one dashboard (the 3 free ones ignored)"));
                     break;
-                case Amazon.CDK.AWS.KMS.CfnKey:
+                case Amazon.CDK.AWS.KMS.CfnKey key:
                     lines.Add(CostLine.Of(path, r.CfnResourceType, 1, P(PriceTable.Kms, "key-month"), "one customer managed key"));
+                    // Each of the first two rotations keeps a backing key billed $1/month; later rotations are free.
+                    if (key.EnableKeyRotation is true)
+                        lines.Add(CostLine.Of(path, r.CfnResourceType, 2, P(PriceTable.Kms, "rotation-month"), "rotation on: the first two rotations add $1/month each (from the second year)"));
+                    break;
+                case CfnEIP:
+                    lines.Add(CostLine.Of(path, r.CfnResourceType, PriceTable.HoursPerMonth, P(PriceTable.PublicIpv4, "address-hour"), "one public IPv4 address, every hour of the month"));
                     break;
                 case CfnNatGateway:
                     lines.Add(CostLine.Of(path, r.CfnResourceType, PriceTable.HoursPerMonth, P(PriceTable.NatGateway, "hour"), "one NAT gateway, every hour of the month"));
@@ -107,7 +120,10 @@ public static class CostEstimator
         int N(string type) => counts.GetValueOrDefault(type);
         var notes = new List<string>();
         void Note(string type, string text) { if (N(type) > 0) notes.Add($"{N(type)} × {type}: {text}"); }
-        Note("AWS::Logs::LogGroup", $"ingestion {Usd(PriceTable.CloudWatch, "logs.ingestion")}, storage {Usd(PriceTable.CloudWatch, "logs.storage")}");
+        Note("AWS::Logs::LogGroup", $"ingestion {Usd(PriceTable.CloudWatch, "logs.ingestion")}, storage {Usd(PriceTable.CloudWatch, "logs.storage")}, Logs Insights scans {Usd(PriceTable.CloudWatch, "logs.insights-scan")}");
+        Note("AWS::EC2::FlowLog", $"flow log records delivered to CloudWatch Logs {Usd(PriceTable.CloudWatch, "logs.vended-ingestion")} (vended logs)");
+        Note("AWS::SageMaker::Endpoint", $"data processed in {Usd(PriceTable.SageMakerEndpoint, "data-in.gb")} and out {Usd(PriceTable.SageMakerEndpoint, "data-out.gb")}, ML storage {Usd(PriceTable.SageMakerEndpoint, "storage.gb-month")} per instance volume");
+        Note("AWS::EC2::VPC", $"traffic across Availability Zones {Usd(PriceTable.DataTransfer, "inter-az.gb")} in each direction");
         Note("AWS::S3::Bucket", $"storage {Usd(PriceTable.S3, "standard.storage")} (Glacier {Usd(PriceTable.S3, "glacier-flexible.storage")}), PUT {Usd(PriceTable.S3, "put-request")}, GET {Usd(PriceTable.S3, "get-request")}");
         Note("AWS::CloudTrail::Trail", $"data events {Usd(PriceTable.CloudTrail, "data-event")} (every logged S3 object and Lambda invocation call); first copy of management events free");
         Note("AWS::KMS::Key", $"requests {Usd(PriceTable.Kms, "request")}");
@@ -116,7 +132,7 @@ public static class CostEstimator
         if (resources.OfType<CfnVPCEndpoint>().Any(e => string.Equals(e.VpcEndpointType, "Interface", StringComparison.OrdinalIgnoreCase)))
             notes.Add($"interface endpoints: data processed {Usd(PriceTable.InterfaceEndpoint, "gb-processed")}");
         Note("AWS::Lambda::Function", $"requests {Usd(PriceTable.Lambda, "request")}, duration {Usd(PriceTable.Lambda, "x86.gb-second")} (x86) or {Usd(PriceTable.Lambda, "arm.gb-second")} (Arm)");
-        Note("AWS::ApiGateway::RestApi", $"requests {Usd(PriceTable.ApiGatewayRest, "request")}");
+        Note("AWS::ApiGateway::RestApi", $"requests {Usd(PriceTable.ApiGatewayRest, "request")}; X-Ray traces recorded {Usd(PriceTable.XRay, "trace-recorded")} (tracing is on: sampled requests)");
         Note("AWS::WAFv2::WebACL", $"requests {Usd(PriceTable.Waf, "request")}");
         return notes;
     }

@@ -12,7 +12,19 @@ namespace AwsModelPlatform.Constructs.Cost;
 /// <param name="Source">Where the price was read.</param>
 /// <param name="Date">When it was read there (ISO date).</param>
 /// <param name="Estimated">True when the figure is derived (the source says how) rather than read.</param>
-public sealed record Price(string Region, string Service, string Sku, double Usd, string Unit, string Source, string Date, bool Estimated);
+public sealed record Price(string Region, string Service, string Sku, double Usd, string Unit, string Source, string Date, bool Estimated)
+{
+    /// <summary>
+    /// True when the figure was read, for this region and SKU, in the public source named (the file's <c>verified</c>);
+    /// false when it stands in for a figure nobody could read there (<see cref="Note"/> says why).
+    /// </summary>
+    /// <remarks>Default: true.</remarks>
+    public bool Verified { get; init; } = true;
+
+    /// <summary>Why the price is not verified, or how it was checked (the file's <c>note</c>).</summary>
+    /// <remarks>Default: none.</remarks>
+    public string? Note { get; init; }
+}
 
 /// <summary>
 /// The library's one price table (<c>Cost/prices.json</c>, embedded in the assembly): region → service → SKU →
@@ -64,6 +76,18 @@ public sealed class PriceTable
 
     /// <summary>Service key of ECR (SKU: <c>storage</c>).</summary>
     public const string Ecr = "ecr";
+
+    /// <summary>Service key of what a SageMaker endpoint bills besides its instances (SKUs: <c>data-in.gb</c>, <c>data-out.gb</c> processed, <c>storage.gb-month</c> of the instance's ML storage volume).</summary>
+    public const string SageMakerEndpoint = "sagemaker.endpoint";
+
+    /// <summary>Service key of AWS X-Ray (SKUs: <c>trace-recorded</c>, <c>trace-retrieved</c>).</summary>
+    public const string XRay = "xray";
+
+    /// <summary>Service key of public IPv4 addresses (SKU: <c>address-hour</c>, in use or idle).</summary>
+    public const string PublicIpv4 = "vpc.public-ipv4";
+
+    /// <summary>Service key of data transfer (SKU: <c>inter-az.gb</c>, billed in each direction).</summary>
+    public const string DataTransfer = "data-transfer";
 
     /// <summary>Hours in the average month, as AWS's price pages count them.</summary>
     public const double HoursPerMonth = 730;
@@ -123,8 +147,17 @@ public sealed class PriceTable
                     var p = sku.Value;
                     string Required(string name) => p.TryGetProperty(name, out var v) && v.GetString() is { Length: > 0 } s
                         ? s : throw new FormatException($"price {region.Name}/{service.Name}/{sku.Name} has no '{name}'.");
+                    var isVerified = !p.TryGetProperty("verified", out var verified) || verified.GetBoolean();
+                    var note = p.TryGetProperty("note", out var noteValue) ? noteValue.GetString() : null;
+                    // An unverified figure must say why, so a reader can tell a stand-in from a price.
+                    if (!isVerified && string.IsNullOrWhiteSpace(note))
+                        throw new FormatException($"price {region.Name}/{service.Name}/{sku.Name} is verified=false without a 'note' saying why.");
                     skus[sku.Name] = new Price(region.Name, service.Name, sku.Name, p.GetProperty("usd").GetDouble(), Required("unit"),
-                        Required("source"), Required("date"), p.TryGetProperty("estimated", out var e) && e.GetBoolean());
+                        Required("source"), Required("date"), p.TryGetProperty("estimated", out var e) && e.GetBoolean())
+                    {
+                        Verified = isVerified,
+                        Note = note,
+                    };
                 }
             }
         }
@@ -147,6 +180,21 @@ public sealed class PriceTable
             ?? throw new InvalidOperationException("the embedded price table Cost/prices.json is missing from the assembly.");
         using var reader = new StreamReader(stream);
         return Parse(reader.ReadToEnd());
+    }
+
+    /// <summary>Whether the table prices <paramref name="region"/> (false for null: a region not known at synth time).</summary>
+    public bool IsPriced(string? region) => region is not null && _prices.ContainsKey(region);
+
+    /// <summary>
+    /// The sentence the reports and the synth-time ceiling open with when <paramref name="region"/> is not priced: what
+    /// the figures are instead, and how to fix it. Null when the region is priced.
+    /// </summary>
+    public string? UnpricedRegionNotice(string? region)
+    {
+        if (IsPriced(region)) return null;
+        return region is null
+            ? $"Region not known at synth time (an environment-agnostic stack): the figures use {DefaultRegion} prices. Give the stack an env with a region for its own prices."
+            : $"UNPRICED REGION {region}: the price table (version {Version}) has no prices for {region}; the figures use {DefaultRegion} prices and may be far off. Priced regions: {string.Join(", ", _prices.Keys.Order(StringComparer.Ordinal))}.";
     }
 
     /// <summary>The region whose prices apply to <paramref name="region"/>: itself when priced, else <see cref="DefaultRegion"/>.</summary>

@@ -116,6 +116,14 @@ public sealed record ModelPlatformProps
     /// </summary>
     /// <remarks>Default: none.</remarks>
     public double? MaxMonthlyCostUsd { get; init; }
+
+    /// <summary>
+    /// Lets <see cref="MaxMonthlyCostUsd"/> be checked in a region the library's price table does not price, against
+    /// the table's default region (us-east-1) prices. Without it, synthesis in such a region fails when a ceiling is
+    /// set: GPU prices differ by region by tens of percent, so the check would pass on prices nobody verified.
+    /// </summary>
+    /// <remarks>Default: false.</remarks>
+    public bool AllowUnpricedRegion { get; init; }
 }
 
 /// <summary>
@@ -245,6 +253,6 @@ public sealed class ModelPlatform : Construct, IModelPlatform, ICostedConstruct
         PlatformAspects.ApplyOnce(this);
         MaxMonthlyCostUsd = props.MaxMonthlyCostUsd;
         CostCeiling.EnforceAcross(this, props.MaxMonthlyCostUsd, "ModelPlatformProps.MaxMonthlyCostUsd",
-            $"platform '{Node.Path}' and the constructs built on it", CostedMembers);
+            $"platform '{Node.Path}' and the constructs built on it", CostedMembers, props.AllowUnpricedRegion);
     }
 }

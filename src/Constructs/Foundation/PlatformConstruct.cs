@@ -23,6 +23,14 @@ public record PlatformConstructProps
     /// </summary>
     /// <remarks>Default: none. The platform's own <see cref="ModelPlatformProps.MaxMonthlyCostUsd"/> caps the sum over its constructs.</remarks>
     public double? MaxMonthlyCostUsd { get; init; }
+
+    /// <summary>
+    /// Lets <see cref="MaxMonthlyCostUsd"/> be checked in a region the library's price table does not price, against
+    /// the table's default region (us-east-1) prices. Without it, synthesis in such a region fails when a ceiling is
+    /// set: GPU prices differ by region by tens of percent, so the check would pass on prices nobody verified.
+    /// </summary>
+    /// <remarks>Default: false.</remarks>
+    public bool AllowUnpricedRegion { get; init; }
 }
 
 /// <summary>
@@ -72,6 +80,6 @@ public abstract class PlatformConstruct : Construct, ICostedConstruct
         CostTags.Apply(this, Platform, component);
         PlatformAspects.ApplyOnce(this);
         MaxMonthlyCostUsd = props.MaxMonthlyCostUsd;
-        CostCeiling.Enforce(this, GetType().Name + "Props.MaxMonthlyCostUsd");
+        CostCeiling.Enforce(this, GetType().Name + "Props.MaxMonthlyCostUsd", props.AllowUnpricedRegion);
     }
 }

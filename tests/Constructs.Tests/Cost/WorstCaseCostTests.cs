@@ -12,9 +12,9 @@ namespace AwsModelPlatform.Constructs.Tests.Cost;
 /// <summary>Worst-case monthly costs against figures computed by hand from prices.json (us-east-1, 730 h a month).</summary>
 public class WorstCaseCostTests
 {
-    // 12 default interface endpoints × 2 AZs × 730 h × $0.01 = $175.20; key $1; dashboard $3; billing alarm $0.10;
-    // the cost-allocation tag check's 3 alarms × $0.10 and 2 EMF metrics × $0.30 = $0.90.
-    private const double DefaultFoundation = 175.20 + 1 + 3 + 0.10 + 0.90;
+    // 12 default interface endpoints × 2 AZs × 730 h × $0.01 = $175.20; key $1 and its first two rotations $2; dashboard $3;
+    // billing alarm $0.10; the cost-allocation tag check's 3 alarms × $0.10 and 2 EMF metrics × $0.30 = $0.90.
+    private const double DefaultFoundation = 175.20 + 1 + 2 + 3 + 0.10 + 0.90;
 
     private static double Sum(IEnumerable<CostLine> lines) => CostLine.Total(lines);
 
@@ -25,22 +25,33 @@ public class WorstCaseCostTests
         var lines = platform.WorstCaseMonthlyCost;
         Assert.Equal(12, lines.Count(l => l.Type == "AWS::EC2::VPCEndpoint"));
         Assert.All(lines.Where(l => l.Type == "AWS::EC2::VPCEndpoint"), l => Assert.Equal(2 * 730 * 0.01, l.MonthlyUsd, 6));
-        Assert.Equal(180.20, Sum(lines));
+        Assert.Equal(182.20, Sum(lines), 6);
         Assert.Equal(DefaultFoundation, Sum(lines), 6);
+    }
+
+    [Fact]
+    public void A_rotated_key_bills_a_dollar_a_month_for_each_of_its_first_two_rotations()
+    {
+        var lines = new ModelPlatform(Synth.NewStack(), "Platform").WorstCaseMonthlyCost;
+        var rotation = Assert.Single(lines, l => l.Unit == "rotation-month");
+        Assert.Equal("AWS::KMS::Key", rotation.Type);
+        Assert.Equal(2, rotation.Quantity);
+        Assert.Equal(PriceTable.Default.Get("us-east-1", PriceTable.Kms, "rotation-month").Usd * 2, rotation.MonthlyUsd, 6);
     }
 
     [Fact]
     public void Egress_adds_a_NAT_gateway_per_AZ_and_a_third_AZ_adds_a_set_of_endpoints()
     {
         var egress = new ModelPlatform(Synth.NewStack(), "Platform", new ModelPlatformProps { NetworkOptions = new PlatformNetworkProps { AllowInternetEgress = true } });
-        // + 2 NAT gateways × 730 h × $0.045 = $65.70
-        Assert.Equal(180.20 + 65.70, Sum(egress.WorstCaseMonthlyCost), 6);
+        // + 2 NAT gateways × 730 h × $0.045 = $65.70, + their 2 public IPv4 addresses × 730 h × $0.005 = $7.30
+        Assert.Equal(DefaultFoundation + 65.70 + 7.30, Sum(egress.WorstCaseMonthlyCost), 6);
         Assert.Equal(2, egress.WorstCaseMonthlyCost.Count(l => l.Type == "AWS::EC2::NatGateway"));
+        Assert.Equal(2, egress.WorstCaseMonthlyCost.Count(l => l.Type == "AWS::EC2::EIP" && l.Unit == "IPv4-address-hour" && l.Quantity == 730));
 
         var threeAzs = new ModelPlatform(new Stack(new App(), "Test", new StackProps { Env = new Amazon.CDK.Environment { Account = "111111111111", Region = "us-east-1" } }),
             "Platform", new ModelPlatformProps { NetworkOptions = new PlatformNetworkProps { MaxAzs = 3 } });
-        // 12 × 3 AZs × 730 h × $0.01 = $262.80, + $5.00
-        Assert.Equal(262.80 + 5.00, Sum(threeAzs.WorstCaseMonthlyCost), 6);
+        // 12 × 3 AZs × 730 h × $0.01 = $262.80, + the rest of the default foundation
+        Assert.Equal(262.80 + (DefaultFoundation - 175.20), Sum(threeAzs.WorstCaseMonthlyCost), 6);
     }
 
     [Fact]

@@ -58,14 +58,14 @@ public class PriceRegionTests
     [Fact]
     public void A_region_without_prices_is_priced_at_the_default_region_with_a_warning()
     {
-        var stack = new Stack(new App(), "Test", new StackProps { Env = new Amazon.CDK.Environment { Account = "111111111111", Region = "eu-west-1" } });
+        var stack = new Stack(new App(), "Test", new StackProps { Env = new Amazon.CDK.Environment { Account = "111111111111", Region = "sa-east-1" } });
         var endpoint = new GpuModelEndpoint(stack, "Small", new GpuModelEndpointProps
         {
             Image = ModelImage.FromDeepLearningContainer("huggingface-pytorch-tgi-inference", "2.4.0-tgi3.0.1-gpu-py311-cu124-ubuntu22.04"),
             Hosting = new ServerlessHosting { MemorySize = Size.Gibibytes(1), MaxConcurrency = 1 },
         });
         Assert.Equal(1 * 1 * 3600 * 0.00002, endpoint.WorstCaseHourlyCostUsd, 6);
-        Assert.Contains(Synth.Warnings(stack), w => w.Contains("The price table has no prices for eu-west-1") && w.Contains("uses us-east-1 prices"));
+        Assert.Contains(Synth.Warnings(stack), w => w.Contains("The price table has no prices for sa-east-1") && w.Contains("uses us-east-1 prices"));
         var cost = Template.FromStack(stack).Single("AWS::SageMaker::Endpoint")["Metadata"]![GpuModelEndpoint.CostMetadataKey]!;
         Assert.Equal("us-east-1", cost["pricedRegion"]!.GetValue<string>());
     }

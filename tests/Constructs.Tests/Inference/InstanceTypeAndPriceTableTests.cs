@@ -40,7 +40,7 @@ public class InstanceTypeAndPriceTableTests
         {
             Assert.True(table.TryGet(table.DefaultRegion, PriceTable.SageMakerHosting, type.Name, out var price), $"{type.Name} has no price");
             Assert.True(price.Usd > 0);
-            Assert.StartsWith("https://aws.amazon.com/", price.Source);
+            Assert.StartsWith("https://", price.Source);
             Assert.Matches(@"^\d{4}-\d{2}-\d{2}$", price.Date);
         }
     }
@@ -69,16 +69,19 @@ public class InstanceTypeAndPriceTableTests
         Assert.Matches(@"^\d{4}-\d{2}-\d{2}\.\d+$", table.Version);
         Assert.Equal("us-east-1", table.DefaultRegion);
         Assert.NotEmpty(table.Notes);
-        Assert.Equal("us-east-1", table.PricedRegion("eu-central-1")); // not priced yet: falls back
+        Assert.Equal("eu-central-1", table.PricedRegion("eu-central-1"));
+        Assert.Equal("us-east-1", table.PricedRegion("sa-east-1")); // not priced: falls back
         Assert.Equal("us-east-1", table.PricedRegion(null));
     }
 
     [Fact]
     public void Estimated_prices_say_how_they_were_derived()
     {
-        var g6 = PriceTable.Default.Get("us-east-1", PriceTable.SageMakerHosting, "ml.g6.xlarge");
-        Assert.True(g6.Estimated);
-        Assert.Contains("x 1.25", g6.Source);
+        // Outside us-east-1, SageMaker GPU prices are the region's EC2 price × the us-east-1 SageMaker markup.
+        var dublin = PriceTable.Default.Get("eu-west-1", PriceTable.SageMakerHosting, "ml.g5.2xlarge");
+        Assert.True(dublin.Estimated);
+        Assert.False(dublin.Verified);
+        Assert.Contains("x 1.25", dublin.Source);
         Assert.False(PriceTable.Default.Get("us-east-1", PriceTable.SageMakerHosting, "ml.g5.2xlarge").Estimated);
     }
 

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using AwsModelPlatform.Constructs.Inference;
+using AwsModelPlatform.Constructs.Cost;
 
 namespace AwsModelPlatform.Constructs.Tests.Inference;
 
@@ -198,7 +199,7 @@ public class RealTimeEndpointTests
         Assert.Equal("us-east-1", cost["pricedRegion"]!.GetValue<string>());
         var item = cost["items"]![0]!;
         Assert.Equal("ml.g5.2xlarge", item["sku"]!.GetValue<string>());
-        Assert.StartsWith("https://aws.amazon.com/sagemaker/pricing/", item["source"]!.GetValue<string>());
+        Assert.Equal(PriceTable.Default.Get("us-east-1", PriceTable.SageMakerHosting, "ml.g5.2xlarge").Source, item["source"]!.GetValue<string>());
         Assert.Matches(@"^\d{4}-\d{2}-\d{2}$", item["date"]!.GetValue<string>());
     }
 
