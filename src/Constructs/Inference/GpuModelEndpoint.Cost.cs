@@ -40,6 +40,7 @@ public sealed partial class GpuModelEndpoint
     private double RecordWorstCaseCost()
     {
         var (hourly, region, items) = ComputeWorstCase();
+        var (warmInstances, warmHours) = WarmWindow();
         var stackRegion = Stack.Of(this).Region;
         if (!Token.IsUnresolved(stackRegion) && stackRegion != region)
             Annotations.Of(this).AddWarningV2("AwsModelPlatform:PriceRegion",
@@ -60,9 +61,22 @@ public sealed partial class GpuModelEndpoint
             ["serverlessMemoryMb"] = _hosting is ServerlessHosting sm ? sm.MemorySizeInMb : 0,
             ["serverlessMaxConcurrency"] = _hosting is ServerlessHosting sc ? sc.MaxConcurrency : 0,
             ["serverlessProvisionedConcurrency"] = _hosting is ServerlessHosting sp ? sp.ProvisionedConcurrency ?? 0 : 0,
+            // A warm window: the instances it keeps and the hours a month it keeps them (paid whether called or not).
+            ["warmInstances"] = warmInstances,
+            ["warmHoursPerMonth"] = warmHours,
         });
         return hourly;
     }
+
+    /// <summary>The instances a warm window keeps running and its hours a month; none without a window.</summary>
+    private (int Instances, double HoursPerMonth) WarmWindow() => _hosting switch
+    {
+        // Copies pack onto instances by accelerators: the window pays for the instances its copies need.
+        InferenceComponentHosting { WarmSchedule: { } w } ic =>
+            (Math.Min(ic.EffectiveMax, (w.MinCapacity + ic.CopiesPerInstance(_instanceType!) - 1) / ic.CopiesPerInstance(_instanceType!)), w.HoursPerMonth),
+        RealTimeHosting { WarmSchedule: { } w } => (w.MinCapacity, w.HoursPerMonth),
+        _ => (0, 0),
+    };
 
     /// <summary>Every instance (or concurrent serverless invocation) autoscaling may run, busy all month (<see cref="WorstCaseHourlyCostUsd"/> × 730 h, per price).</summary>
     protected override IEnumerable<CostLine> CapacityCostLines(string region)

@@ -22,7 +22,10 @@ internal abstract class InstanceVariant(GpuModelEndpoint owner, InstanceHosting 
           $"instance types and CreateEndpointConfig fails if one is given ({GpuModelEndpoint.EndpointConfigApiReference}). Data capture and async outputs, where the endpoint has them, are written with the platform key.";
 
     // The service-linked role AWSServiceRoleForApplicationAutoScaling_SageMakerEndpoint is used: no RoleARN is given.
-    protected CfnScalableTarget ScalableTarget(string id, string resourceId, string dimension, int min, int max, CfnResource scaled)
+    // A warm window is two scheduled actions on the target: the start raises MinCapacity (AAS scales out to it at
+    // once), the end puts it back and target tracking scales in from there.
+    // https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationautoscaling-scalabletarget-scheduledaction.html
+    protected CfnScalableTarget ScalableTarget(string id, string resourceId, string dimension, int min, int max, CfnResource scaled, WarmSchedule? warm = null)
     {
         var target = new CfnScalableTarget(Owner, id, new CfnScalableTargetProps
         {
@@ -31,6 +34,23 @@ internal abstract class InstanceVariant(GpuModelEndpoint owner, InstanceHosting 
             ScalableDimension = dimension,
             MinCapacity = min,
             MaxCapacity = max,
+            ScheduledActions = warm is null ? null : new object[]
+            {
+                new CfnScalableTarget.ScheduledActionProperty
+                {
+                    ScheduledActionName = $"{Owner.EndpointName}-warm-window-start",
+                    Schedule = warm.StartCron.Expression,
+                    Timezone = warm.TimeZone,
+                    ScalableTargetAction = new CfnScalableTarget.ScalableTargetActionProperty { MinCapacity = warm.MinCapacity },
+                },
+                new CfnScalableTarget.ScheduledActionProperty
+                {
+                    ScheduledActionName = $"{Owner.EndpointName}-warm-window-end",
+                    Schedule = warm.EndCron.Expression,
+                    Timezone = warm.TimeZone,
+                    ScalableTargetAction = new CfnScalableTarget.ScalableTargetActionProperty { MinCapacity = min },
+                },
+            },
         });
         target.AddDependency(scaled);
         return target;
