@@ -29,7 +29,9 @@ public sealed partial class GpuModelEndpoint
         }
         double hourly = _hosting switch
         {
-            InstanceHosting ih => Add(table.Get(region, PriceTable.SageMakerHosting, ih.InstanceType), ih.EffectiveMax, "MaxInstances instances, every hour"),
+            // With instance pools any of them may be what SageMaker has capacity for: the worst case is the dearest.
+            InstanceHosting ih => Add(ih.Types.Select(t => table.Get(region, PriceTable.SageMakerHosting, t)).MaxBy(p => p.Usd)!, ih.EffectiveMax,
+                ih.HasPools ? "MaxInstances instances of the dearest instance pool, every hour" : "MaxInstances instances, every hour"),
             ServerlessHosting s => Add(table.Get(region, PriceTable.SageMakerServerless, "inference.gb-second"), s.MaxConcurrency * s.MemorySizeInMb / 1024.0 * 3600, "MaxConcurrency invocations busy every second of the hour")
                 + (s.ProvisionedConcurrency is { } pc ? Add(table.Get(region, PriceTable.SageMakerServerless, "provisioned-concurrency.gb-second"), pc * s.MemorySizeInMb / 1024.0 * 3600, "provisioned concurrency, every second of the hour") : 0),
             _ => 0,
@@ -55,7 +57,9 @@ public sealed partial class GpuModelEndpoint
             // What the cost reports need to price expected use (CostReports' endpoint pricer).
             ["hosting"] = _hosting.PropName,
             ["async"] = IsAsync,
-            ["instanceType"] = _hosting is InstanceHosting h ? h.InstanceType : "",
+            // The type SageMaker tries first: expected use is priced on it (instanceTypes lists the fallbacks).
+            ["instanceType"] = _hosting is InstanceHosting h ? h.PrimaryType : "",
+            ["instanceTypes"] = _hosting is InstanceHosting all ? all.Types : Array.Empty<string>(),
             ["minInstances"] = _hosting is InstanceHosting m ? m.MinInstances : 0,
             ["maxInstances"] = _hosting is InstanceHosting x ? x.EffectiveMax : 0,
             ["serverlessMemoryMb"] = _hosting is ServerlessHosting sm ? sm.MemorySizeInMb : 0,

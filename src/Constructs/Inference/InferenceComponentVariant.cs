@@ -26,7 +26,7 @@ internal sealed class InferenceComponentVariant(GpuModelEndpoint owner, Inferenc
             new CfnEndpointConfig.ProductionVariantProperty
             {
                 VariantName = GpuModelEndpoint.VariantName,
-                InstanceType = hosting.InstanceType,
+                InstanceType = VariantInstanceType,
                 InitialInstanceCount = hosting.EffectiveInitial,
                 VolumeSizeInGb = hosting.VolumeSizeInGb,
                 ManagedInstanceScaling = new CfnEndpointConfig.ManagedInstanceScalingProperty

@@ -33,7 +33,7 @@ internal class RealTimeVariant(GpuModelEndpoint owner, RealTimeHosting hosting) 
                 {
                     VariantName = GpuModelEndpoint.VariantName,
                     ModelName = Owner.Model.AttrModelName,
-                    InstanceType = Hosting.InstanceType,
+                    InstanceType = VariantInstanceType,
                     InitialInstanceCount = Hosting.EffectiveInitial,
                     InitialVariantWeight = 1,
                     VolumeSizeInGb = Hosting.VolumeSizeInGb,
