@@ -41,6 +41,14 @@ public sealed class InferenceStack : Stack
                 MemoryPerCopy = Size.Gibibytes(16),
                 MinCopies = 0,
                 MaxRequestsPerSecondPerCopy = 2,
+                // Office hours in Berlin: the first request of the working day finds a copy awake.
+                WarmSchedule = new WarmSchedule
+                {
+                    Start = "cron(0 8 ? * MON-FRI *)",
+                    End = "cron(0 18 ? * MON-FRI *)",
+                    TimeZone = "Europe/Berlin",
+                    MinCapacity = 1,
+                },
             },
         });
 

@@ -288,6 +288,14 @@ public sealed class Pricers(PriceTable table, UsageProfile usage)
         else
             add(hours / EndpointModel.HoursPerMonth * traffic.StorageGbPerInstance, P(PriceTable.SageMakerEndpoint, "storage.gb-month"),
                 $"{F(traffic.StorageGbPerInstance)} GB ML storage volume per instance (usage profile), while instances run");
+        // A warm window keeps instances above the floor on schedule, called or not. Counted on top of the traffic's
+        // hours: an upper bound, since work done inside the window runs on instances it already pays for.
+        var warmInstances = cost["warmInstances"]?.GetValue<int>() ?? 0;
+        var warmHours = cost["warmHoursPerMonth"]?.GetValue<double>() ?? 0;
+        var extra = Math.Max(0, warmInstances - min);
+        if (extra > 0 && warmHours > 0)
+            add(extra * warmHours, P(PriceTable.SageMakerHosting, instanceType),
+                $"{instanceType}, warm window: {extra} instance(s) above MinInstances = {min} × {F(warmHours)} h a month the schedule keeps them");
     }
 
     private void PriceComputeEnvironment(StackTemplate stack, List<(string LogicalId, JsonObject Resource)> resources, JsonObject props, Action<double, Price, string> add)

@@ -28,6 +28,14 @@ namespace AwsModelPlatform.Handlers;
 [JsonSerializable(typeof(DescribeJobsRequest))]
 [JsonSerializable(typeof(DescribeJobsResponse))]
 [JsonSerializable(typeof(StopJobRequest))]
+[JsonSerializable(typeof(UpdateInferenceComponentRuntimeConfigRequest))]
+[JsonSerializable(typeof(UpdateInferenceComponentRuntimeConfigResponse))]
+[JsonSerializable(typeof(DescribeInferenceComponentRequest))]
+[JsonSerializable(typeof(DescribeInferenceComponentResponse))]
+[JsonSerializable(typeof(UpdateEndpointWeightsAndCapacitiesRequest))]
+[JsonSerializable(typeof(UpdateEndpointWeightsAndCapacitiesResponse))]
+[JsonSerializable(typeof(DescribeEndpointRequest))]
+[JsonSerializable(typeof(DescribeEndpointResponse))]
 internal sealed partial class HandlerJsonContext : JsonSerializerContext;
 
 public sealed record Health([property: JsonPropertyName("status")] string Status);

@@ -103,6 +103,8 @@ public class ConfigurationMatrixTests(PackedLibrary library, ITestOutputHelper o
         Assert.True(InAny("AWS::ApplicationAutoScaling::ScalableTarget", t => t["MinCapacity"]!.GetValue<int>() >= 1 && t["MaxCapacity"]!.GetValue<int>() > t["MinCapacity"]!.GetValue<int>()));
         Assert.True(InAny("AWS::SageMaker::EndpointConfig", c => c["ProductionVariants"]![0]!["ManagedInstanceScaling"]?["MinInstanceCount"]?.GetValue<int>() == 0));
         Assert.True(InAny("AWS::SageMaker::InferenceComponent", _ => true));
+        // A warm window: scheduled actions with a time zone on the copy target.
+        Assert.True(InAny("AWS::ApplicationAutoScaling::ScalableTarget", t => t["ScheduledActions"] is JsonArray { Count: 2 } a && a.All(x => x!["Timezone"] is not null)));
         Assert.True(InAny("AWS::SageMaker::EndpointConfig", c => c["ProductionVariants"]![0]!["ServerlessConfig"] is { } s && s["ProvisionedConcurrency"] is null));
         Assert.True(InAny("AWS::SageMaker::EndpointConfig", c => c["ProductionVariants"]![0]!["ServerlessConfig"]?["ProvisionedConcurrency"] is not null));
         Assert.True(InAny("AWS::SageMaker::EndpointConfig", c => c["AsyncInferenceConfig"] is not null));

@@ -37,12 +37,14 @@ internal static class Assemblies
         return dir;
     }
 
-    public static JsonObject EndpointCost(string hosting, string instanceType, int min, int max, bool isAsync = false, int memoryMb = 0, int provisioned = 0) => new()
+    public static JsonObject EndpointCost(string hosting, string instanceType, int min, int max, bool isAsync = false, int memoryMb = 0, int provisioned = 0,
+        int warmInstances = 0, double warmHours = 0) => new()
     {
         ["AwsModelPlatform:Cost"] = new JsonObject
         {
             ["hosting"] = hosting, ["async"] = isAsync, ["instanceType"] = instanceType, ["minInstances"] = min, ["maxInstances"] = max,
             ["serverlessMemoryMb"] = memoryMb, ["serverlessMaxConcurrency"] = memoryMb > 0 ? 10 : 0, ["serverlessProvisionedConcurrency"] = provisioned,
+            ["warmInstances"] = warmInstances, ["warmHoursPerMonth"] = warmHours,
         },
     };
 }

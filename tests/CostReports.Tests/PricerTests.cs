@@ -163,6 +163,24 @@ public class PricerTests
     }
 
     [Fact]
+    public void A_warm_window_bills_the_instances_it_keeps_above_the_floor_for_its_hours_on_top_of_the_work()
+    {
+        var lines = Price(
+            ("I", Resource("AWS::SageMaker::Endpoint", "Components/Endpoint", null, EndpointCost("InferenceComponentHosting", "ml.g5.2xlarge", 0, 4, warmInstances: 2, warmHours: 217.5))),
+            ("R", Resource("AWS::SageMaker::Endpoint", "Llm/Endpoint", null, EndpointCost("RealTimeHosting", "ml.g5.2xlarge", 2, 4, warmInstances: 2, warmHours: 217.5))));
+        // The instance-hour lines (data processed and ML storage have their own).
+        var components = lines.Where(l => l.Resource == "Components/Endpoint" && l.Unit == "instance-hour").ToList();
+        Assert.Equal(2, components.Count);
+        // The work as without a window (179.048 h × $1.515 = $271.26), plus 2 instances × 217.5 h = 435 h × $1.515 = $659.03.
+        Assert.Equal(271.26m, components[0].MonthlyUsd);
+        Assert.Equal(435, components[1].Quantity, 3);
+        Assert.Equal(659.03m, components[1].MonthlyUsd);
+        Assert.Contains("warm window", components[1].Note);
+        // A window no higher than an always-on floor costs nothing more.
+        Assert.Single(lines, l => l.Resource == "Llm/Endpoint" && l.Unit == "instance-hour");
+    }
+
+    [Fact]
     public void Training_splits_GPU_hours_between_Spot_at_the_assumed_discount_and_on_demand_with_root_volumes()
     {
         var lt = new { LaunchTemplateData = new { BlockDeviceMappings = new[] { new { DeviceName = "/dev/xvda", Ebs = new { VolumeSize = 200 } } } } };

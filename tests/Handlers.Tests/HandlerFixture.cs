@@ -5,6 +5,7 @@ using Amazon.KeyManagementService;
 using Amazon.KeyManagementService.Model;
 using Amazon.Runtime;
 using Amazon.S3;
+using AwsModelPlatform.Handlers.Aws;
 using AwsModelPlatform.Handlers.Tests.Fakes;
 
 namespace AwsModelPlatform.Handlers.Tests;
@@ -22,6 +23,12 @@ public sealed class HandlerFixture : IAsyncLifetime
     public MotoServer Moto { get; private set; } = null!;
     public ModelServer Model { get; private set; } = null!;
     public FakeSageMakerRuntime SageMaker { get; private set; } = null!;
+
+    /// <summary>SageMaker's control plane (wakes models), on the capacity the runtime front serves from.</summary>
+    public FakeSageMakerApi SageMakerApi { get; private set; } = null!;
+
+    /// <summary>The fake's inference components and variants that scale to zero.</summary>
+    public FakeCapacity Capacity { get; } = NewCapacity();
     public IAmazonS3 S3 { get; private set; } = null!;
     public string KmsKeyId { get; private set; } = null!;
     public Uri HandlerUrl { get; private set; } = null!;
@@ -60,7 +67,36 @@ public sealed class HandlerFixture : IAsyncLifetime
         ["async-fail"] = "async-fail",
         ["queued"] = "echo",
         ["unstreamed-chat"] = "llm",
+        // Inference components that scale to zero (Capacity): asleep, out of capacity, slow to wake, woken by the alarm path.
+        ["sleepy"] = "sleepy-endpoint",
+        ["sleepy-chat"] = "llm",
+        ["no-gpus"] = "sleepy-endpoint",
+        ["slow-waker"] = "sleepy-endpoint",
+        ["waking-chat"] = "llm",
     };
+
+    /// <summary>Model name → its inference component on the fake, for the models above that scale to zero.</summary>
+    public static readonly Dictionary<string, string> Components = new()
+    {
+        ["sleepy"] = "sleepy-echo",
+        ["sleepy-chat"] = "sleepy-llm",
+        ["no-gpus"] = "no-gpus-echo",
+        ["slow-waker"] = "slow-waker-echo",
+        ["waking-chat"] = "waking-llm",
+    };
+
+    private static FakeCapacity NewCapacity()
+    {
+        var capacity = new FakeCapacity();
+        capacity.Add(new FakeInferenceComponent("sleepy-echo", "sleepy-endpoint", 0, TimeSpan.FromMilliseconds(500)));
+        capacity.Add(new FakeInferenceComponent("sleepy-llm", "llm", 0, TimeSpan.FromMilliseconds(500)));
+        capacity.Add(new FakeInferenceComponent("no-gpus-echo", "sleepy-endpoint", 0, TimeSpan.FromMilliseconds(500), WakeBehaviour.OutOfCapacity));
+        capacity.Add(new FakeInferenceComponent("slow-waker-echo", "sleepy-endpoint", 0, TimeSpan.FromSeconds(4)));
+        // The alarm on NoCapacityInvocationFailures adds a copy on its own, well before a client's Retry-After has passed.
+        capacity.Add(new FakeInferenceComponent("waking-llm", "llm", 0, TimeSpan.FromSeconds(1)) { AlarmPathDelay = TimeSpan.FromSeconds(1) });
+        capacity.Add(new FakeEndpointVariant("async-sleeper", "AllTraffic", 0, TimeSpan.FromMilliseconds(500), ["ml.g6e.2xlarge", "ml.g5.2xlarge"]));
+        return capacity;
+    }
 
     public async Task InitializeAsync()
     {
@@ -74,7 +110,8 @@ public sealed class HandlerFixture : IAsyncLifetime
         await TrainingMoto.SetUpAsync(Moto.Url, S3);
 
         Model = await ModelServer.StartAsync();
-        SageMaker = await FakeSageMakerRuntime.StartAsync(Model.Url, S3);
+        SageMaker = await FakeSageMakerRuntime.StartAsync(Model.Url, S3, Capacity);
+        SageMakerApi = await FakeSageMakerApi.StartAsync(Capacity);
 
         var env = new Dictionary<string, string>(AwsEnvironment(Moto.Url))
         {
@@ -97,8 +134,11 @@ public sealed class HandlerFixture : IAsyncLifetime
             ["Inference__Models__queued__Invocations"] = "async",
             ["Inference__Models__unstreamed-chat__Protocol"] = "openai",
             ["Inference__Models__unstreamed-chat__Invocations"] = "sync",
+            ["Inference__Models__sleepy-chat__Protocol"] = "openai",
+            ["Inference__Models__waking-chat__Protocol"] = "openai",
         };
         foreach (var (model, endpoint) in Models) env[$"Inference__Models__{model}__EndpointName"] = endpoint;
+        foreach (var (model, component) in Components) env[$"Inference__Models__{model}__InferenceComponentName"] = component;
         TrainingMoto.Configure(env, Moto.Url, KmsKeyId);
         (_handler, HandlerUrl) = await StartHandlerAsync(env, HandlerOutput);
         Http = new HttpClient { BaseAddress = HandlerUrl, Timeout = TimeSpan.FromSeconds(30) };
@@ -114,6 +154,19 @@ public sealed class HandlerFixture : IAsyncLifetime
         ["Aws__ServiceUrls__SageMakerRuntime"] = SageMaker.Url.ToString(),
         ["Aws__ServiceUrls__S3"] = s3.ToString(),
     };
+
+    /// <summary>The handler's typed control-plane client, signing with <paramref name="secret"/> (default: the key the fake verifies), against the fake.</summary>
+    public SageMakerClient ControlPlaneClient(string secret = FakeSageMakerRuntime.SecretKey)
+    {
+        var signer = new SigningHandler(new Amazon.Runtime.Signing.AWSSigV4Parameters
+        {
+            Credentials = new BasicAWSCredentials(FakeSageMakerRuntime.AccessKey, secret),
+            Region = Amazon.RegionEndpoint.GetBySystemName(FakeSageMakerRuntime.Region),
+            Service = SageMakerClient.SigningName,
+            SignPayload = true,
+        }, new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false });
+        return new SageMakerClient(new HttpClient(signer) { BaseAddress = SageMakerApi.Url, Timeout = TimeSpan.FromSeconds(30) });
+    }
 
     public static string HandlerAssembly =>
         typeof(HandlerFixture).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "HandlerAssembly").Value!;
@@ -173,6 +226,7 @@ public sealed class HandlerFixture : IAsyncLifetime
     {
         Stop(_handler);
         Http?.Dispose();
+        if (SageMakerApi is not null) await SageMakerApi.DisposeAsync();
         if (SageMaker is not null) await SageMaker.DisposeAsync();
         if (Model is not null) await Model.DisposeAsync();
         S3?.Dispose();

@@ -110,6 +110,46 @@ public sealed class OpenAiClientTests(HandlerFixture f)
         Assert.Contains("raw protocol", problem.GetProperty("detail").GetString());
     }
 
+    [Fact]
+    public async Task The_official_openai_client_waits_out_Retry_After_and_gets_the_answer_once_the_model_woke()
+    {
+        // The model is asleep; the alarm path (NoCapacityInvocationFailures → step scaling, compressed in the fake) adds a
+        // copy within a few seconds, well inside the Retry-After the handler asks for.
+        var component = f.Capacity.Components[HandlerFixture.Components["waking-chat"]];
+        component.Sleep();
+        InstallClient();
+        var start = new ProcessStartInfo("node", ["cold-start.mjs"])
+        {
+            WorkingDirectory = ClientDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.Environment["OPENAI_BASE_URL"] = new Uri(f.HandlerUrl, "v1").ToString();
+        start.Environment["OPENAI_MODEL"] = "waking-chat";
+        using var node = Process.Start(start)!;
+        var stdout = node.StandardOutput.ReadToEndAsync();
+        var stderr = node.StandardError.ReadToEndAsync();
+        if (!node.WaitForExit(120_000))
+        {
+            node.Kill(entireProcessTree: true);
+            Assert.Fail("the openai cold-start client did not finish within 120 s");
+        }
+        Assert.True(node.ExitCode == 0, $"node exited {node.ExitCode}: {await stderr}\n{await stdout}");
+        var seen = JsonDocument.Parse(await stdout).RootElement;
+        Assert.False(seen.TryGetProperty("error", out var error), $"the client gave up: {error}");
+        Assert.Equal("Hello from the model: wake up", seen.GetProperty("content").GetString());
+        var attempts = seen.GetProperty("attempts").EnumerateArray().ToList();
+        Assert.Equal(2, attempts.Count);
+        Assert.Equal(503, attempts[0].GetProperty("status").GetInt32());
+        var retryAfter = int.Parse(attempts[0].GetProperty("retryAfter").GetString()!, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal((int)Hosting.Problems.NoCapacityRetryAfter.TotalSeconds, retryAfter);
+        // The client honoured Retry-After (under its 60 s ceiling) rather than its own sub-second backoff.
+        Assert.InRange(attempts[1].GetProperty("waitedMs").GetDouble(), retryAfter * 1000 - 500, retryAfter * 1000 + 10_000);
+        Assert.Equal(200, attempts[1].GetProperty("status").GetInt32());
+        Assert.Equal(0, component.WakeCalls); // woken by the alarm path alone: the handler does not wake models yet
+    }
+
     /// <summary>Installs the client from its lock file when it is not there yet, so `dotnet test` alone is enough.</summary>
     private static void InstallClient()
     {

@@ -118,6 +118,52 @@ public sealed class ProblemMappingTests
     }
 
     [Fact]
+    public void No_capacity_is_a_503_model_no_capacity_with_retry_after_and_every_other_validation_error_stays_400()
+    {
+        var body = System.Text.Encoding.UTF8.GetBytes("{\"message\":\"" + Fakes.FakeSageMakerRuntime.NoCapacityMessage + "\"}");
+        var noCapacity = Aws.SageMakerException.From(System.Net.HttpStatusCode.BadRequest, "ValidationError:http://internal.amazon.com/coral/com.amazon.sagemaker/", "rid-1", null, body);
+        Assert.True(noCapacity.IsNoCapacity);
+        Assert.False(noCapacity.IsServiceFault);
+        var (problem, retryAfter) = Problems.FromSageMaker(noCapacity, "llm");
+        Assert.Equal(503, problem.Status);
+        Assert.EndsWith("/model-no-capacity", problem.Type);
+        Assert.Equal(Problems.NoCapacityRetryAfter, retryAfter);
+        Assert.Contains("model 'llm'", problem.Detail);
+        Assert.Equal("rid-1", problem.UpstreamRequestId);
+
+        var other = Aws.SageMakerException.From(System.Net.HttpStatusCode.BadRequest, "ValidationError", "rid-2", null, "{\"message\":\"Endpoint llm of account 123456789012 not found.\"}"u8);
+        Assert.False(other.IsNoCapacity);
+        var (rejected, none) = Problems.FromSageMaker(other);
+        Assert.Equal((400, (TimeSpan?)null), (rejected.Status, none));
+        Assert.EndsWith("/upstream-validation", rejected.Type);
+    }
+
+    [Fact]
+    public async Task No_capacity_is_answered_at_once_and_never_opens_the_circuit_breaker()
+    {
+        var options = Microsoft.Extensions.Options.Options.Create(new Inference.InferenceOptions
+        {
+            MaxRetries = 3, RetryBaseDelayMilliseconds = 1, BreakerFailureRatio = 0.5, BreakerMinimumThroughput = 2, BreakerSamplingSeconds = 30, BreakerBreakSeconds = 30,
+        });
+        var resilience = new Inference.InvocationResilience(options, TimeProvider.System);
+        var calls = 0;
+        var noCapacity = new Aws.SageMakerException(400, "ValidationError", Fakes.FakeSageMakerRuntime.NoCapacityMessage);
+        for (var i = 0; i < 10; i++)
+            await Assert.ThrowsAsync<Aws.SageMakerException>(() => resilience.ExecuteAsync<int>("asleep", TimeSpan.FromSeconds(10), _ => { calls++; throw noCapacity; }, CancellationToken.None));
+        Assert.Equal(10, calls); // one attempt each: no retries
+        Assert.Equal(1, await resilience.ExecuteAsync("asleep", TimeSpan.FromSeconds(10), _ => Task.FromResult(1), CancellationToken.None));
+
+        // The same pipeline does open on service faults.
+        var unavailable = new Aws.SageMakerException(503, "ServiceUnavailable", "down");
+        for (var i = 0; i < 4; i++)
+        {
+            try { await resilience.ExecuteAsync<int>("faulty", TimeSpan.FromSeconds(10), _ => throw unavailable, CancellationToken.None); }
+            catch (Exception e) when (e is Aws.SageMakerException or Polly.CircuitBreaker.BrokenCircuitException) { }
+        }
+        await Assert.ThrowsAsync<Polly.CircuitBreaker.BrokenCircuitException>(() => resilience.ExecuteAsync("faulty", TimeSpan.FromSeconds(10), _ => Task.FromResult(1), CancellationToken.None));
+    }
+
+    [Fact]
     public void Error_type_header_namespace_is_stripped_and_body_fields_are_read()
     {
         var body = "{\"Message\":\"m\",\"OriginalStatusCode\":418,\"OriginalMessage\":\"teapot\"}"u8;

@@ -26,8 +26,19 @@ public abstract record InstanceHosting : EndpointHosting
 {
     private protected InstanceHosting() { }
 
-    /// <summary>The instance type, one of <see cref="SageMakerInstanceTypes"/>, e.g. <c>ml.g5.2xlarge</c>.</summary>
-    public required string InstanceType { get; init; }
+    /// <summary>The instance type, one of <see cref="SageMakerInstanceTypes"/>, e.g. <c>ml.g5.2xlarge</c>. Give this or <see cref="InstanceTypes"/>.</summary>
+    /// <remarks>Default: none; one of <see cref="InstanceType"/> and <see cref="InstanceTypes"/> is required.</remarks>
+    public string? InstanceType { get; init; }
+
+    /// <summary>
+    /// Instance pools: up to 5 instance types by priority, e.g. <c>["ml.g6e.2xlarge", "ml.g5.2xlarge"]</c>. SageMaker provisions
+    /// the first type it has capacity for and falls back down the list on an insufficient-capacity error, so a scale-out (or
+    /// the wake from zero) does not fail for want of one type. All must have the same number of accelerators (the model's
+    /// sharding is fixed); <see cref="VolumeSize"/> and the volume key are left out if any has local NVMe storage.
+    /// https://docs.aws.amazon.com/sagemaker/latest/dg/realtime-endpoints-heterogeneous.html
+    /// </summary>
+    /// <remarks>Default: none: the single <see cref="InstanceType"/>.</remarks>
+    public string[]? InstanceTypes { get; init; }
 
     /// <summary>Instances the endpoint starts with.</summary>
     /// <remarks>Default: <see cref="MinInstances"/>, or 1 when that is 0 (SageMaker creates a variant with at least one instance).</remarks>
@@ -64,6 +75,15 @@ public abstract record InstanceHosting : EndpointHosting
     /// <remarks>Default: 70: headroom for a burst while a new instance starts.</remarks>
     public int TargetUtilizationPercent { get; init; } = 70;
 
+    /// <summary>The types the variant may run on, by priority: <see cref="InstanceTypes"/>, or the one <see cref="InstanceType"/>.</summary>
+    internal string[] Types => InstanceTypes ?? (InstanceType is null ? Array.Empty<string>() : new[] { InstanceType });
+
+    /// <summary>The type SageMaker tries first; the others of <see cref="InstanceTypes"/> share its accelerators.</summary>
+    internal string PrimaryType => Types[0];
+
+    /// <summary>Whether the variant is made of instance pools (<c>InstancePools</c> instead of <c>InstanceType</c>).</summary>
+    internal bool HasPools => InstanceTypes is not null;
+
     internal int EffectiveMax => MaxInstances ?? Math.Max(MinInstances, 1);
     internal int EffectiveInitial => InitialInstances ?? Math.Max(MinInstances, 1);
 
@@ -73,8 +93,33 @@ public abstract record InstanceHosting : EndpointHosting
     internal sealed override void Check(ConstructChecks check)
     {
         var p = PropName;
-        check.That(SageMakerInstanceTypes.TryGet(InstanceType ?? "", out var type),
-            $"{p}.InstanceType = '{InstanceType}' is not a SageMaker hosting instance type this library knows and prices; use one of {SageMakerInstanceTypes.Families} (see SageMakerInstanceTypes.All).");
+        check.That((InstanceType is null) != (InstanceTypes is null),
+            InstanceType is null
+                ? $"{p}.InstanceType is required: give one instance type (e.g. ml.g5.2xlarge), or InstanceTypes for instance pools."
+                : $"{p}.InstanceType = '{InstanceType}' and InstanceTypes are both set: give InstanceType for one type or InstanceTypes for instance pools, not both.");
+        var prop = HasPools ? $"{p}.InstanceTypes" : $"{p}.InstanceType";
+        if (InstanceTypes is { } pools)
+        {
+            // https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_InstancePool.html: priorities 1 to 5, one type each.
+            check.That(pools.Length is >= 1 and <= 5,
+                $"{prop} has {pools.Length} types: instance pools take 1 to 5 types, by priority.");
+            check.That(pools.Distinct(StringComparer.Ordinal).Count() == pools.Length,
+                $"{prop} = [{string.Join(", ", pools)}] names a type twice: each instance pool is a different type.");
+            foreach (var name in pools)
+                check.That(SageMakerInstanceTypes.TryGet(name ?? "", out _),
+                    $"{prop} entry '{name}' is not a SageMaker hosting instance type this library knows and prices; use one of {SageMakerInstanceTypes.Families} (see SageMakerInstanceTypes.All).");
+            var all = pools.Select(SageMakerInstanceTypes.Get).ToList();
+            // The container's sharding (e.g. SM_NUM_GPUS) and the copies' accelerators are fixed in the template: a
+            // fallback type with another accelerator count would start a model that cannot load or waste devices.
+            static string Accelerators(SageMakerInstanceType t) => t.Accelerators == 0 ? "no accelerator" : $"{t.Accelerators} {(t.IsGpu ? "GPU" : "Neuron device")}(s)";
+            check.That(all.Select(Accelerators).Distinct().Count() == 1,
+                $"{prop} = [{string.Join(", ", all.Select(t => $"{t.Name} ({Accelerators(t)})"))}] mixes accelerators: the image, the model's sharding and each copy's accelerators are fixed, so every pool needs the same kind and count; pick types of the same size (e.g. ml.g6e.2xlarge, ml.g6.2xlarge, ml.g5.2xlarge).");
+        }
+        else
+            check.That(SageMakerInstanceTypes.TryGet(InstanceType ?? "", out _),
+                $"{p}.InstanceType = '{InstanceType}' is not a SageMaker hosting instance type this library knows and prices; use one of {SageMakerInstanceTypes.Families} (see SageMakerInstanceTypes.All).");
+        var types = Types.Select(SageMakerInstanceTypes.Get).ToList();
+        var type = types[0];
         if (this is RealTimeHosting { Async: null })
             check.That(MinInstances >= 1,
                 $"{p}.MinInstances = {MinInstances}: a synchronous real-time endpoint cannot scale to zero; use 1 or more, set Async for an async endpoint, or use InferenceComponentHosting to scale to zero.");
@@ -84,13 +129,14 @@ public abstract record InstanceHosting : EndpointHosting
             $"{p}.MinInstances = {MinInstances} and MaxInstances = {MaxInstances}: MaxInstances must be at least MinInstances and at least 1.");
         check.That(EffectiveInitial >= 1 && EffectiveInitial >= MinInstances && EffectiveInitial <= EffectiveMax,
             $"{p}.InitialInstances = {EffectiveInitial} is out of range: from max(1, MinInstances) = {Math.Max(1, MinInstances)} to MaxInstances = {EffectiveMax}.");
-        check.That(!type.IsBurstable || EffectiveMax == MinInstances,
-            $"{p}.InstanceType = '{InstanceType}' is burstable: its CPU credits make scaling metrics meaningless, so autoscaling (MinInstances {MinInstances} < MaxInstances {EffectiveMax}) is refused; set MaxInstances = MinInstances or use a non-burstable type such as ml.m5.large.");
+        check.That(types.All(t => !t.IsBurstable) || EffectiveMax == MinInstances,
+            $"{prop} = '{string.Join(", ", types.Where(t => t.IsBurstable).Select(t => t.Name))}' is burstable: its CPU credits make scaling metrics meaningless, so autoscaling (MinInstances {MinInstances} < MaxInstances {EffectiveMax}) is refused; set MaxInstances = MinInstances or use a non-burstable type such as ml.m5.large.");
         if (VolumeSize is { } volume)
         {
             var gib = Sizes.Gibibytes(volume);
-            check.That(!type.HasLocalNvmeStorage,
-                $"{p}.VolumeSize = {gib} GiB cannot be set for {type.Name}: it has local NVMe instance storage, which SageMaker uses instead of an EBS volume (and refuses VolumeSizeInGB for); leave VolumeSize unset.");
+            var nvme = types.Where(t => t.HasLocalNvmeStorage).Select(t => t.Name).ToList();
+            check.That(nvme.Count == 0,
+                $"{p}.VolumeSize = {gib} GiB cannot be set for {string.Join(", ", nvme)}: it has local NVMe instance storage, which SageMaker uses instead of an EBS volume (and refuses VolumeSizeInGB for); leave VolumeSize unset.");
             check.That(gib is >= 1 and <= 512 && gib == Math.Floor(gib),
                 $"{p}.VolumeSize = {gib} GiB is out of range: SageMaker attaches whole GiB from 1 to 512 of EBS per instance.");
         }

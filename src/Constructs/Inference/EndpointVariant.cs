@@ -40,6 +40,9 @@ internal abstract class EndpointVariant(GpuModelEndpoint owner)
     /// <summary>The endpoint config: the production variant and what this mode adds to it.</summary>
     public abstract CfnEndpointConfigProps EndpointConfig(NetworkPlacement? network);
 
+    /// <summary>What the endpoint config needs that CDK 2.160's <see cref="CfnEndpointConfig"/> has no property for yet, as overrides.</summary>
+    public virtual void CompleteEndpointConfig(CfnEndpointConfig config) { }
+
     /// <summary>Why the endpoint config cannot carry a volume KMS key (the reason of the compliance exemption); null when it carries one.</summary>
     public abstract string? VolumeKeyExemption { get; }
 

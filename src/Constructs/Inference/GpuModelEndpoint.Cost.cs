@@ -29,7 +29,9 @@ public sealed partial class GpuModelEndpoint
         }
         double hourly = _hosting switch
         {
-            InstanceHosting ih => Add(table.Get(region, PriceTable.SageMakerHosting, ih.InstanceType), ih.EffectiveMax, "MaxInstances instances, every hour"),
+            // With instance pools any of them may be what SageMaker has capacity for: the worst case is the dearest.
+            InstanceHosting ih => Add(ih.Types.Select(t => table.Get(region, PriceTable.SageMakerHosting, t)).MaxBy(p => p.Usd)!, ih.EffectiveMax,
+                ih.HasPools ? "MaxInstances instances of the dearest instance pool, every hour" : "MaxInstances instances, every hour"),
             ServerlessHosting s => Add(table.Get(region, PriceTable.SageMakerServerless, "inference.gb-second"), s.MaxConcurrency * s.MemorySizeInMb / 1024.0 * 3600, "MaxConcurrency invocations busy every second of the hour")
                 + (s.ProvisionedConcurrency is { } pc ? Add(table.Get(region, PriceTable.SageMakerServerless, "provisioned-concurrency.gb-second"), pc * s.MemorySizeInMb / 1024.0 * 3600, "provisioned concurrency, every second of the hour") : 0),
             _ => 0,
@@ -40,6 +42,7 @@ public sealed partial class GpuModelEndpoint
     private double RecordWorstCaseCost()
     {
         var (hourly, region, items) = ComputeWorstCase();
+        var (warmInstances, warmHours) = WarmWindow();
         var stackRegion = Stack.Of(this).Region;
         if (!Token.IsUnresolved(stackRegion) && stackRegion != region)
             Annotations.Of(this).AddWarningV2("AwsModelPlatform:PriceRegion",
@@ -54,15 +57,30 @@ public sealed partial class GpuModelEndpoint
             // What the cost reports need to price expected use (CostReports' endpoint pricer).
             ["hosting"] = _hosting.PropName,
             ["async"] = IsAsync,
-            ["instanceType"] = _hosting is InstanceHosting h ? h.InstanceType : "",
+            // The type SageMaker tries first: expected use is priced on it (instanceTypes lists the fallbacks).
+            ["instanceType"] = _hosting is InstanceHosting h ? h.PrimaryType : "",
+            ["instanceTypes"] = _hosting is InstanceHosting all ? all.Types : Array.Empty<string>(),
             ["minInstances"] = _hosting is InstanceHosting m ? m.MinInstances : 0,
             ["maxInstances"] = _hosting is InstanceHosting x ? x.EffectiveMax : 0,
             ["serverlessMemoryMb"] = _hosting is ServerlessHosting sm ? sm.MemorySizeInMb : 0,
             ["serverlessMaxConcurrency"] = _hosting is ServerlessHosting sc ? sc.MaxConcurrency : 0,
             ["serverlessProvisionedConcurrency"] = _hosting is ServerlessHosting sp ? sp.ProvisionedConcurrency ?? 0 : 0,
+            // A warm window: the instances it keeps and the hours a month it keeps them (paid whether called or not).
+            ["warmInstances"] = warmInstances,
+            ["warmHoursPerMonth"] = warmHours,
         });
         return hourly;
     }
+
+    /// <summary>The instances a warm window keeps running and its hours a month; none without a window.</summary>
+    private (int Instances, double HoursPerMonth) WarmWindow() => _hosting switch
+    {
+        // Copies pack onto instances by accelerators: the window pays for the instances its copies need.
+        InferenceComponentHosting { WarmSchedule: { } w } ic =>
+            (Math.Min(ic.EffectiveMax, (w.MinCapacity + ic.CopiesPerInstance(_instanceType!) - 1) / ic.CopiesPerInstance(_instanceType!)), w.HoursPerMonth),
+        RealTimeHosting { WarmSchedule: { } w } => (w.MinCapacity, w.HoursPerMonth),
+        _ => (0, 0),
+    };
 
     /// <summary>Every instance (or concurrent serverless invocation) autoscaling may run, busy all month (<see cref="WorstCaseHourlyCostUsd"/> × 730 h, per price).</summary>
     protected override IEnumerable<CostLine> CapacityCostLines(string region)

@@ -213,6 +213,7 @@ public sealed partial class GpuModelEndpoint : PlatformConstruct, IGpuModelEndpo
         Model = CreateModel(props, network, role);
         Model.Node.AddDependency(policy);
         EndpointConfig = new CfnEndpointConfig(this, "EndpointConfig", _variant.EndpointConfig(network));
+        _variant.CompleteEndpointConfig(EndpointConfig);
         // The config names the bucket and the role by value: make sure both are ready (and the role can use them) first.
         EndpointConfig.Node.AddDependency(policy, DataBucket);
         if (_variant.VolumeKeyExemption is { } reason)

@@ -39,7 +39,17 @@ public sealed record InferenceComponentHosting : InstanceHosting
     /// <remarks>Default: 1. Target tracking holds <c>InvocationsPerCopy</c> at this × 60 × <see cref="InstanceHosting.TargetUtilizationPercent"/> %.</remarks>
     public double MaxRequestsPerSecondPerCopy { get; init; } = 1;
 
+    /// <summary>Hours of the week the model is kept awake (at least <see cref="WarmSchedule.MinCapacity"/> copies) although idle, so the first request of the working day finds a copy.</summary>
+    /// <remarks>Default: none: between requests the copies scale in to <see cref="MinCopies"/>. The window is paid GPU time; the cost reports price it.</remarks>
+    public WarmSchedule? WarmSchedule { get; init; }
+
     internal override string PropName => nameof(InferenceComponentHosting);
+
+    /// <summary>Copies one instance of <paramref name="type"/> holds: whole copies by accelerators, one without.</summary>
+    internal int CopiesPerInstance(SageMakerInstanceType type) => AcceleratorsPerCopy > 0 ? Math.Max(1, type.Accelerators / AcceleratorsPerCopy) : 1;
+
+    /// <summary>The most copies autoscaling may run: <see cref="MaxCopies"/>, or what the instances hold.</summary>
+    internal int EffectiveMaxCopies(SageMakerInstanceType type) => MaxCopies ?? MaxCopiesThatFit(type);
 
     internal override EndpointInvocations Invocations => EndpointInvocations.Sync | EndpointInvocations.Stream;
 
@@ -81,5 +91,12 @@ public sealed record InferenceComponentHosting : InstanceHosting
         }
         check.That(MaxRequestsPerSecondPerCopy > 0,
             $"InferenceComponentHosting.MaxRequestsPerSecondPerCopy = {MaxRequestsPerSecondPerCopy} must be above 0: the requests per second one copy sustains.");
+        if (WarmSchedule is { } warm)
+        {
+            var max = EffectiveMaxCopies(type);
+            check.That(max > MinCopies,
+                $"InferenceComponentHosting.WarmSchedule is set but copies do not scale (MinCopies = MaxCopies = {MinCopies}): a warm window raises the floor of copy autoscaling; remove it or let MaxCopies exceed MinCopies.");
+            warm.Check(check, "InferenceComponentHosting.WarmSchedule", MinCopies, max, "copies");
+        }
     }
 }

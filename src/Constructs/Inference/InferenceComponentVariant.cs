@@ -26,7 +26,7 @@ internal sealed class InferenceComponentVariant(GpuModelEndpoint owner, Inferenc
             new CfnEndpointConfig.ProductionVariantProperty
             {
                 VariantName = GpuModelEndpoint.VariantName,
-                InstanceType = hosting.InstanceType,
+                InstanceType = VariantInstanceType,
                 InitialInstanceCount = hosting.EffectiveInitial,
                 VolumeSizeInGb = hosting.VolumeSizeInGb,
                 ManagedInstanceScaling = new CfnEndpointConfig.ManagedInstanceScalingProperty
@@ -66,10 +66,10 @@ internal sealed class InferenceComponentVariant(GpuModelEndpoint owner, Inferenc
     /// <summary>Copies track <c>SageMakerInferenceComponentInvocationsPerCopy</c>; from zero copies, a request that finds none adds one.</summary>
     public override void ConfigureScaling()
     {
-        var maxCopies = hosting.MaxCopies ?? hosting.MaxCopiesThatFit(InstanceType);
+        var maxCopies = hosting.EffectiveMaxCopies(InstanceType);
         if (maxCopies == hosting.MinCopies) return;
         var target = ScalableTarget("CopyScaling", $"inference-component/{InferenceComponentName}", "sagemaker:inference-component:DesiredCopyCount",
-            hosting.MinCopies, maxCopies, Owner.InferenceComponent!);
+            hosting.MinCopies, maxCopies, Owner.InferenceComponent!, hosting.WarmSchedule);
         TargetTracking("InvocationsPerCopy", target, hosting.MaxRequestsPerSecondPerCopy * 60 * hosting.TargetUtilizationPercent / 100.0,
             new CfnScalingPolicy.TargetTrackingScalingPolicyConfigurationProperty
             {

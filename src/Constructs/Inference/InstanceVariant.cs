@@ -1,5 +1,6 @@
 using Amazon.CDK.AWS.ApplicationAutoScaling;
 using Amazon.CDK.AWS.CloudWatch;
+using Amazon.CDK.AWS.Sagemaker;
 
 namespace AwsModelPlatform.Constructs.Inference;
 
@@ -9,20 +10,42 @@ namespace AwsModelPlatform.Constructs.Inference;
 /// </summary>
 internal abstract class InstanceVariant(GpuModelEndpoint owner, InstanceHosting hosting) : EndpointVariant(owner)
 {
-    /// <inheritdoc />
-    public override SageMakerInstanceType InstanceType { get; } = SageMakerInstanceTypes.Get(hosting.InstanceType);
+    /// <summary>The type SageMaker tries first (with instance pools, the others share its accelerators).</summary>
+    public override SageMakerInstanceType InstanceType { get; } = SageMakerInstanceTypes.Get(hosting.PrimaryType);
 
-    /// <summary>The platform key for the instances' storage volume; none for a type with local NVMe storage, which SageMaker refuses it for.</summary>
-    protected string? VolumeKmsKeyId => InstanceType.AcceptsVolumeKmsKey ? Owner.Platform.Key.Key.KeyArn : null;
+    /// <summary>Every type the variant may run on, by priority.</summary>
+    protected IReadOnlyList<SageMakerInstanceType> Types { get; } = hosting.Types.Select(SageMakerInstanceTypes.Get).ToList();
+
+    /// <summary>The production variant's <c>InstanceType</c>: none with instance pools, which replace it.</summary>
+    protected string? VariantInstanceType => hosting.HasPools ? null : hosting.InstanceType;
+
+    // One config serves every pool: if any type has local NVMe storage, SageMaker refuses the key for all of them.
+    private IReadOnlyList<SageMakerInstanceType> NvmeTypes => Types.Where(t => !t.AcceptsVolumeKmsKey).ToList();
+
+    /// <summary>The platform key for the instances' storage volume; none when a type (any pool's) has local NVMe storage, which SageMaker refuses it for.</summary>
+    protected string? VolumeKmsKeyId => NvmeTypes.Count == 0 ? Owner.Platform.Key.Key.KeyArn : null;
 
     // The config carries the platform key wherever SageMaker takes one; an NVMe type is SageMaker's exception, and says so on the resource.
-    public override string? VolumeKeyExemption => InstanceType.AcceptsVolumeKmsKey
+    public override string? VolumeKeyExemption => NvmeTypes.Count == 0
         ? null
-        : $"{InstanceType.Name} has local NVMe instance storage, encrypted by a hardware module on the instance; SageMaker refuses a KmsKeyId for such " +
+        : $"{string.Join(", ", NvmeTypes.Select(t => t.Name))} {(NvmeTypes.Count == 1 ? "has" : "have")} local NVMe instance storage, encrypted by a hardware module on the instance; SageMaker refuses a KmsKeyId for such " +
           $"instance types and CreateEndpointConfig fails if one is given ({GpuModelEndpoint.EndpointConfigApiReference}). Data capture and async outputs, where the endpoint has them, are written with the platform key.";
 
+    // InstancePools is newer than CDK 2.160's CfnEndpointConfig: written as an override, in the shape of
+    // https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-endpointconfig-instancepool.html
+    // (InstanceType and Priority, 1 = highest), in place of the variant's InstanceType.
+    public override void CompleteEndpointConfig(CfnEndpointConfig config)
+    {
+        if (!hosting.HasPools) return;
+        config.AddPropertyOverride("ProductionVariants.0.InstancePools",
+            Types.Select((t, i) => (object)new Dictionary<string, object> { ["InstanceType"] = t.Name, ["Priority"] = i + 1 }).ToArray());
+    }
+
     // The service-linked role AWSServiceRoleForApplicationAutoScaling_SageMakerEndpoint is used: no RoleARN is given.
-    protected CfnScalableTarget ScalableTarget(string id, string resourceId, string dimension, int min, int max, CfnResource scaled)
+    // A warm window is two scheduled actions on the target: the start raises MinCapacity (AAS scales out to it at
+    // once), the end puts it back and target tracking scales in from there.
+    // https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationautoscaling-scalabletarget-scheduledaction.html
+    protected CfnScalableTarget ScalableTarget(string id, string resourceId, string dimension, int min, int max, CfnResource scaled, WarmSchedule? warm = null)
     {
         var target = new CfnScalableTarget(Owner, id, new CfnScalableTargetProps
         {
@@ -31,6 +54,23 @@ internal abstract class InstanceVariant(GpuModelEndpoint owner, InstanceHosting 
             ScalableDimension = dimension,
             MinCapacity = min,
             MaxCapacity = max,
+            ScheduledActions = warm is null ? null : new object[]
+            {
+                new CfnScalableTarget.ScheduledActionProperty
+                {
+                    ScheduledActionName = $"{Owner.EndpointName}-warm-window-start",
+                    Schedule = warm.StartCron.Expression,
+                    Timezone = warm.TimeZone,
+                    ScalableTargetAction = new CfnScalableTarget.ScalableTargetActionProperty { MinCapacity = warm.MinCapacity },
+                },
+                new CfnScalableTarget.ScheduledActionProperty
+                {
+                    ScheduledActionName = $"{Owner.EndpointName}-warm-window-end",
+                    Schedule = warm.EndCron.Expression,
+                    Timezone = warm.TimeZone,
+                    ScalableTargetAction = new CfnScalableTarget.ScalableTargetActionProperty { MinCapacity = min },
+                },
+            },
         });
         target.AddDependency(scaled);
         return target;

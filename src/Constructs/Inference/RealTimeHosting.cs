@@ -31,6 +31,10 @@ public sealed record RealTimeHosting : InstanceHosting
     /// <see cref="DeploymentGuardrails.None"/>. Give <see cref="DeploymentGuardrails.None"/> to replace in one step.</remarks>
     public DeploymentGuardrails? Guardrails { get; init; }
 
+    /// <summary>Hours of the week an async endpoint keeps at least <see cref="WarmSchedule.MinCapacity"/> instances although its queue is empty, so work queued then starts at once. Only with <see cref="Async"/>.</summary>
+    /// <remarks>Default: none: between jobs the instances scale in to <see cref="MinInstances"/>. The window is paid GPU time; the cost reports price it.</remarks>
+    public WarmSchedule? WarmSchedule { get; init; }
+
     internal override string PropName => nameof(RealTimeHosting);
 
     // An asynchronous endpoint queues requests and serves only InvokeEndpointAsync.
@@ -46,5 +50,14 @@ public sealed record RealTimeHosting : InstanceHosting
         Async?.Check(check);
         if (DataCapture is { Enabled: true } capture) capture.Check(check);
         if (Guardrails is { Enabled: true } guardrails) guardrails.Check(check);
+        if (WarmSchedule is { } warm)
+        {
+            // A synchronous variant never scales to zero (MinInstances >= 1), so it has no cold start to prevent.
+            check.That(Async is not null,
+                "RealTimeHosting.WarmSchedule is set on a synchronous endpoint: warm windows are for the modes that scale to zero; set Async (with MinInstances = 0), use InferenceComponentHosting, or raise MinInstances instead.");
+            check.That(EffectiveMax > MinInstances,
+                $"RealTimeHosting.WarmSchedule is set but instances do not scale (MinInstances = MaxInstances = {MinInstances}): a warm window raises the floor of instance autoscaling; remove it or let MaxInstances exceed MinInstances.");
+            warm.Check(check, "RealTimeHosting.WarmSchedule", MinInstances, EffectiveMax, "instances");
+        }
     }
 }

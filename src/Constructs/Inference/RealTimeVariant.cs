@@ -33,7 +33,7 @@ internal class RealTimeVariant(GpuModelEndpoint owner, RealTimeHosting hosting) 
                 {
                     VariantName = GpuModelEndpoint.VariantName,
                     ModelName = Owner.Model.AttrModelName,
-                    InstanceType = Hosting.InstanceType,
+                    InstanceType = VariantInstanceType,
                     InitialInstanceCount = Hosting.EffectiveInitial,
                     InitialVariantWeight = 1,
                     VolumeSizeInGb = Hosting.VolumeSizeInGb,
@@ -104,5 +104,5 @@ internal class RealTimeVariant(GpuModelEndpoint owner, RealTimeHosting hosting) 
     protected CfnScalableTarget? InstanceScaling() => Hosting.EffectiveMax == Hosting.MinInstances
         ? null
         : ScalableTarget("InstanceScaling", $"endpoint/{Owner.EndpointName}/variant/{GpuModelEndpoint.VariantName}", "sagemaker:variant:DesiredInstanceCount",
-            Hosting.MinInstances, Hosting.EffectiveMax, Owner.Endpoint);
+            Hosting.MinInstances, Hosting.EffectiveMax, Owner.Endpoint, Hosting.WarmSchedule);
 }

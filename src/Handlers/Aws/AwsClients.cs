@@ -31,6 +31,8 @@ public sealed class AwsEnvironment
     public Uri? S3Url { get; }
     public Uri? KmsUrl { get; }
     public Uri BatchUrl { get; }
+    /// <summary>SageMaker's control-plane API in the region (<c>api.sagemaker</c>, the endpoint prefix of its API model).</summary>
+    public Uri SageMakerApiUrl => new($"https://api.sagemaker.{RegionName}.amazonaws.com/");
     /// <summary>The standard AWS credential chain, resolved on first use (so /healthz and 4xx answers need none).</summary>
     public AWSCredentials Credentials { get; } = new DeferredCredentials();
 
@@ -57,6 +59,13 @@ public static class AwsClientFactory
 
     /// <summary>An <see cref="HttpClient"/> whose every request is SigV4-signed for AWS Batch (deadlines are the caller's pipeline's).</summary>
     public static HttpClient BatchHttpClient(AwsEnvironment env) => SignedHttpClient(env, BatchClient.SigningName, env.BatchUrl);
+
+    /// <summary>
+    /// An <see cref="HttpClient"/> whose every request is SigV4-signed for SageMaker's control plane (<see cref="SageMakerClient"/>),
+    /// at <paramref name="baseAddress"/> (an override; tests and local runs) or the region's <see cref="AwsEnvironment.SageMakerApiUrl"/>.
+    /// </summary>
+    public static HttpClient SageMakerHttpClient(AwsEnvironment env, Uri? baseAddress = null) =>
+        SignedHttpClient(env, SageMakerClient.SigningName, baseAddress ?? env.SageMakerApiUrl);
 
     // Deadlines belong to the callers' resilience pipelines, so the client itself never times out. Redirects are not
     // followed below the signer (a followed redirect would go out with a stale or stripped signature; AWS APIs do not

@@ -17,7 +17,27 @@ public sealed class SageMakerException(int statusCode, string errorType, string 
     public string? LogStreamArn { get; init; }
     public TimeSpan? RetryAfter { get; init; }
 
-    /// <summary>Throttling, a model scaled to zero, and service-side failures may succeed when tried again.</summary>
+    /// <summary>
+    /// The text SageMaker answers an invocation of an inference component that has no copy with (HTTP 400,
+    /// <c>ValidationError</c>): "Inference Component has no capacity to process this request. ApplicationAutoScaling may be
+    /// in-progress (if configured) or try to increase the capacity by invoking UpdateInferenceComponentRuntimeConfig API."
+    /// (AWS's scale-to-zero announcement, "Unlock cost savings with the new scale down to zero feature in SageMaker Inference",
+    /// December 2024; https://docs.aws.amazon.com/sagemaker/latest/dg/endpoint-auto-scaling-zero-instances.html).
+    /// </summary>
+    public const string NoCapacityMessage = "Inference Component has no capacity to process this request";
+
+    /// <summary>
+    /// The model has no copy to serve the request: scaled to zero, still scaling out, or short of instances. SageMaker says so
+    /// with a 400 <c>ValidationError</c> that is not about the request, so it is recognized by its message. The request was
+    /// not processed and may be sent again once a copy serves, minutes later: it is the client's to retry, not this call's.
+    /// </summary>
+    public bool IsNoCapacity => StatusCode == 400 && ErrorType == "ValidationError"
+        && Message.Contains("has no capacity to process this request", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// Throttling, a model not ready yet and service-side failures may succeed when tried again within the call's deadline.
+    /// A model with no capacity (<see cref="IsNoCapacity"/>) is not retried here: a copy takes minutes, not seconds, to start.
+    /// </summary>
     public bool IsRetryable => ErrorType is "ThrottlingException" or "ModelNotReadyException" or "ServiceUnavailable" or "InternalFailure" or "InternalDependencyException"
         || StatusCode is 429 or 500 or 502 or 503 or 504;
 

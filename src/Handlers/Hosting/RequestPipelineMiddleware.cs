@@ -57,7 +57,7 @@ public sealed partial class RequestPipelineMiddleware(RequestDelegate next, ILog
     internal static (Problem, TimeSpan?) Map(Exception e, RequestContext ctx) => e switch
     {
         ApiProblemException p => (p.Problem, p.RetryAfter),
-        SageMakerException s => Problems.FromSageMaker(s),
+        SageMakerException s => Problems.FromSageMaker(s, ctx.Model),
         Amazon.S3.AmazonS3Exception s3 => Problems.FromS3(s3),
         TimeoutRejectedException => (Problems.Timeout("The model did not answer within the deadline."), null),
         BrokenCircuitException b => (Problems.CircuitOpen(ctx.Model ?? "?"), b.RetryAfter ?? TimeSpan.FromSeconds(5)),

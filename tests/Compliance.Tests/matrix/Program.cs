@@ -82,7 +82,11 @@ Synth("eu-west-1-one-stack", "eu-west-1", app =>
         Platform = platform,
         Image = ModelImage.FromImageUri("763104351884.dkr.ecr.eu-west-1.amazonaws.com/huggingface-pytorch-tgi-inference:2.4.0-tgi3.0.1-gpu-py311-cu124-ubuntu22.04"),
         ModelData = ModelData.FromPrefix(Models(stack), "llama/"),
-        Hosting = new InferenceComponentHosting { InstanceType = "ml.g5.12xlarge", MinInstances = 0, MaxInstances = 2, MemoryPerCopy = Size.Gibibytes(16), MinCopies = 0 },
+        Hosting = new InferenceComponentHosting
+        {
+            InstanceType = "ml.g5.12xlarge", MinInstances = 0, MaxInstances = 2, MemoryPerCopy = Size.Gibibytes(16), MinCopies = 0,
+            WarmSchedule = new WarmSchedule { Start = "cron(30 7 ? * MON-FRI *)", End = "cron(0 19 ? * MON-FRI *)", TimeZone = "Europe/Dublin" },
+        },
     });
     var embeddings = new GpuModelEndpoint(stack, "Embeddings", new GpuModelEndpointProps
     {

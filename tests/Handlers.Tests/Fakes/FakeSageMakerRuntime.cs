@@ -15,7 +15,9 @@ public sealed record ReceivedCall(string Endpoint, string Operation, IReadOnlyDi
 /// <summary>
 /// A fake SageMaker Runtime: the real REST paths and headers, REST-JSON errors with <c>X-Amzn-ErrorType</c>,
 /// responses streamed as <c>application/vnd.amazon.eventstream</c>, every request's SigV4 signature verified.
-/// Endpoints are named after what they do (fault injection); each forwards to the model server.
+/// Endpoints are named after what they do (fault injection); each forwards to the model server. An inference component
+/// of <see cref="Capacity"/> with no copy answers as SageMaker does (400 <c>ValidationError</c>, "Inference Component has no
+/// capacity ..."); components it does not list always have a copy.
 /// </summary>
 public sealed class FakeSageMakerRuntime : IAsyncDisposable
 {
@@ -31,22 +33,30 @@ public sealed class FakeSageMakerRuntime : IAsyncDisposable
     public ConcurrentQueue<ReceivedCall> Calls { get; } = new();
     public Uri Url { get; }
 
-    private FakeSageMakerRuntime(WebApplication app, Uri url, Uri modelServer, IAmazonS3 s3)
+    /// <summary>The inference components (and variants) whose copies the control-plane front changes.</summary>
+    public FakeCapacity Capacity { get; }
+
+    private FakeSageMakerRuntime(WebApplication app, Uri url, Uri modelServer, IAmazonS3 s3, FakeCapacity capacity)
     {
         _app = app;
         Url = url;
         _s3 = s3;
+        Capacity = capacity;
         _model = new HttpClient { BaseAddress = modelServer, Timeout = Timeout.InfiniteTimeSpan };
     }
 
-    public static async Task<FakeSageMakerRuntime> StartAsync(Uri modelServer, IAmazonS3 s3)
+    public static async Task<FakeSageMakerRuntime> StartAsync(Uri modelServer, IAmazonS3 s3, FakeCapacity? capacity = null)
     {
         var (app, url) = TestServers.Create();
-        var front = new FakeSageMakerRuntime(app, url, modelServer, s3);
+        var front = new FakeSageMakerRuntime(app, url, modelServer, s3, capacity ?? new FakeCapacity());
         app.MapPost("/endpoints/{name}/{operation}", front.HandleAsync);
         await app.StartAsync();
         return front;
     }
+
+    /// <summary>SageMaker's answer to an invocation of an inference component with no copy, word for word (AWS's scale-to-zero announcement, December 2024).</summary>
+    public const string NoCapacityMessage = "Inference Component has no capacity to process this request. ApplicationAutoScaling may be in-progress (if configured) " +
+        "or try to increase the capacity by invoking UpdateInferenceComponentRuntimeConfig API.";
 
     /// <summary>Which model behaviour an endpoint hosts; the endpoint's name also selects its faults.</summary>
     private static string Behaviour(string endpoint) => endpoint switch
@@ -75,6 +85,15 @@ public sealed class FakeSageMakerRuntime : IAsyncDisposable
         if (!ok)
         {
             await Error(http, 403, errorType, message);
+            return;
+        }
+
+        if (operation is "invocations" or "invocations-response-stream"
+            && Capacity.Components.TryGetValue(http.Request.Headers["X-Amzn-SageMaker-Inference-Component"].ToString(), out var component)
+            && component.State(DateTimeOffset.UtcNow).Current == 0)
+        {
+            component.NoCapacityInvocation(DateTimeOffset.UtcNow);
+            await Error(http, 400, "ValidationError", NoCapacityMessage);
             return;
         }
 
