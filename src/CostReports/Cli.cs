@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using AwsModelPlatform.Constructs.Cost;
 
 namespace AwsModelPlatform.CostReports;
 

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
-using AwsModelPlatform.Constructs.Cost;
 
 namespace AwsModelPlatform.CostReports;
 
@@ -45,7 +44,7 @@ public static class EndpointModel
 }
 
 /// <summary>Prices every billable resource of a template for a usage profile, from the library's price table.</summary>
-public sealed class Pricers(PriceTable table, UsageProfile usage)
+internal sealed class Pricers(PriceTable table, UsageProfile usage)
 {
     /// <summary>The region whose prices the reports use.</summary>
     public string Region { get; } = table.DefaultRegion;
@@ -227,7 +226,7 @@ public sealed class Pricers(PriceTable table, UsageProfile usage)
     }
 
     private static int GpusOf(string instanceType) =>
-        AwsModelPlatform.Constructs.Training.GpuInstanceTypes.Find(instanceType)?.Gpus
+        GpuInstanceTypes.Find(instanceType)?.Gpus
         ?? throw new CliException($"instance type '{instanceType}' of a compute environment is not one of the library's GPU types.");
 
     internal static string TypeOf(JsonObject resource) => resource["Type"]?.GetValue<string>() ?? "";

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
-using AwsModelPlatform.Constructs.Cost;
 
 namespace AwsModelPlatform.CostReports;
 
@@ -28,7 +27,7 @@ public sealed record WorstCase(decimal TotalMonthlyUsd, IReadOnlyList<JsonNode> 
 }
 
 /// <summary>Writes the per-stack Markdown and CSV reports. Output is deterministic: no dates, invariant culture, fixed formats.</summary>
-public static class Reports
+internal static class Reports
 {
     /// <summary>The CSV header, exactly.</summary>
     public const string CsvHeader = "stack,resource,type,quantity,unit,unit_price_usd,monthly_usd";

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
-using AwsModelPlatform.Constructs.Training;
 using AwsModelPlatform.Handlers.Aws;
 using AwsModelPlatform.Handlers.Hosting;
 using AwsModelPlatform.Handlers.Training;
@@ -56,13 +55,13 @@ public sealed class TrainingUnitTests
     }
 
     [Theory]
-    [InlineData(null, JobVisibility.Caller)]
-    [InlineData("caller", JobVisibility.Caller)]
-    [InlineData("Shared", JobVisibility.Shared)]
-    public void Job_visibility_is_caller_unless_configured_shared(string? value, JobVisibility expected)
+    [InlineData(null, nameof(JobVisibility.Caller))]
+    [InlineData("caller", nameof(JobVisibility.Caller))]
+    [InlineData("Shared", nameof(JobVisibility.Shared))]
+    public void Job_visibility_is_caller_unless_configured_shared(string? value, string expected)
     {
         var values = new Dictionary<string, string?>(Config) { ["Training:JobVisibility"] = value };
-        Assert.Equal(expected, Catalog(values).JobVisibility);
+        Assert.Equal(expected, Catalog(values).JobVisibility.ToString());
     }
 
     [Fact]

@@ -252,7 +252,7 @@ public sealed class PlatformRestApi : Construct
     /// own, so the cost reports price them from this record and the usage profile.
     /// </summary>
     public void RecordCustomMetrics(int metrics, string basis, int metricsPerCaller = 0, string perCallerBasis = "") =>
-        ((Amazon.CDK.CfnResource)Api.Node.DefaultChild!).AddMetadata(Cost.CostMetadata.CustomMetricsKey, new Dictionary<string, object>
+        ((Amazon.CDK.CfnResource)Api.Node.DefaultChild!).AddMetadata(CostMetadata.CustomMetricsKey, new Dictionary<string, object>
         {
             ["metrics"] = metrics,
             ["basis"] = basis,

@@ -97,7 +97,7 @@ public sealed partial class GpuModelEndpoint : PlatformConstruct, IGpuModelEndpo
     public const string VariantName = "AllTraffic";
 
     /// <summary>The metadata key, on the endpoint resource, of the worst-case cost record.</summary>
-    public const string CostMetadataKey = Cost.CostMetadata.ResourceKey;
+    public const string CostMetadataKey = CostMetadata.ResourceKey;
 
     private readonly EndpointHosting _hosting;
     private readonly SageMakerInstanceType? _instanceType;

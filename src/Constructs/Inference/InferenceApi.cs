@@ -299,7 +299,7 @@ public sealed class InferenceApi : PlatformConstruct
     /// <inheritdoc />
     public override IReadOnlyList<string> UsageBasedCosts =>
         base.UsageBasedCosts.Append(string.Create(System.Globalization.CultureInfo.InvariantCulture,
-            $"EMF token metrics: 3 custom metrics (PromptTokens, CompletionTokens, TotalTokens) per model and distinct caller, ${Cost.PriceTable.Default.Get(Cost.CostEstimator.PricedRegion(this), Cost.PriceTable.CloudWatch, "metric").Usd:0.##}/metric-month once each reports")).ToList();
+            $"EMF token metrics: 3 custom metrics (PromptTokens, CompletionTokens, TotalTokens) per model and distinct caller, ${PriceTable.Default.Get(Cost.CostEstimator.PricedRegion(this), PriceTable.CloudWatch, "metric").Usd:0.##}/metric-month once each reports")).ToList();
 
     private static List<InferenceModel> Resolve(IReadOnlyList<InferenceModel> models)
     {

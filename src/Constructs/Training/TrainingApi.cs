@@ -352,7 +352,7 @@ public sealed class TrainingApi : PlatformConstruct
                     Sid = "JobSecretsUnderTheirContext",
                     Actions = new[] { "kms:Encrypt", "kms:Decrypt" },
                     Resources = new[] { platform.Key.Key.KeyArn },
-                    Conditions = JobSecretContext.Condition(),
+                    Conditions = KmsConditions.JobSecrets(),
                 }),
             },
         });

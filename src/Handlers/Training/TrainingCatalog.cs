@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using AwsModelPlatform.Constructs.Training;
 using AwsModelPlatform.Handlers.Hosting;
 using Microsoft.Extensions.Options;
 
@@ -126,8 +125,8 @@ public sealed partial class TrainingCatalog
     public int MaxBodyBytes { get; }
 
     /// <summary>Which jobs a caller may list, describe and stop.</summary>
-    public JobVisibility JobVisibility { get; }
-    public IReadOnlyList<GpuInstanceType> AllowedInstanceTypes { get; } = [];
+    internal JobVisibility JobVisibility { get; }
+    internal IReadOnlyList<GpuInstanceType> AllowedInstanceTypes { get; } = [];
     public IEnumerable<TrainingDefinition> Definitions => _definitions.Values.OrderBy(d => d.Name, StringComparer.Ordinal);
 
     /// <summary>501 problem unless the <c>Training</c> section is configured.</summary>

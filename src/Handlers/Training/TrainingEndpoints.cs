@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using AwsModelPlatform.Constructs.Training;
 using AwsModelPlatform.Handlers.Aws;
 using AwsModelPlatform.Handlers.Hosting;
 using AwsModelPlatform.Handlers.Inference;

@@ -119,7 +119,7 @@ public static partial class TrainingRequestParser
                 ?? throw Bad("unknown-definition", "Unknown job definition", $"'definition' names no configured job definition; known: {string.Join(", ", catalog.Definitions.Select(d => d.Name))}.");
 
             string? instanceType = OptionalString(fields, "instanceType");
-            var type = (Constructs.Training.GpuInstanceType?)null;
+            var type = (GpuInstanceType?)null;
             if (instanceType is not null)
             {
                 type = catalog.AllowedInstanceTypes.FirstOrDefault(t => t.Name == instanceType)

@@ -1,6 +1,7 @@
 using AwsModelPlatform.Constructs.Cost;
 using AwsModelPlatform.Constructs.Inference;
 using AwsModelPlatform.Constructs.Training;
+using AwsModelPlatform.Contracts;
 
 namespace AwsModelPlatform.Constructs.Tests.Cost;
 

@@ -1,13 +1,14 @@
 using System.Text.Json.Nodes;
 using Amazon.CDK;
-using Amazon.CDK.Assertions;
 using Amazon.CDK.AWS.IAM;
 using Amazon.CDK.AWS.Lambda;
+using Amazon.CDK.Assertions;
 using AwsModelPlatform.Constructs.Api;
 using AwsModelPlatform.Constructs.Cost;
 using AwsModelPlatform.Constructs.Foundation;
 using AwsModelPlatform.Constructs.Inference;
 using AwsModelPlatform.Constructs.Tests.Api;
+using AwsModelPlatform.Contracts;
 
 namespace AwsModelPlatform.Constructs.Tests.Inference;
 

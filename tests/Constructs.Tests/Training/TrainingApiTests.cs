@@ -1,11 +1,13 @@
 using System.Text.Json.Nodes;
-using Amazon.CDK.Assertions;
 using Amazon.CDK.AWS.CloudWatch;
+using Amazon.CDK.Assertions;
 using AwsModelPlatform.Constructs.Api;
 using AwsModelPlatform.Constructs.Cost;
 using AwsModelPlatform.Constructs.Foundation;
 using AwsModelPlatform.Constructs.Tests.Api;
 using AwsModelPlatform.Constructs.Training;
+using AwsModelPlatform.Contracts;
+using JobVisibility = AwsModelPlatform.Constructs.Training.JobVisibility;
 
 namespace AwsModelPlatform.Constructs.Tests.Training;
 
