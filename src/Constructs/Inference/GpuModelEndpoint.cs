@@ -289,7 +289,7 @@ public sealed partial class GpuModelEndpoint : PlatformConstruct, IGpuModelEndpo
         var wildcards = new List<string>
         {
             "Resource::*",
-            $"/^Resource::arn:{AnyPartition}:s3:::{Regex.Escape(bucketName[..bucketName.IndexOf("-data-", StringComparison.Ordinal)])}-data-.*\\/(data-capture|async-output|async-failures|async-input)\\/\\*$/g",
+            $"/^Resource::arn:{AnyPartition}:s3:::{Regex.Escape(bucketName[..bucketName.IndexOf("-data-", StringComparison.Ordinal)])}-data-.*\\/({string.Join("|", new[] { "data-capture", AsyncOutputPrefix, AsyncFailurePrefix, AsyncInputPrefix }.Select(p => Regex.Escape(p.TrimEnd('/'))))})\\/\\*$/g",
             $"/^Resource::arn:{AnyPartition}:logs:(<AWS::Region>|[a-z0-9-]+):(<AWS::AccountId>|\\d{{12}}):log-group:\\/aws\\/sagemaker\\/Endpoints\\/{Regex.Escape(EndpointName)}:\\*$/g",
         };
         if (props.ModelData?.WildcardSuffix is { } modelDataWildcard)
@@ -383,22 +383,22 @@ public sealed partial class GpuModelEndpoint : PlatformConstruct, IGpuModelEndpo
     public Grant GrantInvoke(IGrantable grantee) => GrantInvokeOn(this, grantee, EndpointName, InferenceComponentNames);
 
     /// <summary>Prefix of <see cref="DataBucket"/> where callers put async request payloads (the model may read it).</summary>
-    public const string AsyncInputPrefix = "async-input/";
+    public const string AsyncInputPrefix = AsyncLayout.InputPrefix;
 
     /// <summary>Prefix of <see cref="DataBucket"/> where SageMaker writes async results.</summary>
-    public const string AsyncOutputPrefix = "async-output/";
+    public const string AsyncOutputPrefix = AsyncLayout.OutputPrefix;
 
     /// <summary>Prefix of <see cref="DataBucket"/> where SageMaker writes async failures.</summary>
-    public const string AsyncFailurePrefix = "async-failures/";
+    public const string AsyncFailurePrefix = AsyncLayout.FailurePrefix;
 
     /// <summary>Prefix of <see cref="DataBucket"/> where the API keeps its async request records (<c>{id}.json</c>), under <see cref="AsyncInputPrefix"/>.</summary>
-    public const string AsyncRecordPrefix = AsyncInputPrefix + "requests/";
+    public const string AsyncRecordPrefix = AsyncLayout.RecordPrefix;
 
     /// <summary>
     /// Prefixes of <see cref="DataBucket"/> under which the API reads keys that may not exist yet: request records (an
     /// unknown id, a first idempotent submission), results and failures (a pending request).
     /// </summary>
-    public static IReadOnlyList<string> AsyncPrefixesReadBeforeTheyExist { get; } = new[] { AsyncRecordPrefix, AsyncOutputPrefix, AsyncFailurePrefix };
+    public static IReadOnlyList<string> AsyncPrefixesReadBeforeTheyExist => AsyncLayout.PrefixesReadBeforeTheyExist;
 
     /// <summary>
     /// Lets <paramref name="grantee"/> (the API in front of an async endpoint) write request payloads under

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.RegularExpressions;
 using Amazon.CDK.AWS.Batch;
 using Amazon.CDK.AWS.CloudWatch;
@@ -105,7 +106,7 @@ public sealed record TrainingJobsProps : PlatformConstructProps
 public sealed class TrainingJobs : PlatformConstruct, ITrainingJobs
 {
     /// <summary>Directory inside the container where jobs write checkpoints; a retried attempt finds them again through <c>CHECKPOINT_S3_URI</c>.</summary>
-    public const string CheckpointDir = "/opt/ml/checkpoints";
+    public const string CheckpointDir = TrainingLayout.CheckpointDirectory;
 
     /// <summary>Days a replaced or deleted checkpoint object stays restorable in the versioned checkpoints bucket.</summary>
     public const int CheckpointNoncurrentVersionDays = 1;
@@ -421,16 +422,16 @@ public sealed class TrainingJobs : PlatformConstruct, ITrainingJobs
 
         var environment = new Dictionary<string, string>
         {
-            ["DATASETS_BUCKET"] = DatasetsBucket.BucketName,
-            ["CHECKPOINTS_BUCKET"] = CheckpointsBucket.BucketName,
-            ["OUTPUT_BUCKET"] = OutputBucket.BucketName,
-            ["CHECKPOINT_DIR"] = CheckpointDir,
-            ["NPROC_PER_NODE"] = options.Gpus.ToString(),
-            ["NNODES"] = options.Nodes.ToString(),
-            ["MASTER_PORT"] = "29500",
-            ["NCCL_DEBUG"] = "WARN",
+            [JobEnvironment.DatasetsBucket] = DatasetsBucket.BucketName,
+            [JobEnvironment.CheckpointsBucket] = CheckpointsBucket.BucketName,
+            [JobEnvironment.OutputBucket] = OutputBucket.BucketName,
+            [JobEnvironment.CheckpointDir] = CheckpointDir,
+            [JobEnvironment.ProcessesPerNode] = options.Gpus.ToString(CultureInfo.InvariantCulture),
+            [JobEnvironment.Nodes] = options.Nodes.ToString(CultureInfo.InvariantCulture),
+            [JobEnvironment.MasterPort] = "29500",
+            [JobEnvironment.NcclDebug] = "WARN",
         };
-        if (options.Efa) environment["FI_PROVIDER"] = "efa";
+        if (options.Efa) environment[JobEnvironment.FabricProvider] = "efa";
         foreach (var (variable, value) in options.Environment ?? new Dictionary<string, string>()) environment[variable] = value;
 
         var container = new EcsEc2ContainerDefinition(this, options.Name + "Container", new EcsEc2ContainerDefinitionProps

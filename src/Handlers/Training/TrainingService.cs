@@ -152,17 +152,17 @@ public sealed partial class TrainingService(
     {
         var env = new List<BatchKeyValue>
         {
-            new("TRAINING_JOB_NAME", s.Name),
-            new("TRAINING_SUBMISSION_ID", submissionId),
-            new("OUTPUT_S3_URI", output),
+            new(JobEnvironment.JobName, s.Name),
+            new(JobEnvironment.SubmissionId, submissionId),
+            new(JobEnvironment.OutputUri, output),
         };
-        if (checkpoint is not null) env.Add(new("CHECKPOINT_S3_URI", checkpoint));
-        if (s.DatasetUri is not null) env.Add(new("DATASET_S3_URI", s.DatasetUri));
-        if (s.Hyperparameters.Count > 0) env.Add(new("HYPERPARAMETERS", Json(s.Hyperparameters)));
+        if (checkpoint is not null) env.Add(new(JobEnvironment.CheckpointUri, checkpoint));
+        if (s.DatasetUri is not null) env.Add(new(JobEnvironment.DatasetUri, s.DatasetUri));
+        if (s.Hyperparameters.Count > 0) env.Add(new(JobEnvironment.Hyperparameters, Json(s.Hyperparameters)));
         if (ciphertexts.Count > 0)
         {
-            env.Add(new("TRAINING_SECRET_NAMES", string.Join(",", ciphertexts.Keys)));
-            foreach (var (name, blob) in ciphertexts) env.Add(new("SECRET_" + name, blob));
+            env.Add(new(JobEnvironment.SecretNames, string.Join(",", ciphertexts.Keys)));
+            foreach (var (name, blob) in ciphertexts) env.Add(new(JobEnvironment.SecretPrefix + name, blob));
         }
         var resources = s.Gpus is { } g ? new[] { new BatchResourceRequirement("GPU", g.ToString(System.Globalization.CultureInfo.InvariantCulture)) } : null;
         // Only keys of JobTags.Keys: the role may tag with no other (aws:TagKeys), and must tag with JobTags.TrainingJobs.
@@ -185,8 +185,8 @@ public sealed partial class TrainingService(
         };
         if (!s.Definition.MultiNode)
             return request with { ContainerOverrides = new BatchContainerOverrides { Command = s.Command, Environment = env, ResourceRequirements = resources } };
-        // The definition's NNODES is its default count; torchrun would wait forever for nodes a resized job does not have.
-        env.Add(new("NNODES", s.Nodes.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        // The definition's node count is its default; torchrun would wait forever for nodes a resized job does not have.
+        env.Add(new(JobEnvironment.Nodes, s.Nodes.ToString(System.Globalization.CultureInfo.InvariantCulture)));
         return request with
         {
             NodeOverrides = new BatchNodeOverrides
@@ -316,8 +316,8 @@ public sealed partial class TrainingService(
         Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(caller)));
 
     private (string Output, string? Checkpoint) Locations(string name, string submissionId) =>
-        ($"s3://{catalog.OutputBucket}/jobs/{name}/{submissionId}/",
-         catalog.CheckpointsBucket is { } cb ? $"s3://{cb}/jobs/{name}/{submissionId}/" : null);
+        (TrainingLayout.JobUri(catalog.OutputBucket, name, submissionId),
+         catalog.CheckpointsBucket is { } cb ? TrainingLayout.JobUri(cb, name, submissionId) : null);
 
     private static SubmittedJob Job(SubmissionRecord r, string jobId) => new(jobId, r.JobName, r.Definition, r.OutputUri, r.CheckpointUri);
 
