@@ -95,8 +95,9 @@ public sealed class ApiDimensionTests
     [Fact]
     public void A_directive_without_the_api_dimension_first_is_refused()
     {
-        Assert.Throws<ArgumentException>(() => new MetricDirective("N", ["Model"], ("Requests", "Count")));
-        Assert.Throws<ArgumentException>(() => new MetricDirective("N", ["Model", "Api"], ("Requests", "Count")));
+        var requests = new HandlerMetric("Requests", HandlerMetrics.Count, HandlerMetrics.Sum);
+        Assert.Throws<ArgumentException>(() => new MetricDirective(new HandlerMetricSet("N", ["Model"], [requests])));
+        Assert.Throws<ArgumentException>(() => new MetricDirective(new HandlerMetricSet("N", ["Model", "Api"], [requests])));
     }
 }
 

@@ -269,11 +269,22 @@ public sealed class PlatformRestApi : Construct
     {
         Namespace = @namespace,
         MetricName = metricName,
-        DimensionsMap = new Dictionary<string, string> { ["Api"] = ApiName, [dimension] = value },
+        DimensionsMap = new Dictionary<string, string> { [HandlerMetrics.Api] = ApiName, [dimension] = value },
         Statistic = options?.Statistic ?? statistic,
         Period = options?.Period ?? Duration.Minutes(5),
         Label = options?.Label,
     });
+
+    /// <summary>
+    /// <paramref name="metric"/> of <paramref name="set"/> (the handler's metric catalog), written by this API's handlers
+    /// with the set's dimension after <c>Api</c> = <paramref name="value"/>; the metric's statistic over 5 minutes unless
+    /// <paramref name="options"/> say otherwise.
+    /// </summary>
+    internal Metric HandlerMetric(HandlerMetricSet set, string metric, string value, MetricOptions? options = null)
+    {
+        var m = set[metric];
+        return HandlerMetric(set.Namespace, m.Name, set.Dimension, value, m.Statistic, options);
+    }
 
     /// <summary>Lets <paramref name="grantee"/> call every route (IAM authorization).</summary>
     public Grant GrantInvoke(IGrantable grantee) => Grant.AddToPrincipal(new GrantOnPrincipalOptions

@@ -149,7 +149,7 @@ public sealed class InferenceApi : PlatformConstruct
     };
 
     /// <summary>The CloudWatch namespace of the metrics the handler writes for the model routes (Embedded Metric Format).</summary>
-    public const string MetricNamespace = "AwsModelPlatform/Inference";
+    public const string MetricNamespace = HandlerMetrics.Inference.Namespace;
 
     /// <summary>The REST API.</summary>
     public PlatformRestApi RestApi { get; }
@@ -249,8 +249,8 @@ public sealed class InferenceApi : PlatformConstruct
             Waf = props.Waf,
             RequestVolumeAlarmPer5Minutes = props.RequestVolumeAlarmPer5Minutes,
         });
-        RestApi.RecordCustomMetrics(ModelCount * 4, MetricsBasis,
-            metricsPerCaller: ModelCount * 3, perCallerBasis: $"{ModelCount} model(s) × 3 token metrics (PromptTokens, CompletionTokens, TotalTokens)");
+        RestApi.RecordCustomMetrics(ModelCount * ByModel.Metrics.Count, MetricsBasis,
+            metricsPerCaller: ModelCount * TokensByCaller.Metrics.Count, perCallerBasis: $"{ModelCount} model(s) × {Describe(TokensByCaller, "token metrics")}");
         var bodies = RequestModels.Create(RestApi.Api);
         foreach (var (method, path) in BufferedRoutes.Concat(asyncEndpoint is null ? Array.Empty<(string, string)>() : AsyncRoutes))
             RestApi.AddRoute(method, path, BufferedHandler, InvokeMode.Buffered, bodies.GetValueOrDefault(path));
@@ -273,33 +273,40 @@ public sealed class InferenceApi : PlatformConstruct
     public Metric MetricOfModel(string model, string metricName, MetricOptions? options = null)
     {
         Validate.That(_modelNames.Contains(model), $"InferenceApi.MetricOfModel: '{model}' is not a model of this API ({string.Join(", ", _modelNames)}).");
-        return RestApi.HandlerMetric(MetricNamespace, metricName, "Model", model, metricName == "Latency" ? "p99" : "Sum", options);
+        Validate.That(ByModel.Metrics.Any(m => m.Name == metricName),
+            $"InferenceApi.MetricOfModel: '{metricName}' is not a metric the handler writes per model ({string.Join(", ", ByModel.Metrics.Select(m => m.Name))}); an alarm on it would never see data.");
+        return RestApi.HandlerMetric(ByModel, metricName, model, options);
     }
 
     /// <summary>Requests to one model.</summary>
-    public Metric MetricRequests(string model, MetricOptions? options = null) => MetricOfModel(model, "Requests", options);
+    public Metric MetricRequests(string model, MetricOptions? options = null) => MetricOfModel(model, HandlerMetrics.Inference.Requests.Name, options);
 
     /// <summary>Requests to one model answered 5xx or 424, or cut after the first byte.</summary>
-    public Metric MetricErrors(string model, MetricOptions? options = null) => MetricOfModel(model, "Errors", options);
+    public Metric MetricErrors(string model, MetricOptions? options = null) => MetricOfModel(model, HandlerMetrics.Inference.Errors.Name, options);
 
     /// <summary>Requests to one model answered 429.</summary>
-    public Metric MetricThrottles(string model, MetricOptions? options = null) => MetricOfModel(model, "Throttles", options);
+    public Metric MetricThrottles(string model, MetricOptions? options = null) => MetricOfModel(model, HandlerMetrics.Inference.Throttles.Name, options);
 
     /// <summary>Handler latency of one model in milliseconds (p99 unless the options say otherwise).</summary>
-    public Metric MetricLatency(string model, MetricOptions? options = null) => MetricOfModel(model, "Latency", options);
+    public Metric MetricLatency(string model, MetricOptions? options = null) => MetricOfModel(model, HandlerMetrics.Inference.Latency.Name, options);
 
-    private string MetricsBasis => $"{ModelCount} model(s) × 4 metrics (Latency, Requests, Errors, Throttles)";
+    private static HandlerMetricSet ByModel => HandlerMetrics.Inference.ByModel;
+    private static HandlerMetricSet TokensByCaller => HandlerMetrics.Inference.TokensByCaller;
 
-    /// <summary>The handler's EMF metrics per model (Latency, Requests, Errors, Throttles), all of them reporting.</summary>
+    private static string Describe(HandlerMetricSet set, string what) => $"{set.Metrics.Count} {what} ({string.Join(", ", set.Metrics.Select(m => m.Name))})";
+
+    private string MetricsBasis => $"{ModelCount} model(s) × {Describe(ByModel, "metrics")}";
+
+    /// <summary>The handler's EMF metrics per model (<see cref="HandlerMetrics.Inference.ByModel"/>), all of them reporting.</summary>
     protected override IEnumerable<Cost.CostLine> CapacityCostLines(string region)
     {
-        yield return Cost.CostEstimator.CustomMetrics(this, region, ModelCount * 4, MetricsBasis);
+        yield return Cost.CostEstimator.CustomMetrics(this, region, ModelCount * ByModel.Metrics.Count, MetricsBasis);
     }
 
     /// <inheritdoc />
     public override IReadOnlyList<string> UsageBasedCosts =>
         base.UsageBasedCosts.Append(string.Create(System.Globalization.CultureInfo.InvariantCulture,
-            $"EMF token metrics: 3 custom metrics (PromptTokens, CompletionTokens, TotalTokens) per model and distinct caller, ${PriceTable.Default.Get(Cost.CostEstimator.PricedRegion(this), PriceTable.CloudWatch, "metric").Usd:0.##}/metric-month once each reports")).ToList();
+            $"EMF token metrics: {Describe(TokensByCaller, "custom metrics")} per model and distinct caller, ${PriceTable.Default.Get(Cost.CostEstimator.PricedRegion(this), PriceTable.CloudWatch, "metric").Usd:0.##}/metric-month once each reports")).ToList();
 
     private static List<InferenceModel> Resolve(IReadOnlyList<InferenceModel> models)
     {

@@ -64,7 +64,7 @@ public sealed record TrainingApiProps : PlatformConstructProps
 public sealed class TrainingApi : PlatformConstruct
 {
     /// <summary>The CloudWatch namespace of the metrics the handler writes for these routes (Embedded Metric Format).</summary>
-    public const string MetricNamespace = "AwsModelPlatform/Training";
+    public const string MetricNamespace = HandlerMetrics.Training.Namespace;
 
     /// <summary>The <see cref="PlatformRestApiProps.Name"/> of the REST API these routes are on.</summary>
     private const string ApiBaseName = "training";
@@ -193,89 +193,104 @@ public sealed class TrainingApi : PlatformConstruct
     }
 
     /// <summary>One of the handler's per-operation metrics (<c>Requests</c>, <c>Errors</c>, <c>ClientErrors</c>, <c>Throttles</c>, <c>Latency</c>) of this API: dimensions <c>Api</c> and <c>Operation</c>.</summary>
-    public Metric MetricOfOperation(TrainingApiOperation operation, string metricName, MetricOptions? options = null) =>
-        HandlerMetric(metricName, "Operation", operation.ToString(), metricName == "Latency" ? "p99" : "Sum", options);
+    public Metric MetricOfOperation(TrainingApiOperation operation, string metricName, MetricOptions? options = null)
+    {
+        Validate.That(ByOperation.Metrics.Any(m => m.Name == metricName),
+            $"TrainingApi.MetricOfOperation: '{metricName}' is not a metric the handler writes per operation ({string.Join(", ", ByOperation.Metrics.Select(m => m.Name))}); an alarm on it would never see data.");
+        return Api.HandlerMetric(ByOperation, metricName, OperationName(operation), options);
+    }
 
     /// <summary>Requests of one operation.</summary>
-    public Metric MetricRequests(TrainingApiOperation operation, MetricOptions? options = null) => MetricOfOperation(operation, "Requests", options);
+    public Metric MetricRequests(TrainingApiOperation operation, MetricOptions? options = null) => MetricOfOperation(operation, HandlerMetrics.Training.Requests.Name, options);
 
     /// <summary>Requests of one operation answered 5xx.</summary>
-    public Metric MetricErrors(TrainingApiOperation operation, MetricOptions? options = null) => MetricOfOperation(operation, "Errors", options);
+    public Metric MetricErrors(TrainingApiOperation operation, MetricOptions? options = null) => MetricOfOperation(operation, HandlerMetrics.Training.Errors.Name, options);
 
     /// <summary>Requests of one operation answered 4xx (throttles included).</summary>
-    public Metric MetricClientErrors(TrainingApiOperation operation, MetricOptions? options = null) => MetricOfOperation(operation, "ClientErrors", options);
+    public Metric MetricClientErrors(TrainingApiOperation operation, MetricOptions? options = null) => MetricOfOperation(operation, HandlerMetrics.Training.ClientErrors.Name, options);
 
     /// <summary>Requests of one operation answered 429 (AWS Batch throttling).</summary>
-    public Metric MetricThrottles(TrainingApiOperation operation, MetricOptions? options = null) => MetricOfOperation(operation, "Throttles", options);
+    public Metric MetricThrottles(TrainingApiOperation operation, MetricOptions? options = null) => MetricOfOperation(operation, HandlerMetrics.Training.Throttles.Name, options);
 
     /// <summary>Handler latency of one operation in milliseconds (p99 unless the options say otherwise).</summary>
-    public Metric MetricLatency(TrainingApiOperation operation, MetricOptions? options = null) => MetricOfOperation(operation, "Latency", options);
+    public Metric MetricLatency(TrainingApiOperation operation, MetricOptions? options = null) => MetricOfOperation(operation, HandlerMetrics.Training.Latency.Name, options);
 
     /// <summary>Job submissions answered 5xx: what <see cref="SubmitErrorsAlarm"/> watches.</summary>
     public Metric MetricSubmitErrors(MetricOptions? options = null) => MetricErrors(TrainingApiOperation.Submit, options);
 
     /// <summary>Jobs of one job definition (dimensions <c>Api</c>, <c>Definition</c>) that reached AWS Batch through this API (replays of idempotent submissions are not counted again).</summary>
-    public Metric MetricJobsSubmitted(string definition, MetricOptions? options = null) => DefinitionMetric("JobsSubmitted", definition, options);
+    public Metric MetricJobsSubmitted(string definition, MetricOptions? options = null) => DefinitionMetric(HandlerMetrics.Training.JobsSubmitted, definition, options);
 
     /// <summary>GPUs those jobs asked for: GPUs per node × nodes.</summary>
-    public Metric MetricGpusRequested(string definition, MetricOptions? options = null) => DefinitionMetric("GpusRequested", definition, options);
+    public Metric MetricGpusRequested(string definition, MetricOptions? options = null) => DefinitionMetric(HandlerMetrics.Training.GpusRequested, definition, options);
 
-    private Metric DefinitionMetric(string metricName, string definition, MetricOptions? options)
+    private Metric DefinitionMetric(HandlerMetric metric, string definition, MetricOptions? options)
     {
-        Validate.That(_definitions.Contains(definition), $"TrainingApi.Metric{metricName}: '{definition}' is not a job definition of the training jobs ({string.Join(", ", _definitions)}).");
-        return HandlerMetric(metricName, "Definition", definition, "Sum", options);
+        Validate.That(_definitions.Contains(definition), $"TrainingApi.Metric{metric.Name}: '{definition}' is not a job definition of the training jobs ({string.Join(", ", _definitions)}).");
+        return Api.HandlerMetric(ByDefinition, metric.Name, definition, options);
     }
 
-    private Metric HandlerMetric(string metricName, string dimension, string value, string statistic, MetricOptions? options) =>
-        Api.HandlerMetric(MetricNamespace, metricName, dimension, value, statistic, options);
+    private static HandlerMetricSet ByOperation => HandlerMetrics.Training.ByOperation;
+    private static HandlerMetricSet ByDefinition => HandlerMetrics.Training.ByDefinition;
+
+    /// <summary>The value of the handler's <c>Operation</c> dimension for <paramref name="operation"/>.</summary>
+    internal static string OperationName(TrainingApiOperation operation) => operation switch
+    {
+        TrainingApiOperation.Submit => HandlerMetrics.Training.Submit,
+        TrainingApiOperation.List => HandlerMetrics.Training.List,
+        TrainingApiOperation.Describe => HandlerMetrics.Training.Describe,
+        TrainingApiOperation.Stop => HandlerMetrics.Training.Stop,
+        _ => throw new ArgumentOutOfRangeException(nameof(operation), operation, "not an operation of the training API"),
+    };
 
     private void AddDashboardSection(IModelPlatform platform)
     {
         // Each line is labelled with its operation or definition: the widget title names the metric.
         var operations = Enum.GetValues<TrainingApiOperation>();
-        IMetric[] ByOperation(Func<TrainingApiOperation, MetricOptions, Metric> metric, string suffix = "") =>
-            operations.Select(o => (IMetric)metric(o, new MetricOptions { Label = o + suffix })).ToArray();
-        IMetric[] ByDefinition(Func<string, MetricOptions, Metric> metric, string suffix = "") =>
+        IMetric[] PerOperation(Func<TrainingApiOperation, MetricOptions, Metric> metric, string suffix = "") =>
+            operations.Select(o => (IMetric)metric(o, new MetricOptions { Label = OperationName(o) + suffix })).ToArray();
+        IMetric[] PerDefinition(Func<string, MetricOptions, Metric> metric, string suffix = "") =>
             _definitions.Select(d => (IMetric)metric(d, new MetricOptions { Label = d + suffix })).ToArray();
         platform.Dashboard.AddSection(this, $"Training API: {Node.Path}",
             new GraphWidget(new GraphWidgetProps
             {
                 Title = "Requests (left) and 429 throttles (right) by operation",
-                Left = ByOperation(MetricRequests),
-                Right = ByOperation(MetricThrottles, " 429"),
+                Left = PerOperation(MetricRequests),
+                Right = PerOperation(MetricThrottles, " 429"),
                 Width = 12,
             }),
             new GraphWidget(new GraphWidgetProps
             {
                 Title = "5xx (left) and 4xx (right) by operation",
-                Left = ByOperation(MetricErrors, " 5xx"),
-                Right = ByOperation(MetricClientErrors, " 4xx"),
+                Left = PerOperation(MetricErrors, " 5xx"),
+                Right = PerOperation(MetricClientErrors, " 4xx"),
                 Width = 12,
             }),
             new GraphWidget(new GraphWidgetProps
             {
                 Title = "Latency p99 by operation (ms)",
-                Left = ByOperation(MetricLatency),
+                Left = PerOperation(MetricLatency),
                 Width = 12,
             }),
             new GraphWidget(new GraphWidgetProps
             {
                 Title = "Jobs submitted (left) and GPUs requested (right) by definition",
-                Left = ByDefinition(MetricJobsSubmitted),
-                Right = ByDefinition(MetricGpusRequested, " GPUs"),
+                Left = PerDefinition(MetricJobsSubmitted),
+                Right = PerDefinition(MetricGpusRequested, " GPUs"),
                 Width = 12,
             }));
     }
 
-    /// <summary>The handler's EMF metrics, all of them reporting: five per operation, and two per job definition.</summary>
+    /// <summary>The handler's EMF metrics, all of them reporting: <see cref="HandlerMetrics.Training.ByOperation"/> per operation, and <see cref="HandlerMetrics.Training.ByDefinition"/> per job definition.</summary>
     protected override IEnumerable<Cost.CostLine> CapacityCostLines(string region)
     {
         yield return Cost.CostEstimator.CustomMetrics(this, region, CustomMetricCount, CustomMetricsBasis);
     }
 
-    private static int Operations => Enum.GetValues<TrainingApiOperation>().Length;
-    private int CustomMetricCount => Operations * 5 + _definitions.Count * 2;
-    private string CustomMetricsBasis => $"{Operations} operations × 5 metrics + {_definitions.Count} job definitions × 2 (JobsSubmitted, GpusRequested)";
+    private static int Operations => HandlerMetrics.Training.Operations.Count;
+    private int CustomMetricCount => Operations * ByOperation.Metrics.Count + _definitions.Count * ByDefinition.Metrics.Count;
+    private string CustomMetricsBasis =>
+        $"{Operations} operations × {ByOperation.Metrics.Count} metrics + {_definitions.Count} job definitions × {ByDefinition.Metrics.Count} ({string.Join(", ", ByDefinition.Metrics.Select(m => m.Name))})";
 
     private static TrainingApiProps OnTrainingPlatform(TrainingApiProps props)
     {
