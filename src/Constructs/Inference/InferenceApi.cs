@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.RegularExpressions;
 using Amazon.CDK.AWS.APIGateway;
 using Amazon.CDK.AWS.CloudWatch;
 using Amazon.CDK.AWS.IAM;
@@ -25,8 +24,8 @@ public sealed record InferenceModel
     /// <summary>The endpoint serving the model.</summary>
     public required IGpuModelEndpoint Endpoint { get; init; }
 
-    /// <summary>The name clients use (the <c>{model}</c> path segment and the OpenAI <c>model</c> field): a letter, then letters, digits or '_' (it becomes part of Lambda environment variable names), at most 64.</summary>
-    /// <remarks>Default: the endpoint's name with '-' turned into '_', when the name is known at synth time.</remarks>
+    /// <summary>The name clients use (the <c>{model}</c> path segment and the OpenAI <c>model</c> field): 1 to 128 letters, digits, '.', '_', ':' or '-', not only dots.</summary>
+    /// <remarks>Default: the endpoint's name as it is (<c>llama-3-8b</c>), when the name is known at synth time.</remarks>
     public string? Name { get; init; }
 
     /// <summary>What the container speaks. <see cref="ModelProtocol.OpenAi"/> needs an endpoint that serves synchronous calls: an async endpoint is refused.</summary>
@@ -163,8 +162,11 @@ public sealed class InferenceApi : PlatformConstruct
     /// <summary>The URL of the stage, ending in <c>/</c>.</summary>
     public string Url => RestApi.Url;
 
-    /// <summary>The handler configuration both functions get (the handler's documented keys), without the adapter's settings.</summary>
+    /// <summary>The handler configuration both functions get (the handler's documented keys), without the adapter's settings; the buffered function also gets its own timeout.</summary>
     public IReadOnlyDictionary<string, string> HandlerConfiguration { get; }
+
+    /// <summary>The handler settings both functions get, of which <see cref="HandlerConfiguration"/> is the environment.</summary>
+    internal InferenceSettings Settings { get; }
 
     /// <summary>Creates the functions, the API and its routes, and the grants.</summary>
     public InferenceApi(Construct scope, string id, InferenceApiProps props) : base(scope, id, props, "inference-api")
@@ -181,24 +183,28 @@ public sealed class InferenceApi : PlatformConstruct
         _modelNames = models.Select(m => m.Name!).ToList();
         // The REST API's name, known before the API: the Api dimension of every metric the handler writes, so two
         // platforms' APIs in one account and region (dev and prod) never share a metric.
-        var configuration = new Dictionary<string, string> { ["Api__RouteGroups"] = "inference", ["Api__Name"] = PlatformRestApi.NameOf(Platform, props.Name) };
-        foreach (var model in models)
+        var api = new ApiSettings { Name = PlatformRestApi.NameOf(Platform, props.Name), RouteGroups = RouteGroup.Inference };
+        var settings = new InferenceSettings
         {
-            var prefix = $"Inference__Models__{model.Name}__";
-            configuration[prefix + "EndpointName"] = model.Endpoint.EndpointName;
-            configuration[prefix + "Protocol"] = model.Protocol == ModelProtocol.OpenAi ? "openai" : "raw";
-            // The handler refuses, with a problem document, a route whose SageMaker call the endpoint does not serve.
-            configuration[prefix + "Invocations"] = model.Endpoint.Invocations.ToHandlerValue();
-            if (model.InferenceComponentName is { } component) configuration[prefix + "InferenceComponentName"] = component;
-            if (model.MaxPayloadBytes is { } max) configuration[prefix + "MaxPayloadBytes"] = max.ToString(CultureInfo.InvariantCulture);
-        }
-        if (asyncEndpoint is not null)
-        {
-            configuration["Inference__Async__Bucket"] = asyncEndpoint.DataBucket.BucketName;
-            configuration["Inference__Async__Prefix"] = GpuModelEndpoint.AsyncInputPrefix.TrimEnd('/');
-            configuration["Inference__Async__KmsKeyId"] = asyncEndpoint.Platform.Key.Key.KeyArn;
-        }
-        HandlerConfiguration = configuration;
+            Models = models.Select(m => new InferenceModelSettings
+            {
+                Name = m.Name,
+                EndpointName = m.Endpoint.EndpointName,
+                Protocol = m.Protocol == ModelProtocol.OpenAi ? ModelProtocols.OpenAi : ModelProtocols.Raw,
+                // The handler refuses, with a problem document, a route whose SageMaker call the endpoint does not serve.
+                Invocations = m.Endpoint.Invocations.ToHandlerValue(),
+                InferenceComponentName = m.InferenceComponentName,
+                MaxPayloadBytes = m.MaxPayloadBytes ?? InferenceSettings.SageMakerMaxPayloadBytes,
+            }).ToList(),
+            // The handler's default prefix is the one GrantAsyncPayloads grants (AsyncLayout.InputPrefix).
+            Async = asyncEndpoint is null ? new AsyncSettings() : new AsyncSettings
+            {
+                Bucket = asyncEndpoint.DataBucket.BucketName,
+                KmsKeyId = asyncEndpoint.Platform.Key.Key.KeyArn,
+            },
+        };
+        Settings = settings;
+        HandlerConfiguration = HandlerEnvironment.Of(api, settings);
 
         var code = HandlerCodeOf(props);
         BufferedHandler = new HandlerFunction(this, "Buffered", new HandlerFunctionProps
@@ -206,10 +212,7 @@ public sealed class InferenceApi : PlatformConstruct
             Platform = Platform,
             Purpose = "inference",
             Code = code,
-            Configuration = new Dictionary<string, string>(configuration)
-            {
-                ["Inference__TimeoutSeconds"] = props.BufferedTimeoutSeconds.ToString(CultureInfo.InvariantCulture),
-            },
+            Configuration = HandlerEnvironment.Of(api, settings with { TimeoutSeconds = props.BufferedTimeoutSeconds }),
             InvokeMode = InvokeMode.Buffered,
             Architecture = props.Architecture,
             MemoryMiB = props.MemoryMiB,
@@ -221,7 +224,7 @@ public sealed class InferenceApi : PlatformConstruct
             Platform = Platform,
             Purpose = "inference-stream",
             Code = code,
-            Configuration = configuration,
+            Configuration = HandlerConfiguration,
             InvokeMode = InvokeMode.ResponseStream,
             Architecture = props.Architecture,
             MemoryMiB = props.MemoryMiB,
@@ -317,15 +320,16 @@ public sealed class InferenceApi : PlatformConstruct
             var endpointName = model.Endpoint.EndpointName;
             Validate.That(model.Name is not null || !Token.IsUnresolved(endpointName),
                 "InferenceModel.Name is required when the endpoint's name is only known at deploy time (a token).");
-            var name = model.Name ?? endpointName.Replace('-', '_');
-            Validate.That(Regex.IsMatch(name, "^[A-Za-z][A-Za-z0-9_]{0,63}$"),
-                $"InferenceModel.Name = '{name}' is not accepted: use a letter, then letters, digits or '_' (at most 64); it is part of the Lambda environment variable Inference__Models__{{name}}__EndpointName, which allows no other characters.");
+            var name = model.Name ?? endpointName;
+            Validate.That(ModelNames.IsValid(name),
+                $"InferenceModel.Name = '{name}' is not accepted: a model name is {ModelNames.Rule}, the name clients put in the path and the OpenAI 'model' field. Give the model a Name that fits.");
             var components = model.Endpoint.InferenceComponentNames;
             var component = model.InferenceComponentName ?? (components.Count == 1 ? components[0] : null);
             Validate.That(component is null || components.Count == 0 || components.Contains(component),
                 $"InferenceModel '{name}': InferenceComponentName = '{component}' is not a component of endpoint {endpointName} ({string.Join(", ", components)}); the grant would not cover it.");
             if (model.MaxPayloadBytes is { } max)
-                Validate.That(max is >= 1 and <= 6_291_456, $"InferenceModel '{name}': MaxPayloadBytes = {max} is out of range: SageMaker accepts 1 to 6,291,456 bytes.");
+                Validate.That(max is >= 1 and <= InferenceSettings.SageMakerMaxPayloadBytes,
+                    $"InferenceModel '{name}': MaxPayloadBytes = {max} is out of range: SageMaker accepts 1 to {InferenceSettings.SageMakerMaxPayloadBytes.ToString("N0", CultureInfo.InvariantCulture)} bytes.");
             // The OpenAI routes call InvokeEndpoint (or InvokeEndpointWithResponseStream with "stream": true); SageMaker
             // serves an asynchronous endpoint only through InvokeEndpointAsync, so such a model could answer no OpenAI request.
             Validate.That(model.Protocol != ModelProtocol.OpenAi || model.Endpoint.Invocations.HasFlag(EndpointInvocations.Sync),
@@ -334,8 +338,8 @@ public sealed class InferenceApi : PlatformConstruct
                 $"Give it Protocol = ModelProtocol.Raw and call POST /v1/endpoints/{name}/async-invocations, or host the model without Async to serve the OpenAI routes.");
             resolved.Add(model with { Name = name, InferenceComponentName = component });
         }
-        var duplicate = resolved.GroupBy(m => m.Name, StringComparer.OrdinalIgnoreCase).FirstOrDefault(g => g.Count() > 1);
-        Validate.That(duplicate is null, $"InferenceApiProps.Models: the name '{duplicate?.Key}' is used {duplicate?.Count()} times (names are case-insensitive in the handler's configuration); give each model a unique Name.");
+        var duplicate = resolved.GroupBy(m => m.Name!, ModelNames.Comparer).FirstOrDefault(g => g.Count() > 1);
+        Validate.That(duplicate is null, $"InferenceApiProps.Models: the name '{duplicate?.Key}' is used {duplicate?.Count()} times; give each model a unique Name.");
         return resolved;
     }
 

@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Amazon.CDK.AWS.CloudWatch;
 using Amazon.CDK.AWS.IAM;
 using Amazon.CDK.AWS.Lambda;
@@ -69,8 +70,11 @@ public sealed class TrainingApi : PlatformConstruct
     /// <summary>The <see cref="PlatformRestApiProps.Name"/> of the REST API these routes are on.</summary>
     private const string ApiBaseName = "training";
 
-    /// <summary>Prefix of <see cref="StateBucket"/> holding the idempotency records (the handler's <c>Training:StatePrefix</c> default, <c>training</c>, and <c>idempotency/</c>).</summary>
-    public const string IdempotencyPrefix = "training/idempotency/";
+    /// <summary>The handler settings of the function, of which its environment is made.</summary>
+    internal TrainingSettings Settings { get; }
+
+    /// <summary>Prefix of <see cref="StateBucket"/> holding the idempotency records (under the handler's <c>Training:StatePrefix</c>).</summary>
+    public string IdempotencyPrefix => TrainingLayout.IdempotencyPrefix(Settings.StatePrefix);
 
     private readonly IReadOnlyList<string> _definitions;
 
@@ -118,38 +122,35 @@ public sealed class TrainingApi : PlatformConstruct
 
         // The REST API's name, known before the API: the Api dimension of every metric the handler writes, so this
         // API's helpers, alarm and dashboard read its own metrics, not those of another platform's training API.
-        var apiName = PlatformRestApi.NameOf(platform, ApiBaseName);
-        var configuration = new Dictionary<string, string>
+        var api = new ApiSettings { Name = PlatformRestApi.NameOf(platform, ApiBaseName), RouteGroups = RouteGroup.Training };
+        Settings = new TrainingSettings
         {
-            ["Api__RouteGroups"] = "training",
-            ["Api__Name"] = apiName,
-            ["Training__JobQueue"] = training.JobQueueArn,
-            ["Training__DatasetsBucket"] = training.DatasetsBucket.BucketName,
-            ["Training__CheckpointsBucket"] = training.CheckpointsBucket.BucketName,
-            ["Training__OutputBucket"] = training.OutputBucket.BucketName,
-            ["Training__StateBucket"] = StateBucket.BucketName,
-            ["Training__KeyId"] = platform.Key.Key.KeyArn,
-            ["Training__AllowedInstanceTypes"] = string.Join(",", allowed),
-            ["Training__MaxRuntimeSeconds"] = props.MaxRuntimeSeconds.ToString(),
-            ["Training__JobVisibility"] = props.JobVisibility.ToString(),
-            // Every job is tagged with it; the role stops only jobs that carry it (Grant).
-            ["Training__JobTag"] = training.JobTagValue,
-        };
-        foreach (var definition in training.JobDefinitions)
-        {
-            configuration[$"Training__JobDefinitions__{definition.Name}__Name"] = training.JobDefinitionName(definition.Name);
-            // The GPUs a job gets when it does not ask: the handler reports them as GpusRequested.
-            configuration[$"Training__JobDefinitions__{definition.Name}__Gpus"] = definition.Gpus.ToString();
-            // A submission may lower the definition's attempt timeout, never raise it.
-            configuration[$"Training__JobDefinitions__{definition.Name}__AttemptTimeoutSeconds"] = definition.AttemptTimeoutSeconds.ToString();
-            if (definition.Nodes > 1)
+            JobQueue = training.JobQueueArn,
+            // Multi-node jobs go to their on-demand queue when the main one starts with Spot (Batch runs them on no Spot).
+            MultiNodeJobQueue = training.MultiNodeJobQueueArn,
+            JobDefinitions = training.JobDefinitions.Select(d => new JobDefinitionSettings
             {
-                configuration[$"Training__JobDefinitions__{definition.Name}__Nodes"] = definition.Nodes.ToString();
-                configuration[$"Training__JobDefinitions__{definition.Name}__MaxNodes"] = (definition.MaxNodes ?? definition.Nodes).ToString();
-            }
-        }
-        // Multi-node jobs go to their on-demand queue when the main one starts with Spot (Batch runs them on no Spot).
-        if (training.MultiNodeJobQueueArn is { } multiNodeQueue) configuration["Training__MultiNodeJobQueue"] = multiNodeQueue;
+                Name = d.Name,
+                BatchName = training.JobDefinitionName(d.Name),
+                Nodes = d.Nodes,
+                MaxNodes = d.Nodes > 1 ? d.MaxNodes ?? d.Nodes : null,
+                // The GPUs a job gets when it does not ask: the handler reports them as GpusRequested.
+                Gpus = d.Gpus,
+                // A submission may lower the definition's attempt timeout, never raise it.
+                AttemptTimeoutSeconds = d.AttemptTimeoutSeconds,
+            }).ToList(),
+            DatasetsBucket = training.DatasetsBucket.BucketName,
+            CheckpointsBucket = training.CheckpointsBucket.BucketName,
+            OutputBucket = training.OutputBucket.BucketName,
+            StateBucket = StateBucket.BucketName,
+            KeyId = platform.Key.Key.KeyArn,
+            AllowedInstanceTypes = string.Join(",", allowed),
+            MaxRuntimeSeconds = props.MaxRuntimeSeconds,
+            JobVisibility = props.JobVisibility.ToString(),
+            // Every job is tagged with it; the role stops only jobs that carry it (Grant).
+            JobTag = training.JobTagValue,
+        };
+        var configuration = HandlerEnvironment.Of(api, training: Settings);
 
         Handler = new HandlerFunction(this, "Handler", new HandlerFunctionProps
         {
@@ -375,6 +376,6 @@ public sealed class TrainingApi : PlatformConstruct
             "ListJobs and DescribeJobs have no resource-level permissions (the handler only lists and describes its own queues' jobs); job ARNs are created per submission, so TerminateJob and TagResource are scoped by the aws-model-platform:training-jobs tag instead; idempotency records are keyed by a hash of caller and key under one prefix.",
             "Resource::*",
             $"Resource::arn:<AWS::Partition>:batch:<AWS::Region>:<AWS::AccountId>:job/*",
-            Suppressions.Matching(@"^Resource::<.*State[0-9A-F]{8}\.Arn>/training/idempotency/\*$"));
+            Suppressions.Matching($@"^Resource::<.*State[0-9A-F]{{8}}\.Arn>/{Regex.Escape(IdempotencyPrefix)}\*$"));
     }
 }

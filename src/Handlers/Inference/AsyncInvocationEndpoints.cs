@@ -50,7 +50,7 @@ public static partial class AsyncInvocationEndpoints
     }
 
     private static async Task SubmitAsync(string model, HttpContext http, ModelCatalog catalog, SageMakerRuntimeClient client,
-        InvocationResilience resilience, AsyncInvocationStore store, IOptions<InferenceOptions> options)
+        InvocationResilience resilience, AsyncInvocationStore store, IOptions<InferenceSettings> options)
     {
         var m = catalog.Resolve(model, http);
         m.EnsureServes(ModelInvocations.Async);
@@ -119,7 +119,7 @@ public static partial class AsyncInvocationEndpoints
         await http.Response.WriteAsJsonAsync(new AsyncAccepted(id, "pending", statusUrl), HandlerJsonContext.Default.AsyncAccepted, cancellationToken: ct);
     }
 
-    private static async Task StatusAsync(string id, HttpContext http, AsyncInvocationStore store, IOptions<InferenceOptions> options)
+    private static async Task StatusAsync(string id, HttpContext http, AsyncInvocationStore store, IOptions<InferenceSettings> options)
     {
         if (!AsyncId().IsMatch(id)) throw Problems.BadRequest("An async invocation id is 32 lowercase hexadecimal characters.");
         var ct = http.RequestAborted;

@@ -23,9 +23,9 @@ public sealed record StoredObject(long Size, string? ContentType);
 /// are encrypted with the configured KMS key (or the bucket's default key). Each input carries the digest of its
 /// submission in its metadata (<see cref="AsyncLayout.DigestMetadata"/>), so a retry can tell whether it asks for the same thing.
 /// </summary>
-public sealed class AsyncInvocationStore(IAmazonS3 s3, IOptions<InferenceOptions> options)
+internal sealed class AsyncInvocationStore(IAmazonS3 s3, IOptions<InferenceSettings> options)
 {
-    private readonly AsyncOptions _o = options.Value.Async;
+    private readonly AsyncSettings _o = options.Value.Async;
 
     public string Bucket => _o.Bucket is { Length: > 0 } b ? b : throw Hosting.Problems.NotConfigured("Async invocations need Inference:Async:Bucket.");
 

@@ -7,11 +7,11 @@ namespace AwsModelPlatform.Handlers.Inference;
 /// <summary>The <c>inference</c> route group: real-time, streaming and async SageMaker invocations and the OpenAI routes.</summary>
 public sealed class InferenceModule : IRouteGroupModule
 {
-    public string Name => "inference";
+    public string Name => RouteGroup.Inference;
 
     public void AddServices(IServiceCollection services, IConfiguration configuration)
     {
-        services.Configure<InferenceOptions>(configuration.GetSection("Inference"));
+        services.Configure<InferenceSettings>(configuration.GetSection(InferenceSettings.Section));
         services.AddSingleton<ModelCatalog>();
         services.AddSingleton<InvocationResilience>();
         services.AddSingleton(sp => new SageMakerRuntimeClient(AwsClientFactory.SageMakerRuntimeHttpClient(sp.GetRequiredService<AwsEnvironment>())));

@@ -26,7 +26,7 @@ public static class InvocationEndpoints
             .ProducesProblems(400, 404, 413, 415, 424, 429, 502, 503, 504);
     }
 
-    private static async Task InvokeAsync(string model, HttpContext http, ModelCatalog catalog, SageMakerRuntimeClient client, InvocationResilience resilience, IOptions<InferenceOptions> options)
+    private static async Task InvokeAsync(string model, HttpContext http, ModelCatalog catalog, SageMakerRuntimeClient client, InvocationResilience resilience, IOptions<InferenceSettings> options)
     {
         var m = catalog.Resolve(model, http);
         m.EnsureServes(ModelInvocations.Sync);
@@ -41,7 +41,7 @@ public static class InvocationEndpoints
         await http.Response.Body.WriteAsync(result.Body, http.RequestAborted);
     }
 
-    private static async Task InvokeStreamAsync(string model, HttpContext http, ModelCatalog catalog, SageMakerRuntimeClient client, InvocationResilience resilience, IOptions<InferenceOptions> options)
+    private static async Task InvokeStreamAsync(string model, HttpContext http, ModelCatalog catalog, SageMakerRuntimeClient client, InvocationResilience resilience, IOptions<InferenceSettings> options)
     {
         var m = catalog.Resolve(model, http);
         m.EnsureServes(ModelInvocations.Stream);

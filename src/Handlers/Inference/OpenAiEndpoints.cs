@@ -43,7 +43,7 @@ public static class OpenAiEndpoints
 
         foreach (var (path, name, required) in new[] { ("/chat/completions", "CreateChatCompletion", "messages"), ("/completions", "CreateCompletion", "prompt"), ("/embeddings", "CreateEmbedding", "input") })
         {
-            v1.MapPost(path, (HttpContext http, ModelCatalog catalog, SageMakerRuntimeClient client, InvocationResilience resilience, IOptions<InferenceOptions> options)
+            v1.MapPost(path, (HttpContext http, ModelCatalog catalog, SageMakerRuntimeClient client, InvocationResilience resilience, IOptions<InferenceSettings> options)
                     => HandleAsync(http, required, catalog, client, resilience, options.Value))
                 .WithTags("OpenAI").WithName(name)
                 .WithSummary($"OpenAI-compatible {path.TrimStart('/')}; stream: true answers with SSE.")
@@ -54,11 +54,11 @@ public static class OpenAiEndpoints
         }
     }
 
-    private static async Task HandleAsync(HttpContext http, string requiredField, ModelCatalog catalog, SageMakerRuntimeClient client, InvocationResilience resilience, InferenceOptions options)
+    private static async Task HandleAsync(HttpContext http, string requiredField, ModelCatalog catalog, SageMakerRuntimeClient client, InvocationResilience resilience, InferenceSettings options)
     {
         var media = RequestBody.RequireContentType(http.Request);
         if (!RequestBody.IsJson(media)) throw Problems.UnsupportedMediaType("OpenAI routes take application/json.");
-        var body = await RequestBody.ReadAsync(http.Request, InferenceOptions.SageMakerMaxPayloadBytes, http.RequestAborted);
+        var body = await RequestBody.ReadAsync(http.Request, InferenceSettings.SageMakerMaxPayloadBytes, http.RequestAborted);
         var (modelName, stream) = ParseEnvelope(body, requiredField);
         var m = catalog.Resolve(modelName, http);
         if (body.Length > m.MaxPayloadBytes) throw Problems.PayloadTooLarge(m.MaxPayloadBytes);

@@ -31,7 +31,7 @@ public sealed record SubmissionFailure(int Status, string Type, string? Detail, 
 
 public sealed record StoredSubmission(SubmissionRecord Record, string ETag);
 
-public sealed class IdempotencyStore(IAmazonS3 s3, TrainingCatalog catalog, IOptions<TrainingOptions> options)
+internal sealed class IdempotencyStore(IAmazonS3 s3, TrainingCatalog catalog, IOptions<TrainingSettings> options)
 {
     /// <summary>Keys are per caller: one caller's key never finds (or blocks) another caller's submission.</summary>
     public string KeyFor(string caller, string idempotencyKey)

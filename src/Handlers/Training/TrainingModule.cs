@@ -7,11 +7,11 @@ namespace AwsModelPlatform.Handlers.Training;
 /// <summary>The <c>training</c> route group: AWS Batch training jobs (submit, list, describe, cancel).</summary>
 public sealed class TrainingModule : IRouteGroupModule
 {
-    public string Name => "training";
+    public string Name => RouteGroup.Training;
 
     public void AddServices(IServiceCollection services, IConfiguration configuration)
     {
-        services.Configure<TrainingOptions>(configuration.GetSection("Training"));
+        services.Configure<TrainingSettings>(configuration.GetSection(TrainingSettings.Section));
         services.AddSingleton<TrainingCatalog>();
         // No HttpClient timeout: TrainingService's pipeline owns the deadline (a TimeoutRejectedException maps to 504).
         services.AddSingleton(sp => new BatchClient(AwsClientFactory.BatchHttpClient(sp.GetRequiredService<AwsEnvironment>())));

@@ -71,7 +71,7 @@ public sealed record ValidatedSubmission(
 /// its limit; the definition, instance type, GPUs, nodes and runtime against the configuration; the dataset strictly
 /// inside the datasets bucket. Every refusal is a 400 problem naming the field.
 /// </summary>
-public static partial class TrainingRequestParser
+internal static partial class TrainingRequestParser
 {
     public const int MaxCommandArgs = 64;
     public const int MaxCommandBytes = 4096;

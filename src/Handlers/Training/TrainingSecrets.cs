@@ -10,7 +10,7 @@ namespace AwsModelPlatform.Handlers.Training;
 /// submission and one variable (<see cref="JobSecretContext"/>), so a ciphertext decrypts only for that job and that
 /// name. Plaintext stays in memory.
 /// </summary>
-public sealed class TrainingSecrets(IAmazonKeyManagementService kms, TrainingCatalog catalog)
+internal sealed class TrainingSecrets(IAmazonKeyManagementService kms, TrainingCatalog catalog)
 {
     /// <summary>name → base64 ciphertext blob.</summary>
     public async Task<SortedDictionary<string, string>> EncryptAsync(string jobName, string submissionId, IReadOnlyDictionary<string, string> secrets, CancellationToken ct)

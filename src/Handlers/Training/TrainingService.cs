@@ -19,9 +19,9 @@ public sealed record SubmittedJob(string JobId, string JobName, string Definitio
 /// pipeline: a deadline, and jittered retries of throttling (every call: a throttled request was not executed) and of
 /// 5xx / connection failures (read and stop calls only; SubmitJob is not idempotent at Batch).
 /// </summary>
-public sealed partial class TrainingService(
+internal sealed partial class TrainingService(
     BatchClient batch, TrainingCatalog catalog, TrainingSecrets secrets, IdempotencyStore store,
-    IOptions<TrainingOptions> options, TimeProvider time, ILogger<TrainingService> logger)
+    IOptions<TrainingSettings> options, TimeProvider time, ILogger<TrainingService> logger)
 {
     private static readonly ResiliencePropertyKey<bool> Idempotent = new("idempotent");
     private readonly ResiliencePipeline _pipeline = Pipeline(options.Value, time);
@@ -408,7 +408,7 @@ public sealed partial class TrainingService(
         }
     }
 
-    private static ResiliencePipeline Pipeline(TrainingOptions o, TimeProvider time)
+    private static ResiliencePipeline Pipeline(TrainingSettings o, TimeProvider time)
     {
         var builder = new ResiliencePipelineBuilder { TimeProvider = time };
         return builder

@@ -150,34 +150,29 @@ public class InferenceApiDefaultsTests(InferenceApiTemplates t)
     }
 
     [Fact]
-    public void Function_configuration_is_exactly_the_handlers_documented_configuration()
+    public void The_functions_name_each_model_its_endpoint_protocol_component_and_calls_and_the_async_store()
     {
-        var adapter = new[] { "AWS_LAMBDA_EXEC_WRAPPER", "AWS_LWA_PORT", "AWS_LWA_READINESS_CHECK_PATH", "AWS_LWA_INVOKE_MODE", "ASPNETCORE_URLS" };
-        var expected = new Dictionary<string, string>
-        {
-            ["Api__RouteGroups"] = "inference",
-            ["Api__Name"] = t.DefaultsApi.RestApi.ApiName,
-            ["Inference__Models__llm__EndpointName"] = t.LlmEndpointName,
-            ["Inference__Models__llm__Protocol"] = "openai",
-            ["Inference__Models__llm__InferenceComponentName"] = t.LlmEndpointName + "-model",
-            ["Inference__Models__llm__Invocations"] = "sync,stream",
-            ["Inference__Models__" + t.AsyncEndpointName.Replace('-', '_') + "__EndpointName"] = t.AsyncEndpointName,
-            ["Inference__Models__" + t.AsyncEndpointName.Replace('-', '_') + "__Protocol"] = "raw",
-            ["Inference__Models__" + t.AsyncEndpointName.Replace('-', '_') + "__Invocations"] = "async",
-            ["Inference__Async__Prefix"] = "async-input",
-        };
+        static string Key(params object[] path) => SettingsEnvironment.Key([InferenceSettings.Section, .. path]);
+        var models = t.DefaultsApi.Settings.Models;
+        Assert.Equal(new[] { "llm", t.AsyncEndpointName }, models.Select(m => m.Name)); // an unnamed model is called as its endpoint is
         foreach (var id in new[] { "Buffered", "Streaming" })
         {
-            var variables = Variables(id).AsObject().Where(v => !adapter.Contains(v.Key)).ToDictionary(v => v.Key, v => v.Value!);
-            var handlerKeys = variables.Keys.Where(k => k != "Inference__TimeoutSeconds").Order().ToList();
-            Assert.Equal(expected.Keys.Append("Inference__Async__Bucket").Append("Inference__Async__KmsKeyId").Order().ToList(), handlerKeys);
-            foreach (var (key, value) in expected) Assert.Equal(value, variables[key].GetValue<string>());
-            Assert.Contains("BatchData", variables["Inference__Async__Bucket"].Text());
-            Assert.Contains("PlatformKey", variables["Inference__Async__KmsKeyId"].Text());
+            var env = Variables(id);
+            string? Model(int i, string property) => env[Key(nameof(InferenceSettings.Models), i, property)]?.GetValue<string>();
+            Assert.Equal(("llm", t.LlmEndpointName, ModelProtocols.OpenAi, t.LlmEndpointName + "-model", "sync,stream"),
+                (Model(0, "Name"), Model(0, "EndpointName"), Model(0, "Protocol"), Model(0, "InferenceComponentName"), Model(0, "Invocations")));
+            // Raw is the handler's default protocol: not written again.
+            Assert.Equal((t.AsyncEndpointName, t.AsyncEndpointName, null, null, "async"),
+                (Model(1, "Name"), Model(1, "EndpointName"), Model(1, "Protocol"), Model(1, "InferenceComponentName"), Model(1, "Invocations")));
+            Assert.Contains("BatchData", env[Key(nameof(InferenceSettings.Async), nameof(AsyncSettings.Bucket))].Text());
+            Assert.Contains("PlatformKey", env[Key(nameof(InferenceSettings.Async), nameof(AsyncSettings.KmsKeyId))].Text());
+            // The handler's default prefix is the one the buffered function may write (AsyncLayout.InputPrefix).
+            Assert.Null(env[Key(nameof(InferenceSettings.Async), nameof(AsyncSettings.Prefix))]);
         }
-        Assert.Equal("28", Variables("Buffered")["Inference__TimeoutSeconds"]!.GetValue<string>());
-        Assert.Null(Variables("Streaming")["Inference__TimeoutSeconds"]);
-        Assert.Equal(t.DefaultsApi.HandlerConfiguration.Keys.Order(), expected.Keys.Append("Inference__Async__Bucket").Append("Inference__Async__KmsKeyId").Order());
+        Assert.Equal(AsyncLayout.InputPrefix, t.DefaultsApi.Settings.Async.Prefix + "/");
+        // API Gateway ends a buffered integration at 29 s: the buffered function answers its own 504 first.
+        Assert.Equal("28", Variables("Buffered")[Key(nameof(InferenceSettings.TimeoutSeconds))]!.GetValue<string>());
+        Assert.Null(Variables("Streaming")[Key(nameof(InferenceSettings.TimeoutSeconds))]);
     }
 
     [Fact]
@@ -368,7 +363,7 @@ public class InferenceApiOptionsTests(InferenceApiTemplates t)
         var apiName = T.Single("AWS::ApiGateway::RestApi")["Properties"]!["Name"]!.GetValue<string>();
         Assert.EndsWith("-team-inference", apiName);
         foreach (var id in new[] { "Buffered", "Streaming" })
-            Assert.Equal(apiName, Function(id)["Environment"]!["Variables"]!["Api__Name"]!.GetValue<string>());
+            Assert.Equal(apiName, Function(id)["Environment"]!["Variables"]![SettingsEnvironment.Key(ApiSettings.Section, nameof(ApiSettings.Name))]!.GetValue<string>());
 
         var errors = t.OptionsApi.MetricErrors("chat");
         Assert.Equal(("AwsModelPlatform/Inference", "Errors", "Sum", 300d), (errors.Namespace, errors.MetricName, errors.Statistic, errors.Period.ToSeconds()));
@@ -387,11 +382,14 @@ public class InferenceApiOptionsTests(InferenceApiTemplates t)
     public void Imported_endpoint_with_a_chosen_component_payload_limit_and_no_async()
     {
         var variables = Function("Buffered")["Environment"]!["Variables"]!;
-        Assert.Equal("team-llm", variables["Inference__Models__chat__EndpointName"]!.GetValue<string>());
-        Assert.Equal("chat-b", variables["Inference__Models__chat__InferenceComponentName"]!.GetValue<string>());
-        Assert.Equal("65536", variables["Inference__Models__chat__MaxPayloadBytes"]!.GetValue<string>());
-        Assert.Equal("20", variables["Inference__TimeoutSeconds"]!.GetValue<string>());
-        Assert.Null(variables["Inference__Async__Bucket"]);
+        static string Key(params object[] path) => SettingsEnvironment.Key([InferenceSettings.Section, .. path]);
+        static string Model(string property) => Key(nameof(InferenceSettings.Models), 0, property);
+        Assert.Equal("chat", variables[Model(nameof(InferenceModelSettings.Name))]!.GetValue<string>());
+        Assert.Equal("team-llm", variables[Model(nameof(InferenceModelSettings.EndpointName))]!.GetValue<string>());
+        Assert.Equal("chat-b", variables[Model(nameof(InferenceModelSettings.InferenceComponentName))]!.GetValue<string>());
+        Assert.Equal("65536", variables[Model(nameof(InferenceModelSettings.MaxPayloadBytes))]!.GetValue<string>());
+        Assert.Equal("20", variables[Key(nameof(InferenceSettings.TimeoutSeconds))]!.GetValue<string>());
+        Assert.Null(variables[Key(nameof(InferenceSettings.Async), nameof(AsyncSettings.Bucket))]);
         var paths = T.Resources("AWS::ApiGateway::Resource").Select(r => r.Value["Properties"]!["PathPart"]!.GetValue<string>()).ToList();
         Assert.DoesNotContain("async-invocations", paths);
         var sagemaker = T.Resources("AWS::IAM::Policy").Single(p => p.Key.StartsWith("ApiBufferedRoleDefaultPolicy")).Value["Properties"]!["PolicyDocument"]!["Statement"]!.AsArray();
@@ -489,11 +487,24 @@ public class InferenceApiValidationTests
         Assert.Contains("Models is empty", Error(_ => new InferenceApiProps { Models = Array.Empty<InferenceModel>(), HandlerDirectory = FakeHandlerCode.Directory }));
     }
 
-    [Fact]
-    public void A_model_name_that_cannot_be_an_environment_variable_is_refused()
+    [Theory]
+    [InlineData("my llm")]
+    [InlineData("team/llm")]
+    [InlineData("..")]
+    public void A_model_name_clients_could_not_call_is_refused(string name)
     {
-        var message = Error(s => new InferenceApiProps { Models = new[] { new InferenceModel { Endpoint = Imported(s), Name = "my-llm" } }, HandlerDirectory = FakeHandlerCode.Directory });
-        Assert.Contains("InferenceModel.Name = 'my-llm' is not accepted", message);
+        var message = Error(s => new InferenceApiProps { Models = new[] { new InferenceModel { Endpoint = Imported(s), Name = name } }, HandlerDirectory = FakeHandlerCode.Directory });
+        Assert.Contains($"InferenceModel.Name = '{name}' is not accepted: a model name is {ModelNames.Rule}", message);
+    }
+
+    [Fact]
+    public void A_model_keeps_the_name_of_its_endpoint_as_given()
+    {
+        // The name clients know: its '-' stay (the name is a value of the handler's configuration, never part of a key).
+        var stack = Synth.NewStack();
+        var api = new InferenceApi(stack, "Api", new InferenceApiProps { Models = new[] { new InferenceModel { Endpoint = Imported(stack, "llama-3-8b") } }, HandlerDirectory = FakeHandlerCode.Directory });
+        Assert.Equal("llama-3-8b", Assert.Single(api.Settings.Models).Name);
+        Assert.Equal("llama-3-8b", api.MetricRequests("llama-3-8b").Dimensions![HandlerMetrics.Inference.Model]);
     }
 
     [Fact]
@@ -501,7 +512,7 @@ public class InferenceApiValidationTests
     {
         var message = Error(s => new InferenceApiProps
         {
-            Models = new[] { new InferenceModel { Endpoint = Imported(s, "a"), Name = "llm" }, new InferenceModel { Endpoint = Imported(s, "b"), Name = "LLM" } },
+            Models = new[] { new InferenceModel { Endpoint = Imported(s, "a"), Name = "llm" }, new InferenceModel { Endpoint = Imported(s, "b"), Name = "llm" } },
             HandlerDirectory = FakeHandlerCode.Directory,
         });
         Assert.Contains("the name 'llm' is used 2 times", message);
@@ -570,8 +581,7 @@ public class InferenceApiValidationTests
         });
         Assert.Equal(
             new Dictionary<string, string> { ["realtime"] = "sync,stream", ["components"] = "sync,stream", ["serverless"] = "sync", ["queued"] = "async", ["imported"] = "sync" },
-            api.HandlerConfiguration.Where(c => c.Key.EndsWith("__Invocations", StringComparison.Ordinal))
-                .ToDictionary(c => c.Key.Split("__")[2], c => c.Value));
+            api.Settings.Models.ToDictionary(m => m.Name!, m => m.Invocations));
     }
 
     [Theory]
