@@ -38,7 +38,7 @@ public sealed class RouteGroupTests
     {
         public string Name { get; } = name;
         public void AddServices(IServiceCollection services, IConfiguration configuration) { }
-        public void Map(IEndpointRouteBuilder app) { }
+        public void Map(IEndpointRouteBuilder app, ServedRoutes routes) { }
     }
 
     private static IConfiguration Config(string? groups) =>

@@ -47,7 +47,7 @@ public sealed record PlatformRestApiProps
     /// <summary>
     /// Smallest response, in bytes, API Gateway compresses when the client accepts it. API Gateway supports no content
     /// encoding with response streaming (https://docs.aws.amazon.com/apigateway/latest/developerguide/response-transfer-mode.html):
-    /// a value set here and a streaming route (<see cref="PlatformRestApi.AddRoute"/>) on the same API fail synthesis.
+    /// a value set here and a streaming route (<see cref="PlatformRestApi.AddRoute(string, string, HandlerFunction, InvokeMode, IModel?)"/>) on the same API fail synthesis.
     /// </summary>
     /// <remarks>Default: 1024 (JSON bodies compress well; smaller ones are not worth the CPU) while the API has no
     /// streaming route; none once it has one.</remarks>
@@ -111,7 +111,7 @@ public sealed class PlatformRestApi : Construct
     /// <summary>The API keys created for the usage plans, by plan name (API-key authorization only).</summary>
     public IReadOnlyDictionary<string, IApiKey> ApiKeys { get; }
 
-    /// <summary>Creates the API, its stage, logs, WAF and alarms; add routes with <see cref="AddRoute"/>.</summary>
+    /// <summary>Creates the API, its stage, logs, WAF and alarms; add routes with <see cref="AddRoute(string, string, HandlerFunction, InvokeMode, IModel?)"/>.</summary>
     public PlatformRestApi(Construct scope, string id, PlatformRestApiProps props) : base(scope, id)
     {
         var platform = props.Platform;
@@ -244,6 +244,18 @@ public sealed class PlatformRestApi : Construct
             }));
         }
         return method;
+    }
+
+    /// <summary>
+    /// Creates the API Gateway method of <paramref name="route"/> (the route table's), on <paramref name="handler"/>,
+    /// whose invoke mode must be the route's transfer.
+    /// </summary>
+    internal Method AddRoute(ApiRoute route, HandlerFunction handler, IModel? jsonBody = null)
+    {
+        Validate.That(route.OnApiGateway, $"PlatformRestApi {Node.Path}: {route} is not a route of API Gateway.");
+        Validate.That(handler.InvokeMode.Transfer() == route.Transfer,
+            $"PlatformRestApi {Node.Path}: {route} is a {route.Transfer} route, and function {handler.Node.Path} is {handler.InvokeMode}; route it to a function of its mode.");
+        return AddRoute(route.Method, route.Path, handler, handler.InvokeMode, jsonBody);
     }
 
     /// <summary>

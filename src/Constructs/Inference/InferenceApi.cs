@@ -123,30 +123,6 @@ public sealed record InferenceApiProps : PlatformConstructProps
 /// </summary>
 public sealed class InferenceApi : PlatformConstruct
 {
-    /// <summary>Routes served by the buffered function.</summary>
-    public static readonly IReadOnlyList<(string Method, string Path)> BufferedRoutes = new[]
-    {
-        ("POST", "/v1/endpoints/{model}/invocations"),
-        ("GET", "/v1/models"),
-        ("POST", "/v1/embeddings"),
-        ("GET", "/openapi/v1.json"),
-    };
-
-    /// <summary>Routes served by the streaming function.</summary>
-    public static readonly IReadOnlyList<(string Method, string Path)> StreamingRoutes = new[]
-    {
-        ("POST", "/v1/endpoints/{model}/invocations-stream"),
-        ("POST", "/v1/chat/completions"),
-        ("POST", "/v1/completions"),
-    };
-
-    /// <summary>Routes served by the buffered function when a model is async.</summary>
-    public static readonly IReadOnlyList<(string Method, string Path)> AsyncRoutes = new[]
-    {
-        ("POST", "/v1/endpoints/{model}/async-invocations"),
-        ("GET", "/v1/async-invocations/{id}"),
-    };
-
     /// <summary>The CloudWatch namespace of the metrics the handler writes for the model routes (Embedded Metric Format).</summary>
     public const string MetricNamespace = HandlerMetrics.Inference.Namespace;
 
@@ -254,11 +230,11 @@ public sealed class InferenceApi : PlatformConstruct
         });
         RestApi.RecordCustomMetrics(ModelCount * ByModel.Metrics.Count, MetricsBasis,
             metricsPerCaller: ModelCount * TokensByCaller.Metrics.Count, perCallerBasis: $"{ModelCount} model(s) × {Describe(TokensByCaller, "token metrics")}");
+        // The route table's methods of each function: what its handler serves (and checks at startup) for these settings.
         var bodies = RequestModels.Create(RestApi.Api);
-        foreach (var (method, path) in BufferedRoutes.Concat(asyncEndpoint is null ? Array.Empty<(string, string)>() : AsyncRoutes))
-            RestApi.AddRoute(method, path, BufferedHandler, InvokeMode.Buffered, bodies.GetValueOrDefault(path));
-        foreach (var (method, path) in StreamingRoutes)
-            RestApi.AddRoute(method, path, StreamingHandler, InvokeMode.ResponseStream, bodies.GetValueOrDefault(path));
+        foreach (var handler in new[] { BufferedHandler, StreamingHandler })
+            foreach (var route in Routes.Served([RouteGroup.Inference], handler.InvokeMode.Transfer(), settings).Where(r => r.OnApiGateway))
+                RestApi.AddRoute(route, handler, bodies.GetValueOrDefault(route));
         if (asyncEndpoint is not null) SuppressAsyncPayloadWildcards();
     }
 
@@ -334,14 +310,16 @@ public sealed class InferenceApi : PlatformConstruct
             // serves an asynchronous endpoint only through InvokeEndpointAsync, so such a model could answer no OpenAI request.
             Validate.That(model.Protocol != ModelProtocol.OpenAi || model.Endpoint.Invocations.HasFlag(EndpointInvocations.Sync),
                 $"InferenceModel '{name}': Protocol = OpenAi, but endpoint {endpointName} is asynchronous (RealTimeHosting.Async) and SageMaker serves it only through InvokeEndpointAsync, " +
-                $"while the OpenAI routes (/v1/chat/completions, /v1/completions, /v1/embeddings) call InvokeEndpoint or InvokeEndpointWithResponseStream. " +
-                $"Give it Protocol = ModelProtocol.Raw and call POST /v1/endpoints/{name}/async-invocations, or host the model without Async to serve the OpenAI routes.");
+                $"while the OpenAI routes ({string.Join(", ", OpenAiRoutes.Select(r => r.Path))}) call InvokeEndpoint or InvokeEndpointWithResponseStream. " +
+                $"Give it Protocol = ModelProtocol.Raw and call {Routes.InvokeAsync.Method} {Routes.InvokeAsync.PathWith((Routes.Model, name))}, or host the model without Async to serve the OpenAI routes.");
             resolved.Add(model with { Name = name, InferenceComponentName = component });
         }
         var duplicate = resolved.GroupBy(m => m.Name!, ModelNames.Comparer).FirstOrDefault(g => g.Count() > 1);
         Validate.That(duplicate is null, $"InferenceApiProps.Models: the name '{duplicate?.Key}' is used {duplicate?.Count()} times; give each model a unique Name.");
         return resolved;
     }
+
+    private static readonly ApiRoute[] OpenAiRoutes = [Routes.ChatCompletions, Routes.Completions, Routes.Embeddings];
 
     private static Code HandlerCodeOf(InferenceApiProps props)
     {
@@ -367,7 +345,7 @@ public sealed class InferenceApi : PlatformConstruct
     /// <summary>JSON schemas of the OpenAI bodies: API Gateway refuses malformed requests before they reach (and cost) a function.</summary>
     private static class RequestModels
     {
-        public static Dictionary<string, IModel> Create(RestApi api)
+        public static Dictionary<ApiRoute, IModel> Create(RestApi api)
         {
             Model Body(string id, string title, string[] required, Dictionary<string, IJsonSchema> properties) => api.AddModel(id, new ModelOptions
             {
@@ -386,9 +364,9 @@ public sealed class InferenceApi : PlatformConstruct
             var model = new JsonSchema { Type = JsonSchemaType.STRING, MinLength = 1 };
             var stream = new JsonSchema { Type = JsonSchemaType.BOOLEAN };
             var maxTokens = new JsonSchema { Type = JsonSchemaType.INTEGER, Minimum = 1 };
-            return new Dictionary<string, IModel>
+            return new Dictionary<ApiRoute, IModel>
             {
-                ["/v1/chat/completions"] = Body("ChatCompletionRequest", "OpenAI chat completion request", new[] { "model", "messages" }, new()
+                [Routes.ChatCompletions] = Body("ChatCompletionRequest", "OpenAI chat completion request", new[] { "model", "messages" }, new()
                 {
                     ["model"] = model,
                     ["messages"] = new JsonSchema
@@ -400,13 +378,13 @@ public sealed class InferenceApi : PlatformConstruct
                     ["stream"] = stream,
                     ["max_tokens"] = maxTokens,
                 }),
-                ["/v1/completions"] = Body("CompletionRequest", "OpenAI completion request", new[] { "model", "prompt" }, new()
+                [Routes.Completions] = Body("CompletionRequest", "OpenAI completion request", new[] { "model", "prompt" }, new()
                 {
                     ["model"] = model,
                     ["stream"] = stream,
                     ["max_tokens"] = maxTokens,
                 }),
-                ["/v1/embeddings"] = Body("EmbeddingRequest", "OpenAI embedding request", new[] { "model", "input" }, new()
+                [Routes.Embeddings] = Body("EmbeddingRequest", "OpenAI embedding request", new[] { "model", "input" }, new()
                 {
                     ["model"] = model,
                 }),

@@ -174,10 +174,9 @@ public sealed class TrainingApi : PlatformConstruct
             ThrottlingBurstLimit = (int)Math.Max(1, props.ThrottlingRateLimit * 2),
         });
         Api.RecordCustomMetrics(CustomMetricCount, CustomMetricsBasis);
-        Api.AddRoute("POST", "/v1/training-jobs", Handler, InvokeMode.Buffered);
-        Api.AddRoute("GET", "/v1/training-jobs", Handler, InvokeMode.Buffered);
-        Api.AddRoute("GET", "/v1/training-jobs/{id}", Handler, InvokeMode.Buffered);
-        Api.AddRoute("DELETE", "/v1/training-jobs/{id}", Handler, InvokeMode.Buffered);
+        // The route table's training routes and the OpenAPI document: what the handler serves (and checks at startup).
+        foreach (var route in Routes.Served([RouteGroup.Training], Handler.InvokeMode.Transfer()).Where(r => r.OnApiGateway))
+            Api.AddRoute(route, Handler);
 
         // Submissions are few and each is a job someone is waiting for: one 5xx is worth a look. API Gateway's 5xx-rate
         // alarm (PlatformRestApi) needs 20 requests in 5 minutes, which a training API seldom sees.

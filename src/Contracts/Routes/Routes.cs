@@ -71,12 +71,13 @@ internal static class Routes
     /// <summary>
     /// The routes a handler process serves, and (without <see cref="Health"/>) the methods its function has on API
     /// Gateway: the hosting routes and those of <paramref name="groups"/>, of <paramref name="transfer"/> (null: a
-    /// process that serves both, as a local run does; the readiness check in any case), whose needs
-    /// <paramref name="inference"/> meets.
+    /// process that serves both, as a local run does; the readiness check in any case), whose needs the configuration
+    /// meets (<paramref name="inference"/>: its inference settings, none for a process without the inference group).
     /// </summary>
-    public static IReadOnlyList<ApiRoute> Served(IEnumerable<string> groups, Transfer? transfer, InferenceSettings inference)
+    public static IReadOnlyList<ApiRoute> Served(IEnumerable<string> groups, Transfer? transfer, InferenceSettings? inference = null)
     {
         var mapped = groups.Append(RouteGroup.Hosting).ToHashSet(StringComparer.Ordinal);
-        return All.Where(r => mapped.Contains(r.Group) && (transfer is null || r.Transfer == transfer || !r.OnApiGateway) && r.IsServed(inference)).ToList();
+        return All.Where(r => mapped.Contains(r.Group) && (transfer is null || r.Transfer == transfer || !r.OnApiGateway)
+                              && (r.Needs == RouteNeeds.Nothing || (inference is not null && r.IsServed(inference)))).ToList();
     }
 }

@@ -1,17 +1,18 @@
 namespace AwsModelPlatform.Handlers.Hosting;
 
 /// <summary>A feature's routes and services; <c>Api:RouteGroups</c> decides which ones a process maps.</summary>
-public interface IRouteGroupModule
+internal interface IRouteGroupModule
 {
-    /// <summary>The name used in <c>Api:RouteGroups</c> (<c>inference</c>, <c>training</c>).</summary>
+    /// <summary>The name used in <c>Api:RouteGroups</c> (<see cref="RouteGroup.Selectable"/>).</summary>
     string Name { get; }
 
     void AddServices(IServiceCollection services, IConfiguration configuration);
 
-    void Map(IEndpointRouteBuilder app);
+    /// <summary>Maps the group's routes that <paramref name="routes"/> holds, and no other.</summary>
+    void Map(IEndpointRouteBuilder app, ServedRoutes routes);
 }
 
-public static class RouteGroups
+internal static class RouteGroups
 {
     /// <summary>The modules named in <c>Api:RouteGroups</c> (all of them when unset); an unknown name fails startup.</summary>
     public static IReadOnlyList<IRouteGroupModule> Select(IConfiguration configuration, params IRouteGroupModule[] known)

@@ -5,7 +5,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 namespace AwsModelPlatform.Handlers.Training;
 
 /// <summary>The <c>training</c> route group: AWS Batch training jobs (submit, list, describe, cancel).</summary>
-public sealed class TrainingModule : IRouteGroupModule
+internal sealed class TrainingModule : IRouteGroupModule
 {
     public string Name => RouteGroup.Training;
 
@@ -22,11 +22,11 @@ public sealed class TrainingModule : IRouteGroupModule
         services.AddSingleton<TrainingService>();
     }
 
-    public void Map(IEndpointRouteBuilder app)
+    public void Map(IEndpointRouteBuilder app, ServedRoutes routes)
     {
         // Fail at startup, not on the first request, when the training configuration is incomplete.
         _ = app.ServiceProvider.GetRequiredService<TrainingCatalog>();
         _ = app.ServiceProvider.GetRequiredService<AwsEnvironment>();
-        TrainingEndpoints.Map(app.MapGroup("/v1"));
+        TrainingEndpoints.Map(app, routes);
     }
 }
