@@ -36,7 +36,7 @@ public static class Cli
                 Write(Path.Combine(options.Out, stack.Name + ".md"), Reports.Markdown(stack.Name, lines, worst, usage, options.Usage, table));
                 Write(Path.Combine(options.Out, stack.Name + ".csv"), Reports.Csv(lines));
                 stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{stack.Name}: expected ${Reports.Money(Reports.Total(lines))}/month, worst case {(worst is null ? "not recorded" : "$" + Reports.Money(worst.TotalMonthlyUsd))}/month"));
+                    $"{stack.Name}: expected ${Reports.Money(Reports.Total(lines))}/month, worst case {(worst is null ? "not recorded" : "$" + Reports.Money((decimal)worst.TotalMonthlyUsd))}/month"));
             }
             var breakeven = new Breakeven(usage.Breakeven, table);
             var svg = Path.Combine(options.Out, "inference-breakeven.svg");

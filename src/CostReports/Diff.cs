@@ -53,8 +53,8 @@ internal static class Diff
         L($"Expected total: {Reports.Money(tb)} -> {Reports.Money(ta)} ({Signed(ta - tb)}) USD/month");
         foreach (var name in beforeStacks.Select(s => s.Name).Union(afterStacks.Select(s => s.Name)).OrderBy(n => n, StringComparer.Ordinal))
         {
-            var wb = beforeStacks.FirstOrDefault(s => s.Name == name) is { } sb1 ? WorstCase.Of(sb1)?.TotalMonthlyUsd ?? 0 : 0;
-            var wa = afterStacks.FirstOrDefault(s => s.Name == name) is { } sa1 ? WorstCase.Of(sa1)?.TotalMonthlyUsd ?? 0 : 0;
+            var wb = beforeStacks.FirstOrDefault(s => s.Name == name) is { } sb1 ? (decimal)(WorstCase.Of(sb1)?.TotalMonthlyUsd ?? 0) : 0;
+            var wa = afterStacks.FirstOrDefault(s => s.Name == name) is { } sa1 ? (decimal)(WorstCase.Of(sa1)?.TotalMonthlyUsd ?? 0) : 0;
             if (wb != wa) L($"Worst case {name}: {Reports.Money(wb)} -> {Reports.Money(wa)} ({Signed(wa - wb)}) USD/month");
         }
         return sb.ToString();

@@ -150,38 +150,32 @@ internal sealed class Pricers(PriceTable table, UsageProfile usage)
     }
 
     // A handler's EMF metrics bill a metric-month each once they report, which they do as soon as the API has traffic.
-    private ReportLine CustomMetrics(string stack, string path, JsonObject record, double callers)
+    private ReportLine CustomMetrics(string stack, string path, JsonObject metadata, double callers)
     {
-        var perCaller = record["metricsPerCaller"]?.GetValue<int>() ?? 0;
-        var quantity = record["metrics"]!.GetValue<int>() + perCaller * callers;
-        var note = record["basis"]!.GetValue<string>()
-            + (perCaller > 0 ? $"; + {record["perCallerBasis"]!.GetValue<string>()} × {F(callers)} distinct caller(s)" : "");
+        var record = CustomMetricsRecord.From(metadata);
+        var quantity = record.Metrics + record.MetricsPerCaller * callers;
+        var note = record.Basis + (record.MetricsPerCaller > 0 ? $"; + {record.PerCallerBasis} × {F(callers)} distinct caller(s)" : "");
         var price = P(PriceTable.CloudWatch, "metric");
         return new ReportLine(stack, path, CostMetadata.CustomMetricsType, quantity, price.Unit, price.Usd, note);
     }
 
     private void PriceEndpoint(StackTemplate stack, string path, JsonObject resource, Action<double, Price, string> add)
     {
-        var cost = resource["Metadata"]?[CostMetadata.ResourceKey];
-        if (cost is null) return;
+        if (EndpointCostRecord.From(resource["Metadata"]?[CostMetadata.ResourceKey]) is not { } cost) return;
         var traffic = UsageProfile.Match(usage.Endpoints, stack.Name + "/" + path) ?? new EndpointUsage();
-        var hosting = cost["hosting"]?.GetValue<string>() ?? "";
         var requests = traffic.RequestsPerMonth;
-        if (hosting == "ServerlessHosting")
+        if (cost.Hosting == EndpointCostRecord.Serverless)
         {
-            var memory = cost["serverlessMemoryMb"]!.GetValue<int>();
+            var memory = cost.ServerlessMemoryMb;
             add(EndpointModel.ServerlessGbSeconds(requests, traffic.ModelLatencyMs, memory), P(PriceTable.SageMakerServerless, "inference.gb-second"),
                 $"{F(requests)} requests × {F(traffic.ModelLatencyMs)} ms × {memory} MB");
-            var provisioned = cost["serverlessProvisionedConcurrency"]!.GetValue<int>();
+            var provisioned = cost.ServerlessProvisionedConcurrency;
             if (provisioned > 0)
                 add(provisioned * memory / 1024.0 * 3600 * EndpointModel.HoursPerMonth, P(PriceTable.SageMakerServerless, "provisioned-concurrency.gb-second"),
                     $"{provisioned} provisioned × {memory} MB, all month");
             return;
         }
-        var instanceType = cost["instanceType"]!.GetValue<string>();
-        var min = cost["minInstances"]!.GetValue<int>();
-        var max = cost["maxInstances"]!.GetValue<int>();
-        var isAsync = cost["async"]?.GetValue<bool>() == true;
+        var (instanceType, min, max, isAsync) = (cost.InstanceType, cost.MinInstances, cost.MaxInstances, cost.Async);
         var busy = EndpointModel.BusyInstanceHours(requests, traffic.ModelLatencyMs, traffic.ConcurrencyPerInstance);
         var (hours, how) = min >= 1
             ? (EndpointModel.AlwaysOnHours(min, max, busy, traffic.TargetUtilization), $"always on: max({min} × 730 h, {F(busy)} busy h / {F(traffic.TargetUtilization)}), at most {max} × 730 h")

@@ -264,13 +264,8 @@ public sealed class PlatformRestApi : Construct
     /// own, so the cost reports price them from this record and the usage profile.
     /// </summary>
     public void RecordCustomMetrics(int metrics, string basis, int metricsPerCaller = 0, string perCallerBasis = "") =>
-        ((Amazon.CDK.CfnResource)Api.Node.DefaultChild!).AddMetadata(CostMetadata.CustomMetricsKey, new Dictionary<string, object>
-        {
-            ["metrics"] = metrics,
-            ["basis"] = basis,
-            ["metricsPerCaller"] = metricsPerCaller,
-            ["perCallerBasis"] = perCallerBasis,
-        });
+        ((Amazon.CDK.CfnResource)Api.Node.DefaultChild!).AddMetadata(CostMetadata.CustomMetricsKey,
+            new CustomMetricsRecord(metrics, basis, metricsPerCaller, perCallerBasis).ToMetadata());
 
     /// <summary>
     /// A metric this API's handlers write as EMF in <paramref name="namespace"/>: dimensions <c>Api</c>

@@ -44,23 +44,19 @@ public sealed partial class GpuModelEndpoint
         if (!Token.IsUnresolved(stackRegion) && stackRegion != region)
             Annotations.Of(this).AddWarningV2("AwsModelPlatform:PriceRegion",
                 $"The price table has no prices for {stackRegion}; the worst-case cost of {EndpointName} uses {region} prices.");
-        Endpoint.AddMetadata(CostMetadataKey, new Dictionary<string, object>
+        Endpoint.AddMetadata(CostMetadataKey, new ResourceCostRecord(hourly, Math.Round(hourly * PriceTable.HoursPerMonth, 2), region, PriceTable.Default.Version, items)
         {
-            ["worstCaseHourlyUsd"] = hourly,
-            ["worstCaseMonthlyUsd"] = Math.Round(hourly * PriceTable.HoursPerMonth, 2),
-            ["pricedRegion"] = region,
-            ["priceTableVersion"] = PriceTable.Default.Version,
-            ["items"] = items.Cast<object>().ToArray(),
             // What the cost reports need to price expected use (CostReports' endpoint pricer).
-            ["hosting"] = _hosting.PropName,
-            ["async"] = IsAsync,
-            ["instanceType"] = _hosting is InstanceHosting h ? h.InstanceType : "",
-            ["minInstances"] = _hosting is InstanceHosting m ? m.MinInstances : 0,
-            ["maxInstances"] = _hosting is InstanceHosting x ? x.EffectiveMax : 0,
-            ["serverlessMemoryMb"] = _hosting is ServerlessHosting sm ? sm.MemorySizeMb : 0,
-            ["serverlessMaxConcurrency"] = _hosting is ServerlessHosting sc ? sc.MaxConcurrency : 0,
-            ["serverlessProvisionedConcurrency"] = _hosting is ServerlessHosting sp ? sp.ProvisionedConcurrency ?? 0 : 0,
-        });
+            Endpoint = new EndpointCostRecord(
+                _hosting.PropName,
+                IsAsync,
+                _hosting is InstanceHosting h ? h.InstanceType : "",
+                _hosting is InstanceHosting m ? m.MinInstances : 0,
+                _hosting is InstanceHosting x ? x.EffectiveMax : 0,
+                _hosting is ServerlessHosting sm ? sm.MemorySizeMb : 0,
+                _hosting is ServerlessHosting sc ? sc.MaxConcurrency : 0,
+                _hosting is ServerlessHosting sp ? sp.ProvisionedConcurrency ?? 0 : 0),
+        }.ToMetadata());
         return hourly;
     }
 

@@ -272,17 +272,12 @@ public sealed class TrainingJobs : PlatformConstruct, ITrainingJobs
         {
             var environment = ComputeEnvironments.Single(e => Cost.CostEstimator.PathInStack(e) == group.Key);
             var monthly = group.Sum(l => l.MonthlyUsd);
-            ((CfnResource)environment.Node.DefaultChild!).AddMetadata(CostMetadata.ResourceKey, new Dictionary<string, object>
-            {
-                ["worstCaseHourlyUsd"] = Math.Round(monthly / PriceTable.HoursPerMonth, 4),
-                ["worstCaseMonthlyUsd"] = Math.Round(monthly, 2),
-                ["pricedRegion"] = region,
-                ["priceTableVersion"] = PriceTable.Default.Version,
-                ["items"] = group.Select(l => (object)new Dictionary<string, object>
+            ((CfnResource)environment.Node.DefaultChild!).AddMetadata(CostMetadata.ResourceKey, new ResourceCostRecord(
+                Math.Round(monthly / PriceTable.HoursPerMonth, 4), Math.Round(monthly, 2), region, PriceTable.Default.Version,
+                group.Select(l => (object)new Dictionary<string, object>
                 {
                     ["quantity"] = l.Quantity, ["unit"] = l.Unit, ["unitPriceUsd"] = l.UnitPriceUsd, ["basis"] = l.Basis,
-                }).ToArray(),
-            });
+                }).ToList()).ToMetadata());
         }
     }
 
