@@ -38,7 +38,7 @@ public sealed class InferenceStack : Stack
                 InstanceType = "ml.g5.2xlarge",
                 MinInstances = 0,
                 MaxInstances = 2,
-                MemoryPerCopyMb = 16384,
+                MemoryPerCopy = Size.Gibibytes(16),
                 MinCopies = 0,
                 MaxRequestsPerSecondPerCopy = 2,
             },

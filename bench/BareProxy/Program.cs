@@ -3,6 +3,7 @@ var builder = WebApplication.CreateSlimBuilder(args);
 builder.Logging.ClearProviders();
 var upstream = new HttpClient { BaseAddress = new Uri(builder.Configuration["Upstream"] ?? "http://127.0.0.1:8081/") };
 var app = builder.Build();
+app.MapGet("/healthz", () => "ok"); // the readiness probe the cold-start measurements poll
 app.MapPost("/{**path}", async (string path, HttpContext http) =>
 {
     using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new StreamContent(http.Request.Body) };

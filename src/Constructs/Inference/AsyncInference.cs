@@ -26,4 +26,16 @@ public sealed record AsyncInference
     /// <summary>Whether success and error notifications go to SNS topics the construct creates (KMS-encrypted, TLS-only).</summary>
     /// <remarks>Default: true: the API can answer "done?" without polling S3.</remarks>
     public bool Notifications { get; init; } = true;
+
+    internal void Check(ConstructChecks check)
+    {
+        if (MaxConcurrentInvocationsPerInstance is { } c)
+            check.InRange(c, 1, 1000, "AsyncInference.MaxConcurrentInvocationsPerInstance", "SageMaker accepts 1 to 1000");
+        check.That(TargetBacklogPerInstance > 0,
+            $"AsyncInference.TargetBacklogPerInstance = {TargetBacklogPerInstance} must be above 0: the queued requests per instance backlog scaling holds.");
+        check.That(BacklogAgeAlarmThreshold.ToSeconds() >= 60,
+            $"AsyncInference.BacklogAgeAlarmThreshold = {BacklogAgeAlarmThreshold.ToSeconds()} s is too short: at least 60 s.");
+        check.That(InvocationFailuresAlarmThreshold >= 1,
+            $"AsyncInference.InvocationFailuresAlarmThreshold = {InvocationFailuresAlarmThreshold} must be at least 1: the failed async requests in 5 minutes that raise the alarm.");
+    }
 }

@@ -21,4 +21,10 @@ public sealed record DataCapture
     /// <summary>Whether responses (output) are captured.</summary>
     /// <remarks>Default: true.</remarks>
     public bool CaptureOutput { get; init; } = true;
+
+    internal void Check(ConstructChecks check)
+    {
+        check.InRange(SamplingPercent, 1, 100, "DataCapture.SamplingPercent", "a percentage of requests");
+        check.That(CaptureInput || CaptureOutput, $"DataCapture: CaptureInput and CaptureOutput are both false; capture at least one, or use DataCapture.Off.");
+    }
 }

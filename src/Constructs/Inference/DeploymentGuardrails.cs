@@ -42,4 +42,16 @@ public sealed record DeploymentGuardrails
     /// <summary>Whether the endpoint's 5xx-rate and p99-latency alarms roll the deployment back.</summary>
     /// <remarks>Default: true.</remarks>
     public bool RollbackOnAlarms { get; init; } = true;
+
+    internal void Check(ConstructChecks check)
+    {
+        if (Traffic is { } t)
+        {
+            if (t.Percent is { } percent)
+                check.InRange(percent, 1, 99, $"DeploymentGuardrails.Traffic ({t.Type}) percent", "a share of the new fleet's capacity, less than all of it");
+            check.WholeSeconds(t.Wait, 0, 3600, $"DeploymentGuardrails.Traffic ({t.Type}) wait");
+        }
+        check.WholeSeconds(TerminationWait, 0, 3600, "DeploymentGuardrails.TerminationWait");
+        check.WholeSeconds(MaximumExecutionTimeout, 600, 28800, "DeploymentGuardrails.MaximumExecutionTimeout");
+    }
 }

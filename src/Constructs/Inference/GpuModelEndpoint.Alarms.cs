@@ -5,42 +5,52 @@ namespace AwsModelPlatform.Constructs.Inference;
 // The endpoint's default alarms and its dashboard section.
 public sealed partial class GpuModelEndpoint
 {
-    private void CreateAlarms(GpuModelEndpointProps props)
+    private EndpointAlarms CreateAlarms(GpuModelEndpointProps props)
     {
         var period = Duration.Minutes(5);
+        var alarms = new EndpointAlarms();
         if (!IsAsync)
         {
-            AddAlarm("ServerErrors", new MathExpression(new MathExpressionProps
+            alarms = alarms with
             {
-                Expression = "IF(invocations > 0, 100 * errors / invocations, 0)",
-                UsingMetrics = new Dictionary<string, IMetric> { ["errors"] = MetricInvocation5xxErrors(), ["invocations"] = MetricInvocations() },
-                Label = "5xx rate (%)",
-                Period = period,
-            }), props.ServerErrorRateAlarmPercent, 3,
-                $"More than {props.ServerErrorRateAlarmPercent} % of requests to {EndpointName} failed with a 5xx for 15 minutes: the model container is failing.");
-            AddAlarm("ModelLatency", MetricModelLatency(new MetricOptions { Statistic = "p99" }), props.ModelLatencyP99AlarmThreshold.ToMilliseconds() * 1000.0, 3,
-                $"p99 model latency of {EndpointName} has been above {props.ModelLatencyP99AlarmThreshold.ToMilliseconds() / 1000.0} s for 15 minutes: the endpoint is saturated or the model is stuck.");
+                ServerErrors = AddAlarm("ServerErrors", new MathExpression(new MathExpressionProps
+                {
+                    Expression = "IF(invocations > 0, 100 * errors / invocations, 0)",
+                    UsingMetrics = new Dictionary<string, IMetric> { ["errors"] = MetricInvocation5xxErrors(), ["invocations"] = MetricInvocations() },
+                    Label = "5xx rate (%)",
+                    Period = period,
+                }), props.ServerErrorRateAlarmPercent, 3,
+                    $"More than {props.ServerErrorRateAlarmPercent} % of requests to {EndpointName} failed with a 5xx for 15 minutes: the model container is failing."),
+                ModelLatency = AddAlarm("ModelLatency", MetricModelLatency(new MetricOptions { Statistic = "p99" }), props.ModelLatencyP99AlarmThreshold.ToMilliseconds() * 1000.0, 3,
+                    $"p99 model latency of {EndpointName} has been above {props.ModelLatencyP99AlarmThreshold.ToMilliseconds() / 1000.0} s for 15 minutes: the endpoint is saturated or the model is stuck."),
+            };
         }
         else
         {
             var async = ((RealTimeHosting)props.Hosting).Async!;
-            AddAlarm("BacklogAge", MetricBacklogAge(), async.BacklogAgeAlarmThreshold.ToSeconds(), 3,
-                $"The oldest queued request of {EndpointName} has waited more than {async.BacklogAgeAlarmThreshold.ToSeconds()} s for 15 minutes: the endpoint cannot keep up, or cannot scale out from zero.");
-            AddAlarm("AsyncInvocationFailures", MetricInvocationFailures(), async.InvocationFailuresAlarmThreshold, 1,
-                $"{async.InvocationFailuresAlarmThreshold} or more async requests to {EndpointName} failed in 5 minutes: their errors are under {AsyncFailurePrefix} in the endpoint's bucket and on its error topic, if any.",
-                ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD);
+            alarms = alarms with
+            {
+                BacklogAge = AddAlarm("BacklogAge", MetricBacklogAge(), async.BacklogAgeAlarmThreshold.ToSeconds(), 3,
+                    $"The oldest queued request of {EndpointName} has waited more than {async.BacklogAgeAlarmThreshold.ToSeconds()} s for 15 minutes: the endpoint cannot keep up, or cannot scale out from zero."),
+                AsyncInvocationFailures = AddAlarm("AsyncInvocationFailures", MetricInvocationFailures(), async.InvocationFailuresAlarmThreshold, 1,
+                    $"{async.InvocationFailuresAlarmThreshold} or more async requests to {EndpointName} failed in 5 minutes: their errors are under {AsyncFailurePrefix} in the endpoint's bucket and on its error topic, if any.",
+                    ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD),
+            };
         }
 
         if (_instanceType is { IsGpu: true } gpu)
         {
-            AddAlarm("GpuMemory", new MathExpression(new MathExpressionProps
+            alarms = alarms with
             {
-                Expression = $"memory / {gpu.Accelerators}",
-                UsingMetrics = new Dictionary<string, IMetric> { ["memory"] = MetricGpuMemoryUtilization() },
-                Label = "GPU memory used (% of the instance's GPU memory)",
-                Period = period,
-            }), props.GpuMemoryAlarmPercent, 3,
-                $"GPU memory of {EndpointName} has been above {props.GpuMemoryAlarmPercent} % for 15 minutes: requests risk out-of-memory failures.");
+                GpuMemory = AddAlarm("GpuMemory", new MathExpression(new MathExpressionProps
+                {
+                    Expression = $"memory / {gpu.Accelerators}",
+                    UsingMetrics = new Dictionary<string, IMetric> { ["memory"] = MetricGpuMemoryUtilization() },
+                    Label = "GPU memory used (% of the instance's GPU memory)",
+                    Period = period,
+                }), props.GpuMemoryAlarmPercent, 3,
+                    $"GPU memory of {EndpointName} has been above {props.GpuMemoryAlarmPercent} % for 15 minutes: requests risk out-of-memory failures."),
+            };
         }
 
         if (_instanceType is not null)
@@ -66,16 +76,18 @@ public sealed partial class GpuModelEndpoint
                 ComparisonOperator = ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
                 TreatMissingData = TreatMissingData.NOT_BREACHING,
             });
-            _alarms["IdleGpu"] = idle;
             Platform.AlarmTopic.Notify(idle);
+            alarms = alarms with { IdleGpu = idle };
         }
+        return alarms;
     }
 
-    private void AddAlarm(string purpose, IMetric metric, double threshold, int periods, string description, ComparisonOperator comparison = ComparisonOperator.GREATER_THAN_THRESHOLD)
+    // Descriptions are formatted with the invariant culture: a threshold of 2.5 reads 2.5 whatever the machine that synthesizes.
+    private Alarm AddAlarm(string purpose, IMetric metric, double threshold, int periods, FormattableString description, ComparisonOperator comparison = ComparisonOperator.GREATER_THAN_THRESHOLD)
     {
         var alarm = new Alarm(this, purpose + "Alarm", new AlarmProps
         {
-            AlarmDescription = description,
+            AlarmDescription = FormattableString.Invariant(description),
             Metric = metric,
             Threshold = threshold,
             EvaluationPeriods = periods,
@@ -83,8 +95,8 @@ public sealed partial class GpuModelEndpoint
             ComparisonOperator = comparison,
             TreatMissingData = TreatMissingData.NOT_BREACHING,
         });
-        _alarms[purpose] = alarm;
         Platform.AlarmTopic.Notify(alarm);
+        return alarm;
     }
 
     private void AddDashboardSection()

@@ -30,8 +30,8 @@ public sealed partial class GpuModelEndpoint
         double hourly = _hosting switch
         {
             InstanceHosting ih => Add(table.Get(region, PriceTable.SageMakerHosting, ih.InstanceType), ih.EffectiveMax, "MaxInstances instances, every hour"),
-            ServerlessHosting s => Add(table.Get(region, PriceTable.SageMakerServerless, "inference.gb-second"), s.MaxConcurrency * s.MemorySizeMb / 1024.0 * 3600, "MaxConcurrency invocations busy every second of the hour")
-                + (s.ProvisionedConcurrency is { } pc ? Add(table.Get(region, PriceTable.SageMakerServerless, "provisioned-concurrency.gb-second"), pc * s.MemorySizeMb / 1024.0 * 3600, "provisioned concurrency, every second of the hour") : 0),
+            ServerlessHosting s => Add(table.Get(region, PriceTable.SageMakerServerless, "inference.gb-second"), s.MaxConcurrency * s.MemorySizeInMb / 1024.0 * 3600, "MaxConcurrency invocations busy every second of the hour")
+                + (s.ProvisionedConcurrency is { } pc ? Add(table.Get(region, PriceTable.SageMakerServerless, "provisioned-concurrency.gb-second"), pc * s.MemorySizeInMb / 1024.0 * 3600, "provisioned concurrency, every second of the hour") : 0),
             _ => 0,
         };
         return (Math.Round(hourly, 4), region, items);
@@ -53,7 +53,7 @@ public sealed partial class GpuModelEndpoint
                 _hosting is InstanceHosting h ? h.InstanceType : "",
                 _hosting is InstanceHosting m ? m.MinInstances : 0,
                 _hosting is InstanceHosting x ? x.EffectiveMax : 0,
-                _hosting is ServerlessHosting sm ? sm.MemorySizeMb : 0,
+                _hosting is ServerlessHosting sm ? sm.MemorySizeInMb : 0,
                 _hosting is ServerlessHosting sc ? sc.MaxConcurrency : 0,
                 _hosting is ServerlessHosting sp ? sp.ProvisionedConcurrency ?? 0 : 0),
         }.ToMetadata());

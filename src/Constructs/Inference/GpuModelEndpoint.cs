@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using Amazon.CDK.AWS.CloudWatch;
 using Amazon.CDK.AWS.EC2;
 using Amazon.CDK.AWS.IAM;
 using Amazon.CDK.AWS.Logs;
@@ -29,11 +28,25 @@ public interface IGpuModelEndpoint
     /// <remarks>Default: <see cref="EndpointInvocations.Async"/> for an async endpoint, else <see cref="EndpointInvocations.Sync"/> and <see cref="EndpointInvocations.Stream"/>.</remarks>
     EndpointInvocations Invocations => IsAsync ? EndpointInvocations.Async : EndpointInvocations.Sync | EndpointInvocations.Stream;
 
+    /// <summary>Where an async endpoint's request payloads, results and failures are, and the key they are encrypted with; null unless <see cref="IsAsync"/>.</summary>
+    AsyncPayloadBucket? AsyncPayloads { get; }
+
     /// <summary>
     /// Lets <paramref name="grantee"/> call <c>InvokeEndpoint</c>, <c>InvokeEndpointAsync</c> and
     /// <c>InvokeEndpointWithResponseStream</c> on this endpoint and its inference components, and nothing else.
     /// </summary>
     Grant GrantInvoke(IGrantable grantee);
+
+    /// <summary>
+    /// Lets <paramref name="grantee"/> (the API in front of an async endpoint) write request payloads under the
+    /// <see cref="AsyncPayloads"/>' input prefix and read them back (the API keeps its request records there), read results
+    /// and failures, with the key through S3 only; nothing else of the bucket. It may also list
+    /// <see cref="AsyncPayloadBucket.PrefixesReadBeforeTheyExist"/> (<c>s3:ListBucket</c> with an <c>s3:prefix</c> condition):
+    /// without it S3 answers a read of a missing key with 403 AccessDenied instead of 404, and a pending request or an
+    /// unknown id would look like a denial.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">when the endpoint is not async.</exception>
+    Grant GrantAsyncPayloads(IGrantable grantee);
 }
 
 /// <summary>Properties of <see cref="GpuModelEndpoint"/>.</summary>
@@ -78,9 +91,9 @@ public sealed record GpuModelEndpointProps : PlatformConstructProps
     /// <remarks>Default: 6 hours: an idle ml.g5.2xlarge costs about $9 in that time.</remarks>
     public Duration IdleAlarmAfter { get; init; } = Duration.Hours(6);
 
-    /// <summary>Days captured data and async results are kept in the endpoint's bucket.</summary>
-    /// <remarks>Default: 90.</remarks>
-    public int DataRetentionDays { get; init; } = 90;
+    /// <summary>How long captured data and async results are kept in the endpoint's bucket (whole days, 1 to 3650).</summary>
+    /// <remarks>Default: 90 days.</remarks>
+    public Duration DataRetention { get; init; } = Duration.Days(90);
 }
 
 /// <summary>
@@ -99,7 +112,22 @@ public sealed partial class GpuModelEndpoint : PlatformConstruct, IGpuModelEndpo
     /// <summary>The metadata key, on the endpoint resource, of the worst-case cost record.</summary>
     public const string CostMetadataKey = CostMetadata.ResourceKey;
 
+    /// <summary>Prefix of <see cref="DataBucket"/> where callers put async request payloads (the model may read it).</summary>
+    public const string AsyncInputPrefix = AsyncLayout.InputPrefix;
+
+    /// <summary>Prefix of <see cref="DataBucket"/> where SageMaker writes async results.</summary>
+    public const string AsyncOutputPrefix = AsyncLayout.OutputPrefix;
+
+    /// <summary>Prefix of <see cref="DataBucket"/> where SageMaker writes async failures.</summary>
+    public const string AsyncFailurePrefix = AsyncLayout.FailurePrefix;
+
+    /// <summary>Prefix of <see cref="DataBucket"/> where SageMaker writes captured requests and responses.</summary>
+    internal const string DataCapturePrefix = "data-capture/";
+
+    internal const string EndpointConfigApiReference = "https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_CreateEndpointConfig.html";
+
     private readonly EndpointHosting _hosting;
+    private readonly EndpointVariant _variant;
     private readonly SageMakerInstanceType? _instanceType;
     private readonly string? _inferenceComponentName;
 
@@ -113,10 +141,13 @@ public sealed partial class GpuModelEndpoint : PlatformConstruct, IGpuModelEndpo
     public IReadOnlyList<string> InferenceComponentNames { get; }
 
     /// <inheritdoc />
-    public bool IsAsync { get; }
+    public bool IsAsync => _variant.IsAsync;
 
     /// <inheritdoc />
     public EndpointInvocations Invocations => _hosting.Invocations;
+
+    /// <inheritdoc />
+    public AsyncPayloadBucket? AsyncPayloads { get; }
 
     /// <summary>The execution role of the model.</summary>
     public IRole Role { get; }
@@ -131,10 +162,10 @@ public sealed partial class GpuModelEndpoint : PlatformConstruct, IGpuModelEndpo
     public IBucket DataBucket { get; }
 
     /// <summary>The topic announcing finished async requests; null unless async with notifications.</summary>
-    public ITopic? SuccessTopic { get; }
+    public ITopic? SuccessTopic => _variant.SuccessTopic;
 
     /// <summary>The topic announcing failed async requests; null unless async with notifications.</summary>
-    public ITopic? ErrorTopic { get; }
+    public ITopic? ErrorTopic => _variant.ErrorTopic;
 
     /// <summary>The model resource.</summary>
     public CfnModel Model { get; }
@@ -148,10 +179,8 @@ public sealed partial class GpuModelEndpoint : PlatformConstruct, IGpuModelEndpo
     /// <summary>The inference component; null unless hosted with <see cref="InferenceComponentHosting"/>.</summary>
     public CfnInferenceComponent? InferenceComponent { get; }
 
-    /// <summary>The alarms the construct created, by purpose (<c>ServerErrors</c>, <c>ModelLatency</c>, <c>GpuMemory</c>, <c>BacklogAge</c>, <c>AsyncInvocationFailures</c>, <c>IdleGpu</c>).</summary>
-    public IReadOnlyDictionary<string, Alarm> Alarms => _alarms;
-
-    private readonly Dictionary<string, Alarm> _alarms = new();
+    /// <summary>The alarms the construct created; those its hosting mode has no use for are null.</summary>
+    public EndpointAlarms Alarms { get; }
 
     /// <summary>Worst-case cost per hour in USD: every instance (or concurrent serverless invocation) autoscaling may run, at on-demand prices.</summary>
     public double WorstCaseHourlyCostUsd { get; }
@@ -160,167 +189,37 @@ public sealed partial class GpuModelEndpoint : PlatformConstruct, IGpuModelEndpo
     public double WorstCaseMonthlyCostUsd => Math.Round(WorstCaseHourlyCostUsd * PriceTable.HoursPerMonth, 2);
 
     /// <summary>Creates the model, endpoint config, endpoint, scaling, alarms and widgets.</summary>
-    public GpuModelEndpoint(Construct scope, string id, GpuModelEndpointProps props) : base(scope, id, Checked(props), "inference")
+    public GpuModelEndpoint(Construct scope, string id, GpuModelEndpointProps props) : base(scope, id, Checked(scope, id, props), "inference")
     {
         _hosting = props.Hosting;
-        _instanceType = props.Hosting is InstanceHosting ih ? SageMakerInstanceTypes.Get(ih.InstanceType) : null;
-        IsAsync = props.Hosting is RealTimeHosting { Async: not null };
-
-        var stack = Stack.Of(this);
         EndpointName = props.EndpointName ?? LowerName(this, 63);
-        EndpointArn = stack.FormatArn(new ArnComponents { Service = "sagemaker", Resource = "endpoint", ResourceName = EndpointName.ToLowerInvariant() });
-        _inferenceComponentName = props.Hosting is InferenceComponentHosting ? TrimName(EndpointName, 55) + "-model" : null;
+        EndpointArn = SageMakerArn(this, "endpoint", EndpointName);
+        // The hosting record picks what its mode builds: variant, endpoint-config pieces, deployment, scaling.
+        _variant = props.Hosting.Variant(this, props);
+        _instanceType = _variant.InstanceType;
+        _inferenceComponentName = _variant.InferenceComponentName;
         InferenceComponentNames = _inferenceComponentName is null ? Array.Empty<string>() : new[] { _inferenceComponentName };
 
-        // Network: the platform's private subnets, a security group of the endpoint's own. SageMaker Serverless
-        // Inference supports neither VPC configuration nor network isolation: a serverless model runs in SageMaker's network.
-        var serverless = props.Hosting is ServerlessHosting;
-        var vpc = Platform.Network.Vpc;
-        SecurityGroup? securityGroup = null;
-        string[] subnetIds = Array.Empty<string>();
-        if (serverless)
-        {
-            Connections = new Connections_();
-            Annotations.Of(this).AddInfo("ServerlessHosting: SageMaker Serverless Inference supports no VPC configuration and no network isolation; the model runs outside the platform's VPC.");
-        }
-        else
-        {
-            securityGroup = new SecurityGroup(this, "SecurityGroup", new SecurityGroupProps
-            {
-                Vpc = vpc,
-                Description = $"SageMaker endpoint {EndpointName}: HTTPS out to the VPC endpoints and S3, nothing in",
-                AllowAllOutbound = false,
-            });
-            securityGroup.AddEgressRule(Peer.AnyIpv4(), Port.Tcp(443), "HTTPS to the VPC interface endpoints and the S3 gateway endpoint (the subnets have no route to the internet)");
-            Connections = securityGroup.Connections;
-            subnetIds = vpc.SelectSubnets(Platform.Network.WorkloadSubnets).SubnetIds;
-        }
-
-        // Data bucket: named with the platform prefix, so the platform's trail and access-log bucket (possibly in
-        // another stack) cover it without referring to it.
-        var bucketName = PlatformNames.Bucket(Platform, this, "data");
-        DataBucket = BucketDefaults.Create(this, "Data", Platform.Key, Platform.AccessLogs, $"sagemaker/{EndpointName}/", Platform.RemovalPolicy,
-            lifecycleRules: new ILifecycleRule[]
-            {
-                new LifecycleRule
-                {
-                    Id = "ExpireCapturedDataAndResults",
-                    Expiration = Duration.Days(props.DataRetentionDays),
-                    NoncurrentVersionExpiration = Duration.Days(7),
-                    AbortIncompleteMultipartUploadAfter = Duration.Days(1),
-                },
-            }, bucketName: bucketName);
-        var dataBucketArn = $"arn:{stack.Partition}:s3:::{bucketName}";
-
-        // Execution role: exactly what the model needs.
-        var role = new Role(this, "ExecutionRole", new RoleProps
-        {
-            AssumedBy = new ServicePrincipal("sagemaker.amazonaws.com"),
-            Description = $"Execution role of SageMaker endpoint {EndpointName}: pull its image, read its model data, write its captures and results",
-        });
+        var network = PlaceInNetwork();
+        Connections = network?.SecurityGroup.Connections ?? new Connections_();
+        DataBucket = CreateDataBucket(props.DataRetention, out var dataBucketName);
+        AsyncPayloads = IsAsync ? new AsyncPayloadBucket { Bucket = DataBucket, Key = Platform.Key.Key } : null;
+        var role = EndpointExecutionRole.Create(this, props, dataBucketName, _variant.InVpc);
         Role = role;
-        foreach (var statement in props.Image.PullStatements(this)) role.AddToPrincipalPolicy(statement);
-        if (props.ModelData is { } modelData)
-        {
-            foreach (var statement in modelData.ReadStatements()) role.AddToPrincipalPolicy(statement);
-            if (modelData.Bucket.EncryptionKey is { } modelKey && modelKey != Platform.Key.Key)
-                role.AddToPrincipalPolicy(new PolicyStatement(new PolicyStatementProps { Sid = "DecryptModelData", Actions = new[] { "kms:Decrypt" }, Resources = new[] { modelKey.KeyArn } }));
-        }
-        role.AddToPrincipalPolicy(new PolicyStatement(new PolicyStatementProps
-        {
-            Sid = "UsePlatformKey",
-            Actions = new[] { "kms:Decrypt", "kms:GenerateDataKey" },
-            Resources = new[] { Platform.Key.Key.KeyArn },
-        }));
-        role.AddToPrincipalPolicy(new PolicyStatement(new PolicyStatementProps
-        {
-            Sid = "WriteCapturesAndResults",
-            Actions = new[] { "s3:PutObject" },
-            Resources = new[] { $"{dataBucketArn}/data-capture/*", $"{dataBucketArn}/{AsyncOutputPrefix}*", $"{dataBucketArn}/{AsyncFailurePrefix}*" },
-        }));
-        role.AddToPrincipalPolicy(new PolicyStatement(new PolicyStatementProps
-        {
-            Sid = "ReadAsyncInputs",
-            Actions = new[] { "s3:GetObject" },
-            Resources = new[] { $"{dataBucketArn}/{AsyncInputPrefix}*" },
-        }));
         // SageMaker writes the endpoint's logs to a group named after it, creating it (unencrypted, kept forever) if
-        // missing: the template creates it first with the platform's key and retention, so the role needs no logs:CreateLogGroup.
+        // missing: the template creates it first with the platform's key and retention.
         LogGroup = LogGroupDefaults.Create(this, "Logs", Platform.Key, Platform.LogRetentionDays, Platform.RemovalPolicy,
             logGroupName: LogGroupNameOf(EndpointName));
-        role.AddToPrincipalPolicy(new PolicyStatement(new PolicyStatementProps
-        {
-            Sid = "EndpointLogs",
-            Actions = new[] { "logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams" },
-            Resources = new[] { $"arn:{stack.Partition}:logs:{stack.Region}:{stack.Account}:log-group:{LogGroupNameOf(EndpointName)}:*" },
-        }));
-        role.AddToPrincipalPolicy(new PolicyStatement(new PolicyStatementProps
-        {
-            Sid = "EndpointMetrics",
-            Actions = new[] { "cloudwatch:PutMetricData" },
-            Resources = new[] { "*" },
-            Conditions = new Dictionary<string, object> { ["StringLike"] = new Dictionary<string, object> { ["cloudwatch:namespace"] = new[] { "/aws/sagemaker/*", "AWS/SageMaker" } } },
-        }));
-        if (!serverless) role.AddToPrincipalPolicy(new PolicyStatement(new PolicyStatementProps
-        {
-            Sid = "VpcNetworkInterfaces",
-            Actions = new[]
-            {
-                "ec2:CreateNetworkInterface", "ec2:CreateNetworkInterfacePermission", "ec2:DeleteNetworkInterface", "ec2:DeleteNetworkInterfacePermission",
-                "ec2:DescribeNetworkInterfaces", "ec2:DescribeVpcs", "ec2:DescribeDhcpOptions", "ec2:DescribeSubnets", "ec2:DescribeSecurityGroups",
-            },
-            Resources = new[] { "*" },
-        }));
+        _variant.AddModeResources(role);
 
-        // Async notifications.
-        if (props.Hosting is RealTimeHosting { Async: { Notifications: true } })
-        {
-            SuccessTopic = NewTopic("AsyncSuccess", "succeeded");
-            ErrorTopic = NewTopic("AsyncError", "failed");
-            role.AddToPrincipalPolicy(new PolicyStatement(new PolicyStatementProps
-            {
-                Sid = "PublishAsyncNotifications",
-                Actions = new[] { "sns:Publish" },
-                Resources = new[] { SuccessTopic.TopicArn, ErrorTopic.TopicArn },
-            }));
-        }
-        var policy = (Amazon.CDK.AWS.IAM.Policy)role.Node.FindChild("DefaultPolicy");
-        const string AnyPartition = "(<AWS::Partition>|aws[a-z-]*)"; // how cdk-nag prints a partition: the pseudo parameter, or a literal
-        var wildcards = new List<string>
-        {
-            "Resource::*",
-            $"/^Resource::arn:{AnyPartition}:s3:::{Regex.Escape(bucketName[..bucketName.IndexOf("-data-", StringComparison.Ordinal)])}-data-.*\\/({string.Join("|", new[] { "data-capture", AsyncOutputPrefix, AsyncFailurePrefix, AsyncInputPrefix }.Select(p => Regex.Escape(p.TrimEnd('/'))))})\\/\\*$/g",
-            $"/^Resource::arn:{AnyPartition}:logs:(<AWS::Region>|[a-z0-9-]+):(<AWS::AccountId>|\\d{{12}}):log-group:\\/aws\\/sagemaker\\/Endpoints\\/{Regex.Escape(EndpointName)}:\\*$/g",
-        };
-        if (props.ModelData?.WildcardSuffix is { } modelDataWildcard)
-            wildcards.Add($"/^Resource::.*\\/{Regex.Escape(modelDataWildcard).Replace("/", "\\/")}$/g");
-        Suppressions.Add(policy, "AwsSolutions-IAM5",
-            "Each wildcard is as narrow as the service allows: Resource::* only for ecr:GetAuthorizationToken and the ec2 network-interface actions SageMaker needs in VPC mode, which take no resource, " +
-            "and for cloudwatch:PutMetricData, which takes none and is limited to SageMaker namespaces by condition; the S3 object wildcards are the model-data prefix and this endpoint's " +
-            "data-capture/async prefixes of its own bucket; the log wildcard is the streams of this endpoint's log group.",
-            wildcards.ToArray());
-
-        // Model.
-        var container = new CfnModel.ContainerDefinitionProperty
-        {
-            Image = props.Image.ImageUri(this),
-            Environment = props.Environment is { Count: > 0 } env ? env.ToDictionary(kv => kv.Key, kv => (object)kv.Value) : null,
-        };
-        props.ModelData?.Apply(container);
-        Model = new CfnModel(this, "Model", new CfnModelProps
-        {
-            ExecutionRoleArn = role.RoleArn,
-            PrimaryContainer = container,
-            VpcConfig = securityGroup is null ? null : new CfnModel.VpcConfigProperty { SecurityGroupIds = new[] { securityGroup.SecurityGroupId }, Subnets = subnetIds },
-            EnableNetworkIsolation = !serverless && props.NetworkIsolation,
-        });
+        var policy = EndpointExecutionRole.PolicyOf(role);
+        Model = CreateModel(props, network, role);
         Model.Node.AddDependency(policy);
-
-        // Endpoint config.
-        EndpointConfig = new CfnEndpointConfig(this, "EndpointConfig", BuildEndpointConfig(props, role, securityGroup, subnetIds));
+        EndpointConfig = new CfnEndpointConfig(this, "EndpointConfig", _variant.EndpointConfig(network));
         // The config names the bucket and the role by value: make sure both are ready (and the role can use them) first.
         EndpointConfig.Node.AddDependency(policy, DataBucket);
-        SuppressVolumeKeyFinding(props.Hosting);
+        if (_variant.VolumeKeyExemption is { } reason)
+            Suppressions.AddCompliance(EndpointConfig, "SageMakerEndpointConfigurationKMSKeyConfigured", reason);
         Endpoint = new CfnEndpoint(this, "Endpoint", new CfnEndpointProps
         {
             EndpointName = EndpointName,
@@ -328,240 +227,72 @@ public sealed partial class GpuModelEndpoint : PlatformConstruct, IGpuModelEndpo
         });
         // The group must exist before SageMaker starts the endpoint and writes to it.
         Endpoint.Node.AddDependency(LogGroup);
+        InferenceComponent = _variant.AddToEndpoint();
 
-        if (props.Hosting is InferenceComponentHosting ic)
-        {
-            InferenceComponent = new CfnInferenceComponent(this, "InferenceComponent", new CfnInferenceComponentProps
-            {
-                InferenceComponentName = _inferenceComponentName,
-                EndpointName = Endpoint.AttrEndpointName,
-                VariantName = VariantName,
-                Specification = new CfnInferenceComponent.InferenceComponentSpecificationProperty
-                {
-                    ModelName = Model.AttrModelName,
-                    ComputeResourceRequirements = new CfnInferenceComponent.InferenceComponentComputeResourceRequirementsProperty
-                    {
-                        NumberOfAcceleratorDevicesRequired = ic.AcceleratorsPerCopy > 0 ? ic.AcceleratorsPerCopy : null,
-                        MinMemoryRequiredInMb = ic.MemoryPerCopyMb,
-                        NumberOfCpuCoresRequired = ic.CpuCoresPerCopy,
-                    },
-                    StartupParameters = new CfnInferenceComponent.InferenceComponentStartupParametersProperty
-                    {
-                        ContainerStartupHealthCheckTimeoutInSeconds = ic.ContainerStartupTimeout.ToSeconds(),
-                        ModelDataDownloadTimeoutInSeconds = ic.ModelDownloadTimeout.ToSeconds(),
-                    },
-                },
-                RuntimeConfig = new CfnInferenceComponent.InferenceComponentRuntimeConfigProperty { CopyCount = ic.InitialCopies },
-            });
-        }
-
-        CreateAlarms(props);
-        if (props.Hosting is RealTimeHosting rt) ConfigureGuardrails(rt);
-        ConfigureAutoScaling();
+        Alarms = CreateAlarms(props);
+        _variant.ConfigureDeployment(Alarms);
+        _variant.ConfigureScaling();
         WorstCaseHourlyCostUsd = RecordWorstCaseCost();
         AddDashboardSection();
-    }
-
-    /// <summary>Uses an endpoint created elsewhere, e.g. to put an API in front of it.</summary>
-    /// <param name="scope">Scope of the import.</param>
-    /// <param name="id">Id of the import.</param>
-    /// <param name="endpointName">Name of the endpoint.</param>
-    /// <param name="inferenceComponentNames">Its inference components, if any, so grants cover them.</param>
-    /// <param name="isAsync">Whether it is an async endpoint.</param>
-    /// <param name="invocations">The SageMaker calls it serves; default: <see cref="EndpointInvocations.Async"/> when <paramref name="isAsync"/>, else sync and stream (give <see cref="EndpointInvocations.Sync"/> alone for a serverless endpoint).</param>
-    public static IGpuModelEndpoint FromEndpointName(Construct scope, string id, string endpointName, IEnumerable<string>? inferenceComponentNames = null, bool isAsync = false,
-        EndpointInvocations? invocations = null)
-    {
-        CheckEndpointName(endpointName, "GpuModelEndpoint.FromEndpointName: endpointName");
-        var served = invocations ?? (isAsync ? EndpointInvocations.Async : EndpointInvocations.Sync | EndpointInvocations.Stream);
-        Validate.That(served != EndpointInvocations.None && isAsync == served.HasFlag(EndpointInvocations.Async) && (!isAsync || served == EndpointInvocations.Async),
-            $"GpuModelEndpoint.FromEndpointName: invocations = {served} does not fit isAsync = {isAsync}: an async endpoint serves exactly EndpointInvocations.Async; any other serves Sync, with or without Stream.");
-        return new ImportedEndpoint(scope, id, endpointName, inferenceComponentNames?.ToArray() ?? Array.Empty<string>(), isAsync, served);
     }
 
     /// <inheritdoc />
     public Grant GrantInvoke(IGrantable grantee) => GrantInvokeOn(this, grantee, EndpointName, InferenceComponentNames);
 
-    /// <summary>Prefix of <see cref="DataBucket"/> where callers put async request payloads (the model may read it).</summary>
-    public const string AsyncInputPrefix = AsyncLayout.InputPrefix;
+    /// <inheritdoc />
+    public Grant GrantAsyncPayloads(IGrantable grantee) =>
+        AsyncPayloads?.GrantReadWrite(grantee, Stack.Of(this))
+        ?? throw new InvalidOperationException($"{Node.Path}: GpuModelEndpoint {EndpointName} is not async: GrantAsyncPayloads applies to RealTimeHosting with Async set.");
 
-    /// <summary>Prefix of <see cref="DataBucket"/> where SageMaker writes async results.</summary>
-    public const string AsyncOutputPrefix = AsyncLayout.OutputPrefix;
-
-    /// <summary>Prefix of <see cref="DataBucket"/> where SageMaker writes async failures.</summary>
-    public const string AsyncFailurePrefix = AsyncLayout.FailurePrefix;
-
-    /// <summary>Prefix of <see cref="DataBucket"/> where the API keeps its async request records (<c>{id}.json</c>), under <see cref="AsyncInputPrefix"/>.</summary>
-    public const string AsyncRecordPrefix = AsyncLayout.RecordPrefix;
-
-    /// <summary>
-    /// Prefixes of <see cref="DataBucket"/> under which the API reads keys that may not exist yet: request records (an
-    /// unknown id, a first idempotent submission), results and failures (a pending request).
-    /// </summary>
-    public static IReadOnlyList<string> AsyncPrefixesReadBeforeTheyExist => AsyncLayout.PrefixesReadBeforeTheyExist;
-
-    /// <summary>
-    /// Lets <paramref name="grantee"/> (the API in front of an async endpoint) write request payloads under
-    /// <see cref="AsyncInputPrefix"/> and read them back (the API keeps its request records there), read results and
-    /// failures, with the platform key; nothing else of the bucket. It may also list <see cref="AsyncPrefixesReadBeforeTheyExist"/>
-    /// (<c>s3:ListBucket</c> with an <c>s3:prefix</c> condition): without it S3 answers a read of a missing key with 403
-    /// AccessDenied instead of 404, and a pending request or an unknown id would look like a denial.
-    /// </summary>
-    /// <exception cref="InvalidOperationException">when the endpoint is not async.</exception>
-    public Grant GrantAsyncPayloads(IGrantable grantee)
+    // The platform's private subnets and a security group of the endpoint's own; SageMaker Serverless Inference
+    // supports no VPC configuration, so a serverless model runs in SageMaker's network.
+    private NetworkPlacement? PlaceInNetwork()
     {
-        if (!IsAsync)
-            throw new InvalidOperationException($"GpuModelEndpoint {EndpointName} is not async: GrantAsyncPayloads applies to RealTimeHosting with Async set.");
-        Grant Add(string[] actions, string[] resources, Dictionary<string, object>? conditions = null) =>
-            Grant.AddToPrincipal(new GrantOnPrincipalOptions
+        if (!_variant.InVpc) return null;
+        var securityGroup = new SecurityGroup(this, "SecurityGroup", new SecurityGroupProps
+        {
+            Vpc = Platform.Network.Vpc,
+            Description = $"SageMaker endpoint {EndpointName}: HTTPS out to the VPC endpoints and S3, nothing in",
+            AllowAllOutbound = false,
+        });
+        securityGroup.AddEgressRule(Peer.AnyIpv4(), Port.Tcp(443), "HTTPS to the VPC interface endpoints and the S3 gateway endpoint (the subnets have no route to the internet)");
+        return new NetworkPlacement(securityGroup, Platform.Network.Vpc.SelectSubnets(Platform.Network.WorkloadSubnets).SubnetIds);
+    }
+
+    // Named with the platform prefix, so the platform's trail and access-log bucket (possibly in another stack) cover it
+    // without referring to it.
+    private IBucket CreateDataBucket(Duration retention, out string bucketName)
+    {
+        bucketName = PlatformNames.Bucket(Platform, this, "data");
+        return BucketDefaults.Create(this, "Data", Platform.Key, Platform.AccessLogs, $"sagemaker/{EndpointName}/", Platform.RemovalPolicy,
+            lifecycleRules: new ILifecycleRule[]
             {
-                Grantee = grantee, Actions = actions, ResourceArns = resources,
-                Conditions = conditions?.ToDictionary(c => c.Key, c => (IDictionary<string, object>)c.Value),
-            });
-        return Add(new[] { "s3:PutObject" }, new[] { DataBucket.ArnForObjects(AsyncInputPrefix + "*") })
-            .Combine(Add(new[] { "s3:GetObject" }, new[] { DataBucket.ArnForObjects(AsyncInputPrefix + "*"), DataBucket.ArnForObjects(AsyncOutputPrefix + "*"), DataBucket.ArnForObjects(AsyncFailurePrefix + "*") }))
-            .Combine(Add(new[] { "s3:ListBucket" }, new[] { DataBucket.BucketArn }, S3Conditions.ListOnly(AsyncPrefixesReadBeforeTheyExist)))
-            .Combine(Add(new[] { "kms:Decrypt", "kms:GenerateDataKey" }, new[] { Platform.Key.Key.KeyArn }, KmsConditions.ThroughS3(Stack.Of(this))));
+                new LifecycleRule
+                {
+                    Id = "ExpireCapturedDataAndResults",
+                    Expiration = retention,
+                    NoncurrentVersionExpiration = Duration.Days(7),
+                    AbortIncompleteMultipartUploadAfter = Duration.Days(1),
+                },
+            }, bucketName: bucketName);
     }
 
-    // The config carries the platform key as KmsKeyId wherever SageMaker takes one (EBS-backed instance types); the two
-    // cases without it are SageMaker's, and say so on the resource.
-    private void SuppressVolumeKeyFinding(EndpointHosting hosting)
+    private CfnModel CreateModel(GpuModelEndpointProps props, NetworkPlacement? network, IRole role)
     {
-        const string apiReference = "https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_CreateEndpointConfig.html";
-        string? reason = hosting switch
+        var container = new CfnModel.ContainerDefinitionProperty
         {
-            ServerlessHosting =>
-                $"KmsKeyId encrypts the storage volume attached to the ML instances that host the endpoint ({apiReference}); a serverless endpoint has no instances " +
-                "of its own to attach one to. Its model data stays in S3 under the bucket's encryption.",
-            InstanceHosting when _instanceType is { AcceptsVolumeKmsKey: false } =>
-                $"{_instanceType.Name} has local NVMe instance storage, encrypted by a hardware module on the instance; SageMaker refuses a KmsKeyId for such " +
-                $"instance types and CreateEndpointConfig fails if one is given ({apiReference}). Data capture and async outputs, where the endpoint has them, are written with the platform key.",
-            _ => null,
+            Image = props.Image.ImageUri(this),
+            Environment = props.Environment is { Count: > 0 } env ? env.ToDictionary(kv => kv.Key, kv => (object)kv.Value) : null,
         };
-        if (reason is not null) Suppressions.AddCompliance(EndpointConfig, "SageMakerEndpointConfigurationKMSKeyConfigured", reason);
-    }
-
-    private CfnEndpointConfigProps BuildEndpointConfig(GpuModelEndpointProps props, IRole role, ISecurityGroup? securityGroup, string[] subnetIds)
-    {
-        var key = Platform.Key.Key;
-        switch (props.Hosting)
+        props.ModelData?.Apply(container);
+        return new CfnModel(this, "Model", new CfnModelProps
         {
-            case ServerlessHosting serverless:
-                return new CfnEndpointConfigProps
-                {
-                    ProductionVariants = new object[]
-                    {
-                        new CfnEndpointConfig.ProductionVariantProperty
-                        {
-                            VariantName = VariantName,
-                            ModelName = Model.AttrModelName,
-                            ServerlessConfig = new CfnEndpointConfig.ServerlessConfigProperty
-                            {
-                                MemorySizeInMb = serverless.MemorySizeMb,
-                                MaxConcurrency = serverless.MaxConcurrency,
-                                ProvisionedConcurrency = serverless.ProvisionedConcurrency,
-                            },
-                        },
-                    },
-                };
-
-            case InferenceComponentHosting ic:
-                return new CfnEndpointConfigProps
-                {
-                    ExecutionRoleArn = role.RoleArn,
-                    VpcConfig = new CfnEndpointConfig.VpcConfigProperty { SecurityGroupIds = new[] { securityGroup!.SecurityGroupId }, Subnets = subnetIds },
-                    EnableNetworkIsolation = props.NetworkIsolation,
-                    KmsKeyId = _instanceType!.AcceptsVolumeKmsKey ? key.KeyArn : null,
-                    ProductionVariants = new object[]
-                    {
-                        new CfnEndpointConfig.ProductionVariantProperty
-                        {
-                            VariantName = VariantName,
-                            InstanceType = ic.InstanceType,
-                            InitialInstanceCount = ic.EffectiveInitial,
-                            VolumeSizeInGb = ic.VolumeSizeGb,
-                            ManagedInstanceScaling = new CfnEndpointConfig.ManagedInstanceScalingProperty
-                            {
-                                Status = "ENABLED",
-                                MinInstanceCount = ic.MinInstances,
-                                MaxInstanceCount = ic.EffectiveMax,
-                            },
-                            RoutingConfig = new CfnEndpointConfig.RoutingConfigProperty { RoutingStrategy = "LEAST_OUTSTANDING_REQUESTS" },
-                        },
-                    },
-                };
-
-            case RealTimeHosting rt:
-                var capture = rt.DataCapture ?? (rt.Async is null ? new DataCapture() : DataCapture.Off);
-                return new CfnEndpointConfigProps
-                {
-                    KmsKeyId = _instanceType!.AcceptsVolumeKmsKey ? key.KeyArn : null,
-                    ProductionVariants = new object[]
-                    {
-                        new CfnEndpointConfig.ProductionVariantProperty
-                        {
-                            VariantName = VariantName,
-                            ModelName = Model.AttrModelName,
-                            InstanceType = rt.InstanceType,
-                            InitialInstanceCount = rt.EffectiveInitial,
-                            InitialVariantWeight = 1,
-                            VolumeSizeInGb = rt.VolumeSizeGb,
-                            ContainerStartupHealthCheckTimeoutInSeconds = rt.ContainerStartupTimeout.ToSeconds(),
-                            ModelDataDownloadTimeoutInSeconds = rt.ModelDownloadTimeout.ToSeconds(),
-                        },
-                    },
-                    DataCaptureConfig = capture.Enabled
-                        ? new CfnEndpointConfig.DataCaptureConfigProperty
-                        {
-                            EnableCapture = true,
-                            InitialSamplingPercentage = capture.SamplingPercent,
-                            DestinationS3Uri = $"s3://{BucketNameOf(DataBucket)}/data-capture",
-                            KmsKeyId = key.KeyArn,
-                            CaptureOptions = new object[]
-                            {
-                                capture.CaptureInput ? new CfnEndpointConfig.CaptureOptionProperty { CaptureMode = "Input" } : null!,
-                                capture.CaptureOutput ? new CfnEndpointConfig.CaptureOptionProperty { CaptureMode = "Output" } : null!,
-                            }.Where(o => o is not null).ToArray(),
-                            CaptureContentTypeHeader = new CfnEndpointConfig.CaptureContentTypeHeaderProperty { JsonContentTypes = new[] { "application/json" } },
-                        }
-                        : null,
-                    AsyncInferenceConfig = rt.Async is { } async
-                        ? new CfnEndpointConfig.AsyncInferenceConfigProperty
-                        {
-                            ClientConfig = async.MaxConcurrentInvocationsPerInstance is { } perInstance
-                                ? new CfnEndpointConfig.AsyncInferenceClientConfigProperty { MaxConcurrentInvocationsPerInstance = perInstance }
-                                : null,
-                            OutputConfig = new CfnEndpointConfig.AsyncInferenceOutputConfigProperty
-                            {
-                                S3OutputPath = $"s3://{BucketNameOf(DataBucket)}/{AsyncOutputPrefix}",
-                                S3FailurePath = $"s3://{BucketNameOf(DataBucket)}/{AsyncFailurePrefix}",
-                                KmsKeyId = key.KeyArn,
-                                NotificationConfig = SuccessTopic is not null
-                                    ? new CfnEndpointConfig.AsyncInferenceNotificationConfigProperty
-                                    {
-                                        SuccessTopic = SuccessTopic.TopicArn,
-                                        ErrorTopic = ErrorTopic!.TopicArn,
-                                    }
-                                    : null,
-                            },
-                        }
-                        : null,
-                };
-
-            default:
-                throw new ArgumentException($"GpuModelEndpointProps.Hosting = {props.Hosting.GetType().Name} is not a hosting mode this construct knows; use RealTimeHosting, InferenceComponentHosting or ServerlessHosting.");
-        }
+            ExecutionRoleArn = role.RoleArn,
+            PrimaryContainer = container,
+            VpcConfig = network is null ? null : new CfnModel.VpcConfigProperty { SecurityGroupIds = new[] { network.SecurityGroup.SecurityGroupId }, Subnets = network.SubnetIds },
+            EnableNetworkIsolation = _variant.InVpc && props.NetworkIsolation,
+        });
     }
-
-    private string BucketNameOf(IBucket bucket) => ((CfnBucket)bucket.Node.DefaultChild!).BucketName!;
-
-    private Topic NewTopic(string id, string what) => new(this, id, new TopicProps
-    {
-        DisplayName = $"Async inference requests that {what} on {EndpointName}",
-        MasterKey = Platform.Key.Key,
-        EnforceSSL = true,
-    });
 
     private static string LowerName(Construct scope, int maxLength, string? suffix = null)
     {
@@ -571,41 +302,5 @@ public sealed partial class GpuModelEndpoint : PlatformConstruct, IGpuModelEndpo
         return suffix is null ? name : name + "-" + suffix;
     }
 
-    private static string LogGroupNameOf(string endpointName) => $"/aws/sagemaker/Endpoints/{endpointName}";
-
-    private static string TrimName(string name, int max) => name.Length <= max ? name : name[..max].TrimEnd('-');
-
-    internal static Grant GrantInvokeOn(Construct scope, IGrantable grantee, string endpointName, IReadOnlyList<string> components)
-    {
-        var stack = Stack.Of(scope);
-        string Arn(string resource, string name) =>
-            stack.FormatArn(new ArnComponents { Service = "sagemaker", Resource = resource, ResourceName = Token.IsUnresolved(name) ? name : name.ToLowerInvariant() });
-        var resources = new[] { Arn("endpoint", endpointName) }.Concat(components.Select(c => Arn("inference-component", c))).ToArray();
-        return Grant.AddToPrincipal(new GrantOnPrincipalOptions
-        {
-            Grantee = grantee,
-            Actions = new[] { "sagemaker:InvokeEndpoint", "sagemaker:InvokeEndpointAsync", "sagemaker:InvokeEndpointWithResponseStream" },
-            ResourceArns = resources,
-        });
-    }
-
-    private sealed class ImportedEndpoint : Construct, IGpuModelEndpoint
-    {
-        public string EndpointName { get; }
-        public string EndpointArn { get; }
-        public IReadOnlyList<string> InferenceComponentNames { get; }
-        public bool IsAsync { get; }
-        public EndpointInvocations Invocations { get; }
-
-        public ImportedEndpoint(Construct scope, string id, string name, string[] components, bool isAsync, EndpointInvocations invocations) : base(scope, id)
-        {
-            EndpointName = name;
-            EndpointArn = Stack.Of(this).FormatArn(new ArnComponents { Service = "sagemaker", Resource = "endpoint", ResourceName = Token.IsUnresolved(name) ? name : name.ToLowerInvariant() });
-            InferenceComponentNames = components;
-            IsAsync = isAsync;
-            Invocations = invocations;
-        }
-
-        public Grant GrantInvoke(IGrantable grantee) => GrantInvokeOn(this, grantee, EndpointName, InferenceComponentNames);
-    }
+    internal static string LogGroupNameOf(string endpointName) => $"/aws/sagemaker/Endpoints/{endpointName}";
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.RegularExpressions;
 using Amazon.CDK.AWS.APIGateway;
 using Amazon.CDK.AWS.CloudWatch;
 using Amazon.CDK.AWS.IAM;
@@ -150,11 +151,10 @@ public sealed class InferenceApi : PlatformConstruct
         var models = Resolve(props.Models);
         Validate.InRange(props.BufferedTimeoutSeconds, 1, 60, "InferenceApiProps.BufferedTimeoutSeconds", "the buffered function times out after 60 s");
         var asyncEndpoints = models.Where(m => m.Endpoint.IsAsync).Select(m => m.Endpoint).Distinct().ToList();
-        Validate.That(asyncEndpoints.All(e => e is GpuModelEndpoint),
-            $"InferenceApiProps.Models: async endpoint(s) {string.Join(", ", asyncEndpoints.Where(e => e is not GpuModelEndpoint).Select(e => e.EndpointName))} were imported; the API needs the GpuModelEndpoint itself to write to its async bucket (GrantAsyncPayloads).");
         Validate.That(asyncEndpoints.Count <= 1,
             $"InferenceApiProps.Models: {asyncEndpoints.Count} async endpoints ({string.Join(", ", asyncEndpoints.Select(e => e.EndpointName))}); the handler stores async inputs in one bucket, which only one endpoint's model may read. Put one InferenceApi in front of each async endpoint.");
-        var asyncEndpoint = asyncEndpoints.Cast<GpuModelEndpoint>().SingleOrDefault();
+        var asyncEndpoint = asyncEndpoints.SingleOrDefault();
+        var asyncPayloads = asyncEndpoint?.AsyncPayloads;
 
         _modelNames = models.Select(m => m.Name!).ToList();
         // The REST API's name, known before the API: the Api dimension of every metric the handler writes, so two
@@ -172,11 +172,12 @@ public sealed class InferenceApi : PlatformConstruct
                 InferenceComponentName = m.InferenceComponentName,
                 MaxPayloadBytes = m.MaxPayloadBytes ?? InferenceSettings.SageMakerMaxPayloadBytes,
             }).ToList(),
-            // The handler's default prefix is the one GrantAsyncPayloads grants (AsyncLayout.InputPrefix).
-            Async = asyncEndpoint is null ? new AsyncSettings() : new AsyncSettings
+            // The endpoint's own payload bucket (an imported endpoint's too) and the input prefix its grant scopes.
+            Async = asyncPayloads is null ? new AsyncSettings() : new AsyncSettings
             {
-                Bucket = asyncEndpoint.DataBucket.BucketName,
-                KmsKeyId = asyncEndpoint.Platform.Key.Key.KeyArn,
+                Bucket = asyncPayloads.Bucket.BucketName,
+                Prefix = asyncPayloads.InputPrefix.TrimEnd('/'),
+                KmsKeyId = asyncPayloads.Key.KeyArn,
             },
         };
         Settings = settings;
@@ -209,7 +210,7 @@ public sealed class InferenceApi : PlatformConstruct
         });
 
         // Least privilege: each endpoint's own grant (its ARN and its inference components), the async prefixes of
-        // the one async endpoint's bucket with the platform key; nothing else.
+        // the one async endpoint's bucket with its key; nothing else.
         foreach (var endpoint in models.Select(m => m.Endpoint).Distinct())
         {
             endpoint.GrantInvoke(BufferedHandler.Role);
@@ -235,7 +236,7 @@ public sealed class InferenceApi : PlatformConstruct
         foreach (var handler in new[] { BufferedHandler, StreamingHandler })
             foreach (var route in Routes.Served([RouteGroup.Inference], handler.InvokeMode.Transfer(), settings).Where(r => r.OnApiGateway))
                 RestApi.AddRoute(route, handler, bodies.GetValueOrDefault(route));
-        if (asyncEndpoint is not null) SuppressAsyncPayloadWildcards();
+        if (asyncPayloads is not null) SuppressAsyncPayloadWildcards(asyncPayloads);
     }
 
     /// <summary>Lets <paramref name="grantee"/> call every route (IAM authorization, the default).</summary>
@@ -333,13 +334,14 @@ public sealed class InferenceApi : PlatformConstruct
 
     // Only the buffered function holds the async grants (GrantAsyncPayloads), and only when a model is async: a
     // suppression anywhere else would match nothing and hide the next wildcard someone adds.
-    private void SuppressAsyncPayloadWildcards()
+    private void SuppressAsyncPayloadWildcards(AsyncPayloadBucket payloads)
     {
-        const string reason =
-            "The only wildcards of the grants are the async prefixes of the one async endpoint's own bucket (objects named by request id at run time: inputs and records under async-input/, " +
-            "results and failures SageMaker writes under async-output/ and async-failures/); every SageMaker and KMS action names its endpoint, inference component or key ARN.";
+        var reason =
+            $"The only wildcards of the grants are the async prefixes of the one async endpoint's own bucket (objects named by request id at run time: inputs and records under {payloads.InputPrefix}, " +
+            $"results and failures SageMaker writes under {payloads.OutputPrefix} and {payloads.FailurePrefix}); every SageMaker and KMS action names its endpoint, inference component or key ARN.";
+        var prefixes = string.Join("|", new[] { payloads.InputPrefix, payloads.OutputPrefix, payloads.FailurePrefix }.Select(p => Regex.Escape(p).Replace("/", "\\/")));
         if (BufferedHandler.Role.Node.TryFindChild("DefaultPolicy") is Amazon.CDK.AWS.IAM.Policy policy)
-            Suppressions.Add(policy, "AwsSolutions-IAM5", reason, Suppressions.Matching(@"^Resource::.*\/async-(input|output|failures)\/\*$"));
+            Suppressions.Add(policy, "AwsSolutions-IAM5", reason, Suppressions.Matching($@"^Resource::.*\/({prefixes})\*$"));
     }
 
     /// <summary>JSON schemas of the OpenAI bodies: API Gateway refuses malformed requests before they reach (and cost) a function.</summary>

@@ -92,7 +92,7 @@ public abstract class ModelImage
                     $"ModelImage.FromImageUri: the image {uri} is in {region}; SageMaker pulls a model's image only from the model's own region, so this environment-agnostic template deploys only to {region}. " +
                     "Give the stack a region, or use ModelImage.FromDeepLearningContainer for an AWS deep-learning container (resolved per region).");
             else
-                Validate.That(stackRegion == region,
+                Validate.That(scope, stackRegion == region,
                     $"ModelImage.FromImageUri: the image {uri} is in {region}, but the stack deploys to {stackRegion}, and SageMaker pulls a model's image only from the model's own region " +
                     $"(https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_ContainerDefinition.html). Use an image in {stackRegion}, or ModelImage.FromDeepLearningContainer for an AWS deep-learning container.");
             return uri;
@@ -128,7 +128,7 @@ public abstract class ModelImage
             var region = stack.Region;
             if (!Token.IsUnresolved(region))
             {
-                Validate.That(DeepLearningContainerRegistries.ByRegion.TryGetValue(region, out var account),
+                Validate.That(scope, DeepLearningContainerRegistries.ByRegion.TryGetValue(region, out var account),
                     $"ModelImage.FromDeepLearningContainer: the stack deploys to {region}, which has no AWS Deep Learning Containers registry " +
                     $"(regions: {string.Join(", ", DeepLearningContainerRegistries.ByRegion.Keys)}; https://github.com/aws/deep-learning-containers/blob/master/available_images.md). " +
                     "Deploy to one of those regions, or copy the image into an ECR repository of your own in this region and use ModelImage.FromEcrRepository.");

@@ -35,4 +35,16 @@ public sealed record RealTimeHosting : InstanceHosting
 
     // An asynchronous endpoint queues requests and serves only InvokeEndpointAsync.
     internal override EndpointInvocations Invocations => Async is null ? EndpointInvocations.Sync | EndpointInvocations.Stream : EndpointInvocations.Async;
+
+    internal override EndpointVariant Variant(GpuModelEndpoint endpoint, GpuModelEndpointProps props) =>
+        Async is null ? new RealTimeVariant(endpoint, this) : new AsyncVariant(endpoint, this, Async);
+
+    private protected override void CheckMode(ConstructChecks check, SageMakerInstanceType type)
+    {
+        check.That(MaxRequestsPerSecondPerInstance > 0,
+            $"RealTimeHosting.MaxRequestsPerSecondPerInstance = {MaxRequestsPerSecondPerInstance} must be above 0: the requests per second one instance sustains.");
+        Async?.Check(check);
+        if (DataCapture is { Enabled: true } capture) capture.Check(check);
+        if (Guardrails is { Enabled: true } guardrails) guardrails.Check(check);
+    }
 }

@@ -6,9 +6,9 @@ namespace AwsModelPlatform.Constructs.Inference;
 /// </summary>
 public sealed record ServerlessHosting : EndpointHosting
 {
-    /// <summary>Memory per concurrent invocation, in MB: 1024, 2048, 3072, 4096, 5120 or 6144.</summary>
-    /// <remarks>Default: 2048.</remarks>
-    public int MemorySizeMb { get; init; } = 2048;
+    /// <summary>Memory per concurrent invocation: 1, 2, 3, 4, 5 or 6 GiB (e.g. <c>Size.Gibibytes(4)</c>).</summary>
+    /// <remarks>Default: 2 GiB.</remarks>
+    public Size MemorySize { get; init; } = Size.Gibibytes(2);
 
     /// <summary>Most concurrent invocations (1 to 200); bounds the worst-case cost.</summary>
     /// <remarks>Default: 10.</remarks>
@@ -23,4 +23,19 @@ public sealed record ServerlessHosting : EndpointHosting
     // SageMaker documents response streaming for real-time endpoints; serverless endpoints are not among them
     // (docs/deploy.md, "Inference"): a streamed call is refused by the handler instead of failing at SageMaker.
     internal override EndpointInvocations Invocations => EndpointInvocations.Sync;
+
+    /// <summary>The endpoint config's <c>MemorySizeInMB</c>.</summary>
+    internal int MemorySizeInMb => (int)Sizes.Mebibytes(MemorySize);
+
+    internal override EndpointVariant Variant(GpuModelEndpoint endpoint, GpuModelEndpointProps props) => new ServerlessVariant(endpoint, this);
+
+    internal override void Check(ConstructChecks check)
+    {
+        var mib = MemorySize is null ? 0 : Sizes.Mebibytes(MemorySize);
+        check.That(mib is >= 1024 and <= 6144 && mib % 1024 == 0,
+            $"ServerlessHosting.MemorySize = {mib} MiB is not a size SageMaker Serverless offers: use 1, 2, 3, 4, 5 or 6 GiB (Size.Gibibytes(n)).");
+        check.InRange(MaxConcurrency, 1, 200, "ServerlessHosting.MaxConcurrency", "SageMaker Serverless allows 1 to 200 concurrent invocations per endpoint");
+        if (ProvisionedConcurrency is { } pc)
+            check.That(pc >= 1 && pc <= MaxConcurrency, $"ServerlessHosting.ProvisionedConcurrency = {pc} is out of range: 1 to MaxConcurrency ({MaxConcurrency}).");
+    }
 }

@@ -37,11 +37,11 @@ public sealed class HostingModesApp : IDisposable
             Hosting = hosting,
         });
         var realTime = Endpoint("RealTime", new RealTimeHosting { InstanceType = "ml.g5.2xlarge", MinInstances = 1, MaxInstances = 3 });
-        var components = Endpoint("Components", new InferenceComponentHosting { InstanceType = "ml.g5.12xlarge", MinInstances = 0, MaxInstances = 2, MemoryPerCopyMb = 16384, MinCopies = 0 });
+        var components = Endpoint("Components", new InferenceComponentHosting { InstanceType = "ml.g5.12xlarge", MinInstances = 0, MaxInstances = 2, MemoryPerCopy = Size.Gibibytes(16), MinCopies = 0 });
         _ = Endpoint("Async", new RealTimeHosting { InstanceType = "ml.g5.xlarge", MinInstances = 0, MaxInstances = 2, Async = new AsyncInference() });
         const string cpuImage = "763104351884.dkr.ecr.us-east-1.amazonaws.com/pytorch-inference:2.3.0-cpu-py311-ubuntu20.04-sagemaker";
-        _ = Endpoint("Serverless", new ServerlessHosting { MemorySizeMb = 4096, MaxConcurrency = 10 }, cpuImage);
-        _ = Endpoint("Provisioned", new ServerlessHosting { MemorySizeMb = 4096, MaxConcurrency = 10, ProvisionedConcurrency = 2 }, cpuImage);
+        _ = Endpoint("Serverless", new ServerlessHosting { MemorySize = Size.Gibibytes(4), MaxConcurrency = 10 }, cpuImage);
+        _ = Endpoint("Provisioned", new ServerlessHosting { MemorySize = Size.Gibibytes(4), MaxConcurrency = 10, ProvisionedConcurrency = 2 }, cpuImage);
         _ = new InferenceApi(stack, "Api", new InferenceApiProps
         {
             Platform = platform,

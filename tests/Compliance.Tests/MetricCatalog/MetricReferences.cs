@@ -36,32 +36,25 @@ public static class MetricReferences
         {
             var properties = resource["Properties"] as JsonObject;
             if (properties is null) continue;
-            switch (resource["Type"]!.GetValue<string>())
+            var references = resource["Type"]!.GetValue<string>() switch
             {
-                case "AWS::CloudWatch::Alarm":
-                    if (properties["MetricName"] is not null)
-                        yield return Reference($"alarm {id}", properties, kinds);
-                    foreach (var query in properties["Metrics"]?.AsArray() ?? new JsonArray())
-                        if (query?["MetricStat"]?["Metric"] is JsonObject metric)
-                            yield return Reference($"alarm {id} ({query["Id"]})", metric, kinds);
-                    break;
-                case "AWS::CloudWatch::Dashboard":
-                    foreach (var reference in DashboardReferences(id, properties["DashboardBody"]!, kinds))
-                        yield return reference;
-                    break;
-                case "AWS::ApplicationAutoScaling::ScalingPolicy":
-                    var tracking = properties["TargetTrackingScalingPolicyConfiguration"];
-                    if (tracking?["CustomizedMetricSpecification"] is JsonObject customized)
-                    {
-                        if (customized["MetricName"] is not null)
-                            yield return Reference($"scaling policy {id}", customized, kinds);
-                        foreach (var query in customized["Metrics"]?.AsArray() ?? new JsonArray())
-                            if (query?["MetricStat"]?["Metric"] is JsonObject metric)
-                                yield return Reference($"scaling policy {id} ({query["Id"]})", metric, kinds);
-                    }
-                    break;
-            }
+                "AWS::CloudWatch::Alarm" => MetricOrQueries($"alarm {id}", properties, kinds),
+                "AWS::CloudWatch::Dashboard" => DashboardReferences(id, properties["DashboardBody"]!, kinds),
+                "AWS::ApplicationAutoScaling::ScalingPolicy" when properties["TargetTrackingScalingPolicyConfiguration"]?["CustomizedMetricSpecification"] is JsonObject customized =>
+                    MetricOrQueries($"scaling policy {id}", customized, kinds),
+                _ => [],
+            };
+            foreach (var reference in references) yield return reference;
         }
+    }
+
+    // An alarm or a customized scaling metric names one metric, or the metrics of a math expression's queries.
+    private static IEnumerable<MetricReference> MetricOrQueries(string where, JsonObject spec, EndpointKinds kinds)
+    {
+        if (spec["MetricName"] is not null) yield return Reference(where, spec, kinds);
+        foreach (var query in spec["Metrics"]?.AsArray() ?? new JsonArray())
+            if (query?["MetricStat"]?["Metric"] is JsonObject metric)
+                yield return Reference($"{where} ({query["Id"]})", metric, kinds);
     }
 
     /// <summary>Every target-tracking policy on a predefined metric, with the scalable dimension of its target.</summary>

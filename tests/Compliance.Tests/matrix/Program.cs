@@ -82,14 +82,14 @@ Synth("eu-west-1-one-stack", "eu-west-1", app =>
         Platform = platform,
         Image = ModelImage.FromImageUri("763104351884.dkr.ecr.eu-west-1.amazonaws.com/huggingface-pytorch-tgi-inference:2.4.0-tgi3.0.1-gpu-py311-cu124-ubuntu22.04"),
         ModelData = ModelData.FromPrefix(Models(stack), "llama/"),
-        Hosting = new InferenceComponentHosting { InstanceType = "ml.g5.12xlarge", MinInstances = 0, MaxInstances = 2, MemoryPerCopyMb = 16384, MinCopies = 0 },
+        Hosting = new InferenceComponentHosting { InstanceType = "ml.g5.12xlarge", MinInstances = 0, MaxInstances = 2, MemoryPerCopy = Size.Gibibytes(16), MinCopies = 0 },
     });
     var embeddings = new GpuModelEndpoint(stack, "Embeddings", new GpuModelEndpointProps
     {
         Platform = platform,
         Image = OwnImage(stack, "EmbeddingsImage"),
         ModelData = ModelData.FromArchive(Models(stack), "embeddings/model.tar.gz"),
-        Hosting = new ServerlessHosting { MemorySizeMb = 4096, MaxConcurrency = 20 },
+        Hosting = new ServerlessHosting { MemorySize = Size.Gibibytes(4), MaxConcurrency = 20 },
     });
     new InferenceApi(stack, "Api", new InferenceApiProps
     {
@@ -141,7 +141,7 @@ Synth("agnostic-platform-stack", null, app =>
         Platform = platform,
         Image = OwnImage(inference, "SmallImage"),
         ModelData = ModelData.FromArchive(Models(inference), "small/model.tar.gz"),
-        Hosting = new ServerlessHosting { MemorySizeMb = 2048, MaxConcurrency = 10, ProvisionedConcurrency = 2 },
+        Hosting = new ServerlessHosting { MemorySize = Size.Gibibytes(2), MaxConcurrency = 10, ProvisionedConcurrency = 2 },
     });
     new InferenceApi(inference, "Api", new InferenceApiProps
     {
@@ -188,7 +188,7 @@ Synth("eu-west-1-platform-stack", "eu-west-1", app =>
         Platform = platform,
         Image = OwnImage(workloads, "ComponentsImage"),
         ModelData = ModelData.FromPrefix(Models(workloads), "llm/"),
-        Hosting = new InferenceComponentHosting { InstanceType = "ml.g6.12xlarge", MaxInstances = 1, MemoryPerCopyMb = 20000, AcceleratorsPerCopy = 2 },
+        Hosting = new InferenceComponentHosting { InstanceType = "ml.g6.12xlarge", MaxInstances = 1, MemoryPerCopy = Size.Mebibytes(20000), AcceleratorsPerCopy = 2 },
     });
     new InferenceApi(workloads, "Api", new InferenceApiProps
     {
@@ -219,7 +219,7 @@ Synth("eu-west-1-standalone", "eu-west-1", app =>
     {
         Image = OwnImage(endpointStack, "Image"),
         ModelData = ModelData.FromPrefix(Models(endpointStack), "llm/"),
-        Hosting = new InferenceComponentHosting { InstanceType = "ml.g5.2xlarge", MaxInstances = 1, MemoryPerCopyMb = 16384 },
+        Hosting = new InferenceComponentHosting { InstanceType = "ml.g5.2xlarge", MaxInstances = 1, MemoryPerCopy = Size.Gibibytes(16) },
         StandaloneOptions = new ModelPlatformProps { ProjectName = "standalone-endpoint" },
     });
     var apiStack = new Stack(app, "Api", new StackProps { Env = euWest1 });

@@ -135,7 +135,7 @@ public class WorstCaseCostTests
         {
             Platform = new ModelPlatform(stack, "Platform"),
             Image = ModelImage.FromImageUri(EndpointTemplates.TgiImage),
-            Hosting = new ServerlessHosting { MemorySizeMb = 2048, MaxConcurrency = 5 },
+            Hosting = new ServerlessHosting { MemorySize = Size.Gibibytes(2), MaxConcurrency = 5 },
         });
         // 5 × 2 GB × 3600 s × 730 h = 26,280,000 GB-s × $0.00002 = $525.60
         var line = Assert.Single(endpoint.WorstCaseMonthlyCost, l => l.Type == "AWS::SageMaker::Endpoint");

@@ -98,7 +98,7 @@ public class AsyncEndpointTests
         Assert.Equal("notBreaching", p["TreatMissingData"]!.GetValue<string>());
         Assert.Contains("PlatformAlarmsTopic", p["AlarmActions"].Text());
         Assert.Contains("PlatformAlarmsTopic", p["OKActions"].Text());
-        Assert.True(_t.AsyncEndpoint.Alarms.ContainsKey("AsyncInvocationFailures"));
+        Assert.Equal(id, Amazon.CDK.Stack.Of(_t.AsyncEndpoint).GetLogicalId((Amazon.CDK.CfnElement)_t.AsyncEndpoint.Alarms.AsyncInvocationFailures!.Node.DefaultChild!));
         Assert.DoesNotContain(_t.RealTime.Resources("AWS::CloudWatch::Alarm"), a => a.Key.Contains("AsyncInvocationFailures"));
         Assert.StartsWith("BatchyAsyncInvocationFailuresAlarm", id);
     }
@@ -146,6 +146,6 @@ public class AsyncEndpointTests
     public void GrantAsyncPayloads_on_a_synchronous_endpoint_is_refused()
     {
         var error = Assert.Throws<InvalidOperationException>(() => _t.RealTimeEndpoint.GrantAsyncPayloads(new Amazon.CDK.AWS.IAM.AnyPrincipal()));
-        Assert.Equal("GpuModelEndpoint test-llm-d84518bd is not async: GrantAsyncPayloads applies to RealTimeHosting with Async set.", error.Message);
+        Assert.Equal("Test/Llm: GpuModelEndpoint test-llm-d84518bd is not async: GrantAsyncPayloads applies to RealTimeHosting with Async set.", error.Message);
     }
 }

@@ -62,7 +62,7 @@ public class PriceRegionTests
         var endpoint = new GpuModelEndpoint(stack, "Small", new GpuModelEndpointProps
         {
             Image = ModelImage.FromDeepLearningContainer("huggingface-pytorch-tgi-inference", "2.4.0-tgi3.0.1-gpu-py311-cu124-ubuntu22.04"),
-            Hosting = new ServerlessHosting { MemorySizeMb = 1024, MaxConcurrency = 1 },
+            Hosting = new ServerlessHosting { MemorySize = Size.Gibibytes(1), MaxConcurrency = 1 },
         });
         Assert.Equal(1 * 1 * 3600 * 0.00002, endpoint.WorstCaseHourlyCostUsd, 6);
         Assert.Contains(Synth.Warnings(stack), w => w.Contains("The price table has no prices for eu-west-1") && w.Contains("uses us-east-1 prices"));

@@ -23,7 +23,7 @@ public sealed class OptionTemplates
             {
                 Platform = platform,
                 Image = ModelImage.FromImageUri(EndpointTemplates.TgiImage),
-                Hosting = new RealTimeHosting { InstanceType = "ml.inf2.xlarge", MinInstances = 2, MaxInstances = 4, VolumeSizeGb = 100, MaxRequestsPerSecondPerInstance = 5, TargetUtilizationPercent = 50 },
+                Hosting = new RealTimeHosting { InstanceType = "ml.inf2.xlarge", MinInstances = 2, MaxInstances = 4, VolumeSize = Size.Gibibytes(100), MaxRequestsPerSecondPerInstance = 5, TargetUtilizationPercent = 50 },
             });
             Linear = new GpuModelEndpoint(s, "Linear", new GpuModelEndpointProps
             {
@@ -49,7 +49,7 @@ public sealed class OptionTemplates
             {
                 Platform = platform,
                 Image = ModelImage.FromImageUri(EndpointTemplates.TgiImage),
-                DataRetentionDays = 30,
+                DataRetention = Duration.Days(30),
                 IdleAlarmAfter = Duration.Hours(2),
                 Hosting = new RealTimeHosting
                 {

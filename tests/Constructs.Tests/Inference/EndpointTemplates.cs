@@ -49,7 +49,7 @@ public sealed class EndpointTemplates
             {
                 Image = ModelImage.FromEcrRepository(Repository.FromRepositoryName(s, "Repo", "llm-server"), "v1"),
                 ModelData = ModelData.FromArchive(Bucket.FromBucketName(s, "Models", "my-models"), "llm/model.tar.gz"),
-                Hosting = new InferenceComponentHosting { InstanceType = "ml.g5.12xlarge", MaxInstances = 2, MemoryPerCopyMb = 16384 },
+                Hosting = new InferenceComponentHosting { InstanceType = "ml.g5.12xlarge", MaxInstances = 2, MemoryPerCopy = Size.Gibibytes(16) },
             });
             ComponentsEndpoint.GrantInvoke(new Role(s, "Caller", new RoleProps { AssumedBy = new ServicePrincipal("lambda.amazonaws.com") }));
         });
@@ -66,7 +66,7 @@ public sealed class EndpointTemplates
         {
             Image = ModelImage.FromImageUri("763104351884.dkr.ecr.us-east-1.amazonaws.com/pytorch-inference:2.3.0-cpu-py311-ubuntu20.04-sagemaker"),
             ModelData = ModelData.FromArchive(Bucket.FromBucketName(s, "Models", "my-models"), "small/model.tar.gz"),
-            Hosting = new ServerlessHosting { MemorySizeMb = 4096, MaxConcurrency = 20, ProvisionedConcurrency = 2 },
+            Hosting = new ServerlessHosting { MemorySize = Size.Gibibytes(4), MaxConcurrency = 20, ProvisionedConcurrency = 2 },
         }));
     }
 

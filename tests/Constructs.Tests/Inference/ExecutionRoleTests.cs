@@ -116,6 +116,6 @@ public class ExecutionRoleTests
     public void Importing_an_invalid_endpoint_name_fails_synthesis()
     {
         var message = Synth.ErrorOf(() => Constructs.Inference.GpuModelEndpoint.FromEndpointName(Synth.NewStack(), "Shared", "team_llm"));
-        Assert.Equal("GpuModelEndpoint.FromEndpointName: endpointName = 'team_llm' is not a SageMaker endpoint name: 1 to 63 letters, digits and hyphens, starting and ending with a letter or digit.", message);
+        Assert.Equal("Test/Shared: GpuModelEndpoint.FromEndpointName: endpointName = 'team_llm' is not a SageMaker endpoint name: 1 to 63 letters, digits and hyphens, starting and ending with a letter or digit.", message);
     }
 }

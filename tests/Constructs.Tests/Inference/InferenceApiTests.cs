@@ -36,7 +36,7 @@ public sealed class InferenceApiTemplates
             {
                 Platform = platform,
                 Image = ModelImage.FromImageUri(EndpointTemplates.TgiImage),
-                Hosting = new InferenceComponentHosting { InstanceType = "ml.g5.2xlarge", MaxInstances = 2, MemoryPerCopyMb = 16384 },
+                Hosting = new InferenceComponentHosting { InstanceType = "ml.g5.2xlarge", MaxInstances = 2, MemoryPerCopy = Size.Gibibytes(16) },
             });
             var batch = new GpuModelEndpoint(s, "Batch", new GpuModelEndpointProps
             {
@@ -470,7 +470,12 @@ public class InferenceApiValidationTests
     }
 
     private static IGpuModelEndpoint Imported(Stack s, string name = "team-llm", bool isAsync = false, params string[] components) =>
-        GpuModelEndpoint.FromEndpointName(s, "E" + name + isAsync, name, components, isAsync);
+        GpuModelEndpoint.FromEndpointAttributes(s, "E" + name + isAsync, new GpuModelEndpointAttributes
+        {
+            EndpointName = name,
+            InferenceComponentNames = components,
+            Async = isAsync ? new AsyncPayloadBucket { Bucket = Amazon.CDK.AWS.S3.Bucket.FromBucketName(s, "B" + name, "team-async"), Key = Amazon.CDK.AWS.KMS.Key.FromKeyArn(s, "K" + name, "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab") } : null,
+        });
 
     [Fact]
     public void No_models_is_refused()
@@ -528,10 +533,28 @@ public class InferenceApiValidationTests
     }
 
     [Fact]
-    public void An_imported_async_endpoint_is_refused_because_its_bucket_is_unknown()
+    public void An_imported_async_endpoint_is_fronted_with_its_own_payload_bucket_prefix_and_key()
     {
-        var message = Error(s => new InferenceApiProps { Models = new[] { new InferenceModel { Endpoint = Imported(s, "batch", true), Name = "batch" } }, HandlerDirectory = FakeHandlerCode.Directory });
-        Assert.Contains("async endpoint(s) batch were imported", message);
+        var stack = Synth.NewStack();
+        var endpoint = GpuModelEndpoint.FromEndpointAttributes(stack, "Batch", new GpuModelEndpointAttributes
+        {
+            EndpointName = "batch",
+            Async = new AsyncPayloadBucket
+            {
+                Bucket = Amazon.CDK.AWS.S3.Bucket.FromBucketName(stack, "B", "team-async"),
+                Key = Amazon.CDK.AWS.KMS.Key.FromKeyArn(stack, "K", "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"),
+                InputPrefix = "team/inputs/",
+            },
+        });
+        var api = new InferenceApi(stack, "Api", new InferenceApiProps { Models = new[] { new InferenceModel { Endpoint = endpoint, Name = "batch" } }, HandlerDirectory = FakeHandlerCode.Directory });
+        Assert.Equal("team-async", api.Settings.Async.Bucket);
+        Assert.Equal("team/inputs", api.Settings.Async.Prefix);
+        Assert.Equal(endpoint.AsyncPayloads!.Key.KeyArn, api.Settings.Async.KmsKeyId);
+        Assert.Contains(api.HandlerConfiguration, kv => kv.Key.StartsWith("Inference__Async__", StringComparison.Ordinal) && kv.Value == "team/inputs");
+        var text = Template.FromStack(stack).Resources("AWS::IAM::Policy").Single(p => p.Key.StartsWith("ApiBufferedRoleDefaultPolicy", StringComparison.Ordinal)).Value.Text();
+        Assert.Contains("team-async/team/inputs/*", text);
+        Assert.Contains("key/1234abcd-12ab-34cd-56ef-1234567890ab", text);
+        Assert.Contains("team/inputs/requests/", text);
     }
 
     [Fact]
@@ -563,7 +586,7 @@ public class InferenceApiValidationTests
             Models = new InferenceModel[]
             {
                 new() { Endpoint = Endpoint("RealTime", new RealTimeHosting { InstanceType = "ml.g5.xlarge" }), Name = "realtime", Protocol = ModelProtocol.OpenAi },
-                new() { Endpoint = Endpoint("Components", new InferenceComponentHosting { InstanceType = "ml.g5.xlarge", MaxInstances = 1, MemoryPerCopyMb = 8192 }), Name = "components" },
+                new() { Endpoint = Endpoint("Components", new InferenceComponentHosting { InstanceType = "ml.g5.xlarge", MaxInstances = 1, MemoryPerCopy = Size.Gibibytes(8) }), Name = "components" },
                 new() { Endpoint = Endpoint("Serverless", new ServerlessHosting()), Name = "serverless", Protocol = ModelProtocol.OpenAi },
                 new() { Endpoint = Endpoint("Queued", new RealTimeHosting { InstanceType = "ml.g5.xlarge", MinInstances = 0, MaxInstances = 1, Async = new AsyncInference() }), Name = "queued" },
                 new() { Endpoint = GpuModelEndpoint.FromEndpointName(stack, "Imported", "team-embeddings", invocations: EndpointInvocations.Sync), Name = "imported" },
@@ -582,8 +605,14 @@ public class InferenceApiValidationTests
     [InlineData(false, EndpointInvocations.None)]
     public void An_imported_endpoints_invocations_must_fit_whether_it_is_async(bool isAsync, EndpointInvocations invocations)
     {
-        var message = Synth.ErrorOf(() => GpuModelEndpoint.FromEndpointName(Synth.NewStack(), "E", "team-llm", null, isAsync, invocations));
-        Assert.Contains($"invocations = {invocations} does not fit isAsync = {isAsync}", message);
+        var stack = Synth.NewStack();
+        var message = Synth.ErrorOf(() => GpuModelEndpoint.FromEndpointAttributes(stack, "E", new GpuModelEndpointAttributes
+        {
+            EndpointName = "team-llm",
+            Invocations = invocations,
+            Async = isAsync ? new AsyncPayloadBucket { Bucket = Amazon.CDK.AWS.S3.Bucket.FromBucketName(stack, "B", "team-async"), Key = Amazon.CDK.AWS.KMS.Key.FromKeyArn(stack, "K", "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab") } : null,
+        }));
+        Assert.StartsWith($"Test/E: GpuModelEndpointAttributes.Invocations = {invocations} does not fit {(isAsync ? "an async" : "a synchronous")} endpoint", message);
     }
 
     [Fact]

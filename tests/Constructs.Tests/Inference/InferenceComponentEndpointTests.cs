@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Amazon.CDK;
 using Amazon.CDK.Assertions;
 using AwsModelPlatform.Constructs.Inference;
 
@@ -65,7 +66,7 @@ public class InferenceComponentEndpointTests
         _ = new GpuModelEndpoint(stack, "Fixed", new GpuModelEndpointProps
         {
             Image = ModelImage.FromImageUri(EndpointTemplates.TgiImage),
-            Hosting = new InferenceComponentHosting { InstanceType = "ml.g5.12xlarge", MemoryPerCopyMb = 1024, MinInstances = 1, MaxInstances = 1, MinCopies = 2, MaxCopies = 2, InitialCopies = 2 },
+            Hosting = new InferenceComponentHosting { InstanceType = "ml.g5.12xlarge", MemoryPerCopy = Size.Gibibytes(1), MinInstances = 1, MaxInstances = 1, MinCopies = 2, MaxCopies = 2, InitialCopies = 2 },
         });
         var template = Template.FromStack(stack);
         Assert.Empty(template.Resources("AWS::ApplicationAutoScaling::ScalableTarget"));

@@ -73,7 +73,7 @@ public class ModelImageTests
     public void A_deep_learning_container_in_a_region_without_a_registry_fails_synthesis()
     {
         var message = Synth.ErrorOf(() => Endpoint(In("us-iso-east-1"), ModelImage.FromDeepLearningContainer(Tgi, TgiTag)));
-        Assert.StartsWith("ModelImage.FromDeepLearningContainer: the stack deploys to us-iso-east-1, which has no AWS Deep Learning Containers registry", message);
+        Assert.StartsWith("Test/Llm: ModelImage.FromDeepLearningContainer: the stack deploys to us-iso-east-1, which has no AWS Deep Learning Containers registry", message);
         Assert.Contains("ModelImage.FromEcrRepository", message);
     }
 
@@ -89,6 +89,7 @@ public class ModelImageTests
     public void An_image_of_another_region_fails_synthesis_in_a_stack_with_a_region()
     {
         var message = Synth.ErrorOf(() => Endpoint(In("eu-west-1"), ModelImage.FromImageUri(EndpointTemplates.TgiImage)));
+        Assert.StartsWith("Test/Llm: ModelImage.FromImageUri: the image ", message);
         Assert.Contains("is in us-east-1, but the stack deploys to eu-west-1", message);
         Assert.Contains("ModelImage.FromDeepLearningContainer", message);
         Endpoint(In("us-east-1"), ModelImage.FromImageUri(EndpointTemplates.TgiImage)); // its own region: fine

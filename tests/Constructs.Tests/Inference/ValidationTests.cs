@@ -6,14 +6,17 @@ namespace AwsModelPlatform.Constructs.Tests.Inference;
 /// <summary>Every prop SageMaker or the platform would refuse fails synthesis, naming the prop, the value and what is accepted.</summary>
 public class ValidationTests
 {
+    // Every message starts with the path of the endpoint it is about; the tests below read what follows.
     private static string Error(EndpointHosting hosting, Func<GpuModelEndpointProps, GpuModelEndpointProps>? edit = null)
     {
         var props = new GpuModelEndpointProps { Image = ModelImage.FromImageUri(EndpointTemplates.TgiImage), Hosting = hosting };
-        return Synth.ErrorOf(() => new GpuModelEndpoint(Synth.NewStack(), "E", edit is null ? props : edit(props)));
+        var message = Synth.ErrorOf(() => new GpuModelEndpoint(Synth.NewStack(), "E", edit is null ? props : edit(props)));
+        Assert.StartsWith("Test/E: ", message);
+        return message["Test/E: ".Length..];
     }
 
     private static RealTimeHosting G5 => new() { InstanceType = "ml.g5.2xlarge" };
-    private static InferenceComponentHosting Ic => new() { InstanceType = "ml.g5.12xlarge", MemoryPerCopyMb = 1024, MaxInstances = 2 };
+    private static InferenceComponentHosting Ic => new() { InstanceType = "ml.g5.12xlarge", MemoryPerCopy = Size.Gibibytes(1), MaxInstances = 2 };
 
     [Fact]
     public void Unknown_instance_type() =>
@@ -46,13 +49,15 @@ public class ValidationTests
 
     [Fact]
     public void Volume_size_on_an_NVMe_type() =>
-        Assert.Equal("RealTimeHosting.VolumeSizeGb = 100 cannot be set for ml.g5.2xlarge: it has local NVMe instance storage, which SageMaker uses instead of an EBS volume (and refuses VolumeSizeInGB for); leave VolumeSizeGb unset.",
-            Error(G5 with { VolumeSizeGb = 100 }));
+        Assert.Equal("RealTimeHosting.VolumeSize = 100 GiB cannot be set for ml.g5.2xlarge: it has local NVMe instance storage, which SageMaker uses instead of an EBS volume (and refuses VolumeSizeInGB for); leave VolumeSize unset.",
+            Error(G5 with { VolumeSize = Size.Gibibytes(100) }));
 
-    [Fact]
-    public void Volume_size_out_of_range() =>
-        Assert.Equal("RealTimeHosting.VolumeSizeGb = 600 is out of range: SageMaker attaches 1 to 512 GB of EBS per instance (1 to 512).",
-            Error(new RealTimeHosting { InstanceType = "ml.p3.2xlarge", VolumeSizeGb = 600 }));
+    [Theory]
+    [InlineData(600)]
+    [InlineData(0.5)]
+    public void Volume_size_out_of_range(double gib) =>
+        Assert.Equal($"RealTimeHosting.VolumeSize = {gib.ToString(System.Globalization.CultureInfo.InvariantCulture)} GiB is out of range: SageMaker attaches whole GiB from 1 to 512 of EBS per instance.",
+            Error(new RealTimeHosting { InstanceType = "ml.p3.2xlarge", VolumeSize = Size.Gibibytes(gib) }));
 
     [Theory]
     [InlineData(30)]
@@ -88,8 +93,8 @@ public class ValidationTests
 
     [Fact]
     public void Memory_per_copy_too_small() =>
-        Assert.Equal("InferenceComponentHosting.MemoryPerCopyMb = 64 is too small: SageMaker requires at least 128 MB per copy.",
-            Error(Ic with { MemoryPerCopyMb = 64 }));
+        Assert.Equal("InferenceComponentHosting.MemoryPerCopy = 64 MiB is not accepted: SageMaker reserves whole MiB per copy, at least 128.",
+            Error(Ic with { MemoryPerCopy = Size.Mebibytes(64) }));
 
     [Fact]
     public void Cpu_cores_per_copy_too_small() =>
@@ -127,9 +132,9 @@ public class ValidationTests
     [InlineData(512)]
     [InlineData(3000)]
     [InlineData(8192)]
-    public void Serverless_memory_not_offered(int mb) =>
-        Assert.Equal($"ServerlessHosting.MemorySizeMb = {mb} is not a size SageMaker Serverless offers: use 1024, 2048, 3072, 4096, 5120 or 6144.",
-            Error(new ServerlessHosting { MemorySizeMb = mb }));
+    public void Serverless_memory_not_offered(int mib) =>
+        Assert.Equal($"ServerlessHosting.MemorySize = {mib} MiB is not a size SageMaker Serverless offers: use 1, 2, 3, 4, 5 or 6 GiB (Size.Gibibytes(n)).",
+            Error(new ServerlessHosting { MemorySize = Size.Mebibytes(mib) }));
 
     [Fact]
     public void Serverless_concurrency_out_of_range() =>
@@ -219,10 +224,51 @@ public class ValidationTests
         Assert.Equal($"GpuModelEndpointProps.IdleAlarmAfter = {minutes} minutes is out of range: whole hours from 1 to 24 (an alarm evaluates at most 24 hourly periods).",
             Error(G5, p => p with { IdleAlarmAfter = Duration.Minutes(minutes) }));
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(4000)]
+    public void Data_retention_out_of_range(int days) =>
+        Assert.Equal($"GpuModelEndpointProps.DataRetention = {days} days is out of range: whole days from 1 to 3650 that captured data and async results are kept.",
+            Error(G5, p => p with { DataRetention = Duration.Days(days) }));
+
     [Fact]
-    public void Data_retention_out_of_range() =>
-        Assert.Equal("GpuModelEndpointProps.DataRetentionDays = 0 is out of range: days captured data and async results are kept (1 to 3650).",
-            Error(G5, p => p with { DataRetentionDays = 0 }));
+    public void Data_retention_in_part_days() =>
+        Assert.Equal("GpuModelEndpointProps.DataRetention = 1.5 days is out of range: whole days from 1 to 3650 that captured data and async results are kept.",
+            Error(G5, p => p with { DataRetention = Duration.Hours(36) }));
+
+    [Fact]
+    public void Messages_name_the_endpoint_by_its_construct_path()
+    {
+        var stack = Synth.NewStack();
+        var team = new global::Constructs.Construct(stack, "Team");
+        var message = Synth.ErrorOf(() => new GpuModelEndpoint(team, "Llm", new GpuModelEndpointProps { Image = ModelImage.FromImageUri(EndpointTemplates.TgiImage), Hosting = G5 with { MinInstances = 0 } }));
+        Assert.StartsWith("Test/Team/Llm: RealTimeHosting.MinInstances = 0: a synchronous real-time endpoint cannot scale to zero", message);
+    }
+
+    [Fact]
+    public void A_refused_endpoint_leaves_nothing_in_the_app()
+    {
+        var stack = Synth.NewStack();
+        Synth.ErrorOf(() => new GpuModelEndpoint(stack, "E", new GpuModelEndpointProps { Image = ModelImage.FromImageUri(EndpointTemplates.TgiImage), Hosting = new ServerlessHosting { MaxConcurrency = 0 } }));
+        // Checked before the construct exists: no half-built endpoint or standalone platform is left to synthesize.
+        Assert.Empty(stack.Node.Children);
+    }
+
+    [Fact]
+    public void Messages_read_the_same_in_every_culture()
+    {
+        var culture = System.Globalization.CultureInfo.CurrentCulture;
+        System.Globalization.CultureInfo.CurrentCulture = new System.Globalization.CultureInfo("de-DE");
+        try
+        {
+            Assert.Equal("InferenceComponentHosting.CpuCoresPerCopy = 0.1 is too small: at least 0.25 cores.", Error(Ic with { CpuCoresPerCopy = 0.1 }));
+            Assert.Equal("GpuModelEndpointProps.ServerErrorRateAlarmPercent = 100.5 is out of range: a percentage above 0 and at most 100.", Error(G5, p => p with { ServerErrorRateAlarmPercent = 100.5 }));
+        }
+        finally
+        {
+            System.Globalization.CultureInfo.CurrentCulture = culture;
+        }
+    }
 
     [Fact]
     public void Image_URI_that_is_not_ECR() =>
