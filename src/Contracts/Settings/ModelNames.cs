@@ -7,7 +7,7 @@ namespace AwsModelPlatform.Contracts;
 /// field. Names are values (<c>Inference:Models:{i}:Name</c>), never parts of a configuration key, so a SageMaker
 /// endpoint's own name (<c>llama-3-8b</c>) fits as it is.
 /// </summary>
-internal static partial class ModelNames
+internal static class ModelNames
 {
     /// <summary>What <see cref="IsValid"/> accepts, for messages.</summary>
     public const string Rule = "1-128 letters, digits, '.', '_', ':' or '-', not only dots";
@@ -16,9 +16,10 @@ internal static partial class ModelNames
     public static StringComparer Comparer => StringComparer.Ordinal;
 
     /// <summary>Whether <paramref name="name"/> may name a model. Not only dots: <c>.</c> and <c>..</c> are path segments every client resolves away.</summary>
-    public static bool IsValid(string? name) => name is not null && Pattern().IsMatch(name) && name.Trim('.').Length > 0;
+    public static bool IsValid(string? name) => name is not null && Pattern.IsMatch(name) && name.Trim('.').Length > 0;
 
     // \z, not $: $ also matches before a final "\n".
-    [GeneratedRegex("^[A-Za-z0-9._:-]{1,128}\\z")]
-    private static partial Regex Pattern();
+    // Built once, not generated: the regex generator documents its method without a summary, which the package's
+    // XML documentation would then carry.
+    private static readonly Regex Pattern = new("^[A-Za-z0-9._:-]{1,128}\\z", RegexOptions.CultureInvariant);
 }

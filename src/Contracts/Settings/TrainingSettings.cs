@@ -96,14 +96,15 @@ internal sealed record JobDefinitionSettings
 }
 
 /// <summary>The one rule for the name callers give a job definition (<c>Training:JobDefinitions:{i}:Name</c>).</summary>
-internal static partial class JobDefinitionNames
+internal static class JobDefinitionNames
 {
     /// <summary>What <see cref="IsValid"/> accepts, for messages.</summary>
     public const string Rule = "1 to 64 letters, digits, '-' or '_', starting with a letter or digit";
 
     /// <summary>Whether <paramref name="name"/> may name a job definition.</summary>
-    public static bool IsValid(string? name) => name is not null && Pattern().IsMatch(name);
+    public static bool IsValid(string? name) => name is not null && Pattern.IsMatch(name);
 
-    [System.Text.RegularExpressions.GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_-]{0,63}\\z")]
-    private static partial System.Text.RegularExpressions.Regex Pattern();
+    // Built once, not generated: the regex generator documents its method without a summary, which the package's
+    // XML documentation would then carry.
+    private static readonly System.Text.RegularExpressions.Regex Pattern = new("^[A-Za-z0-9][A-Za-z0-9_-]{0,63}\\z", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
 }
