@@ -13,5 +13,5 @@ NGINX_PORT=$(free_port)
 python3 bench/tools.py frames "$OUT/frames.bin"
 sed -e "s|__DIR__|$OUT|g" -e "s|__PORT__|$NGINX_PORT|g" bench/nginx.conf.template > "$OUT/nginx.conf"
 export AWS_ACCESS_KEY_ID=AKIDBENCHMARK0000000 AWS_SECRET_ACCESS_KEY=bench-secret AWS_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true
-export Aws__ServiceUrls__SageMakerRuntime="http://127.0.0.1:$NGINX_PORT/" Inference__Models__bench__EndpointName=bench
+export Aws__ServiceUrls__SageMakerRuntime="http://127.0.0.1:$NGINX_PORT/" Inference__Models__0__Name=bench Inference__Models__0__EndpointName=bench
 nginx -c "$OUT/nginx.conf" & pids+=($!)

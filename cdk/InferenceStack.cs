@@ -24,7 +24,7 @@ public sealed class InferenceStack : Stack
     {
         // SageMaker pulls the image only from the endpoint's region, and the DLC registry account differs by region.
         var tgi = ModelImage.FromDeepLearningContainer("huggingface-pytorch-tgi-inference", "2.4.0-tgi3.0.1-gpu-py311-cu124-ubuntu22.04");
-        var models = Bucket.FromBucketName(this, "Models", Node.TryGetContext("modelBucket") as string ?? "awsmodelplatform-models");
+        var models = Bucket.FromBucketName(this, "Models", Node.TryGetContext(SampleContext.ModelBucket) as string ?? "awsmodelplatform-models");
         var llmEnvironment = new Dictionary<string, string> { ["HF_MODEL_ID"] = "/opt/ml/model", ["SM_NUM_GPUS"] = "1", ["MAX_TOTAL_TOKENS"] = "8192" };
 
         Llm = new GpuModelEndpoint(this, "Llm", new GpuModelEndpointProps
@@ -76,7 +76,7 @@ public sealed class InferenceStack : Stack
                 // An async endpoint serves only InvokeEndpointAsync: its model is reached on the async routes, with raw bodies.
                 new InferenceModel { Endpoint = AsyncLlm, Name = "llm_async", Protocol = ModelProtocol.Raw },
             },
-            HandlerDirectory = Node.TryGetContext("handlerDirectory") as string is { Length: > 0 } prebuilt ? prebuilt : null,
+            HandlerDirectory = Node.TryGetContext(SampleContext.HandlerDirectory) as string is { Length: > 0 } prebuilt ? prebuilt : null,
         });
         _ = new CfnOutput(this, "ApiUrl", new CfnOutputProps { Value = Api.Url, Description = "Base URL of the inference API (IAM auth: sign requests with SigV4 for execute-api)" });
     }

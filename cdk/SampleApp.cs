@@ -16,16 +16,16 @@ public static class SampleApp
             Description = "AwsModelPlatform foundation: KMS key, isolated VPC with endpoints, CloudTrail, alarm topic",
         }, new ModelPlatformProps
         {
-            ProjectName = Context(app, "projectName") ?? "AwsModelPlatform",
-            CostCenter = Context(app, "costCenter"),
-            AlarmEmail = Context(app, "alarmEmail"),
+            ProjectName = Context(app, SampleContext.ProjectName) ?? "AwsModelPlatform",
+            CostCenter = Context(app, SampleContext.CostCenter),
+            AlarmEmail = Context(app, SampleContext.AlarmEmail),
         });
         _ = new TrainingStack(app, "Training", new StackProps
         {
             Env = env,
             Description = "AwsModelPlatform training: AWS Batch GPU queue, job definitions, buckets, alarms",
-        }, foundation.Platform, Context(app, "trainingImageRepository") ?? "training", Context(app, "trainingImageTag") ?? "v1",
-            Context(app, "handlerDirectory"));
+        }, foundation.Platform, Context(app, SampleContext.TrainingImageRepository) ?? "training", Context(app, SampleContext.TrainingImageTag) ?? "v1",
+            Context(app, SampleContext.HandlerDirectory));
         _ = new InferenceStack(app, "Inference", new StackProps
         {
             Env = env,
@@ -36,8 +36,8 @@ public static class SampleApp
     /// <summary>Account and region from <c>-c account=... -c region=...</c>, else the CLI's defaults; agnostic when neither is set.</summary>
     private static Amazon.CDK.Environment? EnvironmentFromContext(Construct app)
     {
-        var account = Context(app, "account") ?? System.Environment.GetEnvironmentVariable("CDK_DEFAULT_ACCOUNT");
-        var region = Context(app, "region") ?? System.Environment.GetEnvironmentVariable("CDK_DEFAULT_REGION");
+        var account = Context(app, SampleContext.Account) ?? System.Environment.GetEnvironmentVariable("CDK_DEFAULT_ACCOUNT");
+        var region = Context(app, SampleContext.Region) ?? System.Environment.GetEnvironmentVariable("CDK_DEFAULT_REGION");
         return account is null && region is null ? null : new Amazon.CDK.Environment { Account = account, Region = region };
     }
 

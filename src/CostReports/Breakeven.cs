@@ -1,5 +1,4 @@
 using System.Globalization;
-using AwsModelPlatform.Constructs.Cost;
 
 namespace AwsModelPlatform.CostReports;
 
@@ -15,7 +14,7 @@ public sealed record BreakevenPoint(string A, string B, double Requests, double 
 /// The same model served four ways (always-on with N instances, inference components scaling to zero, serverless,
 /// async scaling to zero), priced with <see cref="EndpointModel"/>, and where their costs cross.
 /// </summary>
-public sealed class Breakeven
+internal sealed class Breakeven
 {
     /// <summary>Legend texts of the four series, in plot order.</summary>
     public static readonly string[] SeriesKeys = { "Always-on", "Scale-to-zero", "Serverless", "Async" };

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using AwsModelPlatform.Constructs.Cost;
 
 namespace AwsModelPlatform.CostReports;
 
@@ -63,7 +62,7 @@ public static class Cli
             Write(Path.Combine(outDir, stack.Name + ".md"), Reports.Markdown(stack.Name, lines, worst, usage, usagePath, table, stack.Region));
             Write(Path.Combine(outDir, stack.Name + ".csv"), Reports.Csv(lines));
             stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{stack.Name}: expected ${Reports.Money(Reports.Total(lines))}/month, worst case {(worst is null ? "not recorded" : "$" + Reports.Money(worst.TotalMonthlyUsd))}/month"));
+                $"{stack.Name}: expected ${Reports.Money(Reports.Total(lines))}/month, worst case {(worst is null ? "not recorded" : "$" + Reports.Money((decimal)worst.TotalMonthlyUsd))}/month"));
         }
         Write(Path.Combine(outDir, Reports.SummaryFile), Reports.Summary(CostSnapshot.Of(assembly, stacks, pricers)));
         var breakeven = new Breakeven(usage.Breakeven, table);

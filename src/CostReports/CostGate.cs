@@ -4,10 +4,10 @@ using System.Text;
 namespace AwsModelPlatform.CostReports;
 
 /// <summary>How much a change may raise the monthly cost: in dollars, in percent of the baseline, or both (either one exceeded fails).</summary>
-public sealed record CostLimits(decimal? MaxIncreaseUsd, decimal? MaxIncreasePercent);
+internal sealed record CostLimits(decimal? MaxIncreaseUsd, decimal? MaxIncreasePercent);
 
 /// <summary>One total the gate checks (expected or worst case), before and after, and whether its increase breaks a limit.</summary>
-public sealed record GateCheck(string Total, decimal Before, decimal After, string? Breach)
+internal sealed record GateCheck(string Total, decimal Before, decimal After, string? Breach)
 {
     /// <summary>After − before.</summary>
     public decimal Increase => After - Before;
@@ -17,7 +17,7 @@ public sealed record GateCheck(string Total, decimal Before, decimal After, stri
 /// The cost gate of a pull request: compares the app as it synthesizes now with a baseline and fails when the expected or the
 /// worst-case monthly cost rises past a limit. The verdict and the per-resource diff are Markdown fit for a pull-request comment.
 /// </summary>
-public static class CostGate
+internal static class CostGate
 {
     /// <summary>The expected and the worst-case totals, each judged against <paramref name="limits"/>.</summary>
     public static IReadOnlyList<GateCheck> Check(CostSnapshot baseline, CostSnapshot current, CostLimits limits) =>

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace AwsModelPlatform.CostReports;
 
 /// <summary>A priced line reduced to what a comparison needs: which resource, what it is billed in, and its monthly cost.</summary>
-public sealed record CostLine(string Stack, string Resource, string Type, string Unit, decimal MonthlyUsd)
+internal sealed record CostLine(string Stack, string Resource, string Type, string Unit, decimal MonthlyUsd)
 {
     /// <summary>The key two snapshots match lines by.</summary>
     public string Key => $"{Stack}|{Resource}|{Type}|{Unit}";
@@ -17,7 +17,7 @@ public sealed record CostLine(string Stack, string Resource, string Type, string
 /// Read from a cloud assembly (priced now) or from a directory of reports this CLI wrote (the <c>&lt;stack&gt;.csv</c> files and
 /// <see cref="Reports.SummaryFile"/>), so a committed set of reports can serve as the baseline of a cost gate.
 /// </summary>
-public sealed record CostSnapshot(string Name, IReadOnlyList<CostLine> Lines, IReadOnlyDictionary<string, decimal> WorstCaseByStack)
+internal sealed record CostSnapshot(string Name, IReadOnlyList<CostLine> Lines, IReadOnlyDictionary<string, decimal> WorstCaseByStack)
 {
     /// <summary>The expected monthly cost: the sum of the lines.</summary>
     public decimal ExpectedMonthlyUsd => Lines.Sum(l => l.MonthlyUsd);
@@ -29,7 +29,7 @@ public sealed record CostSnapshot(string Name, IReadOnlyList<CostLine> Lines, IR
     public static CostSnapshot Of(string name, IReadOnlyList<StackTemplate> stacks, Pricers pricers) => new(
         name,
         stacks.SelectMany(pricers.Price).Select(CostLine.Of).ToList(),
-        stacks.ToDictionary(s => s.Name, s => WorstCase.Of(s)?.TotalMonthlyUsd ?? 0m, StringComparer.Ordinal));
+        stacks.ToDictionary(s => s.Name, s => (decimal)(WorstCase.Of(s)?.TotalMonthlyUsd ?? 0), StringComparer.Ordinal));
 
     /// <summary>The snapshot at <paramref name="path"/>: a cloud assembly (it has a <c>manifest.json</c>) or a reports directory.</summary>
     public static CostSnapshot Load(string path, Pricers pricers) =>

@@ -3,7 +3,7 @@ using CsvHelper;
 namespace AwsModelPlatform.CostReports;
 
 /// <summary>Reads the CSV files this CLI writes, strictly: the exact header, the same number of fields in every row, well-formed quoting.</summary>
-public static class Csv
+internal static class Csv
 {
     private static readonly CsvReaderOptions Strict = new()
     {

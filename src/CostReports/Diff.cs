@@ -10,7 +10,7 @@ public sealed record DiffLine(string Stack, string Resource, string Type, string
 }
 
 /// <summary>The monthly cost delta, per resource, between two snapshots priced with the same usage profile.</summary>
-public static class Diff
+internal static class Diff
 {
     /// <summary>Every line whose expected monthly cost differs, ordered by stack and resource.</summary>
     public static List<DiffLine> Compute(IEnumerable<CostLine> before, IEnumerable<CostLine> after)

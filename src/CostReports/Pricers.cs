@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
-using AwsModelPlatform.Constructs.Cost;
 
 namespace AwsModelPlatform.CostReports;
 
@@ -13,7 +12,7 @@ namespace AwsModelPlatform.CostReports;
 /// <param name="UnitPriceUsd">Price of one unit.</param>
 /// <param name="Note">How the quantity was reached.</param>
 /// <param name="Price">The table price the line uses, when it is one (a Spot line derives its own).</param>
-public sealed record ReportLine(string Stack, string Resource, string Type, double Quantity, string Unit, double UnitPriceUsd, string Note, Price? Price = null)
+internal sealed record ReportLine(string Stack, string Resource, string Type, double Quantity, string Unit, double UnitPriceUsd, string Note, Price? Price = null)
 {
     /// <summary>Quantity × unit price, rounded to cents (totals add these rounded figures, so a CSV sums to its report).</summary>
     public decimal MonthlyUsd => Math.Round((decimal)(Quantity * UnitPriceUsd), 2, MidpointRounding.AwayFromZero);
@@ -46,7 +45,7 @@ public static class EndpointModel
 }
 
 /// <summary>Prices every billable resource of a template for a usage profile, from the library's price table.</summary>
-public sealed class Pricers(PriceTable table, UsageProfile usage)
+internal sealed class Pricers(PriceTable table, UsageProfile usage)
 {
     /// <summary>The region whose prices the reports use when a stack's region is not priced or not known (the table's default).</summary>
     public string Region { get; } = table.DefaultRegion;
@@ -240,42 +239,36 @@ public sealed class Pricers(PriceTable table, UsageProfile usage)
     }
 
     // A handler's EMF metrics bill a metric-month each once they report, which they do as soon as the API has traffic.
-    private ReportLine CustomMetrics(string stack, string path, JsonObject record, double callers)
+    private ReportLine CustomMetrics(string stack, string path, JsonObject metadata, double callers)
     {
-        var perCaller = record["metricsPerCaller"]?.GetValue<int>() ?? 0;
-        var quantity = record["metrics"]!.GetValue<int>() + perCaller * callers;
-        var note = record["basis"]!.GetValue<string>()
-            + (perCaller > 0 ? $"; + {record["perCallerBasis"]!.GetValue<string>()} × {F(callers)} distinct caller(s)" : "");
+        var record = CustomMetricsRecord.From(metadata);
+        var quantity = record.Metrics + record.MetricsPerCaller * callers;
+        var note = record.Basis + (record.MetricsPerCaller > 0 ? $"; + {record.PerCallerBasis} × {F(callers)} distinct caller(s)" : "");
         var price = P(PriceTable.CloudWatch, "metric");
         return new ReportLine(stack, path, CostMetadata.CustomMetricsType, quantity, price.Unit, price.Usd, note);
     }
 
     private void PriceEndpoint(StackTemplate stack, string path, JsonObject resource, Action<double, Price, string> add)
     {
-        var cost = resource["Metadata"]?[CostMetadata.ResourceKey];
-        if (cost is null) return;
+        if (EndpointCostRecord.From(resource["Metadata"]?[CostMetadata.ResourceKey]) is not { } cost) return;
         var traffic = UsageProfile.Match(usage.Endpoints, stack.Name + "/" + path) ?? new EndpointUsage();
-        var hosting = cost["hosting"]?.GetValue<string>() ?? "";
         var requests = traffic.RequestsPerMonth;
         var dataIn = requests * traffic.RequestKb / (1024.0 * 1024);
         var dataOut = requests * traffic.ResponseKb / (1024.0 * 1024);
         add(dataIn, P(PriceTable.SageMakerEndpoint, "data-in.gb"), $"data processed in: {F(requests)} requests × {F(traffic.RequestKb)} KB");
         add(dataOut, P(PriceTable.SageMakerEndpoint, "data-out.gb"), $"data processed out: {F(requests)} responses × {F(traffic.ResponseKb)} KB");
-        if (hosting == "ServerlessHosting")
+        if (cost.Hosting == EndpointCostRecord.Serverless)
         {
-            var memory = cost["serverlessMemoryMb"]!.GetValue<int>();
+            var memory = cost.ServerlessMemoryMb;
             add(EndpointModel.ServerlessGbSeconds(requests, traffic.ModelLatencyMs, memory), P(PriceTable.SageMakerServerless, "inference.gb-second"),
                 $"{F(requests)} requests × {F(traffic.ModelLatencyMs)} ms × {memory} MB");
-            var provisioned = cost["serverlessProvisionedConcurrency"]!.GetValue<int>();
+            var provisioned = cost.ServerlessProvisionedConcurrency;
             if (provisioned > 0)
                 add(provisioned * memory / 1024.0 * 3600 * EndpointModel.HoursPerMonth, P(PriceTable.SageMakerServerless, "provisioned-concurrency.gb-second"),
                     $"{provisioned} provisioned × {memory} MB, all month");
             return;
         }
-        var instanceType = cost["instanceType"]!.GetValue<string>();
-        var min = cost["minInstances"]!.GetValue<int>();
-        var max = cost["maxInstances"]!.GetValue<int>();
-        var isAsync = cost["async"]?.GetValue<bool>() == true;
+        var (instanceType, min, max, isAsync) = (cost.InstanceType, cost.MinInstances, cost.MaxInstances, cost.Async);
         var busy = EndpointModel.BusyInstanceHours(requests, traffic.ModelLatencyMs, traffic.ConcurrencyPerInstance);
         var (hours, how) = min >= 1
             ? (EndpointModel.AlwaysOnHours(min, max, busy, traffic.TargetUtilization), $"always on: max({min} × 730 h, {F(busy)} busy h / {F(traffic.TargetUtilization)}), at most {max} × 730 h")
@@ -290,8 +283,7 @@ public sealed class Pricers(PriceTable table, UsageProfile usage)
                 $"{F(traffic.StorageGbPerInstance)} GB ML storage volume per instance (usage profile), while instances run");
         // A warm window keeps instances above the floor on schedule, called or not. Counted on top of the traffic's
         // hours: an upper bound, since work done inside the window runs on instances it already pays for.
-        var warmInstances = cost["warmInstances"]?.GetValue<int>() ?? 0;
-        var warmHours = cost["warmHoursPerMonth"]?.GetValue<double>() ?? 0;
+        var (warmInstances, warmHours) = (cost.WarmInstances, cost.WarmHoursPerMonth);
         var extra = Math.Max(0, warmInstances - min);
         if (extra > 0 && warmHours > 0)
             add(extra * warmHours, P(PriceTable.SageMakerHosting, instanceType),
@@ -333,7 +325,7 @@ public sealed class Pricers(PriceTable table, UsageProfile usage)
     }
 
     private static int GpusOf(string instanceType) =>
-        AwsModelPlatform.Constructs.Training.GpuInstanceTypes.Find(instanceType)?.Gpus
+        GpuInstanceTypes.Find(instanceType)?.Gpus
         ?? throw new CliException($"instance type '{instanceType}' of a compute environment is not one of the library's GPU types.");
 
     internal static string TypeOf(JsonObject resource) => resource["Type"]?.GetValue<string>() ?? "";

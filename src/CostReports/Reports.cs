@@ -1,34 +1,19 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
-using AwsModelPlatform.Constructs.Cost;
 
 namespace AwsModelPlatform.CostReports;
 
-/// <summary>The worst case a stack's template records (<c>AwsModelPlatform:WorstCaseMonthlyCost</c>, written by the library at synth time).</summary>
-public sealed record WorstCase(decimal TotalMonthlyUsd, IReadOnlyList<JsonNode> Lines, IReadOnlyList<string> UsageBased, IReadOnlyList<(string Construct, double Max)> Ceilings, string PriceTableVersion)
+/// <summary>The worst case a stack's template records (<see cref="CostMetadata.WorstCaseKey"/>, written by the library at synth time).</summary>
+internal static class WorstCase
 {
     /// <summary>The record of a stack, or null when its template has none (a stack without platform constructs).</summary>
-    public static WorstCase? Of(StackTemplate stack)
-    {
-        var record = stack.Template["Metadata"]?[CostMetadata.WorstCaseKey];
-        if (record is null) return null;
-        return new WorstCase(
-            (decimal)Number(record["totalMonthlyUsd"]),
-            record["lines"]!.AsArray().Select(l => l!).ToList(),
-            record["usageBased"]!.AsArray().Select(n => n!.GetValue<string>()).ToList(),
-            record["ceilings"]!.AsArray().Select(c => (c!["construct"]!.GetValue<string>(), Number(c["maxMonthlyUsd"]))).ToList(),
-            record["priceTableVersion"]!.GetValue<string>());
-    }
-
-    /// <summary>A number of the record: the library writes them as invariant strings (cfn-lint refuses floats in template metadata).</summary>
-    public static double Number(JsonNode? node) => node is JsonValue v && v.TryGetValue<string>(out var s)
-        ? double.Parse(s, CultureInfo.InvariantCulture)
-        : node!.GetValue<double>();
+    public static StackCostRecord? Of(StackTemplate stack) =>
+        stack.Template["Metadata"]?[CostMetadata.WorstCaseKey] is { } record ? StackCostRecord.From(record) : null;
 }
 
 /// <summary>Writes the per-stack Markdown and CSV reports. Output is deterministic: no dates, invariant culture, fixed formats.</summary>
-public static class Reports
+internal static class Reports
 {
     /// <summary>The CSV header, exactly.</summary>
     public const string CsvHeader = "stack,resource,type,quantity,unit,unit_price_usd,monthly_usd";
@@ -79,7 +64,7 @@ public static class Reports
     /// In a region the table does not price (<paramref name="stackRegion"/>), the report's first line says so: its figures
     /// are then the default region's.
     /// </remarks>
-    public static string Markdown(string stack, IReadOnlyList<ReportLine> lines, WorstCase? worst, UsageProfile usage, string usagePath, PriceTable table, string? stackRegion = null)
+    public static string Markdown(string stack, IReadOnlyList<ReportLine> lines, StackCostRecord? worst, UsageProfile usage, string usagePath, PriceTable table, string? stackRegion = null)
     {
         var sb = new StringBuilder();
         void L(string s = "") => sb.Append(s).Append('\n');
@@ -126,16 +111,16 @@ public static class Reports
             return sb.ToString();
         }
         L($"Everything the stack runs whether or not it is used, at its configured maxima, all month (price table {worst.PriceTableVersion}): "
-          + $"**${Money(worst.TotalMonthlyUsd)}** a month. This is the figure `MaxMonthlyCostUsd` is checked against at synthesis.");
+          + $"**${Money((decimal)worst.TotalMonthlyUsd)}** a month. This is the figure `MaxMonthlyCostUsd` is checked against at synthesis.");
         L();
-        foreach (var (construct, max) in worst.Ceilings)
+        foreach (var (construct, max) in worst.Ceilings.Select(c => (c.Construct, c.MaxMonthlyUsd)))
             L($"- Ceiling: `{construct}` MaxMonthlyCostUsd = {Money((decimal)max)}");
         if (worst.Ceilings.Count > 0) L();
         L("| Resource | Type | Quantity | Unit | Unit price (USD) | Monthly (USD) | Basis |");
         L("|---|---|---:|---|---:|---:|---|");
-        foreach (var l in worst.Lines.OrderByDescending(l => WorstCase.Number(l["monthlyUsd"])).ThenBy(l => l["resource"]!.GetValue<string>(), StringComparer.Ordinal))
-            L($"| {Cell(l["resource"]!.GetValue<string>())} | {l["type"]!.GetValue<string>()} | {Quantity(WorstCase.Number(l["quantity"]))} | {l["unit"]!.GetValue<string>()} | "
-              + $"{UnitPrice(WorstCase.Number(l["unitPriceUsd"]))} | {Money(Math.Round((decimal)WorstCase.Number(l["monthlyUsd"]), 2, MidpointRounding.AwayFromZero))} | {Cell(l["basis"]!.GetValue<string>())} |");
+        foreach (var l in worst.Lines.OrderByDescending(l => l.MonthlyUsd).ThenBy(l => l.Resource, StringComparer.Ordinal))
+            L($"| {Cell(l.Resource)} | {l.Type} | {Quantity(l.Quantity)} | {l.Unit} | "
+              + $"{UnitPrice(l.UnitPriceUsd)} | {Money(Math.Round((decimal)l.MonthlyUsd, 2, MidpointRounding.AwayFromZero))} | {Cell(l.Basis)} |");
         L();
         L("Billed by use, so not bounded by the worst case:");
         L();

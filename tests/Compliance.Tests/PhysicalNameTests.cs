@@ -35,10 +35,10 @@ public sealed class FourDeployments : IDisposable
         foreach (var project in Projects)
         {
             var context = CdkJson.Context(Repo.Path("cdk.json")) ?? new Dictionary<string, object>();
-            context["handlerDirectory"] = handler;
+            context[Cdk.SampleContext.HandlerDirectory] = handler;
             context["account"] = Account;
             context["region"] = region;
-            context["projectName"] = project;
+            context[Cdk.SampleContext.ProjectName] = project;
             var app = new App(new AppProps { Outdir = Path.Combine(_root, $"{region}-{project}"), Context = context });
             SampleApp.Build(app);
             var assembly = app.Synth();

@@ -31,7 +31,7 @@ public sealed class SynthesizedApp : IDisposable
         NodeWarnings.Silence();
         File.WriteAllText(Path.Combine(_handlerCode, "bootstrap"), "#!/bin/sh\n");
         var context = CdkJson.Context(Repo.Path("cdk.json")) ?? new Dictionary<string, object>();
-        context["handlerDirectory"] = _handlerCode;
+        context[SampleContext.HandlerDirectory] = _handlerCode;
         var app = new App(new AppProps { Outdir = OutDir, Context = context });
         SampleApp.Build(app);
         var assembly = app.Synth();

@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using AwsModelPlatform.Constructs.Cost;
+using AwsModelPlatform.Contracts;
 using static AwsModelPlatform.CostReports.Tests.Assemblies;
 
 namespace AwsModelPlatform.CostReports.Tests;

@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using AwsModelPlatform.Constructs.Cost;
 using static AwsModelPlatform.CostReports.Tests.Assemblies;
 
 namespace AwsModelPlatform.CostReports.Tests;

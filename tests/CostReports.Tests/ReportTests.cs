@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using System.Xml.Linq;
-using AwsModelPlatform.Constructs.Cost;
 using static AwsModelPlatform.CostReports.Tests.Assemblies;
 
 namespace AwsModelPlatform.CostReports.Tests;

@@ -198,8 +198,8 @@ public sealed class AsyncInvocationTests(HandlerFixture f)
         {
             ["Api__RouteGroups"] = "inference",
             ["Inference__Async__Bucket"] = "no-such-bucket-" + Guid.NewGuid().ToString("N")[..8],
-            ["Inference__Models__async-echo__EndpointName"] = "echo",
         };
+        AddModels(env, Model("async-echo", "echo"));
         var (process, url) = await HandlerFixture.StartHandlerAsync(env, new ConcurrentQueue<string>());
         try
         {
@@ -348,8 +348,8 @@ public sealed class AsyncInvocationTests(HandlerFixture f)
             ["Inference__Async__Bucket"] = HandlerFixture.Bucket,
             ["Inference__Async__Prefix"] = "handler",
             ["Inference__Async__KmsKeyId"] = f.KmsKeyId,
-            ["Inference__Models__async-echo__EndpointName"] = "echo",
         };
+        AddModels(env, Model("async-echo", "echo"));
         var (process, url) = await HandlerFixture.StartHandlerAsync(env, new ConcurrentQueue<string>());
         try
         {

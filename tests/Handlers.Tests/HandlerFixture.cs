@@ -126,19 +126,20 @@ public sealed class HandlerFixture : IAsyncLifetime
             ["Inference__StreamIdleTimeoutSeconds"] = "2",
             ["Inference__RetryBaseDelayMilliseconds"] = "50",
             ["Inference__BreakerMinimumThroughput"] = "1000",
-            ["Inference__Models__tiny__MaxPayloadBytes"] = "1024",
-            ["Inference__Models__component__InferenceComponentName"] = "component-a",
-            ["Inference__Models__chat-model__Protocol"] = "openai",
-            ["Inference__Models__chat-model-broken__Protocol"] = "openai",
-            // What the constructs configure for an async endpoint, and for a serverless one (InferenceApi, Invocations).
-            ["Inference__Models__queued__Invocations"] = "async",
-            ["Inference__Models__unstreamed-chat__Protocol"] = "openai",
-            ["Inference__Models__unstreamed-chat__Invocations"] = "sync",
-            ["Inference__Models__sleepy-chat__Protocol"] = "openai",
-            ["Inference__Models__waking-chat__Protocol"] = "openai",
         };
-        foreach (var (model, endpoint) in Models) env[$"Inference__Models__{model}__EndpointName"] = endpoint;
-        foreach (var (model, component) in Components) env[$"Inference__Models__{model}__InferenceComponentName"] = component;
+        var models = Models.ToDictionary(m => m.Key, m => TestHelpers.Model(m.Key, m.Value));
+        models["tiny"].MaxPayloadBytes = 1024;
+        models["component"].InferenceComponentName = "component-a";
+        models["chat-model"].Protocol = ModelProtocols.OpenAi;
+        models["chat-model-broken"].Protocol = ModelProtocols.OpenAi;
+        // What the constructs configure for an async endpoint, and for a serverless one (InferenceApi, Invocations).
+        models["queued"].Invocations = ModelInvocations.Async;
+        models["unstreamed-chat"].Protocol = ModelProtocols.OpenAi;
+        models["unstreamed-chat"].Invocations = ModelInvocations.Sync;
+        models["sleepy-chat"].Protocol = ModelProtocols.OpenAi;
+        models["waking-chat"].Protocol = ModelProtocols.OpenAi;
+        foreach (var (model, component) in Components) models[model].InferenceComponentName = component;
+        TestHelpers.AddModels(env, [.. models.Values]);
         TrainingMoto.Configure(env, Moto.Url, KmsKeyId);
         (_handler, HandlerUrl) = await StartHandlerAsync(env, HandlerOutput);
         Http = new HttpClient { BaseAddress = HandlerUrl, Timeout = TimeSpan.FromSeconds(30) };

@@ -49,12 +49,8 @@ public sealed class NativeAotTests(HandlerFixture f)
             {
                 ["Inference__Async__Bucket"] = HandlerFixture.Bucket,
                 ["Inference__Async__Prefix"] = "aot",
-                ["Inference__Models__echo__EndpointName"] = "echo",
-                ["Inference__Models__sse__EndpointName"] = "sse",
-                ["Inference__Models__chat__EndpointName"] = "llm",
-                ["Inference__Models__chat__Protocol"] = "openai",
-                ["Inference__Models__broken__EndpointName"] = "stream-bad-crc",
             };
+            AddModels(env, Model("echo", "echo"), Model("sse", "sse"), Model("chat", "llm") with { Protocol = ModelProtocols.OpenAi }, Model("broken", "stream-bad-crc"));
             TrainingMoto.Configure(env, f.Moto.Url, f.KmsKeyId);
             var (process, url) = await HandlerFixture.StartHandlerAsync(env, new ConcurrentQueue<string>(), bootstrap);
             try

@@ -9,11 +9,12 @@ namespace AwsModelPlatform.Handlers.Tests;
 [Collection(HandlerCollection.Name)]
 public sealed class SecondaryHandlerTests(HandlerFixture f)
 {
-    private Dictionary<string, string> BaseEnv() => new(f.AwsEnvironment(f.Moto.Url))
+    private Dictionary<string, string> BaseEnv(params InferenceModelSettings[] more)
     {
-        ["Inference__Models__echo__EndpointName"] = "echo",
-        ["Inference__Models__down__EndpointName"] = "unavailable",
-    };
+        var env = new Dictionary<string, string>(f.AwsEnvironment(f.Moto.Url));
+        AddModels(env, [Model("echo", "echo"), Model("down", "unavailable"), .. more]);
+        return env;
+    }
 
     [Fact]
     public async Task Circuit_breaker_opens_on_a_failing_endpoint_and_spares_it()
@@ -59,10 +60,9 @@ public sealed class SecondaryHandlerTests(HandlerFixture f)
     [Fact]
     public async Task Misconfigured_model_fails_startup_naming_the_key()
     {
-        var env = BaseEnv();
-        env["Inference__Models__bad__EndpointName"] = "not_a valid/name";
+        var env = BaseEnv(Model("bad", "not_a valid/name"));
         var e = await StartupFailure(env);
-        Assert.Contains("Inference:Models:bad", e.Message);
+        Assert.Contains("Inference:Models:2:EndpointName (model 'bad')", e.Message);
     }
 
     [Fact]

@@ -6,6 +6,15 @@ namespace AwsModelPlatform.Handlers.Tests;
 
 public static class TestHelpers
 {
+    /// <summary>Adds the models to a handler's environment as the constructs write them (<c>Inference__Models__{i}__*</c>, in order).</summary>
+    internal static void AddModels(IDictionary<string, string> env, params InferenceModelSettings[] models)
+    {
+        foreach (var (key, value) in SettingsEnvironment.Of(InferenceSettings.Section, new InferenceSettings { Models = models })) env[key] = value;
+    }
+
+    /// <summary>A model of that name on that endpoint, every other setting the handler's default.</summary>
+    internal static InferenceModelSettings Model(string name, string endpoint) => new() { Name = name, EndpointName = endpoint };
+
     public static ByteArrayContent Body(string text, string? contentType = "application/json")
     {
         var content = new ByteArrayContent(Encoding.UTF8.GetBytes(text));

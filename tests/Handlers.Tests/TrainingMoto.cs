@@ -64,28 +64,34 @@ public static class TrainingMoto
         });
     }
 
-    /// <summary>The handler's Training:* configuration for this moto.</summary>
+    /// <summary>The handler's Training settings for this moto.</summary>
+    internal static TrainingSettings Settings(string keyId) => new()
+    {
+        JobQueue = Queue,
+        MultiNodeJobQueue = MultiNodeQueue,
+        JobDefinitions =
+        [
+            new() { Name = "finetune", BatchName = SingleDefinition }, // its GPUs unconfigured
+            // GPUs as the moto definition's; finetune's attempt timeout is unknown, capped by MaxRuntimeSeconds only.
+            new() { Name = "ddp", BatchName = MultiNodeDefinition, Nodes = 2, MaxNodes = 4, Gpus = 1, AttemptTimeoutSeconds = MultiNodeAttemptTimeoutSeconds },
+        ],
+        DatasetsBucket = DatasetsBucket,
+        CheckpointsBucket = CheckpointsBucket,
+        OutputBucket = OutputBucket,
+        StateBucket = StateBucket,
+        KeyId = keyId,
+        AllowedInstanceTypes = "g5.xlarge,g5.12xlarge",
+        MaxRuntimeSeconds = 7200,
+        JobTag = JobTag,
+    };
+
+    /// <summary>The handler's Training:* configuration for this moto, as the constructs write it.</summary>
     public static void Configure(IDictionary<string, string> env, Uri moto, string keyId)
     {
         env["Aws__ServiceUrls__Batch"] = moto.ToString();
         env["Aws__ServiceUrls__Kms"] = moto.ToString();
         env["Aws__ServiceUrls__S3"] = moto.ToString();
-        env["Training__JobQueue"] = Queue;
-        env["Training__MultiNodeJobQueue"] = MultiNodeQueue;
-        env["Training__JobDefinitions__finetune"] = SingleDefinition;
-        env["Training__JobDefinitions__ddp__Name"] = MultiNodeDefinition;
-        env["Training__JobDefinitions__ddp__Nodes"] = "2";
-        env["Training__JobDefinitions__ddp__MaxNodes"] = "4";
-        env["Training__JobDefinitions__ddp__Gpus"] = "1"; // as the moto definition; finetune leaves its GPUs unconfigured
-        env["Training__JobDefinitions__ddp__AttemptTimeoutSeconds"] = MultiNodeAttemptTimeoutSeconds.ToString(); // finetune: unknown, capped by MaxRuntimeSeconds only
-        env["Training__DatasetsBucket"] = DatasetsBucket;
-        env["Training__CheckpointsBucket"] = CheckpointsBucket;
-        env["Training__OutputBucket"] = OutputBucket;
-        env["Training__StateBucket"] = StateBucket;
-        env["Training__KeyId"] = keyId;
-        env["Training__AllowedInstanceTypes"] = "g5.xlarge,g5.12xlarge";
-        env["Training__MaxRuntimeSeconds"] = "7200";
-        env["Training__JobTag"] = JobTag;
+        foreach (var (key, value) in SettingsEnvironment.Of(TrainingSettings.Section, Settings(keyId))) env[key] = value;
     }
 
     /// <summary>What Batch holds for a job (moto's DescribeJobs, straight from its JSON).</summary>
@@ -118,15 +124,13 @@ public static class TrainingMoto
     }
 
     /// <summary>The handler's view of this configuration, for tests that build what it would store.</summary>
-    public static AwsModelPlatform.Handlers.Training.TrainingCatalog Catalog(Uri moto, string keyId)
+    internal static AwsModelPlatform.Handlers.Training.TrainingCatalog Catalog(Uri moto, string keyId)
     {
         var env = new Dictionary<string, string>();
         Configure(env, moto, keyId);
         var configuration = new ConfigurationBuilder()
             .AddInMemoryCollection(env.ToDictionary(kv => kv.Key.Replace("__", ":"), kv => (string?)kv.Value)).Build();
-        var options = new AwsModelPlatform.Handlers.Training.TrainingOptions();
-        configuration.GetSection("Training").Bind(options);
-        return new AwsModelPlatform.Handlers.Training.TrainingCatalog(Microsoft.Extensions.Options.Options.Create(options), configuration);
+        return new AwsModelPlatform.Handlers.Training.TrainingCatalog(Microsoft.Extensions.Options.Options.Create(Settings(keyId)), configuration);
     }
 
     public static HttpClient Signed(Uri moto, string service) =>

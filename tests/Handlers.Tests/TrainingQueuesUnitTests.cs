@@ -23,9 +23,11 @@ public sealed class TrainingQueuesUnitTests
         ["Training:JobQueue"] = Main,
         ["Training:JobTag"] = "Training-TrainingJobs-ABCD1234",
         ["Training:MultiNodeJobQueue"] = MultiNode,
-        ["Training:JobDefinitions:finetune"] = "platform-training-finetune",
-        ["Training:JobDefinitions:ddp:Name"] = "platform-training-ddp",
-        ["Training:JobDefinitions:ddp:Nodes"] = "2",
+        ["Training:JobDefinitions:0:Name"] = "finetune",
+        ["Training:JobDefinitions:0:BatchName"] = "platform-training-finetune",
+        ["Training:JobDefinitions:1:Name"] = "ddp",
+        ["Training:JobDefinitions:1:BatchName"] = "platform-training-ddp",
+        ["Training:JobDefinitions:1:Nodes"] = "2",
         ["Training:DatasetsBucket"] = "datasets",
         ["Training:OutputBucket"] = "outputs",
         ["Training:StateBucket"] = "state",
@@ -170,7 +172,7 @@ public sealed class TrainingQueuesUnitTests
 
     private static TrainingService Service(HttpMessageHandler batch, TrainingCatalog catalog)
     {
-        var options = Options.Create(new TrainingOptions { BatchTimeoutSeconds = 5 });
+        var options = Options.Create(new TrainingSettings { BatchTimeoutSeconds = 5 });
         return new TrainingService(new BatchClient(new HttpClient(batch) { BaseAddress = new Uri("https://batch.us-east-1.amazonaws.com/") }),
             catalog, new TrainingSecrets(null!, catalog), new IdempotencyStore(null!, catalog, options), options, TimeProvider.System, NullLogger<TrainingService>.Instance);
     }

@@ -337,7 +337,7 @@ public sealed class TrainingTests(HandlerFixture f) : IDisposable
         var key = Guid.NewGuid().ToString();
         var catalog = TrainingMoto.Catalog(f.Moto.Url, f.KmsKeyId);
         var parsed = AwsModelPlatform.Handlers.Training.TrainingRequestParser.Parse(Encoding.UTF8.GetBytes(body), catalog);
-        var store = new AwsModelPlatform.Handlers.Training.IdempotencyStore(f.S3, catalog, Microsoft.Extensions.Options.Options.Create(new AwsModelPlatform.Handlers.Training.TrainingOptions()));
+        var store = new AwsModelPlatform.Handlers.Training.IdempotencyStore(f.S3, catalog, Microsoft.Extensions.Options.Options.Create(new TrainingSettings()));
         await store.TryCreateAsync(store.KeyFor(Caller, key), new AwsModelPlatform.Handlers.Training.SubmissionRecord(
             parsed.Fingerprint(), name, "finetune", "s", DateTimeOffset.UtcNow, new Dictionary<string, string>(), "s3://x/", null), CancellationToken.None);
         var (r, _) = await Submit(body, key);
@@ -486,7 +486,7 @@ public sealed class TrainingTests(HandlerFixture f) : IDisposable
         var (large, _) = await Submit($$$"""{"name":"{{{name}}}","definition":"finetune","hyperparameters":{{{{hyperparameters}}}}}""", key);
         await AssertProblemAsync(large, 413, "job-too-large");
         var catalog = TrainingMoto.Catalog(f.Moto.Url, f.KmsKeyId);
-        var store = new AwsModelPlatform.Handlers.Training.IdempotencyStore(f.S3, catalog, Microsoft.Extensions.Options.Options.Create(new AwsModelPlatform.Handlers.Training.TrainingOptions()));
+        var store = new AwsModelPlatform.Handlers.Training.IdempotencyStore(f.S3, catalog, Microsoft.Extensions.Options.Options.Create(new TrainingSettings()));
         Assert.Null(await store.GetAsync(store.KeyFor(Caller, key), CancellationToken.None));
 
         var corrected = $$$"""{"name":"{{{name}}}","definition":"finetune","hyperparameters":{"k0":"small"}}""";
@@ -789,7 +789,7 @@ public sealed class TrainingTests(HandlerFixture f) : IDisposable
         var parsed = AwsModelPlatform.Handlers.Training.TrainingRequestParser.Parse(Encoding.UTF8.GetBytes(body), catalog);
         var record = new AwsModelPlatform.Handlers.Training.SubmissionRecord(parsed.Fingerprint(), name, "finetune", submission,
             createdAt, new Dictionary<string, string>(), $"s3://{TrainingMoto.OutputBucket}/jobs/{name}/{submission}/", null) { Failure = failure };
-        var store = new AwsModelPlatform.Handlers.Training.IdempotencyStore(f.S3, catalog, Microsoft.Extensions.Options.Options.Create(new AwsModelPlatform.Handlers.Training.TrainingOptions()));
+        var store = new AwsModelPlatform.Handlers.Training.IdempotencyStore(f.S3, catalog, Microsoft.Extensions.Options.Options.Create(new TrainingSettings()));
         var recordKey = store.KeyFor(Caller, key);
         Assert.NotNull(await store.TryCreateAsync(recordKey, record, CancellationToken.None));
         return (store, recordKey, submission);

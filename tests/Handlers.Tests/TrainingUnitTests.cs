@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
-using AwsModelPlatform.Constructs.Training;
 using AwsModelPlatform.Handlers.Aws;
 using AwsModelPlatform.Handlers.Hosting;
 using AwsModelPlatform.Handlers.Training;
@@ -17,7 +16,8 @@ public sealed class TrainingUnitTests
     private static readonly Dictionary<string, string?> Config = new()
     {
         ["Training:JobQueue"] = "training-queue",
-        ["Training:JobDefinitions:finetune"] = "platform-training-finetune",
+        ["Training:JobDefinitions:0:Name"] = "finetune",
+        ["Training:JobDefinitions:0:BatchName"] = "platform-training-finetune",
         ["Training:DatasetsBucket"] = "datasets",
         ["Training:OutputBucket"] = "outputs",
         ["Training:StateBucket"] = "state",
@@ -31,8 +31,8 @@ public sealed class TrainingUnitTests
     internal static TrainingCatalog Catalog(Dictionary<string, string?> values)
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
-        var options = new TrainingOptions();
-        configuration.GetSection("Training").Bind(options);
+        var options = new TrainingSettings();
+        configuration.GetSection(TrainingSettings.Section).Bind(options);
         return new TrainingCatalog(Options.Create(options), configuration);
     }
 
@@ -41,11 +41,11 @@ public sealed class TrainingUnitTests
     [InlineData("Training:KeyId", "", "Training:KeyId is required")]
     [InlineData("Training:AllowedInstanceTypes", "g5.12xlarge,m5.large", "'m5.large' is not a supported GPU instance type")]
     [InlineData("Training:DatasetsBucket", "Not_A_Bucket", "Training:DatasetsBucket")]
-    [InlineData("Training:JobDefinitions:finetune", "bad name!", "Training:JobDefinitions:finetune")]
+    [InlineData("Training:JobDefinitions:0:BatchName", "bad name!", "Training:JobDefinitions:0:BatchName (definition 'finetune')")]
     [InlineData("Training:MaxRuntimeSeconds", "30", "below Batch's minimum")]
     [InlineData("Training:JobVisibility", "Everyone", "'Everyone' is not Caller or Shared")]
-    [InlineData("Training:JobDefinitions:ddp:Gpus", "5", "Training:JobDefinitions:ddp:Gpus: '5' is not a GPU count of 1..4")]
-    [InlineData("Training:JobDefinitions:ddp:AttemptTimeoutSeconds", "59", "Training:JobDefinitions:ddp:AttemptTimeoutSeconds: '59' is not an attempt timeout")]
+    [InlineData("Training:JobDefinitions:0:Gpus", "5", "Training:JobDefinitions:0:Gpus (definition 'finetune'): '5' is not a GPU count of 1..4")]
+    [InlineData("Training:JobDefinitions:0:AttemptTimeoutSeconds", "59", "Training:JobDefinitions:0:AttemptTimeoutSeconds (definition 'finetune'): '59' is not an attempt timeout")]
     [InlineData("Training:JobTag", null, "Training:JobTag is required")]
     [InlineData("Training:JobTag", "queue,other", "Training:JobTag: 'queue,other' is not a Batch tag value")]
     public void Incomplete_or_invalid_configuration_fails_naming_the_key(string key, string? value, string message)
@@ -56,13 +56,13 @@ public sealed class TrainingUnitTests
     }
 
     [Theory]
-    [InlineData(null, JobVisibility.Caller)]
-    [InlineData("caller", JobVisibility.Caller)]
-    [InlineData("Shared", JobVisibility.Shared)]
-    public void Job_visibility_is_caller_unless_configured_shared(string? value, JobVisibility expected)
+    [InlineData(null, nameof(JobVisibility.Caller))]
+    [InlineData("caller", nameof(JobVisibility.Caller))]
+    [InlineData("Shared", nameof(JobVisibility.Shared))]
+    public void Job_visibility_is_caller_unless_configured_shared(string? value, string expected)
     {
         var values = new Dictionary<string, string?>(Config) { ["Training:JobVisibility"] = value };
-        Assert.Equal(expected, Catalog(values).JobVisibility);
+        Assert.Equal(expected, Catalog(values).JobVisibility.ToString());
     }
 
     [Fact]
@@ -167,10 +167,11 @@ public sealed class TrainingUnitTests
 
     private static readonly Dictionary<string, string?> MultiNodeConfig = new(Config)
     {
-        ["Training:JobDefinitions:ddp:Name"] = "platform-training-ddp",
-        ["Training:JobDefinitions:ddp:Nodes"] = "2",
-        ["Training:JobDefinitions:ddp:MaxNodes"] = "4",
-        ["Training:JobDefinitions:ddp:AttemptTimeoutSeconds"] = "3600",
+        ["Training:JobDefinitions:1:Name"] = "ddp",
+        ["Training:JobDefinitions:1:BatchName"] = "platform-training-ddp",
+        ["Training:JobDefinitions:1:Nodes"] = "2",
+        ["Training:JobDefinitions:1:MaxNodes"] = "4",
+        ["Training:JobDefinitions:1:AttemptTimeoutSeconds"] = "3600",
         ["Training:MaxRuntimeSeconds"] = "7200",
     };
 
@@ -391,7 +392,7 @@ public sealed class TrainingUnitTests
 
         var refused = await Assert.ThrowsAsync<ApiProblemException>(() => service.SubmitAsync(body, key, "caller", CancellationToken.None));
         Assert.Equal((400, "https://awsmodelplatform.dev/problems/upstream-validation"), (refused.Problem.Status, refused.Problem.Type));
-        var store = new IdempotencyStore(s3.Client(), catalog, Options.Create(new TrainingOptions()));
+        var store = new IdempotencyStore(s3.Client(), catalog, Options.Create(new TrainingSettings()));
         var failed = (await store.GetAsync(store.KeyFor("caller", key), CancellationToken.None))!.Record;
         Assert.Null(failed.JobId);
         Assert.Equal((400, refused.Problem.Type), (failed.Failure!.Status, failed.Failure.Type));
@@ -425,7 +426,7 @@ public sealed class TrainingUnitTests
         var service = Service(batch, catalog: catalog, s3: s3.Client());
         var body = TrainingRequestParser.Parse("""{"name":"j","definition":"finetune"}"""u8, catalog);
         await Assert.ThrowsAsync<ApiProblemException>(() => service.SubmitAsync(body, "k", "caller", CancellationToken.None));
-        var store = new IdempotencyStore(s3.Client(), catalog, Options.Create(new TrainingOptions()));
+        var store = new IdempotencyStore(s3.Client(), catalog, Options.Create(new TrainingSettings()));
         var pending = (await store.GetAsync(store.KeyFor("caller", "k"), CancellationToken.None))!.Record;
         Assert.Equal((null, null), (pending.JobId, pending.Failure));
         var again = await Assert.ThrowsAsync<ApiProblemException>(() => service.SubmitAsync(body, "k", "caller", CancellationToken.None));
@@ -462,7 +463,7 @@ public sealed class TrainingUnitTests
     private static TrainingService Service(HttpMessageHandler batch, double timeoutSeconds = 5, string visibility = "Caller", TrainingCatalog? catalog = null, Amazon.S3.IAmazonS3? s3 = null)
     {
         catalog ??= Catalog(new Dictionary<string, string?>(Config) { ["Training:JobVisibility"] = visibility });
-        var options = Options.Create(new TrainingOptions { BatchTimeoutSeconds = timeoutSeconds });
+        var options = Options.Create(new TrainingSettings { BatchTimeoutSeconds = timeoutSeconds });
         return new TrainingService(new BatchClient(new HttpClient(batch) { BaseAddress = new Uri("https://batch.us-east-1.amazonaws.com/") }),
             catalog, new TrainingSecrets(null!, catalog), new IdempotencyStore(s3!, catalog, options), options, TimeProvider.System, NullLogger<TrainingService>.Instance);
     }

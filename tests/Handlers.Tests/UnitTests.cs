@@ -38,7 +38,7 @@ public sealed class RouteGroupTests
     {
         public string Name { get; } = name;
         public void AddServices(IServiceCollection services, IConfiguration configuration) { }
-        public void Map(IEndpointRouteBuilder app) { }
+        public void Map(IEndpointRouteBuilder app, ServedRoutes routes) { }
     }
 
     private static IConfiguration Config(string? groups) =>
@@ -95,8 +95,9 @@ public sealed class ApiDimensionTests
     [Fact]
     public void A_directive_without_the_api_dimension_first_is_refused()
     {
-        Assert.Throws<ArgumentException>(() => new MetricDirective("N", ["Model"], ("Requests", "Count")));
-        Assert.Throws<ArgumentException>(() => new MetricDirective("N", ["Model", "Api"], ("Requests", "Count")));
+        var requests = new HandlerMetric("Requests", HandlerMetrics.Count, HandlerMetrics.Sum);
+        Assert.Throws<ArgumentException>(() => new MetricDirective(new HandlerMetricSet("N", ["Model"], [requests])));
+        Assert.Throws<ArgumentException>(() => new MetricDirective(new HandlerMetricSet("N", ["Model", "Api"], [requests])));
     }
 }
 
@@ -141,7 +142,7 @@ public sealed class ProblemMappingTests
     [Fact]
     public async Task No_capacity_is_answered_at_once_and_never_opens_the_circuit_breaker()
     {
-        var options = Microsoft.Extensions.Options.Options.Create(new Inference.InferenceOptions
+        var options = Microsoft.Extensions.Options.Options.Create(new AwsModelPlatform.Contracts.InferenceSettings
         {
             MaxRetries = 3, RetryBaseDelayMilliseconds = 1, BreakerFailureRatio = 0.5, BreakerMinimumThroughput = 2, BreakerSamplingSeconds = 30, BreakerBreakSeconds = 30,
         });

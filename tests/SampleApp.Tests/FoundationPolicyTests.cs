@@ -26,7 +26,7 @@ public sealed class SampleTemplates : IDisposable
         var handler = Directory.CreateDirectory(Path.Combine(_root, "handler")).FullName;
         File.WriteAllText(Path.Combine(handler, "bootstrap"), "#!/bin/sh\n");
         var context = CdkJson.Context(Path.Combine(BuiltSampleApp.RepoRoot, "cdk.json")) ?? new Dictionary<string, object>();
-        context["handlerDirectory"] = handler;
+        context[SampleContext.HandlerDirectory] = handler;
         var app = new App(new AppProps { Outdir = Path.Combine(_root, "out"), Context = context });
         AwsModelPlatform.Cdk.SampleApp.Build(app);
         var assembly = app.Synth();

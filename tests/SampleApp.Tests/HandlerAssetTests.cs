@@ -22,7 +22,7 @@ public class HandlerAssetTests(BuiltSampleApp app)
     {
         // What Lambda gives the function: its configuration (here: one model) and the adapter's ASPNETCORE_URLS.
         using var handler = await HandlerProcess.StartAsync(Path.Combine(app.AssetDirectory(app.Function("buffered").Properties), "bootstrap"),
-            new Dictionary<string, string> { ["AWS_REGION"] = "us-east-1", ["Inference__Models__llm__EndpointName"] = "llm" });
+            new Dictionary<string, string> { ["AWS_REGION"] = "us-east-1", ["Inference__Models__0__Name"] = "llm", ["Inference__Models__0__EndpointName"] = "llm" });
         using var response = await handler.Http.GetAsync("healthz");
         Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
         Assert.Contains("\"ok\"", await response.Content.ReadAsStringAsync());

@@ -208,7 +208,7 @@ public class InferencePolicyInTheLoopTests(BuiltSampleApp app) : IAsyncLifetime
     public async Task The_async_model_is_served_on_the_async_routes_and_refused_with_a_problem_on_the_others()
     {
         // SageMaker serves an async endpoint only through InvokeEndpointAsync: the handler says so before calling it.
-        var endpoint = L.Configuration["Inference__Models__llm_async__EndpointName"];
+        var endpoint = L.EndpointOf("llm_async");
         var before = L.SageMaker.Decisions.Count(d => d.Endpoint == endpoint);
         foreach (var route in new[] { "invocations", "invocations-stream" })
         {

@@ -41,6 +41,11 @@ public sealed class InferencePolicyLoop : IAsyncDisposable
     public string DataBucket { get; private set; } = null!;
     public string OutputPath { get; private set; } = null!;
     public IReadOnlyDictionary<string, string> Configuration { get; private set; } = null!;
+
+    /// <summary>The SageMaker endpoint of a model, by the name clients use (<c>Inference__Models__{i}__Name</c>).</summary>
+    public string EndpointOf(string model) => Configuration[Configuration
+        .Single(c => c.Key.StartsWith("Inference__Models__", StringComparison.Ordinal) && c.Key.EndsWith("__Name", StringComparison.Ordinal) && c.Value == model).Key[..^"Name".Length] + "EndpointName"];
+
     public AuthorizingSageMakerRuntime SageMaker { get; private set; } = null!;
     public StrictS3 StrictS3 { get; private set; } = null!;
     public HandlerProcess Handler { get; private set; } = null!;
@@ -76,10 +81,12 @@ public sealed class InferencePolicyLoop : IAsyncDisposable
 
         SageMaker = await AuthorizingSageMakerRuntime.StartAsync(this);
         StrictS3 = await StrictS3.StartAsync(Aws, Iam, [DataBucket, OtherBucket]);
+        var models = Configuration.Count(c => c.Key.StartsWith("Inference__Models__", StringComparison.Ordinal) && c.Key.EndsWith("__Name", StringComparison.Ordinal));
         Handler = await StartHandlerAsync(new Dictionary<string, string>(Configuration)
         {
             // One model the template does not have: an endpoint outside the grant.
-            ["Inference__Models__intruder__EndpointName"] = "not-granted-endpoint",
+            [$"Inference__Models__{models}__Name"] = "intruder",
+            [$"Inference__Models__{models}__EndpointName"] = "not-granted-endpoint",
         });
     }
 

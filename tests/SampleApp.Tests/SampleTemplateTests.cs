@@ -45,6 +45,27 @@ public class SampleTemplateTests(BuiltSampleApp app)
     }
 
     [Fact]
+    public void Every_handler_function_environment_fits_Lambdas_4_KB_even_with_long_deploy_time_values()
+    {
+        // Lambda allows 4 KB of environment variables per function, keys and values together
+        // (https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html). A value resolved at deploy time
+        // (a bucket's name, a queue's or a key's ARN) is counted at 256 characters, more than any of them has.
+        const int deployTimeValue = 256;
+        static int Size(JsonNode value) => value switch
+        {
+            JsonValue v when v.TryGetValue<string>(out var s) => System.Text.Encoding.UTF8.GetByteCount(s),
+            JsonObject o when o["Fn::Join"] is JsonArray join => join[1]!.AsArray().Sum(p => Size(p!)) + System.Text.Encoding.UTF8.GetByteCount(join[0]!.GetValue<string>()) * (join[1]!.AsArray().Count - 1),
+            _ => deployTimeValue,
+        };
+        var sizes = new[] { app.Inference, app.Training }.SelectMany(t => t["Resources"]!.AsObject())
+            .Where(r => r.Value!["Type"]!.GetValue<string>() == "AWS::Lambda::Function" && r.Value["Properties"]!["Environment"]?["Variables"]?["AWS_LWA_INVOKE_MODE"] is not null)
+            .Select(r => (r.Key, Bytes: r.Value!["Properties"]!["Environment"]!["Variables"]!.AsObject().Sum(v => System.Text.Encoding.UTF8.GetByteCount(v.Key) + Size(v.Value!))))
+            .ToList();
+        Assert.Equal(3, sizes.Count);
+        Assert.All(sizes, s => Assert.True(s.Bytes <= 4096, $"{s.Key}: {s.Bytes} bytes of environment variables; Lambda allows 4096."));
+    }
+
+    [Fact]
     public void No_API_with_streaming_routes_compresses_responses()
     {
         var api = app.Inference["Resources"]!.AsObject().Select(r => r.Value!).Single(r => r["Type"]!.GetValue<string>() == "AWS::ApiGateway::RestApi");

@@ -72,7 +72,7 @@ public class TrainingPolicyInTheLoopTests(BuiltSampleApp app) : IAsyncLifetime
         var submit = L.Batch.Calls.Last(c => c.Operation == "SubmitJob" && c.Status == 200);
         Assert.True(submit.Allowed, submit.ToString());
         Assert.Contains(submit.Decisions, d => d.Action == "batch:SubmitJob" && d.Resource == L.QueueArn);
-        Assert.Contains(submit.Decisions, d => d.Action == "batch:SubmitJob" && d.Resource.EndsWith(":job-definition/" + L.Configuration["Training__JobDefinitions__finetune__Name"] + ":1", StringComparison.Ordinal));
+        Assert.Contains(submit.Decisions, d => d.Action == "batch:SubmitJob" && d.Resource.EndsWith(":job-definition/" + L.BatchNameOf("finetune") + ":1", StringComparison.Ordinal));
         Assert.Contains(submit.Decisions, d => d.Action == "batch:TagResource");
         // KMS: the secret was encrypted with the platform key under the job's context, and allowed.
         var encrypt = L.Kms.Calls.Last(c => c.Operation == "Encrypt");
@@ -113,7 +113,7 @@ public class TrainingPolicyInTheLoopTests(BuiltSampleApp app) : IAsyncLifetime
         var (response, text) = await SubmitAsync(body);
         Assert.True(response.StatusCode == HttpStatusCode.Created, Describe(response, text));
         var submit = L.Batch.Calls.Last(c => c.Operation == "SubmitJob" && c.Status == 200);
-        Assert.Contains(submit.Decisions, d => d.Allowed && d.Resource.EndsWith(":job-definition/" + L.Configuration["Training__JobDefinitions__ddp__Name"] + ":1", StringComparison.Ordinal));
+        Assert.Contains(submit.Decisions, d => d.Allowed && d.Resource.EndsWith(":job-definition/" + L.BatchNameOf("ddp") + ":1", StringComparison.Ordinal));
         // Batch runs no multi-node job on Spot: the sample's ddp goes to the queue of the on-demand environment, granted too.
         Assert.NotEqual(L.QueueArn, L.MultiNodeQueueArn);
         Assert.Contains(submit.Decisions, d => d.Allowed && d.Action == "batch:SubmitJob" && d.Resource == L.MultiNodeQueueArn);
@@ -178,7 +178,7 @@ public class TrainingPolicyInTheLoopTests(BuiltSampleApp app) : IAsyncLifetime
         {
             jobName = "direct-" + Guid.NewGuid().ToString("N")[..8],
             jobQueue = L.QueueArn,
-            jobDefinition = L.Configuration["Training__JobDefinitions__finetune__Name"],
+            jobDefinition = L.BatchNameOf("finetune"),
             tags = jobTags,
         }))["jobId"]!.GetValue<string>();
         var untagged = await Direct(new() { ["team"] = "other" });
@@ -223,7 +223,7 @@ public class TrainingPolicyInTheLoopTests(BuiltSampleApp app) : IAsyncLifetime
             {
                 jobName = "tagged-" + Guid.NewGuid().ToString("N")[..8],
                 jobQueue = L.QueueArn,
-                jobDefinition = L.Configuration["Training__JobDefinitions__finetune__Name"],
+                jobDefinition = L.BatchNameOf("finetune"),
                 tags,
             });
             using var response = await handler.PostAsync("v1/submitjob", Json(request));

@@ -52,6 +52,15 @@ public sealed class TrainingPolicyLoop : IAsyncDisposable
     public string DatasetsBucket => Configuration["Training__DatasetsBucket"];
     public string JobTag => Configuration["Training__JobTag"];
 
+    /// <summary>Batch's name of a job definition, by the name callers use (<c>Training__JobDefinitions__{i}__Name</c>).</summary>
+    public string BatchNameOf(string definition) => Configuration[DefinitionKey(definition) + "BatchName"];
+
+    /// <summary>The <c>Training__JobDefinitions__{i}__</c> prefix of a definition, by its name.</summary>
+    private string DefinitionKey(string definition) =>
+        Configuration.Single(c => c.Key.StartsWith("Training__JobDefinitions__", StringComparison.Ordinal) && c.Key.EndsWith("__Name", StringComparison.Ordinal) && c.Value == definition).Key[..^"Name".Length];
+
+    private int DefinitionCount => Configuration.Count(c => c.Key.StartsWith("Training__JobDefinitions__", StringComparison.Ordinal) && c.Key.EndsWith("__Name", StringComparison.Ordinal));
+
     private TrainingPolicyLoop(BuiltSampleApp app) => App = app;
 
     public static Task<TrainingPolicyLoop> StartAsync(BuiltSampleApp app) => Started.InitializedAsync(new TrainingPolicyLoop(app), loop => loop.InitializeAsync());
@@ -81,7 +90,8 @@ public sealed class TrainingPolicyLoop : IAsyncDisposable
         Handler = await StartHandlerAsync(new Dictionary<string, string>(Configuration)
         {
             // One definition the template does not have: registered in the account, outside the grant.
-            ["Training__JobDefinitions__rogue"] = RogueDefinition,
+            [$"Training__JobDefinitions__{DefinitionCount}__Name"] = "rogue",
+            [$"Training__JobDefinitions__{DefinitionCount}__BatchName"] = RogueDefinition,
         });
     }
 
@@ -121,9 +131,9 @@ public sealed class TrainingPolicyLoop : IAsyncDisposable
 
         var resources = new[] { new { type = "VCPU", value = "4" }, new { type = "MEMORY", value = "15360" }, new { type = "GPU", value = "1" } };
         var container = new { image = "training:v1", resourceRequirements = resources };
-        foreach (var (key, name) in Configuration.Where(c => c.Key.StartsWith("Training__JobDefinitions__", StringComparison.Ordinal) && c.Key.EndsWith("__Name", StringComparison.Ordinal)))
+        foreach (var (key, name) in Configuration.Where(c => c.Key.StartsWith("Training__JobDefinitions__", StringComparison.Ordinal) && c.Key.EndsWith("__BatchName", StringComparison.Ordinal)))
         {
-            if (!Configuration.TryGetValue(key[..^"Name".Length] + "Nodes", out var nodes))
+            if (!Configuration.TryGetValue(key[..^"BatchName".Length] + "Nodes", out var nodes))
             {
                 await BatchAsync("registerjobdefinition", new { jobDefinitionName = name, type = "container", containerProperties = container });
                 continue;

@@ -16,6 +16,12 @@ public enum InvokeMode
     ResponseStream,
 }
 
+internal static class InvokeModeExtensions
+{
+    /// <summary>The routes a function of this mode serves (the route table's <see cref="Contracts.Transfer"/>).</summary>
+    public static Transfer Transfer(this InvokeMode mode) => mode == InvokeMode.ResponseStream ? Contracts.Transfer.Stream : Contracts.Transfer.Buffered;
+}
+
 /// <summary>Properties of <see cref="HandlerFunction"/>.</summary>
 public sealed record HandlerFunctionProps
 {
@@ -61,7 +67,7 @@ public sealed record HandlerFunctionProps
 
 /// <summary>
 /// A handler function as the platform runs them: the AOT <c>bootstrap</c> on <c>provided.al2023</c> behind the AWS
-/// Lambda Web Adapter (readiness on <c>/healthz</c>), in the platform's private subnets with its own security group
+/// Lambda Web Adapter (readiness on the handler's health route), in the platform's private subnets with its own security group
 /// (HTTPS out only), environment encrypted with the platform key, an encrypted log group with bounded retention,
 /// X-Ray active tracing, reserved concurrency, a role with no managed policies, and a name the trail logs.
 /// </summary>
@@ -71,7 +77,7 @@ public sealed class HandlerFunction : Construct
     public const int WebAdapterLayerVersion = WebAdapterLayers.Version;
 
     /// <summary>The port the adapter forwards to and the handler listens on.</summary>
-    public const int Port = 8080;
+    public const int Port = WebAdapter.Port;
 
 
     /// <summary>The function.</summary>
@@ -94,6 +100,9 @@ public sealed class HandlerFunction : Construct
 
     /// <summary>Concurrent executions reserved for the function (of the account's Lambda concurrency in its region).</summary>
     public int ReservedConcurrency { get; }
+
+    /// <summary>How the adapter hands the function's responses to Lambda: which routes it serves.</summary>
+    public InvokeMode InvokeMode { get; }
 
     /// <summary>Creates the function.</summary>
     public HandlerFunction(Construct scope, string id, HandlerFunctionProps props) : base(scope, id)
@@ -153,14 +162,9 @@ public sealed class HandlerFunction : Construct
         // Only HTTPS: the subnets have no internet route, so this reaches the VPC's interface and S3 gateway endpoints.
         SecurityGroup.AddEgressRule(Peer.AnyIpv4(), Amazon.CDK.AWS.EC2.Port.Tcp(443), "HTTPS to AWS APIs through the VPC endpoints");
 
-        var environment = new Dictionary<string, string>(props.Configuration)
-        {
-            ["AWS_LAMBDA_EXEC_WRAPPER"] = "/opt/bootstrap",
-            ["AWS_LWA_PORT"] = Port.ToString(),
-            ["AWS_LWA_READINESS_CHECK_PATH"] = "/healthz",
-            ["AWS_LWA_INVOKE_MODE"] = props.InvokeMode == InvokeMode.ResponseStream ? "response_stream" : "buffered",
-            ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{Port}",
-        };
+        // The adapter's settings, the invoke mode among them: the handler serves the routes of that mode only.
+        var environment = new Dictionary<string, string>(props.Configuration);
+        foreach (var (key, value) in WebAdapter.Environment(props.InvokeMode.Transfer())) environment[key] = value;
         Environment = environment;
 
         Function = new Function(this, "Function", new FunctionProps
@@ -184,6 +188,7 @@ public sealed class HandlerFunction : Construct
         });
         Function.Node.AddDependency(basics);
         ReservedConcurrency = props.ReservedConcurrency;
+        InvokeMode = props.InvokeMode;
         // Every reservation comes out of the account's concurrency: the app says at synthesis how much it needs.
         ReservedConcurrencyCheck.ApplyOnce(this);
         // Active tracing set on the L1, so the X-Ray actions stay in the reasoned policy above instead of the

@@ -47,7 +47,7 @@ public sealed record PlatformRestApiProps
     /// <summary>
     /// Smallest response, in bytes, API Gateway compresses when the client accepts it. API Gateway supports no content
     /// encoding with response streaming (https://docs.aws.amazon.com/apigateway/latest/developerguide/response-transfer-mode.html):
-    /// a value set here and a streaming route (<see cref="PlatformRestApi.AddRoute"/>) on the same API fail synthesis.
+    /// a value set here and a streaming route (<see cref="PlatformRestApi.AddRoute(string, string, HandlerFunction, InvokeMode, IModel?)"/>) on the same API fail synthesis.
     /// </summary>
     /// <remarks>Default: 1024 (JSON bodies compress well; smaller ones are not worth the CPU) while the API has no
     /// streaming route; none once it has one.</remarks>
@@ -111,7 +111,7 @@ public sealed class PlatformRestApi : Construct
     /// <summary>The API keys created for the usage plans, by plan name (API-key authorization only).</summary>
     public IReadOnlyDictionary<string, IApiKey> ApiKeys { get; }
 
-    /// <summary>Creates the API, its stage, logs, WAF and alarms; add routes with <see cref="AddRoute"/>.</summary>
+    /// <summary>Creates the API, its stage, logs, WAF and alarms; add routes with <see cref="AddRoute(string, string, HandlerFunction, InvokeMode, IModel?)"/>.</summary>
     public PlatformRestApi(Construct scope, string id, PlatformRestApiProps props) : base(scope, id)
     {
         var platform = props.Platform;
@@ -247,18 +247,25 @@ public sealed class PlatformRestApi : Construct
     }
 
     /// <summary>
+    /// Creates the API Gateway method of <paramref name="route"/> (the route table's), on <paramref name="handler"/>,
+    /// whose invoke mode must be the route's transfer.
+    /// </summary>
+    internal Method AddRoute(ApiRoute route, HandlerFunction handler, IModel? jsonBody = null)
+    {
+        Validate.That(route.OnApiGateway, $"PlatformRestApi {Node.Path}: {route} is not a route of API Gateway.");
+        Validate.That(handler.InvokeMode.Transfer() == route.Transfer,
+            $"PlatformRestApi {Node.Path}: {route} is a {route.Transfer} route, and function {handler.Node.Path} is {handler.InvokeMode}; route it to a function of its mode.");
+        return AddRoute(route.Method, route.Path, handler, handler.InvokeMode, jsonBody);
+    }
+
+    /// <summary>
     /// Records on the API resource the EMF custom metrics its handlers write once it has traffic: <paramref name="metrics"/>
     /// in all, plus <paramref name="metricsPerCaller"/> for each distinct caller. They bill without a resource of their
     /// own, so the cost reports price them from this record and the usage profile.
     /// </summary>
     public void RecordCustomMetrics(int metrics, string basis, int metricsPerCaller = 0, string perCallerBasis = "") =>
-        ((Amazon.CDK.CfnResource)Api.Node.DefaultChild!).AddMetadata(Cost.CostMetadata.CustomMetricsKey, new Dictionary<string, object>
-        {
-            ["metrics"] = metrics,
-            ["basis"] = basis,
-            ["metricsPerCaller"] = metricsPerCaller,
-            ["perCallerBasis"] = perCallerBasis,
-        });
+        ((Amazon.CDK.CfnResource)Api.Node.DefaultChild!).AddMetadata(CostMetadata.CustomMetricsKey,
+            new CustomMetricsRecord(metrics, basis, metricsPerCaller, perCallerBasis).ToMetadata());
 
     /// <summary>
     /// A metric this API's handlers write as EMF in <paramref name="namespace"/>: dimensions <c>Api</c>
@@ -269,11 +276,22 @@ public sealed class PlatformRestApi : Construct
     {
         Namespace = @namespace,
         MetricName = metricName,
-        DimensionsMap = new Dictionary<string, string> { ["Api"] = ApiName, [dimension] = value },
+        DimensionsMap = new Dictionary<string, string> { [HandlerMetrics.Api] = ApiName, [dimension] = value },
         Statistic = options?.Statistic ?? statistic,
         Period = options?.Period ?? Duration.Minutes(5),
         Label = options?.Label,
     });
+
+    /// <summary>
+    /// <paramref name="metric"/> of <paramref name="set"/> (the handler's metric catalog), written by this API's handlers
+    /// with the set's dimension after <c>Api</c> = <paramref name="value"/>; the metric's statistic over 5 minutes unless
+    /// <paramref name="options"/> say otherwise.
+    /// </summary>
+    internal Metric HandlerMetric(HandlerMetricSet set, string metric, string value, MetricOptions? options = null)
+    {
+        var m = set[metric];
+        return HandlerMetric(set.Namespace, m.Name, set.Dimension, value, m.Statistic, options);
+    }
 
     /// <summary>Lets <paramref name="grantee"/> call every route (IAM authorization).</summary>
     public Grant GrantInvoke(IGrantable grantee) => Grant.AddToPrincipal(new GrantOnPrincipalOptions

@@ -69,7 +69,7 @@ public static class CostCeiling
             return new[]
             {
                 notice + "\n" + string.Create(CultureInfo.InvariantCulture,
-                    $"{propName} = {max:0.##}: the worst case of {what} cannot be checked in {stackRegion} without its prices. Add {stackRegion} to src/Constructs/Cost/prices.json with sources and dates, or set {allowProp} = true to check the ceiling against {table.DefaultRegion} prices."),
+                    $"{propName} = {max:0.##}: the worst case of {what} cannot be checked in {stackRegion} without its prices. Add {stackRegion} to src/Contracts/Cost/prices.json with sources and dates, or set {allowProp} = true to check the ceiling against {table.DefaultRegion} prices."),
             };
         return Violations(max, propName, what, lines, table.DefaultRegion).Select(m => notice + "\n" + m).ToArray();
     }
@@ -144,32 +144,17 @@ public static class CostCeiling
     {
         var region = CostEstimator.PricedRegion(stack);
         var (lines, resources, costed) = Walk(stack);
-        // Numbers are written as invariant strings: cfn-lint (E4002) accepts no floating-point values in a template's Metadata section.
-        static string N(double v, string format) => v.ToString(format, CultureInfo.InvariantCulture);
-        return new Dictionary<string, object>
+        return new StackCostRecord(
+            PriceTable.Default.Version,
+            region,
+            CostLine.Total(lines),
+            lines.Select(l => new CostLineRecord(l.Resource, l.Type, l.Quantity, l.Unit, l.UnitPriceUsd, l.MonthlyUsd, l.Basis)).ToList(),
+            CostEstimator.UsageNotes(resources, region),
+            costed.Where(c => c.MaxMonthlyCostUsd is not null).Select(c => new CeilingRecord(CostEstimator.PathInStack(c), c.MaxMonthlyCostUsd!.Value)).ToList())
         {
-            ["priceTableVersion"] = PriceTable.Default.Version,
-            ["region"] = CostEstimator.StackRegion(stack) ?? "unknown",
-            ["pricedRegion"] = region,
-            ["regionNotice"] = PriceTable.Default.UnpricedRegionNotice(CostEstimator.StackRegion(stack)) ?? "",
-            ["totalMonthlyUsd"] = N(CostLine.Total(lines), "0.00"),
-            ["lines"] = lines.Select(l => (object)new Dictionary<string, object>
-            {
-                ["resource"] = l.Resource,
-                ["type"] = l.Type,
-                ["quantity"] = N(l.Quantity, "0.######"),
-                ["unit"] = l.Unit,
-                ["unitPriceUsd"] = N(l.UnitPriceUsd, "0.#########"),
-                ["monthlyUsd"] = N(l.MonthlyUsd, "0.0000"),
-                ["basis"] = l.Basis,
-            }).ToArray(),
-            ["usageBased"] = CostEstimator.UsageNotes(resources, region).Cast<object>().ToArray(),
-            ["ceilings"] = costed.Where(c => c.MaxMonthlyCostUsd is not null).Select(c => (object)new Dictionary<string, object>
-            {
-                ["construct"] = CostEstimator.PathInStack(c),
-                ["maxMonthlyUsd"] = N(c.MaxMonthlyCostUsd!.Value, "0.##"),
-            }).ToArray(),
-        };
+            Region = CostEstimator.StackRegion(stack) ?? "unknown",
+            RegionNotice = PriceTable.Default.UnpricedRegionNotice(CostEstimator.StackRegion(stack)) ?? "",
+        }.ToMetadata();
     }
 
     private static void Check(double? max, string propName)

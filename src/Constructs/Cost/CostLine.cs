@@ -18,7 +18,7 @@ public sealed record CostLine(string Resource, string Type, double Quantity, str
     public static double Total(IEnumerable<CostLine> lines) => Math.Round(lines.Sum(l => l.MonthlyUsd), 2);
 
     /// <summary>A line priced from the table.</summary>
-    public static CostLine Of(string resource, string type, double quantity, Price price, string basis) =>
+    internal static CostLine Of(string resource, string type, double quantity, Price price, string basis) =>
         new(resource, type, quantity, price.Unit, price.Usd, basis);
 
     /// <inheritdoc />

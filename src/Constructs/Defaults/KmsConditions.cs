@@ -8,4 +8,14 @@ public static class KmsConditions
     {
         ["StringEquals"] = new Dictionary<string, object> { ["kms:ViaService"] = $"s3.{stack.Region}.{stack.UrlSuffix}" },
     };
+
+    /// <summary>
+    /// The key only under a job secret's encryption context (the training handler's, <c>JobSecretContext</c>): the
+    /// job-name key present, and no key but the secret context's three.
+    /// </summary>
+    public static Dictionary<string, object> JobSecrets() => new()
+    {
+        ["ForAnyValue:StringEquals"] = new Dictionary<string, object> { ["kms:EncryptionContextKeys"] = JobSecretContext.JobNameKey },
+        ["ForAllValues:StringEquals"] = new Dictionary<string, object> { ["kms:EncryptionContextKeys"] = JobSecretContext.Keys.ToArray() },
+    };
 }

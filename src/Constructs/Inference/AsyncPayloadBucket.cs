@@ -31,7 +31,7 @@ public sealed record AsyncPayloadBucket
     public string FailurePrefix { get; init; } = GpuModelEndpoint.AsyncFailurePrefix;
 
     /// <summary>Prefix under which the inference API keeps its async request records (<c>{id}.json</c>): <c>requests/</c> under <see cref="InputPrefix"/>.</summary>
-    public string RecordPrefix => InputPrefix + "requests/";
+    public string RecordPrefix => InputPrefix + AsyncLayout.RecordsFolder;
 
     /// <summary>
     /// Prefixes under which the API reads keys that may not exist yet: request records (an unknown id, a first

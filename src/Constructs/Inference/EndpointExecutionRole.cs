@@ -39,7 +39,7 @@ internal static class EndpointExecutionRole
         // SageMaker writes captured requests and async results and failures as the role, each under its own prefix.
         var dataBucketArn = $"arn:{stack.Partition}:s3:::{dataBucketName}";
         Allow("WriteCapturesAndResults", new[] { "s3:PutObject" },
-            new[] { $"{dataBucketArn}/data-capture/*", $"{dataBucketArn}/{GpuModelEndpoint.AsyncOutputPrefix}*", $"{dataBucketArn}/{GpuModelEndpoint.AsyncFailurePrefix}*" });
+            new[] { $"{dataBucketArn}/{GpuModelEndpoint.DataCapturePrefix}*", $"{dataBucketArn}/{GpuModelEndpoint.AsyncOutputPrefix}*", $"{dataBucketArn}/{GpuModelEndpoint.AsyncFailurePrefix}*" });
         // An async request's payload is read from where the API put it.
         Allow("ReadAsyncInputs", new[] { "s3:GetObject" }, new[] { $"{dataBucketArn}/{GpuModelEndpoint.AsyncInputPrefix}*" });
         // SageMaker writes the container logs to the group named after the endpoint, which the template creates
@@ -77,7 +77,7 @@ internal static class EndpointExecutionRole
         var wildcards = new List<string>
         {
             "Resource::*",
-            $"/^Resource::arn:{AnyPartition}:s3:::{Regex.Escape(dataBucketName[..dataBucketName.IndexOf("-data-", StringComparison.Ordinal)])}-data-.*\\/(data-capture|async-output|async-failures|async-input)\\/\\*$/g",
+            $"/^Resource::arn:{AnyPartition}:s3:::{Regex.Escape(dataBucketName[..dataBucketName.IndexOf("-data-", StringComparison.Ordinal)])}-data-.*\\/({string.Join("|", new[] { GpuModelEndpoint.DataCapturePrefix, GpuModelEndpoint.AsyncOutputPrefix, GpuModelEndpoint.AsyncFailurePrefix, GpuModelEndpoint.AsyncInputPrefix }.Select(p => Regex.Escape(p.TrimEnd('/'))))})\\/\\*$/g",
             $"/^Resource::arn:{AnyPartition}:logs:(<AWS::Region>|[a-z0-9-]+):(<AWS::AccountId>|\\d{{12}}):log-group:\\/aws\\/sagemaker\\/Endpoints\\/{Regex.Escape(endpointName)}:\\*$/g",
         };
         if (modelData?.WildcardSuffix is { } modelDataWildcard)

@@ -23,11 +23,11 @@ public enum EndpointInvocations
 
 internal static class EndpointInvocationsExtensions
 {
-    /// <summary>The handler's <c>Inference:Models:{name}:Invocations</c> value.</summary>
-    public static string ToHandlerValue(this EndpointInvocations invocations) => string.Join(",", new[]
+    /// <summary>The handler's <c>Inference:Models:{i}:Invocations</c> value.</summary>
+    public static string ToHandlerValue(this EndpointInvocations invocations) => ModelInvocations.Value(new[]
     {
-        invocations.HasFlag(EndpointInvocations.Sync) ? "sync" : null,
-        invocations.HasFlag(EndpointInvocations.Stream) ? "stream" : null,
-        invocations.HasFlag(EndpointInvocations.Async) ? "async" : null,
-    }.Where(v => v is not null));
+        invocations.HasFlag(EndpointInvocations.Sync) ? ModelInvocations.Sync : null,
+        invocations.HasFlag(EndpointInvocations.Stream) ? ModelInvocations.Stream : null,
+        invocations.HasFlag(EndpointInvocations.Async) ? ModelInvocations.Async : null,
+    }.OfType<string>());
 }

@@ -47,28 +47,24 @@ public sealed partial class GpuModelEndpoint
         if (!Token.IsUnresolved(stackRegion) && stackRegion != region)
             Annotations.Of(this).AddWarningV2("AwsModelPlatform:PriceRegion",
                 $"The price table has no prices for {stackRegion}; the worst-case cost of {EndpointName} uses {region} prices.");
-        Endpoint.AddMetadata(CostMetadataKey, new Dictionary<string, object>
+        Endpoint.AddMetadata(CostMetadataKey, new ResourceCostRecord(hourly, Math.Round(hourly * PriceTable.HoursPerMonth, 2), region, PriceTable.Default.Version, items)
         {
-            ["worstCaseHourlyUsd"] = hourly,
-            ["worstCaseMonthlyUsd"] = Math.Round(hourly * PriceTable.HoursPerMonth, 2),
-            ["pricedRegion"] = region,
-            ["priceTableVersion"] = PriceTable.Default.Version,
-            ["items"] = items.Cast<object>().ToArray(),
-            // What the cost reports need to price expected use (CostReports' endpoint pricer).
-            ["hosting"] = _hosting.PropName,
-            ["async"] = IsAsync,
-            // The type SageMaker tries first: expected use is priced on it (instanceTypes lists the fallbacks).
-            ["instanceType"] = _hosting is InstanceHosting h ? h.PrimaryType : "",
-            ["instanceTypes"] = _hosting is InstanceHosting all ? all.Types : Array.Empty<string>(),
-            ["minInstances"] = _hosting is InstanceHosting m ? m.MinInstances : 0,
-            ["maxInstances"] = _hosting is InstanceHosting x ? x.EffectiveMax : 0,
-            ["serverlessMemoryMb"] = _hosting is ServerlessHosting sm ? sm.MemorySizeInMb : 0,
-            ["serverlessMaxConcurrency"] = _hosting is ServerlessHosting sc ? sc.MaxConcurrency : 0,
-            ["serverlessProvisionedConcurrency"] = _hosting is ServerlessHosting sp ? sp.ProvisionedConcurrency ?? 0 : 0,
-            // A warm window: the instances it keeps and the hours a month it keeps them (paid whether called or not).
-            ["warmInstances"] = warmInstances,
-            ["warmHoursPerMonth"] = warmHours,
-        });
+            // What the cost reports need to price expected use (CostReports' endpoint pricer); the first pool's type is tried first.
+            Endpoint = new EndpointCostRecord(
+                _hosting.PropName,
+                IsAsync,
+                _hosting is InstanceHosting h ? h.PrimaryType : "",
+                _hosting is InstanceHosting m ? m.MinInstances : 0,
+                _hosting is InstanceHosting x ? x.EffectiveMax : 0,
+                _hosting is ServerlessHosting sm ? sm.MemorySizeInMb : 0,
+                _hosting is ServerlessHosting sc ? sc.MaxConcurrency : 0,
+                _hosting is ServerlessHosting sp ? sp.ProvisionedConcurrency ?? 0 : 0)
+            {
+                InstanceTypes = _hosting is InstanceHosting all ? all.Types : [],
+                WarmInstances = warmInstances,
+                WarmHoursPerMonth = warmHours,
+            },
+        }.ToMetadata());
         return hourly;
     }
 

@@ -110,16 +110,19 @@ public sealed partial class GpuModelEndpoint : PlatformConstruct, IGpuModelEndpo
     public const string VariantName = "AllTraffic";
 
     /// <summary>The metadata key, on the endpoint resource, of the worst-case cost record.</summary>
-    public const string CostMetadataKey = Cost.CostMetadata.ResourceKey;
+    public const string CostMetadataKey = CostMetadata.ResourceKey;
 
     /// <summary>Prefix of <see cref="DataBucket"/> where callers put async request payloads (the model may read it).</summary>
-    public const string AsyncInputPrefix = "async-input/";
+    public const string AsyncInputPrefix = AsyncLayout.InputPrefix;
 
     /// <summary>Prefix of <see cref="DataBucket"/> where SageMaker writes async results.</summary>
-    public const string AsyncOutputPrefix = "async-output/";
+    public const string AsyncOutputPrefix = AsyncLayout.OutputPrefix;
 
     /// <summary>Prefix of <see cref="DataBucket"/> where SageMaker writes async failures.</summary>
-    public const string AsyncFailurePrefix = "async-failures/";
+    public const string AsyncFailurePrefix = AsyncLayout.FailurePrefix;
+
+    /// <summary>Prefix of <see cref="DataBucket"/> where SageMaker writes captured requests and responses.</summary>
+    internal const string DataCapturePrefix = "data-capture/";
 
     internal const string EndpointConfigApiReference = "https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_CreateEndpointConfig.html";
 

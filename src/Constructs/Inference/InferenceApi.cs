@@ -25,8 +25,8 @@ public sealed record InferenceModel
     /// <summary>The endpoint serving the model.</summary>
     public required IGpuModelEndpoint Endpoint { get; init; }
 
-    /// <summary>The name clients use (the <c>{model}</c> path segment and the OpenAI <c>model</c> field): a letter, then letters, digits or '_' (it becomes part of Lambda environment variable names), at most 64.</summary>
-    /// <remarks>Default: the endpoint's name with '-' turned into '_', when the name is known at synth time.</remarks>
+    /// <summary>The name clients use (the <c>{model}</c> path segment and the OpenAI <c>model</c> field): 1 to 128 letters, digits, '.', '_', ':' or '-', not only dots.</summary>
+    /// <remarks>Default: the endpoint's name as it is (<c>llama-3-8b</c>), when the name is known at synth time.</remarks>
     public string? Name { get; init; }
 
     /// <summary>What the container speaks. <see cref="ModelProtocol.OpenAi"/> needs an endpoint that serves synchronous calls: an async endpoint is refused.</summary>
@@ -124,32 +124,8 @@ public sealed record InferenceApiProps : PlatformConstructProps
 /// </summary>
 public sealed class InferenceApi : PlatformConstruct
 {
-    /// <summary>Routes served by the buffered function.</summary>
-    public static readonly IReadOnlyList<(string Method, string Path)> BufferedRoutes = new[]
-    {
-        ("POST", "/v1/endpoints/{model}/invocations"),
-        ("GET", "/v1/models"),
-        ("POST", "/v1/embeddings"),
-        ("GET", "/openapi/v1.json"),
-    };
-
-    /// <summary>Routes served by the streaming function.</summary>
-    public static readonly IReadOnlyList<(string Method, string Path)> StreamingRoutes = new[]
-    {
-        ("POST", "/v1/endpoints/{model}/invocations-stream"),
-        ("POST", "/v1/chat/completions"),
-        ("POST", "/v1/completions"),
-    };
-
-    /// <summary>Routes served by the buffered function when a model is async.</summary>
-    public static readonly IReadOnlyList<(string Method, string Path)> AsyncRoutes = new[]
-    {
-        ("POST", "/v1/endpoints/{model}/async-invocations"),
-        ("GET", "/v1/async-invocations/{id}"),
-    };
-
     /// <summary>The CloudWatch namespace of the metrics the handler writes for the model routes (Embedded Metric Format).</summary>
-    public const string MetricNamespace = "AwsModelPlatform/Inference";
+    public const string MetricNamespace = HandlerMetrics.Inference.Namespace;
 
     /// <summary>The REST API.</summary>
     public PlatformRestApi RestApi { get; }
@@ -163,8 +139,11 @@ public sealed class InferenceApi : PlatformConstruct
     /// <summary>The URL of the stage, ending in <c>/</c>.</summary>
     public string Url => RestApi.Url;
 
-    /// <summary>The handler configuration both functions get (the handler's documented keys), without the adapter's settings.</summary>
+    /// <summary>The handler configuration both functions get (the handler's documented keys), without the adapter's settings; the buffered function also gets its own timeout.</summary>
     public IReadOnlyDictionary<string, string> HandlerConfiguration { get; }
+
+    /// <summary>The handler settings both functions get, of which <see cref="HandlerConfiguration"/> is the environment.</summary>
+    internal InferenceSettings Settings { get; }
 
     /// <summary>Creates the functions, the API and its routes, and the grants.</summary>
     public InferenceApi(Construct scope, string id, InferenceApiProps props) : base(scope, id, props, "inference-api")
@@ -172,33 +151,37 @@ public sealed class InferenceApi : PlatformConstruct
         var models = Resolve(props.Models);
         Validate.InRange(props.BufferedTimeoutSeconds, 1, 60, "InferenceApiProps.BufferedTimeoutSeconds", "the buffered function times out after 60 s");
         var asyncEndpoints = models.Where(m => m.Endpoint.IsAsync).Select(m => m.Endpoint).Distinct().ToList();
-        Validate.That(asyncEndpoints.All(e => e is GpuModelEndpoint),
-            $"InferenceApiProps.Models: async endpoint(s) {string.Join(", ", asyncEndpoints.Where(e => e is not GpuModelEndpoint).Select(e => e.EndpointName))} were imported; the API needs the GpuModelEndpoint itself to write to its async bucket (GrantAsyncPayloads).");
         Validate.That(asyncEndpoints.Count <= 1,
             $"InferenceApiProps.Models: {asyncEndpoints.Count} async endpoints ({string.Join(", ", asyncEndpoints.Select(e => e.EndpointName))}); the handler stores async inputs in one bucket, which only one endpoint's model may read. Put one InferenceApi in front of each async endpoint.");
-        var asyncEndpoint = asyncEndpoints.Cast<GpuModelEndpoint>().SingleOrDefault();
+        var asyncEndpoint = asyncEndpoints.SingleOrDefault();
+        var asyncPayloads = asyncEndpoint?.AsyncPayloads;
 
         _modelNames = models.Select(m => m.Name!).ToList();
         // The REST API's name, known before the API: the Api dimension of every metric the handler writes, so two
         // platforms' APIs in one account and region (dev and prod) never share a metric.
-        var configuration = new Dictionary<string, string> { ["Api__RouteGroups"] = "inference", ["Api__Name"] = PlatformRestApi.NameOf(Platform, props.Name) };
-        foreach (var model in models)
+        var api = new ApiSettings { Name = PlatformRestApi.NameOf(Platform, props.Name), RouteGroups = RouteGroup.Inference };
+        var settings = new InferenceSettings
         {
-            var prefix = $"Inference__Models__{model.Name}__";
-            configuration[prefix + "EndpointName"] = model.Endpoint.EndpointName;
-            configuration[prefix + "Protocol"] = model.Protocol == ModelProtocol.OpenAi ? "openai" : "raw";
-            // The handler refuses, with a problem document, a route whose SageMaker call the endpoint does not serve.
-            configuration[prefix + "Invocations"] = model.Endpoint.Invocations.ToHandlerValue();
-            if (model.InferenceComponentName is { } component) configuration[prefix + "InferenceComponentName"] = component;
-            if (model.MaxPayloadBytes is { } max) configuration[prefix + "MaxPayloadBytes"] = max.ToString(CultureInfo.InvariantCulture);
-        }
-        if (asyncEndpoint is not null)
-        {
-            configuration["Inference__Async__Bucket"] = asyncEndpoint.DataBucket.BucketName;
-            configuration["Inference__Async__Prefix"] = GpuModelEndpoint.AsyncInputPrefix.TrimEnd('/');
-            configuration["Inference__Async__KmsKeyId"] = asyncEndpoint.Platform.Key.Key.KeyArn;
-        }
-        HandlerConfiguration = configuration;
+            Models = models.Select(m => new InferenceModelSettings
+            {
+                Name = m.Name,
+                EndpointName = m.Endpoint.EndpointName,
+                Protocol = m.Protocol == ModelProtocol.OpenAi ? ModelProtocols.OpenAi : ModelProtocols.Raw,
+                // The handler refuses, with a problem document, a route whose SageMaker call the endpoint does not serve.
+                Invocations = m.Endpoint.Invocations.ToHandlerValue(),
+                InferenceComponentName = m.InferenceComponentName,
+                MaxPayloadBytes = m.MaxPayloadBytes ?? InferenceSettings.SageMakerMaxPayloadBytes,
+            }).ToList(),
+            // The endpoint's own payload bucket (an imported endpoint's too) and the input prefix its grant scopes.
+            Async = asyncPayloads is null ? new AsyncSettings() : new AsyncSettings
+            {
+                Bucket = asyncPayloads.Bucket.BucketName,
+                Prefix = asyncPayloads.InputPrefix.TrimEnd('/'),
+                KmsKeyId = asyncPayloads.Key.KeyArn,
+            },
+        };
+        Settings = settings;
+        HandlerConfiguration = HandlerEnvironment.Of(api, settings);
 
         var code = HandlerCodeOf(props);
         BufferedHandler = new HandlerFunction(this, "Buffered", new HandlerFunctionProps
@@ -206,10 +189,7 @@ public sealed class InferenceApi : PlatformConstruct
             Platform = Platform,
             Purpose = "inference",
             Code = code,
-            Configuration = new Dictionary<string, string>(configuration)
-            {
-                ["Inference__TimeoutSeconds"] = props.BufferedTimeoutSeconds.ToString(CultureInfo.InvariantCulture),
-            },
+            Configuration = HandlerEnvironment.Of(api, settings with { TimeoutSeconds = props.BufferedTimeoutSeconds }),
             InvokeMode = InvokeMode.Buffered,
             Architecture = props.Architecture,
             MemoryMiB = props.MemoryMiB,
@@ -221,7 +201,7 @@ public sealed class InferenceApi : PlatformConstruct
             Platform = Platform,
             Purpose = "inference-stream",
             Code = code,
-            Configuration = configuration,
+            Configuration = HandlerConfiguration,
             InvokeMode = InvokeMode.ResponseStream,
             Architecture = props.Architecture,
             MemoryMiB = props.MemoryMiB,
@@ -230,7 +210,7 @@ public sealed class InferenceApi : PlatformConstruct
         });
 
         // Least privilege: each endpoint's own grant (its ARN and its inference components), the async prefixes of
-        // the one async endpoint's bucket with the platform key; nothing else.
+        // the one async endpoint's bucket with its key; nothing else.
         foreach (var endpoint in models.Select(m => m.Endpoint).Distinct())
         {
             endpoint.GrantInvoke(BufferedHandler.Role);
@@ -249,14 +229,14 @@ public sealed class InferenceApi : PlatformConstruct
             Waf = props.Waf,
             RequestVolumeAlarmPer5Minutes = props.RequestVolumeAlarmPer5Minutes,
         });
-        RestApi.RecordCustomMetrics(ModelCount * 4, MetricsBasis,
-            metricsPerCaller: ModelCount * 3, perCallerBasis: $"{ModelCount} model(s) × 3 token metrics (PromptTokens, CompletionTokens, TotalTokens)");
+        RestApi.RecordCustomMetrics(ModelCount * ByModel.Metrics.Count, MetricsBasis,
+            metricsPerCaller: ModelCount * TokensByCaller.Metrics.Count, perCallerBasis: $"{ModelCount} model(s) × {Describe(TokensByCaller, "token metrics")}");
+        // The route table's methods of each function: what its handler serves (and checks at startup) for these settings.
         var bodies = RequestModels.Create(RestApi.Api);
-        foreach (var (method, path) in BufferedRoutes.Concat(asyncEndpoint is null ? Array.Empty<(string, string)>() : AsyncRoutes))
-            RestApi.AddRoute(method, path, BufferedHandler, InvokeMode.Buffered, bodies.GetValueOrDefault(path));
-        foreach (var (method, path) in StreamingRoutes)
-            RestApi.AddRoute(method, path, StreamingHandler, InvokeMode.ResponseStream, bodies.GetValueOrDefault(path));
-        if (asyncEndpoint is not null) SuppressAsyncPayloadWildcards();
+        foreach (var handler in new[] { BufferedHandler, StreamingHandler })
+            foreach (var route in Routes.Served([RouteGroup.Inference], handler.InvokeMode.Transfer(), settings).Where(r => r.OnApiGateway))
+                RestApi.AddRoute(route, handler, bodies.GetValueOrDefault(route));
+        if (asyncPayloads is not null) SuppressAsyncPayloadWildcards(asyncPayloads);
     }
 
     /// <summary>Lets <paramref name="grantee"/> call every route (IAM authorization, the default).</summary>
@@ -273,33 +253,40 @@ public sealed class InferenceApi : PlatformConstruct
     public Metric MetricOfModel(string model, string metricName, MetricOptions? options = null)
     {
         Validate.That(_modelNames.Contains(model), $"InferenceApi.MetricOfModel: '{model}' is not a model of this API ({string.Join(", ", _modelNames)}).");
-        return RestApi.HandlerMetric(MetricNamespace, metricName, "Model", model, metricName == "Latency" ? "p99" : "Sum", options);
+        Validate.That(ByModel.Metrics.Any(m => m.Name == metricName),
+            $"InferenceApi.MetricOfModel: '{metricName}' is not a metric the handler writes per model ({string.Join(", ", ByModel.Metrics.Select(m => m.Name))}); an alarm on it would never see data.");
+        return RestApi.HandlerMetric(ByModel, metricName, model, options);
     }
 
     /// <summary>Requests to one model.</summary>
-    public Metric MetricRequests(string model, MetricOptions? options = null) => MetricOfModel(model, "Requests", options);
+    public Metric MetricRequests(string model, MetricOptions? options = null) => MetricOfModel(model, HandlerMetrics.Inference.Requests.Name, options);
 
     /// <summary>Requests to one model answered 5xx or 424, or cut after the first byte.</summary>
-    public Metric MetricErrors(string model, MetricOptions? options = null) => MetricOfModel(model, "Errors", options);
+    public Metric MetricErrors(string model, MetricOptions? options = null) => MetricOfModel(model, HandlerMetrics.Inference.Errors.Name, options);
 
     /// <summary>Requests to one model answered 429.</summary>
-    public Metric MetricThrottles(string model, MetricOptions? options = null) => MetricOfModel(model, "Throttles", options);
+    public Metric MetricThrottles(string model, MetricOptions? options = null) => MetricOfModel(model, HandlerMetrics.Inference.Throttles.Name, options);
 
     /// <summary>Handler latency of one model in milliseconds (p99 unless the options say otherwise).</summary>
-    public Metric MetricLatency(string model, MetricOptions? options = null) => MetricOfModel(model, "Latency", options);
+    public Metric MetricLatency(string model, MetricOptions? options = null) => MetricOfModel(model, HandlerMetrics.Inference.Latency.Name, options);
 
-    private string MetricsBasis => $"{ModelCount} model(s) × 4 metrics (Latency, Requests, Errors, Throttles)";
+    private static HandlerMetricSet ByModel => HandlerMetrics.Inference.ByModel;
+    private static HandlerMetricSet TokensByCaller => HandlerMetrics.Inference.TokensByCaller;
 
-    /// <summary>The handler's EMF metrics per model (Latency, Requests, Errors, Throttles), all of them reporting.</summary>
+    private static string Describe(HandlerMetricSet set, string what) => $"{set.Metrics.Count} {what} ({string.Join(", ", set.Metrics.Select(m => m.Name))})";
+
+    private string MetricsBasis => $"{ModelCount} model(s) × {Describe(ByModel, "metrics")}";
+
+    /// <summary>The handler's EMF metrics per model (<see cref="HandlerMetrics.Inference.ByModel"/>), all of them reporting.</summary>
     protected override IEnumerable<Cost.CostLine> CapacityCostLines(string region)
     {
-        yield return Cost.CostEstimator.CustomMetrics(this, region, ModelCount * 4, MetricsBasis);
+        yield return Cost.CostEstimator.CustomMetrics(this, region, ModelCount * ByModel.Metrics.Count, MetricsBasis);
     }
 
     /// <inheritdoc />
     public override IReadOnlyList<string> UsageBasedCosts =>
         base.UsageBasedCosts.Append(string.Create(System.Globalization.CultureInfo.InvariantCulture,
-            $"EMF token metrics: 3 custom metrics (PromptTokens, CompletionTokens, TotalTokens) per model and distinct caller, ${Cost.PriceTable.Default.Get(Cost.CostEstimator.PricedRegion(this), Cost.PriceTable.CloudWatch, "metric").Usd:0.##}/metric-month once each reports")).ToList();
+            $"EMF token metrics: {Describe(TokensByCaller, "custom metrics")} per model and distinct caller, ${PriceTable.Default.Get(Cost.CostEstimator.PricedRegion(this), PriceTable.CloudWatch, "metric").Usd:0.##}/metric-month once each reports")).ToList();
 
     private static List<InferenceModel> Resolve(IReadOnlyList<InferenceModel> models)
     {
@@ -310,27 +297,30 @@ public sealed class InferenceApi : PlatformConstruct
             var endpointName = model.Endpoint.EndpointName;
             Validate.That(model.Name is not null || !Token.IsUnresolved(endpointName),
                 "InferenceModel.Name is required when the endpoint's name is only known at deploy time (a token).");
-            var name = model.Name ?? endpointName.Replace('-', '_');
-            Validate.That(Regex.IsMatch(name, "^[A-Za-z][A-Za-z0-9_]{0,63}$"),
-                $"InferenceModel.Name = '{name}' is not accepted: use a letter, then letters, digits or '_' (at most 64); it is part of the Lambda environment variable Inference__Models__{{name}}__EndpointName, which allows no other characters.");
+            var name = model.Name ?? endpointName;
+            Validate.That(ModelNames.IsValid(name),
+                $"InferenceModel.Name = '{name}' is not accepted: a model name is {ModelNames.Rule}, the name clients put in the path and the OpenAI 'model' field. Give the model a Name that fits.");
             var components = model.Endpoint.InferenceComponentNames;
             var component = model.InferenceComponentName ?? (components.Count == 1 ? components[0] : null);
             Validate.That(component is null || components.Count == 0 || components.Contains(component),
                 $"InferenceModel '{name}': InferenceComponentName = '{component}' is not a component of endpoint {endpointName} ({string.Join(", ", components)}); the grant would not cover it.");
             if (model.MaxPayloadBytes is { } max)
-                Validate.That(max is >= 1 and <= 6_291_456, $"InferenceModel '{name}': MaxPayloadBytes = {max} is out of range: SageMaker accepts 1 to 6,291,456 bytes.");
+                Validate.That(max is >= 1 and <= InferenceSettings.SageMakerMaxPayloadBytes,
+                    $"InferenceModel '{name}': MaxPayloadBytes = {max} is out of range: SageMaker accepts 1 to {InferenceSettings.SageMakerMaxPayloadBytes.ToString("N0", CultureInfo.InvariantCulture)} bytes.");
             // The OpenAI routes call InvokeEndpoint (or InvokeEndpointWithResponseStream with "stream": true); SageMaker
             // serves an asynchronous endpoint only through InvokeEndpointAsync, so such a model could answer no OpenAI request.
             Validate.That(model.Protocol != ModelProtocol.OpenAi || model.Endpoint.Invocations.HasFlag(EndpointInvocations.Sync),
                 $"InferenceModel '{name}': Protocol = OpenAi, but endpoint {endpointName} is asynchronous (RealTimeHosting.Async) and SageMaker serves it only through InvokeEndpointAsync, " +
-                $"while the OpenAI routes (/v1/chat/completions, /v1/completions, /v1/embeddings) call InvokeEndpoint or InvokeEndpointWithResponseStream. " +
-                $"Give it Protocol = ModelProtocol.Raw and call POST /v1/endpoints/{name}/async-invocations, or host the model without Async to serve the OpenAI routes.");
+                $"while the OpenAI routes ({string.Join(", ", OpenAiRoutes.Select(r => r.Path))}) call InvokeEndpoint or InvokeEndpointWithResponseStream. " +
+                $"Give it Protocol = ModelProtocol.Raw and call {Routes.InvokeAsync.Method} {Routes.InvokeAsync.PathWith((Routes.Model, name))}, or host the model without Async to serve the OpenAI routes.");
             resolved.Add(model with { Name = name, InferenceComponentName = component });
         }
-        var duplicate = resolved.GroupBy(m => m.Name, StringComparer.OrdinalIgnoreCase).FirstOrDefault(g => g.Count() > 1);
-        Validate.That(duplicate is null, $"InferenceApiProps.Models: the name '{duplicate?.Key}' is used {duplicate?.Count()} times (names are case-insensitive in the handler's configuration); give each model a unique Name.");
+        var duplicate = resolved.GroupBy(m => m.Name!, ModelNames.Comparer).FirstOrDefault(g => g.Count() > 1);
+        Validate.That(duplicate is null, $"InferenceApiProps.Models: the name '{duplicate?.Key}' is used {duplicate?.Count()} times; give each model a unique Name.");
         return resolved;
     }
+
+    private static readonly ApiRoute[] OpenAiRoutes = [Routes.ChatCompletions, Routes.Completions, Routes.Embeddings];
 
     private static Code HandlerCodeOf(InferenceApiProps props)
     {
@@ -344,19 +334,20 @@ public sealed class InferenceApi : PlatformConstruct
 
     // Only the buffered function holds the async grants (GrantAsyncPayloads), and only when a model is async: a
     // suppression anywhere else would match nothing and hide the next wildcard someone adds.
-    private void SuppressAsyncPayloadWildcards()
+    private void SuppressAsyncPayloadWildcards(AsyncPayloadBucket payloads)
     {
-        const string reason =
-            "The only wildcards of the grants are the async prefixes of the one async endpoint's own bucket (objects named by request id at run time: inputs and records under async-input/, " +
-            "results and failures SageMaker writes under async-output/ and async-failures/); every SageMaker and KMS action names its endpoint, inference component or key ARN.";
+        var reason =
+            $"The only wildcards of the grants are the async prefixes of the one async endpoint's own bucket (objects named by request id at run time: inputs and records under {payloads.InputPrefix}, " +
+            $"results and failures SageMaker writes under {payloads.OutputPrefix} and {payloads.FailurePrefix}); every SageMaker and KMS action names its endpoint, inference component or key ARN.";
+        var prefixes = string.Join("|", new[] { payloads.InputPrefix, payloads.OutputPrefix, payloads.FailurePrefix }.Select(p => Regex.Escape(p).Replace("/", "\\/")));
         if (BufferedHandler.Role.Node.TryFindChild("DefaultPolicy") is Amazon.CDK.AWS.IAM.Policy policy)
-            Suppressions.Add(policy, "AwsSolutions-IAM5", reason, Suppressions.Matching(@"^Resource::.*\/async-(input|output|failures)\/\*$"));
+            Suppressions.Add(policy, "AwsSolutions-IAM5", reason, Suppressions.Matching($@"^Resource::.*\/({prefixes})\*$"));
     }
 
     /// <summary>JSON schemas of the OpenAI bodies: API Gateway refuses malformed requests before they reach (and cost) a function.</summary>
     private static class RequestModels
     {
-        public static Dictionary<string, IModel> Create(RestApi api)
+        public static Dictionary<ApiRoute, IModel> Create(RestApi api)
         {
             Model Body(string id, string title, string[] required, Dictionary<string, IJsonSchema> properties) => api.AddModel(id, new ModelOptions
             {
@@ -375,9 +366,9 @@ public sealed class InferenceApi : PlatformConstruct
             var model = new JsonSchema { Type = JsonSchemaType.STRING, MinLength = 1 };
             var stream = new JsonSchema { Type = JsonSchemaType.BOOLEAN };
             var maxTokens = new JsonSchema { Type = JsonSchemaType.INTEGER, Minimum = 1 };
-            return new Dictionary<string, IModel>
+            return new Dictionary<ApiRoute, IModel>
             {
-                ["/v1/chat/completions"] = Body("ChatCompletionRequest", "OpenAI chat completion request", new[] { "model", "messages" }, new()
+                [Routes.ChatCompletions] = Body("ChatCompletionRequest", "OpenAI chat completion request", new[] { "model", "messages" }, new()
                 {
                     ["model"] = model,
                     ["messages"] = new JsonSchema
@@ -389,13 +380,13 @@ public sealed class InferenceApi : PlatformConstruct
                     ["stream"] = stream,
                     ["max_tokens"] = maxTokens,
                 }),
-                ["/v1/completions"] = Body("CompletionRequest", "OpenAI completion request", new[] { "model", "prompt" }, new()
+                [Routes.Completions] = Body("CompletionRequest", "OpenAI completion request", new[] { "model", "prompt" }, new()
                 {
                     ["model"] = model,
                     ["stream"] = stream,
                     ["max_tokens"] = maxTokens,
                 }),
-                ["/v1/embeddings"] = Body("EmbeddingRequest", "OpenAI embedding request", new[] { "model", "input" }, new()
+                [Routes.Embeddings] = Body("EmbeddingRequest", "OpenAI embedding request", new[] { "model", "input" }, new()
                 {
                     ["model"] = model,
                 }),

@@ -46,7 +46,7 @@ internal class RealTimeVariant(GpuModelEndpoint owner, RealTimeHosting hosting) 
                 {
                     EnableCapture = true,
                     InitialSamplingPercentage = capture.SamplingPercent,
-                    DestinationS3Uri = $"s3://{DataBucketName}/data-capture",
+                    DestinationS3Uri = $"s3://{DataBucketName}/{GpuModelEndpoint.DataCapturePrefix.TrimEnd('/')}",
                     KmsKeyId = Owner.Platform.Key.Key.KeyArn,
                     CaptureOptions = new object[]
                     {

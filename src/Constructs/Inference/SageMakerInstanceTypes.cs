@@ -18,7 +18,7 @@ public sealed record SageMakerInstanceType(string Name, int Accelerators, bool I
 
 /// <summary>
 /// The one table of SageMaker hosting instance types the library accepts: accelerators, local NVMe storage,
-/// burstability. Every type here has a price in <see cref="Cost.PriceTable"/> (a test checks it).
+/// burstability. Every type here has a price in <see cref="PriceTable"/> (a test checks it).
 /// </summary>
 public static class SageMakerInstanceTypes
 {

@@ -65,7 +65,7 @@ public sealed record WarmSchedule
                     if (open) openMinutes++;
                 }
             }
-            return Math.Round(openMinutes / (double)minutes * Cost.PriceTable.HoursPerMonth, 2);
+            return Math.Round(openMinutes / (double)minutes * AwsModelPlatform.Contracts.PriceTable.HoursPerMonth, 2);
         }
     }
 

@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Amazon.CDK.AWS.CloudWatch;
 using Amazon.CDK.AWS.IAM;
 using Amazon.CDK.AWS.Lambda;
@@ -64,13 +65,16 @@ public sealed record TrainingApiProps : PlatformConstructProps
 public sealed class TrainingApi : PlatformConstruct
 {
     /// <summary>The CloudWatch namespace of the metrics the handler writes for these routes (Embedded Metric Format).</summary>
-    public const string MetricNamespace = "AwsModelPlatform/Training";
+    public const string MetricNamespace = HandlerMetrics.Training.Namespace;
 
     /// <summary>The <see cref="PlatformRestApiProps.Name"/> of the REST API these routes are on.</summary>
     private const string ApiBaseName = "training";
 
-    /// <summary>Prefix of <see cref="StateBucket"/> holding the idempotency records (the handler's <c>Training:StatePrefix</c> default, <c>training</c>, and <c>idempotency/</c>).</summary>
-    public const string IdempotencyPrefix = "training/idempotency/";
+    /// <summary>The handler settings of the function, of which its environment is made.</summary>
+    internal TrainingSettings Settings { get; }
+
+    /// <summary>Prefix of <see cref="StateBucket"/> holding the idempotency records (under the handler's <c>Training:StatePrefix</c>).</summary>
+    public string IdempotencyPrefix => TrainingLayout.IdempotencyPrefix(Settings.StatePrefix);
 
     private readonly IReadOnlyList<string> _definitions;
 
@@ -118,38 +122,35 @@ public sealed class TrainingApi : PlatformConstruct
 
         // The REST API's name, known before the API: the Api dimension of every metric the handler writes, so this
         // API's helpers, alarm and dashboard read its own metrics, not those of another platform's training API.
-        var apiName = PlatformRestApi.NameOf(platform, ApiBaseName);
-        var configuration = new Dictionary<string, string>
+        var api = new ApiSettings { Name = PlatformRestApi.NameOf(platform, ApiBaseName), RouteGroups = RouteGroup.Training };
+        Settings = new TrainingSettings
         {
-            ["Api__RouteGroups"] = "training",
-            ["Api__Name"] = apiName,
-            ["Training__JobQueue"] = training.JobQueueArn,
-            ["Training__DatasetsBucket"] = training.DatasetsBucket.BucketName,
-            ["Training__CheckpointsBucket"] = training.CheckpointsBucket.BucketName,
-            ["Training__OutputBucket"] = training.OutputBucket.BucketName,
-            ["Training__StateBucket"] = StateBucket.BucketName,
-            ["Training__KeyId"] = platform.Key.Key.KeyArn,
-            ["Training__AllowedInstanceTypes"] = string.Join(",", allowed),
-            ["Training__MaxRuntimeSeconds"] = props.MaxRuntimeSeconds.ToString(),
-            ["Training__JobVisibility"] = props.JobVisibility.ToString(),
-            // Every job is tagged with it; the role stops only jobs that carry it (Grant).
-            ["Training__JobTag"] = training.JobTagValue,
-        };
-        foreach (var definition in training.JobDefinitions)
-        {
-            configuration[$"Training__JobDefinitions__{definition.Name}__Name"] = training.JobDefinitionName(definition.Name);
-            // The GPUs a job gets when it does not ask: the handler reports them as GpusRequested.
-            configuration[$"Training__JobDefinitions__{definition.Name}__Gpus"] = definition.Gpus.ToString();
-            // A submission may lower the definition's attempt timeout, never raise it.
-            configuration[$"Training__JobDefinitions__{definition.Name}__AttemptTimeoutSeconds"] = definition.AttemptTimeoutSeconds.ToString();
-            if (definition.Nodes > 1)
+            JobQueue = training.JobQueueArn,
+            // Multi-node jobs go to their on-demand queue when the main one starts with Spot (Batch runs them on no Spot).
+            MultiNodeJobQueue = training.MultiNodeJobQueueArn,
+            JobDefinitions = training.JobDefinitions.Select(d => new JobDefinitionSettings
             {
-                configuration[$"Training__JobDefinitions__{definition.Name}__Nodes"] = definition.Nodes.ToString();
-                configuration[$"Training__JobDefinitions__{definition.Name}__MaxNodes"] = (definition.MaxNodes ?? definition.Nodes).ToString();
-            }
-        }
-        // Multi-node jobs go to their on-demand queue when the main one starts with Spot (Batch runs them on no Spot).
-        if (training.MultiNodeJobQueueArn is { } multiNodeQueue) configuration["Training__MultiNodeJobQueue"] = multiNodeQueue;
+                Name = d.Name,
+                BatchName = training.JobDefinitionName(d.Name),
+                Nodes = d.Nodes,
+                MaxNodes = d.Nodes > 1 ? d.MaxNodes ?? d.Nodes : null,
+                // The GPUs a job gets when it does not ask: the handler reports them as GpusRequested.
+                Gpus = d.Gpus,
+                // A submission may lower the definition's attempt timeout, never raise it.
+                AttemptTimeoutSeconds = d.AttemptTimeoutSeconds,
+            }).ToList(),
+            DatasetsBucket = training.DatasetsBucket.BucketName,
+            CheckpointsBucket = training.CheckpointsBucket.BucketName,
+            OutputBucket = training.OutputBucket.BucketName,
+            StateBucket = StateBucket.BucketName,
+            KeyId = platform.Key.Key.KeyArn,
+            AllowedInstanceTypes = string.Join(",", allowed),
+            MaxRuntimeSeconds = props.MaxRuntimeSeconds,
+            JobVisibility = props.JobVisibility.ToString(),
+            // Every job is tagged with it; the role stops only jobs that carry it (Grant).
+            JobTag = training.JobTagValue,
+        };
+        var configuration = HandlerEnvironment.Of(api, training: Settings);
 
         Handler = new HandlerFunction(this, "Handler", new HandlerFunctionProps
         {
@@ -173,10 +174,9 @@ public sealed class TrainingApi : PlatformConstruct
             ThrottlingBurstLimit = (int)Math.Max(1, props.ThrottlingRateLimit * 2),
         });
         Api.RecordCustomMetrics(CustomMetricCount, CustomMetricsBasis);
-        Api.AddRoute("POST", "/v1/training-jobs", Handler, InvokeMode.Buffered);
-        Api.AddRoute("GET", "/v1/training-jobs", Handler, InvokeMode.Buffered);
-        Api.AddRoute("GET", "/v1/training-jobs/{id}", Handler, InvokeMode.Buffered);
-        Api.AddRoute("DELETE", "/v1/training-jobs/{id}", Handler, InvokeMode.Buffered);
+        // The route table's training routes and the OpenAPI document: what the handler serves (and checks at startup).
+        foreach (var route in Routes.Served([RouteGroup.Training], Handler.InvokeMode.Transfer()).Where(r => r.OnApiGateway))
+            Api.AddRoute(route, Handler);
 
         // Submissions are few and each is a job someone is waiting for: one 5xx is worth a look. API Gateway's 5xx-rate
         // alarm (PlatformRestApi) needs 20 requests in 5 minutes, which a training API seldom sees.
@@ -193,89 +193,104 @@ public sealed class TrainingApi : PlatformConstruct
     }
 
     /// <summary>One of the handler's per-operation metrics (<c>Requests</c>, <c>Errors</c>, <c>ClientErrors</c>, <c>Throttles</c>, <c>Latency</c>) of this API: dimensions <c>Api</c> and <c>Operation</c>.</summary>
-    public Metric MetricOfOperation(TrainingApiOperation operation, string metricName, MetricOptions? options = null) =>
-        HandlerMetric(metricName, "Operation", operation.ToString(), metricName == "Latency" ? "p99" : "Sum", options);
+    public Metric MetricOfOperation(TrainingApiOperation operation, string metricName, MetricOptions? options = null)
+    {
+        Validate.That(ByOperation.Metrics.Any(m => m.Name == metricName),
+            $"TrainingApi.MetricOfOperation: '{metricName}' is not a metric the handler writes per operation ({string.Join(", ", ByOperation.Metrics.Select(m => m.Name))}); an alarm on it would never see data.");
+        return Api.HandlerMetric(ByOperation, metricName, OperationName(operation), options);
+    }
 
     /// <summary>Requests of one operation.</summary>
-    public Metric MetricRequests(TrainingApiOperation operation, MetricOptions? options = null) => MetricOfOperation(operation, "Requests", options);
+    public Metric MetricRequests(TrainingApiOperation operation, MetricOptions? options = null) => MetricOfOperation(operation, HandlerMetrics.Training.Requests.Name, options);
 
     /// <summary>Requests of one operation answered 5xx.</summary>
-    public Metric MetricErrors(TrainingApiOperation operation, MetricOptions? options = null) => MetricOfOperation(operation, "Errors", options);
+    public Metric MetricErrors(TrainingApiOperation operation, MetricOptions? options = null) => MetricOfOperation(operation, HandlerMetrics.Training.Errors.Name, options);
 
     /// <summary>Requests of one operation answered 4xx (throttles included).</summary>
-    public Metric MetricClientErrors(TrainingApiOperation operation, MetricOptions? options = null) => MetricOfOperation(operation, "ClientErrors", options);
+    public Metric MetricClientErrors(TrainingApiOperation operation, MetricOptions? options = null) => MetricOfOperation(operation, HandlerMetrics.Training.ClientErrors.Name, options);
 
     /// <summary>Requests of one operation answered 429 (AWS Batch throttling).</summary>
-    public Metric MetricThrottles(TrainingApiOperation operation, MetricOptions? options = null) => MetricOfOperation(operation, "Throttles", options);
+    public Metric MetricThrottles(TrainingApiOperation operation, MetricOptions? options = null) => MetricOfOperation(operation, HandlerMetrics.Training.Throttles.Name, options);
 
     /// <summary>Handler latency of one operation in milliseconds (p99 unless the options say otherwise).</summary>
-    public Metric MetricLatency(TrainingApiOperation operation, MetricOptions? options = null) => MetricOfOperation(operation, "Latency", options);
+    public Metric MetricLatency(TrainingApiOperation operation, MetricOptions? options = null) => MetricOfOperation(operation, HandlerMetrics.Training.Latency.Name, options);
 
     /// <summary>Job submissions answered 5xx: what <see cref="SubmitErrorsAlarm"/> watches.</summary>
     public Metric MetricSubmitErrors(MetricOptions? options = null) => MetricErrors(TrainingApiOperation.Submit, options);
 
     /// <summary>Jobs of one job definition (dimensions <c>Api</c>, <c>Definition</c>) that reached AWS Batch through this API (replays of idempotent submissions are not counted again).</summary>
-    public Metric MetricJobsSubmitted(string definition, MetricOptions? options = null) => DefinitionMetric("JobsSubmitted", definition, options);
+    public Metric MetricJobsSubmitted(string definition, MetricOptions? options = null) => DefinitionMetric(HandlerMetrics.Training.JobsSubmitted, definition, options);
 
     /// <summary>GPUs those jobs asked for: GPUs per node × nodes.</summary>
-    public Metric MetricGpusRequested(string definition, MetricOptions? options = null) => DefinitionMetric("GpusRequested", definition, options);
+    public Metric MetricGpusRequested(string definition, MetricOptions? options = null) => DefinitionMetric(HandlerMetrics.Training.GpusRequested, definition, options);
 
-    private Metric DefinitionMetric(string metricName, string definition, MetricOptions? options)
+    private Metric DefinitionMetric(HandlerMetric metric, string definition, MetricOptions? options)
     {
-        Validate.That(_definitions.Contains(definition), $"TrainingApi.Metric{metricName}: '{definition}' is not a job definition of the training jobs ({string.Join(", ", _definitions)}).");
-        return HandlerMetric(metricName, "Definition", definition, "Sum", options);
+        Validate.That(_definitions.Contains(definition), $"TrainingApi.Metric{metric.Name}: '{definition}' is not a job definition of the training jobs ({string.Join(", ", _definitions)}).");
+        return Api.HandlerMetric(ByDefinition, metric.Name, definition, options);
     }
 
-    private Metric HandlerMetric(string metricName, string dimension, string value, string statistic, MetricOptions? options) =>
-        Api.HandlerMetric(MetricNamespace, metricName, dimension, value, statistic, options);
+    private static HandlerMetricSet ByOperation => HandlerMetrics.Training.ByOperation;
+    private static HandlerMetricSet ByDefinition => HandlerMetrics.Training.ByDefinition;
+
+    /// <summary>The value of the handler's <c>Operation</c> dimension for <paramref name="operation"/>.</summary>
+    internal static string OperationName(TrainingApiOperation operation) => operation switch
+    {
+        TrainingApiOperation.Submit => HandlerMetrics.Training.Submit,
+        TrainingApiOperation.List => HandlerMetrics.Training.List,
+        TrainingApiOperation.Describe => HandlerMetrics.Training.Describe,
+        TrainingApiOperation.Stop => HandlerMetrics.Training.Stop,
+        _ => throw new ArgumentOutOfRangeException(nameof(operation), operation, "not an operation of the training API"),
+    };
 
     private void AddDashboardSection(IModelPlatform platform)
     {
         // Each line is labelled with its operation or definition: the widget title names the metric.
         var operations = Enum.GetValues<TrainingApiOperation>();
-        IMetric[] ByOperation(Func<TrainingApiOperation, MetricOptions, Metric> metric, string suffix = "") =>
-            operations.Select(o => (IMetric)metric(o, new MetricOptions { Label = o + suffix })).ToArray();
-        IMetric[] ByDefinition(Func<string, MetricOptions, Metric> metric, string suffix = "") =>
+        IMetric[] PerOperation(Func<TrainingApiOperation, MetricOptions, Metric> metric, string suffix = "") =>
+            operations.Select(o => (IMetric)metric(o, new MetricOptions { Label = OperationName(o) + suffix })).ToArray();
+        IMetric[] PerDefinition(Func<string, MetricOptions, Metric> metric, string suffix = "") =>
             _definitions.Select(d => (IMetric)metric(d, new MetricOptions { Label = d + suffix })).ToArray();
         platform.Dashboard.AddSection(this, $"Training API: {Node.Path}",
             new GraphWidget(new GraphWidgetProps
             {
                 Title = "Requests (left) and 429 throttles (right) by operation",
-                Left = ByOperation(MetricRequests),
-                Right = ByOperation(MetricThrottles, " 429"),
+                Left = PerOperation(MetricRequests),
+                Right = PerOperation(MetricThrottles, " 429"),
                 Width = 12,
             }),
             new GraphWidget(new GraphWidgetProps
             {
                 Title = "5xx (left) and 4xx (right) by operation",
-                Left = ByOperation(MetricErrors, " 5xx"),
-                Right = ByOperation(MetricClientErrors, " 4xx"),
+                Left = PerOperation(MetricErrors, " 5xx"),
+                Right = PerOperation(MetricClientErrors, " 4xx"),
                 Width = 12,
             }),
             new GraphWidget(new GraphWidgetProps
             {
                 Title = "Latency p99 by operation (ms)",
-                Left = ByOperation(MetricLatency),
+                Left = PerOperation(MetricLatency),
                 Width = 12,
             }),
             new GraphWidget(new GraphWidgetProps
             {
                 Title = "Jobs submitted (left) and GPUs requested (right) by definition",
-                Left = ByDefinition(MetricJobsSubmitted),
-                Right = ByDefinition(MetricGpusRequested, " GPUs"),
+                Left = PerDefinition(MetricJobsSubmitted),
+                Right = PerDefinition(MetricGpusRequested, " GPUs"),
                 Width = 12,
             }));
     }
 
-    /// <summary>The handler's EMF metrics, all of them reporting: five per operation, and two per job definition.</summary>
+    /// <summary>The handler's EMF metrics, all of them reporting: <see cref="HandlerMetrics.Training.ByOperation"/> per operation, and <see cref="HandlerMetrics.Training.ByDefinition"/> per job definition.</summary>
     protected override IEnumerable<Cost.CostLine> CapacityCostLines(string region)
     {
         yield return Cost.CostEstimator.CustomMetrics(this, region, CustomMetricCount, CustomMetricsBasis);
     }
 
-    private static int Operations => Enum.GetValues<TrainingApiOperation>().Length;
-    private int CustomMetricCount => Operations * 5 + _definitions.Count * 2;
-    private string CustomMetricsBasis => $"{Operations} operations × 5 metrics + {_definitions.Count} job definitions × 2 (JobsSubmitted, GpusRequested)";
+    private static int Operations => HandlerMetrics.Training.Operations.Count;
+    private int CustomMetricCount => Operations * ByOperation.Metrics.Count + _definitions.Count * ByDefinition.Metrics.Count;
+    private string CustomMetricsBasis =>
+        $"{Operations} operations × {ByOperation.Metrics.Count} metrics + {_definitions.Count} job definitions × {ByDefinition.Metrics.Count} ({string.Join(", ", ByDefinition.Metrics.Select(m => m.Name))})";
 
     private static TrainingApiProps OnTrainingPlatform(TrainingApiProps props)
     {
@@ -352,7 +367,7 @@ public sealed class TrainingApi : PlatformConstruct
                     Sid = "JobSecretsUnderTheirContext",
                     Actions = new[] { "kms:Encrypt", "kms:Decrypt" },
                     Resources = new[] { platform.Key.Key.KeyArn },
-                    Conditions = JobSecretContext.Condition(),
+                    Conditions = KmsConditions.JobSecrets(),
                 }),
             },
         });
@@ -360,6 +375,6 @@ public sealed class TrainingApi : PlatformConstruct
             "ListJobs and DescribeJobs have no resource-level permissions (the handler only lists and describes its own queues' jobs); job ARNs are created per submission, so TerminateJob and TagResource are scoped by the aws-model-platform:training-jobs tag instead; idempotency records are keyed by a hash of caller and key under one prefix.",
             "Resource::*",
             $"Resource::arn:<AWS::Partition>:batch:<AWS::Region>:<AWS::AccountId>:job/*",
-            Suppressions.Matching(@"^Resource::<.*State[0-9A-F]{8}\.Arn>/training/idempotency/\*$"));
+            Suppressions.Matching($@"^Resource::<.*State[0-9A-F]{{8}}\.Arn>/{Regex.Escape(IdempotencyPrefix)}\*$"));
     }
 }

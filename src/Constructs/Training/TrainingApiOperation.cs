@@ -1,6 +1,9 @@
 namespace AwsModelPlatform.Constructs.Training;
 
-/// <summary>The training API's operations: the <c>Operation</c> dimension of its metrics (namespace <c>AwsModelPlatform/Training</c>).</summary>
+/// <summary>
+/// The training API's operations: the <c>Operation</c> dimension of its metrics (namespace <c>AwsModelPlatform/Training</c>),
+/// one per route; <see cref="TrainingApi.MetricOfOperation"/> maps each to the handler's value.
+/// </summary>
 public enum TrainingApiOperation
 {
     /// <summary><c>POST /v1/training-jobs</c>.</summary>

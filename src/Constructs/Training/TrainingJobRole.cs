@@ -45,7 +45,7 @@ internal static class TrainingJobRole
                     Sid = "DecryptJobSecrets",
                     Actions = new[] { "kms:Decrypt" },
                     Resources = new[] { key.Key.KeyArn },
-                    Conditions = JobSecretContext.Condition(),
+                    Conditions = KmsConditions.JobSecrets(),
                 }),
             },
         });

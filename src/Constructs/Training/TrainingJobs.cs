@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.RegularExpressions;
 using Amazon.CDK.AWS.Batch;
 using Amazon.CDK.AWS.CloudWatch;
@@ -105,7 +106,7 @@ public sealed record TrainingJobsProps : PlatformConstructProps
 public sealed class TrainingJobs : PlatformConstruct, ITrainingJobs
 {
     /// <summary>Directory inside the container where jobs write checkpoints; a retried attempt finds them again through <c>CHECKPOINT_S3_URI</c>.</summary>
-    public const string CheckpointDir = "/opt/ml/checkpoints";
+    public const string CheckpointDir = TrainingLayout.CheckpointDirectory;
 
     /// <summary>Days a replaced or deleted checkpoint object stays restorable in the versioned checkpoints bucket.</summary>
     public const int CheckpointNoncurrentVersionDays = 1;
@@ -261,7 +262,7 @@ public sealed class TrainingJobs : PlatformConstruct, ITrainingJobs
     /// environment's <c>AwsModelPlatform:Cost</c> template metadata.
     /// </summary>
     public double WorstCaseHourlyCostUsd =>
-        Math.Round(CapacityCostLines(Cost.CostEstimator.PricedRegion(this)).Sum(l => l.MonthlyUsd) / Cost.PriceTable.HoursPerMonth, 4);
+        Math.Round(CapacityCostLines(Cost.CostEstimator.PricedRegion(this)).Sum(l => l.MonthlyUsd) / PriceTable.HoursPerMonth, 4);
 
     // The worst case of each compute environment, on the environment itself, for reviewers and the cost reports.
     private void RecordWorstCaseCost()
@@ -271,17 +272,12 @@ public sealed class TrainingJobs : PlatformConstruct, ITrainingJobs
         {
             var environment = ComputeEnvironments.Single(e => Cost.CostEstimator.PathInStack(e) == group.Key);
             var monthly = group.Sum(l => l.MonthlyUsd);
-            ((CfnResource)environment.Node.DefaultChild!).AddMetadata(Cost.CostMetadata.ResourceKey, new Dictionary<string, object>
-            {
-                ["worstCaseHourlyUsd"] = Math.Round(monthly / Cost.PriceTable.HoursPerMonth, 4),
-                ["worstCaseMonthlyUsd"] = Math.Round(monthly, 2),
-                ["pricedRegion"] = region,
-                ["priceTableVersion"] = Cost.PriceTable.Default.Version,
-                ["items"] = group.Select(l => (object)new Dictionary<string, object>
+            ((CfnResource)environment.Node.DefaultChild!).AddMetadata(CostMetadata.ResourceKey, new ResourceCostRecord(
+                Math.Round(monthly / PriceTable.HoursPerMonth, 4), Math.Round(monthly, 2), region, PriceTable.Default.Version,
+                group.Select(l => (object)new Dictionary<string, object>
                 {
                     ["quantity"] = l.Quantity, ["unit"] = l.Unit, ["unitPriceUsd"] = l.UnitPriceUsd, ["basis"] = l.Basis,
-                }).ToArray(),
-            });
+                }).ToList()).ToMetadata());
         }
     }
 
@@ -292,17 +288,17 @@ public sealed class TrainingJobs : PlatformConstruct, ITrainingJobs
     /// </summary>
     protected override IEnumerable<Cost.CostLine> CapacityCostLines(string region)
     {
-        var table = Cost.PriceTable.Default;
-        var ebs = table.Get(region, Cost.PriceTable.Ebs, "gp3.storage");
+        var table = PriceTable.Default;
+        var ebs = table.Get(region, PriceTable.Ebs, "gp3.storage");
         foreach (var environment in ComputeEnvironments)
         {
             var spot = environment.Spot == true;
             var path = Cost.CostEstimator.PathInStack(environment);
             var (type, instances, price) = _instanceTypes
-                .Select(t => (Type: t, Instances: (_maxVCpus + t.VCpus - 1) / t.VCpus, Price: table.Get(region, Cost.PriceTable.Ec2OnDemand, t.Name)))
+                .Select(t => (Type: t, Instances: (_maxVCpus + t.VCpus - 1) / t.VCpus, Price: table.Get(region, PriceTable.Ec2OnDemand, t.Name)))
                 .OrderByDescending(x => x.Instances * x.Price.Usd).ThenBy(x => x.Type.Name, StringComparer.Ordinal).First();
-            yield return Cost.CostLine.Of(path, "AWS::Batch::ComputeEnvironment", instances * Cost.PriceTable.HoursPerMonth, price,
-                $"{instances} × {type.Name} (ceil({_maxVCpus} MaxVCpus / {type.VCpus} vCPUs)) × {Cost.PriceTable.HoursPerMonth} h{(spot ? ", Spot priced at on-demand (Batch's default bid cap)" : ", on-demand")}");
+            yield return Cost.CostLine.Of(path, "AWS::Batch::ComputeEnvironment", instances * PriceTable.HoursPerMonth, price,
+                $"{instances} × {type.Name} (ceil({_maxVCpus} MaxVCpus / {type.VCpus} vCPUs)) × {PriceTable.HoursPerMonth} h{(spot ? ", Spot priced at on-demand (Batch's default bid cap)" : ", on-demand")}");
             yield return Cost.CostLine.Of(path, "AWS::Batch::ComputeEnvironment", instances * _rootVolumeGiB, ebs,
                 $"{instances} root volume(s) × {_rootVolumeGiB} GiB gp3, all month");
         }
@@ -421,16 +417,16 @@ public sealed class TrainingJobs : PlatformConstruct, ITrainingJobs
 
         var environment = new Dictionary<string, string>
         {
-            ["DATASETS_BUCKET"] = DatasetsBucket.BucketName,
-            ["CHECKPOINTS_BUCKET"] = CheckpointsBucket.BucketName,
-            ["OUTPUT_BUCKET"] = OutputBucket.BucketName,
-            ["CHECKPOINT_DIR"] = CheckpointDir,
-            ["NPROC_PER_NODE"] = options.Gpus.ToString(),
-            ["NNODES"] = options.Nodes.ToString(),
-            ["MASTER_PORT"] = "29500",
-            ["NCCL_DEBUG"] = "WARN",
+            [JobEnvironment.DatasetsBucket] = DatasetsBucket.BucketName,
+            [JobEnvironment.CheckpointsBucket] = CheckpointsBucket.BucketName,
+            [JobEnvironment.OutputBucket] = OutputBucket.BucketName,
+            [JobEnvironment.CheckpointDir] = CheckpointDir,
+            [JobEnvironment.ProcessesPerNode] = options.Gpus.ToString(CultureInfo.InvariantCulture),
+            [JobEnvironment.Nodes] = options.Nodes.ToString(CultureInfo.InvariantCulture),
+            [JobEnvironment.MasterPort] = "29500",
+            [JobEnvironment.NcclDebug] = "WARN",
         };
-        if (options.Efa) environment["FI_PROVIDER"] = "efa";
+        if (options.Efa) environment[JobEnvironment.FabricProvider] = "efa";
         foreach (var (variable, value) in options.Environment ?? new Dictionary<string, string>()) environment[variable] = value;
 
         var container = new EcsEc2ContainerDefinition(this, options.Name + "Container", new EcsEc2ContainerDefinitionProps

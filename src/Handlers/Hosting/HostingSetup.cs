@@ -26,7 +26,7 @@ public static class HostingSetup
         builder.WebHost.ConfigureKestrel(k =>
         {
             // The largest body any model may take; per-model limits are enforced while reading.
-            k.Limits.MaxRequestBodySize = InferenceOptions.SageMakerMaxPayloadBytes;
+            k.Limits.MaxRequestBodySize = InferenceSettings.SageMakerMaxPayloadBytes;
             k.AddServerHeader = false;
         });
 

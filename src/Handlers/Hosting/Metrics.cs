@@ -14,14 +14,12 @@ public readonly record struct RequestRecord(
 /// record (Lambda ships stdout to CloudWatch Logs, which extracts the metrics).
 /// Written straight as UTF-8 with <see cref="Utf8JsonWriter"/>: a line per request costs one write, no formatting.
 /// Never contains payloads or credentials. Every line names its API (<paramref name="api"/>, <c>Api:Name</c>): the
-/// <see cref="ApiDimension"/> every metric directive starts with.
+/// <see cref="HandlerMetrics.Api"/> dimension every metric directive starts with. The <c>Model</c> and <c>Caller</c>
+/// members are the dimensions of the inference metrics.
 /// </summary>
 public sealed class RequestLog(Stream output, string api = ApiOptions.DefaultName)
 {
-    /// <summary>The dimension every <see cref="MetricDirective"/> starts with: the REST API the process serves.</summary>
-    public const string ApiDimension = "Api";
-
-    /// <summary>The value of <see cref="ApiDimension"/> on every line (<see cref="ApiOptions.NameFrom"/>).</summary>
+    /// <summary>The value of <see cref="HandlerMetrics.Api"/> on every line (<see cref="ApiOptions.NameFrom"/>).</summary>
     public string Api { get; } = api;
 
     private readonly Lock _gate = new();
@@ -53,12 +51,12 @@ public sealed class RequestLog(Stream output, string api = ApiOptions.DefaultNam
         w.WriteString("Timestamp", timestamp[..length]);
         w.WriteString("Level", r.Status >= 500 ? "Error" : "Information");
         w.WriteString("Message", "request");
-        w.WriteString(ApiDimension, Api);
+        w.WriteString(HandlerMetrics.Api, Api);
         w.WriteString("RequestId", r.RequestId);
-        w.WriteString("Caller", r.Caller);
+        w.WriteString(HandlerMetrics.Inference.Caller, r.Caller);
         w.WriteString("Method", r.Method);
         w.WriteString("Route", r.Route);
-        if (r.Model is not null) w.WriteString("Model", r.Model);
+        if (r.Model is not null) w.WriteString(HandlerMetrics.Inference.Model, r.Model);
         w.WriteNumber("Status", r.Status);
         w.WriteNumber("LatencyMs", Math.Round(r.LatencyMs, 3));
         if (r.UpstreamRequestId is not null) w.WriteString("UpstreamRequestId", r.UpstreamRequestId);

@@ -1,21 +1,20 @@
 namespace AwsModelPlatform.Handlers.Hosting;
 
-/// <summary><c>Api:*</c>: which route groups this process maps, and the API its metrics belong to.</summary>
-public sealed class ApiOptions
+/// <summary>The process's <see cref="ApiSettings"/> (<c>Api:*</c>): the route groups it maps and the API its metrics belong to.</summary>
+public static class ApiOptions
 {
     /// <summary>The API name of a process whose configuration does not name its API (local runs, tests).</summary>
-    public const string DefaultName = "local";
+    public const string DefaultName = ApiSettings.LocalName;
+
+    /// <summary>The bound <c>Api</c> section; every default when it is absent.</summary>
+    internal static ApiSettings Bind(IConfiguration configuration) => configuration.GetSection(ApiSettings.Section).Get<ApiSettings>() ?? new ApiSettings();
 
     /// <summary>
-    /// <c>Api:Name</c>, the REST API's name (the constructs set <c>Api__Name</c> to <c>{platform prefix}-{API name}</c>):
-    /// the value of the <c>Api</c> dimension of every EMF metric, so two deployments in one account and region keep
-    /// their metrics apart. Unset or blank: <see cref="DefaultName"/>.
+    /// <c>Api:Name</c>, the REST API's name (<see cref="ApiSettings.Name"/>): the value of the <c>Api</c> dimension of
+    /// every EMF metric, so two deployments in one account and region keep their metrics apart. Unset or blank:
+    /// <see cref="DefaultName"/>.
     /// </summary>
-    public static string NameFrom(IConfiguration configuration) =>
-        configuration["Api:Name"] is { } name && !string.IsNullOrWhiteSpace(name) ? name.Trim() : DefaultName;
-
-    /// <summary>Comma-separated group names (<c>inference</c>, <c>training</c>). Unset: every group this build knows.</summary>
-    public string? RouteGroups { get; set; }
+    public static string NameFrom(IConfiguration configuration) => Bind(configuration).EffectiveName;
 }
 
 /// <summary><c>Aws:*</c>: region and endpoint overrides.</summary>

@@ -1,29 +1,28 @@
 namespace AwsModelPlatform.Handlers.Hosting;
 
 /// <summary>A feature's routes and services; <c>Api:RouteGroups</c> decides which ones a process maps.</summary>
-public interface IRouteGroupModule
+internal interface IRouteGroupModule
 {
-    /// <summary>The name used in <c>Api:RouteGroups</c> (<c>inference</c>, <c>training</c>).</summary>
+    /// <summary>The name used in <c>Api:RouteGroups</c> (<see cref="RouteGroup.Selectable"/>).</summary>
     string Name { get; }
 
     void AddServices(IServiceCollection services, IConfiguration configuration);
 
-    void Map(IEndpointRouteBuilder app);
+    /// <summary>Maps the group's routes that <paramref name="routes"/> holds, and no other.</summary>
+    void Map(IEndpointRouteBuilder app, ServedRoutes routes);
 }
 
-public static class RouteGroups
+internal static class RouteGroups
 {
     /// <summary>The modules named in <c>Api:RouteGroups</c> (all of them when unset); an unknown name fails startup.</summary>
     public static IReadOnlyList<IRouteGroupModule> Select(IConfiguration configuration, params IRouteGroupModule[] known)
     {
-        var configured = configuration.GetSection("Api").Get<ApiOptions>()?.RouteGroups;
-        if (string.IsNullOrWhiteSpace(configured)) return known;
-        var names = configured.Split([',', ';', ' '], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (ApiOptions.Bind(configuration).Groups is not { } names) return known;
         var selected = new List<IRouteGroupModule>();
         foreach (var name in names)
         {
             var module = known.FirstOrDefault(m => m.Name.Equals(name, StringComparison.OrdinalIgnoreCase))
-                ?? throw new InvalidOperationException($"Api:RouteGroups names '{name}', which is not a route group of this build; known: {string.Join(", ", known.Select(m => m.Name))}.");
+                ?? throw new InvalidOperationException($"{SettingsEnvironment.Path(ApiSettings.Section, nameof(ApiSettings.RouteGroups))} names '{name}', which is not a route group of this build; known: {string.Join(", ", known.Select(m => m.Name))}.");
             if (!selected.Contains(module)) selected.Add(module);
         }
         return selected;

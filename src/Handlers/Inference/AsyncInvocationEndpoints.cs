@@ -25,32 +25,34 @@ public sealed record AsyncStatus(
 }
 
 /// <summary>
-/// <c>POST /v1/endpoints/{model}/async-invocations</c> and <c>GET /v1/async-invocations/{id}</c>: SageMaker
+/// <see cref="Routes.InvokeAsync"/> and <see cref="Routes.GetAsyncInvocation"/>: SageMaker
 /// InvokeEndpointAsync with the input and a durable record in S3 before the 202.
 /// </summary>
 public static partial class AsyncInvocationEndpoints
 {
-    public static void Map(RouteGroupBuilder v1)
+    internal static void Map(IEndpointRouteBuilder app, ServedRoutes routes)
     {
-        v1.MapPost("/endpoints/{model}/async-invocations", SubmitAsync)
-            .WithTags("Async invocations")
-            .WithName("InvokeEndpointAsync")
-            .WithSummary("Stores the body in the async bucket, calls SageMaker InvokeEndpointAsync and records the request; 202 with its status URL.")
-            .AcceptsBody("application/json", "application/octet-stream")
-            .Produces<AsyncAccepted>(202)
-            .ProducesProblems(400, 404, 409, 413, 415, 429, 501, 502, 503, 504);
+        if (routes.Contains(Routes.InvokeAsync))
+            app.MapPost(Routes.InvokeAsync.Path, SubmitAsync)
+                .Named(Routes.InvokeAsync)
+                .WithTags("Async invocations")
+                .WithSummary("Stores the body in the async bucket, calls SageMaker InvokeEndpointAsync and records the request; 202 with its status URL.")
+                .AcceptsBody("application/json", "application/octet-stream")
+                .Produces<AsyncAccepted>(202)
+                .ProducesProblems(400, 404, 409, 413, 415, 429, 501, 502, 503, 504);
 
-        v1.MapGet("/async-invocations/{id}", StatusAsync)
-            .WithTags("Async invocations")
-            .WithName("GetAsyncInvocation")
-            .WithSummary("pending (202), completed (200, output inline or presigned URL) or failed (200, failure body); another caller's id is 404.")
-            .Produces<AsyncStatus>(200)
-            .Produces<AsyncStatus>(202)
-            .ProducesProblems(400, 404, 501, 502);
+        if (routes.Contains(Routes.GetAsyncInvocation))
+            app.MapGet(Routes.GetAsyncInvocation.Path, StatusAsync)
+                .Named(Routes.GetAsyncInvocation)
+                .WithTags("Async invocations")
+                .WithSummary("pending (202), completed (200, output inline or presigned URL) or failed (200, failure body); another caller's id is 404.")
+                .Produces<AsyncStatus>(200)
+                .Produces<AsyncStatus>(202)
+                .ProducesProblems(400, 404, 501, 502);
     }
 
     private static async Task SubmitAsync(string model, HttpContext http, ModelCatalog catalog, SageMakerRuntimeClient client,
-        InvocationResilience resilience, AsyncInvocationStore store, IOptions<InferenceOptions> options)
+        InvocationResilience resilience, AsyncInvocationStore store, IOptions<InferenceSettings> options)
     {
         var m = catalog.Resolve(model, http);
         m.EnsureServes(ModelInvocations.Async);
@@ -58,7 +60,7 @@ public static partial class AsyncInvocationEndpoints
         var ctx = http.Ctx();
         var ct = http.RequestAborted;
         var id = IdFor(http, ctx.Caller, m.Name);
-        var statusUrl = $"/v1/async-invocations/{id}";
+        var statusUrl = Routes.GetAsyncInvocation.PathWith((Routes.Id, id));
         var request = await InvocationEndpoints.ReadRequestAsync(http, m);
         var digest = AsyncInvocationStore.Digest(request.ContentType, request.Body.Span);
 
@@ -119,7 +121,7 @@ public static partial class AsyncInvocationEndpoints
         await http.Response.WriteAsJsonAsync(new AsyncAccepted(id, "pending", statusUrl), HandlerJsonContext.Default.AsyncAccepted, cancellationToken: ct);
     }
 
-    private static async Task StatusAsync(string id, HttpContext http, AsyncInvocationStore store, IOptions<InferenceOptions> options)
+    private static async Task StatusAsync(string id, HttpContext http, AsyncInvocationStore store, IOptions<InferenceSettings> options)
     {
         if (!AsyncId().IsMatch(id)) throw Problems.BadRequest("An async invocation id is 32 lowercase hexadecimal characters.");
         var ct = http.RequestAborted;

@@ -18,21 +18,19 @@ public sealed record StoredInput(string Location, string? BodyDigest);
 public sealed record StoredObject(long Size, string? ContentType);
 
 /// <summary>
-/// S3 layout under <c>Inference:Async:Prefix</c>: <c>inputs/{id}</c> (the request body) and <c>requests/{id}.json</c>
-/// (the record, written with <c>If-None-Match: *</c> so it is created once and never overwritten). Both are
-/// encrypted with the configured KMS key (or the bucket's default key). Each input carries the digest of its submission
-/// in its <c>body-digest</c> metadata, so a retry can tell whether it asks for the same thing.
+/// The inputs and records of async invocations under <c>Inference:Async:Prefix</c> (<see cref="AsyncLayout"/>): the
+/// request body, and the record, written with <c>If-None-Match: *</c> so it is created once and never overwritten. Both
+/// are encrypted with the configured KMS key (or the bucket's default key). Each input carries the digest of its
+/// submission in its metadata (<see cref="AsyncLayout.DigestMetadata"/>), so a retry can tell whether it asks for the same thing.
 /// </summary>
-public sealed class AsyncInvocationStore(IAmazonS3 s3, IOptions<InferenceOptions> options)
+internal sealed class AsyncInvocationStore(IAmazonS3 s3, IOptions<InferenceSettings> options)
 {
-    private readonly AsyncOptions _o = options.Value.Async;
+    private readonly AsyncSettings _o = options.Value.Async;
 
     public string Bucket => _o.Bucket is { Length: > 0 } b ? b : throw Hosting.Problems.NotConfigured("Async invocations need Inference:Async:Bucket.");
 
-    private string Key(string kind, string name) => $"{_o.Prefix.Trim('/')}/{kind}/{name}".TrimStart('/');
-
-    /// <summary>The user metadata (<c>x-amz-meta-body-digest</c>) that holds an input's <see cref="Digest"/>.</summary>
-    public const string DigestMetadata = "body-digest";
+    /// <summary>The user metadata that holds an input's <see cref="Digest"/>.</summary>
+    public const string DigestMetadata = AsyncLayout.DigestMetadata;
 
     /// <summary>SHA-256 (hex) of content type, newline and body: what an idempotent retry must match.</summary>
     public static string Digest(string contentType, ReadOnlySpan<byte> body)
@@ -45,7 +43,7 @@ public sealed class AsyncInvocationStore(IAmazonS3 s3, IOptions<InferenceOptions
 
     public async Task<StoredInput> PutInputAsync(string id, byte[] body, string contentType, string digest, CancellationToken ct)
     {
-        var key = Key("inputs", id);
+        var key = AsyncLayout.InputKey(_o.Prefix, id);
         var put = new PutObjectRequest { BucketName = Bucket, Key = key, ContentType = contentType, InputStream = new MemoryStream(body, writable: false), IfNoneMatch = "*" };
         put.Metadata[DigestMetadata] = digest;
         Encrypt(put);
@@ -69,7 +67,7 @@ public sealed class AsyncInvocationStore(IAmazonS3 s3, IOptions<InferenceOptions
         var put = new PutObjectRequest
         {
             BucketName = Bucket,
-            Key = Key("requests", record.Id + ".json"),
+            Key = AsyncLayout.RecordKey(_o.Prefix, record.Id),
             ContentType = "application/json",
             InputStream = new MemoryStream(JsonSerializer.SerializeToUtf8Bytes(record, HandlerJsonContext.Default.AsyncRecord), writable: false),
             IfNoneMatch = "*",
@@ -87,7 +85,7 @@ public sealed class AsyncInvocationStore(IAmazonS3 s3, IOptions<InferenceOptions
 
     public async Task<AsyncRecord?> GetRecordAsync(string id, CancellationToken ct)
     {
-        var key = Key("requests", id + ".json");
+        var key = AsyncLayout.RecordKey(_o.Prefix, id);
         try
         {
             using var response = await s3.GetObjectAsync(Bucket, key, ct);

@@ -4,29 +4,31 @@ using Microsoft.Extensions.Options;
 
 namespace AwsModelPlatform.Handlers.Inference;
 
-/// <summary><c>/v1/endpoints/{model}/invocations</c> and <c>/invocations-stream</c>: SageMaker's real-time API, passed through.</summary>
+/// <summary><see cref="Routes.Invoke"/> and <see cref="Routes.InvokeStream"/>: SageMaker's real-time API, passed through.</summary>
 public static class InvocationEndpoints
 {
-    public static void Map(RouteGroupBuilder v1)
+    internal static void Map(IEndpointRouteBuilder app, ServedRoutes routes)
     {
-        var group = v1.MapGroup("/endpoints/{model}").WithTags("Invocations");
+        if (routes.Contains(Routes.Invoke))
+            app.MapPost(Routes.Invoke.Path, InvokeAsync)
+                .Named(Routes.Invoke)
+                .WithTags("Invocations")
+                .WithSummary("SageMaker InvokeEndpoint: the body and content type are passed through both ways.")
+                .AcceptsBody("application/json", "application/octet-stream", "text/csv")
+                .Produces(200)
+                .ProducesProblems(400, 404, 413, 415, 424, 429, 502, 503, 504);
 
-        group.MapPost("/invocations", InvokeAsync)
-            .WithName("InvokeEndpoint")
-            .WithSummary("SageMaker InvokeEndpoint: the body and content type are passed through both ways.")
-            .AcceptsBody("application/json", "application/octet-stream", "text/csv")
-            .Produces(200)
-            .ProducesProblems(400, 404, 413, 415, 424, 429, 502, 503, 504);
-
-        group.MapPost("/invocations-stream", InvokeStreamAsync)
-            .WithName("InvokeEndpointWithResponseStream")
-            .WithSummary("SageMaker InvokeEndpointWithResponseStream: every PayloadPart is forwarded as it arrives, in the model's content type.")
-            .AcceptsBody("application/json", "application/octet-stream")
-            .Produces(200, contentType: "text/event-stream")
-            .ProducesProblems(400, 404, 413, 415, 424, 429, 502, 503, 504);
+        if (routes.Contains(Routes.InvokeStream))
+            app.MapPost(Routes.InvokeStream.Path, InvokeStreamAsync)
+                .Named(Routes.InvokeStream)
+                .WithTags("Invocations")
+                .WithSummary("SageMaker InvokeEndpointWithResponseStream: every PayloadPart is forwarded as it arrives, in the model's content type.")
+                .AcceptsBody("application/json", "application/octet-stream")
+                .Produces(200, contentType: "text/event-stream")
+                .ProducesProblems(400, 404, 413, 415, 424, 429, 502, 503, 504);
     }
 
-    private static async Task InvokeAsync(string model, HttpContext http, ModelCatalog catalog, SageMakerRuntimeClient client, InvocationResilience resilience, IOptions<InferenceOptions> options)
+    private static async Task InvokeAsync(string model, HttpContext http, ModelCatalog catalog, SageMakerRuntimeClient client, InvocationResilience resilience, IOptions<InferenceSettings> options)
     {
         var m = catalog.Resolve(model, http);
         m.EnsureServes(ModelInvocations.Sync);
@@ -41,7 +43,7 @@ public static class InvocationEndpoints
         await http.Response.Body.WriteAsync(result.Body, http.RequestAborted);
     }
 
-    private static async Task InvokeStreamAsync(string model, HttpContext http, ModelCatalog catalog, SageMakerRuntimeClient client, InvocationResilience resilience, IOptions<InferenceOptions> options)
+    private static async Task InvokeStreamAsync(string model, HttpContext http, ModelCatalog catalog, SageMakerRuntimeClient client, InvocationResilience resilience, IOptions<InferenceSettings> options)
     {
         var m = catalog.Resolve(model, http);
         m.EnsureServes(ModelInvocations.Stream);

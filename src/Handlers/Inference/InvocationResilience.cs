@@ -12,11 +12,11 @@ namespace AwsModelPlatform.Handlers.Inference;
 /// One Polly pipeline per SageMaker endpoint: a deadline (timeout) around jittered retries of retryable errors
 /// (never past the remaining deadline) around a circuit breaker that trips on service faults.
 /// </summary>
-public sealed class InvocationResilience(IOptions<InferenceOptions> options, TimeProvider time)
+internal sealed class InvocationResilience(IOptions<InferenceSettings> options, TimeProvider time)
 {
     private static readonly ResiliencePropertyKey<DateTimeOffset> DeadlineKey = new("deadline");
     private readonly ResiliencePipelineRegistry<string> _registry = new();
-    private readonly InferenceOptions _o = options.Value;
+    private readonly InferenceSettings _o = options.Value;
 
     public async Task<T> ExecuteAsync<T>(string endpointName, TimeSpan deadline, Func<CancellationToken, Task<T>> call, CancellationToken ct)
     {

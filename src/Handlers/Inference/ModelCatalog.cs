@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using AwsModelPlatform.Handlers.Hosting;
 using Microsoft.Extensions.Options;
 
@@ -8,7 +7,7 @@ namespace AwsModelPlatform.Handlers.Inference;
 public sealed record ModelEntryConfig(string Name, string EndpointName, string Protocol, string? InferenceComponentName, long MaxPayloadBytes)
 {
     /// <summary>The SageMaker calls its endpoint serves (<see cref="ModelInvocations"/>).</summary>
-    public IReadOnlySet<string> Invocations { get; init; } = ModelInvocations.All;
+    public IReadOnlySet<string> Invocations { get; init; } = ModelInvocations.All.ToHashSet();
 
     /// <summary>
     /// A 400 <c>invocation-not-supported</c> problem, before SageMaker is called, when the endpoint does not serve
@@ -18,9 +17,9 @@ public sealed record ModelEntryConfig(string Name, string EndpointName, string P
     {
         if (Invocations.Contains(invocation)) return;
         var use = Invocations.Contains(ModelInvocations.Async)
-            ? $"call POST /v1/endpoints/{Name}/async-invocations"
+            ? $"call {Call(Routes.InvokeAsync)}"
             : Invocations.Contains(ModelInvocations.Sync)
-                ? $"call POST /v1/endpoints/{Name}/invocations" + (Protocol == ModelProtocols.OpenAi ? " or an OpenAI route without \"stream\": true" : "")
+                ? $"call {Call(Routes.Invoke)}" + (Protocol == ModelProtocols.OpenAi ? " or an OpenAI route without \"stream\": true" : "")
                 : "no route of this API can call it";
         var what = invocation switch
         {
@@ -30,32 +29,38 @@ public sealed record ModelEntryConfig(string Name, string EndpointName, string P
         };
         throw Problems.InvocationNotSupported($"Model '{Name}' is hosted on a SageMaker endpoint that does not serve {what}; {use}.");
     }
+
+    /// <summary>The route for this model, as a message names it: <c>POST /v1/endpoints/{name}/invocations</c>.</summary>
+    internal string Call(ApiRoute route) => $"{route.Method} {route.PathWith((Routes.Model, Name))}";
 }
 
-/// <summary>The models of <c>Inference:Models</c>, validated once at startup.</summary>
-public sealed partial class ModelCatalog
+/// <summary>The models of <c>Inference:Models</c>, validated once at startup; a key that is wrong fails startup naming it.</summary>
+internal sealed class ModelCatalog
 {
-    private readonly Dictionary<string, ModelEntryConfig> _models = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ModelEntryConfig> _models = new(ModelNames.Comparer);
 
-    public ModelCatalog(IOptions<InferenceOptions> options)
+    public ModelCatalog(IOptions<InferenceSettings> options)
     {
-        foreach (var (name, m) in options.Value.Models)
+        var models = options.Value.Models;
+        for (var i = 0; i < models.Count; i++)
         {
-            string Fail(string what) => throw new OptionsValidationException("Inference:Models", typeof(InferenceOptions), [$"Inference:Models:{name}: {what}"]);
-            if (!ModelName().IsMatch(name)) Fail("a model name is 1-128 letters, digits, '.', '_', ':' or '-'.");
-            if (string.IsNullOrWhiteSpace(m.EndpointName)) Fail("EndpointName is required.");
-            if (!SageMakerName().IsMatch(m.EndpointName!)) Fail($"EndpointName '{m.EndpointName}' is not a SageMaker endpoint name (1-63 letters, digits and hyphens).");
-            if (m.InferenceComponentName is { Length: > 0 } ic && !SageMakerName().IsMatch(ic)) Fail($"InferenceComponentName '{ic}' is not a SageMaker name.");
+            var m = models[i];
+            var at = SettingsEnvironment.Path(InferenceSettings.Section, nameof(InferenceSettings.Models), i);
+            string Fail(string property, string what) =>
+                throw new OptionsValidationException(at, typeof(InferenceSettings), [$"{at}:{property}{(m.Name is { Length: > 0 } n ? $" (model '{n}')" : "")}: {what}"]);
+            if (!ModelNames.IsValid(m.Name)) Fail(nameof(m.Name), $"'{m.Name}' is not a model name ({ModelNames.Rule}).");
+            var name = m.Name!;
+            if (_models.ContainsKey(name)) Fail(nameof(m.Name), $"'{name}' names another model already; names are unique.");
+            if (string.IsNullOrWhiteSpace(m.EndpointName)) Fail(nameof(m.EndpointName), "is required.");
+            if (!SageMakerNames.IsValid(m.EndpointName)) Fail(nameof(m.EndpointName), $"'{m.EndpointName}' is not a SageMaker endpoint name (1-63 letters, digits and hyphens).");
+            if (m.InferenceComponentName is { Length: > 0 } ic && !SageMakerNames.IsValid(ic)) Fail(nameof(m.InferenceComponentName), $"'{ic}' is not a SageMaker name.");
             var protocol = (m.Protocol ?? ModelProtocols.Raw).ToLowerInvariant();
-            if (protocol is not (ModelProtocols.Raw or ModelProtocols.OpenAi)) Fail($"Protocol '{m.Protocol}' is not 'raw' or 'openai'.");
-            var max = m.MaxPayloadBytes ?? InferenceOptions.SageMakerMaxPayloadBytes;
-            if (max <= 0 || max > InferenceOptions.SageMakerMaxPayloadBytes) Fail($"MaxPayloadBytes {max} is outside 1..{InferenceOptions.SageMakerMaxPayloadBytes} (SageMaker's limit).");
-            var invocations = string.IsNullOrWhiteSpace(m.Invocations)
-                ? ModelInvocations.All
-                : m.Invocations.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(i => i.ToLowerInvariant()).ToHashSet();
-            if (invocations.Count == 0 || !invocations.IsSubsetOf(ModelInvocations.All))
-                Fail($"Invocations '{m.Invocations}' is not a comma-separated list of {string.Join(", ", ModelInvocations.All)}.");
-            _models[name] = new ModelEntryConfig(name, m.EndpointName!, protocol, string.IsNullOrWhiteSpace(m.InferenceComponentName) ? null : m.InferenceComponentName, max)
+            if (!ModelProtocols.All.Contains(protocol)) Fail(nameof(m.Protocol), $"'{m.Protocol}' is not {string.Join(" or ", ModelProtocols.All.Select(p => $"'{p}'"))}.");
+            if (m.MaxPayloadBytes <= 0 || m.MaxPayloadBytes > InferenceSettings.SageMakerMaxPayloadBytes)
+                Fail(nameof(m.MaxPayloadBytes), $"{m.MaxPayloadBytes} is outside 1..{InferenceSettings.SageMakerMaxPayloadBytes} (SageMaker's limit).");
+            var invocations = ModelInvocations.Parse(m.Invocations)
+                ?? throw new OptionsValidationException(at, typeof(InferenceSettings), [$"{at}:{nameof(m.Invocations)}: '{m.Invocations}' is not a comma-separated list of {string.Join(", ", ModelInvocations.All)}."]);
+            _models[name] = new ModelEntryConfig(name, m.EndpointName!, protocol, string.IsNullOrWhiteSpace(m.InferenceComponentName) ? null : m.InferenceComponentName, m.MaxPayloadBytes)
             {
                 Invocations = invocations,
             };
@@ -73,10 +78,4 @@ public sealed partial class ModelCatalog
         ctx.Metrics = InferenceMetrics.Instance;
         return model;
     }
-
-    [GeneratedRegex("^[A-Za-z0-9._:-]{1,128}$")]
-    private static partial Regex ModelName();
-
-    [GeneratedRegex("^[A-Za-z0-9](-*[A-Za-z0-9]){0,62}$")]
-    private static partial Regex SageMakerName();
 }

@@ -34,19 +34,21 @@ public static class OpenAiEndpoints
 {
     private static readonly byte[] Done = "data: [DONE]\n\n"u8.ToArray();
 
-    public static void Map(RouteGroupBuilder v1)
+    internal static void Map(IEndpointRouteBuilder app, ServedRoutes routes)
     {
-        v1.MapGet("/models", (ModelCatalog catalog) => TypedResults.Json(
-                new ModelList("list", catalog.All.Select(m => new ModelListEntry(m.Name, "model", 0, "sagemaker")).ToList()),
-                HandlerJsonContext.Default.ModelList))
-            .WithTags("OpenAI").WithName("ListModels").WithSummary("OpenAI: the configured models.");
+        if (routes.Contains(Routes.ListModels))
+            app.MapGet(Routes.ListModels.Path, (ModelCatalog catalog) => TypedResults.Json(
+                    new ModelList("list", catalog.All.Select(m => new ModelListEntry(m.Name, "model", 0, "sagemaker")).ToList()),
+                    HandlerJsonContext.Default.ModelList))
+                .Named(Routes.ListModels).WithTags("OpenAI").WithSummary("OpenAI: the configured models.");
 
-        foreach (var (path, name, required) in new[] { ("/chat/completions", "CreateChatCompletion", "messages"), ("/completions", "CreateCompletion", "prompt"), ("/embeddings", "CreateEmbedding", "input") })
+        foreach (var (route, required) in new[] { (Routes.ChatCompletions, "messages"), (Routes.Completions, "prompt"), (Routes.Embeddings, "input") })
         {
-            v1.MapPost(path, (HttpContext http, ModelCatalog catalog, SageMakerRuntimeClient client, InvocationResilience resilience, IOptions<InferenceOptions> options)
+            if (!routes.Contains(route)) continue;
+            app.MapPost(route.Path, (HttpContext http, ModelCatalog catalog, SageMakerRuntimeClient client, InvocationResilience resilience, IOptions<InferenceSettings> options)
                     => HandleAsync(http, required, catalog, client, resilience, options.Value))
-                .WithTags("OpenAI").WithName(name)
-                .WithSummary($"OpenAI-compatible {path.TrimStart('/')}; stream: true answers with SSE.")
+                .Named(route).WithTags("OpenAI")
+                .WithSummary($"OpenAI-compatible {route.Path}; stream: true answers with SSE.")
                 .AcceptsBody("application/json")
                 .Produces(200, contentType: "application/json")
                 .Produces(200, contentType: "text/event-stream")
@@ -54,16 +56,16 @@ public static class OpenAiEndpoints
         }
     }
 
-    private static async Task HandleAsync(HttpContext http, string requiredField, ModelCatalog catalog, SageMakerRuntimeClient client, InvocationResilience resilience, InferenceOptions options)
+    private static async Task HandleAsync(HttpContext http, string requiredField, ModelCatalog catalog, SageMakerRuntimeClient client, InvocationResilience resilience, InferenceSettings options)
     {
         var media = RequestBody.RequireContentType(http.Request);
         if (!RequestBody.IsJson(media)) throw Problems.UnsupportedMediaType("OpenAI routes take application/json.");
-        var body = await RequestBody.ReadAsync(http.Request, InferenceOptions.SageMakerMaxPayloadBytes, http.RequestAborted);
+        var body = await RequestBody.ReadAsync(http.Request, InferenceSettings.SageMakerMaxPayloadBytes, http.RequestAborted);
         var (modelName, stream) = ParseEnvelope(body, requiredField);
         var m = catalog.Resolve(modelName, http);
         if (body.Length > m.MaxPayloadBytes) throw Problems.PayloadTooLarge(m.MaxPayloadBytes);
         if (m.Protocol != ModelProtocols.OpenAi)
-            throw Problems.BadRequest($"Model '{m.Name}' uses the raw protocol; call /v1/endpoints/{m.Name}/invocations instead.");
+            throw Problems.BadRequest($"Model '{m.Name}' uses the raw protocol; call {m.Call(Routes.Invoke)} instead.");
         m.EnsureServes(stream ? ModelInvocations.Stream : ModelInvocations.Sync);
 
         var request = InvocationHeaders.Build(http.Request, m, body, "application/json") with { Accept = stream ? "text/event-stream" : "application/json" };

@@ -31,15 +31,13 @@ public sealed record SubmissionFailure(int Status, string Type, string? Detail, 
 
 public sealed record StoredSubmission(SubmissionRecord Record, string ETag);
 
-public sealed class IdempotencyStore(IAmazonS3 s3, TrainingCatalog catalog, IOptions<TrainingOptions> options)
+internal sealed class IdempotencyStore(IAmazonS3 s3, TrainingCatalog catalog, IOptions<TrainingSettings> options)
 {
-    private readonly string _prefix = options.Value.StatePrefix.Trim('/');
-
     /// <summary>Keys are per caller: one caller's key never finds (or blocks) another caller's submission.</summary>
     public string KeyFor(string caller, string idempotencyKey)
     {
         var digest = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(caller + "\n" + idempotencyKey)));
-        return $"{_prefix}/idempotency/{digest}.json".TrimStart('/');
+        return TrainingLayout.IdempotencyRecordKey(options.Value.StatePrefix, digest);
     }
 
     public async Task<StoredSubmission?> GetAsync(string key, CancellationToken ct)

@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using AwsModelPlatform.Constructs.Training;
 using AwsModelPlatform.Handlers.Hosting;
 using Microsoft.Extensions.Options;
 
@@ -18,89 +17,76 @@ public sealed record TrainingDefinition(string Name, string BatchName, int Nodes
     public bool MultiNode => Nodes > 1 || MaxNodes > 1;
 }
 
-/// <summary>The validated <c>Training:*</c> configuration. Empty <c>Training</c> section: the routes answer 501.</summary>
-public sealed partial class TrainingCatalog
+/// <summary>The validated <c>Training:*</c> configuration (<see cref="TrainingSettings"/>). Empty <c>Training</c> section: the routes answer 501.</summary>
+internal sealed partial class TrainingCatalog
 {
     private readonly Dictionary<string, TrainingDefinition> _definitions = new(StringComparer.Ordinal);
 
-    public TrainingCatalog(IOptions<TrainingOptions> options, IConfiguration configuration)
+    public TrainingCatalog(IOptions<TrainingSettings> options, IConfiguration configuration)
     {
         var o = options.Value;
-        var section = configuration.GetSection("Training");
-        IsConfigured = section.GetChildren().Any();
+        IsConfigured = configuration.GetSection(TrainingSettings.Section).GetChildren().Any();
         if (!IsConfigured) return;
 
-        static void Fail(string key, string what) => throw new OptionsValidationException("Training:" + key, typeof(TrainingOptions), [$"Training:{key}: {what}"]);
-        string Required(string? value, string key) => string.IsNullOrWhiteSpace(value) ? throw new OptionsValidationException("Training:" + key, typeof(TrainingOptions), [$"Training:{key} is required when the training routes are configured."]) : value.Trim();
+        static string Key(params object[] path) => SettingsEnvironment.Path([TrainingSettings.Section, .. path]);
+        static void Fail(string key, string what) => throw new OptionsValidationException(key, typeof(TrainingSettings), [$"{key}: {what}"]);
+        static string Required(string? value, string property) => string.IsNullOrWhiteSpace(value)
+            ? throw new OptionsValidationException(Key(property), typeof(TrainingSettings), [$"{Key(property)} is required when the training routes are configured."])
+            : value.Trim();
 
-        JobQueue = Required(o.JobQueue, "JobQueue");
-        if (!QueueOrArn().IsMatch(JobQueue)) Fail("JobQueue", $"'{JobQueue}' is not a Batch job queue name or ARN.");
+        JobQueue = Required(o.JobQueue, nameof(o.JobQueue));
+        if (!QueueOrArn().IsMatch(JobQueue)) Fail(Key(nameof(o.JobQueue)), $"'{JobQueue}' is not a Batch job queue name or ARN.");
         if (!string.IsNullOrWhiteSpace(o.MultiNodeJobQueue))
         {
             MultiNodeJobQueue = o.MultiNodeJobQueue.Trim();
-            if (!QueueOrArn().IsMatch(MultiNodeJobQueue)) Fail("MultiNodeJobQueue", $"'{MultiNodeJobQueue}' is not a Batch job queue name or ARN.");
-            if (SameQueue(MultiNodeJobQueue, JobQueue) || SameQueue(JobQueue, MultiNodeJobQueue)) Fail("MultiNodeJobQueue", $"'{MultiNodeJobQueue}' is Training:JobQueue; leave it unset when multi-node jobs share that queue.");
+            var key = Key(nameof(o.MultiNodeJobQueue));
+            if (!QueueOrArn().IsMatch(MultiNodeJobQueue)) Fail(key, $"'{MultiNodeJobQueue}' is not a Batch job queue name or ARN.");
+            if (SameQueue(MultiNodeJobQueue, JobQueue) || SameQueue(JobQueue, MultiNodeJobQueue)) Fail(key, $"'{MultiNodeJobQueue}' is {Key(nameof(o.JobQueue))}; leave it unset when multi-node jobs share that queue.");
         }
         JobQueues = MultiNodeJobQueue is null ? [JobQueue] : [JobQueue, MultiNodeJobQueue];
-        DatasetsBucket = Bucket(Required(o.DatasetsBucket, "DatasetsBucket"), "DatasetsBucket");
-        OutputBucket = Bucket(Required(o.OutputBucket, "OutputBucket"), "OutputBucket");
-        StateBucket = Bucket(Required(o.StateBucket, "StateBucket"), "StateBucket");
-        CheckpointsBucket = string.IsNullOrWhiteSpace(o.CheckpointsBucket) ? null : Bucket(o.CheckpointsBucket.Trim(), "CheckpointsBucket");
-        KeyId = Required(o.KeyId, "KeyId");
-        JobTag = Required(o.JobTag, "JobTag");
-        if (!TagValue().IsMatch(JobTag)) Fail("JobTag", $"'{JobTag}' is not a Batch tag value (1-256 letters, digits, spaces and _ . : / = + - @).");
-        if (o.MaxRuntimeSeconds < 60) Fail("MaxRuntimeSeconds", $"{o.MaxRuntimeSeconds} is below Batch's minimum attempt duration of 60 seconds.");
-        if (o.MaxBodyBytes is < 1024 or > 1_048_576) Fail("MaxBodyBytes", $"{o.MaxBodyBytes} is outside 1024..1048576.");
+        DatasetsBucket = Bucket(Required(o.DatasetsBucket, nameof(o.DatasetsBucket)), Key(nameof(o.DatasetsBucket)));
+        OutputBucket = Bucket(Required(o.OutputBucket, nameof(o.OutputBucket)), Key(nameof(o.OutputBucket)));
+        StateBucket = Bucket(Required(o.StateBucket, nameof(o.StateBucket)), Key(nameof(o.StateBucket)));
+        CheckpointsBucket = string.IsNullOrWhiteSpace(o.CheckpointsBucket) ? null : Bucket(o.CheckpointsBucket.Trim(), Key(nameof(o.CheckpointsBucket)));
+        KeyId = Required(o.KeyId, nameof(o.KeyId));
+        JobTag = Required(o.JobTag, nameof(o.JobTag));
+        if (!TagValue().IsMatch(JobTag)) Fail(Key(nameof(o.JobTag)), $"'{JobTag}' is not a Batch tag value (1-256 letters, digits, spaces and _ . : / = + - @).");
+        if (o.MaxRuntimeSeconds < 60) Fail(Key(nameof(o.MaxRuntimeSeconds)), $"{o.MaxRuntimeSeconds} is below Batch's minimum attempt duration of 60 seconds.");
+        if (o.MaxBodyBytes is < 1024 or > 1_048_576) Fail(Key(nameof(o.MaxBodyBytes)), $"{o.MaxBodyBytes} is outside 1024..1048576.");
 
         var types = new List<GpuInstanceType>();
-        foreach (var name in Required(o.AllowedInstanceTypes, "AllowedInstanceTypes").Split([',', ';', ' '], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        foreach (var name in Required(o.AllowedInstanceTypes, nameof(o.AllowedInstanceTypes)).Split([',', ';', ' '], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
             var type = GpuInstanceTypes.Find(name);
-            if (type is null) Fail("AllowedInstanceTypes", $"'{name}' is not a supported GPU instance type.");
+            if (type is null) Fail(Key(nameof(o.AllowedInstanceTypes)), $"'{name}' is not a supported GPU instance type.");
             if (!types.Contains(type!)) types.Add(type!);
         }
         AllowedInstanceTypes = types;
 
-        foreach (var child in section.GetSection("JobDefinitions").GetChildren())
+        for (var i = 0; i < o.JobDefinitions.Count; i++)
         {
-            var key = "JobDefinitions:" + child.Key;
-            if (!DefinitionName().IsMatch(child.Key)) Fail(key, "a definition name is 1-64 letters, digits, '-' or '_'.");
-            string batchName;
-            int nodes = 1, maxNodes;
-            int? gpus = null, timeout = null;
-            if (child.Value is { } plain)
-            {
-                batchName = plain.Trim();
-                maxNodes = 1;
-            }
-            else
-            {
-                batchName = (child["Name"] ?? "").Trim();
-                if (child["Nodes"] is { } n && (!int.TryParse(n, out nodes) || nodes is < 1 or > 1000)) Fail(key + ":Nodes", $"'{n}' is not a node count of 1..1000.");
-                maxNodes = nodes;
-                if (child["MaxNodes"] is { } m && (!int.TryParse(m, out maxNodes) || maxNodes < nodes || maxNodes > 1000)) Fail(key + ":MaxNodes", $"'{m}' is not a node count of {nodes}..1000.");
-                if (child["Gpus"] is { } g)
-                {
-                    var most = types.Max(t => t.Gpus);
-                    if (!int.TryParse(g, out var perNode) || perNode < 1 || perNode > most) Fail(key + ":Gpus", $"'{g}' is not a GPU count of 1..{most} (the most an allowed instance type has).");
-                    gpus = perNode;
-                }
-                if (child["AttemptTimeoutSeconds"] is { } t)
-                {
-                    if (!int.TryParse(t, out var seconds) || seconds < 60) Fail(key + ":AttemptTimeoutSeconds", $"'{t}' is not an attempt timeout of at least 60 seconds.");
-                    timeout = seconds;
-                }
-            }
-            if (!BatchDefinition().IsMatch(batchName)) Fail(key, $"'{batchName}' is not a Batch job definition name, name:revision or ARN.");
-            _definitions[child.Key] = new TrainingDefinition(child.Key, batchName, nodes, maxNodes, gpus, timeout);
+            var d = o.JobDefinitions[i];
+            string At(string property) => Key(nameof(o.JobDefinitions), i, property) + (JobDefinitionNames.IsValid(d.Name) ? $" (definition '{d.Name}')" : "");
+            if (!JobDefinitionNames.IsValid(d.Name)) Fail(At(nameof(d.Name)), $"'{d.Name}' is not a definition name ({JobDefinitionNames.Rule}).");
+            if (_definitions.ContainsKey(d.Name!)) Fail(At(nameof(d.Name)), $"'{d.Name}' names another definition already; names are unique.");
+            var batchName = (d.BatchName ?? "").Trim();
+            if (!BatchDefinition().IsMatch(batchName)) Fail(At(nameof(d.BatchName)), $"'{batchName}' is not a Batch job definition name, name:revision or ARN.");
+            if (d.Nodes is < 1 or > 1000) Fail(At(nameof(d.Nodes)), $"'{d.Nodes}' is not a node count of 1..1000.");
+            var maxNodes = d.MaxNodes ?? d.Nodes;
+            if (maxNodes < d.Nodes || maxNodes > 1000) Fail(At(nameof(d.MaxNodes)), $"'{maxNodes}' is not a node count of {d.Nodes}..1000.");
+            var most = types.Max(t => t.Gpus);
+            if (d.Gpus is { } gpus && (gpus < 1 || gpus > most)) Fail(At(nameof(d.Gpus)), $"'{gpus}' is not a GPU count of 1..{most} (the most an allowed instance type has).");
+            if (d.AttemptTimeoutSeconds is < 60) Fail(At(nameof(d.AttemptTimeoutSeconds)), $"'{d.AttemptTimeoutSeconds}' is not an attempt timeout of at least 60 seconds.");
+            _definitions[d.Name!] = new TrainingDefinition(d.Name!, batchName, d.Nodes, maxNodes, d.Gpus, d.AttemptTimeoutSeconds);
         }
-        if (_definitions.Count == 0) Fail("JobDefinitions", "at least one job definition is required (Training__JobDefinitions__{name}).");
+        if (_definitions.Count == 0)
+            Fail(Key(nameof(o.JobDefinitions)), $"at least one job definition is required ({SettingsEnvironment.Key(TrainingSettings.Section, nameof(o.JobDefinitions), 0, nameof(JobDefinitionSettings.Name))} and its {nameof(JobDefinitionSettings.BatchName)}).");
         JobVisibility = (o.JobVisibility ?? "").Trim() switch
         {
             "" => JobVisibility.Caller,
-            var v when v.Equals(nameof(JobVisibility.Caller), StringComparison.OrdinalIgnoreCase) => JobVisibility.Caller,
-            var v when v.Equals(nameof(JobVisibility.Shared), StringComparison.OrdinalIgnoreCase) => JobVisibility.Shared,
-            var v => throw new OptionsValidationException("Training:JobVisibility", typeof(TrainingOptions), [$"Training:JobVisibility: '{v}' is not Caller or Shared."]),
+            var v when Enum.GetNames<JobVisibility>().FirstOrDefault(n => n.Equals(v, StringComparison.OrdinalIgnoreCase)) is { } name => Enum.Parse<JobVisibility>(name),
+            var v => throw new OptionsValidationException(Key(nameof(o.JobVisibility)), typeof(TrainingSettings),
+                [$"{Key(nameof(o.JobVisibility))}: '{v}' is not {string.Join(" or ", Enum.GetNames<JobVisibility>())}."]),
         };
         MaxRuntimeSeconds = o.MaxRuntimeSeconds;
         MaxBodyBytes = o.MaxBodyBytes;
@@ -163,13 +149,10 @@ public sealed partial class TrainingCatalog
     private static string Bucket(string name, string key) =>
         BucketName().IsMatch(name) && !name.Contains("..", StringComparison.Ordinal)
             ? name
-            : throw new OptionsValidationException("Training:" + key, typeof(TrainingOptions), [$"Training:{key}: '{name}' is not an S3 bucket name."]);
+            : throw new OptionsValidationException(key, typeof(TrainingSettings), [$"{key}: '{name}' is not an S3 bucket name."]);
 
     [GeneratedRegex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")]
     private static partial Regex BucketName();
-
-    [GeneratedRegex("^[A-Za-z0-9_-]{1,64}$")]
-    private static partial Regex DefinitionName();
 
     [GeneratedRegex("^[A-Za-z0-9 _.:/=+@-]{1,256}\\z")]
     private static partial Regex TagValue();

@@ -1,46 +1,49 @@
 using System.Text.RegularExpressions;
-using AwsModelPlatform.Constructs.Training;
 using AwsModelPlatform.Handlers.Aws;
 using AwsModelPlatform.Handlers.Hosting;
 using AwsModelPlatform.Handlers.Inference;
 
 namespace AwsModelPlatform.Handlers.Training;
 
-/// <summary><c>/v1/training-jobs</c>: submit (idempotent with <c>Idempotency-Key</c>), list, describe, cancel or terminate.</summary>
+/// <summary>The training routes (<see cref="RouteGroup.Training"/>): submit (idempotent with <c>Idempotency-Key</c>), list, describe, cancel or terminate.</summary>
 public static partial class TrainingEndpoints
 {
     public const string ReplayedHeader = "Idempotent-Replayed";
     private static readonly string[] Statuses = ["SUBMITTED", "PENDING", "RUNNABLE", "STARTING", "RUNNING", "SUCCEEDED", "FAILED"];
 
-    public static void Map(RouteGroupBuilder v1)
+    internal static void Map(IEndpointRouteBuilder app, ServedRoutes routes)
     {
-        var group = v1.MapGroup("/training-jobs").WithTags("Training jobs");
+        if (routes.Contains(Routes.SubmitTrainingJob))
+            app.MapPost(Routes.SubmitTrainingJob.Path, SubmitAsync)
+                .Named(Routes.SubmitTrainingJob).WithTags(Tag)
+                .WithSummary("Validates the job and submits it to AWS Batch; secrets go as KMS ciphertext. With Idempotency-Key, the same key and body return the same job and a different body is 409.")
+                .AcceptsJson<TrainingJobRequest>() // the handler answers other media types: 415 with a detail, logged as Submit
+                .Produces<TrainingJobSubmitted>(201)
+                .ProducesProblems(400, 403, 409, 413, 415, 429, 501, 502, 503, 504);
 
-        group.MapPost("", SubmitAsync)
-            .WithName("SubmitTrainingJob")
-            .WithSummary("Validates the job and submits it to AWS Batch; secrets go as KMS ciphertext. With Idempotency-Key, the same key and body return the same job and a different body is 409.")
-            .AcceptsJson<TrainingJobRequest>() // the handler answers other media types: 415 with a detail, logged as Submit
-            .Produces<TrainingJobSubmitted>(201)
-            .ProducesProblems(400, 403, 409, 413, 415, 429, 501, 502, 503, 504);
+        if (routes.Contains(Routes.ListTrainingJobs))
+            app.MapGet(Routes.ListTrainingJobs.Path, ListAsync)
+                .Named(Routes.ListTrainingJobs).WithTags(Tag)
+                .WithSummary("Jobs of the training queues, the main queue's then the multi-node queue's (with Caller visibility, the caller's own: a page may then hold fewer than limit jobs, or none, while nextToken still pages on), newest first as Batch lists them; ?status= filters (SUBMITTED..FAILED), ?limit= (1-100), ?nextToken= pages.")
+                .Produces<TrainingJobList>(200)
+                .ProducesProblems(400, 403, 429, 501, 502, 503, 504);
 
-        group.MapGet("", ListAsync)
-            .WithName("ListTrainingJobs")
-            .WithSummary("Jobs of the training queues, the main queue's then the multi-node queue's (with Caller visibility, the caller's own: a page may then hold fewer than limit jobs, or none, while nextToken still pages on), newest first as Batch lists them; ?status= filters (SUBMITTED..FAILED), ?limit= (1-100), ?nextToken= pages.")
-            .Produces<TrainingJobList>(200)
-            .ProducesProblems(400, 403, 429, 501, 502, 503, 504);
+        if (routes.Contains(Routes.GetTrainingJob))
+            app.MapGet(Routes.GetTrainingJob.Path, DescribeAsync)
+                .Named(Routes.GetTrainingJob).WithTags(Tag)
+                .WithSummary("Status, reason, attempts, timestamps, log stream and output location of one job; with Caller visibility another caller's job is 404, as an unknown id is.")
+                .Produces<TrainingJobDetails>(200)
+                .ProducesProblems(400, 403, 404, 429, 501, 502, 503, 504);
 
-        group.MapGet("/{id}", DescribeAsync)
-            .WithName("GetTrainingJob")
-            .WithSummary("Status, reason, attempts, timestamps, log stream and output location of one job; with Caller visibility another caller's job is 404, as an unknown id is.")
-            .Produces<TrainingJobDetails>(200)
-            .ProducesProblems(400, 403, 404, 429, 501, 502, 503, 504);
-
-        group.MapDelete("/{id}", StopAsync)
-            .WithName("StopTrainingJob")
-            .WithSummary("Cancels a job that has not started, terminates one that runs; ?reason= is recorded by Batch as the status reason. With Caller visibility another caller's job is 404.")
-            .Produces<TrainingJobStopped>(202)
-            .ProducesProblems(400, 403, 404, 409, 429, 501, 502, 503, 504);
+        if (routes.Contains(Routes.StopTrainingJob))
+            app.MapDelete(Routes.StopTrainingJob.Path, StopAsync)
+                .Named(Routes.StopTrainingJob).WithTags(Tag)
+                .WithSummary("Cancels a job that has not started, terminates one that runs; ?reason= is recorded by Batch as the status reason. With Caller visibility another caller's job is 404.")
+                .Produces<TrainingJobStopped>(202)
+                .ProducesProblems(400, 403, 404, 409, 429, 501, 502, 503, 504);
     }
+
+    private const string Tag = "Training jobs";
 
     private static async Task SubmitAsync(HttpContext http, TrainingCatalog catalog, TrainingService service)
     {
@@ -189,7 +192,7 @@ public static partial class TrainingEndpoints
     private static string? Single(IQueryCollection q, string name) =>
         q.TryGetValue(name, out var v) ? (v.Count == 1 && v[0] is { Length: > 0 } s ? s : throw Problems.BadRequest($"Query parameter '{name}' must be given once, non-empty.")) : null;
 
-    private static string Self(string id) => $"/v1/training-jobs/{id}";
+    private static string Self(string id) => Routes.GetTrainingJob.PathWith((Routes.Id, id));
 
     private static TrainingJobLinks Links(string id) => new(Self(id), Self(id));
 

@@ -1,33 +1,29 @@
 using System.Text.Json;
 using AwsModelPlatform.Handlers.Hosting;
+using M = AwsModelPlatform.Contracts.HandlerMetrics.Training;
 
 namespace AwsModelPlatform.Handlers.Training;
 
 /// <summary>
-/// EMF metrics of the training routes, namespace <c>AwsModelPlatform/Training</c>, every one per API (<c>Api</c>, the
-/// REST API's name) first: per operation (<c>Operation</c> =
-/// <c>Submit</c>, <c>List</c>, <c>Describe</c>, <c>Stop</c>) <c>Requests</c>, <c>Errors</c> (5xx), <c>ClientErrors</c>
-/// (4xx, throttles included), <c>Throttles</c> (429) and <c>Latency</c>; and for a job that reached Batch, per
-/// definition <c>JobsSubmitted</c> and <c>GpusRequested</c> (GPUs per node × nodes). Only configured names and numbers:
-/// never a job's command, hyperparameters, dataset or secrets.
+/// EMF metrics of the training routes (<see cref="M"/>), every one per API first: per operation <c>Requests</c>,
+/// <c>Errors</c> (5xx), <c>ClientErrors</c> (4xx, throttles included), <c>Throttles</c> (429) and <c>Latency</c>; and
+/// for a job that reached Batch, per definition <c>JobsSubmitted</c> and <c>GpusRequested</c> (GPUs per node × nodes).
+/// Only configured names and numbers: never a job's command, hyperparameters, dataset or secrets.
 /// </summary>
 public sealed class TrainingMetrics : RequestMetrics
 {
-    public const string Namespace = "AwsModelPlatform/Training";
+    private static readonly MetricDirective ByOperation = new(M.ByOperation);
 
-    private static readonly MetricDirective ByOperation = new(Namespace, [RequestLog.ApiDimension, "Operation"],
-        ("Requests", "Count"), ("Errors", "Count"), ("ClientErrors", "Count"), ("Throttles", "Count"), ("Latency", "Milliseconds"));
+    private static readonly MetricDirective ByDefinition = new(M.ByDefinition);
 
-    private static readonly MetricDirective ByDefinition = new(Namespace, [RequestLog.ApiDimension, "Definition"], ("JobsSubmitted", "Count"), ("GpusRequested", "Count"));
+    // A definition configured without its GPU count (its Gpus setting), for a job that did not ask for gpus: the GPUs
+    // are the definition's, unknown here, so none is reported rather than a wrong number.
+    private static readonly MetricDirective ByDefinitionWithoutGpus = new(M.ByDefinition, M.JobsSubmitted);
 
-    // A definition configured without its GPU count (Training:JobDefinitions:{name}:Gpus), for a job that did not ask for
-    // gpus: the GPUs are the definition's, unknown here, so none is reported rather than a wrong number.
-    private static readonly MetricDirective ByDefinitionWithoutGpus = new(Namespace, [RequestLog.ApiDimension, "Definition"], ("JobsSubmitted", "Count"));
-
-    public static readonly TrainingMetrics Submit = new("Submit");
-    public static readonly TrainingMetrics List = new("List");
-    public static readonly TrainingMetrics Describe = new("Describe");
-    public static readonly TrainingMetrics Stop = new("Stop");
+    public static readonly TrainingMetrics Submit = new(M.Submit);
+    public static readonly TrainingMetrics List = new(M.List);
+    public static readonly TrainingMetrics Describe = new(M.Describe);
+    public static readonly TrainingMetrics Stop = new(M.Stop);
 
     private readonly string _operation;
     private readonly string? _definition;
@@ -52,15 +48,15 @@ public sealed class TrainingMetrics : RequestMetrics
 
     public override void WriteValues(Utf8JsonWriter w, in RequestRecord r)
     {
-        w.WriteString("Operation", _operation);
-        w.WriteNumber("Requests", 1);
-        w.WriteNumber("Errors", r.FailedAfterStart || r.Status >= 500 ? 1 : 0);
-        w.WriteNumber("ClientErrors", r.Status is >= 400 and < 500 ? 1 : 0);
-        w.WriteNumber("Throttles", r.Status == 429 ? 1 : 0);
-        w.WriteNumber("Latency", Math.Round(r.LatencyMs, 3));
+        w.WriteString(M.Operation, _operation);
+        w.WriteNumber(M.Requests.Name, 1);
+        w.WriteNumber(M.Errors.Name, r.FailedAfterStart || r.Status >= 500 ? 1 : 0);
+        w.WriteNumber(M.ClientErrors.Name, r.Status is >= 400 and < 500 ? 1 : 0);
+        w.WriteNumber(M.Throttles.Name, r.Status == 429 ? 1 : 0);
+        w.WriteNumber(M.Latency.Name, Math.Round(r.LatencyMs, 3));
         if (_definition is null) return;
-        w.WriteString("Definition", _definition);
-        w.WriteNumber("JobsSubmitted", 1);
-        if (_gpus is { } gpus) w.WriteNumber("GpusRequested", gpus);
+        w.WriteString(M.Definition, _definition);
+        w.WriteNumber(M.JobsSubmitted.Name, 1);
+        if (_gpus is { } gpus) w.WriteNumber(M.GpusRequested.Name, gpus);
     }
 }

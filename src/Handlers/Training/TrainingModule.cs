@@ -5,13 +5,13 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 namespace AwsModelPlatform.Handlers.Training;
 
 /// <summary>The <c>training</c> route group: AWS Batch training jobs (submit, list, describe, cancel).</summary>
-public sealed class TrainingModule : IRouteGroupModule
+internal sealed class TrainingModule : IRouteGroupModule
 {
-    public string Name => "training";
+    public string Name => RouteGroup.Training;
 
     public void AddServices(IServiceCollection services, IConfiguration configuration)
     {
-        services.Configure<TrainingOptions>(configuration.GetSection("Training"));
+        services.Configure<TrainingSettings>(configuration.GetSection(TrainingSettings.Section));
         services.AddSingleton<TrainingCatalog>();
         // No HttpClient timeout: TrainingService's pipeline owns the deadline (a TimeoutRejectedException maps to 504).
         services.AddSingleton(sp => new BatchClient(AwsClientFactory.BatchHttpClient(sp.GetRequiredService<AwsEnvironment>())));
@@ -22,11 +22,11 @@ public sealed class TrainingModule : IRouteGroupModule
         services.AddSingleton<TrainingService>();
     }
 
-    public void Map(IEndpointRouteBuilder app)
+    public void Map(IEndpointRouteBuilder app, ServedRoutes routes)
     {
         // Fail at startup, not on the first request, when the training configuration is incomplete.
         _ = app.ServiceProvider.GetRequiredService<TrainingCatalog>();
         _ = app.ServiceProvider.GetRequiredService<AwsEnvironment>();
-        TrainingEndpoints.Map(app.MapGroup("/v1"));
+        TrainingEndpoints.Map(app, routes);
     }
 }

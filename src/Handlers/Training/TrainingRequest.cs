@@ -71,7 +71,7 @@ public sealed record ValidatedSubmission(
 /// its limit; the definition, instance type, GPUs, nodes and runtime against the configuration; the dataset strictly
 /// inside the datasets bucket. Every refusal is a 400 problem naming the field.
 /// </summary>
-public static partial class TrainingRequestParser
+internal static partial class TrainingRequestParser
 {
     public const int MaxCommandArgs = 64;
     public const int MaxCommandBytes = 4096;
@@ -119,7 +119,7 @@ public static partial class TrainingRequestParser
                 ?? throw Bad("unknown-definition", "Unknown job definition", $"'definition' names no configured job definition; known: {string.Join(", ", catalog.Definitions.Select(d => d.Name))}.");
 
             string? instanceType = OptionalString(fields, "instanceType");
-            var type = (Constructs.Training.GpuInstanceType?)null;
+            var type = (GpuInstanceType?)null;
             if (instanceType is not null)
             {
                 type = catalog.AllowedInstanceTypes.FirstOrDefault(t => t.Name == instanceType)

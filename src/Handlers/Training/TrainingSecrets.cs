@@ -7,22 +7,11 @@ namespace AwsModelPlatform.Handlers.Training;
 
 /// <summary>
 /// Job secrets: each value is encrypted with KMS (<c>Training:KeyId</c>) under an encryption context that binds it to one job
-/// submission and one variable — <c>aws-model-platform:job-name</c>, <c>aws-model-platform:submission</c>,
-/// <c>aws-model-platform:secret</c> — so a ciphertext decrypts only for that job and that name. Plaintext stays in memory.
+/// submission and one variable (<see cref="JobSecretContext"/>), so a ciphertext decrypts only for that job and that
+/// name. Plaintext stays in memory.
 /// </summary>
-public sealed class TrainingSecrets(IAmazonKeyManagementService kms, TrainingCatalog catalog)
+internal sealed class TrainingSecrets(IAmazonKeyManagementService kms, TrainingCatalog catalog)
 {
-    public const string JobNameContextKey = "aws-model-platform:job-name";
-    public const string SubmissionContextKey = "aws-model-platform:submission";
-    public const string SecretContextKey = "aws-model-platform:secret";
-
-    public static Dictionary<string, string> Context(string jobName, string submissionId, string secretName) => new(StringComparer.Ordinal)
-    {
-        [JobNameContextKey] = jobName,
-        [SubmissionContextKey] = submissionId,
-        [SecretContextKey] = secretName,
-    };
-
     /// <summary>name → base64 ciphertext blob.</summary>
     public async Task<SortedDictionary<string, string>> EncryptAsync(string jobName, string submissionId, IReadOnlyDictionary<string, string> secrets, CancellationToken ct)
     {
@@ -37,7 +26,7 @@ public sealed class TrainingSecrets(IAmazonKeyManagementService kms, TrainingCat
                 {
                     KeyId = catalog.KeyId,
                     Plaintext = input,
-                    EncryptionContext = Context(jobName, submissionId, name),
+                    EncryptionContext = JobSecretContext.For(jobName, submissionId, name),
                 }, ct);
                 result[name] = Convert.ToBase64String(encrypted.CiphertextBlob.ToArray());
             }
@@ -61,7 +50,7 @@ public sealed class TrainingSecrets(IAmazonKeyManagementService kms, TrainingCat
             {
                 KeyId = catalog.KeyId,
                 CiphertextBlob = input,
-                EncryptionContext = Context(jobName, submissionId, name),
+                EncryptionContext = JobSecretContext.For(jobName, submissionId, name),
             }, ct);
             var plain = decrypted.Plaintext.ToArray();
             var given = Encoding.UTF8.GetBytes(value);

@@ -2,7 +2,6 @@ using System.Buffers;
 using System.Text;
 using System.Text.Json;
 using Amazon.Runtime;
-using AwsModelPlatform.Constructs.Training;
 using AwsModelPlatform.Handlers.Aws;
 using AwsModelPlatform.Handlers.Hosting;
 using Microsoft.Extensions.Options;
@@ -20,9 +19,9 @@ public sealed record SubmittedJob(string JobId, string JobName, string Definitio
 /// pipeline: a deadline, and jittered retries of throttling (every call: a throttled request was not executed) and of
 /// 5xx / connection failures (read and stop calls only; SubmitJob is not idempotent at Batch).
 /// </summary>
-public sealed partial class TrainingService(
+internal sealed partial class TrainingService(
     BatchClient batch, TrainingCatalog catalog, TrainingSecrets secrets, IdempotencyStore store,
-    IOptions<TrainingOptions> options, TimeProvider time, ILogger<TrainingService> logger)
+    IOptions<TrainingSettings> options, TimeProvider time, ILogger<TrainingService> logger)
 {
     private static readonly ResiliencePropertyKey<bool> Idempotent = new("idempotent");
     private readonly ResiliencePipeline _pipeline = Pipeline(options.Value, time);
@@ -153,17 +152,17 @@ public sealed partial class TrainingService(
     {
         var env = new List<BatchKeyValue>
         {
-            new("TRAINING_JOB_NAME", s.Name),
-            new("TRAINING_SUBMISSION_ID", submissionId),
-            new("OUTPUT_S3_URI", output),
+            new(JobEnvironment.JobName, s.Name),
+            new(JobEnvironment.SubmissionId, submissionId),
+            new(JobEnvironment.OutputUri, output),
         };
-        if (checkpoint is not null) env.Add(new("CHECKPOINT_S3_URI", checkpoint));
-        if (s.DatasetUri is not null) env.Add(new("DATASET_S3_URI", s.DatasetUri));
-        if (s.Hyperparameters.Count > 0) env.Add(new("HYPERPARAMETERS", Json(s.Hyperparameters)));
+        if (checkpoint is not null) env.Add(new(JobEnvironment.CheckpointUri, checkpoint));
+        if (s.DatasetUri is not null) env.Add(new(JobEnvironment.DatasetUri, s.DatasetUri));
+        if (s.Hyperparameters.Count > 0) env.Add(new(JobEnvironment.Hyperparameters, Json(s.Hyperparameters)));
         if (ciphertexts.Count > 0)
         {
-            env.Add(new("TRAINING_SECRET_NAMES", string.Join(",", ciphertexts.Keys)));
-            foreach (var (name, blob) in ciphertexts) env.Add(new("SECRET_" + name, blob));
+            env.Add(new(JobEnvironment.SecretNames, string.Join(",", ciphertexts.Keys)));
+            foreach (var (name, blob) in ciphertexts) env.Add(new(JobEnvironment.SecretPrefix + name, blob));
         }
         var resources = s.Gpus is { } g ? new[] { new BatchResourceRequirement("GPU", g.ToString(System.Globalization.CultureInfo.InvariantCulture)) } : null;
         // Only keys of JobTags.Keys: the role may tag with no other (aws:TagKeys), and must tag with JobTags.TrainingJobs.
@@ -186,8 +185,8 @@ public sealed partial class TrainingService(
         };
         if (!s.Definition.MultiNode)
             return request with { ContainerOverrides = new BatchContainerOverrides { Command = s.Command, Environment = env, ResourceRequirements = resources } };
-        // The definition's NNODES is its default count; torchrun would wait forever for nodes a resized job does not have.
-        env.Add(new("NNODES", s.Nodes.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        // The definition's node count is its default; torchrun would wait forever for nodes a resized job does not have.
+        env.Add(new(JobEnvironment.Nodes, s.Nodes.ToString(System.Globalization.CultureInfo.InvariantCulture)));
         return request with
         {
             NodeOverrides = new BatchNodeOverrides
@@ -317,8 +316,8 @@ public sealed partial class TrainingService(
         Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(caller)));
 
     private (string Output, string? Checkpoint) Locations(string name, string submissionId) =>
-        ($"s3://{catalog.OutputBucket}/jobs/{name}/{submissionId}/",
-         catalog.CheckpointsBucket is { } cb ? $"s3://{cb}/jobs/{name}/{submissionId}/" : null);
+        (TrainingLayout.JobUri(catalog.OutputBucket, name, submissionId),
+         catalog.CheckpointsBucket is { } cb ? TrainingLayout.JobUri(cb, name, submissionId) : null);
 
     private static SubmittedJob Job(SubmissionRecord r, string jobId) => new(jobId, r.JobName, r.Definition, r.OutputUri, r.CheckpointUri);
 
@@ -409,7 +408,7 @@ public sealed partial class TrainingService(
         }
     }
 
-    private static ResiliencePipeline Pipeline(TrainingOptions o, TimeProvider time)
+    private static ResiliencePipeline Pipeline(TrainingSettings o, TimeProvider time)
     {
         var builder = new ResiliencePipelineBuilder { TimeProvider = time };
         return builder

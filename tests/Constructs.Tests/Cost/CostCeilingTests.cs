@@ -5,6 +5,7 @@ using AwsModelPlatform.Constructs.Foundation;
 using AwsModelPlatform.Constructs.Inference;
 using AwsModelPlatform.Constructs.Tests.Inference;
 using AwsModelPlatform.Constructs.Training;
+using AwsModelPlatform.Contracts;
 using TrainingProps = AwsModelPlatform.Constructs.Tests.Training.TrainingJobsTests;
 
 namespace AwsModelPlatform.Constructs.Tests.Cost;

@@ -1,6 +1,7 @@
 using AwsModelPlatform.Constructs.Cost;
 using AwsModelPlatform.Constructs.Inference;
 using AwsModelPlatform.Constructs.Training;
+using AwsModelPlatform.Contracts;
 
 namespace AwsModelPlatform.Constructs.Tests.Cost;
 
@@ -111,7 +112,7 @@ public class PriceTableCoverageTests
     {
         Assert.All(All.Where(p => !p.Verified), p => Assert.False(string.IsNullOrWhiteSpace(p.Note), $"{p.Region}/{p.Service}/{p.Sku}"));
         // A service the table holds but this test does not list would escape the checks above.
-        var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(RepoRoot(), "src/Constructs/Cost/prices.json")));
+        var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(RepoRoot(), "src/Contracts/Cost/prices.json")));
         var services = doc.RootElement.GetProperty("regions").EnumerateObject().SelectMany(r => r.Value.EnumerateObject().Select(s => s.Name)).Distinct();
         Assert.All(services, s => Assert.Contains(s, Services));
     }

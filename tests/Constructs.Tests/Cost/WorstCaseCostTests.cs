@@ -1,3 +1,4 @@
+using AwsModelPlatform.Contracts;
 using Amazon.CDK;
 using Amazon.CDK.AWS.CloudWatch;
 using AwsModelPlatform.Constructs.Cost;

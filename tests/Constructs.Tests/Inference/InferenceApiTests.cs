@@ -1,13 +1,14 @@
 using System.Text.Json.Nodes;
 using Amazon.CDK;
-using Amazon.CDK.Assertions;
 using Amazon.CDK.AWS.IAM;
 using Amazon.CDK.AWS.Lambda;
+using Amazon.CDK.Assertions;
 using AwsModelPlatform.Constructs.Api;
 using AwsModelPlatform.Constructs.Cost;
 using AwsModelPlatform.Constructs.Foundation;
 using AwsModelPlatform.Constructs.Inference;
 using AwsModelPlatform.Constructs.Tests.Api;
+using AwsModelPlatform.Contracts;
 
 namespace AwsModelPlatform.Constructs.Tests.Inference;
 
@@ -149,59 +150,44 @@ public class InferenceApiDefaultsTests(InferenceApiTemplates t)
     }
 
     [Fact]
-    public void Function_configuration_is_exactly_the_handlers_documented_configuration()
+    public void The_functions_name_each_model_its_endpoint_protocol_component_and_calls_and_the_async_store()
     {
-        var adapter = new[] { "AWS_LAMBDA_EXEC_WRAPPER", "AWS_LWA_PORT", "AWS_LWA_READINESS_CHECK_PATH", "AWS_LWA_INVOKE_MODE", "ASPNETCORE_URLS" };
-        var expected = new Dictionary<string, string>
-        {
-            ["Api__RouteGroups"] = "inference",
-            ["Api__Name"] = t.DefaultsApi.RestApi.ApiName,
-            ["Inference__Models__llm__EndpointName"] = t.LlmEndpointName,
-            ["Inference__Models__llm__Protocol"] = "openai",
-            ["Inference__Models__llm__InferenceComponentName"] = t.LlmEndpointName + "-model",
-            ["Inference__Models__llm__Invocations"] = "sync,stream",
-            ["Inference__Models__" + t.AsyncEndpointName.Replace('-', '_') + "__EndpointName"] = t.AsyncEndpointName,
-            ["Inference__Models__" + t.AsyncEndpointName.Replace('-', '_') + "__Protocol"] = "raw",
-            ["Inference__Models__" + t.AsyncEndpointName.Replace('-', '_') + "__Invocations"] = "async",
-            ["Inference__Async__Prefix"] = "async-input",
-        };
+        static string Key(params object[] path) => SettingsEnvironment.Key([InferenceSettings.Section, .. path]);
+        var models = t.DefaultsApi.Settings.Models;
+        Assert.Equal(new[] { "llm", t.AsyncEndpointName }, models.Select(m => m.Name)); // an unnamed model is called as its endpoint is
         foreach (var id in new[] { "Buffered", "Streaming" })
         {
-            var variables = Variables(id).AsObject().Where(v => !adapter.Contains(v.Key)).ToDictionary(v => v.Key, v => v.Value!);
-            var handlerKeys = variables.Keys.Where(k => k != "Inference__TimeoutSeconds").Order().ToList();
-            Assert.Equal(expected.Keys.Append("Inference__Async__Bucket").Append("Inference__Async__KmsKeyId").Order().ToList(), handlerKeys);
-            foreach (var (key, value) in expected) Assert.Equal(value, variables[key].GetValue<string>());
-            Assert.Contains("BatchData", variables["Inference__Async__Bucket"].Text());
-            Assert.Contains("PlatformKey", variables["Inference__Async__KmsKeyId"].Text());
+            var env = Variables(id);
+            string? Model(int i, string property) => env[Key(nameof(InferenceSettings.Models), i, property)]?.GetValue<string>();
+            Assert.Equal(("llm", t.LlmEndpointName, ModelProtocols.OpenAi, t.LlmEndpointName + "-model", "sync,stream"),
+                (Model(0, "Name"), Model(0, "EndpointName"), Model(0, "Protocol"), Model(0, "InferenceComponentName"), Model(0, "Invocations")));
+            // Raw is the handler's default protocol: not written again.
+            Assert.Equal((t.AsyncEndpointName, t.AsyncEndpointName, null, null, "async"),
+                (Model(1, "Name"), Model(1, "EndpointName"), Model(1, "Protocol"), Model(1, "InferenceComponentName"), Model(1, "Invocations")));
+            Assert.Contains("BatchData", env[Key(nameof(InferenceSettings.Async), nameof(AsyncSettings.Bucket))].Text());
+            Assert.Contains("PlatformKey", env[Key(nameof(InferenceSettings.Async), nameof(AsyncSettings.KmsKeyId))].Text());
+            // The handler's default prefix is the one the buffered function may write (AsyncLayout.InputPrefix).
+            Assert.Null(env[Key(nameof(InferenceSettings.Async), nameof(AsyncSettings.Prefix))]);
         }
-        Assert.Equal("28", Variables("Buffered")["Inference__TimeoutSeconds"]!.GetValue<string>());
-        Assert.Null(Variables("Streaming")["Inference__TimeoutSeconds"]);
-        Assert.Equal(t.DefaultsApi.HandlerConfiguration.Keys.Order(), expected.Keys.Append("Inference__Async__Bucket").Append("Inference__Async__KmsKeyId").Order());
+        Assert.Equal(AsyncLayout.InputPrefix, t.DefaultsApi.Settings.Async.Prefix + "/");
+        // API Gateway ends a buffered integration at 29 s: the buffered function answers its own 504 first.
+        Assert.Equal("28", Variables("Buffered")[Key(nameof(InferenceSettings.TimeoutSeconds))]!.GetValue<string>());
+        Assert.Null(Variables("Streaming")[Key(nameof(InferenceSettings.TimeoutSeconds))]);
     }
 
     [Fact]
-    public void Every_route_of_the_handler_contract_is_on_the_API_on_the_right_function()
+    public void Streamed_routes_are_on_the_streaming_function_through_a_streaming_integration_and_the_others_on_the_buffered_one()
     {
+        // Which routes: the route table's (the contract test compares each function's with its handler's endpoints).
         var routes = Routes;
-        var expected = new Dictionary<string, string>
+        Assert.NotEmpty(routes);
+        foreach (var route in Contracts.Routes.All.Where(r => routes.ContainsKey(r.ToString())))
         {
-            ["POST /v1/endpoints/{model}/invocations"] = "Buffered",
-            ["POST /v1/endpoints/{model}/async-invocations"] = "Buffered",
-            ["GET /v1/async-invocations/{id}"] = "Buffered",
-            ["GET /v1/models"] = "Buffered",
-            ["POST /v1/embeddings"] = "Buffered",
-            ["GET /openapi/v1.json"] = "Buffered",
-            ["POST /v1/endpoints/{model}/invocations-stream"] = "Streaming",
-            ["POST /v1/chat/completions"] = "Streaming",
-            ["POST /v1/completions"] = "Streaming",
-        };
-        Assert.Equal(expected.Keys.Order(), routes.Keys.Order());
-        foreach (var (route, function) in expected)
-        {
-            var integration = routes[route]["Integration"]!;
+            var integration = routes[route.ToString()]["Integration"]!;
             Assert.Equal("AWS_PROXY", integration["Type"]!.GetValue<string>());
+            var function = route.Transfer == Transfer.Stream ? "Streaming" : "Buffered";
             Assert.Contains($"Api{function}Function", integration["Uri"].Text());
-            if (function == "Streaming")
+            if (route.Transfer == Transfer.Stream)
             {
                 Assert.Equal("STREAM", integration["ResponseTransferMode"]!.GetValue<string>());
                 Assert.Equal(900_000, integration["TimeoutInMillis"]!.GetValue<int>());
@@ -212,6 +198,7 @@ public class InferenceApiDefaultsTests(InferenceApiTemplates t)
                 Assert.Null(integration["ResponseTransferMode"]);
             }
         }
+        Assert.All(routes.Keys, r => Assert.Contains(Contracts.Routes.All, route => route.ToString() == r));
     }
 
     [Fact]
@@ -367,7 +354,7 @@ public class InferenceApiOptionsTests(InferenceApiTemplates t)
         var apiName = T.Single("AWS::ApiGateway::RestApi")["Properties"]!["Name"]!.GetValue<string>();
         Assert.EndsWith("-team-inference", apiName);
         foreach (var id in new[] { "Buffered", "Streaming" })
-            Assert.Equal(apiName, Function(id)["Environment"]!["Variables"]!["Api__Name"]!.GetValue<string>());
+            Assert.Equal(apiName, Function(id)["Environment"]!["Variables"]![SettingsEnvironment.Key(ApiSettings.Section, nameof(ApiSettings.Name))]!.GetValue<string>());
 
         var errors = t.OptionsApi.MetricErrors("chat");
         Assert.Equal(("AwsModelPlatform/Inference", "Errors", "Sum", 300d), (errors.Namespace, errors.MetricName, errors.Statistic, errors.Period.ToSeconds()));
@@ -386,11 +373,14 @@ public class InferenceApiOptionsTests(InferenceApiTemplates t)
     public void Imported_endpoint_with_a_chosen_component_payload_limit_and_no_async()
     {
         var variables = Function("Buffered")["Environment"]!["Variables"]!;
-        Assert.Equal("team-llm", variables["Inference__Models__chat__EndpointName"]!.GetValue<string>());
-        Assert.Equal("chat-b", variables["Inference__Models__chat__InferenceComponentName"]!.GetValue<string>());
-        Assert.Equal("65536", variables["Inference__Models__chat__MaxPayloadBytes"]!.GetValue<string>());
-        Assert.Equal("20", variables["Inference__TimeoutSeconds"]!.GetValue<string>());
-        Assert.Null(variables["Inference__Async__Bucket"]);
+        static string Key(params object[] path) => SettingsEnvironment.Key([InferenceSettings.Section, .. path]);
+        static string Model(string property) => Key(nameof(InferenceSettings.Models), 0, property);
+        Assert.Equal("chat", variables[Model(nameof(InferenceModelSettings.Name))]!.GetValue<string>());
+        Assert.Equal("team-llm", variables[Model(nameof(InferenceModelSettings.EndpointName))]!.GetValue<string>());
+        Assert.Equal("chat-b", variables[Model(nameof(InferenceModelSettings.InferenceComponentName))]!.GetValue<string>());
+        Assert.Equal("65536", variables[Model(nameof(InferenceModelSettings.MaxPayloadBytes))]!.GetValue<string>());
+        Assert.Equal("20", variables[Key(nameof(InferenceSettings.TimeoutSeconds))]!.GetValue<string>());
+        Assert.Null(variables[Key(nameof(InferenceSettings.Async), nameof(AsyncSettings.Bucket))]);
         var paths = T.Resources("AWS::ApiGateway::Resource").Select(r => r.Value["Properties"]!["PathPart"]!.GetValue<string>()).ToList();
         Assert.DoesNotContain("async-invocations", paths);
         var sagemaker = T.Resources("AWS::IAM::Policy").Single(p => p.Key.StartsWith("ApiBufferedRoleDefaultPolicy")).Value["Properties"]!["PolicyDocument"]!["Statement"]!.AsArray();
@@ -493,11 +483,24 @@ public class InferenceApiValidationTests
         Assert.Contains("Models is empty", Error(_ => new InferenceApiProps { Models = Array.Empty<InferenceModel>(), HandlerDirectory = FakeHandlerCode.Directory }));
     }
 
-    [Fact]
-    public void A_model_name_that_cannot_be_an_environment_variable_is_refused()
+    [Theory]
+    [InlineData("my llm")]
+    [InlineData("team/llm")]
+    [InlineData("..")]
+    public void A_model_name_clients_could_not_call_is_refused(string name)
     {
-        var message = Error(s => new InferenceApiProps { Models = new[] { new InferenceModel { Endpoint = Imported(s), Name = "my-llm" } }, HandlerDirectory = FakeHandlerCode.Directory });
-        Assert.Contains("InferenceModel.Name = 'my-llm' is not accepted", message);
+        var message = Error(s => new InferenceApiProps { Models = new[] { new InferenceModel { Endpoint = Imported(s), Name = name } }, HandlerDirectory = FakeHandlerCode.Directory });
+        Assert.Contains($"InferenceModel.Name = '{name}' is not accepted: a model name is {ModelNames.Rule}", message);
+    }
+
+    [Fact]
+    public void A_model_keeps_the_name_of_its_endpoint_as_given()
+    {
+        // The name clients know: its '-' stay (the name is a value of the handler's configuration, never part of a key).
+        var stack = Synth.NewStack();
+        var api = new InferenceApi(stack, "Api", new InferenceApiProps { Models = new[] { new InferenceModel { Endpoint = Imported(stack, "llama-3-8b") } }, HandlerDirectory = FakeHandlerCode.Directory });
+        Assert.Equal("llama-3-8b", Assert.Single(api.Settings.Models).Name);
+        Assert.Equal("llama-3-8b", api.MetricRequests("llama-3-8b").Dimensions![HandlerMetrics.Inference.Model]);
     }
 
     [Fact]
@@ -505,7 +508,7 @@ public class InferenceApiValidationTests
     {
         var message = Error(s => new InferenceApiProps
         {
-            Models = new[] { new InferenceModel { Endpoint = Imported(s, "a"), Name = "llm" }, new InferenceModel { Endpoint = Imported(s, "b"), Name = "LLM" } },
+            Models = new[] { new InferenceModel { Endpoint = Imported(s, "a"), Name = "llm" }, new InferenceModel { Endpoint = Imported(s, "b"), Name = "llm" } },
             HandlerDirectory = FakeHandlerCode.Directory,
         });
         Assert.Contains("the name 'llm' is used 2 times", message);
@@ -530,10 +533,28 @@ public class InferenceApiValidationTests
     }
 
     [Fact]
-    public void An_imported_async_endpoint_is_refused_because_its_bucket_is_unknown()
+    public void An_imported_async_endpoint_is_fronted_with_its_own_payload_bucket_prefix_and_key()
     {
-        var message = Error(s => new InferenceApiProps { Models = new[] { new InferenceModel { Endpoint = Imported(s, "batch", true), Name = "batch" } }, HandlerDirectory = FakeHandlerCode.Directory });
-        Assert.Contains("async endpoint(s) batch were imported", message);
+        var stack = Synth.NewStack();
+        var endpoint = GpuModelEndpoint.FromEndpointAttributes(stack, "Batch", new GpuModelEndpointAttributes
+        {
+            EndpointName = "batch",
+            Async = new AsyncPayloadBucket
+            {
+                Bucket = Amazon.CDK.AWS.S3.Bucket.FromBucketName(stack, "B", "team-async"),
+                Key = Amazon.CDK.AWS.KMS.Key.FromKeyArn(stack, "K", "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"),
+                InputPrefix = "team/inputs/",
+            },
+        });
+        var api = new InferenceApi(stack, "Api", new InferenceApiProps { Models = new[] { new InferenceModel { Endpoint = endpoint, Name = "batch" } }, HandlerDirectory = FakeHandlerCode.Directory });
+        Assert.Equal("team-async", api.Settings.Async.Bucket);
+        Assert.Equal("team/inputs", api.Settings.Async.Prefix);
+        Assert.Equal(endpoint.AsyncPayloads!.Key.KeyArn, api.Settings.Async.KmsKeyId);
+        Assert.Contains(api.HandlerConfiguration, kv => kv.Key.StartsWith("Inference__Async__", StringComparison.Ordinal) && kv.Value == "team/inputs");
+        var text = Template.FromStack(stack).Resources("AWS::IAM::Policy").Single(p => p.Key.StartsWith("ApiBufferedRoleDefaultPolicy", StringComparison.Ordinal)).Value.Text();
+        Assert.Contains("team-async/team/inputs/*", text);
+        Assert.Contains("key/1234abcd-12ab-34cd-56ef-1234567890ab", text);
+        Assert.Contains("team/inputs/requests/", text);
     }
 
     [Fact]
@@ -574,8 +595,7 @@ public class InferenceApiValidationTests
         });
         Assert.Equal(
             new Dictionary<string, string> { ["realtime"] = "sync,stream", ["components"] = "sync,stream", ["serverless"] = "sync", ["queued"] = "async", ["imported"] = "sync" },
-            api.HandlerConfiguration.Where(c => c.Key.EndsWith("__Invocations", StringComparison.Ordinal))
-                .ToDictionary(c => c.Key.Split("__")[2], c => c.Value));
+            api.Settings.Models.ToDictionary(m => m.Name!, m => m.Invocations));
     }
 
     [Theory]

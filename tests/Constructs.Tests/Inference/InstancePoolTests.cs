@@ -1,3 +1,4 @@
+using AwsModelPlatform.Contracts;
 using System.Text.Json.Nodes;
 using Amazon.CDK;
 using Amazon.CDK.Assertions;

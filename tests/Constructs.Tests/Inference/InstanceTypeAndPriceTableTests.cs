@@ -1,5 +1,6 @@
 using AwsModelPlatform.Constructs.Cost;
 using AwsModelPlatform.Constructs.Inference;
+using AwsModelPlatform.Contracts;
 
 namespace AwsModelPlatform.Constructs.Tests.Inference;
 
@@ -89,7 +90,7 @@ public class InstanceTypeAndPriceTableTests
     public void A_missing_price_names_what_to_add_and_where()
     {
         var error = Assert.Throws<KeyNotFoundException>(() => PriceTable.Default.Get("us-east-1", PriceTable.SageMakerHosting, "ml.x9.huge"));
-        Assert.Contains("no price for sagemaker.hosting 'ml.x9.huge' in us-east-1; add it to src/Constructs/Cost/prices.json", error.Message);
+        Assert.Contains("no price for sagemaker.hosting 'ml.x9.huge' in us-east-1; add it to src/Contracts/Cost/prices.json", error.Message);
     }
 
     [Fact]

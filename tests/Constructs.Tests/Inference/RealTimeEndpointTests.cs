@@ -1,3 +1,4 @@
+using AwsModelPlatform.Contracts;
 using System.Text.Json.Nodes;
 using AwsModelPlatform.Constructs.Inference;
 using AwsModelPlatform.Constructs.Cost;

@@ -1,11 +1,13 @@
 using System.Text.Json.Nodes;
-using Amazon.CDK.Assertions;
 using Amazon.CDK.AWS.CloudWatch;
+using Amazon.CDK.Assertions;
 using AwsModelPlatform.Constructs.Api;
 using AwsModelPlatform.Constructs.Cost;
 using AwsModelPlatform.Constructs.Foundation;
 using AwsModelPlatform.Constructs.Tests.Api;
 using AwsModelPlatform.Constructs.Training;
+using AwsModelPlatform.Contracts;
+using JobVisibility = AwsModelPlatform.Constructs.Training.JobVisibility;
 
 namespace AwsModelPlatform.Constructs.Tests.Training;
 
@@ -51,35 +53,43 @@ public class TrainingApiTests(TrainingApiFixture fixture) : IClassFixture<Traini
     }
 
     [Fact]
-    public void The_function_gets_exactly_the_training_configuration_of_the_handler()
+    public void The_function_gets_the_training_configuration_of_the_handler()
     {
         var env = Env;
-        Assert.Equal("training", env["Api__RouteGroups"]!.GetValue<string>());
+        Assert.Equal(RouteGroup.Training, env[SettingsEnvironment.Key(ApiSettings.Section, nameof(ApiSettings.RouteGroups))]!.GetValue<string>());
         // The REST API's name: the Api dimension of every metric the handler writes.
-        Assert.Equal(ApiName, env["Api__Name"]!.GetValue<string>());
+        Assert.Equal(ApiName, env[SettingsEnvironment.Key(ApiSettings.Section, nameof(ApiSettings.Name))]!.GetValue<string>());
         Assert.Equal(ApiName, fixture.Api.Api.ApiName);
-        Assert.Contains("TrainingQueue", env["Training__JobQueue"].Text());
-        Assert.Contains("TrainingMultiNodeQueue", env["Training__MultiNodeJobQueue"].Text()); // Spot first in the main queue, and a multi-node definition
-        Assert.EndsWith("-finetune\"", env["Training__JobDefinitions__finetune__Name"].Text());
-        Assert.Equal("4", env["Training__JobDefinitions__finetune__Gpus"]!.GetValue<string>());
-        Assert.Null(env["Training__JobDefinitions__finetune__Nodes"]);
-        Assert.Contains("-ddp", env["Training__JobDefinitions__ddp__Name"].Text());
-        Assert.Equal("2", env["Training__JobDefinitions__ddp__Nodes"]!.GetValue<string>());
-        Assert.Equal("2", env["Training__JobDefinitions__ddp__MaxNodes"]!.GetValue<string>()); // default: the definition's Nodes
-        Assert.Null(env["Training__JobDefinitions__finetune__MaxNodes"]);
-        Assert.Equal("4", env["Training__JobDefinitions__ddp__Gpus"]!.GetValue<string>());
-        Assert.Equal("Caller", env["Training__JobVisibility"]!.GetValue<string>());
-        Assert.Equal("g5.12xlarge,g6.12xlarge", env["Training__AllowedInstanceTypes"]!.GetValue<string>());
-        Assert.Equal("86400", env["Training__MaxRuntimeSeconds"]!.GetValue<string>());
-        Assert.Equal(fixture.Training.JobTagValue, env["Training__JobTag"]!.GetValue<string>());
+        Assert.Contains("TrainingQueue", env[Key(nameof(TrainingSettings.JobQueue))].Text());
+        Assert.Contains("TrainingMultiNodeQueue", env[Key(nameof(TrainingSettings.MultiNodeJobQueue))].Text()); // Spot first in the main queue, and a multi-node definition
+        Assert.Equal("finetune", env[Definition(0, nameof(JobDefinitionSettings.Name))]!.GetValue<string>());
+        Assert.EndsWith("-finetune\"", env[Definition(0, nameof(JobDefinitionSettings.BatchName))].Text());
+        Assert.Equal("4", env[Definition(0, nameof(JobDefinitionSettings.Gpus))]!.GetValue<string>());
+        Assert.Null(env[Definition(0, nameof(JobDefinitionSettings.Nodes))]);
+        Assert.Equal("ddp", env[Definition(1, nameof(JobDefinitionSettings.Name))]!.GetValue<string>());
+        Assert.Contains("-ddp", env[Definition(1, nameof(JobDefinitionSettings.BatchName))].Text());
+        Assert.Equal("2", env[Definition(1, nameof(JobDefinitionSettings.Nodes))]!.GetValue<string>());
+        Assert.Equal("2", env[Definition(1, nameof(JobDefinitionSettings.MaxNodes))]!.GetValue<string>()); // default: the definition's Nodes
+        Assert.Null(env[Definition(0, nameof(JobDefinitionSettings.MaxNodes))]);
+        Assert.Equal("4", env[Definition(1, nameof(JobDefinitionSettings.Gpus))]!.GetValue<string>());
+        Assert.Equal("g5.12xlarge,g6.12xlarge", env[Key(nameof(TrainingSettings.AllowedInstanceTypes))]!.GetValue<string>());
+        Assert.Equal(fixture.Training.JobTagValue, env[Key(nameof(TrainingSettings.JobTag))]!.GetValue<string>());
+        // The handler's defaults are not written again: Caller visibility, a 24 h ceiling.
+        Assert.Null(env[Key(nameof(TrainingSettings.JobVisibility))]);
+        Assert.Null(env[Key(nameof(TrainingSettings.MaxRuntimeSeconds))]);
+        Assert.Equal((nameof(JobVisibility.Caller), 86_400), (fixture.Api.Settings.JobVisibility, fixture.Api.Settings.MaxRuntimeSeconds));
         // Each definition's own attempt timeout: a submission may lower it, never raise it.
-        Assert.Equal("86400", env["Training__JobDefinitions__finetune__AttemptTimeoutSeconds"]!.GetValue<string>());
-        Assert.Equal("86400", env["Training__JobDefinitions__ddp__AttemptTimeoutSeconds"]!.GetValue<string>());
-        foreach (var bucket in new[] { "Datasets", "Checkpoints", "Output" })
-            Assert.Contains("Training" + bucket, env[$"Training__{bucket}Bucket"].Text());
-        Assert.Contains("ApiState", env["Training__StateBucket"].Text());
-        Assert.Contains("PlatformKey", env["Training__KeyId"].Text());
+        Assert.Equal("86400", env[Definition(0, nameof(JobDefinitionSettings.AttemptTimeoutSeconds))]!.GetValue<string>());
+        Assert.Equal("86400", env[Definition(1, nameof(JobDefinitionSettings.AttemptTimeoutSeconds))]!.GetValue<string>());
+        foreach (var (bucket, key) in new[] { ("Datasets", nameof(TrainingSettings.DatasetsBucket)), ("Checkpoints", nameof(TrainingSettings.CheckpointsBucket)), ("Output", nameof(TrainingSettings.OutputBucket)) })
+            Assert.Contains("Training" + bucket, env[Key(key)].Text());
+        Assert.Contains("ApiState", env[Key(nameof(TrainingSettings.StateBucket))].Text());
+        Assert.Contains("PlatformKey", env[Key(nameof(TrainingSettings.KeyId))].Text());
     }
+
+    private static string Key(params object[] path) => SettingsEnvironment.Key([TrainingSettings.Section, .. path]);
+
+    private static string Definition(int index, string property) => Key(nameof(TrainingSettings.JobDefinitions), index, property);
 
     [Fact]
     public void A_raised_MaxNodes_reaches_the_handler()
@@ -89,15 +99,17 @@ public class TrainingApiTests(TrainingApiFixture fixture) : IClassFixture<Traini
         var training = new TrainingJobs(stack, "Training", props with { MaxVCpus = 192, JobDefinitions = new[] { props.JobDefinitions[1] with { MaxNodes = 4 } } });
         new TrainingApi(stack, "Api", new TrainingApiProps { Training = training, HandlerDirectory = FakeHandlerCode.Directory });
         var env = Template.FromStack(stack).Resources("AWS::Lambda::Function").Single(f => f.Key.StartsWith("ApiHandlerFunction")).Value["Properties"]!["Environment"]!["Variables"]!;
-        Assert.Equal("2", env["Training__JobDefinitions__ddp__Nodes"]!.GetValue<string>());
-        Assert.Equal("4", env["Training__JobDefinitions__ddp__MaxNodes"]!.GetValue<string>());
+        Assert.Equal("ddp", env[Definition(0, nameof(JobDefinitionSettings.Name))]!.GetValue<string>());
+        Assert.Equal("2", env[Definition(0, nameof(JobDefinitionSettings.Nodes))]!.GetValue<string>());
+        Assert.Equal("4", env[Definition(0, nameof(JobDefinitionSettings.MaxNodes))]!.GetValue<string>());
     }
 
     [Fact]
-    public void The_four_routes_are_IAM_authorized_on_the_training_API()
+    public void Every_method_of_the_training_API_is_IAM_authorized()
     {
+        // Which methods: the route table's (the contract test compares them with the handler's endpoints).
         var methods = T.Resources("AWS::ApiGateway::Method").Select(m => m.Value["Properties"]!).ToList();
-        Assert.Equal(new[] { "DELETE", "GET", "GET", "POST" }, methods.Select(m => m["HttpMethod"]!.GetValue<string>()).Order());
+        Assert.Equal(Routes.All.Count(r => r.Group is RouteGroup.Training or RouteGroup.Hosting && r.OnApiGateway), methods.Count);
         Assert.All(methods, m => Assert.Equal("AWS_IAM", m["AuthorizationType"]!.GetValue<string>()));
     }
 
@@ -164,8 +176,8 @@ public class TrainingApiTests(TrainingApiFixture fixture) : IClassFixture<Traini
         var training = new TrainingJobs(stack, "Training", props with { JobDefinitions = new[] { props.JobDefinitions[0] with { AttemptTimeoutSeconds = 7200 } } });
         new TrainingApi(stack, "Api", new TrainingApiProps { Training = training, HandlerDirectory = FakeHandlerCode.Directory });
         var env = Template.FromStack(stack).Resources("AWS::Lambda::Function").Single(f => f.Key.StartsWith("ApiHandlerFunction")).Value["Properties"]!["Environment"]!["Variables"]!;
-        Assert.Equal("7200", env["Training__JobDefinitions__finetune__AttemptTimeoutSeconds"]!.GetValue<string>());
-        Assert.Equal("86400", env["Training__MaxRuntimeSeconds"]!.GetValue<string>()); // the cap stays; the handler takes the lower
+        Assert.Equal("7200", env[Definition(0, nameof(JobDefinitionSettings.AttemptTimeoutSeconds))]!.GetValue<string>());
+        Assert.Null(env[Key(nameof(TrainingSettings.MaxRuntimeSeconds))]); // the cap stays the handler's default; the handler takes the lower
     }
 
     [Fact]
@@ -193,8 +205,8 @@ public class TrainingApiTests(TrainingApiFixture fixture) : IClassFixture<Traini
         new TrainingApi(stack, "Api", new TrainingApiProps { Training = training, HandlerDirectory = FakeHandlerCode.Directory });
         var template = Template.FromStack(stack);
         var env = template.Resources("AWS::Lambda::Function").Single(f => f.Key.StartsWith("ApiHandlerFunction")).Value["Properties"]!["Environment"]!["Variables"]!;
-        Assert.Null(env["Training__MultiNodeJobQueue"]);
-        Assert.Contains("TrainingQueue", env["Training__JobQueue"].Text());
+        Assert.Null(env[Key(nameof(TrainingSettings.MultiNodeJobQueue))]);
+        Assert.Contains("TrainingQueue", env[Key(nameof(TrainingSettings.JobQueue))].Text());
         template.ResourceCountIs("AWS::Batch::JobQueue", 1);
     }
 
@@ -205,7 +217,7 @@ public class TrainingApiTests(TrainingApiFixture fixture) : IClassFixture<Traini
         var training = new TrainingJobs(stack, "Training", TrainingJobsTests.Props());
         new TrainingApi(stack, "Api", new TrainingApiProps { Training = training, HandlerDirectory = FakeHandlerCode.Directory, JobVisibility = JobVisibility.Shared });
         var env = Template.FromStack(stack).Resources("AWS::Lambda::Function").Single(f => f.Key.StartsWith("ApiHandlerFunction")).Value["Properties"]!["Environment"]!["Variables"]!;
-        Assert.Equal("Shared", env["Training__JobVisibility"]!.GetValue<string>());
+        Assert.Equal(nameof(JobVisibility.Shared), env[Key(nameof(TrainingSettings.JobVisibility))]!.GetValue<string>());
         Assert.Equal(JobVisibility.Caller, new TrainingApiProps { Training = training }.JobVisibility);
     }
 

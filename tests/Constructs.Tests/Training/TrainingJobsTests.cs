@@ -1,11 +1,12 @@
 using System.Text.Json.Nodes;
 using Amazon.CDK;
-using Amazon.CDK.Assertions;
 using Amazon.CDK.AWS.ECR;
 using Amazon.CDK.AWS.ECS;
 using Amazon.CDK.AWS.IAM;
+using Amazon.CDK.Assertions;
 using AwsModelPlatform.Constructs.Foundation;
 using AwsModelPlatform.Constructs.Training;
+using AwsModelPlatform.Contracts;
 
 namespace AwsModelPlatform.Constructs.Tests.Training;
 

@@ -1,4 +1,4 @@
-namespace AwsModelPlatform.Constructs.Training;
+namespace AwsModelPlatform.Contracts;
 
 /// <summary>The shape of one EC2 GPU instance type, as AWS Batch schedules on it.</summary>
 /// <param name="Name">Instance type, e.g. <c>g5.12xlarge</c>.</param>
@@ -6,14 +6,14 @@ namespace AwsModelPlatform.Constructs.Training;
 /// <param name="Gpus">NVIDIA GPUs.</param>
 /// <param name="MemoryMiB">Memory in MiB.</param>
 /// <param name="Efa">Whether the type supports Elastic Fabric Adapter.</param>
-public sealed record GpuInstanceType(string Name, int VCpus, int Gpus, int MemoryMiB, bool Efa);
+internal sealed record GpuInstanceType(string Name, int VCpus, int Gpus, int MemoryMiB, bool Efa);
 
 /// <summary>
 /// The EC2 GPU instance types training jobs may run on (source: the EC2 instance-type pages, accelerated computing,
 /// 2026-11): those the compute environments' AMI, AWS Batch's Amazon Linux 2023 NVIDIA image
 /// (<c>ECS_AL2023_NVIDIA</c>), supports.
 /// </summary>
-public static class GpuInstanceTypes
+internal static class GpuInstanceTypes
 {
     /// <summary>The AMI image type of the training compute environments.</summary>
     public const string ImageType = "ECS_AL2023_NVIDIA";

@@ -1,7 +1,7 @@
 using System.Reflection;
 using System.Text.Json;
 
-namespace AwsModelPlatform.Constructs.Cost;
+namespace AwsModelPlatform.Contracts;
 
 /// <summary>One unit price of the <see cref="PriceTable"/>, with where and when it was read.</summary>
 /// <param name="Region">AWS region the price applies to.</param>
@@ -12,7 +12,7 @@ namespace AwsModelPlatform.Constructs.Cost;
 /// <param name="Source">Where the price was read.</param>
 /// <param name="Date">When it was read there (ISO date).</param>
 /// <param name="Estimated">True when the figure is derived (the source says how) rather than read.</param>
-public sealed record Price(string Region, string Service, string Sku, double Usd, string Unit, string Source, string Date, bool Estimated)
+internal sealed record Price(string Region, string Service, string Sku, double Usd, string Unit, string Source, string Date, bool Estimated)
 {
     /// <summary>
     /// True when the figure was read, for this region and SKU, in the public source named (the file's <c>verified</c>);
@@ -30,7 +30,7 @@ public sealed record Price(string Region, string Service, string Sku, double Usd
 /// The library's one price table (<c>Cost/prices.json</c>, embedded in the assembly): region → service → SKU →
 /// unit price, each with its source and date. Constructs read their worst-case cost from it.
 /// </summary>
-public sealed class PriceTable
+internal sealed class PriceTable
 {
     /// <summary>Service key of SageMaker real-time hosting instances (SKU: instance type; unit: instance-hour).</summary>
     public const string SageMakerHosting = "sagemaker.hosting";
@@ -176,7 +176,9 @@ public sealed class PriceTable
     private static PriceTable Load()
     {
         var assembly = typeof(PriceTable).Assembly;
-        using var stream = assembly.GetManifestResourceStream("AwsModelPlatform.Constructs.Cost.prices.json")
+        // Each assembly that embeds the file names its resource after its own root namespace.
+        var name = assembly.GetManifestResourceNames().SingleOrDefault(n => n.EndsWith(".Cost.prices.json", StringComparison.Ordinal));
+        using var stream = (name is null ? null : assembly.GetManifestResourceStream(name))
             ?? throw new InvalidOperationException("the embedded price table Cost/prices.json is missing from the assembly.");
         using var reader = new StreamReader(stream);
         return Parse(reader.ReadToEnd());
@@ -211,7 +213,7 @@ public sealed class PriceTable
     /// <exception cref="KeyNotFoundException">when the table has no such price.</exception>
     public Price Get(string region, string service, string sku) =>
         TryGet(region, service, sku, out var price) ? price
-            : throw new KeyNotFoundException($"the price table (version {Version}) has no price for {service} '{sku}' in {region}; add it to src/Constructs/Cost/prices.json with its source and date.");
+            : throw new KeyNotFoundException($"the price table (version {Version}) has no price for {service} '{sku}' in {region}; add it to src/Contracts/Cost/prices.json with its source and date.");
 
     /// <summary>Every price of a service in a region.</summary>
     public IEnumerable<Price> Prices(string region, string service) =>

@@ -1,10 +1,10 @@
-namespace AwsModelPlatform.Constructs.Cost;
+namespace AwsModelPlatform.Contracts;
 
 /// <summary>
 /// The names under which the library records costs in synthesized templates, for reviewers and the cost reports
 /// (which share this file as source).
 /// </summary>
-public static class CostMetadata
+internal static class CostMetadata
 {
     /// <summary>Template metadata: the stack's worst-case monthly cost, its lines and ceilings.</summary>
     public const string WorstCaseKey = "AwsModelPlatform:WorstCaseMonthlyCost";

@@ -1,16 +1,16 @@
-namespace AwsModelPlatform.Constructs.Training;
+namespace AwsModelPlatform.Contracts;
 
 /// <summary>
-/// The tags the training handler puts on every job it submits. Shared by the construct, whose role for the handler
-/// allows tagging with these keys only and stopping only jobs tagged <see cref="TrainingJobs"/>, and the handler, which
-/// sets them (plain constants, no CDK types).
+/// The tags the training handler puts on every job it submits. Read by the constructs, whose role for the handler
+/// allows tagging with these keys only and stopping only jobs tagged <see cref="TrainingJobs"/>, and by the handler,
+/// which sets them.
 /// </summary>
-public static class JobTags
+internal static class JobTags
 {
     /// <summary>The prefix of every platform tag key.</summary>
     public const string Prefix = "aws-model-platform:";
 
-    /// <summary>The <see cref="TrainingJobs"/> the job was submitted to (its <c>JobTagValue</c>): what the role may stop.</summary>
+    /// <summary>The <c>TrainingJobs</c> construct the job was submitted to (its <c>JobTagValue</c>): what the role may stop.</summary>
     public const string TrainingJobs = Prefix + "training-jobs";
 
     /// <summary>The submission id (also <c>TRAINING_SUBMISSION_ID</c>): how an interrupted idempotent submission finds its job.</summary>

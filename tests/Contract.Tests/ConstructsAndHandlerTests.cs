@@ -1,0 +1,151 @@
+using Amazon.CDK;
+using Amazon.CDK.AWS.CloudWatch;
+using Amazon.CDK.AWS.ECS;
+using AwsModelPlatform.Constructs.Api;
+using AwsModelPlatform.Constructs.Foundation;
+using AwsModelPlatform.Constructs.Inference;
+using AwsModelPlatform.Constructs.Training;
+
+namespace AwsModelPlatform.Contract.Tests;
+
+/// <summary>
+/// The contract between the constructs and the handler, checked on both sides at once: each configuration's APIs are
+/// synthesized, the handler starts in this process with each function's synthesized environment, and what one side
+/// configures, routes and watches is what the other reads, serves and writes.
+/// </summary>
+public class ConstructsAndHandlerTests
+{
+    private const string TgiImage = "763104351884.dkr.ecr.us-east-1.amazonaws.com/huggingface-pytorch-tgi-inference:2.4.0-tgi3.0.1-gpu-py311-cu124-ubuntu22.04";
+
+    /// <summary>The configurations: each builds its APIs in a stack and returns their functions and the metric helpers' readers.</summary>
+    private static readonly Dictionary<string, Func<Stack, HandlerFunction[]>> Configurations = new()
+    {
+        ["inference: OpenAI, raw and async models, names with '-' and '.'"] = s =>
+        {
+            var platform = new ModelPlatform(s, "Platform");
+            GpuModelEndpoint Endpoint(string id, string name, EndpointHosting hosting) =>
+                new(s, id, new GpuModelEndpointProps { Platform = platform, EndpointName = name, Image = ModelImage.FromImageUri(TgiImage), Hosting = hosting });
+            var api = new InferenceApi(s, "Api", new InferenceApiProps
+            {
+                Platform = platform,
+                Models = new InferenceModel[]
+                {
+                    new() { Endpoint = Endpoint("Chat", "llama-3-8b", new RealTimeHosting { InstanceType = "ml.g5.xlarge" }), Name = "llama-3.1-8b", Protocol = ModelProtocol.OpenAi },
+                    new() { Endpoint = Endpoint("Raw", "mistral-7b", new InferenceComponentHosting { InstanceType = "ml.g5.xlarge", MaxInstances = 1, MemoryPerCopy = Size.Gibibytes(8) }) },
+                    new() { Endpoint = Endpoint("Batch", "batch-1", new RealTimeHosting { InstanceType = "ml.g5.xlarge", MinInstances = 0, MaxInstances = 1, Async = new AsyncInference() }), Name = "batch" },
+                },
+                HandlerDirectory = FakeHandler.Directory,
+            });
+            WatchEveryModel(s, api, "llama-3.1-8b", "mistral-7b", "batch");
+            return [api.BufferedHandler, api.StreamingHandler];
+        },
+        ["inference: one raw synchronous model"] = s =>
+        {
+            var platform = new ModelPlatform(s, "Platform");
+            var endpoint = new GpuModelEndpoint(s, "Small", new GpuModelEndpointProps { Platform = platform, Image = ModelImage.FromImageUri(TgiImage), Hosting = new ServerlessHosting() });
+            var api = new InferenceApi(s, "Api", new InferenceApiProps { Platform = platform, Models = [new InferenceModel { Endpoint = endpoint, Name = "small" }], HandlerDirectory = FakeHandler.Directory });
+            WatchEveryModel(s, api, "small");
+            return [api.BufferedHandler, api.StreamingHandler];
+        },
+        ["training: single- and multi-node definitions (a multi-node queue)"] = s => Training(s, multiNode: true),
+        ["training: single-node definitions only"] = s => Training(s, multiNode: false),
+    };
+
+    public static TheoryData<string> ConfigurationNames => new(Configurations.Keys);
+
+    [Theory]
+    [MemberData(nameof(ConfigurationNames))]
+    public async Task Each_function_starts_its_handler_which_serves_exactly_the_API_Gateway_methods_that_invoke_it(string configuration)
+    {
+        var (_, functions) = Synthesize(configuration);
+        foreach (var function in functions)
+        {
+            await using var handler = await InProcessHandler.StartAsync(function.Environment);
+            // The adapter's readiness probe, not API Gateway, calls the health route.
+            var readiness = function.Environment["AWS_LWA_READINESS_CHECK_PATH"];
+            var served = handler.MappedRoutes.Where(r => r != $"GET {readiness}").Order(StringComparer.Ordinal).ToList();
+            Assert.NotEmpty(function.ApiGatewayMethods);
+            Assert.Equal(function.ApiGatewayMethods.Order(StringComparer.Ordinal).ToList(), served);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(ConfigurationNames))]
+    public async Task Every_handler_metric_the_alarms_and_dashboards_read_is_one_the_handler_writes_with_those_dimensions(string configuration)
+    {
+        var (template, functions) = Synthesize(configuration);
+        var emitted = new HashSet<EmittedMetric>();
+        foreach (var function in functions)
+        {
+            await using var handler = await InProcessHandler.StartAsync(function.Environment);
+            emitted.UnionWith(handler.EmittedMetrics());
+        }
+        var namespaces = emitted.Select(m => m.Namespace).ToHashSet(StringComparer.Ordinal);
+        var read = MetricReferences.Of(template).Where(r => namespaces.Contains(r.Metric.Namespace)).ToList();
+        Assert.NotEmpty(read);
+        Assert.All(read, r => Assert.True(emitted.Contains(r.Metric),
+            $"{r.Reader} reads {r.Metric}, which the handler never writes; it writes: {string.Join("; ", emitted.Where(m => m.Name == r.Metric.Name).Select(m => m.Dimensions))}"));
+    }
+
+    private static (System.Text.Json.Nodes.JsonNode Template, List<SynthesizedFunction> Functions) Synthesize(string configuration)
+    {
+        var stack = new Stack(new App(), "Contract");
+        var handlers = Configurations[configuration](stack);
+        var template = SynthesizedFunction.TemplateOf(stack);
+        return (template, handlers.Select(h => SynthesizedFunction.Of(stack, template, h)).ToList());
+    }
+
+    private static HandlerFunction[] Training(Stack s, bool multiNode)
+    {
+        var platform = new ModelPlatform(s, "Platform");
+        var image = ContainerImage.FromRegistry("example.com/train:1");
+        var definitions = new List<TrainingJobDefinitionOptions> { new() { Name = "finetune", Image = image, Gpus = 4 } };
+        if (multiNode) definitions.Add(new TrainingJobDefinitionOptions { Name = "ddp-v2", Image = image, Gpus = 4, Nodes = 2 });
+        var jobs = new TrainingJobs(s, "Training", new TrainingJobsProps
+        {
+            Platform = platform,
+            InstanceTypes = ["g5.12xlarge"],
+            MaxVCpus = 96,
+            // Multi-node jobs run on demand only (AWS Batch runs no multi-node parallel job on Spot): their own queue.
+            OnDemandFallback = multiNode,
+            JobDefinitions = definitions.ToArray(),
+        });
+        var api = new TrainingApi(s, "Api", new TrainingApiProps { Training = jobs, HandlerDirectory = FakeHandler.Directory });
+        // What a user watches with the helpers: every operation's metrics, every definition's submissions.
+        var dashboard = new Dashboard(s, "Watch");
+        foreach (var operation in Enum.GetValues<TrainingApiOperation>())
+            dashboard.AddWidgets(new GraphWidget(new GraphWidgetProps
+            {
+                Left = [api.MetricRequests(operation), api.MetricErrors(operation), api.MetricClientErrors(operation), api.MetricThrottles(operation), api.MetricLatency(operation)],
+            }));
+        foreach (var definition in definitions)
+            dashboard.AddWidgets(new GraphWidget(new GraphWidgetProps { Left = [api.MetricJobsSubmitted(definition.Name), api.MetricGpusRequested(definition.Name)] }));
+        return [api.Handler];
+    }
+
+    private static void WatchEveryModel(Stack s, InferenceApi api, params string[] models)
+    {
+        var dashboard = new Dashboard(s, "Watch");
+        foreach (var model in models)
+        {
+            dashboard.AddWidgets(new GraphWidget(new GraphWidgetProps
+            {
+                Left = [api.MetricRequests(model), api.MetricErrors(model), api.MetricThrottles(model), api.MetricLatency(model)],
+            }));
+            api.MetricErrors(model).CreateAlarm(s, "Errors" + model.Replace(".", "", StringComparison.Ordinal), new CreateAlarmOptions { Threshold = 1, EvaluationPeriods = 1 });
+        }
+    }
+}
+
+/// <summary>A prebuilt-handler directory with an empty bootstrap: the templates need an asset, not a binary.</summary>
+internal static class FakeHandler
+{
+    public static string Directory { get; } = Create();
+
+    private static string Create()
+    {
+        var dir = System.IO.Directory.CreateTempSubdirectory("amp-contract-bootstrap-").FullName;
+        File.WriteAllText(Path.Combine(dir, "bootstrap"), "#!/bin/sh\n");
+        return dir;
+    }
+}
