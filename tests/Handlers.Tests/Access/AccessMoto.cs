@@ -28,7 +28,7 @@ public sealed class AccessMoto : IAsyncLifetime
         var credentials = new BasicAWSCredentials("testing", "testing");
         Dynamo = new AmazonDynamoDBClient(credentials, new AmazonDynamoDBConfig { ServiceURL = Moto.Url.ToString(), AuthenticationRegion = "us-east-1" });
         Kms = new AmazonKeyManagementServiceClient(credentials, new AmazonKeyManagementServiceConfig { ServiceURL = Moto.Url.ToString(), AuthenticationRegion = "us-east-1" });
-        var key = await Kms.CreateKeyAsync(new CreateKeyRequest { KeySpec = KeySpec.HMAC_256, KeyUsage = KeyUsageType.GENERATE_VERIFY_MAC });
+        var key = await Kms.CreateKeyAsync(new Amazon.KeyManagementService.Model.CreateKeyRequest { KeySpec = KeySpec.HMAC_256, KeyUsage = KeyUsageType.GENERATE_VERIFY_MAC });
         HmacKeyId = key.KeyMetadata.KeyId;
     }
 
