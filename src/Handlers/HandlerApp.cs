@@ -1,3 +1,4 @@
+using AwsModelPlatform.Handlers.Access;
 using AwsModelPlatform.Handlers.Hosting;
 using AwsModelPlatform.Handlers.Inference;
 using AwsModelPlatform.Handlers.Training;
@@ -11,7 +12,7 @@ public static class HandlerApp
     public static WebApplication Build(WebApplicationBuilder builder)
     {
         builder.AddHandlerHosting();
-        var groups = RouteGroups.Select(builder.Configuration, new InferenceModule(), new TrainingModule());
+        var groups = RouteGroups.Select(builder.Configuration, new InferenceModule(), new TrainingModule(), new AuthorizerModule(), new AccessAdminModule());
         foreach (var group in groups) group.AddServices(builder.Services, builder.Configuration);
 
         var app = builder.Build();

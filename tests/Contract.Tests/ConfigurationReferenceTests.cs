@@ -6,6 +6,7 @@ using System.Text.RegularExpressions;
 using ApiSettings = handler::AwsModelPlatform.Contracts.ApiSettings;
 using InferenceSettings = handler::AwsModelPlatform.Contracts.InferenceSettings;
 using TrainingSettings = handler::AwsModelPlatform.Contracts.TrainingSettings;
+using AccessSettings = handler::AwsModelPlatform.Contracts.AccessSettings;
 
 namespace AwsModelPlatform.Contract.Tests;
 
@@ -23,8 +24,9 @@ public partial class ConfigurationReferenceTests
         Keys(ApiSettings.Section, new ApiSettings(), settings);
         Keys(InferenceSettings.Section, new InferenceSettings(), settings);
         Keys(TrainingSettings.Section, new TrainingSettings(), settings);
+        Keys(AccessSettings.Section, new AccessSettings(), settings);
 
-        var sections = new[] { ApiSettings.Section, InferenceSettings.Section, TrainingSettings.Section }.Select(s => s + "__").ToArray();
+        var sections = new[] { ApiSettings.Section, InferenceSettings.Section, TrainingSettings.Section, AccessSettings.Section }.Select(s => s + "__").ToArray();
         var documented = Documented(sections);
         Assert.Equal(settings.Keys.Order(StringComparer.Ordinal), documented.Keys.Order(StringComparer.Ordinal));
         foreach (var (key, value) in settings)

@@ -183,7 +183,7 @@ public sealed class HandlerFixture : IAsyncLifetime
         start.RedirectStandardOutput = true;
         start.RedirectStandardError = true;
         start.UseShellExecute = false;
-        foreach (var key in start.Environment.Keys.Where(k => k.StartsWith("AWS_", StringComparison.Ordinal) || k.StartsWith("Inference__", StringComparison.Ordinal) || k.StartsWith("Training__", StringComparison.Ordinal) || k.StartsWith("Aws__", StringComparison.Ordinal) || k.StartsWith("Api__", StringComparison.Ordinal)).ToList())
+        foreach (var key in start.Environment.Keys.Where(k => k.StartsWith("AWS_", StringComparison.Ordinal) || k.StartsWith("Inference__", StringComparison.Ordinal) || k.StartsWith("Training__", StringComparison.Ordinal) || k.StartsWith("Aws__", StringComparison.Ordinal) || k.StartsWith("Api__", StringComparison.Ordinal) || k.StartsWith("Access__", StringComparison.Ordinal)).ToList())
             start.Environment.Remove(key);
         start.Environment["DOTNET_NOLOGO"] = "1";
         foreach (var (k, v) in env) start.Environment[k] = v;

@@ -32,8 +32,14 @@ internal static class RouteGroup
     /// <summary>The training job routes.</summary>
     public const string Training = "training";
 
+    /// <summary>The API-key authorizer (a Lambda authorizer event, through the Web Adapter's pass-through path).</summary>
+    public const string Authorizer = "authorizer";
+
+    /// <summary>The admin routes of API keys, team limits and usage.</summary>
+    public const string Access = "access";
+
     /// <summary>The groups <c>Api:RouteGroups</c> may name.</summary>
-    public static IReadOnlyList<string> Selectable { get; } = [Inference, Training];
+    public static IReadOnlyList<string> Selectable { get; } = [Inference, Training, Authorizer, Access];
 }
 
 /// <summary>

@@ -7,7 +7,7 @@ namespace AwsModelPlatform.Contracts;
 /// </summary>
 internal static class Routes
 {
-    private const string Get = "GET", Post = "POST", Delete = "DELETE";
+    private const string Get = "GET", Post = "POST", Put = "PUT", Delete = "DELETE";
 
     // Paths name their parameters through these constants ({{{Model}}} is "{model}"), so PathWith callers and the
     // handler's parameters of the same names read what the table writes.
@@ -60,12 +60,43 @@ internal static class Routes
     /// <summary>Cancels or terminates a training job.</summary>
     public static readonly ApiRoute StopTrainingJob = new(RouteGroup.Training, Delete, $"/v1/training-jobs/{{{Id}}}", Transfer.Buffered, "StopTrainingJob") { MetricOperation = HandlerMetrics.Training.Stop };
 
+    /// <summary>The path parameter that names a team.</summary>
+    public const string Team = "team";
+
+    /// <summary>
+    /// A Lambda authorizer event: the Web Adapter posts events that are not HTTP requests to its pass-through path
+    /// (<see cref="WebAdapter.PassThroughPathVariable"/>). Never on API Gateway.
+    /// </summary>
+    public static readonly ApiRoute AuthorizeRequest = new(RouteGroup.Authorizer, Post, "/events", Transfer.Buffered, "AuthorizeRequest") { OnApiGateway = false };
+
+    /// <summary>Creates an API key for a team (the key is in this answer only).</summary>
+    public static readonly ApiRoute CreateApiKey = new(RouteGroup.Access, Post, "/v1/admin/keys", Transfer.Buffered, "CreateApiKey");
+
+    /// <summary>Lists API keys (never the keys themselves), of one team with <c>?team=</c>.</summary>
+    public static readonly ApiRoute ListApiKeys = new(RouteGroup.Access, Get, "/v1/admin/keys", Transfer.Buffered, "ListApiKeys");
+
+    /// <summary>Creates a key's successor; the key keeps working for the overlap.</summary>
+    public static readonly ApiRoute RotateApiKey = new(RouteGroup.Access, Post, $"/v1/admin/keys/{{{Id}}}/rotate", Transfer.Buffered, "RotateApiKey");
+
+    /// <summary>Revokes a key.</summary>
+    public static readonly ApiRoute RevokeApiKey = new(RouteGroup.Access, Delete, $"/v1/admin/keys/{{{Id}}}", Transfer.Buffered, "RevokeApiKey");
+
+    /// <summary>Sets a team's limits.</summary>
+    public static readonly ApiRoute PutTeam = new(RouteGroup.Access, Put, $"/v1/admin/teams/{{{Team}}}", Transfer.Buffered, "PutTeam");
+
+    /// <summary>A team's limits.</summary>
+    public static readonly ApiRoute GetTeam = new(RouteGroup.Access, Get, $"/v1/admin/teams/{{{Team}}}", Transfer.Buffered, "GetTeam");
+
+    /// <summary>What each key of a team spent on each model in a month.</summary>
+    public static readonly ApiRoute GetTeamUsage = new(RouteGroup.Access, Get, $"/v1/admin/teams/{{{Team}}}/usage", Transfer.Buffered, "GetTeamUsage");
+
     /// <summary>Every route.</summary>
     public static IReadOnlyList<ApiRoute> All { get; } =
     [
         Health, OpenApiDocument,
         Invoke, InvokeStream, InvokeAsync, GetAsyncInvocation, ListModels, ChatCompletions, Completions, Embeddings,
         SubmitTrainingJob, ListTrainingJobs, GetTrainingJob, StopTrainingJob,
+        AuthorizeRequest, CreateApiKey, ListApiKeys, RotateApiKey, RevokeApiKey, PutTeam, GetTeam, GetTeamUsage,
     ];
 
     /// <summary>

@@ -19,6 +19,9 @@ internal static class WebAdapter
     /// <summary>The path the adapter polls until the handler answers (<see cref="Routes.Health"/>).</summary>
     public const string ReadinessCheckPathVariable = "AWS_LWA_READINESS_CHECK_PATH";
 
+    /// <summary>The path the adapter posts events that are not HTTP requests to, such as a Lambda authorizer's (<see cref="Routes.AuthorizeRequest"/>).</summary>
+    public const string PassThroughPathVariable = "AWS_LWA_PASS_THROUGH_PATH";
+
     /// <summary>How the adapter hands responses to Lambda: <see cref="Buffered"/> or <see cref="ResponseStream"/>.</summary>
     public const string InvokeModeVariable = "AWS_LWA_INVOKE_MODE";
 

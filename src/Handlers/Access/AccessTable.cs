@@ -3,28 +3,18 @@ using Amazon.DynamoDBv2.Model;
 
 namespace AwsModelPlatform.Handlers.Access;
 
-/// <summary>
-/// The layout of the access table (one DynamoDB table, partition key <c>pk</c> and sort key <c>sk</c>, both strings; TTL on
-/// <see cref="Ttl"/>). Items:
-/// <list type="bullet">
-/// <item><c>team#{team}</c> / <c>limits</c>: a team's limits (<see cref="TeamLimits"/>);</item>
-/// <item><c>key#{keyId}</c> / <c>key</c>: an API key's record (<see cref="KeyRecord"/>): its team and the MAC of the key, never the key;</item>
-/// <item><c>team#{team}</c> / <c>rpm#{minute}</c>, <c>tpm#{minute}</c>: the requests and tokens of one UTC minute, expiring after it;</item>
-/// <item><c>team#{team}</c> / <c>month#{yyyy-MM}</c>: the tokens and dollars of one UTC month;</item>
-/// <item><c>usage#{team}#{yyyy-MM}</c> / <c>{keyId}#{model}</c>: what one key spent on one model in a month (<see cref="UsageRow"/>).</item>
-/// </list>
-/// </summary>
+/// <summary>The access table's item keys (<see cref="AccessLayout"/>: what each item is) and the DynamoDB helpers the stores share.</summary>
 public static class AccessTable
 {
-    public const string PartitionKey = "pk";
-    public const string SortKey = "sk";
-    public const string Ttl = "expiresAt";
+    public const string PartitionKey = AccessLayout.PartitionKey;
+    public const string SortKey = AccessLayout.SortKey;
+    public const string Ttl = AccessLayout.Ttl;
 
-    public static string TeamKey(string team) => "team#" + team;
-    public static string ApiKeyKey(string keyId) => "key#" + keyId;
-    public static string UsageKey(string team, DateTimeOffset month) => $"usage#{team}#{Month(month)}";
-    public const string LimitsSort = "limits";
-    public const string KeySort = "key";
+    public static string TeamKey(string team) => AccessLayout.TeamPrefix + team;
+    public static string ApiKeyKey(string keyId) => AccessLayout.KeyPrefix + keyId;
+    public static string UsageKey(string team, DateTimeOffset month) => $"{AccessLayout.UsagePrefix}{team}#{Month(month)}";
+    public const string LimitsSort = AccessLayout.LimitsSort;
+    public const string KeySort = AccessLayout.KeySort;
     public static string RequestsSort(DateTimeOffset now) => "rpm#" + Minute(now);
     public static string TokensSort(DateTimeOffset now) => "tpm#" + Minute(now);
     public static string MonthSort(DateTimeOffset now) => "month#" + Month(now);

@@ -30,7 +30,15 @@ public sealed record PolicyStatement(
     [property: JsonPropertyName("Effect")] string Effect,
     [property: JsonPropertyName("Resource")] string Resource);
 
-/// <summary>The authorizer's wire types (source-generated: AOT-safe).</summary>
+/// <summary>The authorizer's and the admin routes' wire types (source-generated: AOT-safe).</summary>
+[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(AuthorizerRequest))]
 [JsonSerializable(typeof(AuthorizerResponse))]
+[JsonSerializable(typeof(CreateKeyRequest))]
+[JsonSerializable(typeof(RotateKeyRequest))]
+[JsonSerializable(typeof(CreatedKey))]
+[JsonSerializable(typeof(KeyList))]
+[JsonSerializable(typeof(KeyInfo))]
+[JsonSerializable(typeof(TeamBody))]
+[JsonSerializable(typeof(UsageList))]
 internal sealed partial class AccessJsonContext : JsonSerializerContext;

@@ -136,7 +136,7 @@ public sealed class KeyStore(IAmazonDynamoDB dynamo, string tableName, KeyMac ma
         }, cancellationToken);
 
     private static KeyRecord Read(Dictionary<string, AttributeValue> item) => new(
-        item[PartitionKey].S["key#".Length..],
+        item[PartitionKey].S[AccessLayout.KeyPrefix.Length..],
         item[TeamAttr].S,
         OptionalString(item, NameAttr) ?? "",
         FromSeconds(OptionalLong(item, CreatedAttr))!.Value,

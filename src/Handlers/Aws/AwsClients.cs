@@ -1,5 +1,6 @@
 using System.Net;
 using Amazon;
+using Amazon.DynamoDBv2;
 using Amazon.KeyManagementService;
 using Amazon.Runtime;
 using Amazon.Runtime.Credentials;
@@ -23,6 +24,7 @@ public sealed class AwsEnvironment
         S3Url = ServiceUrl(o.ServiceUrls.S3, "Aws:ServiceUrls:S3");
         KmsUrl = ServiceUrl(o.ServiceUrls.Kms, "Aws:ServiceUrls:Kms");
         BatchUrl = ServiceUrl(o.ServiceUrls.Batch, "Aws:ServiceUrls:Batch") ?? new Uri($"https://batch.{RegionName}.amazonaws.com/");
+        DynamoDbUrl = ServiceUrl(o.ServiceUrls.DynamoDb, "Aws:ServiceUrls:DynamoDb");
     }
 
     public string RegionName { get; }
@@ -31,6 +33,7 @@ public sealed class AwsEnvironment
     public Uri? S3Url { get; }
     public Uri? KmsUrl { get; }
     public Uri BatchUrl { get; }
+    public Uri? DynamoDbUrl { get; }
     /// <summary>SageMaker's control-plane API in the region (<c>api.sagemaker</c>, the endpoint prefix of its API model).</summary>
     public Uri SageMakerApiUrl => new($"https://api.sagemaker.{RegionName}.amazonaws.com/");
     /// <summary>The standard AWS credential chain, resolved on first use (so /healthz and 4xx answers need none).</summary>
@@ -99,6 +102,17 @@ public static class AwsClientFactory
             config.AuthenticationRegion = env.RegionName;
         }
         return new AmazonKeyManagementServiceClient(env.Credentials, config);
+    }
+
+    public static IAmazonDynamoDB DynamoDb(AwsEnvironment env)
+    {
+        var config = new AmazonDynamoDBConfig { RegionEndpoint = env.Region };
+        if (env.DynamoDbUrl is { } url)
+        {
+            config.ServiceURL = url.ToString();
+            config.AuthenticationRegion = env.RegionName;
+        }
+        return new AmazonDynamoDBClient(env.Credentials, config);
     }
 
     public static IAmazonS3 S3(AwsEnvironment env)

@@ -33,4 +33,5 @@ public sealed class ServiceUrlOptions
     public string? S3 { get; set; }
     public string? Kms { get; set; }
     public string? Batch { get; set; }
+    public string? DynamoDb { get; set; }
 }

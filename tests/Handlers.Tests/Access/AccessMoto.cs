@@ -12,7 +12,8 @@ namespace AwsModelPlatform.Handlers.Tests.Access;
 
 /// <summary>
 /// moto's DynamoDB and KMS for the access store: one table per test class with the access table's key schema and an
-/// HMAC key (<c>HMAC_256</c>, <c>GENERATE_VERIFY_MAC</c>), as the construct creates them.
+/// HMAC key (<c>HMAC_256</c>, <c>GENERATE_VERIFY_MAC</c>), as the construct creates them. moto answers one request at a
+/// time, so its conditional writes are atomic as DynamoDB's are (<see cref="MotoServer.StartAsync"/>).
 /// </summary>
 public sealed class AccessMoto : IAsyncLifetime
 {
@@ -24,11 +25,11 @@ public sealed class AccessMoto : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Moto = await MotoServer.StartAsync();
+        Moto = await MotoServer.StartAsync(oneRequestAtATime: true);
         var credentials = new BasicAWSCredentials("testing", "testing");
         Dynamo = new AmazonDynamoDBClient(credentials, new AmazonDynamoDBConfig { ServiceURL = Moto.Url.ToString(), AuthenticationRegion = "us-east-1" });
         Kms = new AmazonKeyManagementServiceClient(credentials, new AmazonKeyManagementServiceConfig { ServiceURL = Moto.Url.ToString(), AuthenticationRegion = "us-east-1" });
-        var key = await Kms.CreateKeyAsync(new CreateKeyRequest { KeySpec = KeySpec.HMAC_256, KeyUsage = KeyUsageType.GENERATE_VERIFY_MAC });
+        var key = await Kms.CreateKeyAsync(new Amazon.KeyManagementService.Model.CreateKeyRequest { KeySpec = KeySpec.HMAC_256, KeyUsage = KeyUsageType.GENERATE_VERIFY_MAC });
         HmacKeyId = key.KeyMetadata.KeyId;
     }
 
