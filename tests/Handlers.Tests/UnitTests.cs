@@ -55,11 +55,14 @@ public sealed class RouteGroupTests
     }
 
     [Fact]
-    public void Unset_selects_every_group()
+    public void Unset_selects_the_groups_that_need_no_access_table()
     {
         var inference = new Fake("inference");
         var training = new Fake("training");
-        Assert.Equal([inference, training], RouteGroups.Select(Config(null), inference, training));
+        var authorizer = new Fake("authorizer");
+        var access = new Fake("access");
+        Assert.Equal([inference, training], RouteGroups.Select(Config(null), inference, training, authorizer, access));
+        Assert.Equal([authorizer, access], RouteGroups.Select(Config("authorizer,access"), inference, training, authorizer, access));
     }
 }
 

@@ -42,8 +42,9 @@ public sealed class HandlerProcess : IDisposable
         {
             if (handler._process.HasExited)
             {
+                var failure = new InvalidOperationException($"The handler exited with {handler._process.ExitCode}:\n{handler.Log()}");
                 handler.Dispose();
-                throw new InvalidOperationException($"The handler exited with {handler._process.ExitCode}:\n{handler.Log()}");
+                throw failure;
             }
             try
             {

@@ -40,6 +40,9 @@ internal static class RouteGroup
 
     /// <summary>The groups <c>Api:RouteGroups</c> may name.</summary>
     public static IReadOnlyList<string> Selectable { get; } = [Inference, Training, Authorizer, Access];
+
+    /// <summary>The groups of a process whose <c>Api:RouteGroups</c> is unset: those that need no access table and HMAC key.</summary>
+    public static IReadOnlyList<string> Default { get; } = [Inference, Training];
 }
 
 /// <summary>

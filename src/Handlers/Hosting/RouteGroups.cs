@@ -14,10 +14,11 @@ internal interface IRouteGroupModule
 
 internal static class RouteGroups
 {
-    /// <summary>The modules named in <c>Api:RouteGroups</c> (all of them when unset); an unknown name fails startup.</summary>
+    /// <summary>The modules named in <c>Api:RouteGroups</c> (those of <see cref="RouteGroup.Default"/> when unset); an unknown name fails startup.</summary>
     public static IReadOnlyList<IRouteGroupModule> Select(IConfiguration configuration, params IRouteGroupModule[] known)
     {
-        if (ApiOptions.Bind(configuration).Groups is not { } names) return known;
+        if (ApiOptions.Bind(configuration).Groups is not { } names)
+            return known.Where(m => RouteGroup.Default.Contains(m.Name, StringComparer.OrdinalIgnoreCase)).ToList();
         var selected = new List<IRouteGroupModule>();
         foreach (var name in names)
         {
