@@ -365,8 +365,7 @@ public sealed class TrainingUnitTests
             ("11111111-1111-1111-1111-111111111111", a),
             ("22222222-2222-2222-2222-222222222222", b),
             ("33333333-3333-3333-3333-333333333333", prefix + "-one"),
-            ("44444444-4444-4444-4444-444444444444", prefix + "-two"),
-            ("55555555-5555-5555-5555-555555555555", "legacy arn:aws:iam::1:user/old")); // no hash tag: its readable tag decides
+            ("44444444-4444-4444-4444-444444444444", prefix + "-two"));
         async Task<string[]> Visible(string caller) =>
             (await Service(listing).ListAsync(null, 5, null, caller, CancellationToken.None)).JobSummaryList.Select(j => j.JobId[..1]).ToArray();
 
@@ -374,7 +373,6 @@ public sealed class TrainingUnitTests
         Assert.Equal(["2"], await Visible(b));
         Assert.Equal(["3"], await Visible(prefix + "-one"));
         Assert.Equal(["4"], await Visible(prefix + "-two"));
-        Assert.Equal(["5"], await Visible("arn:aws:iam::1:user/old"));
         Assert.Empty(await Visible("arn:aws:iam::1:user/other"));
         Assert.Null(await Service(listing).DescribeAsync("11111111-1111-1111-1111-111111111111", b, CancellationToken.None));
         Assert.NotNull(await Service(listing).DescribeAsync("11111111-1111-1111-1111-111111111111", a, CancellationToken.None));
@@ -560,7 +558,7 @@ public sealed class TrainingUnitTests
 
     /// <summary>
     /// Answers ListJobs with these jobs and a next token, and DescribeJobs with them tagged with their callers as the
-    /// handler tags them; a caller "legacy X" is a job tagged before the hash tag: readable tag X only.
+    /// handler tags them.
     /// </summary>
     private sealed class ScriptedListing(params (string Id, string? Caller)[] jobs) : HttpMessageHandler
     {
@@ -580,10 +578,8 @@ public sealed class TrainingUnitTests
                         tags = j.Caller switch
                         {
                             null => new Dictionary<string, string>(),
-                            // Tagged before the hash tag existed: the readable tag only.
-                            ['l', 'e', 'g', 'a', 'c', 'y', ' ', .. var old] => new Dictionary<string, string> { ["aws-model-platform:caller"] = old },
                             // As the handler tags: readable (sanitized, cut at 256) and the hash of the exact caller.
-                            var c => new Dictionary<string, string> { ["aws-model-platform:caller"] = Readable(c), ["aws-model-platform:caller-hash"] = TrainingService.CallerHash(c) },
+                            var c => new Dictionary<string, string> { ["aws-model-platform:caller"] = Readable(c), ["aws-model-platform:caller-hash"] = JobVisibilityFilter.CallerHash(c) },
                         },
                     }),
                 };
@@ -610,7 +606,7 @@ public sealed class TrainingUnitTests
             if (Delay > TimeSpan.Zero) await Task.Delay(Delay, ct);
             if (Throttle)
                 return new HttpResponseMessage(HttpStatusCode.TooManyRequests) { Content = new StringContent("{\"__type\":\"TooManyRequestsException\",\"message\":\"Rate exceeded\"}") };
-            var tags = new Dictionary<string, string> { [JobTags.Caller] = "caller", [JobTags.CallerHash] = TrainingService.CallerHash("caller") };
+            var tags = new Dictionary<string, string> { [JobTags.Caller] = "caller", [JobTags.CallerHash] = JobVisibilityFilter.CallerHash("caller") };
             if (JobTag is not null) tags[JobTags.TrainingJobs] = JobTag;
             var json = request.RequestUri.AbsolutePath switch
             {

@@ -1,7 +1,7 @@
+using System.Globalization;
 using System.Text.RegularExpressions;
 using AwsModelPlatform.Handlers.Aws;
 using AwsModelPlatform.Handlers.Hosting;
-using AwsModelPlatform.Handlers.Inference;
 
 namespace AwsModelPlatform.Handlers.Training;
 
@@ -150,7 +150,7 @@ public static partial class TrainingEndpoints
     /// <summary>Reads the body under <paramref name="limit"/>: 413 from the declared length or as soon as the limit is passed.</summary>
     internal static async Task<byte[]> ReadBodyAsync(HttpRequest request, int limit, CancellationToken ct)
     {
-        var tooLarge = new ApiProblemException(new Problem("https://awsmodelplatform.dev/problems/payload-too-large", "Payload too large", 413, $"A training job submission is limited to {limit} bytes."));
+        var tooLarge = Problems.PayloadTooLarge($"A training job submission is limited to {limit.ToString(CultureInfo.InvariantCulture)} bytes.");
         if (request.ContentLength > limit) throw tooLarge;
         var buffer = new byte[Math.Min(request.ContentLength ?? 8192, limit) + 1];
         var length = 0;
@@ -179,8 +179,8 @@ public static partial class TrainingEndpoints
     {
         var ctx = http.Ctx();
         if (ctx.IsAnonymous && catalog.JobVisibility == JobVisibility.Caller)
-            throw new ApiProblemException(new Problem("https://awsmodelplatform.dev/problems/caller-unknown", "Caller unknown", 403,
-                "Training jobs are visible to the caller that submitted them, and this request carries no caller identity (API Gateway's request context)."));
+            throw Problems.CallerUnknown(
+                "Training jobs are visible to the caller that submitted them, and this request carries no caller identity (API Gateway's request context).");
         return ctx.Caller;
     }
 

@@ -116,30 +116,30 @@ internal static partial class TrainingRequestParser
 
             var definitionName = RequiredString(fields, "definition");
             var definition = catalog.Find(definitionName)
-                ?? throw Bad("unknown-definition", "Unknown job definition", $"'definition' names no configured job definition; known: {string.Join(", ", catalog.Definitions.Select(d => d.Name))}.");
+                ?? throw Problems.UnknownDefinition($"'definition' names no configured job definition; known: {string.Join(", ", catalog.Definitions.Select(d => d.Name))}.");
 
             string? instanceType = OptionalString(fields, "instanceType");
             var type = (GpuInstanceType?)null;
             if (instanceType is not null)
             {
                 type = catalog.AllowedInstanceTypes.FirstOrDefault(t => t.Name == instanceType)
-                    ?? throw Bad("instance-type-not-allowed", "Instance type not allowed", $"'instanceType' must be one of: {string.Join(", ", catalog.AllowedInstanceTypes.Select(t => t.Name))}.");
+                    ?? throw Problems.InstanceTypeNotAllowed($"'instanceType' must be one of: {string.Join(", ", catalog.AllowedInstanceTypes.Select(t => t.Name))}.");
                 if (!definition.MultiNode)
                     throw Problems.BadRequest($"'instanceType' applies to multi-node definitions only (Batch refuses it on single-node jobs); '{definition.Name}' runs on whichever allowed type fits its GPUs.");
             }
 
             var nodes = OptionalInt(fields, "nodes") ?? definition.Nodes;
             if (!definition.MultiNode && nodes != 1)
-                throw Bad("too-many-nodes", "Too many nodes", $"'{definition.Name}' is a single-node definition; 'nodes' must be 1 or absent.");
+                throw Problems.TooManyNodes($"'{definition.Name}' is a single-node definition; 'nodes' must be 1 or absent.");
             if (nodes < 1 || nodes > definition.MaxNodes)
-                throw Bad("too-many-nodes", "Too many nodes", $"'nodes' must be 1..{definition.MaxNodes} for '{definition.Name}' (default {definition.Nodes}).");
+                throw Problems.TooManyNodes($"'nodes' must be 1..{definition.MaxNodes} for '{definition.Name}' (default {definition.Nodes}).");
 
             var gpus = OptionalInt(fields, "gpus");
             if (gpus is { } g)
             {
                 var max = type?.Gpus ?? catalog.AllowedInstanceTypes.Max(t => t.Gpus);
                 if (g < 1 || g > max)
-                    throw Bad("too-many-gpus", "Too many GPUs", $"'gpus' must be 1..{max} per node ({(type is null ? "the most any allowed instance type has" : $"what {type.Name} has")}).");
+                    throw Problems.TooManyGpus($"'gpus' must be 1..{max} per node ({(type is null ? "the most any allowed instance type has" : $"what {type.Name} has")}).");
             }
 
             // Absent: no timeout is sent and the definition's own applies (a default here would override it). Given: it
@@ -185,9 +185,6 @@ internal static partial class TrainingRequestParser
             return new ValidatedSubmission(name, definition, command, gpus, nodes, instanceType, hyperparameters, dataset, runtime, secrets);
         }
     }
-
-    private static ApiProblemException Bad(string slug, string title, string detail) =>
-        new(new Problem("https://awsmodelplatform.dev/problems/" + slug, title, 400, detail));
 
     private static string RequiredString(Dictionary<string, JsonElement> fields, string name) =>
         OptionalString(fields, name) ?? throw Problems.BadRequest($"'{name}' is required.");
@@ -266,7 +263,7 @@ public static partial class DatasetUri
     }
 
     private static ApiProblemException Refuse(string why) =>
-        new(new Problem("https://awsmodelplatform.dev/problems/dataset-outside-bucket", "Dataset not allowed", 400, "'datasetUri' " + why));
+        Problems.DatasetOutsideBucket("'datasetUri' " + why);
 
     [GeneratedRegex("^[A-Za-z0-9!_.*'()=/-]+\\z")] // \z: $ would let a final "\n" through
     private static partial Regex SafeKey();

@@ -1,9 +1,8 @@
 using System.Buffers;
 using System.Text.Json;
-using AwsModelPlatform.Handlers.Hosting;
 using Microsoft.Net.Http.Headers;
 
-namespace AwsModelPlatform.Handlers.Inference;
+namespace AwsModelPlatform.Handlers.Hosting;
 
 /// <summary>Reads a request body under a byte limit, failing with 413 as soon as the limit is passed (never buffering past it).</summary>
 public static class RequestBody
