@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text;
 using Amazon.Runtime.EventStreams;
@@ -96,7 +97,7 @@ public static class EventStreamReader
                 }
                 catch (OperationCanceledException e) when (!ct.IsCancellationRequested)
                 {
-                    throw new SageMakerStreamException("StreamIdleTimeout", $"No data arrived from the model for {idleTimeout.TotalSeconds:0.###} s.", inner: e);
+                    throw new SageMakerStreamException("StreamIdleTimeout", string.Create(CultureInfo.InvariantCulture, $"No data arrived from the model for {idleTimeout.TotalSeconds:0.###} s."), inner: e);
                 }
                 catch (Exception e) when (e is IOException or HttpRequestException && !ct.IsCancellationRequested)
                 {
