@@ -86,11 +86,15 @@ public static class Problems
     public static ApiProblemException BadRequest(string detail) => new(Of(Types.BadRequest, "Bad request", 400, detail));
     public static ApiProblemException MalformedJson(string detail) => new(Of(Types.MalformedJson, "Malformed JSON", 400, detail));
     public static ApiProblemException NotFound(string detail) => new(Of(Types.NotFound, "Not found", 404, detail));
-    public static ApiProblemException UnknownModel(string model) => new(Of(Types.UnknownModel, "Unknown model", 404, $"No model named '{model}' is configured."));
-    public static ApiProblemException PayloadTooLarge(long limit) => PayloadTooLarge($"The request body exceeds this model's limit of {Invariant(limit)} bytes.");
+    public static ApiProblemException UnknownModel(string model) =>
+        new(Of(Types.UnknownModel, "Unknown model", 404, $"No model named '{model}' is configured."));
+    public static ApiProblemException PayloadTooLarge(long limit) =>
+        PayloadTooLarge($"The request body exceeds this model's limit of {Invariant(limit)} bytes.");
     public static ApiProblemException PayloadTooLarge(string detail) => new(Of(Types.PayloadTooLarge, "Payload too large", 413, detail));
-    public static ApiProblemException UnsupportedMediaType(string detail) => new(Of(Types.UnsupportedMediaType, "Unsupported media type", 415, detail));
-    public static ApiProblemException IdempotencyKeyReused(string detail) => new(Of(Types.IdempotencyKeyReused, "Idempotency key reused", 409, detail));
+    public static ApiProblemException UnsupportedMediaType(string detail) =>
+        new(Of(Types.UnsupportedMediaType, "Unsupported media type", 415, detail));
+    public static ApiProblemException IdempotencyKeyReused(string detail) =>
+        new(Of(Types.IdempotencyKeyReused, "Idempotency key reused", 409, detail));
     public static ApiProblemException NotConfigured(string detail) => new(Of(Types.NotConfigured, "Not configured", 501, detail));
     public static ApiProblemException InvocationNotSupported(string detail) =>
         new(Of(Types.InvocationNotSupported, "Invocation not supported by the model's endpoint", 400, detail));
@@ -98,13 +102,15 @@ public static class Problems
     // ---------- training ----------
 
     public static ApiProblemException UnknownDefinition(string detail) => new(Of(Types.UnknownDefinition, "Unknown job definition", 400, detail));
-    public static ApiProblemException InstanceTypeNotAllowed(string detail) => new(Of(Types.InstanceTypeNotAllowed, "Instance type not allowed", 400, detail));
+    public static ApiProblemException InstanceTypeNotAllowed(string detail) =>
+        new(Of(Types.InstanceTypeNotAllowed, "Instance type not allowed", 400, detail));
     public static ApiProblemException TooManyNodes(string detail) => new(Of(Types.TooManyNodes, "Too many nodes", 400, detail));
     public static ApiProblemException TooManyGpus(string detail) => new(Of(Types.TooManyGpus, "Too many GPUs", 400, detail));
     public static ApiProblemException DatasetOutsideBucket(string detail) => new(Of(Types.DatasetOutsideBucket, "Dataset not allowed", 400, detail));
     public static ApiProblemException CallerUnknown(string detail) => new(Of(Types.CallerUnknown, "Caller unknown", 403, detail));
     public static ApiProblemException JobFinished(string detail) => new(Of(Types.JobFinished, "Job already finished", 409, detail));
-    public static ApiProblemException JobNotStoppable(string detail) => new(Of(Types.JobNotStoppable, "Job not submitted through this API", 409, detail));
+    public static ApiProblemException JobNotStoppable(string detail) =>
+        new(Of(Types.JobNotStoppable, "Job not submitted through this API", 409, detail));
     public static ApiProblemException JobTooLarge(string detail) => new(Of(Types.JobTooLarge, "Job too large", 413, detail));
 
     /// <summary>Another request holds the <c>Idempotency-Key</c> and is still submitting: 409, retry after <paramref name="retryAfter"/>.</summary>
@@ -122,7 +128,11 @@ public static class Problems
             { StatusCode: >= 500 } => (503, Types.UpstreamUnavailable, "AWS Batch is unavailable", TimeSpan.FromSeconds(2)),
             _ => (502, Types.UpstreamError, "AWS Batch failed", null),
         };
-        return (Of(type, title, status, b.Message) with { UpstreamRequestId = b.RequestId, ErrorType = b.ErrorType, OriginalStatusCode = b.StatusCode }, retryAfter);
+        var problem = Of(type, title, status, b.Message) with
+        {
+            UpstreamRequestId = b.RequestId, ErrorType = b.ErrorType, OriginalStatusCode = b.StatusCode,
+        };
+        return (problem, retryAfter);
     }
 
     /// <summary>
@@ -153,7 +163,8 @@ public static class Problems
         _ => Of(Types.HttpStatusPrefix + Invariant(status), ReasonPhrase(status), status),
     };
 
-    public static Problem Internal() => Of(Types.Internal, "Internal error", 500, "An unexpected error occurred; the request id identifies it in the logs.");
+    public static Problem Internal() =>
+        Of(Types.Internal, "Internal error", 500, "An unexpected error occurred; the request id identifies it in the logs.");
     public static Problem Timeout(string detail) => Of(Types.UpstreamTimeout, "Upstream timeout", 504, detail);
     public static Problem CircuitOpen(string endpoint) =>
         Of(Types.CircuitOpen, "Endpoint unavailable", 503, $"Calls to endpoint '{endpoint}' are failing; they are paused for a short while.");
@@ -162,7 +173,9 @@ public static class Problems
     public static Problem StreamError(Aws.SageMakerStreamException e, string? upstreamRequestId) =>
         Of(Types.StreamError, "Stream error", 502, e.Message) with { UpstreamRequestId = upstreamRequestId };
 
-    /// <summary>A SageMaker response stream failed after the 200 started: the problem written in-band (docs/handlers.md, "Streams and their errors").</summary>
+    /// <summary>
+    /// A SageMaker response stream failed after the 200 started: the problem written in-band (docs/handlers.md, "Streams and their errors").
+    /// </summary>
     public static Problem InStream(Aws.SageMakerStreamException e)
     {
         var (type, title) = e.ErrorType switch
@@ -189,7 +202,8 @@ public static class Problems
     /// </summary>
     public static (Problem Problem, TimeSpan RetryAfter) NoCapacity(Aws.SageMakerException e, string? model = null) =>
         (new Problem(Base + Types.ModelNoCapacity, "The model has no capacity yet", 503,
-            $"No copy of {(model is null ? "the model" : $"model '{model}'")} is running: it scaled to zero or is scaling out, which takes minutes for a large model. " +
+            $"No copy of {(model is null ? "the model" : $"model '{model}'")} is running: it scaled to zero or is scaling out, " +
+            "which takes minutes for a large model. " +
             $"The request was not processed; send it again after {Invariant((int)NoCapacityRetryAfter.TotalSeconds)} s. SageMaker said: {e.Message}",
             UpstreamRequestId: e.RequestId, ErrorType: e.ErrorType), NoCapacityRetryAfter);
 
@@ -228,13 +242,15 @@ public static class Problems
             429 or 503 => (503, Types.UpstreamUnavailable, "S3 is throttling or unavailable"),
             _ => (502, Types.UpstreamError, "S3 failed"),
         };
-        var problem = new Problem(Base + type, title, status, $"S3 answered {Invariant((int)e.StatusCode)} {e.ErrorCode}.", UpstreamRequestId: e.RequestId, ErrorType: e.ErrorCode);
+        var problem = new Problem(Base + type, title, status, $"S3 answered {Invariant((int)e.StatusCode)} {e.ErrorCode}.",
+            UpstreamRequestId: e.RequestId, ErrorType: e.ErrorCode);
         return (problem, status == 503 ? TimeSpan.FromSeconds(1) : null);
     }
 
     /// <summary>An AWS service other than S3 (whose codes <see cref="FromS3"/> maps) answered with an error.</summary>
     public static Problem FromAws(Amazon.Runtime.AmazonServiceException e) =>
-        new(Base + Types.UpstreamError, "AWS failed", 502, $"AWS answered {Invariant((int)e.StatusCode)} {e.ErrorCode}.", UpstreamRequestId: e.RequestId, ErrorType: e.ErrorCode);
+        new(Base + Types.UpstreamError, "AWS failed", 502, $"AWS answered {Invariant((int)e.StatusCode)} {e.ErrorCode}.",
+            UpstreamRequestId: e.RequestId, ErrorType: e.ErrorCode);
 
     /// <summary>No answer from an AWS endpoint (DNS, connection, TLS, or the SDK giving up before a response).</summary>
     public static Problem Unreachable(Exception e) =>

@@ -16,7 +16,8 @@ internal sealed partial class IdempotentSubmission(
 {
     private static readonly TimeSpan InProgressRetryAfter = TimeSpan.FromSeconds(2);
 
-    public async Task<(SubmittedJob Job, bool Replayed)> SubmitAsync(ValidatedSubmission s, string idempotencyKey, string caller, CancellationToken ct)
+    public async Task<(SubmittedJob Job, bool Replayed)> SubmitAsync(
+        ValidatedSubmission s, string idempotencyKey, string caller, CancellationToken ct)
     {
         var key = store.KeyFor(caller, idempotencyKey);
         var existing = await AwsCall.RunAsync("S3", () => store.GetAsync(key, ct));
@@ -37,12 +38,16 @@ internal sealed partial class IdempotentSubmission(
         return await ReplayAsync(key, existing, s, caller, ct);
     }
 
-    private async Task<(SubmittedJob, bool)> ReplayAsync(string key, StoredSubmission existing, ValidatedSubmission s, string caller, CancellationToken ct)
+    private async Task<(SubmittedJob, bool)> ReplayAsync(
+        string key, StoredSubmission existing, ValidatedSubmission s, string caller, CancellationToken ct)
     {
         var r = existing.Record;
         if (r.Fingerprint != s.Fingerprint()
             || !await AwsCall.RunAsync("KMS", () => secrets.MatchAsync(r.JobName, r.SubmissionId, r.SecretCiphertexts, s.Secrets, ct)))
-            throw Problems.IdempotencyKeyReused($"This {IdempotencyKey.Header} was used with a different request body; use a new key for a different job.");
+        {
+            throw Problems.IdempotencyKeyReused(
+                $"This {IdempotencyKey.Header} was used with a different request body; use a new key for a different job.");
+        }
         if (r.JobId is not null) return (Job(r, r.JobId), true);
 
         if (r.Failure is not null)
@@ -90,7 +95,8 @@ internal sealed partial class IdempotentSubmission(
         try
         {
             var failed = record with { Failure = new SubmissionFailure(problem.Status, problem.Type, problem.Detail, time.GetUtcNow()) };
-            if (await store.TryReplaceAsync(key, failed, etag, ct) is null) LogFailureNotRecorded(logger, record.JobName, "the record changed meanwhile", null);
+            if (await store.TryReplaceAsync(key, failed, etag, ct) is null)
+                LogFailureNotRecorded(logger, record.JobName, "the record changed meanwhile", null);
         }
         catch (Exception e) when (e is AmazonServiceException or HttpRequestException or OperationCanceledException)
         {
@@ -123,10 +129,12 @@ internal sealed partial class IdempotentSubmission(
     private static ApiProblemException InProgress() =>
         Problems.SubmissionInProgress("A request with this Idempotency-Key is being submitted; retry shortly.", InProgressRetryAfter);
 
-    [LoggerMessage(EventId = 102, Level = LogLevel.Warning, Message = "training job {JobId} ({JobName}) adopted from an interrupted idempotent submission")]
+    [LoggerMessage(EventId = 102, Level = LogLevel.Warning,
+        Message = "training job {JobId} ({JobName}) adopted from an interrupted idempotent submission")]
     private static partial void LogAdopted(ILogger logger, string jobId, string jobName);
 
-    [LoggerMessage(EventId = 103, Level = LogLevel.Warning, Message = "training job {JobId}: its idempotency record changed before it could be completed")]
+    [LoggerMessage(EventId = 103, Level = LogLevel.Warning,
+        Message = "training job {JobId}: its idempotency record changed before it could be completed")]
     private static partial void LogRecordRaced(ILogger logger, string jobId);
 
     [LoggerMessage(EventId = 104, Level = LogLevel.Warning,

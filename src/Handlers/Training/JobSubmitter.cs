@@ -21,6 +21,8 @@ internal sealed partial class JobSubmitter(BatchGateway batch, SubmitJobBuilder 
     }
 
     [LoggerMessage(EventId = 100, Level = LogLevel.Information,
-        Message = "training job {JobId} submitted: name={JobName} definition={Definition} nodes={Nodes} gpus={Gpus} secrets={SecretCount} caller={Caller}")]
-    private static partial void LogSubmitted(ILogger logger, string jobId, string jobName, string definition, int nodes, int gpus, int secretCount, string caller);
+        Message = "training job {JobId} submitted: name={JobName} definition={Definition} nodes={Nodes} gpus={Gpus} "
+            + "secrets={SecretCount} caller={Caller}")]
+    private static partial void LogSubmitted(
+        ILogger logger, string jobId, string jobName, string definition, int nodes, int gpus, int secretCount, string caller);
 }

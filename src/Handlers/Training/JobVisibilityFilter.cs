@@ -17,6 +17,8 @@ internal sealed class JobVisibilityFilter(TrainingCatalog catalog)
     public bool IsVisibleTo(BatchJobDetail job, string caller) =>
         IsShared || job.Tags?.GetValueOrDefault(JobTags.CallerHash) == CallerHash(caller);
 
-    /// <summary>The <see cref="JobTags.CallerHash"/> value: lowercase hex SHA-256 of the caller's UTF-8 bytes (Batch's tag charset, 64 characters).</summary>
+    /// <summary>
+    /// The <see cref="JobTags.CallerHash"/> value: lowercase hex SHA-256 of the caller's UTF-8 bytes (Batch's tag charset, 64 characters).
+    /// </summary>
     public static string CallerHash(string caller) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(caller)));
 }

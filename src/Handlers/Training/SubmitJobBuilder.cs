@@ -13,7 +13,9 @@ namespace AwsModelPlatform.Handlers.Training;
 /// </summary>
 internal sealed class SubmitJobBuilder(TrainingCatalog catalog)
 {
-    /// <summary>The SubmitJob request, or 413 <see cref="Problems.Types.JobTooLarge"/> when it exceeds Batch's payload limit (Batch would refuse it).</summary>
+    /// <summary>
+    /// The SubmitJob request, or 413 <see cref="Problems.Types.JobTooLarge"/> when it exceeds Batch's payload limit (Batch would refuse it).
+    /// </summary>
     public SubmitJobRequest BuildChecked(ValidatedSubmission s, string submissionId, IReadOnlyDictionary<string, string> ciphertexts, string caller)
     {
         var (output, checkpoint) = Locations(s.Name, submissionId);
@@ -105,7 +107,9 @@ internal sealed class SubmitJobBuilder(TrainingCatalog catalog)
     /// <summary>Batch tag values: at most 256 of letters, digits, spaces and <c>_ . : / = + - @</c>.</summary>
     private static string TagValue(string s)
     {
-        var chars = s.Take(256).Select(c => char.IsLetterOrDigit(c) || c is ' ' or '_' or '.' or ':' or '/' or '=' or '+' or '-' or '@' ? c : '_').ToArray();
+        var chars = s.Take(256)
+            .Select(c => char.IsLetterOrDigit(c) || c is ' ' or '_' or '.' or ':' or '/' or '=' or '+' or '-' or '@' ? c : '_')
+            .ToArray();
         return new string(chars);
     }
 }

@@ -35,7 +35,8 @@ internal sealed partial class TrainingService
         _logger = logger;
     }
 
-    public async Task<(SubmittedJob Job, bool Replayed)> SubmitAsync(ValidatedSubmission s, string? idempotencyKey, string caller, CancellationToken ct)
+    public async Task<(SubmittedJob Job, bool Replayed)> SubmitAsync(
+        ValidatedSubmission s, string? idempotencyKey, string caller, CancellationToken ct)
     {
         if (idempotencyKey is not null) return await _idempotent.SubmitAsync(s, idempotencyKey, caller, ct);
         var submissionId = Guid.NewGuid().ToString("N");
