@@ -85,6 +85,36 @@ public sealed class EventStreamReaderTests
         Assert.Equal("E1", e.ErrorCode);
     }
 
+    [Fact]
+    public async Task A_silent_model_ends_the_stream_with_the_idle_timeout_written_in_the_invariant_culture()
+    {
+        var culture = System.Globalization.CultureInfo.CurrentCulture;
+        System.Globalization.CultureInfo.CurrentCulture = new System.Globalization.CultureInfo("de-DE"); // decimal comma
+        try
+        {
+            var e = await Assert.ThrowsAsync<SageMakerStreamException>(async () =>
+            {
+                await foreach (var _ in EventStreamReader.ReadAsync(new SilentStream(), TimeSpan.FromMilliseconds(250), CancellationToken.None)) { }
+            });
+            Assert.Equal("StreamIdleTimeout", e.ErrorType);
+            Assert.Equal("No data arrived from the model for 0.25 s.", e.Message);
+        }
+        finally
+        {
+            System.Globalization.CultureInfo.CurrentCulture = culture;
+        }
+    }
+
+    /// <summary>A model that sends nothing: every read waits until cancelled.</summary>
+    private sealed class SilentStream : MemoryStream
+    {
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+            return 0;
+        }
+    }
+
     /// <summary>Returns at most <c>chunk</c> bytes per read, like a slow network.</summary>
     private sealed class TrickleStream(byte[] data, int chunk) : MemoryStream(data)
     {

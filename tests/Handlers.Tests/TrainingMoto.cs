@@ -16,7 +16,7 @@ namespace AwsModelPlatform.Handlers.Tests;
 /// only) and a single-node and a multi-node job definition shaped like the construct's; and a SigV4 Batch client for
 /// tests to look at what Batch received.
 /// moto runs Batch jobs without Docker here (<c>/moto-api/config</c> <c>batch.use_docker=false</c>): a job is SUCCEEDED
-/// the moment it is submitted, so the cancel and terminate branches are covered against a scripted Batch in TrainingUnitTests.
+/// the moment it is submitted, so the cancel and terminate branches are covered against a scripted Batch in TrainingJobStopTests.
 /// </summary>
 public static class TrainingMoto
 {

@@ -122,7 +122,7 @@ public sealed class TrainingTests(HandlerFixture f) : IDisposable
     {
         var name = Unique("ddp-n");
         var job = await Created($$"""{"name":"{{name}}","definition":"ddp","nodes":{{nodes}},"gpus":4,"instanceType":"g5.12xlarge"}""");
-        // moto drops nodeOverrides (TrainingUnitTests checks the numNodes Batch is sent); here: accepted and submitted once.
+        // moto drops nodeOverrides (SubmitJobRequestTests checks the numNodes Batch is sent); here: accepted and submitted once.
         Assert.Equal("ddp", job.GetProperty("definition").GetString());
         Assert.Equal(1, await TrainingMoto.CountJobsAsync(f.Moto.Url, name));
     }
@@ -302,7 +302,7 @@ public sealed class TrainingTests(HandlerFixture f) : IDisposable
     public async Task A_key_whose_submission_batch_refused_is_taken_over_at_once_by_a_retry_of_the_same_body()
     {
         // The record a submission Batch refused leaves behind: marked failed, fresh (well within PendingSubmissionSeconds).
-        // The refusal and the marking are covered against a scripted Batch in TrainingUnitTests; here the takeover, with
+        // The refusal and the marking are covered against a scripted Batch in IdempotentSubmissionTests; here the takeover, with
         // moto's conditional PutObject.
         var name = Unique("refused");
         var body = $$"""{"name":"{{name}}","definition":"finetune","gpus":1}""";
@@ -516,7 +516,7 @@ public sealed class TrainingTests(HandlerFixture f) : IDisposable
         using var cancelUnknown = await Http.DeleteAsync($"/v1/training-jobs/{Guid.NewGuid()}");
         await AssertProblemAsync(cancelUnknown, 404, "not-found");
 
-        // moto finishes jobs at submission, so the job is past cancelling (the cancel/terminate branches: TrainingUnitTests).
+        // moto finishes jobs at submission, so the job is past cancelling (the cancel/terminate branches: TrainingJobStopTests).
         var id = (await Created($$"""{"name":"{{Unique("done")}}","definition":"finetune"}""")).GetProperty("id").GetString();
         using var finished = await Http.DeleteAsync($"/v1/training-jobs/{id}?reason=no+longer+needed");
         await AssertProblemAsync(finished, 409, "job-finished");

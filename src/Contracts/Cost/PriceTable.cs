@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Reflection;
 using System.Text.Json;
 
@@ -167,7 +168,7 @@ internal sealed class PriceTable
         if (root.TryGetProperty("assumptions", out var assumptions) && assumptions.TryGetProperty("ec2.spotDiscount", out var spot))
         {
             spotDiscount = spot.GetProperty("value").GetDouble();
-            if (spotDiscount is < 0 or >= 1) throw new FormatException($"assumptions.ec2.spotDiscount = {spotDiscount} must be in [0, 1).");
+            if (spotDiscount is < 0 or >= 1) throw new FormatException(string.Create(CultureInfo.InvariantCulture, $"assumptions.ec2.spotDiscount = {spotDiscount} must be in [0, 1)."));
             spotSource = $"{spot.GetProperty("source").GetString()} ({spot.GetProperty("date").GetString()}{(spot.TryGetProperty("estimated", out var est) && est.GetBoolean() ? ", estimated" : "")})";
         }
         return new PriceTable(root.GetProperty("version").GetString()!, root.GetProperty("defaultRegion").GetString()!, notes, prices, spotDiscount, spotSource);

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using AwsModelPlatform.Handlers.Hosting;
-using AwsModelPlatform.Handlers.Inference; // ProducesProblems
 
 namespace AwsModelPlatform.Handlers.Access;
 

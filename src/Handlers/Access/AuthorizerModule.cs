@@ -1,6 +1,5 @@
 using System.Text.Json;
 using AwsModelPlatform.Handlers.Hosting;
-using AwsModelPlatform.Handlers.Inference; // ProducesProblems
 
 namespace AwsModelPlatform.Handlers.Access;
 

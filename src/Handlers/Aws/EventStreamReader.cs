@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text;
 using Amazon.Runtime.EventStreams;
@@ -62,7 +63,8 @@ public static class EventStreamReader
                         // message CRC check in AWSSDK.Core 4.1), so each frame gets an array of its own.
                         message = EventStreamMessage.FromBuffer(buffer.AsSpan(start, total).ToArray(), 0, total);
                     }
-                    catch (Exception e) when (e is EventStreamChecksumFailureException or EventStreamParseException or ArgumentException or IndexOutOfRangeException)
+                    catch (Exception e) when (e is EventStreamChecksumFailureException or EventStreamParseException
+                        or ArgumentException or IndexOutOfRangeException)
                     {
                         throw new SageMakerStreamException("InvalidFrame", "Event-stream frame failed validation: " + e.Message, inner: e);
                     }
@@ -96,7 +98,9 @@ public static class EventStreamReader
                 }
                 catch (OperationCanceledException e) when (!ct.IsCancellationRequested)
                 {
-                    throw new SageMakerStreamException("StreamIdleTimeout", $"No data arrived from the model for {idleTimeout.TotalSeconds:0.###} s.", inner: e);
+                    var message = string.Create(
+                        CultureInfo.InvariantCulture, $"No data arrived from the model for {idleTimeout.TotalSeconds:0.###} s.");
+                    throw new SageMakerStreamException("StreamIdleTimeout", message, inner: e);
                 }
                 catch (Exception e) when (e is IOException or HttpRequestException && !ct.IsCancellationRequested)
                 {
@@ -105,7 +109,10 @@ public static class EventStreamReader
                 if (read == 0)
                 {
                     if (end != start)
-                        throw new SageMakerStreamException("TruncatedStream", $"The response stream ended inside a frame ({end - start} bytes of an incomplete frame).");
+                    {
+                        throw new SageMakerStreamException("TruncatedStream", string.Create(CultureInfo.InvariantCulture,
+                            $"The response stream ended inside a frame ({end - start} bytes of an incomplete frame)."));
+                    }
                     yield break;
                 }
                 end += read;

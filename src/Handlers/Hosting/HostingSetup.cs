@@ -1,5 +1,4 @@
 using AwsModelPlatform.Handlers.Aws;
-using AwsModelPlatform.Handlers.Inference;
 
 namespace AwsModelPlatform.Handlers.Hosting;
 

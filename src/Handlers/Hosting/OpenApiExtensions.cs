@@ -33,4 +33,11 @@ public static class OpenApiExtensions
                 Content = new Dictionary<string, OpenApiMediaType> { ["application/json"] = new() { Schema = schema } },
             };
         });
+
+    /// <summary>Documents the problem+json answers of <paramref name="statuses"/>.</summary>
+    public static RouteHandlerBuilder ProducesProblems(this RouteHandlerBuilder builder, params int[] statuses)
+    {
+        foreach (var status in statuses) builder.Produces<Problem>(status, "application/problem+json");
+        return builder;
+    }
 }

@@ -61,7 +61,7 @@ public sealed partial class RequestPipelineMiddleware(RequestDelegate next, ILog
         Amazon.S3.AmazonS3Exception s3 => Problems.FromS3(s3),
         TimeoutRejectedException => (Problems.Timeout("The model did not answer within the deadline."), null),
         BrokenCircuitException b => (Problems.CircuitOpen(ctx.Model ?? "?"), b.RetryAfter ?? TimeSpan.FromSeconds(5)),
-        SageMakerStreamException s => (new Problem("https://awsmodelplatform.dev/problems/stream-error", "Stream error", 502, s.Message, UpstreamRequestId: ctx.UpstreamRequestId), null),
+        SageMakerStreamException s => (Problems.StreamError(s, ctx.UpstreamRequestId), null),
         HttpRequestException h => (Problems.Unreachable(h), null),
         Amazon.Runtime.AmazonServiceException a => (Problems.FromAws(a), null),
         Amazon.Runtime.AmazonClientException c => (Problems.Unreachable(c), null),

@@ -78,10 +78,4 @@ public static class InvocationEndpoints
         if (RequestBody.IsJson(media)) RequestBody.EnsureWellFormedJson(body);
         return InvocationHeaders.Build(http.Request, m, body, http.Request.ContentType!);
     }
-
-    internal static RouteHandlerBuilder ProducesProblems(this RouteHandlerBuilder builder, params int[] statuses)
-    {
-        foreach (var status in statuses) builder.Produces<Problem>(status, "application/problem+json");
-        return builder;
-    }
 }

@@ -49,15 +49,6 @@ public static class StreamWriting
     public static Problem StreamProblem(HttpContext http, SageMakerStreamException e)
     {
         var ctx = http.Ctx();
-        var (slug, title) = e.ErrorType switch
-        {
-            "ModelStreamError" => ("model-stream-error", "The model failed mid-stream"),
-            "InternalStreamFailure" => ("internal-stream-failure", "SageMaker failed mid-stream"),
-            "TruncatedStream" => ("truncated-stream", "The stream was cut"),
-            "StreamIdleTimeout" => ("stream-idle-timeout", "The model stopped streaming"),
-            _ => ("invalid-stream", "The stream was corrupt"),
-        };
-        return new Problem("https://awsmodelplatform.dev/problems/" + slug, title, e.ErrorType == "StreamIdleTimeout" ? 504 : 502, e.Message,
-            Instance: http.Request.Path.Value, RequestId: ctx.RequestId, UpstreamRequestId: ctx.UpstreamRequestId, ErrorType: e.ErrorType);
+        return Problems.InStream(e) with { Instance = http.Request.Path.Value, RequestId = ctx.RequestId, UpstreamRequestId = ctx.UpstreamRequestId };
     }
 }

@@ -1,11 +1,13 @@
+using System.Globalization;
 using System.Text.RegularExpressions;
 using AwsModelPlatform.Handlers.Aws;
 using AwsModelPlatform.Handlers.Hosting;
-using AwsModelPlatform.Handlers.Inference;
 
 namespace AwsModelPlatform.Handlers.Training;
 
-/// <summary>The training routes (<see cref="RouteGroup.Training"/>): submit (idempotent with <c>Idempotency-Key</c>), list, describe, cancel or terminate.</summary>
+/// <summary>
+/// The training routes (<see cref="RouteGroup.Training"/>): submit (idempotent with <c>Idempotency-Key</c>), list, describe, cancel or terminate.
+/// </summary>
 public static partial class TrainingEndpoints
 {
     public const string ReplayedHeader = "Idempotent-Replayed";
@@ -16,7 +18,8 @@ public static partial class TrainingEndpoints
         if (routes.Contains(Routes.SubmitTrainingJob))
             app.MapPost(Routes.SubmitTrainingJob.Path, SubmitAsync)
                 .Named(Routes.SubmitTrainingJob).WithTags(Tag)
-                .WithSummary("Validates the job and submits it to AWS Batch; secrets go as KMS ciphertext. With Idempotency-Key, the same key and body return the same job and a different body is 409.")
+                .WithSummary("Validates the job and submits it to AWS Batch; secrets go as KMS ciphertext. With Idempotency-Key, the same key and "
+                    + "body return the same job and a different body is 409.")
                 .AcceptsJson<TrainingJobRequest>() // the handler answers other media types: 415 with a detail, logged as Submit
                 .Produces<TrainingJobSubmitted>(201)
                 .ProducesProblems(400, 403, 409, 413, 415, 429, 501, 502, 503, 504);
@@ -24,21 +27,25 @@ public static partial class TrainingEndpoints
         if (routes.Contains(Routes.ListTrainingJobs))
             app.MapGet(Routes.ListTrainingJobs.Path, ListAsync)
                 .Named(Routes.ListTrainingJobs).WithTags(Tag)
-                .WithSummary("Jobs of the training queues, the main queue's then the multi-node queue's (with Caller visibility, the caller's own: a page may then hold fewer than limit jobs, or none, while nextToken still pages on), newest first as Batch lists them; ?status= filters (SUBMITTED..FAILED), ?limit= (1-100), ?nextToken= pages.")
+                .WithSummary("Jobs of the training queues, the main queue's then the multi-node queue's (with Caller visibility, the caller's own: "
+                    + "a page may then hold fewer than limit jobs, or none, while nextToken still pages on), newest first as Batch lists them; "
+                    + "?status= filters (SUBMITTED..FAILED), ?limit= (1-100), ?nextToken= pages.")
                 .Produces<TrainingJobList>(200)
                 .ProducesProblems(400, 403, 429, 501, 502, 503, 504);
 
         if (routes.Contains(Routes.GetTrainingJob))
             app.MapGet(Routes.GetTrainingJob.Path, DescribeAsync)
                 .Named(Routes.GetTrainingJob).WithTags(Tag)
-                .WithSummary("Status, reason, attempts, timestamps, log stream and output location of one job; with Caller visibility another caller's job is 404, as an unknown id is.")
+                .WithSummary("Status, reason, attempts, timestamps, log stream and output location of one job; with Caller visibility another "
+                    + "caller's job is 404, as an unknown id is.")
                 .Produces<TrainingJobDetails>(200)
                 .ProducesProblems(400, 403, 404, 429, 501, 502, 503, 504);
 
         if (routes.Contains(Routes.StopTrainingJob))
             app.MapDelete(Routes.StopTrainingJob.Path, StopAsync)
                 .Named(Routes.StopTrainingJob).WithTags(Tag)
-                .WithSummary("Cancels a job that has not started, terminates one that runs; ?reason= is recorded by Batch as the status reason. With Caller visibility another caller's job is 404.")
+                .WithSummary("Cancels a job that has not started, terminates one that runs; ?reason= is recorded by Batch as the status reason. "
+                    + "With Caller visibility another caller's job is 404.")
                 .Produces<TrainingJobStopped>(202)
                 .ProducesProblems(400, 403, 404, 409, 429, 501, 502, 503, 504);
     }
@@ -64,7 +71,10 @@ public static partial class TrainingEndpoints
         if (replayed) http.Response.Headers[ReplayedHeader] = "true";
         http.Response.StatusCode = 201;
         await http.Response.WriteAsJsonAsync(
-            new TrainingJobSubmitted(job.JobId, job.JobName, job.Definition, "SUBMITTED", job.OutputUri, Links(job.JobId)) { CheckpointUri = job.CheckpointUri },
+            new TrainingJobSubmitted(job.JobId, job.JobName, job.Definition, "SUBMITTED", job.OutputUri, Links(job.JobId))
+            {
+                CheckpointUri = job.CheckpointUri,
+            },
             HandlerJsonContext.Default.TrainingJobSubmitted, cancellationToken: http.RequestAborted);
     }
 
@@ -81,7 +91,7 @@ public static partial class TrainingEndpoints
             if (Array.IndexOf(Statuses, status) < 0) throw Problems.BadRequest($"status must be one of {string.Join(", ", Statuses)}.");
         }
         var limit = 50;
-        if (Single(q, "limit") is { } l && (!int.TryParse(l, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out limit) || limit is < 1 or > 100))
+        if (Single(q, "limit") is { } l && (!int.TryParse(l, NumberStyles.None, CultureInfo.InvariantCulture, out limit) || limit is < 1 or > 100))
             throw Problems.BadRequest("limit must be an integer of 1..100.");
         TrainingListToken? from = null;
         if (Single(q, "nextToken") is { } token)
@@ -99,7 +109,9 @@ public static partial class TrainingEndpoints
             StartedAt = Time(j.StartedAt),
             StoppedAt = Time(j.StoppedAt),
         }).ToList();
-        await http.Response.WriteAsJsonAsync(new TrainingJobList(jobs) { NextToken = page.NextToken }, HandlerJsonContext.Default.TrainingJobList, cancellationToken: http.RequestAborted);
+        await http.Response.WriteAsJsonAsync(
+            new TrainingJobList(jobs) { NextToken = page.NextToken }, HandlerJsonContext.Default.TrainingJobList,
+            cancellationToken: http.RequestAborted);
     }
 
     private static async Task DescribeAsync(string id, HttpContext http, TrainingCatalog catalog, TrainingService service)
@@ -141,7 +153,8 @@ public static partial class TrainingEndpoints
         var caller = CallerOf(http, catalog);
         ValidateId(id);
         var reason = Single(http.Request.Query, "reason") ?? "Cancelled through the training API";
-        if (reason.Length > 256 || reason.Any(char.IsControl)) throw Problems.BadRequest("reason must be at most 256 characters without control characters.");
+        if (reason.Length > 256 || reason.Any(char.IsControl)) throw Problems.BadRequest(
+            "reason must be at most 256 characters without control characters.");
         var stopped = await service.StopAsync(id, reason, caller, http.RequestAborted);
         http.Response.StatusCode = 202;
         await http.Response.WriteAsJsonAsync(stopped, HandlerJsonContext.Default.TrainingJobStopped, cancellationToken: http.RequestAborted);
@@ -150,7 +163,7 @@ public static partial class TrainingEndpoints
     /// <summary>Reads the body under <paramref name="limit"/>: 413 from the declared length or as soon as the limit is passed.</summary>
     internal static async Task<byte[]> ReadBodyAsync(HttpRequest request, int limit, CancellationToken ct)
     {
-        var tooLarge = new ApiProblemException(new Problem("https://awsmodelplatform.dev/problems/payload-too-large", "Payload too large", 413, $"A training job submission is limited to {limit} bytes."));
+        var tooLarge = Problems.PayloadTooLarge($"A training job submission is limited to {limit.ToString(CultureInfo.InvariantCulture)} bytes.");
         if (request.ContentLength > limit) throw tooLarge;
         var buffer = new byte[Math.Min(request.ContentLength ?? 8192, limit) + 1];
         var length = 0;
@@ -179,8 +192,9 @@ public static partial class TrainingEndpoints
     {
         var ctx = http.Ctx();
         if (ctx.IsAnonymous && catalog.JobVisibility == JobVisibility.Caller)
-            throw new ApiProblemException(new Problem("https://awsmodelplatform.dev/problems/caller-unknown", "Caller unknown", 403,
-                "Training jobs are visible to the caller that submitted them, and this request carries no caller identity (API Gateway's request context)."));
+            throw Problems.CallerUnknown(
+                "Training jobs are visible to the caller that submitted them, and this request carries no caller identity (API Gateway's request "
+                    + "context).");
         return ctx.Caller;
     }
 
@@ -190,7 +204,8 @@ public static partial class TrainingEndpoints
     }
 
     private static string? Single(IQueryCollection q, string name) =>
-        q.TryGetValue(name, out var v) ? (v.Count == 1 && v[0] is { Length: > 0 } s ? s : throw Problems.BadRequest($"Query parameter '{name}' must be given once, non-empty.")) : null;
+        q.TryGetValue(name, out var v) ? (v.Count == 1 && v[0] is { Length: > 0 } s ? s : throw Problems.BadRequest(
+            $"Query parameter '{name}' must be given once, non-empty.")) : null;
 
     private static string Self(string id) => Routes.GetTrainingJob.PathWith((Routes.Id, id));
 

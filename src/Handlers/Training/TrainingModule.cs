@@ -13,7 +13,7 @@ internal sealed class TrainingModule : IRouteGroupModule
     {
         services.Configure<TrainingSettings>(configuration.GetSection(TrainingSettings.Section));
         services.AddSingleton<TrainingCatalog>();
-        // No HttpClient timeout: TrainingService's pipeline owns the deadline (a TimeoutRejectedException maps to 504).
+        // No HttpClient timeout: the BatchGateway's pipeline owns the deadline (a TimeoutRejectedException maps to 504).
         services.AddSingleton(sp => new BatchClient(AwsClientFactory.BatchHttpClient(sp.GetRequiredService<AwsEnvironment>())));
         services.AddSingleton(sp => AwsClientFactory.Kms(sp.GetRequiredService<AwsEnvironment>()));
         services.TryAddSingleton(sp => AwsClientFactory.S3(sp.GetRequiredService<AwsEnvironment>())); // shared with inference when both are mapped

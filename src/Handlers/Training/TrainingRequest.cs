@@ -83,7 +83,8 @@ internal static partial class TrainingRequestParser
     public const int MaxSecretsBytes = 6144;
     public const int MaxDatasetUriLength = 1024;
 
-    private static readonly string[] Known = ["name", "definition", "command", "gpus", "nodes", "instanceType", "hyperparameters", "datasetUri", "maxRuntimeSeconds", "secrets"];
+    private static readonly string[] Known =
+        ["name", "definition", "command", "gpus", "nodes", "instanceType", "hyperparameters", "datasetUri", "maxRuntimeSeconds", "secrets"];
 
     public static ValidatedSubmission Parse(ReadOnlySpan<byte> body, TrainingCatalog catalog)
     {
@@ -106,40 +107,47 @@ internal static partial class TrainingRequestParser
             foreach (var p in root.EnumerateObject())
             {
                 var field = JsonText.NameOf(p);
-                if (Array.IndexOf(Known, field) < 0) throw Problems.BadRequest($"Unknown field '{Clip(field)}'; known fields: {string.Join(", ", Known)}.");
+                if (Array.IndexOf(Known, field) < 0)
+                    throw Problems.BadRequest($"Unknown field '{Clip(field)}'; known fields: {string.Join(", ", Known)}.");
                 if (!fields.TryAdd(field, p.Value)) throw Problems.BadRequest($"Field '{field}' appears more than once.");
             }
 
             var name = RequiredString(fields, "name");
             if (!JobName().IsMatch(name))
-                throw Problems.BadRequest("'name' must be 1-128 letters, digits, hyphens or underscores, starting with a letter or digit (AWS Batch's job name rule).");
+                throw Problems.BadRequest(
+                    "'name' must be 1-128 letters, digits, hyphens or underscores, starting with a letter or digit (AWS Batch's job name rule).");
 
             var definitionName = RequiredString(fields, "definition");
             var definition = catalog.Find(definitionName)
-                ?? throw Bad("unknown-definition", "Unknown job definition", $"'definition' names no configured job definition; known: {string.Join(", ", catalog.Definitions.Select(d => d.Name))}.");
+                ?? throw Problems.UnknownDefinition(
+                    $"'definition' names no configured job definition; known: {string.Join(", ", catalog.Definitions.Select(d => d.Name))}.");
 
             string? instanceType = OptionalString(fields, "instanceType");
             var type = (GpuInstanceType?)null;
             if (instanceType is not null)
             {
                 type = catalog.AllowedInstanceTypes.FirstOrDefault(t => t.Name == instanceType)
-                    ?? throw Bad("instance-type-not-allowed", "Instance type not allowed", $"'instanceType' must be one of: {string.Join(", ", catalog.AllowedInstanceTypes.Select(t => t.Name))}.");
+                    ?? throw Problems.InstanceTypeNotAllowed(
+                        $"'instanceType' must be one of: {string.Join(", ", catalog.AllowedInstanceTypes.Select(t => t.Name))}.");
                 if (!definition.MultiNode)
-                    throw Problems.BadRequest($"'instanceType' applies to multi-node definitions only (Batch refuses it on single-node jobs); '{definition.Name}' runs on whichever allowed type fits its GPUs.");
+                    throw Problems.BadRequest(
+                        $"'instanceType' applies to multi-node definitions only (Batch refuses it on single-node jobs); '{definition.Name}' runs "
+                            + "on whichever allowed type fits its GPUs.");
             }
 
             var nodes = OptionalInt(fields, "nodes") ?? definition.Nodes;
             if (!definition.MultiNode && nodes != 1)
-                throw Bad("too-many-nodes", "Too many nodes", $"'{definition.Name}' is a single-node definition; 'nodes' must be 1 or absent.");
+                throw Problems.TooManyNodes($"'{definition.Name}' is a single-node definition; 'nodes' must be 1 or absent.");
             if (nodes < 1 || nodes > definition.MaxNodes)
-                throw Bad("too-many-nodes", "Too many nodes", $"'nodes' must be 1..{definition.MaxNodes} for '{definition.Name}' (default {definition.Nodes}).");
+                throw Problems.TooManyNodes($"'nodes' must be 1..{definition.MaxNodes} for '{definition.Name}' (default {definition.Nodes}).");
 
             var gpus = OptionalInt(fields, "gpus");
             if (gpus is { } g)
             {
                 var max = type?.Gpus ?? catalog.AllowedInstanceTypes.Max(t => t.Gpus);
                 if (g < 1 || g > max)
-                    throw Bad("too-many-gpus", "Too many GPUs", $"'gpus' must be 1..{max} per node ({(type is null ? "the most any allowed instance type has" : $"what {type.Name} has")}).");
+                    throw Problems.TooManyGpus(
+                        $"'gpus' must be 1..{max} per node ({(type is null ? "the most any allowed instance type has" : $"what {type.Name} has")}).");
             }
 
             // Absent: no timeout is sent and the definition's own applies (a default here would override it). Given: it
@@ -151,7 +159,9 @@ internal static partial class TrainingRequestParser
                 if (seconds < 60 || seconds > ceiling)
                 {
                     var own = definition.AttemptTimeoutSeconds is { } timeout ? $" and the attempt timeout of '{definition.Name}' ({timeout})" : "";
-                    throw Problems.BadRequest($"'maxRuntimeSeconds' must be 60..{ceiling}: Batch's minimum to the lower of Training:MaxRuntimeSeconds ({catalog.MaxRuntimeSeconds}){own}. Omit it to run under the definition's timeout.");
+                    throw Problems.BadRequest(
+                        $"'maxRuntimeSeconds' must be 60..{ceiling}: Batch's minimum to the lower of Training:MaxRuntimeSeconds "
+                            + $"({catalog.MaxRuntimeSeconds}){own}. Omit it to run under the definition's timeout.");
                 }
             }
 
@@ -174,8 +184,10 @@ internal static partial class TrainingRequestParser
                 command = list;
             }
 
-            var hyperparameters = StringMap(fields, "hyperparameters", HyperparameterKey(), "1-128 letters, digits, '.', '_' or '-'", MaxHyperparameters, MaxHyperparameterValueLength, MaxHyperparametersBytes);
-            var secrets = StringMap(fields, "secrets", SecretName(), "1-64 uppercase letters, digits or '_', starting with a letter", MaxSecrets, MaxSecretBytes, MaxSecretsBytes);
+            var hyperparameters = StringMap(fields, "hyperparameters", HyperparameterKey(), "1-128 letters, digits, '.', '_' or '-'",
+                MaxHyperparameters, MaxHyperparameterValueLength, MaxHyperparametersBytes);
+            var secrets = StringMap(fields, "secrets", SecretName(), "1-64 uppercase letters, digits or '_', starting with a letter",
+                MaxSecrets, MaxSecretBytes, MaxSecretsBytes);
             foreach (var v in secrets.Values)
                 if (v.Length == 0) throw Problems.BadRequest("'secrets' values may not be empty.");
 
@@ -185,9 +197,6 @@ internal static partial class TrainingRequestParser
             return new ValidatedSubmission(name, definition, command, gpus, nodes, instanceType, hyperparameters, dataset, runtime, secrets);
         }
     }
-
-    private static ApiProblemException Bad(string slug, string title, string detail) =>
-        new(new Problem("https://awsmodelplatform.dev/problems/" + slug, title, 400, detail));
 
     private static string RequiredString(Dictionary<string, JsonElement> fields, string name) =>
         OptionalString(fields, name) ?? throw Problems.BadRequest($"'{name}' is required.");
@@ -209,7 +218,8 @@ internal static partial class TrainingRequestParser
         return v;
     }
 
-    private static SortedDictionary<string, string> StringMap(Dictionary<string, JsonElement> fields, string name, Regex keyRule, string keyText, int maxEntries, int maxValue, int maxTotal)
+    private static SortedDictionary<string, string> StringMap(
+        Dictionary<string, JsonElement> fields, string name, Regex keyRule, string keyText, int maxEntries, int maxValue, int maxTotal)
     {
         var map = new SortedDictionary<string, string>(StringComparer.Ordinal);
         if (!fields.TryGetValue(name, out var e) || e.ValueKind == JsonValueKind.Null) return map;
@@ -224,7 +234,8 @@ internal static partial class TrainingRequestParser
             var size = Encoding.UTF8.GetByteCount(map[key]);
             if (size > maxValue) throw Problems.BadRequest($"'{name}' values are limited to {maxValue} bytes each.");
             total += size + key.Length;
-            if (map.Count > maxEntries || total > maxTotal) throw Problems.BadRequest($"'{name}' is limited to {maxEntries} entries and {maxTotal} bytes together.");
+            if (map.Count > maxEntries || total > maxTotal)
+                throw Problems.BadRequest($"'{name}' is limited to {maxEntries} entries and {maxTotal} bytes together.");
         }
         return map;
     }
@@ -259,14 +270,15 @@ public static partial class DatasetUri
         if (!string.Equals(host, bucket, StringComparison.Ordinal)) throw Refuse($"must be inside the datasets bucket s3://{bucket}/.");
         if (slash < 0 || slash == rest.Length - 1) return $"s3://{bucket}/";
         var key = rest[(slash + 1)..];
-        if (!SafeKey().IsMatch(key)) throw Refuse("may contain only letters, digits, '/' and S3's safe characters ! - _ . * ' ( ) = (no percent-encoding).");
+        if (!SafeKey().IsMatch(key))
+            throw Refuse("may contain only letters, digits, '/' and S3's safe characters ! - _ . * ' ( ) = (no percent-encoding).");
         foreach (var segment in key.TrimEnd('/').Split('/'))
             if (segment is "" or "." or "..") throw Refuse("may not contain empty, '.' or '..' path segments.");
         return uri;
     }
 
     private static ApiProblemException Refuse(string why) =>
-        new(new Problem("https://awsmodelplatform.dev/problems/dataset-outside-bucket", "Dataset not allowed", 400, "'datasetUri' " + why));
+        Problems.DatasetOutsideBucket("'datasetUri' " + why);
 
     [GeneratedRegex("^[A-Za-z0-9!_.*'()=/-]+\\z")] // \z: $ would let a final "\n" through
     private static partial Regex SafeKey();

@@ -1,9 +1,8 @@
 using System.Buffers;
 using System.Text.Json;
-using AwsModelPlatform.Handlers.Hosting;
 using Microsoft.Net.Http.Headers;
 
-namespace AwsModelPlatform.Handlers.Inference;
+namespace AwsModelPlatform.Handlers.Hosting;
 
 /// <summary>Reads a request body under a byte limit, failing with 413 as soon as the limit is passed (never buffering past it).</summary>
 public static class RequestBody
@@ -47,10 +46,12 @@ public static class RequestBody
     /// <summary>The request's media type; 415 when absent or unparsable.</summary>
     public static MediaTypeHeaderValue RequireContentType(HttpRequest request)
     {
-        if (string.IsNullOrWhiteSpace(request.ContentType) || !MediaTypeHeaderValue.TryParse(request.ContentType, out var media) || !media.MediaType.HasValue || !media.MediaType.Value!.Contains('/'))
+        if (string.IsNullOrWhiteSpace(request.ContentType) || !MediaTypeHeaderValue.TryParse(request.ContentType, out var media)
+            || !media.MediaType.HasValue || !media.MediaType.Value!.Contains('/'))
             throw Problems.UnsupportedMediaType("A Content-Type header with a media type is required.");
         if (request.ContentType.Length > Aws.SageMakerRuntimeClient.Limits.ContentType)
-            throw Problems.BadRequest($"Content-Type is longer than SageMaker's limit of {Aws.SageMakerRuntimeClient.Limits.ContentType} characters.");
+            throw Problems.BadRequest(
+                $"Content-Type is longer than SageMaker's limit of {Aws.SageMakerRuntimeClient.Limits.ContentType} characters.");
         return media;
     }
 

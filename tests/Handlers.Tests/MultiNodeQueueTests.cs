@@ -13,7 +13,7 @@ namespace AwsModelPlatform.Handlers.Tests;
 /// The multi-node queue (Training:MultiNodeJobQueue): configuration, where submissions go, and listing the main queue
 /// then the multi-node queue behind one opaque nextToken; against a scripted Batch that pages per queue.
 /// </summary>
-public sealed class TrainingQueuesUnitTests
+public sealed class MultiNodeQueueTests
 {
     private const string Main = "training-queue";
     private const string MultiNode = "training-multi-node-queue";
@@ -36,7 +36,7 @@ public sealed class TrainingQueuesUnitTests
         ["Training:JobVisibility"] = "Shared",
     };
 
-    private static TrainingCatalog Catalog(Dictionary<string, string?> values) => TrainingUnitTests.Catalog(values);
+    private static TrainingCatalog Catalog(Dictionary<string, string?> values) => TrainingTestSupport.Catalog(values);
 
     [Fact]
     public void Multi_node_definitions_go_to_the_multi_node_queue_and_both_queues_are_ours()
