@@ -73,6 +73,9 @@ public sealed record HandlerFunctionProps
 /// </summary>
 public sealed class HandlerFunction : Construct
 {
+    /// <summary>Checks whose messages start with this construct's path.</summary>
+    private ConstructChecks Check => Validate.Of(this);
+
     /// <summary>The published Lambda Web Adapter layer version the platform was tested with (<see cref="WebAdapterLayers.Version"/>).</summary>
     public const int WebAdapterLayerVersion = WebAdapterLayers.Version;
 
@@ -108,11 +111,11 @@ public sealed class HandlerFunction : Construct
     public HandlerFunction(Construct scope, string id, HandlerFunctionProps props) : base(scope, id)
     {
         var platform = props.Platform;
-        Validate.InRange(props.MemoryMiB, 128, 10240, $"{id}: MemoryMiB", "Lambda accepts 128 to 10240 MiB");
-        Validate.That(props.ReservedConcurrency >= 1, $"{id}: ReservedConcurrency = {props.ReservedConcurrency} must be at least 1; 0 would turn the function off.");
-        Validate.That(props.ConcurrencyAlarmPercent is > 0 and <= 100, $"{id}: ConcurrencyAlarmPercent = {props.ConcurrencyAlarmPercent} must be more than 0 and at most 100.");
+        Check.InRange(props.MemoryMiB, 128, 10240, "HandlerFunctionProps.MemoryMiB", "Lambda accepts 128 to 10240 MiB");
+        Check.That(props.ReservedConcurrency >= 1, $"HandlerFunctionProps.ReservedConcurrency = {props.ReservedConcurrency} must be at least 1; 0 would turn the function off.");
+        Check.That(props.ConcurrencyAlarmPercent is > 0 and <= 100, $"HandlerFunctionProps.ConcurrencyAlarmPercent = {props.ConcurrencyAlarmPercent} must be more than 0 and at most 100.");
         var timeout = props.TimeoutSeconds ?? (props.InvokeMode == InvokeMode.ResponseStream ? 900 : 60);
-        Validate.InRange(timeout, 1, 900, $"{id}: TimeoutSeconds", "Lambda accepts 1 to 900 seconds");
+        Check.InRange(timeout, 1, 900, "HandlerFunctionProps.TimeoutSeconds", "Lambda accepts 1 to 900 seconds");
         var architecture = props.Architecture ?? Architecture.X86_64;
         var name = PlatformNames.Function(platform, this, props.Purpose);
 

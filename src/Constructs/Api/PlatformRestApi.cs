@@ -66,6 +66,9 @@ public sealed record PlatformRestApiProps
 /// </summary>
 public sealed class PlatformRestApi : Construct
 {
+    /// <summary>Checks whose messages start with this construct's path.</summary>
+    private ConstructChecks Check => Validate.Of(this);
+
     private readonly ApiAuthorization _authorization;
     private readonly RequestValidator _validator;
     private readonly bool _compressionAsked;
@@ -116,12 +119,12 @@ public sealed class PlatformRestApi : Construct
     {
         var platform = props.Platform;
         _authorization = props.Authorization ?? ApiAuthorization.Iam();
-        Validate.That(props.ThrottlingRateLimit > 0 && props.ThrottlingBurstLimit > 0,
+        Check.That(props.ThrottlingRateLimit > 0 && props.ThrottlingBurstLimit > 0,
             $"PlatformRestApiProps: ThrottlingRateLimit = {props.ThrottlingRateLimit} and ThrottlingBurstLimit = {props.ThrottlingBurstLimit} must both be more than 0.");
         if (props.MinimumCompressionBytes is { } compression)
-            Validate.InRange(compression, 0, 10_485_760, "PlatformRestApiProps.MinimumCompressionBytes", "API Gateway compresses bodies of 0 to 10 MiB");
+            Check.InRange(compression, 0, 10_485_760, "PlatformRestApiProps.MinimumCompressionBytes", "API Gateway compresses bodies of 0 to 10 MiB");
         _compressionAsked = props.MinimumCompressionBytes is not null;
-        Validate.InRange(props.WafRateLimitPer5Minutes, 10, 2_000_000_000, "PlatformRestApiProps.WafRateLimitPer5Minutes", "WAF rate-based rules take 10 to 2,000,000,000");
+        Check.InRange(props.WafRateLimitPer5Minutes, 10, 2_000_000_000, "PlatformRestApiProps.WafRateLimitPer5Minutes", "WAF rate-based rules take 10 to 2,000,000,000");
 
         var accountLogging = ApiGatewayAccountLogging.Ensure(platform, this);
         var accessLogs = LogGroupDefaults.Create(this, "AccessLogs", platform.Key, platform.LogRetentionDays, platform.RemovalPolicy);
@@ -187,12 +190,12 @@ public sealed class PlatformRestApi : Construct
         switch (_authorization)
         {
             case ApiAuthorization.CognitoAuthorization cognito:
-                Validate.That(cognito.UserPools.Length > 0, "ApiAuthorization.Cognito needs at least one user pool.");
+                Check.That(cognito.UserPools.Length > 0, "ApiAuthorization.Cognito needs at least one user pool.");
                 _cognito = new CognitoUserPoolsAuthorizer(this, "Authorizer", new CognitoUserPoolsAuthorizerProps { CognitoUserPools = cognito.UserPools });
                 _scopes = cognito.Scopes;
                 break;
             case ApiAuthorization.ApiKeyAuthorization keys:
-                Validate.That(keys.Plans.Length > 0, "ApiAuthorization.ApiKeys needs at least one usage plan.");
+                Check.That(keys.Plans.Length > 0, "ApiAuthorization.ApiKeys needs at least one usage plan.");
                 break;
         }
         ApiKeys = CreateUsagePlans();
@@ -229,8 +232,8 @@ public sealed class PlatformRestApi : Construct
         if (mode == InvokeMode.ResponseStream)
         {
             // API Gateway supports no content encoding with response streaming, and compression is set for the whole API.
-            Validate.That(!_compressionAsked,
-                $"PlatformRestApi {Node.Path}: {httpMethod} {path} streams its response (ResponseTransferMode STREAM), and API Gateway supports no content encoding with response streaming " +
+            Check.That(!_compressionAsked,
+                $"{httpMethod} {path} streams its response (ResponseTransferMode STREAM), and API Gateway supports no content encoding with response streaming " +
                 "(https://docs.aws.amazon.com/apigateway/latest/developerguide/response-transfer-mode.html), while MinimumCompressionBytes turns compression on for the whole API. " +
                 "Leave PlatformRestApiProps.MinimumCompressionBytes unset for an API with streaming routes.");
             ((CfnRestApi)Api.Node.DefaultChild!).MinimumCompressionSize = null;
@@ -252,9 +255,9 @@ public sealed class PlatformRestApi : Construct
     /// </summary>
     internal Method AddRoute(ApiRoute route, HandlerFunction handler, IModel? jsonBody = null)
     {
-        Validate.That(route.OnApiGateway, $"PlatformRestApi {Node.Path}: {route} is not a route of API Gateway.");
-        Validate.That(handler.InvokeMode.Transfer() == route.Transfer,
-            $"PlatformRestApi {Node.Path}: {route} is a {route.Transfer} route, and function {handler.Node.Path} is {handler.InvokeMode}; route it to a function of its mode.");
+        Check.That(route.OnApiGateway, $"{route} is not a route of API Gateway.");
+        Check.That(handler.InvokeMode.Transfer() == route.Transfer,
+            $"{route} is a {route.Transfer} route, and function {handler.Node.Path} is {handler.InvokeMode}; route it to a function of its mode.");
         return AddRoute(route.Method, route.Path, handler, handler.InvokeMode, jsonBody);
     }
 
@@ -340,7 +343,7 @@ public sealed class PlatformRestApi : Construct
         if (_authorization is not ApiAuthorization.ApiKeyAuthorization apiKeys) return keys;
         foreach (var plan in apiKeys.Plans)
         {
-            Validate.That(plan.RateLimit > 0 && plan.BurstLimit > 0 && plan.DailyQuota is null or > 0,
+            Check.That(plan.RateLimit > 0 && plan.BurstLimit > 0 && plan.DailyQuota is null or > 0,
                 $"UsagePlanOptions '{plan.Name}': RateLimit, BurstLimit and DailyQuota must be more than 0.");
             var usagePlan = Api.AddUsagePlan("Plan" + plan.Name, new UsagePlanProps
             {

@@ -149,9 +149,9 @@ public sealed class InferenceApi : PlatformConstruct
     public InferenceApi(Construct scope, string id, InferenceApiProps props) : base(scope, id, props, "inference-api")
     {
         var models = Resolve(props.Models);
-        Validate.InRange(props.BufferedTimeoutSeconds, 1, 60, "InferenceApiProps.BufferedTimeoutSeconds", "the buffered function times out after 60 s");
+        Check.InRange(props.BufferedTimeoutSeconds, 1, 60, "InferenceApiProps.BufferedTimeoutSeconds", "the buffered function times out after 60 s");
         var asyncEndpoints = models.Where(m => m.Endpoint.IsAsync).Select(m => m.Endpoint).Distinct().ToList();
-        Validate.That(asyncEndpoints.Count <= 1,
+        Check.That(asyncEndpoints.Count <= 1,
             $"InferenceApiProps.Models: {asyncEndpoints.Count} async endpoints ({string.Join(", ", asyncEndpoints.Select(e => e.EndpointName))}); the handler stores async inputs in one bucket, which only one endpoint's model may read. Put one InferenceApi in front of each async endpoint.");
         var asyncEndpoint = asyncEndpoints.SingleOrDefault();
         var asyncPayloads = asyncEndpoint?.AsyncPayloads;
@@ -252,8 +252,8 @@ public sealed class InferenceApi : PlatformConstruct
     /// </summary>
     public Metric MetricOfModel(string model, string metricName, MetricOptions? options = null)
     {
-        Validate.That(_modelNames.Contains(model), $"InferenceApi.MetricOfModel: '{model}' is not a model of this API ({string.Join(", ", _modelNames)}).");
-        Validate.That(ByModel.Metrics.Any(m => m.Name == metricName),
+        Check.That(_modelNames.Contains(model), $"InferenceApi.MetricOfModel: '{model}' is not a model of this API ({string.Join(", ", _modelNames)}).");
+        Check.That(ByModel.Metrics.Any(m => m.Name == metricName),
             $"InferenceApi.MetricOfModel: '{metricName}' is not a metric the handler writes per model ({string.Join(", ", ByModel.Metrics.Select(m => m.Name))}); an alarm on it would never see data.");
         return RestApi.HandlerMetric(ByModel, metricName, model, options);
     }
@@ -288,43 +288,43 @@ public sealed class InferenceApi : PlatformConstruct
         base.UsageBasedCosts.Append(string.Create(System.Globalization.CultureInfo.InvariantCulture,
             $"EMF token metrics: {Describe(TokensByCaller, "custom metrics")} per model and distinct caller, ${PriceTable.Default.Get(Cost.CostEstimator.PricedRegion(this), PriceTable.CloudWatch, "metric").Usd:0.##}/metric-month once each reports")).ToList();
 
-    private static List<InferenceModel> Resolve(IReadOnlyList<InferenceModel> models)
+    private List<InferenceModel> Resolve(IReadOnlyList<InferenceModel> models)
     {
-        Validate.That(models is { Count: > 0 }, "InferenceApiProps.Models is empty: give at least one model (a GpuModelEndpoint, or an InferenceModel with GpuModelEndpoint.FromEndpointName).");
+        Check.That(models is { Count: > 0 }, "InferenceApiProps.Models is empty: give at least one model (a GpuModelEndpoint, or an InferenceModel with GpuModelEndpoint.FromEndpointName).");
         var resolved = new List<InferenceModel>();
         foreach (var model in models)
         {
             var endpointName = model.Endpoint.EndpointName;
-            Validate.That(model.Name is not null || !Token.IsUnresolved(endpointName),
+            Check.That(model.Name is not null || !Token.IsUnresolved(endpointName),
                 "InferenceModel.Name is required when the endpoint's name is only known at deploy time (a token).");
             var name = model.Name ?? endpointName;
-            Validate.That(ModelNames.IsValid(name),
+            Check.That(ModelNames.IsValid(name),
                 $"InferenceModel.Name = '{name}' is not accepted: a model name is {ModelNames.Rule}, the name clients put in the path and the OpenAI 'model' field. Give the model a Name that fits.");
             var components = model.Endpoint.InferenceComponentNames;
             var component = model.InferenceComponentName ?? (components.Count == 1 ? components[0] : null);
-            Validate.That(component is null || components.Count == 0 || components.Contains(component),
+            Check.That(component is null || components.Count == 0 || components.Contains(component),
                 $"InferenceModel '{name}': InferenceComponentName = '{component}' is not a component of endpoint {endpointName} ({string.Join(", ", components)}); the grant would not cover it.");
             if (model.MaxPayloadBytes is { } max)
-                Validate.That(max is >= 1 and <= InferenceSettings.SageMakerMaxPayloadBytes,
+                Check.That(max is >= 1 and <= InferenceSettings.SageMakerMaxPayloadBytes,
                     $"InferenceModel '{name}': MaxPayloadBytes = {max} is out of range: SageMaker accepts 1 to {InferenceSettings.SageMakerMaxPayloadBytes.ToString("N0", CultureInfo.InvariantCulture)} bytes.");
             // The OpenAI routes call InvokeEndpoint (or InvokeEndpointWithResponseStream with "stream": true); SageMaker
             // serves an asynchronous endpoint only through InvokeEndpointAsync, so such a model could answer no OpenAI request.
-            Validate.That(model.Protocol != ModelProtocol.OpenAi || model.Endpoint.Invocations.HasFlag(EndpointInvocations.Sync),
+            Check.That(model.Protocol != ModelProtocol.OpenAi || model.Endpoint.Invocations.HasFlag(EndpointInvocations.Sync),
                 $"InferenceModel '{name}': Protocol = OpenAi, but endpoint {endpointName} is asynchronous (RealTimeHosting.Async) and SageMaker serves it only through InvokeEndpointAsync, " +
                 $"while the OpenAI routes ({string.Join(", ", OpenAiRoutes.Select(r => r.Path))}) call InvokeEndpoint or InvokeEndpointWithResponseStream. " +
                 $"Give it Protocol = ModelProtocol.Raw and call {Routes.InvokeAsync.Method} {Routes.InvokeAsync.PathWith((Routes.Model, name))}, or host the model without Async to serve the OpenAI routes.");
             resolved.Add(model with { Name = name, InferenceComponentName = component });
         }
         var duplicate = resolved.GroupBy(m => m.Name!, ModelNames.Comparer).FirstOrDefault(g => g.Count() > 1);
-        Validate.That(duplicate is null, $"InferenceApiProps.Models: the name '{duplicate?.Key}' is used {duplicate?.Count()} times; give each model a unique Name.");
+        Check.That(duplicate is null, $"InferenceApiProps.Models: the name '{duplicate?.Key}' is used {duplicate?.Count()} times; give each model a unique Name.");
         return resolved;
     }
 
     private static readonly ApiRoute[] OpenAiRoutes = [Routes.ChatCompletions, Routes.Completions, Routes.Embeddings];
 
-    private static Code HandlerCodeOf(InferenceApiProps props)
+    private Code HandlerCodeOf(InferenceApiProps props)
     {
-        Validate.That(props.HandlerDirectory is null || props.HandlerProject is null,
+        Check.That(props.HandlerDirectory is null || props.HandlerProject is null,
             "InferenceApiProps: HandlerDirectory (a prebuilt bootstrap) and HandlerProject (a project to publish) are alternatives; set only one of them.");
         var architecture = props.Architecture ?? Architecture.X86_64;
         if (props.HandlerDirectory is { } directory) return HandlerCode.FromDirectory(directory);

@@ -97,17 +97,17 @@ public sealed class TrainingApi : PlatformConstruct
     public Alarm SubmitErrorsAlarm { get; }
 
     /// <summary>Creates the function, the state bucket, the grants and the API.</summary>
-    public TrainingApi(Construct scope, string id, TrainingApiProps props) : base(scope, id, OnTrainingPlatform(props), "training")
+    public TrainingApi(Construct scope, string id, TrainingApiProps props) : base(scope, id, OnTrainingPlatform(scope, id, props), "training")
     {
         var training = props.Training;
         var platform = Platform;
         _definitions = training.JobDefinitions.Select(d => d.Name).ToList();
         var allowed = props.AllowedInstanceTypes ?? training.InstanceTypes;
         foreach (var type in allowed)
-            Validate.That(training.InstanceTypes.Contains(type),
+            Check.That(training.InstanceTypes.Contains(type),
                 $"TrainingApiProps.AllowedInstanceTypes: '{type}' is not one of the training compute environments' types ({string.Join(", ", training.InstanceTypes)}); a job asking for it would never start.");
-        Validate.InRange(props.MaxRuntimeSeconds, 60, 1_209_600, "TrainingApiProps.MaxRuntimeSeconds", "AWS Batch attempt timeouts run from 60 seconds to 14 days");
-        Validate.InRange(props.IdempotencyRecordDays, 1, 3650, "TrainingApiProps.IdempotencyRecordDays", "records must expire");
+        Check.InRange(props.MaxRuntimeSeconds, 60, 1_209_600, "TrainingApiProps.MaxRuntimeSeconds", "AWS Batch attempt timeouts run from 60 seconds to 14 days");
+        Check.InRange(props.IdempotencyRecordDays, 1, 3650, "TrainingApiProps.IdempotencyRecordDays", "records must expire");
 
         StateBucket = BucketDefaults.Create(this, "State", platform.Key, platform.AccessLogs, "training/state/", platform.RemovalPolicy,
             new ILifecycleRule[]
@@ -195,7 +195,7 @@ public sealed class TrainingApi : PlatformConstruct
     /// <summary>One of the handler's per-operation metrics (<c>Requests</c>, <c>Errors</c>, <c>ClientErrors</c>, <c>Throttles</c>, <c>Latency</c>) of this API: dimensions <c>Api</c> and <c>Operation</c>.</summary>
     public Metric MetricOfOperation(TrainingApiOperation operation, string metricName, MetricOptions? options = null)
     {
-        Validate.That(ByOperation.Metrics.Any(m => m.Name == metricName),
+        Check.That(ByOperation.Metrics.Any(m => m.Name == metricName),
             $"TrainingApi.MetricOfOperation: '{metricName}' is not a metric the handler writes per operation ({string.Join(", ", ByOperation.Metrics.Select(m => m.Name))}); an alarm on it would never see data.");
         return Api.HandlerMetric(ByOperation, metricName, OperationName(operation), options);
     }
@@ -226,7 +226,7 @@ public sealed class TrainingApi : PlatformConstruct
 
     private Metric DefinitionMetric(HandlerMetric metric, string definition, MetricOptions? options)
     {
-        Validate.That(_definitions.Contains(definition), $"TrainingApi.Metric{metric.Name}: '{definition}' is not a job definition of the training jobs ({string.Join(", ", _definitions)}).");
+        Check.That(_definitions.Contains(definition), $"TrainingApi.Metric{metric.Name}: '{definition}' is not a job definition of the training jobs ({string.Join(", ", _definitions)}).");
         return Api.HandlerMetric(ByDefinition, metric.Name, definition, options);
     }
 
@@ -292,9 +292,9 @@ public sealed class TrainingApi : PlatformConstruct
     private string CustomMetricsBasis =>
         $"{Operations} operations × {ByOperation.Metrics.Count} metrics + {_definitions.Count} job definitions × {ByDefinition.Metrics.Count} ({string.Join(", ", ByDefinition.Metrics.Select(m => m.Name))})";
 
-    private static TrainingApiProps OnTrainingPlatform(TrainingApiProps props)
+    private static TrainingApiProps OnTrainingPlatform(Construct scope, string id, TrainingApiProps props)
     {
-        Validate.That(props.StandaloneOptions is null && (props.Platform is null || props.Platform == props.Training.Platform),
+        Validate.Of(scope, id).That(props.StandaloneOptions is null && (props.Platform is null || props.Platform == props.Training.Platform),
             "TrainingApiProps: the API runs on the platform of its TrainingJobs; leave Platform and StandaloneOptions unset.");
         return props with { Platform = props.Training.Platform };
     }

@@ -72,9 +72,9 @@ public class HandlerFunctionTests(ApiFixture api) : IClassFixture<ApiFixture>
     }
 
     [Theory]
-    [InlineData(64, 100, null, "Buffered: MemoryMiB = 64 is out of range: Lambda accepts 128 to 10240 MiB")]
-    [InlineData(1024, 0, null, "Buffered: ReservedConcurrency = 0 must be at least 1")]
-    [InlineData(1024, 100, 901, "Buffered: TimeoutSeconds = 901 is out of range: Lambda accepts 1 to 900 seconds")]
+    [InlineData(64, 100, null, "Test/Buffered: HandlerFunctionProps.MemoryMiB = 64 is out of range: Lambda accepts 128 to 10240 MiB")]
+    [InlineData(1024, 0, null, "Test/Buffered: HandlerFunctionProps.ReservedConcurrency = 0 must be at least 1")]
+    [InlineData(1024, 100, 901, "Test/Buffered: HandlerFunctionProps.TimeoutSeconds = 901 is out of range: Lambda accepts 1 to 900 seconds")]
     public void Settings_Lambda_refuses_fail_synthesis(int memory, int concurrency, int? timeout, string expected)
     {
         var stack = Synth.NewStack();

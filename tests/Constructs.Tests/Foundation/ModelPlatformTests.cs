@@ -173,6 +173,6 @@ public class ModelPlatformTests
         var stack = Synth.NewStack();
         var platform = new ModelPlatform(stack, "Platform");
         var message = Synth.ErrorOf(() => new Workload(stack, "A", new PlatformConstructProps { Platform = platform, StandaloneOptions = new ModelPlatformProps() }));
-        Assert.Equal("Workload 'A': StandaloneOptions configure the platform the construct creates when Platform is not given; set only one of them.", message);
+        Assert.Equal("Test/A: WorkloadProps: StandaloneOptions configure the platform the construct creates when Platform is not given; set only one of them.", message);
     }
 }
