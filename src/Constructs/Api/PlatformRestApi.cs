@@ -99,6 +99,9 @@ public sealed class PlatformRestApi : Construct
     /// <summary>The log group API Gateway writes the stage's execution logs to (<c>API-Gateway-Execution-Logs_{restApiId}/live</c>), created in the template so it is encrypted and expires.</summary>
     public ILogGroup ExecutionLogs { get; }
 
+    /// <summary>The stage's alarms, on the platform's alarm topic.</summary>
+    public RestApiAlarms Alarms { get; }
+
     /// <summary>The URL of the stage, ending in <c>/</c>.</summary>
     public string Url => Api.Url;
 
@@ -201,7 +204,7 @@ public sealed class PlatformRestApi : Construct
         ApiKeys = CreateUsagePlans();
         if (props.Waf) WafLogs = CreateWaf(props);
         SuppressStageFindings(props);
-        CreateAlarms(props);
+        Alarms = CreateAlarms(props);
     }
 
     /// <summary>
@@ -273,27 +276,27 @@ public sealed class PlatformRestApi : Construct
     /// <summary>
     /// A metric this API's handlers write as EMF in <paramref name="namespace"/>: dimensions <c>Api</c>
     /// (<see cref="ApiName"/>, so never another deployment's) and <paramref name="dimension"/> = <paramref name="value"/>;
-    /// <paramref name="statistic"/> over 5 minutes unless <paramref name="options"/> say otherwise.
+    /// <paramref name="statistic"/> over 5 minutes unless <paramref name="props"/> say otherwise.
     /// </summary>
-    public Metric HandlerMetric(string @namespace, string metricName, string dimension, string value, string statistic, MetricOptions? options = null) => new(new MetricProps
+    public Metric HandlerMetric(string @namespace, string metricName, string dimension, string value, string statistic, IMetricOptions? props = null) => new(new MetricProps
     {
         Namespace = @namespace,
         MetricName = metricName,
         DimensionsMap = new Dictionary<string, string> { [HandlerMetrics.Api] = ApiName, [dimension] = value },
-        Statistic = options?.Statistic ?? statistic,
-        Period = options?.Period ?? Duration.Minutes(5),
-        Label = options?.Label,
+        Statistic = props?.Statistic ?? statistic,
+        Period = props?.Period ?? Duration.Minutes(5),
+        Label = props?.Label,
     });
 
     /// <summary>
     /// <paramref name="metric"/> of <paramref name="set"/> (the handler's metric catalog), written by this API's handlers
     /// with the set's dimension after <c>Api</c> = <paramref name="value"/>; the metric's statistic over 5 minutes unless
-    /// <paramref name="options"/> say otherwise.
+    /// <paramref name="props"/> say otherwise.
     /// </summary>
-    internal Metric HandlerMetric(HandlerMetricSet set, string metric, string value, MetricOptions? options = null)
+    internal Metric HandlerMetric(HandlerMetricSet set, string metric, string value, IMetricOptions? props = null)
     {
         var m = set[metric];
-        return HandlerMetric(set.Namespace, m.Name, set.Dimension, value, m.Statistic, options);
+        return HandlerMetric(set.Namespace, m.Name, set.Dimension, value, m.Statistic, props);
     }
 
     /// <summary>Lets <paramref name="grantee"/> call every route (IAM authorization).</summary>
@@ -305,13 +308,13 @@ public sealed class PlatformRestApi : Construct
     });
 
     /// <summary>5xx responses.</summary>
-    public Metric MetricServerErrors(MetricOptions? options = null) => Api.MetricServerError(options ?? new MetricOptions { Statistic = "Sum" });
+    public Metric MetricServerErrors(IMetricOptions? props = null) => Api.MetricServerError(props ?? new MetricOptions { Statistic = "Sum" });
     /// <summary>4xx responses.</summary>
-    public Metric MetricClientErrors(MetricOptions? options = null) => Api.MetricClientError(options ?? new MetricOptions { Statistic = "Sum" });
+    public Metric MetricClientErrors(IMetricOptions? props = null) => Api.MetricClientError(props ?? new MetricOptions { Statistic = "Sum" });
     /// <summary>Requests.</summary>
-    public Metric MetricRequests(MetricOptions? options = null) => Api.MetricCount(options ?? new MetricOptions { Statistic = "Sum" });
+    public Metric MetricRequests(IMetricOptions? props = null) => Api.MetricCount(props ?? new MetricOptions { Statistic = "Sum" });
     /// <summary>End-to-end latency as API Gateway sees it.</summary>
-    public Metric MetricLatency(MetricOptions? options = null) => Api.MetricLatency(options ?? new MetricOptions { Statistic = "p99" });
+    public Metric MetricLatency(IMetricOptions? props = null) => Api.MetricLatency(props ?? new MetricOptions { Statistic = "p99" });
 
     private static PolicyDocument PrivatePolicy(InterfaceVpcEndpoint endpoint) => new(new PolicyDocumentProps
     {
@@ -477,14 +480,14 @@ public sealed class PlatformRestApi : Construct
                 $"WAF was turned off for this API by the app (PlatformRestApiProps.Waf = false, {props.Name}); the platform's default is a web ACL with AWS managed rule groups and a per-IP rate limit.");
     }
 
-    private void CreateAlarms(PlatformRestApiProps props)
+    private RestApiAlarms CreateAlarms(PlatformRestApiProps props)
     {
         var topic = props.Platform.AlarmTopic;
         var fiveMinutes = Duration.Minutes(5);
         var volume = props.RequestVolumeAlarmPer5Minutes ?? props.ThrottlingRateLimit * 300 * 0.6;
-        var alarms = new[]
+        var alarms = new RestApiAlarms
         {
-            new MathExpression(new MathExpressionProps
+            ServerErrorRate = new MathExpression(new MathExpressionProps
             {
                 Expression = "IF(requests >= 20, 100 * errors / requests, 0)",
                 UsingMetrics = new Dictionary<string, IMetric>
@@ -495,17 +498,19 @@ public sealed class PlatformRestApi : Construct
                 Period = fiveMinutes,
                 Label = "5xx %",
             }).CreateAlarm(this, "ServerErrorRateAlarm", Alarm($"{props.Name}: more than 5 % of requests answered 5xx over 5 minutes (at least 20 requests).", 5)),
-            MetricLatency(new MetricOptions { Statistic = "p99", Period = fiveMinutes }).CreateAlarm(this, "LatencyP99Alarm",
+            LatencyP99 = MetricLatency(new MetricOptions { Statistic = "p99", Period = fiveMinutes }).CreateAlarm(this, "LatencyP99Alarm",
                 Alarm($"{props.Name}: p99 latency above 20 s for 15 minutes (buffered routes time out at 29 s).", 20_000, periods: 3)),
-            MetricClientErrors(new MetricOptions { Statistic = "Sum", Period = fiveMinutes }).CreateAlarm(this, "ClientErrorSpikeAlarm",
+            ClientErrorSpike = MetricClientErrors(new MetricOptions { Statistic = "Sum", Period = fiveMinutes }).CreateAlarm(this, "ClientErrorSpikeAlarm",
                 Alarm($"{props.Name}: more than 500 4xx responses in 5 minutes: a client is misconfigured, unauthorized or probing.", 500)),
-            MetricRequests(new MetricOptions { Statistic = "Sum", Period = fiveMinutes }).CreateAlarm(this, "RequestVolumeAlarm",
+            RequestVolume = MetricRequests(new MetricOptions { Statistic = "Sum", Period = fiveMinutes }).CreateAlarm(this, "RequestVolumeAlarm",
                 Alarm($"{props.Name}: more than {volume:0} requests in 5 minutes: a runaway client costs money before the monthly bill shows it.", volume)),
         };
-        foreach (var alarm in alarms) topic.Notify(alarm);
+        foreach (var alarm in alarms.All) topic.Notify(alarm);
         props.Platform.Dashboard.AddSection(this, $"API: {props.Name}",
             new GraphWidget(new GraphWidgetProps { Title = "Requests, 4xx, 5xx", Left = new IMetric[] { MetricRequests(), MetricClientErrors(), MetricServerErrors() }, Width = 12 }),
             new GraphWidget(new GraphWidgetProps { Title = "Latency p50 / p99", Left = new IMetric[] { MetricLatency(new MetricOptions { Statistic = "p50" }), MetricLatency() }, Width = 12 }));
+
+        return alarms;
 
         static CreateAlarmOptions Alarm(string description, double threshold, int periods = 1) => new()
         {

@@ -13,11 +13,42 @@ using EcsContainerImage = Amazon.CDK.AWS.ECS.ContainerImage;
 
 namespace AwsModelPlatform.Constructs.Training;
 
-/// <summary>AWS Batch GPU training: the queue and job definitions jobs are submitted to, and who may submit.</summary>
+/// <summary>
+/// AWS Batch GPU training: the queues and job definitions jobs are submitted to, the buckets they read and write, and
+/// who may submit. What a <see cref="TrainingApi"/> needs: implement it to put the API in front of job infrastructure
+/// built elsewhere.
+/// </summary>
 public interface ITrainingJobs
 {
+    /// <summary>The platform whose key encrypts the buckets and the job secrets; the training API runs on it.</summary>
+    IModelPlatform Platform { get; }
+
     /// <summary>ARN of the job queue.</summary>
     string JobQueueArn { get; }
+
+    /// <summary>ARN of the queue of multi-node jobs when they have one of their own; null when <see cref="JobQueueArn"/> takes them.</summary>
+    string? MultiNodeJobQueueArn { get; }
+
+    /// <summary>The instance types the compute environments launch.</summary>
+    IReadOnlyList<string> InstanceTypes { get; }
+
+    /// <summary>The job definitions (name, nodes, GPUs, attempt timeout).</summary>
+    IReadOnlyList<TrainingJobDefinitionOptions> JobDefinitions { get; }
+
+    /// <summary>The physical name of the job definition called <paramref name="name"/>.</summary>
+    string JobDefinitionName(string name);
+
+    /// <summary>The value of the <see cref="JobTags.TrainingJobs"/> tag on every job submitted here: the training API's role stops only jobs that carry it.</summary>
+    string JobTagValue { get; }
+
+    /// <summary>Bucket of training data.</summary>
+    IBucket DatasetsBucket { get; }
+
+    /// <summary>Bucket of checkpoints.</summary>
+    IBucket CheckpointsBucket { get; }
+
+    /// <summary>Bucket of trained models.</summary>
+    IBucket OutputBucket { get; }
 
     /// <summary>Job definition ARNs (with revision) by the names of <see cref="TrainingJobsProps.JobDefinitions"/>.</summary>
     IReadOnlyDictionary<string, string> JobDefinitionArns { get; }
@@ -155,6 +186,9 @@ public sealed class TrainingJobs : PlatformConstruct, ITrainingJobs
 
     /// <inheritdoc />
     public string JobQueueArn => JobQueue.JobQueueArn;
+    IBucket ITrainingJobs.DatasetsBucket => DatasetsBucket;
+    IBucket ITrainingJobs.CheckpointsBucket => CheckpointsBucket;
+    IBucket ITrainingJobs.OutputBucket => OutputBucket;
     /// <inheritdoc />
     public IReadOnlyDictionary<string, string> JobDefinitionArns => _jobDefinitionArns;
 
@@ -212,10 +246,10 @@ public sealed class TrainingJobs : PlatformConstruct, ITrainingJobs
     });
 
     /// <summary>Jobs that ended FAILED, per period.</summary>
-    public Metric MetricFailedJobs(MetricOptions? options = null) => RuleMetric(_failedRule, options);
+    public Metric MetricFailedJobs(IMetricOptions? props = null) => RuleMetric(_failedRule, props);
 
     /// <summary>Jobs the queues' time limit cancelled after blocking the queue in RUNNABLE longer than <see cref="TrainingJobsProps.MaxRunnableMinutes"/>, per period.</summary>
-    public Metric MetricJobsStuckRunnable(MetricOptions? options = null) => RuleMetric(_stuckRule, options);
+    public Metric MetricJobsStuckRunnable(IMetricOptions? props = null) => RuleMetric(_stuckRule, props);
 
     /// <summary>The physical name of a job definition of this construct.</summary>
     public string JobDefinitionName(string name) => $"{JobTagValue}-{name}";
@@ -576,14 +610,14 @@ public sealed class TrainingJobs : PlatformConstruct, ITrainingJobs
             new GraphWidget(new GraphWidgetProps { Title = "Jobs cancelled in RUNNABLE", Left = new IMetric[] { MetricJobsStuckRunnable() }, Width = 12 }));
     }
 
-    private static Metric RuleMetric(Rule rule, MetricOptions? options) => new(new MetricProps
+    private static Metric RuleMetric(Rule rule, IMetricOptions? props) => new(new MetricProps
     {
         Namespace = "AWS/Events",
         MetricName = "TriggeredRules",
         DimensionsMap = new Dictionary<string, string> { ["RuleName"] = rule.RuleName },
         Statistic = "Sum",
-        Period = options?.Period ?? Duration.Minutes(5),
-        Label = options?.Label,
+        Period = props?.Period ?? Duration.Minutes(5),
+        Label = props?.Label,
     });
 
     private IReadOnlyList<GpuInstanceType> ValidateInstanceTypes(TrainingJobsProps props)
