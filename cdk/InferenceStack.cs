@@ -10,9 +10,9 @@ namespace AwsModelPlatform.Cdk;
 /// The sample's models, on the foundation's platform: an LLM on inference components that scales to zero, and an
 /// async endpoint for long jobs that scales from zero on its backlog, and the inference API in front of both (IAM auth;
 /// its URL is the stack output <c>ApiUrl</c>). The TGI deep-learning container comes from the registry of the stack's
-/// region (resolved at deploy time when the app has no region). Context: <c>modelBucket</c> (where the weights are),
-/// <c>handlerDirectory</c> (a prebuilt handler <c>bootstrap</c>; unset: the handler is published with Native AOT from
-/// src/Handlers while the app synthesizes).
+/// region (resolved at deploy time when the app has no region). Context: <c>modelBucket</c> (where the weights are).
+/// The handler directory (context <c>handlerDirectory</c>, read by the app as for the training stack) holds a prebuilt
+/// handler <c>bootstrap</c>; null: the handler is published with Native AOT from src/Handlers while the app synthesizes.
 /// </summary>
 public sealed class InferenceStack : Stack
 {
@@ -20,7 +20,7 @@ public sealed class InferenceStack : Stack
     public GpuModelEndpoint AsyncLlm { get; }
     public InferenceApi Api { get; }
 
-    public InferenceStack(Construct scope, string id, IStackProps props, IModelPlatform platform) : base(scope, id, props)
+    public InferenceStack(Construct scope, string id, IStackProps props, IModelPlatform platform, string? handlerDirectory) : base(scope, id, props)
     {
         // SageMaker pulls the image only from the endpoint's region, and the DLC registry account differs by region.
         var tgi = ModelImage.FromDeepLearningContainer("huggingface-pytorch-tgi-inference", "2.4.0-tgi3.0.1-gpu-py311-cu124-ubuntu22.04");
@@ -76,7 +76,7 @@ public sealed class InferenceStack : Stack
                 // An async endpoint serves only InvokeEndpointAsync: its model is reached on the async routes, with raw bodies.
                 new InferenceModel { Endpoint = AsyncLlm, Name = "llm_async", Protocol = ModelProtocol.Raw },
             },
-            HandlerDirectory = Node.TryGetContext(SampleContext.HandlerDirectory) as string is { Length: > 0 } prebuilt ? prebuilt : null,
+            HandlerDirectory = handlerDirectory,
         });
         _ = new CfnOutput(this, "ApiUrl", new CfnOutputProps { Value = Api.Url, Description = "Base URL of the inference API (IAM auth: sign requests with SigV4 for execute-api)" });
     }

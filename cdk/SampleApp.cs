@@ -30,7 +30,7 @@ public static class SampleApp
         {
             Env = env,
             Description = "AwsModelPlatform inference: an LLM on inference components (scale to zero), an async endpoint, and the inference API in front of them",
-        }, foundation.Platform);
+        }, foundation.Platform, Context(app, SampleContext.HandlerDirectory));
     }
 
     /// <summary>Account and region from <c>-c account=... -c region=...</c>, else the CLI's defaults; agnostic when neither is set.</summary>

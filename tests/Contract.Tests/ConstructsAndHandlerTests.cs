@@ -37,7 +37,7 @@ public class ConstructsAndHandlerTests
                 HandlerDirectory = FakeHandler.Directory,
             });
             WatchEveryModel(s, api, "llama-3.1-8b", "mistral-7b", "batch");
-            return [api.BufferedHandler, api.StreamingHandler];
+            return [.. api.Functions];
         },
         ["inference: one raw synchronous model"] = s =>
         {
@@ -45,7 +45,7 @@ public class ConstructsAndHandlerTests
             var endpoint = new GpuModelEndpoint(s, "Small", new GpuModelEndpointProps { Platform = platform, Image = ModelImage.FromImageUri(TgiImage), Hosting = new ServerlessHosting() });
             var api = new InferenceApi(s, "Api", new InferenceApiProps { Platform = platform, Models = [new InferenceModel { Endpoint = endpoint, Name = "small" }], HandlerDirectory = FakeHandler.Directory });
             WatchEveryModel(s, api, "small");
-            return [api.BufferedHandler, api.StreamingHandler];
+            return [.. api.Functions];
         },
         ["training: single- and multi-node definitions (a multi-node queue)"] = s => Training(s, multiNode: true),
         ["training: single-node definitions only"] = s => Training(s, multiNode: false),
@@ -120,7 +120,7 @@ public class ConstructsAndHandlerTests
             }));
         foreach (var definition in definitions)
             dashboard.AddWidgets(new GraphWidget(new GraphWidgetProps { Left = [api.MetricJobsSubmitted(definition.Name), api.MetricGpusRequested(definition.Name)] }));
-        return [api.Handler];
+        return [.. api.Functions];
     }
 
     private static void WatchEveryModel(Stack s, InferenceApi api, params string[] models)

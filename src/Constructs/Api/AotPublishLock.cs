@@ -5,7 +5,7 @@ namespace AwsModelPlatform.Constructs.Api;
 /// would share its obj/ folder and corrupt each other. The turn is an exclusive lock on <c>obj/aot-publish.lock</c>
 /// (the pack target takes the same file with <c>flock</c>).
 /// </summary>
-public static class AotPublishLock
+internal static class AotPublishLock
 {
     /// <summary>Waits up to 30 minutes for the lock on the project's <c>obj/aot-publish.lock</c>; dispose to release it.</summary>
     public static FileStream Take(string projectDirectory)

@@ -44,13 +44,13 @@ public sealed record HandlerFunctionProps
     /// <remarks>Default: x86_64, the type the build host produces; arm64 when the code was built for it.</remarks>
     public Architecture? Architecture { get; init; }
 
-    /// <summary>Memory in MiB (128 to 10240).</summary>
-    /// <remarks>Default: 1024: CPU scales with memory, and SigV4 signing, TLS and JSON at 1 vCPU-share keep the added latency low; the handler itself uses under 100 MiB.</remarks>
-    public int MemoryMiB { get; init; } = 1024;
+    /// <summary>Memory, in whole MiB from 128 MiB to 10,240 MiB.</summary>
+    /// <remarks>Default: 1 GiB: CPU scales with memory, and SigV4 signing, TLS and JSON at 1 vCPU-share keep the added latency low; the handler itself uses under 100 MiB.</remarks>
+    public Size? Memory { get; init; }
 
-    /// <summary>Timeout of one invocation, in seconds (1 to 900).</summary>
+    /// <summary>Timeout of one invocation, in whole seconds from 1 to 900.</summary>
     /// <remarks>Default: 60 for buffered (above the handler's own 60 s upstream deadline is pointless: API Gateway's integration limit is 29 s by default), 900 for streaming (token streams of long generations).</remarks>
-    public int? TimeoutSeconds { get; init; }
+    public Duration? Timeout { get; init; }
 
     /// <summary>Concurrent executions reserved for (and capping) the function.</summary>
     /// <remarks>Default: 100: protects the account's shared concurrency from a runaway client, and caps what the function can spend.</remarks>
@@ -73,6 +73,9 @@ public sealed record HandlerFunctionProps
 /// </summary>
 public sealed class HandlerFunction : Construct
 {
+    /// <summary>Checks whose messages start with this construct's path.</summary>
+    private ConstructChecks Check => Validate.Of(this);
+
     /// <summary>The published Lambda Web Adapter layer version the platform was tested with (<see cref="WebAdapterLayers.Version"/>).</summary>
     public const int WebAdapterLayerVersion = WebAdapterLayers.Version;
 
@@ -96,7 +99,7 @@ public sealed class HandlerFunction : Construct
     public IReadOnlyDictionary<string, string> Environment { get; }
 
     /// <summary>The alarms the function created, by purpose (<c>Errors</c>, <c>Throttles</c>, <c>Concurrency</c>).</summary>
-    public IReadOnlyDictionary<string, Alarm> Alarms { get; }
+    public HandlerFunctionAlarms Alarms { get; }
 
     /// <summary>Concurrent executions reserved for the function (of the account's Lambda concurrency in its region).</summary>
     public int ReservedConcurrency { get; }
@@ -108,11 +111,11 @@ public sealed class HandlerFunction : Construct
     public HandlerFunction(Construct scope, string id, HandlerFunctionProps props) : base(scope, id)
     {
         var platform = props.Platform;
-        Validate.InRange(props.MemoryMiB, 128, 10240, $"{id}: MemoryMiB", "Lambda accepts 128 to 10240 MiB");
-        Validate.That(props.ReservedConcurrency >= 1, $"{id}: ReservedConcurrency = {props.ReservedConcurrency} must be at least 1; 0 would turn the function off.");
-        Validate.That(props.ConcurrencyAlarmPercent is > 0 and <= 100, $"{id}: ConcurrencyAlarmPercent = {props.ConcurrencyAlarmPercent} must be more than 0 and at most 100.");
-        var timeout = props.TimeoutSeconds ?? (props.InvokeMode == InvokeMode.ResponseStream ? 900 : 60);
-        Validate.InRange(timeout, 1, 900, $"{id}: TimeoutSeconds", "Lambda accepts 1 to 900 seconds");
+        var memoryMiB = MemoryMiB(Check, props.Memory, "HandlerFunctionProps.Memory");
+        Check.That(props.ReservedConcurrency >= 1, $"HandlerFunctionProps.ReservedConcurrency = {props.ReservedConcurrency} must be at least 1; 0 would turn the function off.");
+        Check.That(props.ConcurrencyAlarmPercent is > 0 and <= 100, $"HandlerFunctionProps.ConcurrencyAlarmPercent = {props.ConcurrencyAlarmPercent} must be more than 0 and at most 100.");
+        var timeout = props.Timeout ?? Duration.Seconds(props.InvokeMode == InvokeMode.ResponseStream ? 900 : 60);
+        Check.WholeSeconds(timeout, 1, 900, "HandlerFunctionProps.Timeout");
         var architecture = props.Architecture ?? Architecture.X86_64;
         var name = PlatformNames.Function(platform, this, props.Purpose);
 
@@ -174,8 +177,8 @@ public sealed class HandlerFunction : Construct
             Handler = "bootstrap",
             Code = props.Code,
             Architecture = architecture,
-            MemorySize = props.MemoryMiB,
-            Timeout = Duration.Seconds(timeout),
+            MemorySize = memoryMiB,
+            Timeout = timeout,
             Role = Role,
             Layers = new[] { LayerVersion.FromLayerVersionArn(this, "WebAdapter", props.WebAdapterLayerArn ?? WebAdapterLayers.Arn(this, architecture)) },
             Environment = environment,
@@ -201,21 +204,21 @@ public sealed class HandlerFunction : Construct
         Alarms = CreateAlarms(platform, name, props);
     }
 
-    private Dictionary<string, Alarm> CreateAlarms(IModelPlatform platform, string name, HandlerFunctionProps props)
+    private HandlerFunctionAlarms CreateAlarms(IModelPlatform platform, string name, HandlerFunctionProps props)
     {
         var fiveMinutes = Duration.Minutes(5);
         var concurrencyThreshold = Math.Max(1, Math.Floor(props.ReservedConcurrency * props.ConcurrencyAlarmPercent / 100));
-        var alarms = new Dictionary<string, Alarm>
+        var alarms = new HandlerFunctionAlarms
         {
             // Handler errors are HTTP answers (problem documents), not Lambda errors: these are crashes, timeouts and adapter failures.
-            ["Errors"] = MetricErrors(new MetricOptions { Statistic = "Sum", Period = fiveMinutes }).CreateAlarm(this, "ErrorsAlarm",
+            Errors = MetricErrors(new MetricOptions { Statistic = "Sum", Period = fiveMinutes }).CreateAlarm(this, "ErrorsAlarm",
                 Alarm($"{name}: 5 or more failed invocations (crash, timeout, adapter failure) in 5 minutes.", 5, ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD)),
-            ["Throttles"] = MetricThrottles(new MetricOptions { Statistic = "Sum", Period = fiveMinutes }).CreateAlarm(this, "ThrottlesAlarm",
+            Throttles = MetricThrottles(new MetricOptions { Statistic = "Sum", Period = fiveMinutes }).CreateAlarm(this, "ThrottlesAlarm",
                 Alarm($"{name}: invocations throttled in 5 minutes: the reserved concurrency of {props.ReservedConcurrency} is full and clients get 429/502.", 1, ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD)),
-            ["Concurrency"] = MetricConcurrentExecutions(new MetricOptions { Statistic = "Maximum", Period = fiveMinutes }).CreateAlarm(this, "ConcurrencyAlarm",
+            Concurrency = MetricConcurrentExecutions(new MetricOptions { Statistic = "Maximum", Period = fiveMinutes }).CreateAlarm(this, "ConcurrencyAlarm",
                 Alarm($"{name}: concurrent executions reached {concurrencyThreshold} ({props.ConcurrencyAlarmPercent} % of the reserved {props.ReservedConcurrency}) for 10 minutes.", concurrencyThreshold, ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD, periods: 2)),
         };
-        foreach (var alarm in alarms.Values) platform.AlarmTopic.Notify(alarm);
+        foreach (var alarm in alarms.All) platform.AlarmTopic.Notify(alarm);
         platform.Dashboard.AddSection(this, $"Function: {props.Purpose}",
             new GraphWidget(new GraphWidgetProps { Title = "Invocations, errors, throttles", Left = new IMetric[] { Function.MetricInvocations(new MetricOptions { Statistic = "Sum" }), MetricErrors(new MetricOptions { Statistic = "Sum" }), MetricThrottles(new MetricOptions { Statistic = "Sum" }) }, Width = 12 }),
             new GraphWidget(new GraphWidgetProps
@@ -238,12 +241,23 @@ public sealed class HandlerFunction : Construct
         };
     }
 
+    /// <summary>
+    /// <paramref name="memory"/> as the whole MiB Lambda takes (128 to 10,240), checked for <paramref name="prop"/>
+    /// (https://docs.aws.amazon.com/lambda/latest/dg/configuration-memory.html).
+    /// </summary>
+    internal static int MemoryMiB(ConstructChecks check, Size? memory, string prop)
+    {
+        var mib = (memory ?? Size.Gibibytes(1)).ToBytes() / (1024.0 * 1024);
+        check.That(mib is >= 128 and <= 10240 && mib == Math.Floor(mib), $"{prop} = {mib} MiB is out of range: Lambda accepts whole MiB from 128 to 10240.");
+        return (int)mib;
+    }
+
     /// <summary>Invocation errors (Lambda's own count: crashes, timeouts, adapter failures).</summary>
-    public Metric MetricErrors(MetricOptions? options = null) => Function.MetricErrors(options);
+    public Metric MetricErrors(IMetricOptions? props = null) => Function.MetricErrors(props);
 
     /// <summary>Throttled invocations: the reserved concurrency was full.</summary>
-    public Metric MetricThrottles(MetricOptions? options = null) => Function.MetricThrottles(options);
+    public Metric MetricThrottles(IMetricOptions? props = null) => Function.MetricThrottles(props);
 
     /// <summary>Concurrent executions, to compare with the reserved concurrency.</summary>
-    public Metric MetricConcurrentExecutions(MetricOptions? options = null) => Function.Metric("ConcurrentExecutions", options ?? new MetricOptions { Statistic = "Maximum" });
+    public Metric MetricConcurrentExecutions(IMetricOptions? props = null) => Function.Metric("ConcurrentExecutions", props ?? new MetricOptions { Statistic = "Maximum" });
 }

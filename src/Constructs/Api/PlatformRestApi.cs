@@ -66,6 +66,9 @@ public sealed record PlatformRestApiProps
 /// </summary>
 public sealed class PlatformRestApi : Construct
 {
+    /// <summary>Checks whose messages start with this construct's path.</summary>
+    private ConstructChecks Check => Validate.Of(this);
+
     private readonly ApiAuthorization _authorization;
     private readonly RequestValidator _validator;
     private readonly bool _compressionAsked;
@@ -96,6 +99,9 @@ public sealed class PlatformRestApi : Construct
     /// <summary>The log group API Gateway writes the stage's execution logs to (<c>API-Gateway-Execution-Logs_{restApiId}/live</c>), created in the template so it is encrypted and expires.</summary>
     public ILogGroup ExecutionLogs { get; }
 
+    /// <summary>The stage's alarms, on the platform's alarm topic.</summary>
+    public RestApiAlarms Alarms { get; }
+
     /// <summary>The URL of the stage, ending in <c>/</c>.</summary>
     public string Url => Api.Url;
 
@@ -116,12 +122,12 @@ public sealed class PlatformRestApi : Construct
     {
         var platform = props.Platform;
         _authorization = props.Authorization ?? ApiAuthorization.Iam();
-        Validate.That(props.ThrottlingRateLimit > 0 && props.ThrottlingBurstLimit > 0,
+        Check.That(props.ThrottlingRateLimit > 0 && props.ThrottlingBurstLimit > 0,
             $"PlatformRestApiProps: ThrottlingRateLimit = {props.ThrottlingRateLimit} and ThrottlingBurstLimit = {props.ThrottlingBurstLimit} must both be more than 0.");
         if (props.MinimumCompressionBytes is { } compression)
-            Validate.InRange(compression, 0, 10_485_760, "PlatformRestApiProps.MinimumCompressionBytes", "API Gateway compresses bodies of 0 to 10 MiB");
+            Check.InRange(compression, 0, 10_485_760, "PlatformRestApiProps.MinimumCompressionBytes", "API Gateway compresses bodies of 0 to 10 MiB");
         _compressionAsked = props.MinimumCompressionBytes is not null;
-        Validate.InRange(props.WafRateLimitPer5Minutes, 10, 2_000_000_000, "PlatformRestApiProps.WafRateLimitPer5Minutes", "WAF rate-based rules take 10 to 2,000,000,000");
+        Check.InRange(props.WafRateLimitPer5Minutes, 10, 2_000_000_000, "PlatformRestApiProps.WafRateLimitPer5Minutes", "WAF rate-based rules take 10 to 2,000,000,000");
 
         var accountLogging = ApiGatewayAccountLogging.Ensure(platform, this);
         var accessLogs = LogGroupDefaults.Create(this, "AccessLogs", platform.Key, platform.LogRetentionDays, platform.RemovalPolicy);
@@ -187,18 +193,18 @@ public sealed class PlatformRestApi : Construct
         switch (_authorization)
         {
             case ApiAuthorization.CognitoAuthorization cognito:
-                Validate.That(cognito.UserPools.Length > 0, "ApiAuthorization.Cognito needs at least one user pool.");
+                Check.That(cognito.UserPools.Length > 0, "ApiAuthorization.Cognito needs at least one user pool.");
                 _cognito = new CognitoUserPoolsAuthorizer(this, "Authorizer", new CognitoUserPoolsAuthorizerProps { CognitoUserPools = cognito.UserPools });
                 _scopes = cognito.Scopes;
                 break;
             case ApiAuthorization.ApiKeyAuthorization keys:
-                Validate.That(keys.Plans.Length > 0, "ApiAuthorization.ApiKeys needs at least one usage plan.");
+                Check.That(keys.Plans.Length > 0, "ApiAuthorization.ApiKeys needs at least one usage plan.");
                 break;
         }
         ApiKeys = CreateUsagePlans();
         if (props.Waf) WafLogs = CreateWaf(props);
         SuppressStageFindings(props);
-        CreateAlarms(props);
+        Alarms = CreateAlarms(props);
     }
 
     /// <summary>
@@ -229,8 +235,8 @@ public sealed class PlatformRestApi : Construct
         if (mode == InvokeMode.ResponseStream)
         {
             // API Gateway supports no content encoding with response streaming, and compression is set for the whole API.
-            Validate.That(!_compressionAsked,
-                $"PlatformRestApi {Node.Path}: {httpMethod} {path} streams its response (ResponseTransferMode STREAM), and API Gateway supports no content encoding with response streaming " +
+            Check.That(!_compressionAsked,
+                $"{httpMethod} {path} streams its response (ResponseTransferMode STREAM), and API Gateway supports no content encoding with response streaming " +
                 "(https://docs.aws.amazon.com/apigateway/latest/developerguide/response-transfer-mode.html), while MinimumCompressionBytes turns compression on for the whole API. " +
                 "Leave PlatformRestApiProps.MinimumCompressionBytes unset for an API with streaming routes.");
             ((CfnRestApi)Api.Node.DefaultChild!).MinimumCompressionSize = null;
@@ -252,9 +258,9 @@ public sealed class PlatformRestApi : Construct
     /// </summary>
     internal Method AddRoute(ApiRoute route, HandlerFunction handler, IModel? jsonBody = null)
     {
-        Validate.That(route.OnApiGateway, $"PlatformRestApi {Node.Path}: {route} is not a route of API Gateway.");
-        Validate.That(handler.InvokeMode.Transfer() == route.Transfer,
-            $"PlatformRestApi {Node.Path}: {route} is a {route.Transfer} route, and function {handler.Node.Path} is {handler.InvokeMode}; route it to a function of its mode.");
+        Check.That(route.OnApiGateway, $"{route} is not a route of API Gateway.");
+        Check.That(handler.InvokeMode.Transfer() == route.Transfer,
+            $"{route} is a {route.Transfer} route, and function {handler.Node.Path} is {handler.InvokeMode}; route it to a function of its mode.");
         return AddRoute(route.Method, route.Path, handler, handler.InvokeMode, jsonBody);
     }
 
@@ -270,27 +276,27 @@ public sealed class PlatformRestApi : Construct
     /// <summary>
     /// A metric this API's handlers write as EMF in <paramref name="namespace"/>: dimensions <c>Api</c>
     /// (<see cref="ApiName"/>, so never another deployment's) and <paramref name="dimension"/> = <paramref name="value"/>;
-    /// <paramref name="statistic"/> over 5 minutes unless <paramref name="options"/> say otherwise.
+    /// <paramref name="statistic"/> over 5 minutes unless <paramref name="props"/> say otherwise.
     /// </summary>
-    public Metric HandlerMetric(string @namespace, string metricName, string dimension, string value, string statistic, MetricOptions? options = null) => new(new MetricProps
+    public Metric HandlerMetric(string @namespace, string metricName, string dimension, string value, string statistic, IMetricOptions? props = null) => new(new MetricProps
     {
         Namespace = @namespace,
         MetricName = metricName,
         DimensionsMap = new Dictionary<string, string> { [HandlerMetrics.Api] = ApiName, [dimension] = value },
-        Statistic = options?.Statistic ?? statistic,
-        Period = options?.Period ?? Duration.Minutes(5),
-        Label = options?.Label,
+        Statistic = props?.Statistic ?? statistic,
+        Period = props?.Period ?? Duration.Minutes(5),
+        Label = props?.Label,
     });
 
     /// <summary>
     /// <paramref name="metric"/> of <paramref name="set"/> (the handler's metric catalog), written by this API's handlers
     /// with the set's dimension after <c>Api</c> = <paramref name="value"/>; the metric's statistic over 5 minutes unless
-    /// <paramref name="options"/> say otherwise.
+    /// <paramref name="props"/> say otherwise.
     /// </summary>
-    internal Metric HandlerMetric(HandlerMetricSet set, string metric, string value, MetricOptions? options = null)
+    internal Metric HandlerMetric(HandlerMetricSet set, string metric, string value, IMetricOptions? props = null)
     {
         var m = set[metric];
-        return HandlerMetric(set.Namespace, m.Name, set.Dimension, value, m.Statistic, options);
+        return HandlerMetric(set.Namespace, m.Name, set.Dimension, value, m.Statistic, props);
     }
 
     /// <summary>Lets <paramref name="grantee"/> call every route (IAM authorization).</summary>
@@ -302,13 +308,13 @@ public sealed class PlatformRestApi : Construct
     });
 
     /// <summary>5xx responses.</summary>
-    public Metric MetricServerErrors(MetricOptions? options = null) => Api.MetricServerError(options ?? new MetricOptions { Statistic = "Sum" });
+    public Metric MetricServerErrors(IMetricOptions? props = null) => Api.MetricServerError(props ?? new MetricOptions { Statistic = "Sum" });
     /// <summary>4xx responses.</summary>
-    public Metric MetricClientErrors(MetricOptions? options = null) => Api.MetricClientError(options ?? new MetricOptions { Statistic = "Sum" });
+    public Metric MetricClientErrors(IMetricOptions? props = null) => Api.MetricClientError(props ?? new MetricOptions { Statistic = "Sum" });
     /// <summary>Requests.</summary>
-    public Metric MetricRequests(MetricOptions? options = null) => Api.MetricCount(options ?? new MetricOptions { Statistic = "Sum" });
+    public Metric MetricRequests(IMetricOptions? props = null) => Api.MetricCount(props ?? new MetricOptions { Statistic = "Sum" });
     /// <summary>End-to-end latency as API Gateway sees it.</summary>
-    public Metric MetricLatency(MetricOptions? options = null) => Api.MetricLatency(options ?? new MetricOptions { Statistic = "p99" });
+    public Metric MetricLatency(IMetricOptions? props = null) => Api.MetricLatency(props ?? new MetricOptions { Statistic = "p99" });
 
     private static PolicyDocument PrivatePolicy(InterfaceVpcEndpoint endpoint) => new(new PolicyDocumentProps
     {
@@ -340,7 +346,7 @@ public sealed class PlatformRestApi : Construct
         if (_authorization is not ApiAuthorization.ApiKeyAuthorization apiKeys) return keys;
         foreach (var plan in apiKeys.Plans)
         {
-            Validate.That(plan.RateLimit > 0 && plan.BurstLimit > 0 && plan.DailyQuota is null or > 0,
+            Check.That(plan.RateLimit > 0 && plan.BurstLimit > 0 && plan.DailyQuota is null or > 0,
                 $"UsagePlanOptions '{plan.Name}': RateLimit, BurstLimit and DailyQuota must be more than 0.");
             var usagePlan = Api.AddUsagePlan("Plan" + plan.Name, new UsagePlanProps
             {
@@ -474,14 +480,14 @@ public sealed class PlatformRestApi : Construct
                 $"WAF was turned off for this API by the app (PlatformRestApiProps.Waf = false, {props.Name}); the platform's default is a web ACL with AWS managed rule groups and a per-IP rate limit.");
     }
 
-    private void CreateAlarms(PlatformRestApiProps props)
+    private RestApiAlarms CreateAlarms(PlatformRestApiProps props)
     {
         var topic = props.Platform.AlarmTopic;
         var fiveMinutes = Duration.Minutes(5);
         var volume = props.RequestVolumeAlarmPer5Minutes ?? props.ThrottlingRateLimit * 300 * 0.6;
-        var alarms = new[]
+        var alarms = new RestApiAlarms
         {
-            new MathExpression(new MathExpressionProps
+            ServerErrorRate = new MathExpression(new MathExpressionProps
             {
                 Expression = "IF(requests >= 20, 100 * errors / requests, 0)",
                 UsingMetrics = new Dictionary<string, IMetric>
@@ -492,17 +498,19 @@ public sealed class PlatformRestApi : Construct
                 Period = fiveMinutes,
                 Label = "5xx %",
             }).CreateAlarm(this, "ServerErrorRateAlarm", Alarm($"{props.Name}: more than 5 % of requests answered 5xx over 5 minutes (at least 20 requests).", 5)),
-            MetricLatency(new MetricOptions { Statistic = "p99", Period = fiveMinutes }).CreateAlarm(this, "LatencyP99Alarm",
+            LatencyP99 = MetricLatency(new MetricOptions { Statistic = "p99", Period = fiveMinutes }).CreateAlarm(this, "LatencyP99Alarm",
                 Alarm($"{props.Name}: p99 latency above 20 s for 15 minutes (buffered routes time out at 29 s).", 20_000, periods: 3)),
-            MetricClientErrors(new MetricOptions { Statistic = "Sum", Period = fiveMinutes }).CreateAlarm(this, "ClientErrorSpikeAlarm",
+            ClientErrorSpike = MetricClientErrors(new MetricOptions { Statistic = "Sum", Period = fiveMinutes }).CreateAlarm(this, "ClientErrorSpikeAlarm",
                 Alarm($"{props.Name}: more than 500 4xx responses in 5 minutes: a client is misconfigured, unauthorized or probing.", 500)),
-            MetricRequests(new MetricOptions { Statistic = "Sum", Period = fiveMinutes }).CreateAlarm(this, "RequestVolumeAlarm",
+            RequestVolume = MetricRequests(new MetricOptions { Statistic = "Sum", Period = fiveMinutes }).CreateAlarm(this, "RequestVolumeAlarm",
                 Alarm($"{props.Name}: more than {volume:0} requests in 5 minutes: a runaway client costs money before the monthly bill shows it.", volume)),
         };
-        foreach (var alarm in alarms) topic.Notify(alarm);
+        foreach (var alarm in alarms.All) topic.Notify(alarm);
         props.Platform.Dashboard.AddSection(this, $"API: {props.Name}",
             new GraphWidget(new GraphWidgetProps { Title = "Requests, 4xx, 5xx", Left = new IMetric[] { MetricRequests(), MetricClientErrors(), MetricServerErrors() }, Width = 12 }),
             new GraphWidget(new GraphWidgetProps { Title = "Latency p50 / p99", Left = new IMetric[] { MetricLatency(new MetricOptions { Statistic = "p50" }), MetricLatency() }, Width = 12 }));
+
+        return alarms;
 
         static CreateAlarmOptions Alarm(string description, double threshold, int periods = 1) => new()
         {

@@ -45,8 +45,8 @@ internal sealed class ReservedConcurrencyCheck : DeputyBase, IAspect
                 Annotations.Of(stack).AddWarningV2("AwsModelPlatform:ReservedConcurrency",
                     $"The handler functions of this app reserve {total} concurrent Lambda executions in account {account}, region {region} ({list}). " +
                     $"Lambda keeps at least {UnreservedMinimum} executions unreserved, so the account's Lambda 'Concurrent executions' quota there must be at least {total + UnreservedMinimum}; " +
-                    "new accounts start lower (see Service Quotas, and request an increase before deploying). To reserve less, lower InferenceApiProps.BufferedReservedConcurrency and " +
-                    "StreamingReservedConcurrency, TrainingApiProps.ReservedConcurrency, or HandlerFunctionProps.ReservedConcurrency.");
+                    "new accounts start lower (see Service Quotas, and request an increase before deploying). To reserve less, lower the APIs' ReservedConcurrency (InferenceApiProps, TrainingApiProps), " +
+                    "InferenceApiProps.StreamingReservedConcurrency, or HandlerFunctionProps.ReservedConcurrency.");
         }
     }
 

@@ -39,12 +39,12 @@ public static class WebAdapterLayers
         {
             if (ChinaPublishers.TryGetValue(region, out var china))
             {
-                Validate.That(!arm,
-                    $"{scope.Node.Path}: the AWS Lambda Web Adapter is published in {region} for x86_64 only, and the function is arm64. Use Architecture.X86_64, or publish the adapter as a layer of your own and pass its ARN as WebAdapterLayerArn.");
+                Validate.Of(scope).That(!arm,
+                    $"the AWS Lambda Web Adapter is published in {region} for x86_64 only, and the function is arm64. Use Architecture.X86_64, or publish the adapter as a layer of your own and pass its ARN as WebAdapterLayerArn.");
                 return $"arn:aws-cn:lambda:{region}:{china}:layer:{name}:{Version}";
             }
-            Validate.That(IsCommercial(region),
-                $"{scope.Node.Path}: no AWS Lambda Web Adapter layer is published in {region}: AWS publishes it in the commercial regions (account {CommercialPublisher}) and in {string.Join(" and ", ChinaPublishers.Keys)} " +
+            Validate.Of(scope).That(IsCommercial(region),
+                $"no AWS Lambda Web Adapter layer is published in {region}: AWS publishes it in the commercial regions (account {CommercialPublisher}) and in {string.Join(" and ", ChinaPublishers.Keys)} " +
                 "(https://github.com/awslabs/aws-lambda-web-adapter). Publish the adapter as a layer of your own in that region and pass its ARN as WebAdapterLayerArn.");
             return $"arn:aws:lambda:{region}:{CommercialPublisher}:layer:{name}:{Version}";
         }

@@ -28,7 +28,7 @@ public static class CostCeiling
     /// </summary>
     public static void Enforce(ICostedConstruct construct, string propName, bool allowUnpricedRegion)
     {
-        Check(construct.MaxMonthlyCostUsd, propName);
+        Check(construct, construct.MaxMonthlyCostUsd, propName);
         if (construct.MaxMonthlyCostUsd is null) return;
         construct.Node.AddValidation(new Validation(() =>
         {
@@ -47,7 +47,7 @@ public static class CostCeiling
     /// <summary>As <see cref="EnforceAcross(IConstruct, double?, string, string, Func{IEnumerable{ICostedConstruct}})"/>, with the unpriced-region rule of <see cref="Enforce(ICostedConstruct, string, bool)"/>.</summary>
     public static void EnforceAcross(IConstruct anchor, double? maxMonthlyCostUsd, string propName, string what, Func<IEnumerable<ICostedConstruct>> members, bool allowUnpricedRegion)
     {
-        Check(maxMonthlyCostUsd, propName);
+        Check(anchor, maxMonthlyCostUsd, propName);
         if (maxMonthlyCostUsd is not { } max) return;
         anchor.Node.AddValidation(new Validation(() =>
             Violations(max, propName, what, members().SelectMany(c => c.WorstCaseMonthlyCost).ToList(), CostEstimator.StackRegion(anchor), allowUnpricedRegion)));
@@ -157,11 +157,9 @@ public static class CostCeiling
         }.ToMetadata();
     }
 
-    private static void Check(double? max, string propName)
-    {
-        if (max is { } m && (double.IsNaN(m) || m <= 0))
-            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"{propName} = {m}: a cost ceiling must be a positive number of USD per month; leave it unset for none."));
-    }
+    private static void Check(IConstruct construct, double? max, string propName) =>
+        Validate.Of(construct).That(max is not { } m || (!double.IsNaN(m) && m > 0),
+            $"{propName} = {max}: a cost ceiling must be a positive number of USD per month; leave it unset for none.");
 
     private sealed class Validation(Func<string[]> validate) : DeputyBase, IValidation
     {

@@ -9,7 +9,7 @@ namespace AwsModelPlatform.Constructs.Cost;
 /// Prices, from <see cref="PriceTable"/>, the resources whose cost does not depend on use: what a construct pays
 /// every month merely for existing. One place for every resource type, so each construct gets the same answer.
 /// </summary>
-public static class CostEstimator
+internal static class CostEstimator
 {
     /// <summary>The region whose prices apply to the stack of <paramref name="scope"/> (its own when priced and known, else the table's default).</summary>
     public static string PricedRegion(IConstruct scope)

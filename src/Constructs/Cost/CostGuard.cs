@@ -48,6 +48,9 @@ public sealed record CostGuardProps
 /// </summary>
 public sealed class CostGuard : Construct
 {
+    /// <summary>Checks whose messages start with this construct's path.</summary>
+    private ConstructChecks Check => Validate.Of(this);
+
     /// <summary>The tags the platform writes and keeps active for cost allocation (<c>CostCenter</c> only when the platform has one).</summary>
     /// <remarks>Read-only: a shared array could be changed by any caller, altering what every later platform activates.</remarks>
     public static IReadOnlyList<string> AllocationTags { get; } = Array.AsReadOnly(new[] { CostTags.Project, CostTags.Component, CostTags.CostCenter });
@@ -62,14 +65,14 @@ public sealed class CostGuard : Construct
     public CostGuard(Construct scope, string id, IModelPlatform platform, CostGuardProps? props = null) : base(scope, id)
     {
         props ??= new CostGuardProps();
-        Validate.That(props.MonthlyBudgetUsd > 0, $"CostGuardProps.MonthlyBudgetUsd = {props.MonthlyBudgetUsd} must be more than 0.");
-        Validate.That(props.AnomalyThresholdUsd > 0, $"CostGuardProps.AnomalyThresholdUsd = {props.AnomalyThresholdUsd} must be more than 0.");
+        Check.That(props.MonthlyBudgetUsd > 0, $"CostGuardProps.MonthlyBudgetUsd = {props.MonthlyBudgetUsd} must be more than 0.");
+        Check.That(props.AnomalyThresholdUsd > 0, $"CostGuardProps.AnomalyThresholdUsd = {props.AnomalyThresholdUsd} must be more than 0.");
         var emails = props.BudgetEmails ?? Array.Empty<string>();
-        Validate.That(emails.Count <= 10, $"CostGuardProps.BudgetEmails has {emails.Count} addresses; AWS Budgets notifies at most 10 per alert.");
+        Check.That(emails.Count <= 10, $"CostGuardProps.BudgetEmails has {emails.Count} addresses; AWS Budgets notifies at most 10 per alert.");
         foreach (var (component, amount) in props.ComponentBudgetsUsd ?? new Dictionary<string, double>())
         {
-            Validate.That(amount > 0, $"CostGuardProps.ComponentBudgetsUsd['{component}'] = {amount} must be more than 0.");
-            CostTags.CheckValue(component, $"CostGuardProps.ComponentBudgetsUsd key");
+            Check.That(amount > 0, $"CostGuardProps.ComponentBudgetsUsd['{component}'] = {amount} must be more than 0.");
+            CostTags.CheckValue(Check, component, $"CostGuardProps.ComponentBudgetsUsd key");
         }
 
         var topic = platform.AlarmTopic;

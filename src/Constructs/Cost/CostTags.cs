@@ -19,7 +19,7 @@ public static class CostTags
         Aspects.Of(scope).Add(new VpcEndpointTags(tags));
     }
 
-    internal static void CheckValue(string value, string prop) =>
-        Validate.That(value.Length is > 0 and <= 256 && System.Text.RegularExpressions.Regex.IsMatch(value, @"^[\p{L}\p{Z}\p{N}_.:/=+\-@]+$"),
+    internal static void CheckValue(ConstructChecks check, string value, string prop) =>
+        check.That(value.Length is > 0 and <= 256 && System.Text.RegularExpressions.Regex.IsMatch(value, @"^[\p{L}\p{Z}\p{N}_.:/=+\-@]+$"),
             $"{prop} = '{value}' cannot be an AWS tag value: use 1 to 256 letters, digits, spaces or _ . : / = + - @.");
 }

@@ -12,7 +12,7 @@ public static class LogRetention
     /// <summary>The platform's default: one year, long enough for an incident review and an annual audit, short enough to bound the bill.</summary>
     public const int DefaultDays = 365;
 
-    internal static void Check(int days, string prop) =>
-        Validate.That(AcceptedDays.Contains(days),
+    internal static void Check(ConstructChecks check, int days, string prop) =>
+        check.That(AcceptedDays.Contains(days),
             $"{prop} = {days} is not a retention CloudWatch Logs accepts; use one of {string.Join(", ", AcceptedDays)} days (retention is always bounded on this platform).");
 }

@@ -38,6 +38,9 @@ public sealed record AccessLogsBucketProps
 /// </summary>
 public sealed class AccessLogsBucket : Construct, IAccessLogsBucket
 {
+    /// <summary>Checks whose messages start with this construct's path.</summary>
+    private ConstructChecks Check => Validate.Of(this);
+
     private bool _receivesLogsOfItsStack;
 
     /// <inheritdoc />
@@ -47,7 +50,7 @@ public sealed class AccessLogsBucket : Construct, IAccessLogsBucket
     public AccessLogsBucket(Construct scope, string id, AccessLogsBucketProps? props = null) : base(scope, id)
     {
         props ??= new AccessLogsBucketProps();
-        Validate.InRange(props.ExpireAfterDays, 1, 36500, "AccessLogsBucketProps.ExpireAfterDays", "access logs must expire");
+        Check.InRange(props.ExpireAfterDays, 1, 36500, "AccessLogsBucketProps.ExpireAfterDays", "access logs must expire");
 
         Bucket = new Bucket(this, "Bucket", new BucketProps
         {

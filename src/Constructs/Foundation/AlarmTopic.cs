@@ -37,6 +37,9 @@ public sealed record AlarmTopicProps
 /// </summary>
 public sealed class AlarmTopic : Construct, IAlarmTopic
 {
+    /// <summary>Checks whose messages start with this construct's path.</summary>
+    private ConstructChecks Check => Validate.Of(this);
+
     private readonly IPlatformKey _key;
     private readonly HashSet<string> _publishers = new();
 
@@ -48,7 +51,7 @@ public sealed class AlarmTopic : Construct, IAlarmTopic
     {
         props ??= new AlarmTopicProps();
         if (props.Email is { } email)
-            Validate.That(System.Text.RegularExpressions.Regex.IsMatch(email, @"^[^@\s]+@[^@\s]+\.[^@\s]+$"),
+            Check.That(System.Text.RegularExpressions.Regex.IsMatch(email, @"^[^@\s]+@[^@\s]+\.[^@\s]+$"),
                 $"AlarmTopicProps.Email = '{email}' is not an email address; give one like ops@example.com, or leave it unset.");
         _key = props.Key ?? new PlatformKey(this, "Key");
         Topic = new Topic(this, "Topic", new TopicProps

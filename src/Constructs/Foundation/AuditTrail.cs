@@ -71,6 +71,9 @@ public sealed record AuditTrailProps
 /// </summary>
 public sealed class AuditTrail : Construct, IAuditTrail
 {
+    /// <summary>Checks whose messages start with this construct's path.</summary>
+    private ConstructChecks Check => Validate.Of(this);
+
     private readonly List<string> _bucketObjectArnPrefixes = new();
     private readonly List<string> _functionArns = new();
     private readonly List<string> _functionArnPrefixes = new();
@@ -89,9 +92,9 @@ public sealed class AuditTrail : Construct, IAuditTrail
     public AuditTrail(Construct scope, string id, AuditTrailProps? props = null) : base(scope, id)
     {
         props ??= new AuditTrailProps();
-        LogRetention.Check(props.LogRetentionDays, "AuditTrailProps.LogRetentionDays");
-        Validate.InRange(props.ArchiveAfterDays, 1, 36500, "AuditTrailProps.ArchiveAfterDays", "days before log files are archived");
-        Validate.That(props.ExpireAfterDays > props.ArchiveAfterDays + 90,
+        LogRetention.Check(Check, props.LogRetentionDays, "AuditTrailProps.LogRetentionDays");
+        Check.InRange(props.ArchiveAfterDays, 1, 36500, "AuditTrailProps.ArchiveAfterDays", "days before log files are archived");
+        Check.That(props.ExpireAfterDays > props.ArchiveAfterDays + 90,
             $"AuditTrailProps.ExpireAfterDays = {props.ExpireAfterDays} must be more than ArchiveAfterDays + 90 = {props.ArchiveAfterDays + 90}: Glacier Flexible Retrieval bills a 90-day minimum, and expiring before archiving makes the archive rule pointless.");
 
         var stack = Stack.Of(this);
@@ -101,7 +104,7 @@ public sealed class AuditTrail : Construct, IAuditTrail
         var trailName = props.TrailName ?? $"{Names.UniqueResourceName(this, new UniqueResourceNameOptions { MaxLength = 100, Separator = "-" })}-{stack.Region}";
         // A deploy-time region is checked as a 14-character region name (ap-southeast-5).
         var checkedName = Token.IsUnresolved(stack.Region) ? trailName.Replace(stack.Region, "ap-southeast-5") : trailName;
-        Validate.That(Token.IsUnresolved(checkedName) || System.Text.RegularExpressions.Regex.IsMatch(checkedName, "^[A-Za-z0-9][A-Za-z0-9._-]{2,127}$"),
+        Check.That(Token.IsUnresolved(checkedName) || System.Text.RegularExpressions.Regex.IsMatch(checkedName, "^[A-Za-z0-9][A-Za-z0-9._-]{2,127}$"),
             $"AuditTrailProps.TrailName = '{trailName}' is not a valid trail name: 3 to 128 letters, digits, '.', '_' or '-', starting with a letter or digit.");
         TrailArn = $"arn:{stack.Partition}:cloudtrail:{stack.Region}:{stack.Account}:trail/{trailName}";
         key.AllowCloudTrail(TrailArn);
@@ -182,7 +185,7 @@ public sealed class AuditTrail : Construct, IAuditTrail
     private void RequireSameStack(IConstruct resource, string kind, string naming)
     {
         var (mine, theirs) = (Stack.Of(this), Stack.Of(resource));
-        Validate.That(mine == theirs,
+        Check.That(mine == theirs,
             $"AuditTrail: the {kind} {resource.Node.Path} is in stack '{theirs.StackName}' and the trail in '{mine.StackName}'; naming it in the trail would make the stacks depend on each other. Name it with {naming}(platform, ...) instead: the platform's trail logs every {kind} with the platform's name prefix.");
     }
 

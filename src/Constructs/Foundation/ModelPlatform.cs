@@ -132,6 +132,9 @@ public sealed record ModelPlatformProps
 /// </summary>
 public sealed class ModelPlatform : Construct, IModelPlatform, ICostedConstruct
 {
+    /// <summary>Checks whose messages start with this construct's path.</summary>
+    private ConstructChecks Check => Validate.Of(this);
+
     private readonly PlatformDashboard _dashboard;
 
     /// <summary>The ceiling of the platform and everything on it (<see cref="ModelPlatformProps.MaxMonthlyCostUsd"/>).</summary>
@@ -203,15 +206,15 @@ public sealed class ModelPlatform : Construct, IModelPlatform, ICostedConstruct
     public ModelPlatform(Construct scope, string id, ModelPlatformProps? props = null) : base(scope, id)
     {
         props ??= new ModelPlatformProps();
-        CostTags.CheckValue(props.ProjectName, "ModelPlatformProps.ProjectName");
-        if (props.CostCenter is { } costCenter) CostTags.CheckValue(costCenter, "ModelPlatformProps.CostCenter");
-        LogRetention.Check(props.LogRetentionDays, "ModelPlatformProps.LogRetentionDays");
-        Validate.That(props.MonthlyBudgetUsd is null || props.CostGuard is null,
+        CostTags.CheckValue(Check, props.ProjectName, "ModelPlatformProps.ProjectName");
+        if (props.CostCenter is { } costCenter) CostTags.CheckValue(Check, costCenter, "ModelPlatformProps.CostCenter");
+        LogRetention.Check(Check, props.LogRetentionDays, "ModelPlatformProps.LogRetentionDays");
+        Check.That(props.MonthlyBudgetUsd is null || props.CostGuard is null,
             "ModelPlatformProps: MonthlyBudgetUsd is a shorthand for CostGuard.MonthlyBudgetUsd; set only one of them.");
-        Validate.That(props.ExistingOrganizationTrailArn is null || props.TrailOptions is null,
+        Check.That(props.ExistingOrganizationTrailArn is null || props.TrailOptions is null,
             "ModelPlatformProps: TrailOptions configure a trail the platform creates, but ExistingOrganizationTrailArn says it creates none; set only one of them.");
         if (props.ExistingOrganizationTrailArn is { } orgTrail)
-            Validate.That(Token.IsUnresolved(orgTrail) || System.Text.RegularExpressions.Regex.IsMatch(orgTrail, @"^arn:aws[\w-]*:cloudtrail:[\w-]+:\d{12}:trail/[\w.-]+$"),
+            Check.That(Token.IsUnresolved(orgTrail) || System.Text.RegularExpressions.Regex.IsMatch(orgTrail, @"^arn:aws[\w-]*:cloudtrail:[\w-]+:\d{12}:trail/[\w.-]+$"),
                 $"ModelPlatformProps.ExistingOrganizationTrailArn = '{orgTrail}' is not a trail ARN (arn:aws:cloudtrail:REGION:ACCOUNT:trail/NAME).");
 
         ProjectName = props.ProjectName;

@@ -14,7 +14,7 @@ namespace AwsModelPlatform.Constructs.Foundation;
 /// records on every role and inline policy below the library's constructs (and no user's own) why an inline policy
 /// is the right kind, and writes each stack's worst-case cost record (<see cref="Cost.CostCeiling.WriteRecord"/>).
 /// </summary>
-public sealed class PlatformAspects : DeputyBase, IAspect
+internal sealed class PlatformAspects : DeputyBase, IAspect
 {
     /// <summary>The Node.js runtime CDK's provider functions are moved to: the newest Lambda offers, with no deprecation date before 2028.</summary>
     public const string NodeRuntime = "nodejs24.x";

@@ -39,6 +39,9 @@ public record PlatformConstructProps
 /// </summary>
 public abstract class PlatformConstruct : Construct, ICostedConstruct
 {
+    /// <summary>Checks whose messages start with this construct's path.</summary>
+    private protected ConstructChecks Check => Validate.Of(this);
+
     /// <inheritdoc />
     public double? MaxMonthlyCostUsd { get; }
 
@@ -74,8 +77,8 @@ public abstract class PlatformConstruct : Construct, ICostedConstruct
     /// <summary>Resolves the platform and tags everything below this construct with <paramref name="component"/>.</summary>
     protected PlatformConstruct(Construct scope, string id, PlatformConstructProps props, string component) : base(scope, id)
     {
-        if (props.Platform is not null && props.StandaloneOptions is not null)
-            throw new ArgumentException($"{GetType().Name} '{id}': StandaloneOptions configure the platform the construct creates when Platform is not given; set only one of them.");
+        Check.That(props.Platform is null || props.StandaloneOptions is null,
+            $"{GetType().Name}Props: StandaloneOptions configure the platform the construct creates when Platform is not given; set only one of them.");
         Platform = props.Platform ?? new ModelPlatform(this, "Platform", props.StandaloneOptions);
         CostTags.Apply(this, Platform, component);
         PlatformAspects.ApplyOnce(this);

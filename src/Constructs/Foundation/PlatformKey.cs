@@ -56,6 +56,9 @@ public sealed record PlatformKeyProps
 /// </summary>
 public sealed class PlatformKey : Construct, IPlatformKey
 {
+    /// <summary>Checks whose messages start with this construct's path.</summary>
+    private ConstructChecks Check => Validate.Of(this);
+
     private readonly HashSet<string> _grants = new();
 
     /// <inheritdoc />
@@ -65,9 +68,9 @@ public sealed class PlatformKey : Construct, IPlatformKey
     public PlatformKey(Construct scope, string id, PlatformKeyProps? props = null) : base(scope, id)
     {
         props ??= new PlatformKeyProps();
-        Validate.InRange(props.PendingWindowDays, 7, 30, "PlatformKeyProps.PendingWindowDays", "KMS accepts a pending window of 7 to 30 days");
+        Check.InRange(props.PendingWindowDays, 7, 30, "PlatformKeyProps.PendingWindowDays", "KMS accepts a pending window of 7 to 30 days");
         if (props.Alias is { } alias)
-            Validate.That(alias.StartsWith("alias/") && !alias.StartsWith("alias/aws/") && alias.Length <= 256,
+            Check.That(alias.StartsWith("alias/") && !alias.StartsWith("alias/aws/") && alias.Length <= 256,
                 $"PlatformKeyProps.Alias = '{alias}' is not a usable KMS alias: it must start with 'alias/', not with the reserved 'alias/aws/', and be at most 256 characters.");
 
         Key = new Key(this, "Key", new KeyProps

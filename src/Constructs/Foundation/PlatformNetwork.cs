@@ -55,6 +55,9 @@ public sealed record PlatformNetworkProps
 /// </summary>
 public sealed class PlatformNetwork : Construct, IPlatformNetwork
 {
+    /// <summary>Checks whose messages start with this construct's path.</summary>
+    private ConstructChecks Check => Validate.Of(this);
+
     /// <summary>The interface endpoints created by default: SageMaker runtime and API, Batch, ECS, ECR, CloudWatch Logs and monitoring, KMS, STS.</summary>
     public static IReadOnlyList<InterfaceVpcEndpointAwsService> DefaultInterfaceEndpoints { get; } = new[]
     {
@@ -88,9 +91,9 @@ public sealed class PlatformNetwork : Construct, IPlatformNetwork
     public PlatformNetwork(Construct scope, string id, PlatformNetworkProps? props = null) : base(scope, id)
     {
         props ??= new PlatformNetworkProps();
-        Validate.That(props.MaxAzs >= 2,
+        Check.That(props.MaxAzs >= 2,
             $"PlatformNetworkProps.MaxAzs = {props.MaxAzs}: the platform needs at least 2 Availability Zones so an AZ outage does not take the API and endpoints down; set MaxAzs to 2 or more.");
-        LogRetention.Check(props.FlowLogRetentionDays, "PlatformNetworkProps.FlowLogRetentionDays");
+        LogRetention.Check(Check, props.FlowLogRetentionDays, "PlatformNetworkProps.FlowLogRetentionDays");
         var key = props.Key ?? new PlatformKey(this, "Key");
         var workloadSubnetType = props.AllowInternetEgress ? SubnetType.PRIVATE_WITH_EGRESS : SubnetType.PRIVATE_ISOLATED;
 
@@ -159,9 +162,9 @@ public sealed class PlatformNetwork : Construct, IPlatformNetwork
         var selection = workloadSubnets ?? new SubnetSelection { SubnetType = SubnetType.PRIVATE_ISOLATED };
         var selected = vpc.SelectSubnets(selection);
         var azs = selected.AvailabilityZones.Distinct().Count();
-        Validate.That(selected.HasPublic == false,
+        Validate.That(vpc, selected.HasPublic == false,
             "PlatformNetwork.FromVpc: the workload subnets selected are public; select private subnets (isolated or with egress).");
-        Validate.That(azs >= 2 || Token.IsUnresolved(selected.AvailabilityZones.FirstOrDefault() ?? ""),
+        Validate.That(vpc, azs >= 2 || Token.IsUnresolved(selected.AvailabilityZones.FirstOrDefault() ?? ""),
             $"PlatformNetwork.FromVpc: the workload subnets of VPC {vpc.Node.Path} span {azs} Availability Zone(s); the platform needs at least 2. Select private subnets in 2 or more AZs.");
         return new ImportedNetwork(vpc, selection);
     }

@@ -37,79 +37,27 @@ public sealed record InferenceModel
     /// <remarks>Default: the endpoint's only inference component when it has exactly one; none otherwise (a caller may then pick one with <c>X-Amzn-SageMaker-Inference-Component</c>).</remarks>
     public string? InferenceComponentName { get; init; }
 
-    /// <summary>Largest request body accepted for the model, in bytes (1 to 6,291,456, SageMaker's limit).</summary>
-    /// <remarks>Default: the handler's default, SageMaker's 6,291,456.</remarks>
-    public long? MaxPayloadBytes { get; init; }
+    /// <summary>Largest request body accepted for the model, in whole bytes from 1 byte to SageMaker's 6 MiB (6,291,456 bytes).</summary>
+    /// <remarks>Default: the handler's default, SageMaker's 6 MiB.</remarks>
+    public Size? MaxPayload { get; init; }
 
     /// <summary>A model served by <paramref name="endpoint"/> with every default.</summary>
     public static implicit operator InferenceModel(GpuModelEndpoint endpoint) => new() { Endpoint = endpoint };
 }
 
 /// <summary>Properties of <see cref="InferenceApi"/>.</summary>
-public sealed record InferenceApiProps : PlatformConstructProps
+public sealed record InferenceApiProps : HandlerApiProps
 {
     /// <summary>The models the API serves (at least one, names unique).</summary>
     public required IReadOnlyList<InferenceModel> Models { get; init; }
 
-    /// <summary>Name of the REST API.</summary>
-    /// <remarks>Default: <c>inference</c>.</remarks>
-    public string Name { get; init; } = "inference";
-
-    /// <summary>A directory holding a prebuilt Native AOT <c>bootstrap</c> of <c>src/Handlers</c> (e.g. from a CI step, or an arm64 build).</summary>
-    /// <remarks>Default: none: <see cref="HandlerProject"/> if set, else <see cref="HandlerCode.Default(Architecture)"/>: the bootstrap the NuGet package carries, else src/Handlers found above the current directory and published while the app synthesizes.</remarks>
-    public string? HandlerDirectory { get; init; }
-
-    /// <summary>The handler project to publish with Native AOT (local bundling, no Docker).</summary>
-    /// <remarks>Default: none: <see cref="HandlerCode.Default(Architecture)"/> (the packaged bootstrap, else <see cref="HandlerCode.ProjectPath"/> found in the current directory or a folder above it).</remarks>
-    public string? HandlerProject { get; init; }
-
-    /// <summary>Instruction set of the functions (and of the AOT build).</summary>
-    /// <remarks>Default: x86_64: Native AOT does not cross-compile, build hosts (this one included) are x86_64, and the package carries an x86_64 bootstrap only. Use arm64 (about 20 % cheaper per GB-second) with a <see cref="HandlerDirectory"/> built on an arm64 host.</remarks>
-    public Architecture? Architecture { get; init; }
-
-    /// <summary>Memory of each function in MiB.</summary>
-    /// <remarks>Default: 1024 (see <see cref="HandlerFunctionProps.MemoryMiB"/>).</remarks>
-    public int MemoryMiB { get; init; } = 1024;
-
-    /// <summary>Reserved (and maximum) concurrency of the buffered function.</summary>
-    /// <remarks>Default: 50: the stage's default 50 requests per second at sub-second handler time need far less; both functions together reserve 100 of the account's default 1000, and a runaway client cannot starve the account's other functions.</remarks>
-    public int BufferedReservedConcurrency { get; init; } = 50;
-
     /// <summary>Reserved (and maximum) concurrency of the streaming function.</summary>
-    /// <remarks>Default: 50: each open stream holds one execution for the whole generation; GPU endpoints serve a few tens of concurrent generations, so more only queues at the model.</remarks>
-    public int StreamingReservedConcurrency { get; init; } = 50;
+    /// <remarks>Default: <see cref="HandlerApiProps.ReservedConcurrency"/>, else 50: each open stream holds one execution for the whole generation; GPU endpoints serve a few tens of concurrent generations, so more only queues at the model.</remarks>
+    public int? StreamingReservedConcurrency { get; init; }
 
-    /// <summary>Deadline, in seconds, of the buffered function's sync and async calls to SageMaker, retries included (the handler's <c>Inference:TimeoutSeconds</c>).</summary>
-    /// <remarks>Default: 28: API Gateway ends a buffered integration at 29 s, so the handler answers its own 504 problem document with the upstream request id first.</remarks>
-    public int BufferedTimeoutSeconds { get; init; } = 28;
-
-    /// <summary>The AWS Lambda Web Adapter layer ARN, for accounts that forbid third-party layers.</summary>
-    /// <remarks>Default: AWS's published layer, version <see cref="HandlerFunction.WebAdapterLayerVersion"/>.</remarks>
-    public string? WebAdapterLayerArn { get; init; }
-
-    /// <summary>Who may call the API.</summary>
-    /// <remarks>Default: <see cref="ApiAuthorization.Iam"/>: every method needs a SigV4 signature of a principal granted <c>execute-api:Invoke</c> (<see cref="InferenceApi.GrantInvoke"/>).</remarks>
-    public ApiAuthorization? Authorization { get; init; }
-
-    /// <summary>Whether the API is private (reachable only through an <c>execute-api</c> VPC endpoint of the platform's VPC).</summary>
-    /// <remarks>Default: false: regional.</remarks>
-    public bool Private { get; init; }
-
-    /// <summary>Steady requests per second of the stage.</summary>
-    /// <remarks>Default: 50 (see <see cref="PlatformRestApiProps.ThrottlingRateLimit"/>).</remarks>
-    public double ThrottlingRateLimit { get; init; } = 50;
-
-    /// <summary>Burst of the stage.</summary>
-    /// <remarks>Default: 100.</remarks>
-    public int ThrottlingBurstLimit { get; init; } = 100;
-
-    /// <summary>Whether a WAF web ACL (AWS managed rule groups, per-IP rate limit) protects the stage.</summary>
-    /// <remarks>Default: true (opt-out).</remarks>
-    public bool Waf { get; init; } = true;
-
-    /// <summary>Requests per 5 minutes above which the request-volume alarm fires.</summary>
-    /// <remarks>Default: 60 % of the stage throttling limit over 5 minutes.</remarks>
-    public double? RequestVolumeAlarmPer5Minutes { get; init; }
+    /// <summary>Deadline of the buffered function's sync and async calls to SageMaker, retries included (the handler's <c>Inference:TimeoutSeconds</c>), in whole seconds from 1 to 60.</summary>
+    /// <remarks>Default: 28 seconds: API Gateway ends a buffered integration at 29 s, so the handler answers its own 504 problem document with the upstream request id first.</remarks>
+    public Duration BufferedTimeout { get; init; } = Duration.Seconds(28);
 }
 
 /// <summary>
@@ -127,6 +75,9 @@ public sealed class InferenceApi : PlatformConstruct
     /// <summary>The CloudWatch namespace of the metrics the handler writes for the model routes (Embedded Metric Format).</summary>
     public const string MetricNamespace = HandlerMetrics.Inference.Namespace;
 
+    /// <summary>The <see cref="HandlerApiProps.Name"/> of the REST API unless the props name it.</summary>
+    private const string ApiBaseName = "inference";
+
     /// <summary>The REST API.</summary>
     public PlatformRestApi RestApi { get; }
 
@@ -135,6 +86,12 @@ public sealed class InferenceApi : PlatformConstruct
 
     /// <summary>The response-streaming function (invocations-stream, chat/completions, completions).</summary>
     public HandlerFunction StreamingHandler { get; }
+
+    /// <summary>The API's functions: <see cref="BufferedHandler"/> and <see cref="StreamingHandler"/>.</summary>
+    public IReadOnlyList<HandlerFunction> Functions => new[] { BufferedHandler, StreamingHandler };
+
+    /// <summary>The API's alarms: the stage's and each function's, all on the platform's alarm topic.</summary>
+    public InferenceApiAlarms Alarms { get; }
 
     /// <summary>The URL of the stage, ending in <c>/</c>.</summary>
     public string Url => RestApi.Url;
@@ -149,9 +106,14 @@ public sealed class InferenceApi : PlatformConstruct
     public InferenceApi(Construct scope, string id, InferenceApiProps props) : base(scope, id, props, "inference-api")
     {
         var models = Resolve(props.Models);
-        Validate.InRange(props.BufferedTimeoutSeconds, 1, 60, "InferenceApiProps.BufferedTimeoutSeconds", "the buffered function times out after 60 s");
+        Check.WholeSeconds(props.BufferedTimeout, 1, 60, "InferenceApiProps.BufferedTimeout");
+        var memory = Size.Mebibytes(HandlerFunction.MemoryMiB(Check, props.Memory, "InferenceApiProps.Memory"));
+        var bufferedConcurrency = props.ReservedConcurrency ?? 50;
+        var streamingConcurrency = props.StreamingReservedConcurrency ?? props.ReservedConcurrency ?? 50;
+        Check.That(bufferedConcurrency >= 1 && streamingConcurrency >= 1,
+            $"InferenceApiProps.ReservedConcurrency = {bufferedConcurrency} and StreamingReservedConcurrency = {streamingConcurrency}: each must be at least 1; 0 would turn the function off.");
         var asyncEndpoints = models.Where(m => m.Endpoint.IsAsync).Select(m => m.Endpoint).Distinct().ToList();
-        Validate.That(asyncEndpoints.Count <= 1,
+        Check.That(asyncEndpoints.Count <= 1,
             $"InferenceApiProps.Models: {asyncEndpoints.Count} async endpoints ({string.Join(", ", asyncEndpoints.Select(e => e.EndpointName))}); the handler stores async inputs in one bucket, which only one endpoint's model may read. Put one InferenceApi in front of each async endpoint.");
         var asyncEndpoint = asyncEndpoints.SingleOrDefault();
         var asyncPayloads = asyncEndpoint?.AsyncPayloads;
@@ -159,7 +121,7 @@ public sealed class InferenceApi : PlatformConstruct
         _modelNames = models.Select(m => m.Name!).ToList();
         // The REST API's name, known before the API: the Api dimension of every metric the handler writes, so two
         // platforms' APIs in one account and region (dev and prod) never share a metric.
-        var api = new ApiSettings { Name = PlatformRestApi.NameOf(Platform, props.Name), RouteGroups = RouteGroup.Inference };
+        var api = new ApiSettings { Name = PlatformRestApi.NameOf(Platform, props.Name ?? ApiBaseName), RouteGroups = RouteGroup.Inference };
         var settings = new InferenceSettings
         {
             Models = models.Select(m => new InferenceModelSettings
@@ -170,7 +132,7 @@ public sealed class InferenceApi : PlatformConstruct
                 // The handler refuses, with a problem document, a route whose SageMaker call the endpoint does not serve.
                 Invocations = m.Endpoint.Invocations.ToHandlerValue(),
                 InferenceComponentName = m.InferenceComponentName,
-                MaxPayloadBytes = m.MaxPayloadBytes ?? InferenceSettings.SageMakerMaxPayloadBytes,
+                MaxPayloadBytes = m.MaxPayload is { } max ? (long)max.ToBytes() : InferenceSettings.SageMakerMaxPayloadBytes,
             }).ToList(),
             // The endpoint's own payload bucket (an imported endpoint's too) and the input prefix its grant scopes.
             Async = asyncPayloads is null ? new AsyncSettings() : new AsyncSettings
@@ -183,17 +145,17 @@ public sealed class InferenceApi : PlatformConstruct
         Settings = settings;
         HandlerConfiguration = HandlerEnvironment.Of(api, settings);
 
-        var code = HandlerCodeOf(props);
+        var code = props.HandlerCodeOf(Check);
         BufferedHandler = new HandlerFunction(this, "Buffered", new HandlerFunctionProps
         {
             Platform = Platform,
             Purpose = "inference",
             Code = code,
-            Configuration = HandlerEnvironment.Of(api, settings with { TimeoutSeconds = props.BufferedTimeoutSeconds }),
+            Configuration = HandlerEnvironment.Of(api, settings with { TimeoutSeconds = (int)props.BufferedTimeout.ToSeconds() }),
             InvokeMode = InvokeMode.Buffered,
             Architecture = props.Architecture,
-            MemoryMiB = props.MemoryMiB,
-            ReservedConcurrency = props.BufferedReservedConcurrency,
+            Memory = memory,
+            ReservedConcurrency = bufferedConcurrency,
             WebAdapterLayerArn = props.WebAdapterLayerArn,
         });
         StreamingHandler = new HandlerFunction(this, "Streaming", new HandlerFunctionProps
@@ -204,8 +166,8 @@ public sealed class InferenceApi : PlatformConstruct
             Configuration = HandlerConfiguration,
             InvokeMode = InvokeMode.ResponseStream,
             Architecture = props.Architecture,
-            MemoryMiB = props.MemoryMiB,
-            ReservedConcurrency = props.StreamingReservedConcurrency,
+            Memory = memory,
+            ReservedConcurrency = streamingConcurrency,
             WebAdapterLayerArn = props.WebAdapterLayerArn,
         });
 
@@ -218,17 +180,8 @@ public sealed class InferenceApi : PlatformConstruct
         }
         asyncEndpoint?.GrantAsyncPayloads(BufferedHandler.Role);
 
-        RestApi = new PlatformRestApi(this, "Api", new PlatformRestApiProps
-        {
-            Platform = Platform,
-            Name = props.Name,
-            Authorization = props.Authorization,
-            Private = props.Private,
-            ThrottlingRateLimit = props.ThrottlingRateLimit,
-            ThrottlingBurstLimit = props.ThrottlingBurstLimit,
-            Waf = props.Waf,
-            RequestVolumeAlarmPer5Minutes = props.RequestVolumeAlarmPer5Minutes,
-        });
+        RestApi = new PlatformRestApi(this, "Api", props.RestApiProps(Platform, ApiBaseName, defaultRateLimit: 50));
+        Alarms = new InferenceApiAlarms { Api = RestApi.Alarms, Buffered = BufferedHandler.Alarms, Streaming = StreamingHandler.Alarms };
         RestApi.RecordCustomMetrics(ModelCount * ByModel.Metrics.Count, MetricsBasis,
             metricsPerCaller: ModelCount * TokensByCaller.Metrics.Count, perCallerBasis: $"{ModelCount} model(s) × {Describe(TokensByCaller, "token metrics")}");
         // The route table's methods of each function: what its handler serves (and checks at startup) for these settings.
@@ -250,25 +203,25 @@ public sealed class InferenceApi : PlatformConstruct
     /// this API: dimensions <c>Api</c> (<see cref="PlatformRestApi.ApiName"/>) and <c>Model</c>. Sum, or p99 for latency,
     /// over 5 minutes unless the options say otherwise.
     /// </summary>
-    public Metric MetricOfModel(string model, string metricName, MetricOptions? options = null)
+    public Metric MetricOfModel(string model, string metricName, IMetricOptions? props = null)
     {
-        Validate.That(_modelNames.Contains(model), $"InferenceApi.MetricOfModel: '{model}' is not a model of this API ({string.Join(", ", _modelNames)}).");
-        Validate.That(ByModel.Metrics.Any(m => m.Name == metricName),
+        Check.That(_modelNames.Contains(model), $"InferenceApi.MetricOfModel: '{model}' is not a model of this API ({string.Join(", ", _modelNames)}).");
+        Check.That(ByModel.Metrics.Any(m => m.Name == metricName),
             $"InferenceApi.MetricOfModel: '{metricName}' is not a metric the handler writes per model ({string.Join(", ", ByModel.Metrics.Select(m => m.Name))}); an alarm on it would never see data.");
-        return RestApi.HandlerMetric(ByModel, metricName, model, options);
+        return RestApi.HandlerMetric(ByModel, metricName, model, props);
     }
 
     /// <summary>Requests to one model.</summary>
-    public Metric MetricRequests(string model, MetricOptions? options = null) => MetricOfModel(model, HandlerMetrics.Inference.Requests.Name, options);
+    public Metric MetricRequests(string model, IMetricOptions? props = null) => MetricOfModel(model, HandlerMetrics.Inference.Requests.Name, props);
 
     /// <summary>Requests to one model answered 5xx or 424, or cut after the first byte.</summary>
-    public Metric MetricErrors(string model, MetricOptions? options = null) => MetricOfModel(model, HandlerMetrics.Inference.Errors.Name, options);
+    public Metric MetricErrors(string model, IMetricOptions? props = null) => MetricOfModel(model, HandlerMetrics.Inference.Errors.Name, props);
 
     /// <summary>Requests to one model answered 429.</summary>
-    public Metric MetricThrottles(string model, MetricOptions? options = null) => MetricOfModel(model, HandlerMetrics.Inference.Throttles.Name, options);
+    public Metric MetricThrottles(string model, IMetricOptions? props = null) => MetricOfModel(model, HandlerMetrics.Inference.Throttles.Name, props);
 
     /// <summary>Handler latency of one model in milliseconds (p99 unless the options say otherwise).</summary>
-    public Metric MetricLatency(string model, MetricOptions? options = null) => MetricOfModel(model, HandlerMetrics.Inference.Latency.Name, options);
+    public Metric MetricLatency(string model, IMetricOptions? props = null) => MetricOfModel(model, HandlerMetrics.Inference.Latency.Name, props);
 
     private static HandlerMetricSet ByModel => HandlerMetrics.Inference.ByModel;
     private static HandlerMetricSet TokensByCaller => HandlerMetrics.Inference.TokensByCaller;
@@ -288,49 +241,39 @@ public sealed class InferenceApi : PlatformConstruct
         base.UsageBasedCosts.Append(string.Create(System.Globalization.CultureInfo.InvariantCulture,
             $"EMF token metrics: {Describe(TokensByCaller, "custom metrics")} per model and distinct caller, ${PriceTable.Default.Get(Cost.CostEstimator.PricedRegion(this), PriceTable.CloudWatch, "metric").Usd:0.##}/metric-month once each reports")).ToList();
 
-    private static List<InferenceModel> Resolve(IReadOnlyList<InferenceModel> models)
+    private List<InferenceModel> Resolve(IReadOnlyList<InferenceModel> models)
     {
-        Validate.That(models is { Count: > 0 }, "InferenceApiProps.Models is empty: give at least one model (a GpuModelEndpoint, or an InferenceModel with GpuModelEndpoint.FromEndpointName).");
+        Check.That(models is { Count: > 0 }, "InferenceApiProps.Models is empty: give at least one model (a GpuModelEndpoint, or an InferenceModel with GpuModelEndpoint.FromEndpointName).");
         var resolved = new List<InferenceModel>();
         foreach (var model in models)
         {
             var endpointName = model.Endpoint.EndpointName;
-            Validate.That(model.Name is not null || !Token.IsUnresolved(endpointName),
+            Check.That(model.Name is not null || !Token.IsUnresolved(endpointName),
                 "InferenceModel.Name is required when the endpoint's name is only known at deploy time (a token).");
             var name = model.Name ?? endpointName;
-            Validate.That(ModelNames.IsValid(name),
+            Check.That(ModelNames.IsValid(name),
                 $"InferenceModel.Name = '{name}' is not accepted: a model name is {ModelNames.Rule}, the name clients put in the path and the OpenAI 'model' field. Give the model a Name that fits.");
             var components = model.Endpoint.InferenceComponentNames;
             var component = model.InferenceComponentName ?? (components.Count == 1 ? components[0] : null);
-            Validate.That(component is null || components.Count == 0 || components.Contains(component),
+            Check.That(component is null || components.Count == 0 || components.Contains(component),
                 $"InferenceModel '{name}': InferenceComponentName = '{component}' is not a component of endpoint {endpointName} ({string.Join(", ", components)}); the grant would not cover it.");
-            if (model.MaxPayloadBytes is { } max)
-                Validate.That(max is >= 1 and <= InferenceSettings.SageMakerMaxPayloadBytes,
-                    $"InferenceModel '{name}': MaxPayloadBytes = {max} is out of range: SageMaker accepts 1 to {InferenceSettings.SageMakerMaxPayloadBytes.ToString("N0", CultureInfo.InvariantCulture)} bytes.");
+            if (model.MaxPayload?.ToBytes() is { } max)
+                Check.That(max is >= 1 and <= InferenceSettings.SageMakerMaxPayloadBytes && max == Math.Floor(max),
+                    $"InferenceModel '{name}': MaxPayload = {max} bytes is out of range: SageMaker accepts whole bytes from 1 to {InferenceSettings.SageMakerMaxPayloadBytes.ToString("N0", CultureInfo.InvariantCulture)}.");
             // The OpenAI routes call InvokeEndpoint (or InvokeEndpointWithResponseStream with "stream": true); SageMaker
             // serves an asynchronous endpoint only through InvokeEndpointAsync, so such a model could answer no OpenAI request.
-            Validate.That(model.Protocol != ModelProtocol.OpenAi || model.Endpoint.Invocations.HasFlag(EndpointInvocations.Sync),
+            Check.That(model.Protocol != ModelProtocol.OpenAi || model.Endpoint.Invocations.HasFlag(EndpointInvocations.Sync),
                 $"InferenceModel '{name}': Protocol = OpenAi, but endpoint {endpointName} is asynchronous (RealTimeHosting.Async) and SageMaker serves it only through InvokeEndpointAsync, " +
                 $"while the OpenAI routes ({string.Join(", ", OpenAiRoutes.Select(r => r.Path))}) call InvokeEndpoint or InvokeEndpointWithResponseStream. " +
                 $"Give it Protocol = ModelProtocol.Raw and call {Routes.InvokeAsync.Method} {Routes.InvokeAsync.PathWith((Routes.Model, name))}, or host the model without Async to serve the OpenAI routes.");
             resolved.Add(model with { Name = name, InferenceComponentName = component });
         }
         var duplicate = resolved.GroupBy(m => m.Name!, ModelNames.Comparer).FirstOrDefault(g => g.Count() > 1);
-        Validate.That(duplicate is null, $"InferenceApiProps.Models: the name '{duplicate?.Key}' is used {duplicate?.Count()} times; give each model a unique Name.");
+        Check.That(duplicate is null, $"InferenceApiProps.Models: the name '{duplicate?.Key}' is used {duplicate?.Count()} times; give each model a unique Name.");
         return resolved;
     }
 
     private static readonly ApiRoute[] OpenAiRoutes = [Routes.ChatCompletions, Routes.Completions, Routes.Embeddings];
-
-    private static Code HandlerCodeOf(InferenceApiProps props)
-    {
-        Validate.That(props.HandlerDirectory is null || props.HandlerProject is null,
-            "InferenceApiProps: HandlerDirectory (a prebuilt bootstrap) and HandlerProject (a project to publish) are alternatives; set only one of them.");
-        var architecture = props.Architecture ?? Architecture.X86_64;
-        if (props.HandlerDirectory is { } directory) return HandlerCode.FromDirectory(directory);
-        if (props.HandlerProject is { } project) return HandlerCode.FromProject(project, architecture);
-        return HandlerCode.Default("InferenceApiProps", architecture);
-    }
 
     // Only the buffered function holds the async grants (GrantAsyncPayloads), and only when a model is async: a
     // suppression anywhere else would match nothing and hide the next wildcard someone adds.

@@ -9,42 +9,26 @@ using InvokeMode = AwsModelPlatform.Constructs.Api.InvokeMode;
 namespace AwsModelPlatform.Constructs.Training;
 
 /// <summary>Properties of <see cref="TrainingApi"/>.</summary>
-public sealed record TrainingApiProps : PlatformConstructProps
+public sealed record TrainingApiProps : HandlerApiProps
 {
-    /// <summary>The training queues and job definitions the API submits to; the API runs on its platform (leave <c>Platform</c> unset).</summary>
-    public required TrainingJobs Training { get; init; }
-
-    /// <summary>Who may call the API.</summary>
-    /// <remarks>Default: <see cref="ApiAuthorization.Iam"/>.</remarks>
-    public ApiAuthorization? Authorization { get; init; }
+    /// <summary>The training queues, job definitions and buckets the API submits to (a <see cref="TrainingJobs"/>, or job infrastructure of your own); the API runs on its platform (leave <c>Platform</c> unset).</summary>
+    public required ITrainingJobs Training { get; init; }
 
     /// <summary>Instance types a submission may ask for.</summary>
-    /// <remarks>Default: every type of <see cref="TrainingJobsProps.InstanceTypes"/>.</remarks>
+    /// <remarks>Default: every type of <see cref="ITrainingJobs.InstanceTypes"/>.</remarks>
     public IReadOnlyList<string>? AllowedInstanceTypes { get; init; }
 
-    /// <summary>Longest attempt a submission may ask for (<c>maxRuntimeSeconds</c>), in seconds.</summary>
+    /// <summary>Longest attempt a submission may ask for (<c>maxRuntimeSeconds</c>), in whole seconds from 60 seconds to 14 days.</summary>
     /// <remarks>
-    /// Default: 86400 (24 h), the job definitions' default attempt timeout. A submission may also not ask for more than
+    /// Default: 24 hours, the job definitions' default attempt timeout. A submission may also not ask for more than
     /// its definition's <see cref="TrainingJobDefinitionOptions.AttemptTimeoutSeconds"/>; one that does not ask runs
     /// under that timeout, not under this cap.
     /// </remarks>
-    public int MaxRuntimeSeconds { get; init; } = 86_400;
+    public Duration MaxRuntime { get; init; } = Duration.Hours(24);
 
-    /// <summary>Days an idempotency record is kept: a retry with the same key within this time returns the same job.</summary>
-    /// <remarks>Default: 30.</remarks>
-    public int IdempotencyRecordDays { get; init; } = 30;
-
-    /// <summary>A directory holding a prebuilt <c>bootstrap</c> of src/Handlers (e.g. from a CI step).</summary>
-    /// <remarks>Default: <see cref="HandlerCode.Default(Architecture)"/>: the bootstrap the NuGet package carries, else the handler project found above the working directory and published with Native AOT during synthesis.</remarks>
-    public string? HandlerDirectory { get; init; }
-
-    /// <summary>Concurrent executions reserved for the function.</summary>
-    /// <remarks>Default: 20: job submission is low-volume; the cap protects the account.</remarks>
-    public int ReservedConcurrency { get; init; } = 20;
-
-    /// <summary>Steady requests per second the stage accepts.</summary>
-    /// <remarks>Default: 10.</remarks>
-    public double ThrottlingRateLimit { get; init; } = 10;
+    /// <summary>How long an idempotency record is kept: a retry with the same key within this time returns the same job (whole days, 1 to 3650).</summary>
+    /// <remarks>Default: 30 days.</remarks>
+    public Duration IdempotencyRecordRetention { get; init; } = Duration.Days(30);
 
     /// <summary>Which jobs a caller may list, describe and stop.</summary>
     /// <remarks>
@@ -67,7 +51,7 @@ public sealed class TrainingApi : PlatformConstruct
     /// <summary>The CloudWatch namespace of the metrics the handler writes for these routes (Embedded Metric Format).</summary>
     public const string MetricNamespace = HandlerMetrics.Training.Namespace;
 
-    /// <summary>The <see cref="PlatformRestApiProps.Name"/> of the REST API these routes are on.</summary>
+    /// <summary>The <see cref="HandlerApiProps.Name"/> of the REST API unless the props name it.</summary>
     private const string ApiBaseName = "training";
 
     /// <summary>The handler settings of the function, of which its environment is made.</summary>
@@ -81,33 +65,42 @@ public sealed class TrainingApi : PlatformConstruct
     /// <summary>The function serving the routes.</summary>
     public HandlerFunction Handler { get; }
 
+    /// <summary>The API's functions: <see cref="Handler"/>.</summary>
+    public IReadOnlyList<HandlerFunction> Functions => new[] { Handler };
+
     /// <summary>The REST API.</summary>
-    public PlatformRestApi Api { get; }
+    public PlatformRestApi RestApi { get; }
 
     /// <summary>The URL of the stage, ending in <c>/</c> (append <c>v1/training-jobs</c>).</summary>
-    public string Url => Api.Url;
+    public string Url => RestApi.Url;
 
     /// <summary>Lets <paramref name="grantee"/> call every route (IAM authorization, the default).</summary>
-    public Grant GrantInvoke(IGrantable grantee) => Api.GrantInvoke(grantee);
+    public Grant GrantInvoke(IGrantable grantee) => RestApi.GrantInvoke(grantee);
 
     /// <summary>The bucket of idempotency records.</summary>
     public Bucket StateBucket { get; }
 
-    /// <summary>Alarm on job submissions answered 5xx, sent to the platform's alarm topic.</summary>
-    public Alarm SubmitErrorsAlarm { get; }
+    /// <summary>The API's alarms: the stage's, the function's and the job-submission alarm, all on the platform's alarm topic.</summary>
+    public TrainingApiAlarms Alarms { get; }
 
     /// <summary>Creates the function, the state bucket, the grants and the API.</summary>
-    public TrainingApi(Construct scope, string id, TrainingApiProps props) : base(scope, id, OnTrainingPlatform(props), "training")
+    public TrainingApi(Construct scope, string id, TrainingApiProps props) : base(scope, id, OnTrainingPlatform(scope, id, props), "training")
     {
         var training = props.Training;
         var platform = Platform;
         _definitions = training.JobDefinitions.Select(d => d.Name).ToList();
         var allowed = props.AllowedInstanceTypes ?? training.InstanceTypes;
         foreach (var type in allowed)
-            Validate.That(training.InstanceTypes.Contains(type),
+            Check.That(training.InstanceTypes.Contains(type),
                 $"TrainingApiProps.AllowedInstanceTypes: '{type}' is not one of the training compute environments' types ({string.Join(", ", training.InstanceTypes)}); a job asking for it would never start.");
-        Validate.InRange(props.MaxRuntimeSeconds, 60, 1_209_600, "TrainingApiProps.MaxRuntimeSeconds", "AWS Batch attempt timeouts run from 60 seconds to 14 days");
-        Validate.InRange(props.IdempotencyRecordDays, 1, 3650, "TrainingApiProps.IdempotencyRecordDays", "records must expire");
+        // AWS Batch attempt timeouts run from 60 seconds to 14 days.
+        Check.WholeSeconds(props.MaxRuntime, 60, 1_209_600, "TrainingApiProps.MaxRuntime");
+        var recordDays = props.IdempotencyRecordRetention.ToMilliseconds() / 86_400_000.0;
+        Check.That(recordDays is >= 1 and <= 3650 && recordDays == Math.Floor(recordDays),
+            $"TrainingApiProps.IdempotencyRecordRetention = {recordDays} days is out of range: S3 expires objects after whole days, and records must expire (1 to 3650 days).");
+        var memory = Size.Mebibytes(HandlerFunction.MemoryMiB(Check, props.Memory, "TrainingApiProps.Memory"));
+        var concurrency = props.ReservedConcurrency ?? 20;
+        Check.That(concurrency >= 1, $"TrainingApiProps.ReservedConcurrency = {concurrency} must be at least 1; 0 would turn the function off.");
 
         StateBucket = BucketDefaults.Create(this, "State", platform.Key, platform.AccessLogs, "training/state/", platform.RemovalPolicy,
             new ILifecycleRule[]
@@ -115,14 +108,14 @@ public sealed class TrainingApi : PlatformConstruct
                 new LifecycleRule
                 {
                     Id = "ExpireIdempotencyRecords",
-                    Expiration = Duration.Days(props.IdempotencyRecordDays),
+                    Expiration = Duration.Days(recordDays),
                     NoncurrentVersionExpiration = Duration.Days(1),
                 },
             }, PlatformNames.Bucket(platform, this, "state"));
 
         // The REST API's name, known before the API: the Api dimension of every metric the handler writes, so this
         // API's helpers, alarm and dashboard read its own metrics, not those of another platform's training API.
-        var api = new ApiSettings { Name = PlatformRestApi.NameOf(platform, ApiBaseName), RouteGroups = RouteGroup.Training };
+        var api = new ApiSettings { Name = PlatformRestApi.NameOf(platform, props.Name ?? ApiBaseName), RouteGroups = RouteGroup.Training };
         Settings = new TrainingSettings
         {
             JobQueue = training.JobQueueArn,
@@ -145,7 +138,7 @@ public sealed class TrainingApi : PlatformConstruct
             StateBucket = StateBucket.BucketName,
             KeyId = platform.Key.Key.KeyArn,
             AllowedInstanceTypes = string.Join(",", allowed),
-            MaxRuntimeSeconds = props.MaxRuntimeSeconds,
+            MaxRuntimeSeconds = (int)props.MaxRuntime.ToSeconds(),
             JobVisibility = props.JobVisibility.ToString(),
             // Every job is tagged with it; the role stops only jobs that carry it (Grant).
             JobTag = training.JobTagValue,
@@ -156,31 +149,25 @@ public sealed class TrainingApi : PlatformConstruct
         {
             Platform = platform,
             Purpose = "training-api",
-            Code = props.HandlerDirectory is { } directory
-                ? HandlerCode.FromDirectory(directory)
-                : HandlerCode.Default("TrainingApiProps", Architecture.X86_64),
+            Code = props.HandlerCodeOf(Check),
             Configuration = configuration,
-            ReservedConcurrency = props.ReservedConcurrency,
-            TimeoutSeconds = 30,
+            Architecture = props.Architecture,
+            Memory = memory,
+            ReservedConcurrency = concurrency,
+            WebAdapterLayerArn = props.WebAdapterLayerArn,
+            Timeout = Duration.Seconds(30),
         });
         Grant(training, Handler.Role, platform);
 
-        Api = new PlatformRestApi(this, "Api", new PlatformRestApiProps
-        {
-            Platform = platform,
-            Name = ApiBaseName,
-            Authorization = props.Authorization,
-            ThrottlingRateLimit = props.ThrottlingRateLimit,
-            ThrottlingBurstLimit = (int)Math.Max(1, props.ThrottlingRateLimit * 2),
-        });
-        Api.RecordCustomMetrics(CustomMetricCount, CustomMetricsBasis);
+        RestApi = new PlatformRestApi(this, "Api", props.RestApiProps(platform, ApiBaseName, defaultRateLimit: 10));
+        RestApi.RecordCustomMetrics(CustomMetricCount, CustomMetricsBasis);
         // The route table's training routes and the OpenAPI document: what the handler serves (and checks at startup).
         foreach (var route in Routes.Served([RouteGroup.Training], Handler.InvokeMode.Transfer()).Where(r => r.OnApiGateway))
-            Api.AddRoute(route, Handler);
+            RestApi.AddRoute(route, Handler);
 
         // Submissions are few and each is a job someone is waiting for: one 5xx is worth a look. API Gateway's 5xx-rate
         // alarm (PlatformRestApi) needs 20 requests in 5 minutes, which a training API seldom sees.
-        SubmitErrorsAlarm = MetricSubmitErrors(new MetricOptions { Period = Duration.Minutes(5) }).CreateAlarm(this, "SubmitErrorsAlarm", new CreateAlarmOptions
+        var submitErrors = MetricSubmitErrors(new MetricOptions { Period = Duration.Minutes(5) }).CreateAlarm(this, "SubmitErrorsAlarm", new CreateAlarmOptions
         {
             AlarmDescription = "Training API: a job submission answered 5xx within 5 minutes (AWS Batch, S3 or KMS failing or refusing the function's role, or a handler fault); the function's log has the request.",
             Threshold = 1,
@@ -188,46 +175,47 @@ public sealed class TrainingApi : PlatformConstruct
             ComparisonOperator = ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
             TreatMissingData = TreatMissingData.NOT_BREACHING,
         });
-        platform.AlarmTopic.Notify(SubmitErrorsAlarm);
+        platform.AlarmTopic.Notify(submitErrors);
+        Alarms = new TrainingApiAlarms { Api = RestApi.Alarms, Function = Handler.Alarms, SubmitErrors = submitErrors };
         AddDashboardSection(platform);
     }
 
     /// <summary>One of the handler's per-operation metrics (<c>Requests</c>, <c>Errors</c>, <c>ClientErrors</c>, <c>Throttles</c>, <c>Latency</c>) of this API: dimensions <c>Api</c> and <c>Operation</c>.</summary>
-    public Metric MetricOfOperation(TrainingApiOperation operation, string metricName, MetricOptions? options = null)
+    public Metric MetricOfOperation(TrainingApiOperation operation, string metricName, IMetricOptions? props = null)
     {
-        Validate.That(ByOperation.Metrics.Any(m => m.Name == metricName),
+        Check.That(ByOperation.Metrics.Any(m => m.Name == metricName),
             $"TrainingApi.MetricOfOperation: '{metricName}' is not a metric the handler writes per operation ({string.Join(", ", ByOperation.Metrics.Select(m => m.Name))}); an alarm on it would never see data.");
-        return Api.HandlerMetric(ByOperation, metricName, OperationName(operation), options);
+        return RestApi.HandlerMetric(ByOperation, metricName, OperationName(operation), props);
     }
 
     /// <summary>Requests of one operation.</summary>
-    public Metric MetricRequests(TrainingApiOperation operation, MetricOptions? options = null) => MetricOfOperation(operation, HandlerMetrics.Training.Requests.Name, options);
+    public Metric MetricRequests(TrainingApiOperation operation, IMetricOptions? props = null) => MetricOfOperation(operation, HandlerMetrics.Training.Requests.Name, props);
 
     /// <summary>Requests of one operation answered 5xx.</summary>
-    public Metric MetricErrors(TrainingApiOperation operation, MetricOptions? options = null) => MetricOfOperation(operation, HandlerMetrics.Training.Errors.Name, options);
+    public Metric MetricErrors(TrainingApiOperation operation, IMetricOptions? props = null) => MetricOfOperation(operation, HandlerMetrics.Training.Errors.Name, props);
 
     /// <summary>Requests of one operation answered 4xx (throttles included).</summary>
-    public Metric MetricClientErrors(TrainingApiOperation operation, MetricOptions? options = null) => MetricOfOperation(operation, HandlerMetrics.Training.ClientErrors.Name, options);
+    public Metric MetricClientErrors(TrainingApiOperation operation, IMetricOptions? props = null) => MetricOfOperation(operation, HandlerMetrics.Training.ClientErrors.Name, props);
 
     /// <summary>Requests of one operation answered 429 (AWS Batch throttling).</summary>
-    public Metric MetricThrottles(TrainingApiOperation operation, MetricOptions? options = null) => MetricOfOperation(operation, HandlerMetrics.Training.Throttles.Name, options);
+    public Metric MetricThrottles(TrainingApiOperation operation, IMetricOptions? props = null) => MetricOfOperation(operation, HandlerMetrics.Training.Throttles.Name, props);
 
     /// <summary>Handler latency of one operation in milliseconds (p99 unless the options say otherwise).</summary>
-    public Metric MetricLatency(TrainingApiOperation operation, MetricOptions? options = null) => MetricOfOperation(operation, HandlerMetrics.Training.Latency.Name, options);
+    public Metric MetricLatency(TrainingApiOperation operation, IMetricOptions? props = null) => MetricOfOperation(operation, HandlerMetrics.Training.Latency.Name, props);
 
-    /// <summary>Job submissions answered 5xx: what <see cref="SubmitErrorsAlarm"/> watches.</summary>
-    public Metric MetricSubmitErrors(MetricOptions? options = null) => MetricErrors(TrainingApiOperation.Submit, options);
+    /// <summary>Job submissions answered 5xx: what <see cref="TrainingApiAlarms.SubmitErrors"/> watches.</summary>
+    public Metric MetricSubmitErrors(IMetricOptions? props = null) => MetricErrors(TrainingApiOperation.Submit, props);
 
     /// <summary>Jobs of one job definition (dimensions <c>Api</c>, <c>Definition</c>) that reached AWS Batch through this API (replays of idempotent submissions are not counted again).</summary>
-    public Metric MetricJobsSubmitted(string definition, MetricOptions? options = null) => DefinitionMetric(HandlerMetrics.Training.JobsSubmitted, definition, options);
+    public Metric MetricJobsSubmitted(string definition, IMetricOptions? props = null) => DefinitionMetric(HandlerMetrics.Training.JobsSubmitted, definition, props);
 
     /// <summary>GPUs those jobs asked for: GPUs per node × nodes.</summary>
-    public Metric MetricGpusRequested(string definition, MetricOptions? options = null) => DefinitionMetric(HandlerMetrics.Training.GpusRequested, definition, options);
+    public Metric MetricGpusRequested(string definition, IMetricOptions? props = null) => DefinitionMetric(HandlerMetrics.Training.GpusRequested, definition, props);
 
-    private Metric DefinitionMetric(HandlerMetric metric, string definition, MetricOptions? options)
+    private Metric DefinitionMetric(HandlerMetric metric, string definition, IMetricOptions? props)
     {
-        Validate.That(_definitions.Contains(definition), $"TrainingApi.Metric{metric.Name}: '{definition}' is not a job definition of the training jobs ({string.Join(", ", _definitions)}).");
-        return Api.HandlerMetric(ByDefinition, metric.Name, definition, options);
+        Check.That(_definitions.Contains(definition), $"TrainingApi.Metric{metric.Name}: '{definition}' is not a job definition of the training jobs ({string.Join(", ", _definitions)}).");
+        return RestApi.HandlerMetric(ByDefinition, metric.Name, definition, props);
     }
 
     private static HandlerMetricSet ByOperation => HandlerMetrics.Training.ByOperation;
@@ -292,14 +280,14 @@ public sealed class TrainingApi : PlatformConstruct
     private string CustomMetricsBasis =>
         $"{Operations} operations × {ByOperation.Metrics.Count} metrics + {_definitions.Count} job definitions × {ByDefinition.Metrics.Count} ({string.Join(", ", ByDefinition.Metrics.Select(m => m.Name))})";
 
-    private static TrainingApiProps OnTrainingPlatform(TrainingApiProps props)
+    private static TrainingApiProps OnTrainingPlatform(Construct scope, string id, TrainingApiProps props)
     {
-        Validate.That(props.StandaloneOptions is null && (props.Platform is null || props.Platform == props.Training.Platform),
+        Validate.Of(scope, id).That(props.StandaloneOptions is null && (props.Platform is null || props.Platform == props.Training.Platform),
             "TrainingApiProps: the API runs on the platform of its TrainingJobs; leave Platform and StandaloneOptions unset.");
         return props with { Platform = props.Training.Platform };
     }
 
-    private void Grant(TrainingJobs training, Role role, IModelPlatform platform)
+    private void Grant(ITrainingJobs training, Role role, IModelPlatform platform)
     {
         var stack = Stack.Of(this);
         var jobs = new[] { $"arn:{stack.Partition}:batch:{stack.Region}:{stack.Account}:job/*" };

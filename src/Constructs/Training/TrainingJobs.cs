@@ -13,11 +13,42 @@ using EcsContainerImage = Amazon.CDK.AWS.ECS.ContainerImage;
 
 namespace AwsModelPlatform.Constructs.Training;
 
-/// <summary>AWS Batch GPU training: the queue and job definitions jobs are submitted to, and who may submit.</summary>
+/// <summary>
+/// AWS Batch GPU training: the queues and job definitions jobs are submitted to, the buckets they read and write, and
+/// who may submit. What a <see cref="TrainingApi"/> needs: implement it to put the API in front of job infrastructure
+/// built elsewhere.
+/// </summary>
 public interface ITrainingJobs
 {
+    /// <summary>The platform whose key encrypts the buckets and the job secrets; the training API runs on it.</summary>
+    IModelPlatform Platform { get; }
+
     /// <summary>ARN of the job queue.</summary>
     string JobQueueArn { get; }
+
+    /// <summary>ARN of the queue of multi-node jobs when they have one of their own; null when <see cref="JobQueueArn"/> takes them.</summary>
+    string? MultiNodeJobQueueArn { get; }
+
+    /// <summary>The instance types the compute environments launch.</summary>
+    IReadOnlyList<string> InstanceTypes { get; }
+
+    /// <summary>The job definitions (name, nodes, GPUs, attempt timeout).</summary>
+    IReadOnlyList<TrainingJobDefinitionOptions> JobDefinitions { get; }
+
+    /// <summary>The physical name of the job definition called <paramref name="name"/>.</summary>
+    string JobDefinitionName(string name);
+
+    /// <summary>The value of the <see cref="JobTags.TrainingJobs"/> tag on every job submitted here: the training API's role stops only jobs that carry it.</summary>
+    string JobTagValue { get; }
+
+    /// <summary>Bucket of training data.</summary>
+    IBucket DatasetsBucket { get; }
+
+    /// <summary>Bucket of checkpoints.</summary>
+    IBucket CheckpointsBucket { get; }
+
+    /// <summary>Bucket of trained models.</summary>
+    IBucket OutputBucket { get; }
 
     /// <summary>Job definition ARNs (with revision) by the names of <see cref="TrainingJobsProps.JobDefinitions"/>.</summary>
     IReadOnlyDictionary<string, string> JobDefinitionArns { get; }
@@ -155,6 +186,9 @@ public sealed class TrainingJobs : PlatformConstruct, ITrainingJobs
 
     /// <inheritdoc />
     public string JobQueueArn => JobQueue.JobQueueArn;
+    IBucket ITrainingJobs.DatasetsBucket => DatasetsBucket;
+    IBucket ITrainingJobs.CheckpointsBucket => CheckpointsBucket;
+    IBucket ITrainingJobs.OutputBucket => OutputBucket;
     /// <inheritdoc />
     public IReadOnlyDictionary<string, string> JobDefinitionArns => _jobDefinitionArns;
 
@@ -212,10 +246,10 @@ public sealed class TrainingJobs : PlatformConstruct, ITrainingJobs
     });
 
     /// <summary>Jobs that ended FAILED, per period.</summary>
-    public Metric MetricFailedJobs(MetricOptions? options = null) => RuleMetric(_failedRule, options);
+    public Metric MetricFailedJobs(IMetricOptions? props = null) => RuleMetric(_failedRule, props);
 
     /// <summary>Jobs the queues' time limit cancelled after blocking the queue in RUNNABLE longer than <see cref="TrainingJobsProps.MaxRunnableMinutes"/>, per period.</summary>
-    public Metric MetricJobsStuckRunnable(MetricOptions? options = null) => RuleMetric(_stuckRule, options);
+    public Metric MetricJobsStuckRunnable(IMetricOptions? props = null) => RuleMetric(_stuckRule, props);
 
     /// <summary>The physical name of a job definition of this construct.</summary>
     public string JobDefinitionName(string name) => $"{JobTagValue}-{name}";
@@ -387,15 +421,15 @@ public sealed class TrainingJobs : PlatformConstruct, ITrainingJobs
     {
         var selected = Platform.Network.Vpc.SelectSubnets(Platform.Network.WorkloadSubnets).Subnets;
         var zones = selected.Select(s => s.AvailabilityZone).Distinct().ToList();
-        Validate.That(zones.Count > 0, "TrainingJobsProps.ClusterPlacement = true: the platform's workload subnets select no subnet, so there is no Availability Zone to place the instances in.");
+        Check.That(zones.Count > 0, "TrainingJobsProps.ClusterPlacement = true: the platform's workload subnets select no subnet, so there is no Availability Zone to place the instances in.");
         var zone = zones[0];
         if (wanted is not null)
         {
             var unknown = zones.All(Token.IsUnresolved);
-            Validate.That(!unknown || Token.IsUnresolved(wanted),
+            Check.That(!unknown || Token.IsUnresolved(wanted),
                 $"TrainingJobsProps.PlacementAvailabilityZone = '{wanted}': this stack is environment-agnostic, so its Availability Zones are known only at deployment and '{wanted}' cannot be matched to a subnet. " +
                 "Give the stack an account and region (Env), or leave PlacementAvailabilityZone unset for the first zone of the workload subnets.");
-            Validate.That(zones.Contains(wanted),
+            Check.That(zones.Contains(wanted),
                 $"TrainingJobsProps.PlacementAvailabilityZone = '{wanted}' is not a zone of the platform's workload subnets ({string.Join(", ", zones)}); use one of them.");
             zone = wanted;
         }
@@ -576,79 +610,79 @@ public sealed class TrainingJobs : PlatformConstruct, ITrainingJobs
             new GraphWidget(new GraphWidgetProps { Title = "Jobs cancelled in RUNNABLE", Left = new IMetric[] { MetricJobsStuckRunnable() }, Width = 12 }));
     }
 
-    private static Metric RuleMetric(Rule rule, MetricOptions? options) => new(new MetricProps
+    private static Metric RuleMetric(Rule rule, IMetricOptions? props) => new(new MetricProps
     {
         Namespace = "AWS/Events",
         MetricName = "TriggeredRules",
         DimensionsMap = new Dictionary<string, string> { ["RuleName"] = rule.RuleName },
         Statistic = "Sum",
-        Period = options?.Period ?? Duration.Minutes(5),
-        Label = options?.Label,
+        Period = props?.Period ?? Duration.Minutes(5),
+        Label = props?.Label,
     });
 
-    private static IReadOnlyList<GpuInstanceType> ValidateInstanceTypes(TrainingJobsProps props)
+    private IReadOnlyList<GpuInstanceType> ValidateInstanceTypes(TrainingJobsProps props)
     {
-        Validate.That(props.InstanceTypes.Count > 0, "TrainingJobsProps.InstanceTypes is empty; name at least one GPU instance type, e.g. g5.12xlarge.");
+        Check.That(props.InstanceTypes.Count > 0, "TrainingJobsProps.InstanceTypes is empty; name at least one GPU instance type, e.g. g5.12xlarge.");
         return props.InstanceTypes.Select(name => GpuInstanceTypes.Find(name) ?? throw new ArgumentException(
             GpuInstanceTypes.WhyNotSupported(name) is { } why
                 ? $"TrainingJobsProps.InstanceTypes: '{name}' cannot run training jobs: {why}."
                 : $"TrainingJobsProps.InstanceTypes: '{name}' is not a supported GPU instance type; use one of {string.Join(", ", GpuInstanceTypes.Supported.Select(t => t.Name))}.")).ToList();
     }
 
-    private static void ValidateProps(TrainingJobsProps props, IReadOnlyList<GpuInstanceType> types)
+    private void ValidateProps(TrainingJobsProps props, IReadOnlyList<GpuInstanceType> types)
     {
         var largest = types.Max(t => t.VCpus);
-        Validate.That(props.MaxVCpus >= largest,
+        Check.That(props.MaxVCpus >= largest,
             $"TrainingJobsProps.MaxVCpus = {props.MaxVCpus} is less than the {largest} vCPUs of the largest allowed instance type; no instance could ever start. Raise MaxVCpus or allow smaller types.");
-        Validate.InRange(props.RootVolumeGiB, 30, 16384, "TrainingJobsProps.RootVolumeGiB", "the GPU AMI needs 30 GiB and gp3 volumes end at 16 TiB");
-        Validate.InRange(props.MaxRunnableMinutes, 10, 1440, "TrainingJobsProps.MaxRunnableMinutes", "AWS Batch takes 10 minutes to 24 hours for a job-state time limit");
-        Validate.InRange(props.IdleComputeAlarmMinutes, 5, 1440, "TrainingJobsProps.IdleComputeAlarmMinutes", "minutes of idle instances before the alarm");
-        Validate.InRange(props.CheckpointExpireDays, 1, 3650, "TrainingJobsProps.CheckpointExpireDays", "checkpoints must expire");
-        Validate.That(props.FailedJobsAlarmThreshold >= 1, $"TrainingJobsProps.FailedJobsAlarmThreshold = {props.FailedJobsAlarmThreshold} must be at least 1.");
-        Validate.That(props.ClusterPlacement || props.PlacementAvailabilityZone is null,
+        Check.InRange(props.RootVolumeGiB, 30, 16384, "TrainingJobsProps.RootVolumeGiB", "the GPU AMI needs 30 GiB and gp3 volumes end at 16 TiB");
+        Check.InRange(props.MaxRunnableMinutes, 10, 1440, "TrainingJobsProps.MaxRunnableMinutes", "AWS Batch takes 10 minutes to 24 hours for a job-state time limit");
+        Check.InRange(props.IdleComputeAlarmMinutes, 5, 1440, "TrainingJobsProps.IdleComputeAlarmMinutes", "minutes of idle instances before the alarm");
+        Check.InRange(props.CheckpointExpireDays, 1, 3650, "TrainingJobsProps.CheckpointExpireDays", "checkpoints must expire");
+        Check.That(props.FailedJobsAlarmThreshold >= 1, $"TrainingJobsProps.FailedJobsAlarmThreshold = {props.FailedJobsAlarmThreshold} must be at least 1.");
+        Check.That(props.ClusterPlacement || props.PlacementAvailabilityZone is null,
             $"TrainingJobsProps.PlacementAvailabilityZone = '{props.PlacementAvailabilityZone}' needs ClusterPlacement = true: it picks the zone of the cluster placement group, and without one the compute environments use every zone of the workload subnets. Set ClusterPlacement = true or leave PlacementAvailabilityZone unset.");
-        Validate.That(props.UseSpot || !props.OnDemandFallback,
+        Check.That(props.UseSpot || !props.OnDemandFallback,
             "TrainingJobsProps.OnDemandFallback = true needs UseSpot = true: it orders an on-demand environment after the Spot one. Without Spot, jobs already run on demand.");
-        Validate.That(props.JobDefinitions.Count > 0, "TrainingJobsProps.JobDefinitions is empty; define at least one job definition.");
+        Check.That(props.JobDefinitions.Count > 0, "TrainingJobsProps.JobDefinitions is empty; define at least one job definition.");
         var duplicate = props.JobDefinitions.GroupBy(d => d.Name).FirstOrDefault(g => g.Count() > 1);
-        Validate.That(duplicate is null, $"TrainingJobsProps.JobDefinitions: the name '{duplicate?.Key}' is used twice; names select the definition and must be unique.");
+        Check.That(duplicate is null, $"TrainingJobsProps.JobDefinitions: the name '{duplicate?.Key}' is used twice; names select the definition and must be unique.");
 
         foreach (var d in props.JobDefinitions)
         {
             var prop = $"TrainingJobDefinitionOptions '{d.Name}'";
-            Validate.That(Regex.IsMatch(d.Name, "^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$"), $"{prop}: Name must be 1 to 64 letters, digits, '-' or '_'.");
-            Validate.InRange(d.Attempts, 1, 10, $"{prop}.Attempts", "AWS Batch allows 1 to 10 attempts");
-            Validate.InRange(d.Nodes, 1, 1000, $"{prop}.Nodes", "nodes of a job");
+            Check.That(Regex.IsMatch(d.Name, "^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$"), $"{prop}: Name must be 1 to 64 letters, digits, '-' or '_'.");
+            Check.InRange(d.Attempts, 1, 10, $"{prop}.Attempts", "AWS Batch allows 1 to 10 attempts");
+            Check.InRange(d.Nodes, 1, 1000, $"{prop}.Nodes", "nodes of a job");
             if (d.MaxNodes is { } maxNodes)
             {
-                Validate.That(d.Nodes > 1 || maxNodes == 1,
+                Check.That(d.Nodes > 1 || maxNodes == 1,
                     $"{prop}.MaxNodes = {maxNodes} needs Nodes > 1: only a multi-node definition can change its node count at submission.");
-                Validate.InRange(maxNodes, d.Nodes, 1000, $"{prop}.MaxNodes", "at least Nodes, at most Batch's 1000 nodes of a job");
+                Check.InRange(maxNodes, d.Nodes, 1000, $"{prop}.MaxNodes", "at least Nodes, at most Batch's 1000 nodes of a job");
             }
             if (d.Nodes > 1) ValidateMultiNode(props, types, d, prop);
-            Validate.That(d.AttemptTimeoutSeconds >= 60, $"{prop}.AttemptTimeoutSeconds = {d.AttemptTimeoutSeconds}: AWS Batch needs at least 60 seconds.");
+            Check.That(d.AttemptTimeoutSeconds >= 60, $"{prop}.AttemptTimeoutSeconds = {d.AttemptTimeoutSeconds}: AWS Batch needs at least 60 seconds.");
             var placeable = d.Nodes > 1
                 ? new[] { types.FirstOrDefault(t => t.Name == (d.NodeInstanceType ?? types[0].Name)) ?? throw new ArgumentException(
                     $"{prop}.NodeInstanceType = '{d.NodeInstanceType}' is not one of TrainingJobsProps.InstanceTypes ({string.Join(", ", props.InstanceTypes)}).") }
                 : types.ToArray();
             var vcpus = d.VCpus ?? 4 * d.Gpus;
             var memory = d.MemoryMiB ?? 15 * 1024 * d.Gpus;
-            Validate.That(d.Gpus >= 1 && placeable.Any(t => t.Gpus >= d.Gpus && t.VCpus >= vcpus && t.MemoryMiB >= memory),
+            Check.That(d.Gpus >= 1 && placeable.Any(t => t.Gpus >= d.Gpus && t.VCpus >= vcpus && t.MemoryMiB >= memory),
                 $"{prop} asks for {d.Gpus} GPU(s), {vcpus} vCPUs and {memory} MiB per node, which no allowed instance type ({string.Join(", ", placeable.Select(t => $"{t.Name}: {t.Gpus} GPU, {t.VCpus} vCPU, {t.MemoryMiB} MiB"))}) can hold; the job would wait in RUNNABLE forever.");
             if (d.Efa)
             {
-                Validate.That(d.Nodes > 1, $"{prop}.Efa = true is for multi-node jobs (Nodes > 1); a single node has no fabric to use.");
-                Validate.That(props.ClusterPlacement, $"{prop}.Efa = true needs TrainingJobsProps.ClusterPlacement = true: EFA only reaches instances in one cluster placement group.");
-                Validate.That(types.All(t => t.Efa),
+                Check.That(d.Nodes > 1, $"{prop}.Efa = true is for multi-node jobs (Nodes > 1); a single node has no fabric to use.");
+                Check.That(props.ClusterPlacement, $"{prop}.Efa = true needs TrainingJobsProps.ClusterPlacement = true: EFA only reaches instances in one cluster placement group.");
+                Check.That(types.All(t => t.Efa),
                     $"{prop}.Efa = true needs every allowed instance type to support EFA; these do not: {string.Join(", ", types.Where(t => !t.Efa).Select(t => t.Name))}.");
             }
         }
     }
 
     // Multi-node jobs run only on on-demand capacity (Batch does not schedule them on Spot), and all their nodes at once.
-    private static void ValidateMultiNode(TrainingJobsProps props, IReadOnlyList<GpuInstanceType> types, TrainingJobDefinitionOptions d, string prop)
+    private void ValidateMultiNode(TrainingJobsProps props, IReadOnlyList<GpuInstanceType> types, TrainingJobDefinitionOptions d, string prop)
     {
-        Validate.That(!props.UseSpot || props.OnDemandFallback,
+        Check.That(!props.UseSpot || props.OnDemandFallback,
             $"{prop} is multi-node (Nodes = {d.Nodes}), and AWS Batch does not run multi-node parallel jobs on Spot compute environments: " +
             "with TrainingJobsProps.UseSpot = true and no on-demand environment its jobs would wait in RUNNABLE until the queue cancels them. " +
             "Set TrainingJobsProps.OnDemandFallback = true (multi-node jobs then run on the on-demand environment, through their own queue) or UseSpot = false.");
@@ -658,7 +692,7 @@ public sealed class TrainingJobs : PlatformConstruct, ITrainingJobs
         if (smallest is null) return; // no type holds the GPUs at all: the placement check below says so
         var (nodes, nodesProp) = d.MaxNodes is { } m ? (m, "MaxNodes") : (d.Nodes, "Nodes");
         var needed = (long)nodes * smallest.VCpus;
-        Validate.That(needed <= props.MaxVCpus,
+        Check.That(needed <= props.MaxVCpus,
             $"{prop}.{nodesProp} = {nodes}: that many nodes need at least {needed} vCPUs at once ({nodes} × {smallest.VCpus} vCPUs of {smallest.Name}, the smallest allowed type with {d.Gpus} GPU(s)), " +
             $"more than the on-demand environment's TrainingJobsProps.MaxVCpus = {props.MaxVCpus}; such a job would wait in RUNNABLE until the queue cancels it. " +
             $"Raise MaxVCpus to at least {needed} or lower {nodesProp}.");

@@ -1,3 +1,4 @@
+using Amazon.CDK;
 using Amazon.CDK.Assertions;
 using AwsModelPlatform.Constructs.Api;
 using AwsModelPlatform.Constructs.Foundation;
@@ -72,9 +73,9 @@ public class HandlerFunctionTests(ApiFixture api) : IClassFixture<ApiFixture>
     }
 
     [Theory]
-    [InlineData(64, 100, null, "Buffered: MemoryMiB = 64 is out of range: Lambda accepts 128 to 10240 MiB")]
-    [InlineData(1024, 0, null, "Buffered: ReservedConcurrency = 0 must be at least 1")]
-    [InlineData(1024, 100, 901, "Buffered: TimeoutSeconds = 901 is out of range: Lambda accepts 1 to 900 seconds")]
+    [InlineData(64, 100, null, "Test/Buffered: HandlerFunctionProps.Memory = 64 MiB is out of range: Lambda accepts whole MiB from 128 to 10240.")]
+    [InlineData(1024, 0, null, "Test/Buffered: HandlerFunctionProps.ReservedConcurrency = 0 must be at least 1")]
+    [InlineData(1024, 100, 901, "Test/Buffered: HandlerFunctionProps.Timeout = 901 s is out of range: whole seconds from 1 to 900.")]
     public void Settings_Lambda_refuses_fail_synthesis(int memory, int concurrency, int? timeout, string expected)
     {
         var stack = Synth.NewStack();
@@ -82,7 +83,7 @@ public class HandlerFunctionTests(ApiFixture api) : IClassFixture<ApiFixture>
         var message = Synth.ErrorOf(() => new HandlerFunction(stack, "Buffered", new HandlerFunctionProps
         {
             Platform = platform, Purpose = "api", Code = HandlerCode.FromDirectory(FakeHandlerCode.Directory),
-            Configuration = new Dictionary<string, string>(), MemoryMiB = memory, ReservedConcurrency = concurrency, TimeoutSeconds = timeout,
+            Configuration = new Dictionary<string, string>(), Memory = Size.Mebibytes(memory), ReservedConcurrency = concurrency, Timeout = timeout is { } t ? Duration.Seconds(t) : null,
         }));
         Assert.StartsWith(expected, message);
     }
@@ -114,7 +115,7 @@ public class HandlerFunctionTests(ApiFixture api) : IClassFixture<ApiFixture>
             Platform = platform, Purpose = "api", Code = HandlerCode.FromDirectory(FakeHandlerCode.Directory),
             Configuration = new Dictionary<string, string>(), ConcurrencyAlarmPercent = 120,
         }));
-        Assert.Equal("Buffered: ConcurrencyAlarmPercent = 120 must be more than 0 and at most 100.", message);
+        Assert.Equal("Test/Buffered: HandlerFunctionProps.ConcurrencyAlarmPercent = 120 must be more than 0 and at most 100.", message);
     }
 
     [Fact]
@@ -143,7 +144,7 @@ public class HandlerFunctionTests(ApiFixture api) : IClassFixture<ApiFixture>
             Assert.Contains("reserve 120 concurrent Lambda executions", warning);
             Assert.Contains("Inference/Buffered 50, Inference/Streaming 50, Training/Training 20", warning);
             Assert.Contains("must be at least 220", warning);
-            Assert.Contains("lower InferenceApiProps.BufferedReservedConcurrency", warning);
+            Assert.Contains("lower the APIs' ReservedConcurrency (InferenceApiProps, TrainingApiProps)", warning);
         }
         // Another account and region is counted on its own.
         Assert.Contains(Synth.Warnings(elsewhere), w => w.Contains("reserve 7 concurrent Lambda executions in account 222222222222, region eu-west-1") && w.Contains("at least 107"));

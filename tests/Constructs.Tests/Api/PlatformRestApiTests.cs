@@ -291,8 +291,8 @@ public class PlatformRestApiOptionsTests
     }
 
     [Theory]
-    [InlineData(0, 100, "PlatformRestApiProps: ThrottlingRateLimit = 0 and ThrottlingBurstLimit = 100 must both be more than 0.")]
-    [InlineData(10, 0, "PlatformRestApiProps: ThrottlingRateLimit = 10 and ThrottlingBurstLimit = 0 must both be more than 0.")]
+    [InlineData(0, 100, "Test/Api: PlatformRestApiProps: ThrottlingRateLimit = 0 and ThrottlingBurstLimit = 100 must both be more than 0.")]
+    [InlineData(10, 0, "Test/Api: PlatformRestApiProps: ThrottlingRateLimit = 10 and ThrottlingBurstLimit = 0 must both be more than 0.")]
     public void Throttling_that_would_refuse_every_request_fails_synthesis(double rate, int burst, string expected)
     {
         var (stack, platform, _) = Base();

@@ -167,8 +167,8 @@ public class CostGuardTests(DefaultPlatform platform) : IClassFixture<DefaultPla
     }
 
     [Theory]
-    [InlineData(0, "CostGuardProps.MonthlyBudgetUsd = 0 must be more than 0.")]
-    [InlineData(-5, "CostGuardProps.MonthlyBudgetUsd = -5 must be more than 0.")]
+    [InlineData(0, "Test/Platform/CostGuard: CostGuardProps.MonthlyBudgetUsd = 0 must be more than 0.")]
+    [InlineData(-5, "Test/Platform/CostGuard: CostGuardProps.MonthlyBudgetUsd = -5 must be more than 0.")]
     public void A_budget_that_is_not_positive_fails_synthesis(double amount, string expected)
     {
         Assert.Equal(expected, Synth.ErrorOf(() => new ModelPlatform(Synth.NewStack(), "Platform", new ModelPlatformProps { MonthlyBudgetUsd = amount })));

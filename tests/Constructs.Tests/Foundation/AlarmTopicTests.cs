@@ -34,7 +34,7 @@ public class AlarmTopicTests
     public void Something_that_is_not_an_email_address_fails_synthesis()
     {
         var message = Synth.ErrorOf(() => new AlarmTopic(Synth.NewStack(), "Alarms", new AlarmTopicProps { Email = "ops" }));
-        Assert.StartsWith("AlarmTopicProps.Email = 'ops' is not an email address", message);
+        Assert.StartsWith("Test/Alarms: AlarmTopicProps.Email = 'ops' is not an email address", message);
     }
 
     [Fact]

@@ -113,21 +113,21 @@ public class AuditTrailTests
     public void Expiring_before_the_archive_minimum_fails_synthesis()
     {
         var message = Synth.ErrorOf(() => new AuditTrail(Synth.NewStack(), "Audit", new AuditTrailProps { ArchiveAfterDays = 90, ExpireAfterDays = 100 }));
-        Assert.StartsWith("AuditTrailProps.ExpireAfterDays = 100 must be more than ArchiveAfterDays + 90 = 180", message);
+        Assert.StartsWith("Test/Audit: AuditTrailProps.ExpireAfterDays = 100 must be more than ArchiveAfterDays + 90 = 180", message);
     }
 
     [Fact]
     public void A_log_retention_CloudWatch_does_not_accept_fails_synthesis()
     {
         var message = Synth.ErrorOf(() => new AuditTrail(Synth.NewStack(), "Audit", new AuditTrailProps { LogRetentionDays = 100 }));
-        Assert.StartsWith("AuditTrailProps.LogRetentionDays = 100 is not a retention CloudWatch Logs accepts", message);
+        Assert.StartsWith("Test/Audit: AuditTrailProps.LogRetentionDays = 100 is not a retention CloudWatch Logs accepts", message);
     }
 
     [Fact]
     public void An_invalid_trail_name_fails_synthesis()
     {
         var message = Synth.ErrorOf(() => new AuditTrail(Synth.NewStack(), "Audit", new AuditTrailProps { TrailName = "my trail" }));
-        Assert.StartsWith("AuditTrailProps.TrailName = 'my trail' is not a valid trail name", message);
+        Assert.StartsWith("Test/Audit: AuditTrailProps.TrailName = 'my trail' is not a valid trail name", message);
     }
 
     [Fact]

@@ -86,21 +86,21 @@ public class ModelPlatformTests
             ExistingOrganizationTrailArn = "arn:aws:cloudtrail:us-east-1:222222222222:trail/org",
             TrailOptions = new AuditTrailProps(),
         }));
-        Assert.StartsWith("ModelPlatformProps: TrailOptions configure a trail the platform creates", message);
+        Assert.StartsWith("Test/Platform: ModelPlatformProps: TrailOptions configure a trail the platform creates", message);
     }
 
     [Fact]
     public void A_malformed_organization_trail_ARN_fails_synthesis()
     {
         var message = Synth.ErrorOf(() => new ModelPlatform(Synth.NewStack(), "Platform", new ModelPlatformProps { ExistingOrganizationTrailArn = "org-trail" }));
-        Assert.StartsWith("ModelPlatformProps.ExistingOrganizationTrailArn = 'org-trail' is not a trail ARN", message);
+        Assert.StartsWith("Test/Platform: ModelPlatformProps.ExistingOrganizationTrailArn = 'org-trail' is not a trail ARN", message);
     }
 
     [Fact]
     public void A_project_name_that_cannot_be_a_tag_value_fails_synthesis()
     {
         var message = Synth.ErrorOf(() => new ModelPlatform(Synth.NewStack(), "Platform", new ModelPlatformProps { ProjectName = "llm<serving>" }));
-        Assert.StartsWith("ModelPlatformProps.ProjectName = 'llm<serving>' cannot be an AWS tag value", message);
+        Assert.StartsWith("Test/Platform: ModelPlatformProps.ProjectName = 'llm<serving>' cannot be an AWS tag value", message);
     }
 
     [Fact]
@@ -173,6 +173,6 @@ public class ModelPlatformTests
         var stack = Synth.NewStack();
         var platform = new ModelPlatform(stack, "Platform");
         var message = Synth.ErrorOf(() => new Workload(stack, "A", new PlatformConstructProps { Platform = platform, StandaloneOptions = new ModelPlatformProps() }));
-        Assert.Equal("Workload 'A': StandaloneOptions configure the platform the construct creates when Platform is not given; set only one of them.", message);
+        Assert.Equal("Test/A: WorkloadProps: StandaloneOptions configure the platform the construct creates when Platform is not given; set only one of them.", message);
     }
 }

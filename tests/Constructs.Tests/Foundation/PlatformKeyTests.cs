@@ -95,7 +95,7 @@ public class PlatformKeyTests
     public void Pending_window_outside_what_KMS_accepts_fails_synthesis(int days)
     {
         var message = Synth.ErrorOf(() => new PlatformKey(Synth.NewStack(), "Key", new PlatformKeyProps { PendingWindowDays = days }));
-        Assert.Equal($"PlatformKeyProps.PendingWindowDays = {days} is out of range: KMS accepts a pending window of 7 to 30 days (7 to 30).", message);
+        Assert.Equal($"Test/Key: PlatformKeyProps.PendingWindowDays = {days} is out of range: KMS accepts a pending window of 7 to 30 days (7 to 30).", message);
     }
 
     [Theory]

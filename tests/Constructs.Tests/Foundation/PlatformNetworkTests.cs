@@ -89,14 +89,14 @@ public class PlatformNetworkTests
     public void Fewer_than_two_AZs_fails_synthesis()
     {
         var message = Synth.ErrorOf(() => new PlatformNetwork(Synth.NewStack(), "Net", new PlatformNetworkProps { MaxAzs = 1 }));
-        Assert.StartsWith("PlatformNetworkProps.MaxAzs = 1: the platform needs at least 2 Availability Zones", message);
+        Assert.StartsWith("Test/Net: PlatformNetworkProps.MaxAzs = 1: the platform needs at least 2 Availability Zones", message);
     }
 
     [Fact]
     public void A_flow_log_retention_CloudWatch_does_not_accept_fails_synthesis()
     {
         var message = Synth.ErrorOf(() => new PlatformNetwork(Synth.NewStack(), "Net", new PlatformNetworkProps { FlowLogRetentionDays = 42 }));
-        Assert.StartsWith("PlatformNetworkProps.FlowLogRetentionDays = 42 is not a retention CloudWatch Logs accepts; use one of 1, 3, 5, 7, 14, 30", message);
+        Assert.StartsWith("Test/Net: PlatformNetworkProps.FlowLogRetentionDays = 42 is not a retention CloudWatch Logs accepts; use one of 1, 3, 5, 7, 14, 30", message);
     }
 
     [Fact]

@@ -59,14 +59,14 @@ public sealed class InferenceApiTemplates
             OptionsApi = new InferenceApi(s, "Api", new InferenceApiProps
             {
                 StandaloneOptions = new ModelPlatformProps { ProjectName = "options" },
-                Models = new[] { new InferenceModel { Endpoint = imported, Name = "chat", Protocol = ModelProtocol.OpenAi, InferenceComponentName = "chat-b", MaxPayloadBytes = 65536 } },
+                Models = new[] { new InferenceModel { Endpoint = imported, Name = "chat", Protocol = ModelProtocol.OpenAi, InferenceComponentName = "chat-b", MaxPayload = Size.Kibibytes(64) } },
                 HandlerDirectory = FakeHandlerCode.Directory,
                 Name = "team-inference",
                 Architecture = Architecture.ARM_64,
-                MemoryMiB = 2048,
-                BufferedReservedConcurrency = 20,
+                Memory = Size.Gibibytes(2),
+                ReservedConcurrency = 20,
                 StreamingReservedConcurrency = 30,
-                BufferedTimeoutSeconds = 20,
+                BufferedTimeout = Duration.Seconds(20),
                 WebAdapterLayerArn = "arn:aws:lambda:eu-west-1:111122223333:layer:OwnWebAdapter:3",
                 Authorization = ApiAuthorization.ApiKeys(new UsagePlanOptions { Name = "team-a", RateLimit = 5, BurstLimit = 10, DailyQuota = 1000 }),
                 Private = true,
@@ -363,7 +363,7 @@ public class InferenceApiOptionsTests(InferenceApiTemplates t)
         Assert.Equal(("Latency", "p99", apiName), (latency.MetricName, latency.Statistic, latency.Dimensions!["Api"]));
         Assert.Equal("Requests", t.OptionsApi.MetricRequests("chat").MetricName);
         Assert.Equal("Throttles", t.OptionsApi.MetricThrottles("chat").MetricName);
-        Assert.StartsWith("InferenceApi.MetricOfModel: 'llm' is not a model of this API", Assert.Throws<ArgumentException>(() => t.OptionsApi.MetricRequests("llm")).Message);
+        Assert.Contains(": InferenceApi.MetricOfModel: 'llm' is not a model of this API", Assert.Throws<ArgumentException>(() => t.OptionsApi.MetricRequests("llm")).Message);
         // Another platform's API of the same name: the same metric names, another Api value.
         Assert.NotEqual(t.DefaultsApi.RestApi.ApiName, apiName);
         Assert.Equal(t.DefaultsApi.RestApi.ApiName, t.DefaultsApi.MetricRequests("llm").Dimensions!["Api"]);
@@ -528,8 +528,8 @@ public class InferenceApiValidationTests
     [Fact]
     public void A_payload_limit_above_SageMakers_is_refused()
     {
-        var message = Error(s => new InferenceApiProps { Models = new[] { new InferenceModel { Endpoint = Imported(s), Name = "llm", MaxPayloadBytes = 7_000_000 } }, HandlerDirectory = FakeHandlerCode.Directory });
-        Assert.Contains("MaxPayloadBytes = 7000000 is out of range", message);
+        var message = Error(s => new InferenceApiProps { Models = new[] { new InferenceModel { Endpoint = Imported(s), Name = "llm", MaxPayload = Size.Bytes(7_000_000) } }, HandlerDirectory = FakeHandlerCode.Directory });
+        Assert.Contains("MaxPayload = 7000000 bytes is out of range", message);
     }
 
     [Fact]
@@ -633,8 +633,8 @@ public class InferenceApiValidationTests
     [Fact]
     public void A_buffered_deadline_beyond_the_function_timeout_is_refused()
     {
-        var message = Error(s => new InferenceApiProps { Models = new[] { new InferenceModel { Endpoint = Imported(s), Name = "llm" } }, HandlerDirectory = FakeHandlerCode.Directory, BufferedTimeoutSeconds = 90 });
-        Assert.Contains("BufferedTimeoutSeconds = 90 is out of range", message);
+        var message = Error(s => new InferenceApiProps { Models = new[] { new InferenceModel { Endpoint = Imported(s), Name = "llm" } }, HandlerDirectory = FakeHandlerCode.Directory, BufferedTimeout = Duration.Seconds(90) });
+        Assert.Contains("BufferedTimeout = 90 s is out of range", message);
     }
 
     [Fact]

@@ -92,14 +92,14 @@ public class ClusterPlacementTests
     {
         // The platform spans two zones (MaxAzs = 2): a and b.
         var message = Synth.ErrorOf(() => new TrainingJobs(RegionalStack(), "Training", EfaProps() with { PlacementAvailabilityZone = "eu-west-1c" }));
-        Assert.Equal("TrainingJobsProps.PlacementAvailabilityZone = 'eu-west-1c' is not a zone of the platform's workload subnets (eu-west-1a, eu-west-1b); use one of them.", message);
+        Assert.Equal("Test/Training: TrainingJobsProps.PlacementAvailabilityZone = 'eu-west-1c' is not a zone of the platform's workload subnets (eu-west-1a, eu-west-1b); use one of them.", message);
     }
 
     [Fact]
     public void A_zone_name_in_an_environment_agnostic_stack_fails_synthesis_saying_to_give_the_stack_an_environment()
     {
         var message = Synth.ErrorOf(() => new TrainingJobs(Synth.NewStack(), "Training", EfaProps() with { PlacementAvailabilityZone = "us-east-1a" }));
-        Assert.StartsWith("TrainingJobsProps.PlacementAvailabilityZone = 'us-east-1a': this stack is environment-agnostic", message);
+        Assert.StartsWith("Test/Training: TrainingJobsProps.PlacementAvailabilityZone = 'us-east-1a': this stack is environment-agnostic", message);
         Assert.Contains("Give the stack an account and region (Env), or leave PlacementAvailabilityZone unset", message);
     }
 
@@ -107,7 +107,7 @@ public class ClusterPlacementTests
     public void A_zone_without_cluster_placement_fails_synthesis_instead_of_being_ignored()
     {
         var message = Synth.ErrorOf(() => new TrainingJobs(RegionalStack(), "Training", TrainingJobsTests.Props() with { PlacementAvailabilityZone = "eu-west-1a" }));
-        Assert.StartsWith("TrainingJobsProps.PlacementAvailabilityZone = 'eu-west-1a' needs ClusterPlacement = true", message);
+        Assert.StartsWith("Test/Training: TrainingJobsProps.PlacementAvailabilityZone = 'eu-west-1a' needs ClusterPlacement = true", message);
     }
 
     [Fact]

@@ -59,7 +59,7 @@ public class TrainingApiTests(TrainingApiFixture fixture) : IClassFixture<Traini
         Assert.Equal(RouteGroup.Training, env[SettingsEnvironment.Key(ApiSettings.Section, nameof(ApiSettings.RouteGroups))]!.GetValue<string>());
         // The REST API's name: the Api dimension of every metric the handler writes.
         Assert.Equal(ApiName, env[SettingsEnvironment.Key(ApiSettings.Section, nameof(ApiSettings.Name))]!.GetValue<string>());
-        Assert.Equal(ApiName, fixture.Api.Api.ApiName);
+        Assert.Equal(ApiName, fixture.Api.RestApi.ApiName);
         Assert.Contains("TrainingQueue", env[Key(nameof(TrainingSettings.JobQueue))].Text());
         Assert.Contains("TrainingMultiNodeQueue", env[Key(nameof(TrainingSettings.MultiNodeJobQueue))].Text()); // Spot first in the main queue, and a multi-node definition
         Assert.Equal("finetune", env[Definition(0, nameof(JobDefinitionSettings.Name))]!.GetValue<string>());
@@ -239,7 +239,7 @@ public class TrainingApiTests(TrainingApiFixture fixture) : IClassFixture<Traini
         Assert.Equal(new Dictionary<string, object> { ["Api"] = ApiName, ["Definition"] = "ddp" }, jobs.Dimensions!);
         Assert.Equal(ApiName, latency.Dimensions!["Api"]);
         Assert.Equal("GpusRequested", api.MetricGpusRequested("finetune").MetricName);
-        Assert.StartsWith("TrainingApi.MetricJobsSubmitted: 'pretrain' is not a job definition", Assert.Throws<ArgumentException>(() => api.MetricJobsSubmitted("pretrain")).Message);
+        Assert.Contains(": TrainingApi.MetricJobsSubmitted: 'pretrain' is not a job definition", Assert.Throws<ArgumentException>(() => api.MetricJobsSubmitted("pretrain")).Message);
     }
 
     [Fact]
@@ -284,6 +284,6 @@ public class TrainingApiTests(TrainingApiFixture fixture) : IClassFixture<Traini
         {
             Training = training, HandlerDirectory = FakeHandlerCode.Directory, AllowedInstanceTypes = new[] { "p5.48xlarge" },
         }));
-        Assert.StartsWith("TrainingApiProps.AllowedInstanceTypes: 'p5.48xlarge' is not one of the training compute environments' types", message);
+        Assert.StartsWith("Test/Api: TrainingApiProps.AllowedInstanceTypes: 'p5.48xlarge' is not one of the training compute environments' types", message);
     }
 }

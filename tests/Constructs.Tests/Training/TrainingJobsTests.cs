@@ -352,7 +352,7 @@ public class TrainingJobsOptionsTests
     public void A_multi_node_definition_on_Spot_alone_fails_synthesis_naming_it_and_the_two_ways_out()
     {
         var message = Synth.ErrorOf(() => new TrainingJobs(Synth.NewStack(), "Training", Props with { OnDemandFallback = false }));
-        Assert.StartsWith("TrainingJobDefinitionOptions 'ddp' is multi-node (Nodes = 2), and AWS Batch does not run multi-node parallel jobs on Spot compute environments", message);
+        Assert.StartsWith("Test/Training: TrainingJobDefinitionOptions 'ddp' is multi-node (Nodes = 2), and AWS Batch does not run multi-node parallel jobs on Spot compute environments", message);
         Assert.Contains("Set TrainingJobsProps.OnDemandFallback = true (multi-node jobs then run on the on-demand environment, through their own queue) or UseSpot = false.", message);
     }
 
