@@ -23,6 +23,7 @@ public sealed class AwsEnvironment
         S3Url = ServiceUrl(o.ServiceUrls.S3, "Aws:ServiceUrls:S3");
         KmsUrl = ServiceUrl(o.ServiceUrls.Kms, "Aws:ServiceUrls:Kms");
         BatchUrl = ServiceUrl(o.ServiceUrls.Batch, "Aws:ServiceUrls:Batch") ?? new Uri($"https://batch.{RegionName}.amazonaws.com/");
+        SageMakerApiUrl = ServiceUrl(o.ServiceUrls.SageMaker, "Aws:ServiceUrls:SageMaker") ?? new Uri($"https://api.sagemaker.{RegionName}.amazonaws.com/");
     }
 
     public string RegionName { get; }
@@ -32,7 +33,7 @@ public sealed class AwsEnvironment
     public Uri? KmsUrl { get; }
     public Uri BatchUrl { get; }
     /// <summary>SageMaker's control-plane API in the region (<c>api.sagemaker</c>, the endpoint prefix of its API model).</summary>
-    public Uri SageMakerApiUrl => new($"https://api.sagemaker.{RegionName}.amazonaws.com/");
+    public Uri SageMakerApiUrl { get; }
     /// <summary>The standard AWS credential chain, resolved on first use (so /healthz and 4xx answers need none).</summary>
     public AWSCredentials Credentials { get; } = new DeferredCredentials();
 

@@ -33,4 +33,7 @@ public sealed class ServiceUrlOptions
     public string? S3 { get; set; }
     public string? Kms { get; set; }
     public string? Batch { get; set; }
+
+    /// <summary>SageMaker's control plane (<c>api.sagemaker</c>): where a model scaled to zero is woken.</summary>
+    public string? SageMaker { get; set; }
 }
