@@ -73,6 +73,13 @@ public sealed class HandlerFixture : IAsyncLifetime
         ["no-gpus"] = "sleepy-endpoint",
         ["slow-waker"] = "sleepy-endpoint",
         ["waking-chat"] = "llm",
+        ["slow-chat"] = "llm",
+        ["tracked"] = "sleepy-endpoint",
+        ["crowded"] = "sleepy-endpoint",
+        // Fallbacks: a cold primary falls back past a failing model (503) to one that serves; a 4xx never falls back.
+        ["cold-primary"] = "sleepy-endpoint",
+        ["rejecting-primary"] = "validation",
+        ["cold-chat"] = "llm",
     };
 
     /// <summary>Model name → its inference component on the fake, for the models above that scale to zero.</summary>
@@ -83,6 +90,19 @@ public sealed class HandlerFixture : IAsyncLifetime
         ["no-gpus"] = "no-gpus-echo",
         ["slow-waker"] = "slow-waker-echo",
         ["waking-chat"] = "waking-llm",
+        ["slow-chat"] = "slow-llm",
+        ["tracked"] = "tracked-echo",
+        ["crowded"] = "crowded-echo",
+        ["cold-primary"] = "cold-primary-echo",
+        ["cold-chat"] = "cold-llm",
+    };
+
+    /// <summary>Model name → its fallbacks (<c>Inference:Models:{i}:Fallbacks</c>).</summary>
+    public static readonly Dictionary<string, string> Fallbacks = new()
+    {
+        ["cold-primary"] = "unavailable,echo",
+        ["rejecting-primary"] = "echo",
+        ["cold-chat"] = "chat-model",
     };
 
     private static FakeCapacity NewCapacity()
@@ -94,6 +114,11 @@ public sealed class HandlerFixture : IAsyncLifetime
         capacity.Add(new FakeInferenceComponent("slow-waker-echo", "sleepy-endpoint", 0, TimeSpan.FromSeconds(4)));
         // The alarm on NoCapacityInvocationFailures adds a copy on its own, well before a client's Retry-After has passed.
         capacity.Add(new FakeInferenceComponent("waking-llm", "llm", 0, TimeSpan.FromSeconds(1)) { AlarmPathDelay = TimeSpan.FromSeconds(1) });
+        capacity.Add(new FakeInferenceComponent("slow-llm", "llm", 0, TimeSpan.FromMilliseconds(1500)));
+        capacity.Add(new FakeInferenceComponent("tracked-echo", "sleepy-endpoint", 0, TimeSpan.FromMilliseconds(2500)));
+        capacity.Add(new FakeInferenceComponent("crowded-echo", "sleepy-endpoint", 0, TimeSpan.FromSeconds(2)));
+        capacity.Add(new FakeInferenceComponent("cold-primary-echo", "sleepy-endpoint", 0, TimeSpan.FromMilliseconds(500), WakeBehaviour.OutOfCapacity));
+        capacity.Add(new FakeInferenceComponent("cold-llm", "llm", 0, TimeSpan.FromMilliseconds(500), WakeBehaviour.OutOfCapacity));
         capacity.Add(new FakeEndpointVariant("async-sleeper", "AllTraffic", 0, TimeSpan.FromMilliseconds(500), ["ml.g6e.2xlarge", "ml.g5.2xlarge"]));
         return capacity;
     }
@@ -126,6 +151,12 @@ public sealed class HandlerFixture : IAsyncLifetime
             ["Inference__StreamIdleTimeoutSeconds"] = "2",
             ["Inference__RetryBaseDelayMilliseconds"] = "50",
             ["Inference__BreakerMinimumThroughput"] = "1000",
+            ["Aws__ServiceUrls__SageMaker"] = SageMakerApi.Url.ToString(),
+            // A waiting stream, compressed: keep-alives every 0.5 s, a retry every 0.25 s, 3 s at most; Retry-After 3 s before a cold start was seen.
+            ["Inference__Wake__KeepAliveSeconds"] = "0.5",
+            ["Inference__Wake__PollSeconds"] = "0.25",
+            ["Inference__Wake__MostWaitSeconds"] = "3",
+            ["Inference__Wake__RetryAfterSeconds"] = "3",
         };
         var models = Models.ToDictionary(m => m.Key, m => TestHelpers.Model(m.Key, m.Value));
         models["tiny"].MaxPayloadBytes = 1024;
@@ -138,6 +169,9 @@ public sealed class HandlerFixture : IAsyncLifetime
         models["unstreamed-chat"].Invocations = ModelInvocations.Sync;
         models["sleepy-chat"].Protocol = ModelProtocols.OpenAi;
         models["waking-chat"].Protocol = ModelProtocols.OpenAi;
+        models["slow-chat"].Protocol = ModelProtocols.OpenAi;
+        models["cold-chat"].Protocol = ModelProtocols.OpenAi;
+        foreach (var (model, fallbacks) in Fallbacks) models[model].Fallbacks = fallbacks;
         foreach (var (model, component) in Components) models[model].InferenceComponentName = component;
         TestHelpers.AddModels(env, [.. models.Values]);
         TrainingMoto.Configure(env, Moto.Url, KmsKeyId);

@@ -147,7 +147,7 @@ public sealed class InvocationTests(HandlerFixture f)
         Assert.Equal("AwsModelPlatform/Inference", directive.GetProperty("Namespace").GetString());
         Assert.Equal(["Api", "Model"], directive.GetProperty("Dimensions")[0].EnumerateArray().Select(d => d.GetString()));
         Assert.Equal(HandlerFixture.ApiName, log.GetProperty("Api").GetString()); // Api__Name: dev and prod never share a metric
-        Assert.Equal(["Latency", "Requests", "Errors", "Throttles"], directive.GetProperty("Metrics").EnumerateArray().Select(m => m.GetProperty("Name").GetString()));
+        Assert.Equal(["Latency", "Requests", "Errors", "Throttles", "Wakes", "Fallbacks"], directive.GetProperty("Metrics").EnumerateArray().Select(m => m.GetProperty("Name").GetString()));
         Assert.Equal(0, log.GetProperty("Errors").GetInt32());
         Assert.Equal(log.GetProperty("LatencyMs").GetDouble(), log.GetProperty("Latency").GetDouble());
 

@@ -34,7 +34,8 @@ public sealed class ScaleToZeroTests(HandlerFixture f)
     {
         var problem = await AssertProblemAsync(r, 503, "/model-no-capacity");
         Assert.Equal("ValidationError", problem.GetProperty("errorType").GetString());
-        Assert.Equal(((int)Hosting.Problems.NoCapacityRetryAfter.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture), Header(r, "Retry-After"));
+        // The observed cold start's remainder, or Inference:Wake:RetryAfterSeconds (3 s here) before one was observed.
+        Assert.InRange(int.Parse(Header(r, "Retry-After")!, System.Globalization.CultureInfo.InvariantCulture), 1, 3);
         Assert.Contains("send it again", problem.GetProperty("detail").GetString());
         Assert.False(string.IsNullOrEmpty(problem.GetProperty("upstreamRequestId").GetString()));
     }
@@ -60,9 +61,8 @@ public sealed class ScaleToZeroTests(HandlerFixture f)
 
     [Theory]
     [InlineData("/v1/chat/completions", false)]
-    [InlineData("/v1/chat/completions", true)]
     [InlineData("/v1/completions", false)]
-    public async Task OpenAI_routes_of_an_asleep_model_get_the_problem(string path, bool stream)
+    public async Task Unstreamed_OpenAI_requests_of_an_asleep_model_get_the_problem(string path, bool stream)
     {
         Asleep("sleepy-chat");
         var body = path.EndsWith("chat/completions", StringComparison.Ordinal)

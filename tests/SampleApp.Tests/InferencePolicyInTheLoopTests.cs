@@ -254,6 +254,24 @@ public class InferencePolicyInTheLoopTests(BuiltSampleApp app) : IAsyncLifetime
     }
 
     [Fact]
+    public void The_handler_may_wake_the_scale_to_zero_models_own_inference_component_and_no_other()
+    {
+        // The component the sample's "llm" model targets, as the function's configuration names it.
+        var key = L.Configuration.Single(c => c.Key.StartsWith("Inference__Models__", StringComparison.Ordinal) && c.Key.EndsWith("__Name", StringComparison.Ordinal) && c.Value == "llm").Key;
+        var component = L.Configuration[key[..^"Name".Length] + "InferenceComponentName"];
+        var prefix = $"arn:aws:sagemaker:{InferencePolicyLoop.Region}:{InferencePolicyLoop.Account}:";
+        foreach (var action in new[] { "sagemaker:UpdateInferenceComponentRuntimeConfig", "sagemaker:DescribeInferenceComponent" })
+        {
+            var own = L.Iam.Decide(action, prefix + "inference-component/" + component.ToLowerInvariant());
+            Assert.True(own.Allowed, own.ToString());
+            Assert.Equal("ImplicitlyDenied", L.Iam.Decide(action, prefix + "inference-component/someone-elses-component").Result);
+        }
+        // Nothing else of the control plane: not the endpoint's capacity, not the component itself.
+        Assert.Equal("ImplicitlyDenied", L.Iam.Decide("sagemaker:UpdateEndpointWeightsAndCapacities", prefix + "endpoint/" + L.EndpointOf("llm").ToLowerInvariant()).Result);
+        Assert.Equal("ImplicitlyDenied", L.Iam.Decide("sagemaker:UpdateInferenceComponent", prefix + "inference-component/" + component.ToLowerInvariant()).Result);
+    }
+
+    [Fact]
     public async Task Another_bucket_and_other_prefixes_of_the_endpoint_bucket_are_refused()
     {
         Assert.Equal(HttpStatusCode.OK, await L.Aws.PutAsHandlerAsync(L.DataBucket, "async-input/inputs/direct-check"));

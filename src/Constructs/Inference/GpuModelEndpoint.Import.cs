@@ -81,6 +81,19 @@ public sealed partial class GpuModelEndpoint
         });
     }
 
+    /// <summary>
+    /// Lets <paramref name="grantee"/> wake these inference components (<c>UpdateInferenceComponentRuntimeConfig</c>) and
+    /// read their copies (<c>DescribeInferenceComponent</c>); both actions take the <c>inference-component</c> resource type
+    /// (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonsagemaker.html).
+    /// </summary>
+    internal static Grant GrantWakeOn(Construct scope, IGrantable grantee, IReadOnlyList<string> components) =>
+        Grant.AddToPrincipal(new GrantOnPrincipalOptions
+        {
+            Grantee = grantee,
+            Actions = new[] { "sagemaker:UpdateInferenceComponentRuntimeConfig", "sagemaker:DescribeInferenceComponent" },
+            ResourceArns = components.Select(c => SageMakerArn(scope, "inference-component", c)).ToArray(),
+        });
+
     // SageMaker writes names in ARNs in lower case; a token is left as it is.
     private static string SageMakerArn(IConstruct scope, string resource, string name) =>
         Stack.Of(scope).FormatArn(new ArnComponents { Service = "sagemaker", Resource = resource, ResourceName = Token.IsUnresolved(name) ? name : name.ToLowerInvariant() });

@@ -41,6 +41,14 @@ public sealed record InferenceModel
     /// <remarks>Default: the handler's default, SageMaker's 6 MiB.</remarks>
     public Size? MaxPayload { get; init; }
 
+    /// <summary>
+    /// Names of other models of this API, of the same <see cref="Protocol"/>, tried in order when this one has no capacity
+    /// (scaled to zero, or short of GPUs), its circuit is open or it answers 5xx; never on a 4xx caused by the request.
+    /// The response's <c>x-served-by</c> header (and, for OpenAI models, the <c>model</c> field) names the model that served.
+    /// </summary>
+    /// <remarks>Default: none.</remarks>
+    public IReadOnlyList<string>? Fallbacks { get; init; }
+
     /// <summary>A model served by <paramref name="endpoint"/> with every default.</summary>
     public static implicit operator InferenceModel(GpuModelEndpoint endpoint) => new() { Endpoint = endpoint };
 }
@@ -58,6 +66,14 @@ public sealed record InferenceApiProps : HandlerApiProps
     /// <summary>Deadline of the buffered function's sync and async calls to SageMaker, retries included (the handler's <c>Inference:TimeoutSeconds</c>), in whole seconds from 1 to 60.</summary>
     /// <remarks>Default: 28 seconds: API Gateway ends a buffered integration at 29 s, so the handler answers its own 504 problem document with the upstream request id first.</remarks>
     public Duration BufferedTimeout { get; init; } = Duration.Seconds(28);
+
+    /// <summary>
+    /// Whether the handler wakes a model scaled to zero on its first request (<c>UpdateInferenceComponentRuntimeConfig</c> on
+    /// the model's own inference component, granted to the functions) and streamed requests wait for it with keep-alives.
+    /// Off: only the endpoint's alarm-driven scale-out wakes the model (see docs/scale-to-zero.md).
+    /// </summary>
+    /// <remarks>Default: true.</remarks>
+    public bool WakeOnDemand { get; init; } = true;
 }
 
 /// <summary>
@@ -133,7 +149,9 @@ public sealed class InferenceApi : PlatformConstruct
                 Invocations = m.Endpoint.Invocations.ToHandlerValue(),
                 InferenceComponentName = m.InferenceComponentName,
                 MaxPayloadBytes = m.MaxPayload is { } max ? (long)max.ToBytes() : InferenceSettings.SageMakerMaxPayloadBytes,
+                Fallbacks = string.Join(",", m.Fallbacks ?? []),
             }).ToList(),
+            Wake = new WakeSettings { Enabled = props.WakeOnDemand },
             // The endpoint's own payload bucket (an imported endpoint's too) and the input prefix its grant scopes.
             Async = asyncPayloads is null ? new AsyncSettings() : new AsyncSettings
             {
@@ -179,6 +197,13 @@ public sealed class InferenceApi : PlatformConstruct
             endpoint.GrantInvoke(StreamingHandler.Role);
         }
         asyncEndpoint?.GrantAsyncPayloads(BufferedHandler.Role);
+        // Waking: each model's own inference component, and no other.
+        var wakeable = models.Where(m => m.InferenceComponentName is not null).Select(m => m.InferenceComponentName!).Distinct().ToList();
+        if (props.WakeOnDemand && wakeable.Count > 0)
+        {
+            GpuModelEndpoint.GrantWakeOn(this, BufferedHandler.Role, wakeable);
+            GpuModelEndpoint.GrantWakeOn(this, StreamingHandler.Role, wakeable);
+        }
 
         RestApi = new PlatformRestApi(this, "Api", props.RestApiProps(Platform, ApiBaseName, defaultRateLimit: 50));
         Alarms = new InferenceApiAlarms { Api = RestApi.Alarms, Buffered = BufferedHandler.Alarms, Streaming = StreamingHandler.Alarms };
@@ -270,6 +295,20 @@ public sealed class InferenceApi : PlatformConstruct
         }
         var duplicate = resolved.GroupBy(m => m.Name!, ModelNames.Comparer).FirstOrDefault(g => g.Count() > 1);
         Check.That(duplicate is null, $"InferenceApiProps.Models: the name '{duplicate?.Key}' is used {duplicate?.Count()} times; give each model a unique Name.");
+        foreach (var model in resolved)
+        {
+            foreach (var fallback in model.Fallbacks ?? [])
+            {
+                var other = resolved.FirstOrDefault(m => ModelNames.Comparer.Equals(m.Name, fallback));
+                Check.That(other is not null,
+                    $"InferenceModel '{model.Name}': Fallbacks names '{fallback}', which is not a model of this API ({string.Join(", ", resolved.Select(m => m.Name))}); name another model of the API, or add it to InferenceApiProps.Models.");
+                Check.That(!ReferenceEquals(other, model), $"InferenceModel '{model.Name}': Fallbacks names the model itself; name other models.");
+                Check.That(other!.Protocol == model.Protocol,
+                    $"InferenceModel '{model.Name}': Fallbacks names '{fallback}', whose Protocol is {other.Protocol}, not {model.Protocol}: a fallback answers the same requests, so it must speak the same protocol. Name a model with Protocol = {model.Protocol}.");
+            }
+            Check.That((model.Fallbacks ?? []).Distinct(ModelNames.Comparer).Count() == (model.Fallbacks ?? []).Count,
+                $"InferenceModel '{model.Name}': Fallbacks = [{string.Join(", ", model.Fallbacks ?? [])}] names a model twice; name each once, in the order to try them.");
+        }
         return resolved;
     }
 

@@ -35,6 +35,12 @@ internal static class HandlerMetrics
     /// <summary>The CloudWatch unit of latencies.</summary>
     public const string Milliseconds = "Milliseconds";
 
+    /// <summary>The CloudWatch unit of durations in seconds.</summary>
+    public const string Seconds = "Seconds";
+
+    /// <summary>The statistic of cold starts: the longest in the period.</summary>
+    public const string Maximum = "Maximum";
+
     /// <summary>The statistic of counts.</summary>
     public const string Sum = "Sum";
 
@@ -74,8 +80,20 @@ internal static class HandlerMetrics
         /// <summary>Total tokens the model reported.</summary>
         public static readonly HandlerMetric TotalTokens = new("TotalTokens", Count, Sum);
 
+        /// <summary>Requests that asked SageMaker to wake the model (one per cold start across function instances).</summary>
+        public static readonly HandlerMetric Wakes = new("Wakes", Count, Sum);
+
+        /// <summary>Requests served by a fallback model (<c>Inference:Models:{i}:Fallbacks</c>).</summary>
+        public static readonly HandlerMetric Fallbacks = new("Fallbacks", Count, Sum);
+
+        /// <summary>A model's observed cold start: from the wake (or the first no-capacity answer) to its first success, in seconds.</summary>
+        public static readonly HandlerMetric ColdStartSeconds = new("ColdStartSeconds", Seconds, Maximum);
+
         /// <summary>Every request of a model route.</summary>
-        public static readonly HandlerMetricSet ByModel = new(Namespace, [Api, Model], [Latency, Requests, Errors, Throttles]);
+        public static readonly HandlerMetricSet ByModel = new(Namespace, [Api, Model], [Latency, Requests, Errors, Throttles, Wakes, Fallbacks]);
+
+        /// <summary>The request that ended a cold start (the model's first success after no capacity).</summary>
+        public static readonly HandlerMetricSet ColdStarts = new(Namespace, [Api, Model], [ColdStartSeconds]);
 
         /// <summary>Requests whose model reported its token usage.</summary>
         public static readonly HandlerMetricSet TokensByCaller = new(Namespace, [Api, Model, Caller], [PromptTokens, CompletionTokens, TotalTokens]);
@@ -137,5 +155,5 @@ internal static class HandlerMetrics
     }
 
     /// <summary>Every directive the handler writes.</summary>
-    public static IReadOnlyList<HandlerMetricSet> Sets { get; } = [Inference.ByModel, Inference.TokensByCaller, Training.ByOperation, Training.ByDefinition];
+    public static IReadOnlyList<HandlerMetricSet> Sets { get; } = [Inference.ByModel, Inference.TokensByCaller, Inference.ColdStarts, Training.ByOperation, Training.ByDefinition];
 }

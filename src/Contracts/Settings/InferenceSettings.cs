@@ -47,6 +47,9 @@ internal sealed record InferenceSettings
     /// <summary>Circuit breaker: how long it stays open, in seconds.</summary>
     public double BreakerBreakSeconds { get; set; } = 15;
 
+    /// <summary>Waking a model scaled to zero, and what a request does while it wakes.</summary>
+    public WakeSettings Wake { get; set; } = new();
+
     /// <summary>Whether a model's endpoint serves <c>InvokeEndpointAsync</c>: the async routes exist only then (<see cref="RouteNeeds.AsyncModel"/>).</summary>
     public bool ServesAsync() => Models.Any(m => ModelInvocations.Parse(m.Invocations)?.Contains(ModelInvocations.Async) == true);
 }
@@ -75,6 +78,54 @@ internal sealed record InferenceModelSettings
     /// default, all three, leaves it to SageMaker (the hosting mode is unknown).
     /// </summary>
     public string Invocations { get; set; } = ModelInvocations.AllValue;
+
+    /// <summary>
+    /// Other models of the same protocol, by name, comma-separated, tried in order when this one has no capacity, its
+    /// circuit is open or it answers 5xx (never on a 4xx caused by the request). None by default.
+    /// </summary>
+    public string Fallbacks { get; set; } = "";
+
+    /// <summary>The fallbacks' names, in order (blank entries dropped).</summary>
+    public static IReadOnlyList<string> ParseFallbacks(string? value) =>
+        string.IsNullOrWhiteSpace(value) ? [] : value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+}
+
+/// <summary>
+/// <c>Inference:Wake:*</c>: on SageMaker's no-capacity answer the handler asks for copies itself
+/// (<c>UpdateInferenceComponentRuntimeConfig</c>), once per model across function instances, and streamed requests wait
+/// for the copy with keep-alives instead of failing.
+/// </summary>
+internal sealed record WakeSettings
+{
+    /// <summary>Whether the handler wakes a model with no capacity itself; off: only the alarm-driven scale-out does.</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>Copies a wake asks for (<c>DesiredRuntimeConfig.CopyCount</c>); Application Auto Scaling clamps it to its own minimum and maximum.</summary>
+    public int Copies { get; set; } = 1;
+
+    /// <summary>
+    /// Bucket of the wake markers that make one wake call per model across function instances (a conditional put,
+    /// <c>If-None-Match: *</c>); none: each function instance deduplicates only its own requests.
+    /// </summary>
+    public string? MarkerBucket { get; set; }
+
+    /// <summary>Key prefix of the wake markers (<c>{prefix}/{model}/{window}</c>).</summary>
+    public string MarkerPrefix { get; set; } = "wake";
+
+    /// <summary>A wake marker's lifetime, in seconds: at most one wake call per model in this window.</summary>
+    public double MarkerSeconds { get; set; } = 120;
+
+    /// <summary>Longest a streamed request waits for a copy, in seconds, before it ends with a <c>model-no-capacity</c> error event; below API Gateway's 15-minute stream limit.</summary>
+    public double MostWaitSeconds { get; set; } = 600;
+
+    /// <summary>Interval of the SSE comment keep-alives of a waiting stream, in seconds; well inside API Gateway's idle timeout (30 s edge-optimized, 5 minutes regional).</summary>
+    public double KeepAliveSeconds { get; set; } = 10;
+
+    /// <summary>How often a waiting stream tries the model again, in seconds.</summary>
+    public double PollSeconds { get; set; } = 5;
+
+    /// <summary><c>Retry-After</c> of a buffered 503 before the function instance has observed a cold start of the model, in seconds.</summary>
+    public double RetryAfterSeconds { get; set; } = 30;
 }
 
 /// <summary><c>Inference:Async:*</c>: where async invocations are stored (<see cref="AsyncLayout"/>).</summary>

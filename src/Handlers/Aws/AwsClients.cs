@@ -25,6 +25,7 @@ public sealed class AwsEnvironment
         KmsUrl = ServiceUrl(o.ServiceUrls.Kms, "Aws:ServiceUrls:Kms");
         BatchUrl = ServiceUrl(o.ServiceUrls.Batch, "Aws:ServiceUrls:Batch") ?? new Uri($"https://batch.{RegionName}.amazonaws.com/");
         DynamoDbUrl = ServiceUrl(o.ServiceUrls.DynamoDb, "Aws:ServiceUrls:DynamoDb");
+        SageMakerApiUrl = ServiceUrl(o.ServiceUrls.SageMaker, "Aws:ServiceUrls:SageMaker") ?? new Uri($"https://api.sagemaker.{RegionName}.amazonaws.com/");
     }
 
     public string RegionName { get; }
@@ -35,7 +36,7 @@ public sealed class AwsEnvironment
     public Uri BatchUrl { get; }
     public Uri? DynamoDbUrl { get; }
     /// <summary>SageMaker's control-plane API in the region (<c>api.sagemaker</c>, the endpoint prefix of its API model).</summary>
-    public Uri SageMakerApiUrl => new($"https://api.sagemaker.{RegionName}.amazonaws.com/");
+    public Uri SageMakerApiUrl { get; }
     /// <summary>The standard AWS credential chain, resolved on first use (so /healthz and 4xx answers need none).</summary>
     public AWSCredentials Credentials { get; } = new DeferredCredentials();
 

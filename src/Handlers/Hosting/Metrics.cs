@@ -6,7 +6,8 @@ namespace AwsModelPlatform.Handlers.Hosting;
 /// <summary>What one request did, for its log line; <paramref name="Metrics"/> adds its EMF metrics.</summary>
 public readonly record struct RequestRecord(
     string RequestId, string Caller, string Method, string Route, string? Model, int Status, bool FailedAfterStart,
-    double LatencyMs, string? UpstreamRequestId, TokenUsage? Usage, RequestMetrics? Metrics = null);
+    double LatencyMs, string? UpstreamRequestId, TokenUsage? Usage, RequestMetrics? Metrics = null,
+    bool Woke = false, string? ServedByFallback = null, TimeSpan? ColdStart = null);
 
 /// <summary>
 /// One JSON line per request on stdout that is both the structured access log and, when the route reports metrics
@@ -60,6 +61,7 @@ public sealed class RequestLog(Stream output, string api = ApiOptions.DefaultNam
         w.WriteNumber("Status", r.Status);
         w.WriteNumber("LatencyMs", Math.Round(r.LatencyMs, 3));
         if (r.UpstreamRequestId is not null) w.WriteString("UpstreamRequestId", r.UpstreamRequestId);
+        if (r.ServedByFallback is not null) w.WriteString("ServedBy", r.ServedByFallback);
         r.Metrics?.WriteValues(w, r);
         w.WriteEndObject();
         w.Flush();

@@ -34,4 +34,7 @@ public sealed class ServiceUrlOptions
     public string? Kms { get; set; }
     public string? Batch { get; set; }
     public string? DynamoDb { get; set; }
+
+    /// <summary>SageMaker's control plane (<c>api.sagemaker</c>): where a model scaled to zero is woken.</summary>
+    public string? SageMaker { get; set; }
 }

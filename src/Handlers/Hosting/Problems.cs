@@ -190,22 +190,27 @@ public static class Problems
     }
 
     /// <summary>
-    /// How long a client is told to wait (<c>Retry-After</c>) when the model has no capacity: a constant for now. It is within
-    /// what the official OpenAI clients honour (under 60 s for Node, 120 s for Python), so they wait it out before retrying.
+    /// How long a client is told to wait (<c>Retry-After</c>) when the model has no capacity and the handler has no better
+    /// figure (<c>Inference:Wake:RetryAfterSeconds</c>'s default). It is within what the official OpenAI clients honour
+    /// (under 60 s for Node, 120 s for Python), so they wait it out before retrying.
     /// </summary>
     public static readonly TimeSpan NoCapacityRetryAfter = TimeSpan.FromSeconds(30);
 
     /// <summary>
     /// The model has no copy to serve the request (scaled to zero, scaling out, or short of instances): 503 <c>model-no-capacity</c>
-    /// with <c>Retry-After</c>. The name says what is known: SageMaker's answer is the same whether the model sleeps, is waking
-    /// or cannot get instances, and in every case the request was fine and may be sent again later.
+    /// with <c>Retry-After</c> (<paramref name="retryAfter"/>: what is left of the model's observed cold start). The name says
+    /// what is known: SageMaker's answer is the same whether the model sleeps, is waking or cannot get instances, and in
+    /// every case the request was fine and may be sent again later.
     /// </summary>
-    public static (Problem Problem, TimeSpan RetryAfter) NoCapacity(Aws.SageMakerException e, string? model = null) =>
-        (new Problem(Base + Types.ModelNoCapacity, "The model has no capacity yet", 503,
+    public static (Problem Problem, TimeSpan RetryAfter) NoCapacity(Aws.SageMakerException e, string? model = null, TimeSpan? retryAfter = null)
+    {
+        var after = retryAfter ?? NoCapacityRetryAfter;
+        return (new Problem(Base + Types.ModelNoCapacity, "The model has no capacity yet", 503,
             $"No copy of {(model is null ? "the model" : $"model '{model}'")} is running: it scaled to zero or is scaling out, " +
             "which takes minutes for a large model. " +
-            $"The request was not processed; send it again after {Invariant((int)NoCapacityRetryAfter.TotalSeconds)} s. SageMaker said: {e.Message}",
-            UpstreamRequestId: e.RequestId, ErrorType: e.ErrorType), NoCapacityRetryAfter);
+            $"The request was not processed; send it again after {Invariant((int)Math.Ceiling(after.TotalSeconds))} s. SageMaker said: {e.Message}",
+            UpstreamRequestId: e.RequestId, ErrorType: e.ErrorType), after);
+    }
 
     /// <summary>Maps a SageMaker Runtime error to the status users see (docs/handlers.md, "Error mapping").</summary>
     public static (Problem Problem, TimeSpan? RetryAfter) FromSageMaker(Aws.SageMakerException e, string? model = null)

@@ -21,6 +21,15 @@ public sealed class RequestContext
     public long StartTimestamp { get; } = Stopwatch.GetTimestamp();
     public TokenUsage? Usage { get; set; }
 
+    /// <summary>This request asked SageMaker to wake its model (the <c>Wakes</c> metric).</summary>
+    public bool Woke { get; set; }
+
+    /// <summary>The model that served the request when it was a fallback, not the one asked for (the <c>Fallbacks</c> metric).</summary>
+    public string? ServedByFallback { get; set; }
+
+    /// <summary>The model's cold start this request ended (its first success after no capacity), for the <c>ColdStartSeconds</c> metric.</summary>
+    public TimeSpan? ColdStart { get; set; }
+
     /// <summary>Set when a response failed after it started (a broken stream): counted as an error.</summary>
     public bool FailedAfterStart { get; set; }
 

@@ -50,7 +50,8 @@ public sealed partial class RequestPipelineMiddleware(RequestDelegate next, ILog
         {
             var route = (http.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? "(no route)";
             requestLog.Write(new RequestRecord(ctx.RequestId, ctx.Caller, http.Request.Method, route, ctx.Model, http.Response.StatusCode,
-                ctx.FailedAfterStart, Stopwatch.GetElapsedTime(ctx.StartTimestamp).TotalMilliseconds, ctx.UpstreamRequestId, ctx.Usage, ctx.Metrics));
+                ctx.FailedAfterStart, Stopwatch.GetElapsedTime(ctx.StartTimestamp).TotalMilliseconds, ctx.UpstreamRequestId, ctx.Usage, ctx.Metrics,
+                ctx.Woke, ctx.ServedByFallback, ctx.ColdStart));
         }
     }
 

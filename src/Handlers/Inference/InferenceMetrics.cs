@@ -6,7 +6,7 @@ namespace AwsModelPlatform.Handlers.Inference;
 
 /// <summary>
 /// EMF metrics of the model routes (<see cref="M"/>): per API and model <c>Latency</c>, <c>Requests</c>, <c>Errors</c>
-/// (5xx, 424 and streams broken after the first byte), <c>Throttles</c>; and token usage per API, model and caller
+/// (5xx, 424 and streams broken after the first byte), <c>Throttles</c>, <c>Wakes</c>, <c>Fallbacks</c>; <c>ColdStartSeconds</c> on the request that ended a cold start; and token usage per API, model and caller
 /// when the model reported it.
 /// </summary>
 public sealed class InferenceMetrics : RequestMetrics
@@ -18,12 +18,15 @@ public sealed class InferenceMetrics : RequestMetrics
 
     private static readonly MetricDirective TokensByCaller = new(M.TokensByCaller);
 
+    private static readonly MetricDirective ColdStarts = new(M.ColdStarts);
+
     private InferenceMetrics() { }
 
     public override void WriteDirectives(Utf8JsonWriter w, in RequestRecord r)
     {
         ByModel.WriteTo(w);
         if (r.Usage is not null) TokensByCaller.WriteTo(w);
+        if (r.ColdStart is not null) ColdStarts.WriteTo(w);
     }
 
     /// <summary>The dimensions (<c>Api</c>, <c>Model</c>, <c>Caller</c>) are already members of the access log.</summary>
@@ -33,6 +36,9 @@ public sealed class InferenceMetrics : RequestMetrics
         w.WriteNumber(M.Requests.Name, 1);
         w.WriteNumber(M.Errors.Name, r.FailedAfterStart || r.Status >= 500 || r.Status == 424 ? 1 : 0);
         w.WriteNumber(M.Throttles.Name, r.Status == 429 ? 1 : 0);
+        w.WriteNumber(M.Wakes.Name, r.Woke ? 1 : 0);
+        w.WriteNumber(M.Fallbacks.Name, r.ServedByFallback is not null ? 1 : 0);
+        if (r.ColdStart is { } cold) w.WriteNumber(M.ColdStartSeconds.Name, Math.Round(cold.TotalSeconds, 3));
         if (r.Usage is { } u)
         {
             w.WriteNumber(M.PromptTokens.Name, u.PromptTokens);

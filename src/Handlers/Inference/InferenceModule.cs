@@ -16,6 +16,9 @@ internal sealed class InferenceModule : IRouteGroupModule
         services.AddSingleton(sp => new SageMakerRuntimeClient(AwsClientFactory.SageMakerRuntimeHttpClient(sp.GetRequiredService<AwsEnvironment>())));
         services.AddSingleton(sp => AwsClientFactory.S3(sp.GetRequiredService<AwsEnvironment>()));
         services.AddSingleton<AsyncInvocationStore>();
+        services.AddSingleton(sp => new SageMakerClient(AwsClientFactory.SageMakerHttpClient(sp.GetRequiredService<AwsEnvironment>())));
+        services.AddSingleton<ModelWaker>();
+        services.AddSingleton<ModelCalls>();
     }
 
     public void Map(IEndpointRouteBuilder app, ServedRoutes routes)

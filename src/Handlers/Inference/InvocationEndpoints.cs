@@ -28,13 +28,13 @@ public static class InvocationEndpoints
                 .ProducesProblems(400, 404, 413, 415, 424, 429, 502, 503, 504);
     }
 
-    private static async Task InvokeAsync(string model, HttpContext http, ModelCatalog catalog, SageMakerRuntimeClient client, InvocationResilience resilience, IOptions<InferenceSettings> options)
+    private static async Task InvokeAsync(string model, HttpContext http, ModelCatalog catalog, SageMakerRuntimeClient client, ModelCalls calls, IOptions<InferenceSettings> options)
     {
         var m = catalog.Resolve(model, http);
         m.EnsureServes(ModelInvocations.Sync);
         var request = await ReadRequestAsync(http, m);
-        var result = await resilience.ExecuteAsync(m.EndpointName, TimeSpan.FromSeconds(options.Value.TimeoutSeconds),
-            ct => client.InvokeEndpointAsync(request, ct), http.RequestAborted);
+        var (result, _) = await calls.CallAsync(http, m, ModelInvocations.Sync, TimeSpan.FromSeconds(options.Value.TimeoutSeconds),
+            (c, ct) => client.InvokeEndpointAsync(For(request, m, c), ct));
         http.Ctx().UpstreamRequestId = result.RequestId;
         InvocationHeaders.CopyResponse(http.Response, result.InvokedVariant, result.CustomAttributes, result.RequestId);
         http.Response.StatusCode = 200;
@@ -43,17 +43,26 @@ public static class InvocationEndpoints
         await http.Response.Body.WriteAsync(result.Body, http.RequestAborted);
     }
 
-    private static async Task InvokeStreamAsync(string model, HttpContext http, ModelCatalog catalog, SageMakerRuntimeClient client, InvocationResilience resilience, IOptions<InferenceSettings> options)
+    private static async Task InvokeStreamAsync(string model, HttpContext http, ModelCatalog catalog, SageMakerRuntimeClient client, ModelCalls calls, IOptions<InferenceSettings> options)
     {
         var m = catalog.Resolve(model, http);
         m.EnsureServes(ModelInvocations.Stream);
         var request = await ReadRequestAsync(http, m);
         // Retries and the deadline cover the call up to the response headers; once bytes flow nothing is retried.
-        using var stream = await resilience.ExecuteAsync(m.EndpointName, TimeSpan.FromSeconds(options.Value.StreamFirstByteTimeoutSeconds),
-            ct => client.InvokeEndpointWithResponseStreamAsync(request, ct), http.RequestAborted);
+        var deadline = TimeSpan.FromSeconds(options.Value.StreamFirstByteTimeoutSeconds);
+        Task<ResponseStream> Call(ModelEntryConfig c, CancellationToken ct) => client.InvokeEndpointWithResponseStreamAsync(For(request, m, c), ct);
+        // A client that reads SSE can be kept waiting for a cold model with comment keep-alives; any other gets the 503 at once.
+        var served = AcceptsEventStream(http.Request)
+            ? await calls.CallOrWaitAsync(http, m, deadline, Call, openAi: false)
+            : await calls.CallAsync(http, m, ModelInvocations.Stream, deadline, Call);
+        if (served is not { Result: var stream }) return;
+        using var _ = stream;
         http.Ctx().UpstreamRequestId = stream.RequestId;
-        InvocationHeaders.CopyResponse(http.Response, stream.InvokedVariant, null, stream.RequestId);
-        await StreamWriting.StartAsync(http, stream.ContentType);
+        if (!http.Response.HasStarted)
+        {
+            InvocationHeaders.CopyResponse(http.Response, stream.InvokedVariant, null, stream.RequestId);
+            await StreamWriting.StartAsync(http, stream.ContentType);
+        }
         try
         {
             await foreach (var e in stream.ReadEventsAsync(TimeSpan.FromSeconds(options.Value.StreamIdleTimeoutSeconds), http.RequestAborted))
@@ -70,6 +79,13 @@ public static class InvocationEndpoints
             await StreamWriting.EndWithErrorAsync(http, stream.ContentType, e);
         }
     }
+
+    /// <summary>The request for <paramref name="candidate"/>: the model's own, or a fallback's endpoint and component.</summary>
+    internal static InvokeRequest For(InvokeRequest request, ModelEntryConfig model, ModelEntryConfig candidate) =>
+        ReferenceEquals(model, candidate) ? request : request with { EndpointName = candidate.EndpointName, InferenceComponentName = candidate.InferenceComponentName };
+
+    private static bool AcceptsEventStream(HttpRequest request) =>
+        request.Headers.Accept.ToString().Contains("text/event-stream", StringComparison.OrdinalIgnoreCase);
 
     internal static async Task<InvokeRequest> ReadRequestAsync(HttpContext http, ModelEntryConfig m)
     {

@@ -6,6 +6,9 @@ namespace AwsModelPlatform.Handlers.Inference;
 /// <summary>A configured model, validated.</summary>
 public sealed record ModelEntryConfig(string Name, string EndpointName, string Protocol, string? InferenceComponentName, long MaxPayloadBytes)
 {
+    /// <summary>Other models of the same protocol tried in order when this one has no capacity, its circuit is open or it answers 5xx.</summary>
+    public IReadOnlyList<string> Fallbacks { get; init; } = [];
+
     /// <summary>The SageMaker calls its endpoint serves (<see cref="ModelInvocations"/>).</summary>
     public IReadOnlySet<string> Invocations { get; init; } = ModelInvocations.All.ToHashSet();
 
@@ -63,8 +66,29 @@ internal sealed class ModelCatalog
             _models[name] = new ModelEntryConfig(name, m.EndpointName!, protocol, string.IsNullOrWhiteSpace(m.InferenceComponentName) ? null : m.InferenceComponentName, m.MaxPayloadBytes)
             {
                 Invocations = invocations,
+                Fallbacks = InferenceModelSettings.ParseFallbacks(m.Fallbacks),
             };
         }
+        for (var i = 0; i < models.Count; i++)
+        {
+            var m = _models[models[i].Name!];
+            var at = SettingsEnvironment.Path(InferenceSettings.Section, nameof(InferenceSettings.Models), i, nameof(InferenceModelSettings.Fallbacks));
+            foreach (var fallback in m.Fallbacks)
+            {
+                var problem = !_models.TryGetValue(fallback, out var f) ? $"'{fallback}' is not a configured model."
+                    : ModelNames.Comparer.Equals(f.Name, m.Name) ? $"'{fallback}' is the model itself."
+                    : f.Protocol != m.Protocol ? $"'{fallback}' speaks {f.Protocol}, model '{m.Name}' {m.Protocol}; a fallback answers the same requests, so it speaks the same protocol."
+                    : null;
+                if (problem is not null) throw new OptionsValidationException(at, typeof(InferenceSettings), [$"{at} (model '{m.Name}'): {problem}"]);
+            }
+        }
+    }
+
+    /// <summary>The model, then its fallbacks in order (<see cref="ModelEntryConfig.Fallbacks"/>).</summary>
+    public IEnumerable<ModelEntryConfig> WithFallbacks(ModelEntryConfig model)
+    {
+        yield return model;
+        foreach (var name in model.Fallbacks) yield return _models[name];
     }
 
     public IEnumerable<ModelEntryConfig> All => _models.Values.OrderBy(m => m.Name, StringComparer.Ordinal);

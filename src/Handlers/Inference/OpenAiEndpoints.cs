@@ -45,8 +45,8 @@ public static class OpenAiEndpoints
         foreach (var (route, required) in new[] { (Routes.ChatCompletions, "messages"), (Routes.Completions, "prompt"), (Routes.Embeddings, "input") })
         {
             if (!routes.Contains(route)) continue;
-            app.MapPost(route.Path, (HttpContext http, ModelCatalog catalog, SageMakerRuntimeClient client, InvocationResilience resilience, IOptions<InferenceSettings> options)
-                    => HandleAsync(http, required, catalog, client, resilience, options.Value))
+            app.MapPost(route.Path, (HttpContext http, ModelCatalog catalog, SageMakerRuntimeClient client, ModelCalls calls, IOptions<InferenceSettings> options)
+                    => HandleAsync(http, required, catalog, client, calls, options.Value))
                 .Named(route).WithTags("OpenAI")
                 .WithSummary($"OpenAI-compatible {route.Path}; stream: true answers with SSE.")
                 .AcceptsBody("application/json")
@@ -56,7 +56,7 @@ public static class OpenAiEndpoints
         }
     }
 
-    private static async Task HandleAsync(HttpContext http, string requiredField, ModelCatalog catalog, SageMakerRuntimeClient client, InvocationResilience resilience, InferenceSettings options)
+    private static async Task HandleAsync(HttpContext http, string requiredField, ModelCatalog catalog, SageMakerRuntimeClient client, ModelCalls calls, InferenceSettings options)
     {
         var media = RequestBody.RequireContentType(http.Request);
         if (!RequestBody.IsJson(media)) throw Problems.UnsupportedMediaType("OpenAI routes take application/json.");
@@ -69,9 +69,14 @@ public static class OpenAiEndpoints
         m.EnsureServes(stream ? ModelInvocations.Stream : ModelInvocations.Sync);
 
         var request = InvocationHeaders.Build(http.Request, m, body, "application/json") with { Accept = stream ? "text/event-stream" : "application/json" };
+        // A fallback gets the request under its own name: the container answers with it in "model", so the client sees who served.
+        InvokeRequest For(ModelEntryConfig c) => ReferenceEquals(c, m) ? request
+            : InvocationEndpoints.For(request, m, c) with { Body = WithModel(body, c.Name) };
         if (!stream)
         {
-            var result = await resilience.ExecuteAsync(m.EndpointName, TimeSpan.FromSeconds(options.TimeoutSeconds), ct => client.InvokeEndpointAsync(request, ct), http.RequestAborted);
+            // Non-streamed requests cannot be held open with keep-alives (the status is sent first): a cold model is a
+            // 503 with the observed Retry-After, as on the buffered routes; "stream": true waits for it instead.
+            var (result, _) = await calls.CallAsync(http, m, ModelInvocations.Sync, TimeSpan.FromSeconds(options.TimeoutSeconds), (c, ct) => client.InvokeEndpointAsync(For(c), ct));
             http.Ctx().UpstreamRequestId = result.RequestId;
             http.Ctx().Usage = UsageOf(result.Body);
             InvocationHeaders.CopyResponse(http.Response, result.InvokedVariant, null, result.RequestId);
@@ -82,11 +87,16 @@ public static class OpenAiEndpoints
             return;
         }
 
-        using var upstream = await resilience.ExecuteAsync(m.EndpointName, TimeSpan.FromSeconds(options.StreamFirstByteTimeoutSeconds),
-            ct => client.InvokeEndpointWithResponseStreamAsync(request, ct), http.RequestAborted);
+        var served = await calls.CallOrWaitAsync(http, m, TimeSpan.FromSeconds(options.StreamFirstByteTimeoutSeconds),
+            (c, ct) => client.InvokeEndpointWithResponseStreamAsync(For(c), ct), openAi: true);
+        if (served is not { Result: var upstream }) return;
+        using var _ = upstream;
         http.Ctx().UpstreamRequestId = upstream.RequestId;
-        InvocationHeaders.CopyResponse(http.Response, upstream.InvokedVariant, null, upstream.RequestId);
-        await StreamWriting.StartAsync(http, "text/event-stream");
+        if (!http.Response.HasStarted)
+        {
+            InvocationHeaders.CopyResponse(http.Response, upstream.InvokedVariant, null, upstream.RequestId);
+            await StreamWriting.StartAsync(http, "text/event-stream");
+        }
         var sse = new SseReassembler();
         try
         {
@@ -118,6 +128,16 @@ public static class OpenAiEndpoints
         {
             http.Ctx().Usage = sse.Usage;
         }
+    }
+
+    /// <summary>The body with its <c>model</c> replaced (the envelope was validated: a JSON object).</summary>
+    internal static byte[] WithModel(byte[] body, string model)
+    {
+        var node = System.Text.Json.Nodes.JsonNode.Parse(body)!.AsObject();
+        node["model"] = model;
+        var output = new ArrayBufferWriter<byte>(body.Length + model.Length);
+        using (var w = new Utf8JsonWriter(output)) node.WriteTo(w);
+        return output.WrittenSpan.ToArray();
     }
 
     /// <summary>Reads <c>model</c> and <c>stream</c>; 400 for malformed JSON or fields of the wrong type.</summary>

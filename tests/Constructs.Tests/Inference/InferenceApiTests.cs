@@ -116,14 +116,14 @@ public class InferenceApiDefaultsTests(InferenceApiTemplates t)
     [Fact]
     public void The_handlers_per_model_EMF_metrics_are_in_the_worst_case_and_token_metrics_are_priced_by_use()
     {
-        // 2 models × 4 metrics (Latency, Requests, Errors, Throttles) × $0.30.
+        // 2 models × 6 metrics (Latency, Requests, Errors, Throttles, Wakes, Fallbacks) × $0.30.
         var metrics = Assert.Single(t.DefaultsApi.WorstCaseMonthlyCost, l => l.Type == "AWS::CloudWatch custom metrics (EMF)");
-        Assert.Equal(8, metrics.Quantity);
-        Assert.Equal(2.40, metrics.MonthlyUsd, 6);
+        Assert.Equal(12, metrics.Quantity);
+        Assert.Equal(3.60, metrics.MonthlyUsd, 6);
         Assert.Contains(t.DefaultsApi.UsageBasedCosts, n => n.StartsWith("EMF token metrics") && n.Contains("$0.3/metric-month"));
         // The cost reports price them for a traffic profile from this record on the REST API.
         var record = T.Resources("AWS::ApiGateway::RestApi").Single().Value["Metadata"]![CostMetadata.CustomMetricsKey]!;
-        Assert.Equal(8, record["metrics"]!.GetValue<int>());
+        Assert.Equal(12, record["metrics"]!.GetValue<int>());
         Assert.Equal(6, record["metricsPerCaller"]!.GetValue<int>());
     }
 
@@ -235,7 +235,7 @@ public class InferenceApiDefaultsTests(InferenceApiTemplates t)
     {
         foreach (var id in new[] { "Buffered", "Streaming" })
         {
-            var sagemaker = Statements(id).Where(s => s!["Action"].Text().Contains("sagemaker:")).ToList();
+            var sagemaker = Statements(id).Where(s => s!["Action"].Text().Contains("sagemaker:Invoke")).ToList();
             Assert.All(sagemaker, s => Assert.Equal("""["sagemaker:InvokeEndpoint","sagemaker:InvokeEndpointAsync","sagemaker:InvokeEndpointWithResponseStream"]""", s!["Action"].Text()));
             var resources = sagemaker.SelectMany(s => s!["Resource"] is JsonArray many ? many.Select(r => r.Text()) : new[] { s!["Resource"].Text() }).ToList();
             Assert.Equal(3, resources.Count);
@@ -243,6 +243,21 @@ public class InferenceApiDefaultsTests(InferenceApiTemplates t)
             Assert.Contains(resources, r => r.Contains($":inference-component/{t.LlmEndpointName}-model\""));
             Assert.Contains(resources, r => r.Contains($":endpoint/{t.AsyncEndpointName}\""));
         }
+    }
+
+    [Fact]
+    public void Functions_may_wake_only_the_inference_components_of_their_models()
+    {
+        foreach (var id in new[] { "Buffered", "Streaming" })
+        {
+            var wake = Assert.Single(Statements(id), s => s!["Action"].Text().Contains("UpdateInferenceComponentRuntimeConfig"))!;
+            Assert.Equal("""["sagemaker:UpdateInferenceComponentRuntimeConfig","sagemaker:DescribeInferenceComponent"]""", wake["Action"].Text());
+            // The OpenAI model's own component; the async endpoint has none to wake (it queues while at zero).
+            Assert.IsNotType<JsonArray>(wake["Resource"]);
+            Assert.Contains($":inference-component/{t.LlmEndpointName}-model\"", wake["Resource"].Text());
+        }
+        var wakeKeys = t.DefaultsApi.HandlerConfiguration.Keys.Where(k => k.StartsWith("Inference__Wake__", StringComparison.Ordinal));
+        Assert.Empty(wakeKeys); // on by default: the handler's default, no variable
     }
 
     [Fact]
@@ -384,10 +399,14 @@ public class InferenceApiOptionsTests(InferenceApiTemplates t)
         var paths = T.Resources("AWS::ApiGateway::Resource").Select(r => r.Value["Properties"]!["PathPart"]!.GetValue<string>()).ToList();
         Assert.DoesNotContain("async-invocations", paths);
         var sagemaker = T.Resources("AWS::IAM::Policy").Single(p => p.Key.StartsWith("ApiBufferedRoleDefaultPolicy")).Value["Properties"]!["PolicyDocument"]!["Statement"]!.AsArray();
-        Assert.Single(sagemaker);
+        Assert.Equal(2, sagemaker.Count);
         Assert.Contains(":endpoint/team-llm", sagemaker[0]!["Resource"].Text());
         Assert.Contains(":inference-component/chat-a", sagemaker[0]!["Resource"].Text());
         Assert.Contains(":inference-component/chat-b", sagemaker[0]!["Resource"].Text());
+        // The wake: only the model's own component, not the endpoint's other one.
+        Assert.Contains("UpdateInferenceComponentRuntimeConfig", sagemaker[1]!["Action"].Text());
+        Assert.Contains(":inference-component/chat-b", sagemaker[1]!["Resource"].Text());
+        Assert.DoesNotContain("chat-a", sagemaker[1]!["Resource"].Text());
     }
 
     [Fact]
@@ -523,6 +542,56 @@ public class InferenceApiValidationTests
             HandlerDirectory = FakeHandlerCode.Directory,
         });
         Assert.Contains("InferenceComponentName = 'c' is not a component of endpoint team-llm (a, b)", message);
+    }
+
+    [Fact]
+    public void Fallbacks_go_to_the_handler_in_order()
+    {
+        var stack = Synth.NewStack();
+        var api = new InferenceApi(stack, "Api", new InferenceApiProps
+        {
+            Models = new[]
+            {
+                new InferenceModel { Endpoint = Imported(stack, "big", false, "big-model"), Name = "big", Protocol = ModelProtocol.OpenAi, Fallbacks = ["medium", "small"] },
+                new InferenceModel { Endpoint = Imported(stack, "medium"), Name = "medium", Protocol = ModelProtocol.OpenAi },
+                new InferenceModel { Endpoint = Imported(stack, "small"), Name = "small", Protocol = ModelProtocol.OpenAi },
+            },
+            HandlerDirectory = FakeHandlerCode.Directory,
+        });
+        Assert.Equal("medium,small", api.HandlerConfiguration["Inference__Models__0__Fallbacks"]);
+        Assert.DoesNotContain("Inference__Models__1__Fallbacks", api.HandlerConfiguration.Keys);
+    }
+
+    [Theory]
+    [InlineData("nobody", "Fallbacks names 'nobody', which is not a model of this API (llm, raw)")]
+    [InlineData("llm", "Fallbacks names the model itself")]
+    [InlineData("raw", "Fallbacks names 'raw', whose Protocol is Raw, not OpenAi: a fallback answers the same requests")]
+    public void A_fallback_that_could_not_answer_the_same_requests_is_refused(string fallback, string expected)
+    {
+        var message = Error(s => new InferenceApiProps
+        {
+            Models = new[]
+            {
+                new InferenceModel { Endpoint = Imported(s, "a"), Name = "llm", Protocol = ModelProtocol.OpenAi, Fallbacks = [fallback] },
+                new InferenceModel { Endpoint = Imported(s, "b"), Name = "raw" },
+            },
+            HandlerDirectory = FakeHandlerCode.Directory,
+        });
+        Assert.Contains("InferenceModel 'llm': " + expected, message);
+    }
+
+    [Fact]
+    public void Without_wake_on_demand_the_functions_may_not_wake_and_the_handler_does_not()
+    {
+        var stack = Synth.NewStack();
+        var api = new InferenceApi(stack, "Api", new InferenceApiProps
+        {
+            Models = new[] { new InferenceModel { Endpoint = Imported(stack, "team-llm", false, "chat"), Name = "llm" } },
+            HandlerDirectory = FakeHandlerCode.Directory,
+            WakeOnDemand = false,
+        });
+        Assert.Equal("false", api.HandlerConfiguration["Inference__Wake__Enabled"]);
+        Assert.DoesNotContain("UpdateInferenceComponentRuntimeConfig", Template.FromStack(stack).Json().ToJsonString());
     }
 
     [Fact]
