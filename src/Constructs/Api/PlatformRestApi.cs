@@ -45,13 +45,13 @@ public sealed record PlatformRestApiProps
     public int WafRateLimitPer5Minutes { get; init; } = 3000;
 
     /// <summary>
-    /// Smallest response, in bytes, API Gateway compresses when the client accepts it. API Gateway supports no content
+    /// Smallest response API Gateway compresses when the client accepts it (whole bytes, 0 to 10 MiB). API Gateway supports no content
     /// encoding with response streaming (https://docs.aws.amazon.com/apigateway/latest/developerguide/response-transfer-mode.html):
     /// a value set here and a streaming route (<see cref="PlatformRestApi.AddRoute(string, string, HandlerFunction, InvokeMode, IModel?)"/>) on the same API fail synthesis.
     /// </summary>
-    /// <remarks>Default: 1024 (JSON bodies compress well; smaller ones are not worth the CPU) while the API has no
-    /// streaming route; none once it has one.</remarks>
-    public int? MinimumCompressionBytes { get; init; }
+    /// <remarks>Default: <see cref="PlatformRestApi.DefaultMinCompressionSize"/> (1 KiB: JSON bodies compress well; smaller ones
+    /// are not worth the CPU) while the API has no streaming route; none once it has one.</remarks>
+    public Size? MinCompressionSize { get; init; }
 
     /// <summary>Requests per 5 minutes (all callers) above which the request-volume alarm fires: a runaway client shows here before it shows on the bill.</summary>
     /// <remarks>Default: 60 % of the stage throttling limit over 5 minutes.</remarks>
@@ -73,8 +73,8 @@ public sealed class PlatformRestApi : Construct
     private readonly RequestValidator _validator;
     private readonly bool _compressionAsked;
 
-    /// <summary>The compression threshold of an API without streaming routes, unless <see cref="PlatformRestApiProps.MinimumCompressionBytes"/> says otherwise.</summary>
-    public const int DefaultMinimumCompressionBytes = 1024;
+    /// <summary>The compression threshold of an API without streaming routes, unless <see cref="PlatformRestApiProps.MinCompressionSize"/> says otherwise.</summary>
+    public static Size DefaultMinCompressionSize => Size.Bytes(1024);
     private readonly IAuthorizer? _cognito;
     private readonly string[] _scopes = Array.Empty<string>();
 
@@ -124,13 +124,13 @@ public sealed class PlatformRestApi : Construct
         _authorization = props.Authorization ?? ApiAuthorization.Iam();
         Check.That(props.ThrottlingRateLimit > 0 && props.ThrottlingBurstLimit > 0,
             $"PlatformRestApiProps: ThrottlingRateLimit = {props.ThrottlingRateLimit} and ThrottlingBurstLimit = {props.ThrottlingBurstLimit} must both be more than 0.");
-        if (props.MinimumCompressionBytes is { } compression)
-            Check.InRange(compression, 0, 10_485_760, "PlatformRestApiProps.MinimumCompressionBytes", "API Gateway compresses bodies of 0 to 10 MiB");
-        _compressionAsked = props.MinimumCompressionBytes is not null;
+        var compressionBytes = Check.WholeBytes(props.MinCompressionSize ?? DefaultMinCompressionSize, 0, 10_485_760,
+            "PlatformRestApiProps.MinCompressionSize", "API Gateway compresses bodies of 0 to 10 MiB");
+        _compressionAsked = props.MinCompressionSize is not null;
         Check.InRange(props.WafRateLimitPer5Minutes, 10, 2_000_000_000, "PlatformRestApiProps.WafRateLimitPer5Minutes", "WAF rate-based rules take 10 to 2,000,000,000");
 
         var accountLogging = ApiGatewayAccountLogging.Ensure(platform, this);
-        var accessLogs = LogGroupDefaults.Create(this, "AccessLogs", platform.Key, platform.LogRetentionDays, platform.RemovalPolicy);
+        var accessLogs = LogGroupDefaults.Create(this, "AccessLogs", platform.Key, platform.LogRetention, platform.RemovalPolicy);
 
         InterfaceVpcEndpoint? endpoint = null;
         if (props.Private)
@@ -156,7 +156,7 @@ public sealed class PlatformRestApi : Construct
             },
             Policy = endpoint is null ? null : PrivatePolicy(endpoint),
             CloudWatchRole = false,
-            MinCompressionSize = Size.Bytes(props.MinimumCompressionBytes ?? DefaultMinimumCompressionBytes),
+            MinCompressionSize = Size.Bytes(compressionBytes),
             // Raw model payloads (audio, images, tensors) pass through untouched; the adapter decodes base64 bodies.
             BinaryMediaTypes = new[] { "*/*" },
             DisableExecuteApiEndpoint = false,
@@ -180,7 +180,7 @@ public sealed class PlatformRestApi : Construct
         Api.DeploymentStage.Node.AddDependency(accountLogging);
         // With LoggingLevel set, API Gateway creates the execution log group itself, unencrypted and kept forever,
         // unless it already exists: create it first, under the name API Gateway uses, with the platform's key and retention.
-        ExecutionLogs = LogGroupDefaults.Create(this, "ExecutionLogs", platform.Key, platform.LogRetentionDays, platform.RemovalPolicy,
+        ExecutionLogs = LogGroupDefaults.Create(this, "ExecutionLogs", platform.Key, platform.LogRetention, platform.RemovalPolicy,
             logGroupName: $"API-Gateway-Execution-Logs_{Api.RestApiId}/{StageName}");
         Api.DeploymentStage.Node.AddDependency(ExecutionLogs);
         _validator = new RequestValidator(this, "Validator", new RequestValidatorProps
@@ -237,8 +237,8 @@ public sealed class PlatformRestApi : Construct
             // API Gateway supports no content encoding with response streaming, and compression is set for the whole API.
             Check.That(!_compressionAsked,
                 $"{httpMethod} {path} streams its response (ResponseTransferMode STREAM), and API Gateway supports no content encoding with response streaming " +
-                "(https://docs.aws.amazon.com/apigateway/latest/developerguide/response-transfer-mode.html), while MinimumCompressionBytes turns compression on for the whole API. " +
-                "Leave PlatformRestApiProps.MinimumCompressionBytes unset for an API with streaming routes.");
+                "(https://docs.aws.amazon.com/apigateway/latest/developerguide/response-transfer-mode.html), while MinCompressionSize turns compression on for the whole API. " +
+                "Leave PlatformRestApiProps.MinCompressionSize unset for an API with streaming routes.");
             ((CfnRestApi)Api.Node.DefaultChild!).MinimumCompressionSize = null;
             var cfn = (CfnMethod)method.Node.DefaultChild!;
             var stack = Stack.Of(this);
@@ -434,7 +434,7 @@ public sealed class PlatformRestApi : Construct
     private ILogGroup CreateWafLogging(IModelPlatform platform, CfnWebACL acl)
     {
         var name = $"aws-waf-logs-{ApiName}-{Api.RestApiId}";
-        var logs = LogGroupDefaults.Create(this, "WafLogs", platform.Key, platform.LogRetentionDays, platform.RemovalPolicy, logGroupName: name);
+        var logs = LogGroupDefaults.Create(this, "WafLogs", platform.Key, platform.LogRetention, platform.RemovalPolicy, logGroupName: name);
         var stack = Stack.Of(this);
         var logging = new CfnLoggingConfiguration(this, "WafLogging", new CfnLoggingConfigurationProps
         {

@@ -56,7 +56,7 @@ public sealed class CostAllocationTagActivation : Construct
         TagKeys = CostGuard.AllocationTags.Where(t => t != CostTags.CostCenter || platform.CostCenter is not null).ToArray();
         var name = PlatformNames.Function(platform, this, "cost-tags");
 
-        var logGroup = LogGroupDefaults.Create(this, "Logs", platform.Key, platform.LogRetentionDays, platform.RemovalPolicy);
+        var logGroup = LogGroupDefaults.Create(this, "Logs", platform.Key, platform.LogRetention, platform.RemovalPolicy);
         // Named before the function exists, so Lambda never creates it unencrypted and kept forever.
         ((CfnLogGroup)logGroup.Node.DefaultChild!).LogGroupName = $"/aws/lambda/{name}";
 

@@ -21,7 +21,7 @@ public sealed record TrainingApiProps : HandlerApiProps
     /// <summary>Longest attempt a submission may ask for (<c>maxRuntimeSeconds</c>), in whole seconds from 60 seconds to 14 days.</summary>
     /// <remarks>
     /// Default: 24 hours, the job definitions' default attempt timeout. A submission may also not ask for more than
-    /// its definition's <see cref="TrainingJobDefinitionOptions.AttemptTimeoutSeconds"/>; one that does not ask runs
+    /// its definition's <see cref="TrainingJobDefinitionOptions.AttemptTimeout"/>; one that does not ask runs
     /// under that timeout, not under this cap.
     /// </remarks>
     public Duration MaxRuntime { get; init; } = Duration.Hours(24);
@@ -130,7 +130,7 @@ public sealed class TrainingApi : PlatformConstruct
                 // The GPUs a job gets when it does not ask: the handler reports them as GpusRequested.
                 Gpus = d.Gpus,
                 // A submission may lower the definition's attempt timeout, never raise it.
-                AttemptTimeoutSeconds = d.AttemptTimeoutSeconds,
+                AttemptTimeoutSeconds = (int)d.AttemptTimeout.ToSeconds(),
             }).ToList(),
             DatasetsBucket = training.DatasetsBucket.BucketName,
             CheckpointsBucket = training.CheckpointsBucket.BucketName,

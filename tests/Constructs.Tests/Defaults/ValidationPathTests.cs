@@ -22,13 +22,13 @@ public class ValidationPathTests
     private static readonly Dictionary<string, (string Path, Action<Construct> Build)> BadProps = new()
     {
         ["ModelPlatform"] = ("Test/Team/Platform", s => new ModelPlatform(s, "Platform", new ModelPlatformProps { ProjectName = "" })),
-        ["ModelPlatform's key"] = ("Test/Team/Platform/Key", s => new ModelPlatform(s, "Platform", new ModelPlatformProps { KeyOptions = new PlatformKeyProps { PendingWindowDays = 3 } })),
+        ["ModelPlatform's key"] = ("Test/Team/Platform/Key", s => new ModelPlatform(s, "Platform", new ModelPlatformProps { KeyOptions = new PlatformKeyProps { PendingWindow = Duration.Days(3) } })),
         ["ModelPlatform's network"] = ("Test/Team/Platform/Network", s => new ModelPlatform(s, "Platform", new ModelPlatformProps { NetworkOptions = new PlatformNetworkProps { MaxAzs = 1 } })),
-        ["ModelPlatform's trail"] = ("Test/Team/Platform/Trail", s => new ModelPlatform(s, "Platform", new ModelPlatformProps { TrailOptions = new AuditTrailProps { ArchiveAfterDays = 0 } })),
+        ["ModelPlatform's trail"] = ("Test/Team/Platform/Trail", s => new ModelPlatform(s, "Platform", new ModelPlatformProps { TrailOptions = new AuditTrailProps { ArchiveAfter = Duration.Days(0) } })),
         ["ModelPlatform's alarm topic"] = ("Test/Team/Platform/Alarms", s => new ModelPlatform(s, "Platform", new ModelPlatformProps { AlarmEmail = "ops at example.com" })),
         ["ModelPlatform's cost guard"] = ("Test/Team/Platform/CostGuard", s => new ModelPlatform(s, "Platform", new ModelPlatformProps { MonthlyBudgetUsd = 0 })),
         ["ModelPlatform's cost ceiling"] = ("Test/Team/Platform", s => new ModelPlatform(s, "Platform", new ModelPlatformProps { MaxMonthlyCostUsd = -1 })),
-        ["AccessLogsBucket"] = ("Test/Team/Logs", s => new AccessLogsBucket(s, "Logs", new AccessLogsBucketProps { ExpireAfterDays = 0 })),
+        ["AccessLogsBucket"] = ("Test/Team/Logs", s => new AccessLogsBucket(s, "Logs", new AccessLogsBucketProps { ExpireAfter = Duration.Days(0) })),
         ["PlatformRestApi"] = ("Test/Team/Api", s => new PlatformRestApi(s, "Api", new PlatformRestApiProps { Platform = new ModelPlatform(s, "Platform"), Name = "api", ThrottlingRateLimit = 0 })),
         ["HandlerFunction"] = ("Test/Team/Function", s => new HandlerFunction(s, "Function", new HandlerFunctionProps
         {

@@ -173,7 +173,7 @@ public class TrainingApiTests(TrainingApiFixture fixture) : IClassFixture<Traini
     {
         var stack = Synth.NewStack();
         var props = TrainingJobsTests.Props(new ModelPlatform(stack, "Platform"));
-        var training = new TrainingJobs(stack, "Training", props with { JobDefinitions = new[] { props.JobDefinitions[0] with { AttemptTimeoutSeconds = 7200 } } });
+        var training = new TrainingJobs(stack, "Training", props with { JobDefinitions = new[] { props.JobDefinitions[0] with { AttemptTimeout = Amazon.CDK.Duration.Hours(2) } } });
         new TrainingApi(stack, "Api", new TrainingApiProps { Training = training, HandlerDirectory = FakeHandlerCode.Directory });
         var env = Template.FromStack(stack).Resources("AWS::Lambda::Function").Single(f => f.Key.StartsWith("ApiHandlerFunction")).Value["Properties"]!["Environment"]!["Variables"]!;
         Assert.Equal("7200", env[Definition(0, nameof(JobDefinitionSettings.AttemptTimeoutSeconds))]!.GetValue<string>());
