@@ -11,7 +11,7 @@ namespace AwsModelPlatform.Constructs.Training;
 /// <summary>Properties of <see cref="TrainingApi"/>.</summary>
 public sealed record TrainingApiProps : HandlerApiProps
 {
-    /// <summary>The training queues, job definitions and buckets the API submits to (a <see cref="TrainingJobs"/>, or job infrastructure of your own); the API runs on its platform (leave <c>Platform</c> unset).</summary>
+    /// <summary>The training queues, job definitions and buckets the API submits to (a <see cref="TrainingJobs"/>, one of another stack through <see cref="TrainingJobs.FromTrainingJobsAttributes"/>, or job infrastructure of your own); the API runs on its platform (leave <c>Platform</c> unset).</summary>
     public required ITrainingJobs Training { get; init; }
 
     /// <summary>Instance types a submission may ask for.</summary>
@@ -124,7 +124,7 @@ public sealed class TrainingApi : PlatformConstruct
             JobDefinitions = training.JobDefinitions.Select(d => new JobDefinitionSettings
             {
                 Name = d.Name,
-                BatchName = training.JobDefinitionName(d.Name),
+                BatchName = d.JobDefinitionName,
                 Nodes = d.Nodes,
                 MaxNodes = d.Nodes > 1 ? d.MaxNodes ?? d.Nodes : null,
                 // The GPUs a job gets when it does not ask: the handler reports them as GpusRequested.

@@ -15,8 +15,8 @@ namespace AwsModelPlatform.Constructs.Training;
 
 /// <summary>
 /// AWS Batch GPU training: the queues and job definitions jobs are submitted to, the buckets they read and write, and
-/// who may submit. What a <see cref="TrainingApi"/> needs: implement it to put the API in front of job infrastructure
-/// built elsewhere.
+/// who may submit. What a <see cref="TrainingApi"/> needs: a <see cref="TrainingJobs"/>, jobs of another stack or app
+/// (<see cref="TrainingJobs.FromTrainingJobsAttributes"/>), or job infrastructure of your own implementing it.
 /// </summary>
 public interface ITrainingJobs
 {
@@ -32,11 +32,8 @@ public interface ITrainingJobs
     /// <summary>The instance types the compute environments launch.</summary>
     IReadOnlyList<string> InstanceTypes { get; }
 
-    /// <summary>The job definitions (name, nodes, GPUs, attempt timeout).</summary>
-    IReadOnlyList<TrainingJobDefinitionOptions> JobDefinitions { get; }
-
-    /// <summary>The physical name of the job definition called <paramref name="name"/>.</summary>
-    string JobDefinitionName(string name);
+    /// <summary>The job definitions: the names callers use, the Batch definitions (name, ARN with revision), nodes, GPUs, attempt timeout.</summary>
+    IReadOnlyList<TrainingJobDefinitionAttributes> JobDefinitions { get; }
 
     /// <summary>The value of the <see cref="JobTags.TrainingJobs"/> tag on every job submitted here: the training API's role stops only jobs that carry it.</summary>
     string JobTagValue { get; }
@@ -49,9 +46,6 @@ public interface ITrainingJobs
 
     /// <summary>Bucket of trained models.</summary>
     IBucket OutputBucket { get; }
-
-    /// <summary>Job definition ARNs (with revision) by the names of <see cref="TrainingJobsProps.JobDefinitions"/>.</summary>
-    IReadOnlyDictionary<string, string> JobDefinitionArns { get; }
 
     /// <summary>Lets <paramref name="grantee"/> submit jobs to this construct's queues with these job definitions, and nothing else.</summary>
     Grant GrantSubmitJob(IGrantable grantee);
@@ -135,7 +129,7 @@ public sealed record TrainingJobsProps : PlatformConstructProps
 /// Batch does not run on Spot); single- and multi-node job definitions that retry only on instance loss; job
 /// state changes to the alarm topic; alarms on failed and stuck jobs.
 /// </summary>
-public sealed class TrainingJobs : PlatformConstruct, ITrainingJobs
+public sealed partial class TrainingJobs : PlatformConstruct, ITrainingJobs
 {
     /// <summary>Directory inside the container where jobs write checkpoints; a retried attempt finds them again through <c>CHECKPOINT_S3_URI</c>.</summary>
     public const string CheckpointDir = TrainingLayout.CheckpointDirectory;
@@ -143,7 +137,7 @@ public sealed class TrainingJobs : PlatformConstruct, ITrainingJobs
     /// <summary>Days a replaced or deleted checkpoint object stays restorable in the versioned checkpoints bucket.</summary>
     public const int CheckpointNoncurrentVersionDays = 1;
 
-    private readonly Dictionary<string, string> _jobDefinitionArns = new();
+    private readonly List<TrainingJobDefinitionAttributes> _jobDefinitions = new();
     private readonly IReadOnlyList<GpuInstanceType> _instanceTypes;
     private readonly int _maxVCpus;
     private readonly int _rootVolumeGiB;
@@ -180,8 +174,8 @@ public sealed class TrainingJobs : PlatformConstruct, ITrainingJobs
     public SecurityGroup SecurityGroup { get; }
     /// <summary>The instance types the compute environments launch.</summary>
     public IReadOnlyList<string> InstanceTypes { get; }
-    /// <summary>The job definitions, as given.</summary>
-    public IReadOnlyList<TrainingJobDefinitionOptions> JobDefinitions { get; }
+    /// <summary>The job definitions as created (the names callers use, the Batch names and ARNs): what <see cref="FromTrainingJobsAttributes"/> takes.</summary>
+    public IReadOnlyList<TrainingJobDefinitionAttributes> JobDefinitions => _jobDefinitions;
     /// <summary>With <see cref="TrainingJobsProps.ClusterPlacement"/>, the one Availability Zone the compute environments launch in (a token in an environment-agnostic stack); null otherwise.</summary>
     public string? PlacementAvailabilityZone { get; private set; }
 
@@ -190,8 +184,8 @@ public sealed class TrainingJobs : PlatformConstruct, ITrainingJobs
     IBucket ITrainingJobs.DatasetsBucket => DatasetsBucket;
     IBucket ITrainingJobs.CheckpointsBucket => CheckpointsBucket;
     IBucket ITrainingJobs.OutputBucket => OutputBucket;
-    /// <inheritdoc />
-    public IReadOnlyDictionary<string, string> JobDefinitionArns => _jobDefinitionArns;
+    /// <summary>Job definition ARNs (with revision) by the names of <see cref="TrainingJobsProps.JobDefinitions"/>.</summary>
+    public IReadOnlyDictionary<string, string> JobDefinitionArns => _jobDefinitions.ToDictionary(d => d.Name, d => d.JobDefinitionArn);
 
     /// <summary>Creates the storage, compute, queue, job definitions, events and alarms.</summary>
     public TrainingJobs(Construct scope, string id, TrainingJobsProps props) : base(scope, id, props, "training")
@@ -199,7 +193,6 @@ public sealed class TrainingJobs : PlatformConstruct, ITrainingJobs
         var instanceTypes = ValidateInstanceTypes(props);
         var units = ValidateProps(props, instanceTypes);
         InstanceTypes = props.InstanceTypes;
-        JobDefinitions = props.JobDefinitions;
         (_instanceTypes, _maxVCpus, _rootVolumeGiB) = (instanceTypes, props.MaxVCpus, units.RootVolumeGiB);
 
         var key = Platform.Key;
@@ -228,7 +221,16 @@ public sealed class TrainingJobs : PlatformConstruct, ITrainingJobs
         JobQueues = MultiNodeJobQueue is null ? new[] { JobQueue } : new[] { JobQueue, MultiNodeJobQueue };
 
         foreach (var definition in props.JobDefinitions)
-            _jobDefinitionArns[definition.Name] = CreateJobDefinition(definition, props, instanceTypes);
+            _jobDefinitions.Add(new TrainingJobDefinitionAttributes
+            {
+                Name = definition.Name,
+                JobDefinitionName = JobDefinitionName(definition.Name),
+                JobDefinitionArn = CreateJobDefinition(definition, props, instanceTypes),
+                Gpus = definition.Gpus,
+                Nodes = definition.Nodes,
+                MaxNodes = definition.MaxNodes,
+                AttemptTimeout = definition.AttemptTimeout,
+            });
         // Read once every definition exists, so each container has bound its image and granted its pull.
         BatchInstanceRole.AllowImagePulls(_instancePolicy, _executionPolicies.SelectMany(PulledRepositories).Distinct().ToList());
 
@@ -238,13 +240,7 @@ public sealed class TrainingJobs : PlatformConstruct, ITrainingJobs
     }
 
     /// <inheritdoc />
-    // The exact revisions: a stack update that changes a definition registers a new revision, and the grant follows it.
-    public Grant GrantSubmitJob(IGrantable grantee) => Grant.AddToPrincipal(new GrantOnPrincipalOptions
-    {
-        Grantee = grantee,
-        Actions = new[] { "batch:SubmitJob" },
-        ResourceArns = JobQueues.Select(q => q.JobQueueArn).Concat(_jobDefinitionArns.Values).ToArray(),
-    });
+    public Grant GrantSubmitJob(IGrantable grantee) => GrantSubmitJobOn(grantee, JobQueues.Select(q => q.JobQueueArn), _jobDefinitions);
 
     /// <summary>Jobs that ended FAILED, per period.</summary>
     public Metric MetricFailedJobs(IMetricOptions? props = null) => RuleMetric(_failedRule, props);
@@ -666,9 +662,7 @@ public sealed class TrainingJobs : PlatformConstruct, ITrainingJobs
                 Check.InRange(maxNodes, d.Nodes, 1000, $"{prop}.MaxNodes", "at least Nodes, at most Batch's 1000 nodes of a job");
             }
             if (d.Nodes > 1) ValidateMultiNode(props, types, d, prop);
-            var timeout = d.AttemptTimeout.ToMilliseconds() / 1000.0;
-            Check.That(timeout >= 60 && timeout <= int.MaxValue && timeout == Math.Floor(timeout),
-                $"{prop}.AttemptTimeout = {timeout} s: AWS Batch needs whole seconds, at least 60.");
+            AttemptTimeoutSeconds(Check, d.AttemptTimeout, $"{prop}.AttemptTimeout");
             var placeable = d.Nodes > 1
                 ? new[] { types.FirstOrDefault(t => t.Name == (d.NodeInstanceType ?? types[0].Name)) ?? throw new ArgumentException(
                     $"{prop}.NodeInstanceType = '{d.NodeInstanceType}' is not one of TrainingJobsProps.InstanceTypes ({string.Join(", ", props.InstanceTypes)}).") }
