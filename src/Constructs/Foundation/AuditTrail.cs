@@ -218,22 +218,25 @@ public sealed class AuditTrail : Construct, IAuditTrail
 
     private sealed class OrganizationTrail(Construct scope, string id, string trailArn) : Construct(scope, id), IAuditTrail
     {
+        // The id of every warning it gives: one kind, data events to configure on the organization trail.
+        private const string DataEventsWarning = "AwsModelPlatform:OrganizationTrailDataEvents";
+
         public string TrailArn { get; } = trailArn;
 
         public void AddS3DataEvents(IBucket bucket) =>
-            Annotations.Of(this).AddWarningV2("AwsModelPlatform:OrganizationTrailDataEvents",
+            Annotations.Of(this).AddWarningV2(DataEventsWarning,
                 $"Data events of bucket {bucket.Node.Path} must be enabled on the organization trail {TrailArn}.");
 
         public void AddLambdaDataEvents(IFunction function) =>
-            Annotations.Of(this).AddWarningV2("AwsModelPlatform:OrganizationTrailDataEvents",
+            Annotations.Of(this).AddWarningV2(DataEventsWarning,
                 $"Data events of function {function.Node.Path} must be enabled on the organization trail {TrailArn}.");
 
         public void AddS3DataEvents(string bucketNamePrefix) =>
-            Annotations.Of(this).AddWarningV2("AwsModelPlatform:OrganizationTrailDataEvents",
+            Annotations.Of(this).AddWarningV2(DataEventsWarning,
                 $"Data events of buckets named {bucketNamePrefix}* must be enabled on the organization trail {TrailArn}.");
 
         public void AddLambdaDataEvents(string functionNamePrefix) =>
-            Annotations.Of(this).AddWarningV2("AwsModelPlatform:OrganizationTrailDataEvents",
+            Annotations.Of(this).AddWarningV2(DataEventsWarning,
                 $"Data events of functions named {functionNamePrefix}* must be enabled on the organization trail {TrailArn}.");
     }
 }

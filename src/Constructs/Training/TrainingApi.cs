@@ -360,7 +360,8 @@ public sealed class TrainingApi : PlatformConstruct
             },
         });
         Suppressions.Add(policy, "AwsSolutions-IAM5",
-            "ListJobs and DescribeJobs have no resource-level permissions (the handler only lists and describes its own queues' jobs); job ARNs are created per submission, so TerminateJob and TagResource are scoped by the aws-model-platform:training-jobs tag instead; idempotency records are keyed by a hash of caller and key under one prefix.",
+            "ListJobs and DescribeJobs have no resource-level permissions (the handler only lists and describes its own queues' jobs); job ARNs are created per submission, " +
+            $"so TerminateJob and TagResource are scoped by the {JobTags.TrainingJobs} tag instead; idempotency records are keyed by a hash of caller and key under one prefix.",
             "Resource::*",
             $"Resource::arn:<AWS::Partition>:batch:<AWS::Region>:<AWS::AccountId>:job/*",
             Suppressions.Matching($@"^Resource::<.*State[0-9A-F]{{8}}\.Arn>/{Regex.Escape(IdempotencyPrefix)}\*$"));
