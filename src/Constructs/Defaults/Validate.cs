@@ -30,6 +30,12 @@ internal static class Validate
     /// before the construct (and any resource) exists still name the path it would have.
     /// </summary>
     public static ConstructChecks Of(IConstruct scope, string id) => new(scope.Node.Path.Length == 0 ? id : $"{scope.Node.Path}/{id}");
+
+    /// <summary>
+    /// The checks of a static factory (<c>ModelImage.FromImageUri</c>): it runs before any construct exists and is given
+    /// none, so it has no path to name; its messages start with the factory's name instead, and name the argument.
+    /// </summary>
+    public static ConstructChecks OfFactory(string factory) => new(factory);
 }
 
 /// <summary>
@@ -41,8 +47,11 @@ internal readonly record struct ConstructChecks(string Path)
 {
     public void That(bool condition, string message)
     {
-        if (!condition) throw new ArgumentException($"{Path}: {message}");
+        if (!condition) throw Error(message);
     }
+
+    /// <summary>The error of a failed check, for a <c>?? throw</c>: its message starts with the path.</summary>
+    public ArgumentException Error(string message) => new($"{Path}: {message}");
 
     public void That(bool condition, [InterpolatedStringHandlerArgument("condition")] ref InvariantMessage message)
     {

@@ -132,7 +132,7 @@ public sealed record TrainingJobsProps : PlatformConstructProps
 public sealed partial class TrainingJobs : PlatformConstruct, ITrainingJobs
 {
     /// <summary>Directory inside the container where jobs write checkpoints; a retried attempt finds them again through <c>CHECKPOINT_S3_URI</c>.</summary>
-    public const string CheckpointDir = TrainingLayout.CheckpointDirectory;
+    internal const string CheckpointDir = TrainingLayout.CheckpointDirectory;
 
     /// <summary>Days a replaced or deleted checkpoint object stays restorable in the versioned checkpoints bucket.</summary>
     public const int CheckpointNoncurrentVersionDays = 1;
@@ -620,7 +620,7 @@ public sealed partial class TrainingJobs : PlatformConstruct, ITrainingJobs
     private IReadOnlyList<GpuInstanceType> ValidateInstanceTypes(TrainingJobsProps props)
     {
         Check.That(props.InstanceTypes.Count > 0, "TrainingJobsProps.InstanceTypes is empty; name at least one GPU instance type, e.g. g5.12xlarge.");
-        return props.InstanceTypes.Select(name => GpuInstanceTypes.Find(name) ?? throw new ArgumentException(
+        return props.InstanceTypes.Select(name => GpuInstanceTypes.Find(name) ?? throw Check.Error(
             GpuInstanceTypes.WhyNotSupported(name) is { } why
                 ? $"TrainingJobsProps.InstanceTypes: '{name}' cannot run training jobs: {why}."
                 : $"TrainingJobsProps.InstanceTypes: '{name}' is not a supported GPU instance type; use one of {string.Join(", ", GpuInstanceTypes.Supported.Select(t => t.Name))}.")).ToList();
@@ -664,7 +664,7 @@ public sealed partial class TrainingJobs : PlatformConstruct, ITrainingJobs
             if (d.Nodes > 1) ValidateMultiNode(props, types, d, prop);
             AttemptTimeoutSeconds(Check, d.AttemptTimeout, $"{prop}.AttemptTimeout");
             var placeable = d.Nodes > 1
-                ? new[] { types.FirstOrDefault(t => t.Name == (d.NodeInstanceType ?? types[0].Name)) ?? throw new ArgumentException(
+                ? new[] { types.FirstOrDefault(t => t.Name == (d.NodeInstanceType ?? types[0].Name)) ?? throw Check.Error(
                     $"{prop}.NodeInstanceType = '{d.NodeInstanceType}' is not one of TrainingJobsProps.InstanceTypes ({string.Join(", ", props.InstanceTypes)}).") }
                 : types.ToArray();
             var vcpus = d.VCpus ?? 4 * d.Gpus;

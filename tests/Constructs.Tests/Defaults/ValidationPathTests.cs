@@ -46,6 +46,11 @@ public class ValidationPathTests
             Image = ModelImage.FromImageUri(EndpointTemplates.TgiImage), Hosting = new RealTimeHosting { InstanceType = "ml.g5.2xlarge", MinInstances = 0 },
         })),
         ["TrainingJobs"] = ("Test/Team/Training", s => new TrainingJobs(s, "Training", TrainingJobsTests.Props() with { InstanceTypes = Array.Empty<string>() })),
+        ["TrainingJobs' instance types"] = ("Test/Team/Training", s => new TrainingJobs(s, "Training", TrainingJobsTests.Props() with { InstanceTypes = new[] { "m5.large" } })),
+        ["TrainingJobs' node instance type"] = ("Test/Team/Training", s => new TrainingJobs(s, "Training", TrainingJobsTests.Props() with
+        {
+            JobDefinitions = new[] { TrainingJobsTests.Props().JobDefinitions[1] with { NodeInstanceType = "p5.48xlarge" } },
+        })),
         ["TrainingJobs' definitions"] = ("Test/Team/Training", s => new TrainingJobs(s, "Training", TrainingJobsTests.Props() with
         {
             JobDefinitions = new[] { new TrainingJobDefinitionOptions { Name = "a b", Image = ContainerImage.FromRegistry("example.com/train:1"), Gpus = 4 } },
@@ -81,5 +86,12 @@ public class ValidationPathTests
         var platform = new ModelPlatform(stack, "Platform");
         var message = Synth.ErrorOf(() => new CostGuard(stack, "Guard", platform, new CostGuardProps { AnomalyThresholdUsd = 0 }));
         Assert.Equal("Test/Guard: CostGuardProps.AnomalyThresholdUsd = 0 must be more than 0.", message);
+    }
+
+    [Fact]
+    public void A_factory_has_no_construct_so_its_messages_start_with_the_factory_and_name_the_argument()
+    {
+        var message = Synth.ErrorOf(() => HandlerCode.FromDirectory("/nonexistent-handler-dir"));
+        Assert.StartsWith("HandlerCode.FromDirectory: directory = '/nonexistent-handler-dir' has no 'bootstrap'", message);
     }
 }
