@@ -398,7 +398,7 @@ public class TrainingJobsOptionsTests
     public void A_p3_or_g3_type_fails_synthesis_the_AL2023_NVIDIA_AMI_does_not_run_them_naming_newer_types(string type, int gpus, string instead)
     {
         var message = Synth.ErrorOf(() => new TrainingJobs(Synth.NewStack(), "Training", Props with { InstanceTypes = new[] { "g5.12xlarge", type } }));
-        Assert.Equal($"TrainingJobsProps.InstanceTypes: '{type}' cannot run training jobs: the training compute environments run AWS Batch's Amazon Linux 2023 NVIDIA AMI (ECS_AL2023_NVIDIA), " +
+        Assert.Equal($"Test/Training: TrainingJobsProps.InstanceTypes: '{type}' cannot run training jobs: the training compute environments run AWS Batch's Amazon Linux 2023 NVIDIA AMI (ECS_AL2023_NVIDIA), " +
             $"which does not support p3 and g3 instance types (AWS Batch API reference, Ec2Configuration); for {gpus} GPU(s) use a newer type such as {instead}.", message);
     }
 
