@@ -65,7 +65,7 @@ public sealed partial class TrainingJobs
     private static void CheckDefinition(ConstructChecks check, TrainingJobDefinitionAttributes d, string prop)
     {
         check.That(Regex.IsMatch(d.Name, "^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$"), $"{prop}: Name must be 1 to 64 letters, digits, '-' or '_'.");
-        check.InRange(d.Gpus, 1, 64, $"{prop}.Gpus", "GPUs per node");
+        check.That(d.Gpus >= 1, $"{prop}.Gpus = {d.Gpus} must be at least 1: a training job needs a GPU per node.");
         check.InRange(d.Nodes, 1, 1000, $"{prop}.Nodes", "nodes of a job");
         if (d.MaxNodes is { } maxNodes)
         {

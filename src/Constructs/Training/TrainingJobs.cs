@@ -683,7 +683,8 @@ public sealed partial class TrainingJobs : PlatformConstruct, ITrainingJobs
         return units;
     }
 
-    // Memory per node in the whole MiB Batch takes (at least 4): the definition's, or 15 GiB per GPU.
+    // Memory per node in the whole MiB Batch takes, at least 4 ("You must specify at least 4 MiB of memory for a job",
+    // https://docs.aws.amazon.com/batch/latest/APIReference/API_ResourceRequirement.html): the definition's, or 15 GiB per GPU.
     private int MemoryMiB(TrainingJobDefinitionOptions d) => d.Memory is { } memory
         ? Check.WholeMebibytes(memory, 4, int.MaxValue, $"TrainingJobDefinitionOptions '{d.Name}'.Memory", "AWS Batch takes at least 4 MiB per container")
         : 15 * 1024 * d.Gpus;

@@ -148,7 +148,7 @@ public class SiblingApiTests
         });
 
     [Theory]
-    [InlineData(0, 1, 60, "Test/TeamJobs: TrainingJobsAttributes.JobDefinitions 'finetune'.Gpus = 0 is out of range: GPUs per node (1 to 64).")]
+    [InlineData(0, 1, 60, "Test/TeamJobs: TrainingJobsAttributes.JobDefinitions 'finetune'.Gpus = 0 must be at least 1: a training job needs a GPU per node.")]
     [InlineData(1, 1, 59, "Test/TeamJobs: TrainingJobsAttributes.JobDefinitions 'finetune'.AttemptTimeout = 59 s: AWS Batch needs whole seconds, at least 60.")]
     [InlineData(1, 1001, 60, "Test/TeamJobs: TrainingJobsAttributes.JobDefinitions 'finetune'.Nodes = 1001 is out of range: nodes of a job (1 to 1000).")]
     public void Imported_training_jobs_are_checked_like_the_construct_with_the_imports_path(int gpus, int nodes, int timeoutSeconds, string expected)
