@@ -32,6 +32,13 @@ public interface ITrainingJobs
     /// <summary>The instance types the compute environments launch.</summary>
     IReadOnlyList<string> InstanceTypes { get; }
 
+    /// <summary>What the main job queue's compute environments buy: the training API prices its jobs by it.</summary>
+    /// <remarks>
+    /// Default: <see cref="JobCapacity.OnDemand"/>: a queue that says nothing is priced at on-demand, the most a Batch Spot
+    /// instance costs, so an estimate never falls short. Multi-node jobs are priced on demand whatever it is.
+    /// </remarks>
+    JobCapacity JobQueueCapacity => JobCapacity.OnDemand;
+
     /// <summary>The job definitions (name, nodes, GPUs, attempt timeout).</summary>
     IReadOnlyList<TrainingJobDefinitionOptions> JobDefinitions { get; }
 
@@ -179,6 +186,8 @@ public sealed class TrainingJobs : PlatformConstruct, ITrainingJobs
     public SecurityGroup SecurityGroup { get; }
     /// <summary>The instance types the compute environments launch.</summary>
     public IReadOnlyList<string> InstanceTypes { get; }
+    /// <summary>What <see cref="JobQueue"/>'s compute environments buy: Spot, Spot then on-demand (<see cref="TrainingJobsProps.OnDemandFallback"/>), or on-demand.</summary>
+    public JobCapacity JobQueueCapacity { get; }
     /// <summary>The job definitions, as given.</summary>
     public IReadOnlyList<TrainingJobDefinitionOptions> JobDefinitions { get; }
     /// <summary>With <see cref="TrainingJobsProps.ClusterPlacement"/>, the one Availability Zone the compute environments launch in (a token in an environment-agnostic stack); null otherwise.</summary>
@@ -198,6 +207,7 @@ public sealed class TrainingJobs : PlatformConstruct, ITrainingJobs
         var instanceTypes = ValidateInstanceTypes(props);
         ValidateProps(props, instanceTypes);
         InstanceTypes = props.InstanceTypes;
+        JobQueueCapacity = !props.UseSpot ? JobCapacity.OnDemand : props.OnDemandFallback ? JobCapacity.SpotThenOnDemand : JobCapacity.Spot;
         JobDefinitions = props.JobDefinitions;
         (_instanceTypes, _maxVCpus, _rootVolumeGiB) = (instanceTypes, props.MaxVCpus, props.RootVolumeGiB);
 

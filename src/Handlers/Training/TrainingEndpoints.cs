@@ -19,7 +19,7 @@ public static partial class TrainingEndpoints
             app.MapPost(Routes.SubmitTrainingJob.Path, SubmitAsync)
                 .Named(Routes.SubmitTrainingJob).WithTags(Tag)
                 .WithSummary("Validates the job and submits it to AWS Batch; secrets go as KMS ciphertext. With Idempotency-Key, the same key and "
-                    + "body return the same job and a different body is 409.")
+                    + "body return the same job and a different body is 409. The answer's cost is the job's estimated hourly cost.")
                 .AcceptsJson<TrainingJobRequest>() // the handler answers other media types: 415 with a detail, logged as Submit
                 .Produces<TrainingJobSubmitted>(201)
                 .ProducesProblems(400, 403, 409, 413, 415, 429, 501, 502, 503, 504);
@@ -36,7 +36,7 @@ public static partial class TrainingEndpoints
         if (routes.Contains(Routes.GetTrainingJob))
             app.MapGet(Routes.GetTrainingJob.Path, DescribeAsync)
                 .Named(Routes.GetTrainingJob).WithTags(Tag)
-                .WithSummary("Status, reason, attempts, timestamps, log stream and output location of one job; with Caller visibility another "
+                .WithSummary("Status, reason, attempts, timestamps, log stream, output location and cost (so far, or final) of one job; with Caller visibility another "
                     + "caller's job is 404, as an unknown id is.")
                 .Produces<TrainingJobDetails>(200)
                 .ProducesProblems(400, 403, 404, 429, 501, 502, 503, 504);
@@ -52,7 +52,7 @@ public static partial class TrainingEndpoints
 
     private const string Tag = "Training jobs";
 
-    private static async Task SubmitAsync(HttpContext http, TrainingCatalog catalog, TrainingService service)
+    private static async Task SubmitAsync(HttpContext http, TrainingCatalog catalog, TrainingService service, JobCostEstimator costs)
     {
         http.Ctx().Metrics = TrainingMetrics.Submit;
         catalog.EnsureConfigured();
@@ -63,8 +63,9 @@ public static partial class TrainingEndpoints
         var body = await ReadBodyAsync(http.Request, catalog.MaxBodyBytes, http.RequestAborted);
         var submission = TrainingRequestParser.Parse(body, catalog);
         var (job, replayed) = await service.SubmitAsync(submission, key, caller, http.RequestAborted);
+        var cost = costs.AtSubmission(submission.Definition, submission.Nodes, submission.InstanceType);
         // A replay answers with a job an earlier request submitted (and counted).
-        if (!replayed) http.Ctx().Metrics = TrainingMetrics.Submitted(submission.Definition, submission.Gpus, submission.Nodes);
+        if (!replayed) http.Ctx().Metrics = TrainingMetrics.Submitted(submission.Definition, submission.Gpus, submission.Nodes, cost.HourlyUsd);
 
         var self = Self(job.JobId);
         http.Response.Headers.Location = self;
@@ -74,6 +75,7 @@ public static partial class TrainingEndpoints
             new TrainingJobSubmitted(job.JobId, job.JobName, job.Definition, "SUBMITTED", job.OutputUri, Links(job.JobId))
             {
                 CheckpointUri = job.CheckpointUri,
+                Cost = cost,
             },
             HandlerJsonContext.Default.TrainingJobSubmitted, cancellationToken: http.RequestAborted);
     }
@@ -114,7 +116,7 @@ public static partial class TrainingEndpoints
             cancellationToken: http.RequestAborted);
     }
 
-    private static async Task DescribeAsync(string id, HttpContext http, TrainingCatalog catalog, TrainingService service)
+    private static async Task DescribeAsync(string id, HttpContext http, TrainingCatalog catalog, TrainingService service, JobCostEstimator costs)
     {
         http.Ctx().Metrics = TrainingMetrics.Describe;
         catalog.EnsureConfigured();
@@ -142,6 +144,7 @@ public static partial class TrainingEndpoints
             LogStreamName = job.Container?.LogStreamName ?? attempts.LastOrDefault()?.LogStreamName,
             OutputUri = tags.GetValueOrDefault(JobTags.Output),
             CheckpointUri = tags.GetValueOrDefault(JobTags.Checkpoints),
+            Cost = costs.Of(job),
         };
         await http.Response.WriteAsJsonAsync(details, HandlerJsonContext.Default.TrainingJobDetails, cancellationToken: http.RequestAborted);
     }
