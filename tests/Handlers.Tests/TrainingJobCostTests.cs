@@ -97,6 +97,27 @@ public sealed class TrainingJobCostTests(HandlerFixture f) : IDisposable
     }
 
     [Fact]
+    public async Task Listing_answers_each_of_the_callers_jobs_with_its_cost_as_describing_it_does()
+    {
+        var id = (await SubmitAsync($$"""{"name":"{{Unique("listed")}}","definition":"ddp"}""")).GetProperty("id").GetString()!;
+        var described = (await DescribeAsync(id)).GetProperty("cost");
+        string? token = null;
+        JsonElement? listed = null;
+        do
+        {
+            using var r = await Http.GetAsync("/v1/training-jobs?status=SUCCEEDED" + (token is null ? "" : "&nextToken=" + Uri.EscapeDataString(token)));
+            var page = JsonDocument.Parse(await r.Content.ReadAsStringAsync()).RootElement.Clone();
+            Assert.Equal(HttpStatusCode.OK, r.StatusCode);
+            listed ??= page.GetProperty("jobs").EnumerateArray().Where(j => j.GetProperty("id").GetString() == id).Select(j => (JsonElement?)j).FirstOrDefault();
+            token = page.TryGetProperty("nextToken", out var next) ? next.GetString() : null;
+        }
+        while (listed is null && token is not null);
+        Assert.NotNull(listed);
+        Assert.Equal(described.GetRawText(), listed.Value.GetProperty("cost").GetRawText());
+        Assert.Equal("final", described.GetProperty("status").GetString());
+    }
+
+    [Fact]
     public async Task A_finished_single_node_job_on_the_spot_queue_has_a_final_cost_and_its_on_demand_ceiling()
     {
         var id = (await SubmitAsync($$"""{"name":"{{Unique("final-spot")}}","definition":"finetune"}""")).GetProperty("id").GetString()!;

@@ -29,7 +29,7 @@ public static partial class TrainingEndpoints
                 .Named(Routes.ListTrainingJobs).WithTags(Tag)
                 .WithSummary("Jobs of the training queues, the main queue's then the multi-node queue's (with Caller visibility, the caller's own: "
                     + "a page may then hold fewer than limit jobs, or none, while nextToken still pages on), newest first as Batch lists them; "
-                    + "?status= filters (SUBMITTED..FAILED), ?limit= (1-100), ?nextToken= pages.")
+                    + "?status= filters (SUBMITTED..FAILED), ?limit= (1-100), ?nextToken= pages. Each job carries its cost.")
                 .Produces<TrainingJobList>(200)
                 .ProducesProblems(400, 403, 429, 501, 502, 503, 504);
 
@@ -80,7 +80,7 @@ public static partial class TrainingEndpoints
             HandlerJsonContext.Default.TrainingJobSubmitted, cancellationToken: http.RequestAborted);
     }
 
-    private static async Task ListAsync(HttpContext http, TrainingCatalog catalog, TrainingService service)
+    private static async Task ListAsync(HttpContext http, TrainingCatalog catalog, TrainingService service, JobCostEstimator costs)
     {
         http.Ctx().Metrics = TrainingMetrics.List;
         catalog.EnsureConfigured();
@@ -103,13 +103,14 @@ public static partial class TrainingEndpoints
             from = parsed;
         }
 
-        var page = await service.ListAsync(status, limit, from, caller, http.RequestAborted);
+        var (page, details) = await service.ListDescribedAsync(status, limit, from, caller, http.RequestAborted);
         var jobs = page.JobSummaryList.Select(j => new TrainingJobSummary(j.JobId, j.JobName, j.Status, Links(j.JobId))
         {
             StatusReason = j.StatusReason,
             CreatedAt = Time(j.CreatedAt),
             StartedAt = Time(j.StartedAt),
             StoppedAt = Time(j.StoppedAt),
+            Cost = details.TryGetValue(j.JobId, out var detail) ? costs.Of(detail) : null,
         }).ToList();
         await http.Response.WriteAsJsonAsync(
             new TrainingJobList(jobs) { NextToken = page.NextToken }, HandlerJsonContext.Default.TrainingJobList,

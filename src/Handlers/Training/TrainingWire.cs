@@ -29,6 +29,9 @@ public sealed record TrainingJobSummary(
     [JsonPropertyName("createdAt")] public DateTimeOffset? CreatedAt { get; init; }
     [JsonPropertyName("startedAt")] public DateTimeOffset? StartedAt { get; init; }
     [JsonPropertyName("stoppedAt")] public DateTimeOffset? StoppedAt { get; init; }
+
+    /// <summary>The job's cost (as <see cref="TrainingJobDetails.Cost"/>); absent for a job Batch no longer describes.</summary>
+    [JsonPropertyName("cost")] public TrainingJobCost? Cost { get; init; }
 }
 
 public sealed record TrainingJobList(
