@@ -91,9 +91,12 @@ public class ConstructsAndHandlerTests
     [Theory]
     [InlineData(true, "SpotThenOnDemand")] // Spot with the on-demand fallback (the multi-node queue's configuration)
     [InlineData(false, "Spot")]
-    public async Task The_training_handler_prices_jobs_by_the_purchase_option_and_instance_types_of_the_synthesized_queue(bool multiNode, string capacity)
+    public async Task The_training_handler_prices_jobs_by_the_purchase_option_and_instance_types_of_the_synthesized_queue(
+        bool multiNode, string capacity)
     {
-        var (_, functions) = Synthesize(multiNode ? "training: single- and multi-node definitions (a multi-node queue)" : "training: single-node definitions only");
+        var (_, functions) = Synthesize(multiNode
+            ? "training: single- and multi-node definitions (a multi-node queue)"
+            : "training: single-node definitions only");
         await using var handler = await InProcessHandler.StartAsync(Assert.Single(functions).Environment);
         var catalog = handler.Service<handler::AwsModelPlatform.Handlers.Training.TrainingCatalog>();
         Assert.Equal(capacity, catalog.JobQueueCapacity.ToString());
@@ -142,7 +145,11 @@ public class ConstructsAndHandlerTests
         foreach (var definition in definitions)
             dashboard.AddWidgets(new GraphWidget(new GraphWidgetProps
             {
-                Left = [api.MetricJobsSubmitted(definition.Name), api.MetricGpusRequested(definition.Name), api.MetricEstimatedHourlyCost(definition.Name)],
+                Left =
+                [
+                    api.MetricJobsSubmitted(definition.Name), api.MetricGpusRequested(definition.Name),
+                    api.MetricEstimatedHourlyCost(definition.Name),
+                ],
             }));
         return [.. api.Functions];
     }

@@ -177,7 +177,9 @@ public sealed class MultiNodeQueueTests
             catalog, new TrainingSecrets(null!, catalog), new IdempotencyStore(null!, catalog, options), options, TimeProvider.System, NullLogger<TrainingService>.Instance);
     }
 
-    /// <summary>ListJobs answers the scripted page of (queue, token); DescribeJobs the jobs asked for; SubmitJob a job id; every call is recorded.</summary>
+    /// <summary>
+    /// ListJobs answers the scripted page of (queue, token); DescribeJobs the jobs asked for; SubmitJob a job id; every call is recorded.
+    /// </summary>
     private sealed class PagedBatch : HttpMessageHandler
     {
         public Dictionary<(string Queue, string? Token), (string[] Ids, string? Next)> Pages { get; } = [];

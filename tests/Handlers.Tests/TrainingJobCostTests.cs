@@ -56,8 +56,9 @@ public sealed class TrainingJobCostTests(HandlerFixture f) : IDisposable
         Assert.Equal(costliest, cost.GetProperty("hourlyCeilingUsd").GetDouble(), 5);
         Assert.False(cost.TryGetProperty("costUsd", out _)); // not started
         var basis = cost.GetProperty("basis");
-        Assert.Equal((FakeSageMakerRuntime.Region, Prices.Version, "Spot", 1),
-            (basis.GetProperty("region").GetString(), basis.GetProperty("priceTable").GetString(), basis.GetProperty("purchaseOption").GetString(), basis.GetProperty("nodes").GetInt32()));
+        Assert.Equal(FakeSageMakerRuntime.Region, basis.GetProperty("region").GetString());
+        Assert.Equal(Prices.Version, basis.GetProperty("priceTable").GetString());
+        Assert.Equal(("Spot", 1), (basis.GetProperty("purchaseOption").GetString(), basis.GetProperty("nodes").GetInt32()));
         Assert.Equal(["g5.xlarge", "g5.12xlarge"], basis.GetProperty("instanceTypes").EnumerateArray().Select(t => t.GetString()));
         Assert.False(basis.TryGetProperty("instanceType", out _));
         Assert.Equal(Prices.SpotDiscount, basis.GetProperty("spotDiscount").GetDouble());
@@ -75,7 +76,8 @@ public sealed class TrainingJobCostTests(HandlerFixture f) : IDisposable
         Assert.Equal(OnDemand("g5.xlarge") * 3, cost.GetProperty("hourlyUsd").GetDouble(), 5);
         Assert.False(cost.TryGetProperty("hourlyCeilingUsd", out _));
         var basis = cost.GetProperty("basis");
-        Assert.Equal(("OnDemand", "g5.xlarge", 3), (basis.GetProperty("purchaseOption").GetString(), basis.GetProperty("instanceType").GetString(), basis.GetProperty("nodes").GetInt32()));
+        Assert.Equal(("OnDemand", "g5.xlarge", 3),
+            (basis.GetProperty("purchaseOption").GetString(), basis.GetProperty("instanceType").GetString(), basis.GetProperty("nodes").GetInt32()));
         Assert.False(basis.TryGetProperty("spotDiscount", out _));
     }
 
@@ -105,10 +107,12 @@ public sealed class TrainingJobCostTests(HandlerFixture f) : IDisposable
         JsonElement? listed = null;
         do
         {
-            using var r = await Http.GetAsync("/v1/training-jobs?status=SUCCEEDED" + (token is null ? "" : "&nextToken=" + Uri.EscapeDataString(token)));
+            var query = "?status=SUCCEEDED" + (token is null ? "" : "&nextToken=" + Uri.EscapeDataString(token));
+            using var r = await Http.GetAsync("/v1/training-jobs" + query);
             var page = JsonDocument.Parse(await r.Content.ReadAsStringAsync()).RootElement.Clone();
             Assert.Equal(HttpStatusCode.OK, r.StatusCode);
-            listed ??= page.GetProperty("jobs").EnumerateArray().Where(j => j.GetProperty("id").GetString() == id).Select(j => (JsonElement?)j).FirstOrDefault();
+            listed ??= page.GetProperty("jobs").EnumerateArray()
+                .Where(j => j.GetProperty("id").GetString() == id).Select(j => (JsonElement?)j).FirstOrDefault();
             token = page.TryGetProperty("nextToken", out var next) ? next.GetString() : null;
         }
         while (listed is null && token is not null);
@@ -160,7 +164,11 @@ public sealed class TrainingJobCostTests(HandlerFixture f) : IDisposable
         var running = new BatchJobDetail
         {
             JobId = Guid.NewGuid().ToString(), Status = "RUNNING", StartedAt = started.ToUnixTimeMilliseconds(),
-            NodeProperties = new BatchNodeDetails(4) { NodeRangeProperties = [new BatchNodeRange { TargetNodes = "0:", Container = new BatchNodeContainer { InstanceType = "g5.12xlarge" } }] },
+            NodeProperties = new BatchNodeDetails(4)
+            {
+                NodeRangeProperties =
+                    [new BatchNodeRange { TargetNodes = "0:", Container = new BatchNodeContainer { InstanceType = "g5.12xlarge" } }],
+            },
         };
         var hourly = OnDemand("g5.12xlarge") * 4;
 

@@ -137,7 +137,14 @@ public static class TrainingMoto
         await Post(batch, "v1/registerjobdefinition", new
         {
             jobDefinitionName = definition, type = "multinode",
-            nodeProperties = new { numNodes = 2, mainNode = 0, nodeRangeProperties = new[] { new { targetNodes = "0:", container = new { image = "training:v1", instanceType, resourceRequirements = resources } } } },
+            nodeProperties = new
+            {
+                numNodes = 2, mainNode = 0,
+                nodeRangeProperties = new[]
+                {
+                    new { targetNodes = "0:", container = new { image = "training:v1", instanceType, resourceRequirements = resources } },
+                },
+            },
         });
         var submitted = await Post(batch, "v1/submitjob", new { jobName = name, jobQueue = MultiNodeQueue, jobDefinition = definition, tags });
         return submitted.GetProperty("jobId").GetString()!;

@@ -287,7 +287,10 @@ public sealed class TrainingApi : PlatformConstruct
             }));
     }
 
-    /// <summary>The handler's EMF metrics, all of them reporting: <see cref="HandlerMetrics.Training.ByOperation"/> per operation, and <see cref="HandlerMetrics.Training.ByDefinition"/> and <see cref="HandlerMetrics.Training.CostByDefinition"/> per job definition.</summary>
+    /// <summary>
+    /// The handler's EMF metrics, all of them reporting: <see cref="HandlerMetrics.Training.ByOperation"/> per operation, and
+    /// <see cref="HandlerMetrics.Training.ByDefinition"/> and <see cref="HandlerMetrics.Training.CostByDefinition"/> per job definition.
+    /// </summary>
     protected override IEnumerable<Cost.CostLine> CapacityCostLines(string region)
     {
         yield return Cost.CostEstimator.CustomMetrics(this, region, CustomMetricCount, CustomMetricsBasis);
@@ -297,7 +300,8 @@ public sealed class TrainingApi : PlatformConstruct
     private static IReadOnlyList<HandlerMetric> DefinitionMetrics => [.. ByDefinition.Metrics, .. CostByDefinition.Metrics];
     private int CustomMetricCount => Operations * ByOperation.Metrics.Count + _definitions.Count * DefinitionMetrics.Count;
     private string CustomMetricsBasis =>
-        $"{Operations} operations × {ByOperation.Metrics.Count} metrics + {_definitions.Count} job definitions × {DefinitionMetrics.Count} ({string.Join(", ", DefinitionMetrics.Select(m => m.Name))})";
+        $"{Operations} operations × {ByOperation.Metrics.Count} metrics + {_definitions.Count} job definitions × {DefinitionMetrics.Count} "
+        + $"({string.Join(", ", DefinitionMetrics.Select(m => m.Name))})";
 
     private static TrainingApiProps OnTrainingPlatform(Construct scope, string id, TrainingApiProps props)
     {

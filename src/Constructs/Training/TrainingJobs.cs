@@ -186,7 +186,10 @@ public sealed class TrainingJobs : PlatformConstruct, ITrainingJobs
     public SecurityGroup SecurityGroup { get; }
     /// <summary>The instance types the compute environments launch.</summary>
     public IReadOnlyList<string> InstanceTypes { get; }
-    /// <summary>What <see cref="JobQueue"/>'s compute environments buy: Spot, Spot then on-demand (<see cref="TrainingJobsProps.OnDemandFallback"/>), or on-demand.</summary>
+    /// <summary>
+    /// What <see cref="JobQueue"/>'s compute environments buy: Spot, Spot then on-demand
+    /// (<see cref="TrainingJobsProps.OnDemandFallback"/>), or on-demand.
+    /// </summary>
     public JobCapacity JobQueueCapacity { get; }
     /// <summary>The job definitions, as given.</summary>
     public IReadOnlyList<TrainingJobDefinitionOptions> JobDefinitions { get; }

@@ -169,5 +169,6 @@ internal static class HandlerMetrics
     }
 
     /// <summary>Every directive the handler writes.</summary>
-    public static IReadOnlyList<HandlerMetricSet> Sets { get; } = [Inference.ByModel, Inference.TokensByCaller, Inference.ColdStarts, Training.ByOperation, Training.ByDefinition, Training.CostByDefinition];
+    public static IReadOnlyList<HandlerMetricSet> Sets { get; } =
+        [Inference.ByModel, Inference.TokensByCaller, Inference.ColdStarts, Training.ByOperation, Training.ByDefinition, Training.CostByDefinition];
 }

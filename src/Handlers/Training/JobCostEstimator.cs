@@ -71,7 +71,8 @@ internal sealed class JobCostEstimator(TrainingCatalog catalog, PriceTable price
         var hourly = spot ? hourlyCeiling * (1 - prices.SpotDiscount) : hourlyCeiling;
         var notes = new List<string>();
         if (basis.InstanceType is null)
-            notes.Add($"AWS Batch chooses among {string.Join(", ", types)} and reports none for this job: priced as the most expensive, {costliest.Type}.");
+            notes.Add($"AWS Batch chooses among {string.Join(", ", types)} and reports none for this job: "
+                + $"priced as the most expensive, {costliest.Type}.");
         if (spot)
             notes.Add($"Spot priced at on-demand × {Invariant(1 - prices.SpotDiscount)} (the price table's assumption); the ceiling is on-demand"
                 + (capacity == JobCapacity.SpotThenOnDemand ? ", what the queue's on-demand fallback pays." : ", the most Batch pays for Spot."));

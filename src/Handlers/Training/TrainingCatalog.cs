@@ -66,7 +66,8 @@ internal sealed partial class TrainingCatalog
         else
         {
             // Any EC2 type an imported queue may launch, GPU or not: it is only priced, never asked for.
-            var queueTypes = o.InstanceTypes.Split([',', ';', ' '], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Distinct().ToList();
+            var queueTypes = o.InstanceTypes.Split([',', ';', ' '], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .Distinct().ToList();
             foreach (var name in queueTypes.Where(n => !InstanceTypeName().IsMatch(n)))
                 Fail(Key(nameof(o.InstanceTypes)), $"'{name}' is not an EC2 instance type (family.size, e.g. g5.12xlarge).");
             InstanceTypes = queueTypes;
@@ -74,7 +75,8 @@ internal sealed partial class TrainingCatalog
         JobQueueCapacity = (o.JobQueueCapacity ?? "").Trim() switch
         {
             "" => JobCapacity.OnDemand,
-            var v when Enum.GetNames<JobCapacity>().FirstOrDefault(n => n.Equals(v, StringComparison.OrdinalIgnoreCase)) is { } name => Enum.Parse<JobCapacity>(name),
+            var v when Enum.GetNames<JobCapacity>().FirstOrDefault(n => n.Equals(v, StringComparison.OrdinalIgnoreCase)) is { } name =>
+                Enum.Parse<JobCapacity>(name),
             var v => throw new OptionsValidationException(Key(nameof(o.JobQueueCapacity)), typeof(TrainingSettings),
                 [$"{Key(nameof(o.JobQueueCapacity))}: '{v}' is not {string.Join(", ", Enum.GetNames<JobCapacity>())}."]),
         };

@@ -36,8 +36,8 @@ public static partial class TrainingEndpoints
         if (routes.Contains(Routes.GetTrainingJob))
             app.MapGet(Routes.GetTrainingJob.Path, DescribeAsync)
                 .Named(Routes.GetTrainingJob).WithTags(Tag)
-                .WithSummary("Status, reason, attempts, timestamps, log stream, output location and cost (so far, or final) of one job; with Caller visibility another "
-                    + "caller's job is 404, as an unknown id is.")
+                .WithSummary("Status, reason, attempts, timestamps, log stream, output location and cost (so far, or final) of one job; "
+                    + "with Caller visibility another caller's job is 404, as an unknown id is.")
                 .Produces<TrainingJobDetails>(200)
                 .ProducesProblems(400, 403, 404, 429, 501, 502, 503, 504);
 

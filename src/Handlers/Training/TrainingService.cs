@@ -90,7 +90,9 @@ internal sealed partial class TrainingService
             foreach (var job in described.Jobs.Where(j => _visibility.IsShared || _visibility.IsVisibleTo(j, caller))) details[job.JobId] = job;
         }
         // Shared: every listed job, described or not (one that left Batch's records since ListJobs is listed without a cost).
-        return _visibility.IsShared ? (page, details) : (page with { JobSummaryList = page.JobSummaryList.Where(j => details.ContainsKey(j.JobId)).ToList() }, details);
+        return _visibility.IsShared
+            ? (page, details)
+            : (page with { JobSummaryList = page.JobSummaryList.Where(j => details.ContainsKey(j.JobId)).ToList() }, details);
     }
 
     /// <summary>

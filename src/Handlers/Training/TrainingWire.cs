@@ -97,7 +97,9 @@ public sealed record TrainingJobCost(
     /// <summary>The job's price per hour: instance price × nodes (at the Spot assumption on a Spot queue).</summary>
     [JsonPropertyName("hourlyUsd")] public double? HourlyUsd { get; init; }
 
-    /// <summary>The most an hour can cost (on-demand, the most expensive type the queue may choose); absent when it is <see cref="HourlyUsd"/>.</summary>
+    /// <summary>
+    /// The most an hour can cost (on-demand, the most expensive type the queue may choose); absent when it is <see cref="HourlyUsd"/>.
+    /// </summary>
     [JsonPropertyName("hourlyCeilingUsd")] public double? HourlyCeilingUsd { get; init; }
 
     /// <summary>Seconds from the job's start to its stop (or now, while it runs).</summary>

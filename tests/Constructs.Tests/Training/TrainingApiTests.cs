@@ -233,7 +233,7 @@ public class TrainingApiTests(TrainingApiFixture fixture) : IClassFixture<Traini
             OnDemandFallback = fallback,
         });
         new TrainingApi(stack, "Api", new TrainingApiProps { Training = training, HandlerDirectory = FakeHandlerCode.Directory });
-        var env = Template.FromStack(stack).Resources("AWS::Lambda::Function").Single(f => f.Key.StartsWith("ApiHandlerFunction")).Value["Properties"]!["Environment"]!["Variables"]!;
+        var env = FunctionEnvironment(Template.FromStack(stack));
         Assert.Equal(expected, training.JobQueueCapacity);
         // The handler's default is on-demand: only what differs is written.
         var written = env[Key(nameof(TrainingSettings.JobQueueCapacity))]?.GetValue<string>() ?? new TrainingSettings().JobQueueCapacity;
@@ -249,10 +249,14 @@ public class TrainingApiTests(TrainingApiFixture fixture) : IClassFixture<Traini
         {
             Training = training, HandlerDirectory = FakeHandlerCode.Directory, AllowedInstanceTypes = new[] { "g5.12xlarge" },
         });
-        var env = Template.FromStack(stack).Resources("AWS::Lambda::Function").Single(f => f.Key.StartsWith("ApiHandlerFunction")).Value["Properties"]!["Environment"]!["Variables"]!;
+        var env = FunctionEnvironment(Template.FromStack(stack));
         Assert.Equal("g5.12xlarge", env[Key(nameof(TrainingSettings.AllowedInstanceTypes))]!.GetValue<string>());
         Assert.Equal(string.Join(",", training.InstanceTypes), env[Key(nameof(TrainingSettings.InstanceTypes))]!.GetValue<string>());
     }
+
+    private static JsonNode FunctionEnvironment(Template template) =>
+        template.Resources("AWS::Lambda::Function").Single(f => f.Key.StartsWith("ApiHandlerFunction"))
+            .Value["Properties"]!["Environment"]!["Variables"]!;
 
     [Fact]
     public void Job_infrastructure_of_your_own_that_names_no_purchase_option_is_priced_on_demand()
