@@ -1,3 +1,4 @@
+extern alias handler;
 using Amazon.CDK;
 using Amazon.CDK.AWS.CloudWatch;
 using Amazon.CDK.AWS.ECS;
@@ -87,6 +88,29 @@ public class ConstructsAndHandlerTests
             $"{r.Reader} reads {r.Metric}, which the handler never writes; it writes: {string.Join("; ", emitted.Where(m => m.Name == r.Metric.Name).Select(m => m.Dimensions))}"));
     }
 
+    [Theory]
+    [InlineData(true, "SpotThenOnDemand")] // Spot with the on-demand fallback (the multi-node queue's configuration)
+    [InlineData(false, "Spot")]
+    public async Task The_training_handler_prices_jobs_by_the_purchase_option_and_instance_types_of_the_synthesized_queue(
+        bool multiNode, string capacity)
+    {
+        var (_, functions) = Synthesize(multiNode
+            ? "training: single- and multi-node definitions (a multi-node queue)"
+            : "training: single-node definitions only");
+        await using var handler = await InProcessHandler.StartAsync(Assert.Single(functions).Environment);
+        var catalog = handler.Service<handler::AwsModelPlatform.Handlers.Training.TrainingCatalog>();
+        Assert.Equal(capacity, catalog.JobQueueCapacity.ToString());
+        Assert.Equal(["g5.12xlarge"], catalog.InstanceTypes);
+        var costs = handler.Service<handler::AwsModelPlatform.Handlers.Training.JobCostEstimator>();
+        foreach (var definition in catalog.Definitions)
+        {
+            var cost = costs.AtSubmission(definition, definition.Nodes, instanceType: null);
+            // Batch runs no multi-node parallel job on Spot: those are priced on demand whatever the queue buys.
+            Assert.Equal(definition.MultiNode ? "OnDemand" : "Spot", cost.Basis.PurchaseOption);
+            Assert.NotNull(cost.HourlyUsd);
+        }
+    }
+
     private static (System.Text.Json.Nodes.JsonNode Template, List<SynthesizedFunction> Functions) Synthesize(string configuration)
     {
         var stack = new Stack(new App(), "Contract");
@@ -119,7 +143,14 @@ public class ConstructsAndHandlerTests
                 Left = [api.MetricRequests(operation), api.MetricErrors(operation), api.MetricClientErrors(operation), api.MetricThrottles(operation), api.MetricLatency(operation)],
             }));
         foreach (var definition in definitions)
-            dashboard.AddWidgets(new GraphWidget(new GraphWidgetProps { Left = [api.MetricJobsSubmitted(definition.Name), api.MetricGpusRequested(definition.Name)] }));
+            dashboard.AddWidgets(new GraphWidget(new GraphWidgetProps
+            {
+                Left =
+                [
+                    api.MetricJobsSubmitted(definition.Name), api.MetricGpusRequested(definition.Name),
+                    api.MetricEstimatedHourlyCost(definition.Name),
+                ],
+            }));
         return [.. api.Functions];
     }
 

@@ -56,6 +56,7 @@ public class ImportedTrainingJobsTests
                 JobQueueArn = jobs.JobQueueArn,
                 MultiNodeJobQueueArn = jobs.MultiNodeJobQueueArn,
                 InstanceTypes = jobs.InstanceTypes,
+                JobQueueCapacity = jobs.JobQueueCapacity,
                 JobDefinitions = jobs.JobDefinitions,
                 JobTagValue = jobs.JobTagValue,
                 DatasetsBucket = jobs.DatasetsBucket,

@@ -21,7 +21,7 @@ public class MetricCatalogTests
         var records = new RequestMetrics[]
         {
             InferenceMetrics.Instance, TrainingMetrics.Submit, TrainingMetrics.List, TrainingMetrics.Describe, TrainingMetrics.Stop,
-            TrainingMetrics.Submitted(definition, gpusPerNode: null, nodes: 1),
+            TrainingMetrics.Submitted(definition, gpusPerNode: null, nodes: 1, hourlyUsd: 5.67),
         };
         var written = new HashSet<(string Namespace, string Name, string Dimensions)>();
         foreach (var metrics in records)

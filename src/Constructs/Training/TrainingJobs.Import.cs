@@ -20,6 +20,10 @@ public sealed record TrainingJobsAttributes
     /// <summary>The instance types the compute environments launch.</summary>
     public required IReadOnlyList<string> InstanceTypes { get; init; }
 
+    /// <summary>What the job queue's compute environments buy: the training API prices its jobs by it.</summary>
+    /// <remarks>Default: <see cref="JobCapacity.OnDemand"/>, the most a Batch Spot instance costs, so an estimate never falls short.</remarks>
+    public JobCapacity JobQueueCapacity { get; init; } = JobCapacity.OnDemand;
+
     /// <summary>The job definitions (at least one; names unique).</summary>
     public required IReadOnlyList<TrainingJobDefinitionAttributes> JobDefinitions { get; init; }
 
@@ -98,6 +102,7 @@ public sealed partial class TrainingJobs
         public string JobQueueArn => attrs.JobQueueArn;
         public string? MultiNodeJobQueueArn => attrs.MultiNodeJobQueueArn;
         public IReadOnlyList<string> InstanceTypes => attrs.InstanceTypes;
+        public JobCapacity JobQueueCapacity => attrs.JobQueueCapacity;
         public IReadOnlyList<TrainingJobDefinitionAttributes> JobDefinitions => attrs.JobDefinitions;
         public string JobTagValue => attrs.JobTagValue;
         public IBucket DatasetsBucket => attrs.DatasetsBucket;

@@ -32,6 +32,13 @@ public interface ITrainingJobs
     /// <summary>The instance types the compute environments launch.</summary>
     IReadOnlyList<string> InstanceTypes { get; }
 
+    /// <summary>What the main job queue's compute environments buy: the training API prices its jobs by it.</summary>
+    /// <remarks>
+    /// Default: <see cref="JobCapacity.OnDemand"/>: a queue that says nothing is priced at on-demand, the most a Batch Spot
+    /// instance costs, so an estimate never falls short. Multi-node jobs are priced on demand whatever it is.
+    /// </remarks>
+    JobCapacity JobQueueCapacity => JobCapacity.OnDemand;
+
     /// <summary>The job definitions: the names callers use, the Batch definitions (name, ARN with revision), nodes, GPUs, attempt timeout.</summary>
     IReadOnlyList<TrainingJobDefinitionAttributes> JobDefinitions { get; }
 
@@ -174,6 +181,11 @@ public sealed partial class TrainingJobs : PlatformConstruct, ITrainingJobs
     public SecurityGroup SecurityGroup { get; }
     /// <summary>The instance types the compute environments launch.</summary>
     public IReadOnlyList<string> InstanceTypes { get; }
+    /// <summary>
+    /// What <see cref="JobQueue"/>'s compute environments buy: Spot, Spot then on-demand
+    /// (<see cref="TrainingJobsProps.OnDemandFallback"/>), or on-demand.
+    /// </summary>
+    public JobCapacity JobQueueCapacity { get; }
     /// <summary>The job definitions as created (the names callers use, the Batch names and ARNs): what <see cref="FromTrainingJobsAttributes"/> takes.</summary>
     public IReadOnlyList<TrainingJobDefinitionAttributes> JobDefinitions => _jobDefinitions;
     /// <summary>With <see cref="TrainingJobsProps.ClusterPlacement"/>, the one Availability Zone the compute environments launch in (a token in an environment-agnostic stack); null otherwise.</summary>
@@ -193,6 +205,7 @@ public sealed partial class TrainingJobs : PlatformConstruct, ITrainingJobs
         var instanceTypes = ValidateInstanceTypes(props);
         var units = ValidateProps(props, instanceTypes);
         InstanceTypes = props.InstanceTypes;
+        JobQueueCapacity = !props.UseSpot ? JobCapacity.OnDemand : props.OnDemandFallback ? JobCapacity.SpotThenOnDemand : JobCapacity.Spot;
         (_instanceTypes, _maxVCpus, _rootVolumeGiB) = (instanceTypes, props.MaxVCpus, units.RootVolumeGiB);
 
         var key = Platform.Key;

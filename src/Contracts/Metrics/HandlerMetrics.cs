@@ -38,6 +38,9 @@ internal static class HandlerMetrics
     /// <summary>The CloudWatch unit of durations in seconds.</summary>
     public const string Seconds = "Seconds";
 
+    /// <summary>The CloudWatch unit of amounts that have none of its own (US dollars).</summary>
+    public const string None = "None";
+
     /// <summary>The statistic of cold starts: the longest in the period.</summary>
     public const string Maximum = "Maximum";
 
@@ -147,13 +150,25 @@ internal static class HandlerMetrics
         /// <summary>GPUs those jobs asked for: GPUs per node × nodes.</summary>
         public static readonly HandlerMetric GpusRequested = new("GpusRequested", Count, Sum);
 
+        /// <summary>
+        /// The hourly cost a submitted job was estimated at (instance price × nodes, USD; the price table's Spot assumption
+        /// on a Spot queue): Sum is the hourly spend the period's submissions added, Maximum the costliest job. Per job
+        /// definition, not per caller: each caller would be a metric of its own, billed monthly; a caller's cost is in the
+        /// API's answers. Not written when the estimate is unknown.
+        /// </summary>
+        public static readonly HandlerMetric EstimatedHourlyCostUsd = new("EstimatedHourlyCostUsd", None, Sum);
+
         /// <summary>Every request of a training route.</summary>
         public static readonly HandlerMetricSet ByOperation = new(Namespace, [Api, Operation], [Requests, Errors, ClientErrors, Throttles, Latency]);
 
         /// <summary>Every submission whose job reached AWS Batch.</summary>
         public static readonly HandlerMetricSet ByDefinition = new(Namespace, [Api, Definition], [JobsSubmitted, GpusRequested]);
+
+        /// <summary>Every submission whose job reached AWS Batch with a known cost estimate.</summary>
+        public static readonly HandlerMetricSet CostByDefinition = new(Namespace, [Api, Definition], [EstimatedHourlyCostUsd]);
     }
 
     /// <summary>Every directive the handler writes.</summary>
-    public static IReadOnlyList<HandlerMetricSet> Sets { get; } = [Inference.ByModel, Inference.TokensByCaller, Inference.ColdStarts, Training.ByOperation, Training.ByDefinition];
+    public static IReadOnlyList<HandlerMetricSet> Sets { get; } =
+        [Inference.ByModel, Inference.TokensByCaller, Inference.ColdStarts, Training.ByOperation, Training.ByDefinition, Training.CostByDefinition];
 }

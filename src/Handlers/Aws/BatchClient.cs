@@ -94,7 +94,24 @@ public sealed record BatchAttempt
     [JsonPropertyName("statusReason")] public string? StatusReason { get; init; }
 }
 
-public sealed record BatchNodeDetails([property: JsonPropertyName("numNodes")] int? NumNodes);
+public sealed record BatchNodeContainer
+{
+    /// <summary>The instance type of a multi-node parallel job's nodes (all node groups use the same one).</summary>
+    [JsonPropertyName("instanceType")] public string? InstanceType { get; init; }
+}
+
+public sealed record BatchNodeRange
+{
+    [JsonPropertyName("targetNodes")] public string? TargetNodes { get; init; }
+    [JsonPropertyName("container")] public BatchNodeContainer? Container { get; init; }
+    /// <summary>The node range's instance types (at most one element, per the Batch API reference).</summary>
+    [JsonPropertyName("instanceTypes")] public IReadOnlyList<string>? InstanceTypes { get; init; }
+}
+
+public sealed record BatchNodeDetails([property: JsonPropertyName("numNodes")] int? NumNodes)
+{
+    [JsonPropertyName("nodeRangeProperties")] public IReadOnlyList<BatchNodeRange>? NodeRangeProperties { get; init; }
+}
 
 public sealed record BatchJobDetail
 {
