@@ -40,6 +40,9 @@ internal sealed class InProcessHandler : IAsyncDisposable
         return new InProcessHandler(app);
     }
 
+    /// <summary>The settings the handler bound from the environment (<c>IOptions&lt;T&gt;</c>).</summary>
+    public T Settings<T>() where T : class => _app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<T>>().Value;
+
     /// <summary>The routes the handler mapped, as <c>METHOD /path</c>.</summary>
     public IReadOnlySet<string> MappedRoutes => ((IEndpointRouteBuilder)_app).DataSources.SelectMany(d => d.Endpoints).OfType<RouteEndpoint>()
         .SelectMany(e => (e.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods ?? ["*"]).Select(m => $"{m} {e.RoutePattern.RawText}"))
