@@ -7,7 +7,8 @@ using Constructs;
 namespace AwsModelPlatform.Cdk;
 
 /// <summary>
-/// The sample's models, on the foundation's platform: an LLM on inference components that scales to zero, and an
+/// The sample's models, on the foundation's platform: an LLM on inference components that scales to zero (with a warm
+/// window on office hours, and a smaller LLM on another GPU family as its fallback), and an
 /// async endpoint for long jobs that scales from zero on its backlog, and the inference API in front of both (IAM auth;
 /// its URL is the stack output <c>ApiUrl</c>). The TGI deep-learning container comes from the registry of the stack's
 /// region (resolved at deploy time when the app has no region). Context: <c>modelBucket</c> (where the weights are).
@@ -17,6 +18,7 @@ namespace AwsModelPlatform.Cdk;
 public sealed class InferenceStack : Stack
 {
     public GpuModelEndpoint Llm { get; }
+    public GpuModelEndpoint SmallLlm { get; }
     public GpuModelEndpoint AsyncLlm { get; }
     public InferenceApi Api { get; }
 
@@ -52,6 +54,26 @@ public sealed class InferenceStack : Stack
             },
         });
 
+        // The LLM's fallback: a 3B model on another GPU family (L4 instead of A10G), so a shortage of g5 instances or a
+        // cold or failing LLM still gets an answer. It scales to zero as well and costs nothing while idle; it is woken
+        // with the LLM when both are cold, and whichever copy is up first answers.
+        SmallLlm = new GpuModelEndpoint(this, "SmallLlm", new GpuModelEndpointProps
+        {
+            Platform = platform,
+            Image = tgi,
+            ModelData = ModelData.FromPrefix(models, "llama-3-2-3b-instruct/"),
+            Environment = llmEnvironment,
+            Hosting = new InferenceComponentHosting
+            {
+                InstanceType = "ml.g6.xlarge",
+                MinInstances = 0,
+                MaxInstances = 1,
+                MemoryPerCopy = Size.Gibibytes(8),
+                MinCopies = 0,
+                MaxRequestsPerSecondPerCopy = 4,
+            },
+        });
+
         AsyncLlm = new GpuModelEndpoint(this, "AsyncLlm", new GpuModelEndpointProps
         {
             Platform = platform,
@@ -72,7 +94,8 @@ public sealed class InferenceStack : Stack
             Platform = platform,
             Models = new[]
             {
-                new InferenceModel { Endpoint = Llm, Name = "llm", Protocol = ModelProtocol.OpenAi },
+                new InferenceModel { Endpoint = Llm, Name = "llm", Protocol = ModelProtocol.OpenAi, Fallbacks = ["llm_small"] },
+                new InferenceModel { Endpoint = SmallLlm, Name = "llm_small", Protocol = ModelProtocol.OpenAi },
                 // An async endpoint serves only InvokeEndpointAsync: its model is reached on the async routes, with raw bodies.
                 new InferenceModel { Endpoint = AsyncLlm, Name = "llm_async", Protocol = ModelProtocol.Raw },
             },

@@ -111,6 +111,35 @@ public class ConstructsAndHandlerTests
         }
     }
 
+    [Fact]
+    public async Task The_handler_writes_its_wake_markers_to_the_bucket_and_prefix_its_functions_may_put_to()
+    {
+        const string configuration = "inference: OpenAI, raw and async models, names with '-' and '.'";
+        var stack = new Stack(new App(), "Contract");
+        var functions = Configurations[configuration](stack);
+        var template = SynthesizedFunction.TemplateOf(stack);
+        var resources = template["Resources"]!.AsObject();
+        var markerBucket = Assert.Single(resources, r => r.Value!["Type"]!.GetValue<string>() == "AWS::S3::Bucket" && r.Key.Contains("WakeMarkers", StringComparison.Ordinal)).Key;
+        foreach (var function in functions)
+        {
+            var synthesized = SynthesizedFunction.Of(stack, template, function);
+            await using var handler = await InProcessHandler.StartAsync(synthesized.Environment);
+            var wake = handler.Settings<handler::AwsModelPlatform.Contracts.InferenceSettings>().Wake;
+            Assert.True(wake.Enabled);
+            Assert.Equal(synthesized.Environment["Inference__Wake__MarkerBucket"], wake.MarkerBucket);
+            // The function's role may put exactly the keys the handler writes: {bucket ARN}/{marker folder}*.
+            var role = stack.GetLogicalId((CfnElement)function.Role.Node.DefaultChild!);
+            var statements = resources.Where(r => r.Value!["Type"]!.GetValue<string>() == "AWS::IAM::Policy" && r.Value["Properties"]!["Roles"]!.ToJsonString().Contains(role, StringComparison.Ordinal))
+                .SelectMany(r => r.Value!["Properties"]!["PolicyDocument"]!["Statement"]!.AsArray()).ToList();
+            var put = Assert.Single(statements, s => s!["Action"]!.ToJsonString() == "\"s3:PutObject\"" && s["Resource"]!.ToJsonString().Contains(markerBucket, StringComparison.Ordinal))!;
+            var parts = put["Resource"]!["Fn::Join"]![1]!.AsArray();
+            Assert.Equal($$"""{"Fn::GetAtt":["{{markerBucket}}","Arn"]}""", parts[0]!.ToJsonString());
+            var pattern = parts[1]!.GetValue<string>();
+            Assert.EndsWith("*", pattern);
+            Assert.StartsWith(pattern.TrimEnd('*'), "/" + wake.MarkerKey("mistral-7b", 29_000_000), StringComparison.Ordinal);
+        }
+    }
+
     private static (System.Text.Json.Nodes.JsonNode Template, List<SynthesizedFunction> Functions) Synthesize(string configuration)
     {
         var stack = new Stack(new App(), "Contract");

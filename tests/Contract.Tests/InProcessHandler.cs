@@ -44,6 +44,9 @@ internal sealed class InProcessHandler : IAsyncDisposable
     /// <summary>A service of the started handler.</summary>
     public T Service<T>() where T : notnull => _app.Services.GetRequiredService<T>();
 
+    /// <summary>The settings the handler bound from the environment (<c>IOptions&lt;T&gt;</c>).</summary>
+    public T Settings<T>() where T : class => _app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<T>>().Value;
+
     /// <summary>The routes the handler mapped, as <c>METHOD /path</c>.</summary>
     public IReadOnlySet<string> MappedRoutes => ((IEndpointRouteBuilder)_app).DataSources.SelectMany(d => d.Endpoints).OfType<RouteEndpoint>()
         .SelectMany(e => (e.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods ?? ["*"]).Select(m => $"{m} {e.RoutePattern.RawText}"))

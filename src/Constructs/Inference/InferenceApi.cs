@@ -112,6 +112,13 @@ public sealed class InferenceApi : PlatformConstruct
     /// <summary>The URL of the stage, ending in <c>/</c>.</summary>
     public string Url => RestApi.Url;
 
+    /// <summary>
+    /// The bucket of the wake markers that make one wake call per model across function instances (the handler's
+    /// <c>Inference:Wake:MarkerBucket</c>): the API's own, when <see cref="InferenceApiProps.WakeOnDemand"/> is on and a
+    /// model targets an inference component; none otherwise.
+    /// </summary>
+    public Amazon.CDK.AWS.S3.IBucket? WakeMarkers { get; }
+
     /// <summary>The handler configuration both functions get (the handler's documented keys), without the adapter's settings; the buffered function also gets its own timeout.</summary>
     public IReadOnlyDictionary<string, string> HandlerConfiguration { get; }
 
@@ -138,6 +145,11 @@ public sealed class InferenceApi : PlatformConstruct
         // The REST API's name, known before the API: the Api dimension of every metric the handler writes, so two
         // platforms' APIs in one account and region (dev and prod) never share a metric.
         var api = new ApiSettings { Name = PlatformRestApi.NameOf(Platform, props.Name ?? ApiBaseName), RouteGroups = RouteGroup.Inference };
+        // Waking: each model's own inference component, and no other; one wake call per model across function instances.
+        var wakeable = models.Where(m => m.InferenceComponentName is not null).Select(m => m.InferenceComponentName!).Distinct().ToList();
+        var wake = new WakeSettings { Enabled = props.WakeOnDemand };
+        var markers = props.WakeOnDemand && wakeable.Count > 0 ? new WakeMarkerBucket(this, "WakeMarkers", Platform, wake) : null;
+        WakeMarkers = markers?.Bucket;
         var settings = new InferenceSettings
         {
             Models = models.Select(m => new InferenceModelSettings
@@ -151,7 +163,7 @@ public sealed class InferenceApi : PlatformConstruct
                 MaxPayloadBytes = m.MaxPayload is { } max ? (long)max.ToBytes() : InferenceSettings.SageMakerMaxPayloadBytes,
                 Fallbacks = string.Join(",", m.Fallbacks ?? []),
             }).ToList(),
-            Wake = new WakeSettings { Enabled = props.WakeOnDemand },
+            Wake = wake with { MarkerBucket = markers?.Bucket.BucketName },
             // The endpoint's own payload bucket (an imported endpoint's too) and the input prefix its grant scopes.
             Async = asyncPayloads is null ? new AsyncSettings() : new AsyncSettings
             {
@@ -197,12 +209,13 @@ public sealed class InferenceApi : PlatformConstruct
             endpoint.GrantInvoke(StreamingHandler.Role);
         }
         asyncEndpoint?.GrantAsyncPayloads(BufferedHandler.Role);
-        // Waking: each model's own inference component, and no other.
-        var wakeable = models.Where(m => m.InferenceComponentName is not null).Select(m => m.InferenceComponentName!).Distinct().ToList();
-        if (props.WakeOnDemand && wakeable.Count > 0)
+        if (markers is not null)
         {
-            GpuModelEndpoint.GrantWakeOn(this, BufferedHandler.Role, wakeable);
-            GpuModelEndpoint.GrantWakeOn(this, StreamingHandler.Role, wakeable);
+            foreach (var handler in new[] { BufferedHandler, StreamingHandler })
+            {
+                GpuModelEndpoint.GrantWakeOn(this, handler.Role, wakeable);
+                markers.GrantWrite(handler.Role);
+            }
         }
 
         RestApi = new PlatformRestApi(this, "Api", props.RestApiProps(Platform, ApiBaseName, defaultRateLimit: 50));
@@ -215,6 +228,8 @@ public sealed class InferenceApi : PlatformConstruct
             foreach (var route in Routes.Served([RouteGroup.Inference], handler.InvokeMode.Transfer(), settings).Where(r => r.OnApiGateway))
                 RestApi.AddRoute(route, handler, bodies.GetValueOrDefault(route));
         if (asyncPayloads is not null) SuppressAsyncPayloadWildcards(asyncPayloads);
+        foreach (var handler in markers is null ? [] : new[] { BufferedHandler, StreamingHandler })
+            if (handler.Role.Node.TryFindChild("DefaultPolicy") is Amazon.CDK.AWS.IAM.Policy policy) markers!.SuppressMarkerWildcard(policy);
     }
 
     /// <summary>Lets <paramref name="grantee"/> call every route (IAM authorization, the default).</summary>
