@@ -24,7 +24,11 @@ internal sealed class AccessTraffic
     private static readonly string HmacKeyVariable = SettingsEnvironment.Key(AccessSettings.Section, nameof(AccessSettings.HmacKeyId));
     private static readonly string KeyCacheVariable = SettingsEnvironment.Key(AccessSettings.Section, nameof(AccessSettings.KeyCacheSeconds));
 
-    /// <summary>API Gateway's authorizer cache TTL when the template does not set one, in seconds.</summary>
+    /// <summary>
+    /// API Gateway's authorizer cache TTL when the template does not set one, in seconds: "If it equals 0, authorization
+    /// caching is disabled. [...] If this field is not set, the default value is 300"
+    /// (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-authorizer.html).
+    /// </summary>
     private const int DefaultAuthorizerTtlSeconds = 300;
 
     public AccessTraffic(StackTemplate stack, UsageProfile usage)
@@ -71,9 +75,9 @@ internal sealed class AccessTraffic
     private static void Add(Dictionary<string, double> map, string key, double value) => map[key] = map.GetValueOrDefault(key) + value;
 
     // API Gateway invokes a REQUEST authorizer on each request its cache does not answer, and on every request when the
-    // TTL is 0 (https://docs.aws.amazon.com/apigateway/latest/developerguide/configure-api-gateway-lambda-authorization.html).
-    private static (double Invocations, double KeyLookups, string How) AuthorizerTraffic(
-        StackTemplate stack, List<(string LogicalId, JsonObject Resource)> resources, AccessFunction fn, string path, UsageProfile usage, double hitRate)
+    // TTL is 0 (caching disabled).
+    private static (double Invocations, double KeyLookups, string How) AuthorizerTraffic(StackTemplate stack,
+        List<(string LogicalId, JsonObject Resource)> resources, AccessFunction fn, string path, UsageProfile usage, double hitRate)
     {
         var authorizers = resources.Where(r => Pricers.TypeOf(r.Resource) == "AWS::ApiGateway::Authorizer"
             && References(r.Resource["Properties"]?["AuthorizerUri"]).Contains(fn.LogicalId)).ToList();
@@ -92,7 +96,8 @@ internal sealed class AccessTraffic
             var props = authorizer["Properties"] as JsonObject ?? new JsonObject();
             var apiId = References(props["RestApiId"]).FirstOrDefault();
             var api = resources.FirstOrDefault(r => r.LogicalId == apiId).Resource;
-            var requests = api is null ? 0 : (UsageProfile.Match(usage.Apis, stack.Name + "/" + stack.PathOf(apiId!, api)) ?? new ApiUsage()).RequestsPerMonth;
+            var requests = api is null ? 0
+                : (UsageProfile.Match(usage.Apis, stack.Name + "/" + stack.PathOf(apiId!, api)) ?? new ApiUsage()).RequestsPerMonth;
             var ttl = props["AuthorizerResultTtlInSeconds"]?.GetValue<double>() ?? DefaultAuthorizerTtlSeconds;
             var invocations = ttl > 0 ? requests * (1 - hitRate) : requests;
             var lookups = ttl <= 0 && inMemory ? invocations * (1 - hitRate) : invocations;
@@ -101,7 +106,8 @@ internal sealed class AccessTraffic
             parts.Add(ttl > 0
                 ? $"{F(requests)} API requests × (1 − {F(hitRate)} answered by API Gateway's authorizer cache, TTL {F(ttl)} s)"
                 : inMemory
-                    ? $"{F(requests)} API requests (gateway cache off: every request), {F(1 - hitRate)} of them looked up past the function's key cache"
+                    ? $"{F(requests)} API requests (gateway cache off: every request), {F(1 - hitRate)} of them looked up past "
+                      + "the function's key cache"
                     : $"{F(requests)} API requests (no cache: every request)");
         }
         return (total, totalLookups, string.Join("; ", parts));
@@ -129,8 +135,10 @@ internal sealed class AccessTraffic
             switch (n)
             {
                 case JsonObject o:
-                    if (o["Ref"] is JsonValue r && r.TryGetValue<string>(out var id) && !id.StartsWith("AWS::", StringComparison.Ordinal)) ids.Add(id);
-                    if (o["Fn::GetAtt"] is JsonArray { Count: > 0 } a && a[0] is JsonValue v && v.TryGetValue<string>(out var target)) ids.Add(target);
+                    if (o["Ref"] is JsonValue r && r.TryGetValue<string>(out var id) && !id.StartsWith("AWS::", StringComparison.Ordinal))
+                        ids.Add(id);
+                    if (o["Fn::GetAtt"] is JsonArray { Count: > 0 } a && a[0] is JsonValue v && v.TryGetValue<string>(out var target))
+                        ids.Add(target);
                     foreach (var (_, child) in o) Walk(child);
                     break;
                 case JsonArray array:

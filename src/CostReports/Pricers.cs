@@ -157,7 +157,9 @@ internal sealed class Pricers(PriceTable table, UsageProfile usage)
                 {
                     var api = UsageProfile.Match(usage.Apis, stack.Name + "/" + path) ?? new ApiUsage();
                     var traces = Traces(api.RequestsPerMonth);
-                    Add(traces, P(PriceTable.XRay, "trace-recorded"), $"X-Ray tracing on: {F(api.RequestsPerMonth)} requests sampled at {F(usage.XRay.ReservoirPerSecond)}/s + {F(usage.XRay.FixedRate * 100)} % of the rest (the functions it invokes join the same trace)",
+                    Add(traces, P(PriceTable.XRay, "trace-recorded"),
+                        $"X-Ray tracing on: {F(api.RequestsPerMonth)} requests sampled at {F(usage.XRay.ReservoirPerSecond)}/s + "
+                        + $"{F(usage.XRay.FixedRate * 100)} % of the rest (the functions it invokes join the same trace)",
                         CostDriver.Requests);
                     if (usage.XRay.TracesRetrievedPerMonth > 0)
                         Add(usage.XRay.TracesRetrievedPerMonth, P(PriceTable.XRay, "trace-retrieved"), "traces retrieved or scanned (usage profile)");
@@ -198,7 +200,8 @@ internal sealed class Pricers(PriceTable table, UsageProfile usage)
                     var fn = UsageProfile.Match(usage.Functions, stack.Name + "/" + path);
                     var (invocations, durationMs, note) = access.IsAuthorizer(id, out var authorizations, out var how)
                         ? (authorizations, usage.Access.AuthorizerDurationMs, $"authorizer invocations: {how}")
-                        : (fn?.InvocationsPerMonth ?? 0, fn?.DurationMs ?? 0, fn is null ? "no use in the profile (deploy-time function)" : "invocations (usage profile)");
+                        : (fn?.InvocationsPerMonth ?? 0, fn?.DurationMs ?? 0,
+                            fn is null ? "no use in the profile (deploy-time function)" : "invocations (usage profile)");
                     var memoryMb = props["MemorySize"]?.GetValue<double>() ?? 128;
                     var arm = props["Architectures"]?.ToJsonString().Contains("arm64") == true;
                     var driver = invocations > 0 ? CostDriver.Requests : CostDriver.Fixed;
@@ -314,7 +317,8 @@ internal sealed class Pricers(PriceTable table, UsageProfile usage)
         var a = usage.Access;
         if (props["BillingMode"]?.GetValue<string>() != "PAY_PER_REQUEST")
         {
-            add(0, P(PriceTable.DynamoDb, "on-demand.write-request"), "provisioned capacity: not priced by the reports (the library's tables are on-demand)", CostDriver.Fixed);
+            add(0, P(PriceTable.DynamoDb, "on-demand.write-request"),
+                "provisioned capacity: not priced by the reports (the library's tables are on-demand)", CostDriver.Fixed);
             return;
         }
         if (access.IsAccessTable(id))
@@ -323,15 +327,19 @@ internal sealed class Pricers(PriceTable table, UsageProfile usage)
             var lookups = access.KeyLookupsOfTable(id);
             var writes = a.LimitWritesPerRequest + a.SettleWritesPerRequest;
             add(requests * writes, P(PriceTable.DynamoDb, "on-demand.write-request"),
-                $"{F(requests)} model-route requests × ({F(a.LimitWritesPerRequest)} conditional limit-window writes + {F(a.SettleWritesPerRequest)} settling writes)",
+                $"{F(requests)} model-route requests × ({F(a.LimitWritesPerRequest)} conditional limit-window writes + "
+                + $"{F(a.SettleWritesPerRequest)} settling writes)",
                 CostDriver.Requests);
             add(requests * a.ReadUnitsPerRequest + lookups * a.ReadUnitsPerKeyLookup, P(PriceTable.DynamoDb, "on-demand.read-request"),
-                $"{F(requests)} model-route requests × {F(a.ReadUnitsPerRequest)} (team limits) + {F(lookups)} key lookups × {F(a.ReadUnitsPerKeyLookup)}",
+                $"{F(requests)} model-route requests × {F(a.ReadUnitsPerRequest)} (team limits) + "
+                + $"{F(lookups)} key lookups × {F(a.ReadUnitsPerKeyLookup)}",
                 CostDriver.Requests);
         }
         else
-            add(0, P(PriceTable.DynamoDb, "on-demand.write-request"), "no access function of this stack uses the table: no requests priced", CostDriver.Fixed);
-        add(a.TableGb, P(PriceTable.DynamoDb, "storage.gb-month"), $"{F(a.TableGb)} GB stored (usage profile access.tableGb; the free 25 GB ignored)", CostDriver.Fixed);
+            add(0, P(PriceTable.DynamoDb, "on-demand.write-request"), "no access function of this stack uses the table: no requests priced",
+                CostDriver.Fixed);
+        add(a.TableGb, P(PriceTable.DynamoDb, "storage.gb-month"), $"{F(a.TableGb)} GB stored (usage profile access.tableGb; the free 25 GB ignored)",
+            CostDriver.Fixed);
         if (props["PointInTimeRecoverySpecification"]?["PointInTimeRecoveryEnabled"]?.GetValue<bool>() == true)
             add(a.TableGb, P(PriceTable.DynamoDb, "pitr.gb-month"), $"point-in-time recovery on: {F(a.TableGb)} GB of table size", CostDriver.Fixed);
     }
@@ -343,8 +351,10 @@ internal sealed class Pricers(PriceTable table, UsageProfile usage)
         var requests = traffic.RequestsPerMonth;
         var dataIn = requests * traffic.RequestKb / (1024.0 * 1024);
         var dataOut = requests * traffic.ResponseKb / (1024.0 * 1024);
-        add(dataIn, P(PriceTable.SageMakerEndpoint, "data-in.gb"), $"data processed in: {F(requests)} requests × {F(traffic.RequestKb)} KB", CostDriver.Requests);
-        add(dataOut, P(PriceTable.SageMakerEndpoint, "data-out.gb"), $"data processed out: {F(requests)} responses × {F(traffic.ResponseKb)} KB", CostDriver.Requests);
+        add(dataIn, P(PriceTable.SageMakerEndpoint, "data-in.gb"), $"data processed in: {F(requests)} requests × {F(traffic.RequestKb)} KB",
+            CostDriver.Requests);
+        add(dataOut, P(PriceTable.SageMakerEndpoint, "data-out.gb"), $"data processed out: {F(requests)} responses × {F(traffic.ResponseKb)} KB",
+            CostDriver.Requests);
         if (cost.Hosting == EndpointCostRecord.Serverless)
         {
             var memory = cost.ServerlessMemoryMb;
@@ -363,10 +373,12 @@ internal sealed class Pricers(PriceTable table, UsageProfile usage)
             : isAsync
                 ? (EndpointModel.ScaleToZeroHours(max, busy, 1, traffic.ScaleToZeroIdleHoursPerMonth, requests), $"async, scales to zero: {F(busy)} busy h (queue keeps instances full) + {F(traffic.ScaleToZeroIdleHoursPerMonth)} idle h, at most {max} × 730 h")
                 : (EndpointModel.ScaleToZeroHours(max, busy, traffic.TargetUtilization, traffic.ScaleToZeroIdleHoursPerMonth, requests), $"scales to zero: {F(busy)} busy h / {F(traffic.TargetUtilization)} + {F(traffic.ScaleToZeroIdleHoursPerMonth)} idle h, at most {max} × 730 h");
-        add(hours, P(PriceTable.SageMakerHosting, instanceType), $"{instanceType}, {F(requests)} requests × {F(traffic.ModelLatencyMs)} ms / {F(traffic.ConcurrencyPerInstance)} concurrent; {how}",
+        add(hours, P(PriceTable.SageMakerHosting, instanceType),
+            $"{instanceType}, {F(requests)} requests × {F(traffic.ModelLatencyMs)} ms / {F(traffic.ConcurrencyPerInstance)} concurrent; {how}",
             CostDriver.GpuTime);
         if (HasLocalNvme(instanceType))
-            add(0, P(PriceTable.SageMakerEndpoint, "storage.gb-month"), $"{instanceType} has local NVMe storage: SageMaker attaches no ML storage volume", CostDriver.GpuTime);
+            add(0, P(PriceTable.SageMakerEndpoint, "storage.gb-month"),
+                $"{instanceType} has local NVMe storage: SageMaker attaches no ML storage volume", CostDriver.GpuTime);
         else
             add(hours / EndpointModel.HoursPerMonth * traffic.StorageGbPerInstance, P(PriceTable.SageMakerEndpoint, "storage.gb-month"),
                 $"{F(traffic.StorageGbPerInstance)} GB ML storage volume per instance (usage profile), while instances run", CostDriver.GpuTime);
@@ -376,7 +388,8 @@ internal sealed class Pricers(PriceTable table, UsageProfile usage)
         var extra = Math.Max(0, warmInstances - min);
         if (extra > 0 && warmHours > 0)
             add(extra * warmHours, P(PriceTable.SageMakerHosting, instanceType),
-                $"{instanceType}, warm window: {extra} instance(s) above MinInstances = {min} × {F(warmHours)} h a month the schedule keeps them", CostDriver.GpuTime);
+                $"{instanceType}, warm window: {extra} instance(s) above MinInstances = {min} × {F(warmHours)} h a month the schedule keeps them",
+                CostDriver.GpuTime);
     }
 
     private void PriceComputeEnvironment(StackTemplate stack, List<(string LogicalId, JsonObject Resource)> resources, JsonObject props, LineSink add)
@@ -402,7 +415,8 @@ internal sealed class Pricers(PriceTable table, UsageProfile usage)
             + (spot ? $", Spot at on-demand × (1 − {F(table.SpotDiscount)})" : ", on-demand"), CostDriver.Fixed);
         var rootGiB = RootVolumeGiB(resources, compute);
         if (rootGiB > 0)
-            add(instanceHours / EndpointModel.HoursPerMonth * rootGiB, P(PriceTable.Ebs, "gp3.storage"), $"{F(rootGiB)} GiB root volume per instance, while it runs", CostDriver.Fixed);
+            add(instanceHours / EndpointModel.HoursPerMonth * rootGiB, P(PriceTable.Ebs, "gp3.storage"),
+                $"{F(rootGiB)} GiB root volume per instance, while it runs", CostDriver.Fixed);
     }
 
     private static double RootVolumeGiB(List<(string LogicalId, JsonObject Resource)> resources, JsonObject compute)

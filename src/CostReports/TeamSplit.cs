@@ -8,7 +8,8 @@ namespace AwsModelPlatform.CostReports;
 /// <param name="GpuUsd">Its part of the GPU capacity.</param>
 /// <param name="MetricsUsd">Its own custom metrics.</param>
 /// <param name="TotalUsd">All of it, to the cent.</param>
-internal sealed record TeamCost(string Team, double RequestShare, double TokenShare, decimal RequestsUsd, decimal GpuUsd, decimal MetricsUsd, decimal TotalUsd);
+internal sealed record TeamCost(
+    string Team, double RequestShare, double TokenShare, decimal RequestsUsd, decimal GpuUsd, decimal MetricsUsd, decimal TotalUsd);
 
 /// <summary>
 /// Splits a stack's expected cost among the teams of its API, the way the handler counts a team's dollars: GPU capacity by
@@ -32,7 +33,8 @@ internal static class TeamSplit
                 {
                     CostDriver.Requests => p with { Requests = p.Requests + line.MonthlyUsd * (decimal)usage.RequestShare },
                     CostDriver.GpuTime => p with { Gpu = p.Gpu + line.MonthlyUsd * (decimal)usage.Tokens },
-                    CostDriver.PerTeam when line.Quantity > 0 => p with { Metrics = p.Metrics + line.MonthlyUsd * (decimal)(line.PerTeamQuantity / line.Quantity) },
+                    CostDriver.PerTeam when line.Quantity > 0 =>
+                        p with { Metrics = p.Metrics + line.MonthlyUsd * (decimal)(line.PerTeamQuantity / line.Quantity) },
                     _ => p,
                 };
             }

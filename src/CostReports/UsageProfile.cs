@@ -201,7 +201,10 @@ public sealed record UsageProfile
         UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow,
     };
 
-    /// <summary>Reads a profile; unknown properties are refused so a typo does not silently price zero, and so are shares that do not add up.</summary>
+    /// <summary>
+    /// Reads a profile; unknown properties are refused so a typo does not silently price zero, and so are shares that do not
+    /// add up.
+    /// </summary>
     public static UsageProfile Parse(string json)
     {
         UsageProfile profile;
@@ -222,16 +225,20 @@ public sealed record UsageProfile
     {
         static bool IsShare(double v) => v is >= 0 and <= 1;
         if (!IsShare(Access.KeyCacheHitRate))
-            throw new CliException($"usage profile: access.keyCacheHitRate = {Access.KeyCacheHitRate.ToString(CultureInfo.InvariantCulture)} is not a share: give 0 to 1.");
+            throw new CliException(string.Create(CultureInfo.InvariantCulture,
+                $"usage profile: access.keyCacheHitRate = {Access.KeyCacheHitRate} is not a share: give 0 to 1."));
         foreach (var (path, api) in Apis.Where(a => a.Value.Teams.Count > 0))
         {
             foreach (var (team, t) in api.Teams)
                 if (!IsShare(t.RequestShare) || !IsShare(t.Tokens))
-                    throw new CliException($"usage profile: apis[\"{path}\"].teams[\"{team}\"] has a share outside 0 to 1; give requestShare and tokenShare from 0 to 1.");
-            foreach (var (what, sum) in new[] { ("requestShare", api.Teams.Values.Sum(t => t.RequestShare)), ("tokenShare", api.Teams.Values.Sum(t => t.Tokens)) })
+                    throw new CliException($"usage profile: apis[\"{path}\"].teams[\"{team}\"] has a share outside 0 to 1; "
+                        + "give requestShare and tokenShare from 0 to 1.");
+            var sums = new[] { ("requestShare", api.Teams.Values.Sum(t => t.RequestShare)), ("tokenShare", api.Teams.Values.Sum(t => t.Tokens)) };
+            foreach (var (what, sum) in sums)
                 if (Math.Abs(sum - 1) > 1e-6)
-                    throw new CliException(string.Create(CultureInfo.InvariantCulture,
-                        $"usage profile: the teams of apis[\"{path}\"] have a {what} adding up to {sum:0.####}, not 1: the split would not add up to the cost. Give each team its part of the whole."));
+                    throw new CliException($"usage profile: the teams of apis[\"{path}\"] have a {what} adding up to "
+                        + $"{sum.ToString("0.####", CultureInfo.InvariantCulture)}, not 1: the split would not add up to the cost. "
+                        + "Give each team its part of the whole.");
         }
     }
 

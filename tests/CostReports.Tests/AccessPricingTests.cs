@@ -32,7 +32,10 @@ public class AccessPricingTests
         {
             ["Type"] = "REQUEST",
             ["RestApiId"] = new JsonObject { ["Ref"] = "Rest" },
-            ["AuthorizerUri"] = JsonNode.Parse("""{"Fn::Join":["",["arn:",{"Ref":"AWS::Partition"},":apigateway:",{"Ref":"AWS::Region"},":lambda:path/2015-03-31/functions/",{"Fn::GetAtt":["AuthFn","Arn"]},"/invocations"]]}"""),
+            ["AuthorizerUri"] = JsonNode.Parse("""
+                {"Fn::Join":["",["arn:",{"Ref":"AWS::Partition"},":apigateway:",{"Ref":"AWS::Region"},":lambda:path/2015-03-31/functions/",
+                 {"Fn::GetAtt":["AuthFn","Arn"]},"/invocations"]]}
+                """),
         };
         if (authorizerTtl is { } ttl) authorizer["AuthorizerResultTtlInSeconds"] = ttl;
         return
@@ -138,7 +141,8 @@ public class AccessPricingTests
     public void DynamoDB_and_MAC_requests_are_priced_at_the_stacks_regional_prices(string region)
     {
         var lines = new Pricers(PriceTable.Default, Usage).Price(Stack("Test", TeamAccess()) with { Region = region });
-        foreach (var (unit, service, sku) in new[] { ("write-request-unit", PriceTable.DynamoDb, "on-demand.write-request"), ("request", PriceTable.Kms, "mac-request") })
+        var priced = new[] { ("write-request-unit", PriceTable.DynamoDb, "on-demand.write-request"), ("request", PriceTable.Kms, "mac-request") };
+        foreach (var (unit, service, sku) in priced)
         {
             var line = Assert.Single(lines, l => l.Unit == unit && l.Price?.Service == service);
             Assert.Equal(region, line.Price!.Region);

@@ -269,7 +269,10 @@ public sealed class InferenceApi : PlatformConstruct
     /// <inheritdoc />
     public override IReadOnlyList<string> UsageBasedCosts =>
         base.UsageBasedCosts.Append(string.Create(System.Globalization.CultureInfo.InvariantCulture,
-            $"EMF team metrics: {Describe(ByTeam, "custom metrics")} per team that calls, ${PriceTable.Default.Get(Cost.CostEstimator.PricedRegion(this), PriceTable.CloudWatch, "metric").Usd:0.##}/metric-month once each reports")).ToList();
+            $"EMF team metrics: {Describe(ByTeam, "custom metrics")} per team that calls, "
+            + $"${MetricMonthUsd:0.##}/metric-month once each reports")).ToList();
+
+    private double MetricMonthUsd => PriceTable.Default.Get(Cost.CostEstimator.PricedRegion(this), PriceTable.CloudWatch, "metric").Usd;
 
     private List<InferenceModel> Resolve(IReadOnlyList<InferenceModel> models)
     {

@@ -120,7 +120,8 @@ public class InferenceApiDefaultsTests(InferenceApiTemplates t)
         var metrics = Assert.Single(t.DefaultsApi.WorstCaseMonthlyCost, l => l.Type == "AWS::CloudWatch custom metrics (EMF)");
         Assert.Equal(12, metrics.Quantity);
         Assert.Equal(3.60, metrics.MonthlyUsd, 6);
-        Assert.Contains(t.DefaultsApi.UsageBasedCosts, n => n.StartsWith("EMF team metrics") && n.Contains("per team") && n.Contains("$0.3/metric-month"));
+        Assert.Contains(t.DefaultsApi.UsageBasedCosts,
+            n => n.StartsWith("EMF team metrics") && n.Contains("per team") && n.Contains("$0.3/metric-month"));
         // The cost reports price them for a traffic profile from this record on the REST API.
         var record = T.Resources("AWS::ApiGateway::RestApi").Single().Value["Metadata"]![CostMetadata.CustomMetricsKey]!;
         Assert.Equal(12, record["metrics"]!.GetValue<int>());
