@@ -266,12 +266,12 @@ public sealed class PlatformRestApi : Construct
 
     /// <summary>
     /// Records on the API resource the EMF custom metrics its handlers write once it has traffic: <paramref name="metrics"/>
-    /// in all, plus <paramref name="metricsPerCaller"/> for each distinct caller. They bill without a resource of their
-    /// own, so the cost reports price them from this record and the usage profile.
+    /// in all, plus <paramref name="metricsPerTeam"/> for each team that calls it. They bill without a resource of their
+    /// own, so the cost reports price them from this record and the usage profile's teams.
     /// </summary>
-    public void RecordCustomMetrics(int metrics, string basis, int metricsPerCaller = 0, string perCallerBasis = "") =>
+    public void RecordCustomMetrics(int metrics, string basis, int metricsPerTeam = 0, string perTeamBasis = "") =>
         ((Amazon.CDK.CfnResource)Api.Node.DefaultChild!).AddMetadata(CostMetadata.CustomMetricsKey,
-            new CustomMetricsRecord(metrics, basis, metricsPerCaller, perCallerBasis).ToMetadata());
+            new CustomMetricsRecord(metrics, basis, metricsPerTeam, perTeamBasis).ToMetadata());
 
     /// <summary>
     /// A metric this API's handlers write as EMF in <paramref name="namespace"/>: dimensions <c>Api</c>

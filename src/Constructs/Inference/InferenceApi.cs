@@ -221,7 +221,7 @@ public sealed class InferenceApi : PlatformConstruct
         RestApi = new PlatformRestApi(this, "Api", props.RestApiProps(Platform, ApiBaseName, defaultRateLimit: 50));
         Alarms = new InferenceApiAlarms { Api = RestApi.Alarms, Buffered = BufferedHandler.Alarms, Streaming = StreamingHandler.Alarms };
         RestApi.RecordCustomMetrics(ModelCount * ByModel.Metrics.Count, MetricsBasis,
-            metricsPerCaller: ModelCount * TokensByCaller.Metrics.Count, perCallerBasis: $"{ModelCount} model(s) × {Describe(TokensByCaller, "token metrics")}");
+            metricsPerTeam: ByTeam.Metrics.Count, perTeamBasis: Describe(ByTeam, "team metrics"));
         // The route table's methods of each function: what its handler serves (and checks at startup) for these settings.
         var bodies = RequestModels.Create(RestApi.Api);
         foreach (var handler in new[] { BufferedHandler, StreamingHandler })
@@ -264,7 +264,12 @@ public sealed class InferenceApi : PlatformConstruct
     public Metric MetricLatency(string model, IMetricOptions? props = null) => MetricOfModel(model, HandlerMetrics.Inference.Latency.Name, props);
 
     private static HandlerMetricSet ByModel => HandlerMetrics.Inference.ByModel;
-    private static HandlerMetricSet TokensByCaller => HandlerMetrics.Inference.TokensByCaller;
+    // TODO(merge): HandlerMetrics.Inference.ByTeam, which H15h adds with the handler that writes it (issue 15's contract).
+    private static readonly HandlerMetricSet ByTeam = new(HandlerMetrics.Inference.Namespace, [HandlerMetrics.Api, "Team"],
+    [
+        HandlerMetrics.Inference.Requests, HandlerMetrics.Inference.PromptTokens, HandlerMetrics.Inference.CompletionTokens,
+        HandlerMetrics.Inference.TotalTokens, new HandlerMetric("BudgetUsedPercent", "Percent", HandlerMetrics.Maximum),
+    ]);
 
     private static string Describe(HandlerMetricSet set, string what) => $"{set.Metrics.Count} {what} ({string.Join(", ", set.Metrics.Select(m => m.Name))})";
 
@@ -279,7 +284,10 @@ public sealed class InferenceApi : PlatformConstruct
     /// <inheritdoc />
     public override IReadOnlyList<string> UsageBasedCosts =>
         base.UsageBasedCosts.Append(string.Create(System.Globalization.CultureInfo.InvariantCulture,
-            $"EMF token metrics: {Describe(TokensByCaller, "custom metrics")} per model and distinct caller, ${PriceTable.Default.Get(Cost.CostEstimator.PricedRegion(this), PriceTable.CloudWatch, "metric").Usd:0.##}/metric-month once each reports")).ToList();
+            $"EMF team metrics: {Describe(ByTeam, "custom metrics")} per team that calls, "
+            + $"${MetricMonthUsd:0.##}/metric-month once each reports")).ToList();
+
+    private double MetricMonthUsd => PriceTable.Default.Get(Cost.CostEstimator.PricedRegion(this), PriceTable.CloudWatch, "metric").Usd;
 
     private List<InferenceModel> Resolve(IReadOnlyList<InferenceModel> models)
     {

@@ -50,7 +50,7 @@ public class TrainingApiTests(TrainingApiFixture fixture) : IClassFixture<Traini
         Assert.Equal(7.80, metrics.MonthlyUsd, 6);
         var record = T.Resources("AWS::ApiGateway::RestApi").Single().Value["Metadata"]![CostMetadata.CustomMetricsKey]!;
         Assert.Equal(26, record["metrics"]!.GetValue<int>());
-        Assert.Equal(0, record["metricsPerCaller"]!.GetValue<int>());
+        Assert.Equal(0, record["metricsPerTeam"]!.GetValue<int>());
     }
 
     [Fact]
