@@ -207,8 +207,9 @@ public sealed class InferenceApi : PlatformConstruct
 
         RestApi = new PlatformRestApi(this, "Api", props.RestApiProps(Platform, ApiBaseName, defaultRateLimit: 50));
         Alarms = new InferenceApiAlarms { Api = RestApi.Alarms, Buffered = BufferedHandler.Alarms, Streaming = StreamingHandler.Alarms };
+        // Per team, not per caller (issue 15): ByTeam's metrics for each team that calls; H15r reworks this record.
         RestApi.RecordCustomMetrics(ModelCount * ByModel.Metrics.Count, MetricsBasis,
-            metricsPerCaller: ModelCount * TokensByCaller.Metrics.Count, perCallerBasis: $"{ModelCount} model(s) × {Describe(TokensByCaller, "token metrics")}");
+            metricsPerCaller: ByTeam.Metrics.Count, perCallerBasis: Describe(ByTeam, "team metrics"));
         // The route table's methods of each function: what its handler serves (and checks at startup) for these settings.
         var bodies = RequestModels.Create(RestApi.Api);
         foreach (var handler in new[] { BufferedHandler, StreamingHandler })
@@ -249,7 +250,7 @@ public sealed class InferenceApi : PlatformConstruct
     public Metric MetricLatency(string model, IMetricOptions? props = null) => MetricOfModel(model, HandlerMetrics.Inference.Latency.Name, props);
 
     private static HandlerMetricSet ByModel => HandlerMetrics.Inference.ByModel;
-    private static HandlerMetricSet TokensByCaller => HandlerMetrics.Inference.TokensByCaller;
+    private static HandlerMetricSet ByTeam => HandlerMetrics.Inference.ByTeam;
 
     private static string Describe(HandlerMetricSet set, string what) => $"{set.Metrics.Count} {what} ({string.Join(", ", set.Metrics.Select(m => m.Name))})";
 
@@ -264,7 +265,7 @@ public sealed class InferenceApi : PlatformConstruct
     /// <inheritdoc />
     public override IReadOnlyList<string> UsageBasedCosts =>
         base.UsageBasedCosts.Append(string.Create(System.Globalization.CultureInfo.InvariantCulture,
-            $"EMF token metrics: {Describe(TokensByCaller, "custom metrics")} per model and distinct caller, ${PriceTable.Default.Get(Cost.CostEstimator.PricedRegion(this), PriceTable.CloudWatch, "metric").Usd:0.##}/metric-month once each reports")).ToList();
+            $"EMF team metrics: {Describe(ByTeam, "custom metrics")} per team that calls (API-key, IAM or Cognito team), ${PriceTable.Default.Get(Cost.CostEstimator.PricedRegion(this), PriceTable.CloudWatch, "metric").Usd:0.##}/metric-month once each reports")).ToList();
 
     private List<InferenceModel> Resolve(IReadOnlyList<InferenceModel> models)
     {

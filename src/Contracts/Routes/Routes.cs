@@ -48,6 +48,9 @@ internal static class Routes
     /// <summary>OpenAI embeddings (never streamed).</summary>
     public static readonly ApiRoute Embeddings = new(RouteGroup.Inference, Post, "/v1/embeddings", Transfer.Buffered, "CreateEmbedding");
 
+    /// <summary>The caller's team's usage in a UTC month (team access only; without it the route answers 501).</summary>
+    public static readonly ApiRoute GetUsage = new(RouteGroup.Inference, Get, "/v1/usage", Transfer.Buffered, "GetUsage");
+
     /// <summary>Submits a training job.</summary>
     public static readonly ApiRoute SubmitTrainingJob = new(RouteGroup.Training, Post, "/v1/training-jobs", Transfer.Buffered, "SubmitTrainingJob") { MetricOperation = HandlerMetrics.Training.Submit };
 
@@ -94,7 +97,7 @@ internal static class Routes
     public static IReadOnlyList<ApiRoute> All { get; } =
     [
         Health, OpenApiDocument,
-        Invoke, InvokeStream, InvokeAsync, GetAsyncInvocation, ListModels, ChatCompletions, Completions, Embeddings,
+        Invoke, InvokeStream, InvokeAsync, GetAsyncInvocation, ListModels, ChatCompletions, Completions, Embeddings, GetUsage,
         SubmitTrainingJob, ListTrainingJobs, GetTrainingJob, StopTrainingJob,
         AuthorizeRequest, CreateApiKey, ListApiKeys, RotateApiKey, RevokeApiKey, PutTeam, GetTeam, GetTeamUsage,
     ];

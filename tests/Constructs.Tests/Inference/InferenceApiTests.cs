@@ -114,17 +114,18 @@ public class InferenceApiDefaultsTests(InferenceApiTemplates t)
     private Dictionary<string, JsonNode> Routes => Methods.ToDictionary(m => $"{m["HttpMethod"]!.GetValue<string>()} {PathOf(m)}");
 
     [Fact]
-    public void The_handlers_per_model_EMF_metrics_are_in_the_worst_case_and_token_metrics_are_priced_by_use()
+    public void The_handlers_per_model_EMF_metrics_are_in_the_worst_case_and_team_metrics_are_priced_by_use()
     {
         // 2 models × 6 metrics (Latency, Requests, Errors, Throttles, Wakes, Fallbacks) × $0.30.
         var metrics = Assert.Single(t.DefaultsApi.WorstCaseMonthlyCost, l => l.Type == "AWS::CloudWatch custom metrics (EMF)");
         Assert.Equal(12, metrics.Quantity);
         Assert.Equal(3.60, metrics.MonthlyUsd, 6);
-        Assert.Contains(t.DefaultsApi.UsageBasedCosts, n => n.StartsWith("EMF token metrics") && n.Contains("$0.3/metric-month"));
+        Assert.Contains(t.DefaultsApi.UsageBasedCosts, n => n.StartsWith("EMF team metrics") && n.Contains("$0.3/metric-month"));
         // The cost reports price them for a traffic profile from this record on the REST API.
         var record = T.Resources("AWS::ApiGateway::RestApi").Single().Value["Metadata"]![CostMetadata.CustomMetricsKey]!;
         Assert.Equal(12, record["metrics"]!.GetValue<int>());
-        Assert.Equal(6, record["metricsPerCaller"]!.GetValue<int>());
+        // Per team that calls, whatever the number of models: Requests, the three token counts, BudgetUsedPercent.
+        Assert.Equal(HandlerMetrics.Inference.ByTeam.Metrics.Count, record["metricsPerCaller"]!.GetValue<int>());
     }
 
     [Fact]
