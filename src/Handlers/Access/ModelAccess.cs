@@ -48,10 +48,9 @@ internal sealed partial class ModelAccess(IOptions<AccessSettings> options, ISer
         return new ModelGrant(this, http, caller, limits, reservation, model, hourlyUsd, busy.Start(model));
     }
 
-    /// <summary>The caller's team's usage in the month of <paramref name="month"/>; 501 without team access.</summary>
+    /// <summary>The caller's team's usage in the month of <paramref name="month"/> (the route exists only with team access).</summary>
     public async Task<(TeamCaller Caller, IReadOnlyList<UsageRow> Rows)> UsageAsync(HttpContext http, DateTimeOffset month)
     {
-        if (!Enabled) throw Problems.NotConfigured("Usage is kept per team only on an API with team access (Access__TableName).");
         var caller = CallerOf(http);
         return (caller, await Limiter.UsageAsync(caller.Team, month, http.RequestAborted));
     }

@@ -12,7 +12,7 @@ public static class UsageEndpoints
         if (routes.Contains(Routes.GetUsage))
             app.MapGet(Routes.GetUsage.Path, GetAsync).Named(Routes.GetUsage).WithTags("Usage")
                 .WithSummary("The caller's team's usage per key (or caller) and model in a UTC month (?month=yyyy-MM, default: this month).")
-                .Produces<UsageList>(200).ProducesProblems(400, 403, 501);
+                .Produces<UsageList>(200).ProducesProblems(400, 403);
     }
 
     private static async Task GetAsync(HttpContext http, ModelAccess access, TimeProvider clock)
