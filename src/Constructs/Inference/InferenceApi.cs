@@ -220,6 +220,7 @@ public sealed class InferenceApi : PlatformConstruct
 
         RestApi = new PlatformRestApi(this, "Api", props.RestApiProps(Platform, ApiBaseName, defaultRateLimit: 50));
         Alarms = new InferenceApiAlarms { Api = RestApi.Alarms, Buffered = BufferedHandler.Alarms, Streaming = StreamingHandler.Alarms };
+        // Per team, not per caller (issue 15): ByTeam's metrics for each team that calls; H15r reworks this record.
         RestApi.RecordCustomMetrics(ModelCount * ByModel.Metrics.Count, MetricsBasis,
             metricsPerTeam: ByTeam.Metrics.Count, perTeamBasis: Describe(ByTeam, "team metrics"));
         // The route table's methods of each function: what its handler serves (and checks at startup) for these settings.
@@ -264,12 +265,7 @@ public sealed class InferenceApi : PlatformConstruct
     public Metric MetricLatency(string model, IMetricOptions? props = null) => MetricOfModel(model, HandlerMetrics.Inference.Latency.Name, props);
 
     private static HandlerMetricSet ByModel => HandlerMetrics.Inference.ByModel;
-    // TODO(merge): HandlerMetrics.Inference.ByTeam, which H15h adds with the handler that writes it (issue 15's contract).
-    private static readonly HandlerMetricSet ByTeam = new(HandlerMetrics.Inference.Namespace, [HandlerMetrics.Api, "Team"],
-    [
-        HandlerMetrics.Inference.Requests, HandlerMetrics.Inference.PromptTokens, HandlerMetrics.Inference.CompletionTokens,
-        HandlerMetrics.Inference.TotalTokens, new HandlerMetric("BudgetUsedPercent", "Percent", HandlerMetrics.Maximum),
-    ]);
+    private static HandlerMetricSet ByTeam => HandlerMetrics.Inference.ByTeam;
 
     private static string Describe(HandlerMetricSet set, string what) => $"{set.Metrics.Count} {what} ({string.Join(", ", set.Metrics.Select(m => m.Name))})";
 
