@@ -85,6 +85,12 @@ internal sealed record InferenceModelSettings
     /// </summary>
     public string Fallbacks { get; set; } = "";
 
+    /// <summary>
+    /// What the model's GPU capacity costs per hour in US dollars (its endpoint's instances, or its inference component's
+    /// share of one), from the price table; the constructs write it. Unset: dollars are not counted for the model.
+    /// </summary>
+    public double? HourlyUsd { get; set; }
+
     /// <summary>The fallbacks' names, in order (blank entries dropped).</summary>
     public static IReadOnlyList<string> ParseFallbacks(string? value) =>
         string.IsNullOrWhiteSpace(value) ? [] : value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
