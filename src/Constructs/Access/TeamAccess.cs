@@ -70,8 +70,6 @@ public sealed class TeamAccess : PlatformConstruct
     /// <summary>The handler code the functions run, for the APIs that route to them.</summary>
     internal Code Code { get; }
 
-    private bool _inProcessKeyCache;
-
     /// <summary>Creates the table, the HMAC key, the two functions and their grants.</summary>
     public TeamAccess(Construct scope, string id, TeamAccessProps? props = null) : base(scope, id, props ??= new TeamAccessProps(), "team-access")
     {
@@ -121,10 +119,9 @@ public sealed class TeamAccess : PlatformConstruct
         var settings = new AccessSettings { TableName = Table.TableName, HmacKeyId = HmacKey.KeyArn };
         var authorizerEnvironment = new Dictionary<string, string>(HandlerEnvironment.Of(new ApiSettings { Name = PlatformRestApi.NameOf(Platform, "access"), RouteGroups = RouteGroup.Authorizer }));
         Add(authorizerEnvironment, SettingsEnvironment.Of(AccessSettings.Section, settings));
-        // The in-process key cache only when an API's gateway cache is off (it takes x-api-key): otherwise the two caches
-        // would add up and a revocation would take up to twice the TTL.
-        authorizerEnvironment[SettingsEnvironment.Key(AccessSettings.Section, nameof(AccessSettings.KeyCacheSeconds))] =
-            Lazy.String(new Producer(() => _inProcessKeyCache ? ((int)KeyCacheTtl.ToSeconds()).ToString(System.Globalization.CultureInfo.InvariantCulture) : "0"));
+        // The in-process key cache only once an API's gateway cache is off (it takes x-api-key, UseInProcessKeyCache):
+        // otherwise the two caches would add up and a revocation would take up to twice the TTL.
+        authorizerEnvironment[KeyCacheVariable] = "0";
         // Lambda authorizer events are not HTTP requests: the adapter posts them to its pass-through path.
         authorizerEnvironment[WebAdapter.PassThroughPathVariable] = Routes.AuthorizeRequest.Path;
         Authorizer = new HandlerFunction(this, "Authorizer", new HandlerFunctionProps
@@ -172,15 +169,13 @@ public sealed class TeamAccess : PlatformConstruct
     };
 
     /// <summary>An API takes <c>x-api-key</c>, so its gateway cannot cache answers: the authorizer keeps checked keys in memory.</summary>
-    internal void UseInProcessKeyCache() => _inProcessKeyCache = true;
+    internal void UseInProcessKeyCache() =>
+        Authorizer.Function.AddEnvironment(KeyCacheVariable, ((int)KeyCacheTtl.ToSeconds()).ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+    private static string KeyCacheVariable => SettingsEnvironment.Key(AccessSettings.Section, nameof(AccessSettings.KeyCacheSeconds));
 
     private static void Add(Dictionary<string, string> variables, Dictionary<string, string> more)
     {
         foreach (var (key, value) in more) variables[key] = value;
-    }
-
-    private sealed class Producer(Func<string> produce) : Amazon.JSII.Runtime.Deputy.DeputyBase, IStableStringProducer
-    {
-        public string? Produce() => produce();
     }
 }
