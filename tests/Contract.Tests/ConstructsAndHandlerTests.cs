@@ -1,6 +1,7 @@
 using Amazon.CDK;
 using Amazon.CDK.AWS.CloudWatch;
 using Amazon.CDK.AWS.ECS;
+using AwsModelPlatform.Constructs.Access;
 using AwsModelPlatform.Constructs.Api;
 using AwsModelPlatform.Constructs.Foundation;
 using AwsModelPlatform.Constructs.Inference;
@@ -47,6 +48,7 @@ public class ConstructsAndHandlerTests
             WatchEveryModel(s, api, "small");
             return [.. api.Functions];
         },
+        ["inference: API keys of a TeamAccess, its limits and a priced model"] = s => [.. KeyModeApi(s).Api.Functions],
         ["training: single- and multi-node definitions (a multi-node queue)"] = s => Training(s, multiNode: true),
         ["training: single-node definitions only"] = s => Training(s, multiNode: false),
     };
@@ -85,6 +87,44 @@ public class ConstructsAndHandlerTests
         Assert.NotEmpty(read);
         Assert.All(read, r => Assert.True(emitted.Contains(r.Metric),
             $"{r.Reader} reads {r.Metric}, which the handler never writes; it writes: {string.Join("; ", emitted.Where(m => m.Name == r.Metric.Name).Select(m => m.Dimensions))}"));
+    }
+
+    [Fact]
+    public async Task The_TeamAccess_authorizer_and_admin_functions_start_their_handler_groups()
+    {
+        var stack = new Stack(new App(), "Contract");
+        var (access, _) = KeyModeApi(stack);
+        var template = SynthesizedFunction.TemplateOf(stack);
+        var authorizer = SynthesizedFunction.Of(stack, template, access.Authorizer);
+        await using (var handler = await InProcessHandler.StartAsync(authorizer.Environment))
+        {
+            // The adapter posts the authorizer event to its pass-through path, which the handler maps.
+            Assert.Contains($"POST {authorizer.Environment["AWS_LWA_PASS_THROUGH_PATH"]}", handler.MappedRoutes);
+        }
+        var admin = SynthesizedFunction.Of(stack, template, access.Admin);
+        await using (var handler = await InProcessHandler.StartAsync(admin.Environment))
+        {
+            Assert.NotEmpty(admin.ApiGatewayMethods);
+            Assert.Subset(handler.MappedRoutes.ToHashSet(), admin.ApiGatewayMethods.ToHashSet());
+        }
+    }
+
+    private static (TeamAccess Access, InferenceApi Api) KeyModeApi(Stack s)
+    {
+        var platform = new ModelPlatform(s, "Platform");
+        var access = new TeamAccess(s, "Access", new TeamAccessProps { Platform = platform, HandlerDirectory = FakeHandler.Directory });
+        var endpoint = new GpuModelEndpoint(s, "Chat", new GpuModelEndpointProps
+        {
+            Platform = platform, EndpointName = "llama-3-8b", Image = ModelImage.FromImageUri(TgiImage), Hosting = new RealTimeHosting { InstanceType = "ml.g5.xlarge" },
+        });
+        var api = new InferenceApi(s, "Api", new InferenceApiProps
+        {
+            Platform = platform,
+            Models = [new InferenceModel { Endpoint = endpoint, Name = "chat", Protocol = ModelProtocol.OpenAi }],
+            HandlerDirectory = FakeHandler.Directory,
+            Authorization = ApiAuthorization.ApiKeys(access),
+        });
+        return (access, api);
     }
 
     private static (System.Text.Json.Nodes.JsonNode Template, List<SynthesizedFunction> Functions) Synthesize(string configuration)
