@@ -48,7 +48,6 @@ public class ConstructsAndHandlerTests
             WatchEveryModel(s, api, "small");
             return [.. api.Functions];
         },
-        ["inference: API keys of a TeamAccess, its limits and a priced model"] = s => [.. KeyModeApi(s).Api.Functions],
         ["training: single- and multi-node definitions (a multi-node queue)"] = s => Training(s, multiNode: true),
         ["training: single-node definitions only"] = s => Training(s, multiNode: false),
     };
@@ -93,8 +92,16 @@ public class ConstructsAndHandlerTests
     public async Task The_TeamAccess_authorizer_and_admin_functions_start_their_handler_groups()
     {
         var stack = new Stack(new App(), "Contract");
-        var (access, _) = KeyModeApi(stack);
+        var (access, api) = KeyModeApi(stack);
         var template = SynthesizedFunction.TemplateOf(stack);
+        // The key API's inference functions, with the table, caller teams and hourly prices, serve exactly their methods.
+        foreach (var function in api.Functions.Select(f => SynthesizedFunction.Of(stack, template, f)))
+        {
+            await using var handler = await InProcessHandler.StartAsync(function.Environment);
+            var readiness = function.Environment["AWS_LWA_READINESS_CHECK_PATH"];
+            Assert.Equal(function.ApiGatewayMethods.Order(StringComparer.Ordinal).ToList(),
+                handler.MappedRoutes.Where(r => r != $"GET {readiness}").Order(StringComparer.Ordinal).ToList());
+        }
         var authorizer = SynthesizedFunction.Of(stack, template, access.Authorizer);
         await using (var handler = await InProcessHandler.StartAsync(authorizer.Environment))
         {
