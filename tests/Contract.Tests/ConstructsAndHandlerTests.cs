@@ -2,6 +2,7 @@ extern alias handler;
 using Amazon.CDK;
 using Amazon.CDK.AWS.CloudWatch;
 using Amazon.CDK.AWS.ECS;
+using AwsModelPlatform.Constructs.Access;
 using AwsModelPlatform.Constructs.Api;
 using AwsModelPlatform.Constructs.Foundation;
 using AwsModelPlatform.Constructs.Inference;
@@ -48,6 +49,7 @@ public class ConstructsAndHandlerTests
             WatchEveryModel(s, api, "small");
             return [.. api.Functions];
         },
+        ["inference: API keys of a TeamAccess (team limits and usage on the model routes)"] = s => [.. KeyModeApi(s).Api.Functions],
         ["training: single- and multi-node definitions (a multi-node queue)"] = s => Training(s, multiNode: true),
         ["training: single-node definitions only"] = s => Training(s, multiNode: false),
     };
@@ -138,6 +140,52 @@ public class ConstructsAndHandlerTests
             Assert.EndsWith("*", pattern);
             Assert.StartsWith(pattern.TrimEnd('*'), "/" + wake.MarkerKey("mistral-7b", 29_000_000), StringComparison.Ordinal);
         }
+    }
+
+    [Fact]
+    public async Task The_TeamAccess_authorizer_and_admin_functions_start_their_handler_groups()
+    {
+        var stack = new Stack(new App(), "Contract");
+        var (access, api) = KeyModeApi(stack);
+        var template = SynthesizedFunction.TemplateOf(stack);
+        // The key API's inference functions, with the table, caller teams and hourly prices, serve exactly their methods.
+        foreach (var function in api.Functions.Select(f => SynthesizedFunction.Of(stack, template, f)))
+        {
+            await using var handler = await InProcessHandler.StartAsync(function.Environment);
+            var readiness = function.Environment["AWS_LWA_READINESS_CHECK_PATH"];
+            Assert.Equal(function.ApiGatewayMethods.Order(StringComparer.Ordinal).ToList(),
+                handler.MappedRoutes.Where(r => r != $"GET {readiness}").Order(StringComparer.Ordinal).ToList());
+        }
+        var authorizer = SynthesizedFunction.Of(stack, template, access.Authorizer);
+        await using (var handler = await InProcessHandler.StartAsync(authorizer.Environment))
+        {
+            // The adapter posts the authorizer event to its pass-through path, which the handler maps.
+            Assert.Contains($"POST {authorizer.Environment["AWS_LWA_PASS_THROUGH_PATH"]}", handler.MappedRoutes);
+        }
+        var admin = SynthesizedFunction.Of(stack, template, access.Admin);
+        await using (var handler = await InProcessHandler.StartAsync(admin.Environment))
+        {
+            Assert.NotEmpty(admin.ApiGatewayMethods);
+            Assert.Subset(handler.MappedRoutes.ToHashSet(), admin.ApiGatewayMethods.ToHashSet());
+        }
+    }
+
+    private static (TeamAccess Access, InferenceApi Api) KeyModeApi(Stack s)
+    {
+        var platform = new ModelPlatform(s, "Platform");
+        var access = new TeamAccess(s, "Access", new TeamAccessProps { Platform = platform, HandlerDirectory = FakeHandler.Directory });
+        var endpoint = new GpuModelEndpoint(s, "Chat", new GpuModelEndpointProps
+        {
+            Platform = platform, EndpointName = "llama-3-8b", Image = ModelImage.FromImageUri(TgiImage), Hosting = new RealTimeHosting { InstanceType = "ml.g5.xlarge" },
+        });
+        var api = new InferenceApi(s, "Api", new InferenceApiProps
+        {
+            Platform = platform,
+            Models = [new InferenceModel { Endpoint = endpoint, Name = "chat", Protocol = ModelProtocol.OpenAi }],
+            HandlerDirectory = FakeHandler.Directory,
+            Authorization = ApiAuthorization.ApiKeys(access),
+        });
+        return (access, api);
     }
 
     private static (System.Text.Json.Nodes.JsonNode Template, List<SynthesizedFunction> Functions) Synthesize(string configuration)

@@ -25,12 +25,14 @@ public class InferencePolicyInTheLoopTests(BuiltSampleApp app) : IAsyncLifetime
     }
 
     [Fact]
-    public void The_streaming_role_grants_the_same_SageMaker_statements_and_nothing_of_S3_or_KMS_but_the_wake_markers()
+    public void The_streaming_role_grants_the_same_SageMaker_statements_and_nothing_of_S3_or_KMS_but_the_wake_markers_and_the_access_tables_key()
     {
         static IEnumerable<string> Sagemaker(JsonArray statements) => statements.Where(s => s!["Action"]!.ToJsonString().Contains("sagemaker:")).Select(s => s!.ToJsonString());
         Assert.Equal(Sagemaker(L.Policy["Statement"]!.AsArray()), Sagemaker(L.StreamingStatements));
+        // S3 and KMS only for the wake markers, and KMS for the access table only through DynamoDB.
         Assert.DoesNotContain(L.StreamingStatements, s => (s!["Action"]!.ToJsonString().Contains("s3:") || s!["Action"]!.ToJsonString().Contains("kms:"))
-            && !s.ToJsonString().Contains(L.MarkerBucket, StringComparison.Ordinal));
+            && !s.ToJsonString().Contains(L.MarkerBucket, StringComparison.Ordinal)
+            && !(s["Action"]!.ToJsonString().Contains("kms:") && (s["Condition"]?.ToJsonString() ?? "").Contains("dynamodb.")));
     }
 
     [Fact]

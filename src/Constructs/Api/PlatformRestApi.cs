@@ -60,7 +60,7 @@ public sealed record PlatformRestApiProps
 
 /// <summary>
 /// The platform's REST API: regional (or private), IAM auth on every method by default (or Cognito, or API keys
-/// with usage plans), request validation, stage throttling, JSON access logs to an encrypted log group, execution
+/// checked by a <see cref="Access.TeamAccess"/> authorizer), request validation, stage throttling, JSON access logs to an encrypted log group, execution
 /// logs without payloads, X-Ray, a WAF web ACL, compression (unless it has streaming routes), binary pass-through,
 /// and alarms on 5xx, 4xx, p99 latency and request volume. Routes go to <see cref="HandlerFunction"/>s, buffered or streamed.
 /// </summary>
@@ -76,6 +76,8 @@ public sealed class PlatformRestApi : Construct
     /// <summary>The compression threshold of an API without streaming routes, unless <see cref="PlatformRestApiProps.MinCompressionSize"/> says otherwise.</summary>
     public static Size DefaultMinCompressionSize => Size.Bytes(1024);
     private readonly IAuthorizer? _cognito;
+    private readonly IAuthorizer? _keys;
+    private readonly HashSet<Access.TeamAccess> _adminRoutesOf = new();
     private readonly string[] _scopes = Array.Empty<string>();
 
     /// <summary>The name of the API's one stage.</summary>
@@ -113,9 +115,6 @@ public sealed class PlatformRestApi : Construct
 
     /// <summary>The request headers whose values the WAF logs never hold: credentials of every authorization mode, and cookies.</summary>
     public static IReadOnlyList<string> WafRedactedHeaders { get; } = new[] { "authorization", "x-api-key", "x-amz-security-token", "cookie" };
-
-    /// <summary>The API keys created for the usage plans, by plan name (API-key authorization only).</summary>
-    public IReadOnlyDictionary<string, IApiKey> ApiKeys { get; }
 
     /// <summary>Creates the API, its stage, logs, WAF and alarms; add routes with <see cref="AddRoute(string, string, HandlerFunction, InvokeMode, IModel?)"/>.</summary>
     public PlatformRestApi(Construct scope, string id, PlatformRestApiProps props) : base(scope, id)
@@ -198,10 +197,10 @@ public sealed class PlatformRestApi : Construct
                 _scopes = cognito.Scopes;
                 break;
             case ApiAuthorization.ApiKeyAuthorization keys:
-                Check.That(keys.Plans.Length > 0, "ApiAuthorization.ApiKeys needs at least one usage plan.");
+                _keys = KeyAuthorization.Create(this, Api, keys);
+                AddAdminRoutes(keys.Access);
                 break;
         }
-        ApiKeys = CreateUsagePlans();
         if (props.Waf) WafLogs = CreateWaf(props);
         SuppressStageFindings(props);
         Alarms = CreateAlarms(props);
@@ -212,26 +211,33 @@ public sealed class PlatformRestApi : Construct
     /// <paramref name="handler"/>. A streaming handler gets a Lambda proxy integration with <c>ResponseTransferMode: STREAM</c>
     /// through the <c>response-streaming-invocations</c> URI and a 15-minute timeout.
     /// </summary>
-    public Method AddRoute(string httpMethod, string path, HandlerFunction handler, InvokeMode mode, IModel? jsonBody = null)
+    public Method AddRoute(string httpMethod, string path, HandlerFunction handler, InvokeMode mode, IModel? jsonBody = null) =>
+        AddRoute(httpMethod, path, handler, mode, jsonBody, _authorization);
+
+    private Method AddRoute(string httpMethod, string path, HandlerFunction handler, InvokeMode mode, IModel? jsonBody, ApiAuthorization authorization)
     {
         var resource = path.Trim('/').Split('/').Aggregate(Api.Root, (parent, part) => parent.GetResource(part) ?? parent.AddResource(part));
         var pathParameters = path.Split('/').Where(p => p.StartsWith('{')).Select(p => p.Trim('{', '}', '+'));
         var method = resource.AddMethod(httpMethod, new LambdaIntegration(handler.Function, new LambdaIntegrationOptions { Proxy = true }), new MethodOptions
         {
-            AuthorizationType = _authorization switch
+            AuthorizationType = authorization switch
             {
                 ApiAuthorization.CognitoAuthorization => AuthorizationType.COGNITO,
-                ApiAuthorization.ApiKeyAuthorization => AuthorizationType.NONE,
+                ApiAuthorization.ApiKeyAuthorization => AuthorizationType.CUSTOM,
                 _ => AuthorizationType.IAM,
             },
-            Authorizer = _cognito,
-            AuthorizationScopes = _scopes.Length > 0 ? _scopes : null,
-            ApiKeyRequired = _authorization is ApiAuthorization.ApiKeyAuthorization,
+            Authorizer = authorization switch
+            {
+                ApiAuthorization.CognitoAuthorization => _cognito,
+                ApiAuthorization.ApiKeyAuthorization => _keys,
+                _ => null,
+            },
+            AuthorizationScopes = authorization is ApiAuthorization.CognitoAuthorization && _scopes.Length > 0 ? _scopes : null,
             RequestValidator = _validator,
             RequestParameters = pathParameters.ToDictionary(p => $"method.request.path.{p}", _ => true),
             RequestModels = jsonBody is null ? null : new Dictionary<string, IModel> { ["application/json"] = jsonBody },
         });
-        SuppressAuthorizationFindings(method);
+        SuppressAuthorizationFindings(method, authorization);
         if (mode == InvokeMode.ResponseStream)
         {
             // API Gateway supports no content encoding with response streaming, and compression is set for the whole API.
@@ -263,6 +269,30 @@ public sealed class PlatformRestApi : Construct
             $"{route} is a {route.Transfer} route, and function {handler.Node.Path} is {handler.InvokeMode}; route it to a function of its mode.");
         return AddRoute(route.Method, route.Path, handler, handler.InvokeMode, jsonBody);
     }
+
+    /// <summary>
+    /// Routes the admin routes of <paramref name="access"/> (keys and teams, the handler's <c>access</c> route group) to its
+    /// admin function, under IAM whatever the API's mode: only principals granted <c>execute-api:Invoke</c> on them manage
+    /// keys. Once per <see cref="Access.TeamAccess"/>.
+    /// </summary>
+    internal void AddAdminRoutes(Access.TeamAccess access)
+    {
+        if (!_adminRoutesOf.Add(access)) return;
+        Check.That(_adminRoutesOf.Count == 1, "An API serves the admin routes of one TeamAccess; give each API one TeamAccess.");
+        foreach (var route in Routes.Served([RouteGroup.Access], Transfer.Buffered).Where(r => r.Group == RouteGroup.Access && r.OnApiGateway))
+            AddRoute(route.Method, route.Path, access.Admin, InvokeMode.Buffered, null, ApiAuthorization.Iam());
+    }
+
+    // "/v1/admin/": the path every admin route of the route table starts with.
+    private static string AdminPathPrefix => Routes.CreateApiKey.Path[..(Routes.CreateApiKey.Path.LastIndexOf('/') + 1)];
+
+    /// <summary>Lets <paramref name="grantee"/> call the admin routes (keys and teams) of this API.</summary>
+    public Grant GrantAdmin(IGrantable grantee) => Grant.AddToPrincipal(new GrantOnPrincipalOptions
+    {
+        Grantee = grantee,
+        Actions = new[] { "execute-api:Invoke" },
+        ResourceArns = new[] { Api.ArnForExecuteApi("*", AdminPathPrefix + "*", Api.DeploymentStage.StageName) },
+    });
 
     /// <summary>
     /// Records on the API resource the EMF custom metrics its handlers write once it has traffic: <paramref name="metrics"/>
@@ -339,28 +369,6 @@ public sealed class PlatformRestApi : Construct
             }),
         },
     });
-
-    private IReadOnlyDictionary<string, IApiKey> CreateUsagePlans()
-    {
-        var keys = new Dictionary<string, IApiKey>();
-        if (_authorization is not ApiAuthorization.ApiKeyAuthorization apiKeys) return keys;
-        foreach (var plan in apiKeys.Plans)
-        {
-            Check.That(plan.RateLimit > 0 && plan.BurstLimit > 0 && plan.DailyQuota is null or > 0,
-                $"UsagePlanOptions '{plan.Name}': RateLimit, BurstLimit and DailyQuota must be more than 0.");
-            var usagePlan = Api.AddUsagePlan("Plan" + plan.Name, new UsagePlanProps
-            {
-                Name = plan.Name,
-                Throttle = new ThrottleSettings { RateLimit = plan.RateLimit, BurstLimit = plan.BurstLimit },
-                Quota = plan.DailyQuota is { } quota ? new QuotaSettings { Limit = quota, Period = Period.DAY } : null,
-                ApiStages = new IUsagePlanPerApiStage[] { new UsagePlanPerApiStage { Api = Api, Stage = Api.DeploymentStage } },
-            });
-            var key = Api.AddApiKey("Key" + plan.Name, new ApiKeyOptions { Description = $"API key of usage plan {plan.Name}" });
-            usagePlan.AddApiKey(key);
-            keys[plan.Name] = key;
-        }
-        return keys;
-    }
 
     private ILogGroup CreateWaf(PlatformRestApiProps props)
     {
@@ -522,9 +530,9 @@ public sealed class PlatformRestApi : Construct
         };
     }
 
-    private void SuppressAuthorizationFindings(Method method)
+    private static void SuppressAuthorizationFindings(Method method, ApiAuthorization authorization)
     {
-        switch (_authorization)
+        switch (authorization)
         {
             case ApiAuthorization.IamAuthorization:
                 Suppressions.Add(method, "AwsSolutions-COG4",
@@ -532,12 +540,8 @@ public sealed class PlatformRestApi : Construct
                 break;
             case ApiAuthorization.ApiKeyAuthorization:
                 Suppressions.Add(method, "AwsSolutions-COG4",
-                    "The method requires an API key bound to a usage plan with rate, burst and quota limits; Cognito is the other supported mode.");
-                Suppressions.Add(method, "AwsSolutions-APIG4",
-                    "API-key mode, chosen by the app: the method has no authorizer and needs a key of one of this API's usage plans, which identifies the caller and " +
-                    "applies its throttle and quota. AWS says not to rely on API keys for authentication or authorization " +
-                    "(https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-api-usage-plans.html#apigateway-usage-plans-best-practices): " +
-                    "a leaked key is a working credential. Use IAM or Cognito to authorize callers.");
+                    "The method is authorized by the platform's REQUEST Lambda authorizer, which checks the caller's API key (a keyed hash in the access table, " +
+                    "revocable, expiring) and names its team, whose limits the handler enforces (docs/access.md); Cognito is another supported mode.");
                 break;
         }
     }

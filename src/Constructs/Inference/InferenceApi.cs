@@ -74,6 +74,21 @@ public sealed record InferenceApiProps : HandlerApiProps
     /// </summary>
     /// <remarks>Default: true.</remarks>
     public bool WakeOnDemand { get; init; } = true;
+
+    /// <summary>
+    /// The governed access whose team limits, budgets and usage the model routes count in, for IAM and Cognito callers
+    /// (mapped to teams by <see cref="CallerTeams"/>). In key mode (<see cref="ApiAuthorization.ApiKeys"/>) the keys'
+    /// <see cref="Access.TeamAccess"/> is the API's, and this may be left unset.
+    /// </summary>
+    /// <remarks>Default: none: no limits or usage (the key mode's TeamAccess in key mode).</remarks>
+    public Access.TeamAccess? TeamAccess { get; init; }
+
+    /// <summary>
+    /// The teams of IAM and Cognito callers: caller (an IAM role or user ARN, or a Cognito group as
+    /// <c>cognito-group:name</c>) to team. A caller not mapped is refused on the model routes when the API has team access.
+    /// </summary>
+    /// <remarks>Default: none.</remarks>
+    public IReadOnlyDictionary<string, string>? CallerTeams { get; init; }
 }
 
 /// <summary>
@@ -86,7 +101,7 @@ public sealed record InferenceApiProps : HandlerApiProps
 /// compress responses: API Gateway supports no content encoding with response streaming, and compression is set for
 /// the whole API.
 /// </summary>
-public sealed class InferenceApi : PlatformConstruct
+public sealed partial class InferenceApi : PlatformConstruct
 {
     /// <summary>The CloudWatch namespace of the metrics the handler writes for the model routes (Embedded Metric Format).</summary>
     public const string MetricNamespace = HandlerMetrics.Inference.Namespace;
@@ -142,6 +157,8 @@ public sealed class InferenceApi : PlatformConstruct
         var asyncPayloads = asyncEndpoint?.AsyncPayloads;
 
         _modelNames = models.Select(m => m.Name!).ToList();
+        var access = ResolveTeamAccess(props);
+        var accessSettings = access?.SettingsFor(props.CallerTeams);
         // The REST API's name, known before the API: the Api dimension of every metric the handler writes, so two
         // platforms' APIs in one account and region (dev and prod) never share a metric.
         var api = new ApiSettings { Name = PlatformRestApi.NameOf(Platform, props.Name ?? ApiBaseName), RouteGroups = RouteGroup.Inference };
@@ -162,6 +179,7 @@ public sealed class InferenceApi : PlatformConstruct
                 InferenceComponentName = m.InferenceComponentName,
                 MaxPayloadBytes = m.MaxPayload is { } max ? (long)max.ToBytes() : InferenceSettings.SageMakerMaxPayloadBytes,
                 Fallbacks = string.Join(",", m.Fallbacks ?? []),
+                HourlyUsd = access is null ? null : HourlyUsdOf(m),
             }).ToList(),
             Wake = wake with { MarkerBucket = markers?.Bucket.BucketName },
             // The endpoint's own payload bucket (an imported endpoint's too) and the input prefix its grant scopes.
@@ -173,7 +191,7 @@ public sealed class InferenceApi : PlatformConstruct
             },
         };
         Settings = settings;
-        HandlerConfiguration = HandlerEnvironment.Of(api, settings);
+        HandlerConfiguration = HandlerEnvironment.Of(api, settings, access: accessSettings);
 
         var code = props.HandlerCodeOf(Check);
         BufferedHandler = new HandlerFunction(this, "Buffered", new HandlerFunctionProps
@@ -181,7 +199,7 @@ public sealed class InferenceApi : PlatformConstruct
             Platform = Platform,
             Purpose = "inference",
             Code = code,
-            Configuration = HandlerEnvironment.Of(api, settings with { TimeoutSeconds = (int)props.BufferedTimeout.ToSeconds() }),
+            Configuration = HandlerEnvironment.Of(api, settings with { TimeoutSeconds = (int)props.BufferedTimeout.ToSeconds() }, access: accessSettings),
             InvokeMode = InvokeMode.Buffered,
             Architecture = props.Architecture,
             Memory = memory,
@@ -220,17 +238,18 @@ public sealed class InferenceApi : PlatformConstruct
 
         RestApi = new PlatformRestApi(this, "Api", props.RestApiProps(Platform, ApiBaseName, defaultRateLimit: 50));
         Alarms = new InferenceApiAlarms { Api = RestApi.Alarms, Buffered = BufferedHandler.Alarms, Streaming = StreamingHandler.Alarms };
-        // Per team, not per caller (issue 15): ByTeam's metrics for each team that calls; H15r reworks this record.
+        // Per team, not per caller (issue 15): ByTeam's metrics for each team that calls.
         RestApi.RecordCustomMetrics(ModelCount * ByModel.Metrics.Count, MetricsBasis,
             metricsPerTeam: ByTeam.Metrics.Count, perTeamBasis: Describe(ByTeam, "team metrics"));
         // The route table's methods of each function: what its handler serves (and checks at startup) for these settings.
         var bodies = RequestModels.Create(RestApi.Api);
         foreach (var handler in new[] { BufferedHandler, StreamingHandler })
-            foreach (var route in Routes.Served([RouteGroup.Inference], handler.InvokeMode.Transfer(), settings).Where(r => r.OnApiGateway))
+            foreach (var route in Routes.Served([RouteGroup.Inference], handler.InvokeMode.Transfer(), settings, accessSettings).Where(r => r.OnApiGateway))
                 RestApi.AddRoute(route, handler, bodies.GetValueOrDefault(route));
         if (asyncPayloads is not null) SuppressAsyncPayloadWildcards(asyncPayloads);
         foreach (var handler in markers is null ? [] : new[] { BufferedHandler, StreamingHandler })
             if (handler.Role.Node.TryFindChild("DefaultPolicy") is Amazon.CDK.AWS.IAM.Policy policy) markers!.SuppressMarkerWildcard(policy);
+        if (access is not null) WireTeamAccess(access);
     }
 
     /// <summary>Lets <paramref name="grantee"/> call every route (IAM authorization, the default).</summary>

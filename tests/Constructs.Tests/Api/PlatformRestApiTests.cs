@@ -236,30 +236,6 @@ public class PlatformRestApiOptionsTests
     }
 
     [Fact]
-    public void API_keys_require_a_key_on_every_method_with_one_usage_plan_per_team()
-    {
-        var (stack, platform, handler) = Base();
-        var api = new PlatformRestApi(stack, "Api", new PlatformRestApiProps
-        {
-            Platform = platform, Name = "inference",
-            Authorization = ApiAuthorization.ApiKeys(new UsagePlanOptions { Name = "teama", RateLimit = 5, BurstLimit = 10, DailyQuota = 1000 }),
-        });
-        api.AddRoute("GET", "/v1/models", handler, InvokeMode.Buffered);
-        var template = Template.FromStack(stack);
-        template.HasResourceProperties("AWS::ApiGateway::Method", new Dictionary<string, object> { ["ApiKeyRequired"] = true, ["AuthorizationType"] = "NONE" });
-        template.HasResourceProperties("AWS::ApiGateway::UsagePlan", new Dictionary<string, object>
-        {
-            ["Throttle"] = new Dictionary<string, object> { ["RateLimit"] = 5, ["BurstLimit"] = 10 },
-            ["Quota"] = new Dictionary<string, object> { ["Limit"] = 1000, ["Period"] = "DAY" },
-        });
-        template.ResourceCountIs("AWS::ApiGateway::ApiKey", 1);
-        Assert.Single(api.ApiKeys);
-        // The exemption says what API keys do not do, in AWS's words.
-        var apig4 = template.Single("AWS::ApiGateway::Method")["Metadata"]!["cdk_nag"]!["rules_to_suppress"]!.AsArray().Single(r => r!["id"]!.GetValue<string>() == "AwsSolutions-APIG4")!;
-        Assert.Contains("not to rely on API keys for authentication or authorization", apig4["reason"]!.GetValue<string>());
-    }
-
-    [Fact]
     public void Cognito_authorizes_every_method_with_the_user_pool_and_scopes()
     {
         var (stack, platform, handler) = Base();

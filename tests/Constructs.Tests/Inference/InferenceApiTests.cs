@@ -68,7 +68,6 @@ public sealed class InferenceApiTemplates
                 StreamingReservedConcurrency = 30,
                 BufferedTimeout = Duration.Seconds(20),
                 WebAdapterLayerArn = "arn:aws:lambda:eu-west-1:111122223333:layer:OwnWebAdapter:3",
-                Authorization = ApiAuthorization.ApiKeys(new UsagePlanOptions { Name = "team-a", RateLimit = 5, BurstLimit = 10, DailyQuota = 1000 }),
                 Private = true,
                 ThrottlingRateLimit = 20,
                 ThrottlingBurstLimit = 40,
@@ -480,7 +479,7 @@ public class InferenceApiOptionsTests(InferenceApiTemplates t)
     }
 
     [Fact]
-    public void API_options_keys_private_throttling_no_WAF_and_volume_alarm()
+    public void API_options_private_throttling_no_WAF_and_volume_alarm()
     {
         var api = T.Single("AWS::ApiGateway::RestApi")["Properties"]!;
         Assert.EndsWith("-team-inference", api["Name"]!.GetValue<string>()); // {platform prefix}-{Name}
@@ -489,14 +488,6 @@ public class InferenceApiOptionsTests(InferenceApiTemplates t)
         Assert.Contains("aws:SourceVpce", api["Policy"].Text());
         Assert.Null(api["MinimumCompressionSize"]);
         Assert.Empty(T.Resources("AWS::WAFv2::WebACL"));
-        Assert.All(T.Resources("AWS::ApiGateway::Method"), m =>
-        {
-            Assert.Equal("NONE", m.Value["Properties"]!["AuthorizationType"]!.GetValue<string>());
-            Assert.True(m.Value["Properties"]!["ApiKeyRequired"]!.GetValue<bool>());
-        });
-        var plan = T.Single("AWS::ApiGateway::UsagePlan")["Properties"]!;
-        Assert.Equal(5, plan["Throttle"]!["RateLimit"]!.GetValue<double>());
-        Assert.Equal(1000, plan["Quota"]!["Limit"]!.GetValue<int>());
         Assert.Contains("\"ThrottlingRateLimit\":20", T.Single("AWS::ApiGateway::Stage")["Properties"]!["MethodSettings"].Text());
         var volume = T.Resources("AWS::CloudWatch::Alarm").Single(a => a.Key.StartsWith("ApiRequestVolumeAlarm")).Value["Properties"]!;
         Assert.Equal(1234, volume["Threshold"]!.GetValue<double>());
