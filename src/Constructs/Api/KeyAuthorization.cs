@@ -9,7 +9,7 @@ namespace AwsModelPlatform.Constructs.Api;
 internal static class KeyAuthorization
 {
     /// <summary>The <c>type</c> of the problem a refused or missing key is answered with (docs/access.md).</summary>
-    public const string ProblemType = "https://awsmodelplatform.dev/problems/invalid-api-key";
+    public const string ProblemType = ProblemTypes.Base + ProblemTypes.InvalidApiKey;
 
     /// <summary>
     /// The authorizer of <paramref name="keys"/> on <paramref name="api"/>. Keys in <c>Authorization</c> only: that header

@@ -32,7 +32,7 @@ public sealed class ApiProblemException(Problem problem, TimeSpan? retryAfter = 
 /// </summary>
 public static class Problems
 {
-    private const string Base = "https://awsmodelplatform.dev/problems/";
+    private const string Base = ProblemTypes.Base;
 
     /// <summary>The suffix of every <c>type</c> URI (<c>https://awsmodelplatform.dev/problems/{suffix}</c>).</summary>
     public static class Types
@@ -80,6 +80,9 @@ public static class Problems
         public const string ModelNotAllowed = "model-not-allowed";
         public const string RateLimited = "rate-limited";
         public const string BudgetExhausted = "budget-exhausted";
+
+        /// <summary>Answered by API Gateway in key mode (a gateway response of the constructs), never by the handler itself.</summary>
+        public const string InvalidApiKey = ProblemTypes.InvalidApiKey;
 
         /// <summary>Any other HTTP status the server answers by itself: <c>http-{status}</c>.</summary>
         public const string HttpStatusPrefix = "http-";
