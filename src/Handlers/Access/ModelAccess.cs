@@ -97,7 +97,7 @@ internal sealed partial class ModelAccess(IOptions<AccessSettings> options, ISer
         try
         {
             var month = await Limiter.SettleAsync(grant.Reservation, grant.Caller.LedgerId, grant.Model, usage?.PromptTokens ?? 0, usage?.CompletionTokens ?? 0, usd,
-                CancellationToken.None);
+                CancellationToken.None, gpuSeconds: Math.Round((decimal)busyShare.TotalSeconds, 6));
             if (month?.PercentOf(grant.Limits) is { } percent) grant.Http.Ctx().BudgetUsedPercent = percent;
         }
         catch (Exception e) when (e is Amazon.Runtime.AmazonServiceException or Amazon.Runtime.AmazonClientException or HttpRequestException)

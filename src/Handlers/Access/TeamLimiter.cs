@@ -69,7 +69,7 @@ public sealed class TeamLimiter(IAmazonDynamoDB dynamo, string tableName, TimePr
     /// it when the team has a monthly budget (the reservation counted in the month), else null.
     /// </summary>
     public async Task<MonthTotals?> SettleAsync(Reservation reservation, string keyId, string model, long promptTokens, long completionTokens, decimal usd,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, decimal gpuSeconds = 0)
     {
         var delta = promptTokens + completionTokens - reservation.Tokens;
         var updates = new List<Task>();
@@ -81,8 +81,11 @@ public sealed class TeamLimiter(IAmazonDynamoDB dynamo, string tableName, TimePr
         {
             TableName = tableName,
             Key = Key(UsageKey(reservation.Team, reservation.At), UsageSort(keyId, model)),
-            UpdateExpression = "ADD requests :one, promptTokens :p, completionTokens :c, usd :usd",
-            ExpressionAttributeValues = new() { [":one"] = N(1L), [":p"] = N(promptTokens), [":c"] = N(completionTokens), [":usd"] = N(usd) },
+            UpdateExpression = "ADD requests :one, promptTokens :p, completionTokens :c, usd :usd, gpuSeconds :g",
+            ExpressionAttributeValues = new()
+            {
+                [":one"] = N(1L), [":p"] = N(promptTokens), [":c"] = N(completionTokens), [":usd"] = N(usd), [":g"] = N(gpuSeconds),
+            },
         }, cancellationToken));
         await Task.WhenAll(updates);
         return month is null ? null : new MonthTotals(Long(month.Result.Attributes, Tokens), Decimal(month.Result.Attributes, Usd));
@@ -117,7 +120,7 @@ public sealed class TeamLimiter(IAmazonDynamoDB dynamo, string tableName, TimePr
                 // The model is after the last '#': a Cognito group in the caller part may hold one, a model name cannot.
                 var split = sk.LastIndexOf('#');
                 rows.Add(new UsageRow(team, Month(month), sk[..split], sk[(split + 1)..],
-                    Long(item, "requests"), Long(item, "promptTokens"), Long(item, "completionTokens"), Decimal(item, "usd")));
+                    Long(item, "requests"), Long(item, "promptTokens"), Long(item, "completionTokens"), Decimal(item, "usd"), Decimal(item, "gpuSeconds")));
             }
             start = page.LastEvaluatedKey is { Count: > 0 } last ? last : null;
         } while (start is not null);
@@ -222,4 +225,6 @@ public sealed record MonthTotals(long Tokens, decimal Usd)
 }
 
 /// <summary>What one key spent on one model in one month.</summary>
-public sealed record UsageRow(string Team, string Month, string KeyId, string Model, long Requests, long PromptTokens, long CompletionTokens, decimal Usd);
+/// <param name="GpuSeconds">Seconds of the model's GPU capacity attributed to the requests by their share of its busy time.</param>
+public sealed record UsageRow(string Team, string Month, string KeyId, string Model, long Requests, long PromptTokens, long CompletionTokens, decimal Usd,
+    decimal GpuSeconds = 0);

@@ -28,7 +28,7 @@ public static class UsageEndpoints
         }
         var (caller, rows) = await access.UsageAsync(http, month);
         var items = rows.OrderBy(r => r.KeyId, StringComparer.Ordinal).ThenBy(r => r.Model, StringComparer.Ordinal)
-            .Select(r => new UsageItem(r.KeyId, r.Model, r.Requests, r.PromptTokens, r.CompletionTokens, r.Usd)).ToList();
+            .Select(r => new UsageItem(r.KeyId, r.Model, r.Requests, r.PromptTokens, r.CompletionTokens, r.Usd, r.GpuSeconds)).ToList();
         await http.Response.WriteAsJsonAsync(new UsageList(caller.Team, AccessTable.Month(month), items), AccessJsonContext.Default.UsageList,
             cancellationToken: http.RequestAborted);
     }

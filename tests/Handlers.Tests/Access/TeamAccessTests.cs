@@ -231,6 +231,9 @@ public sealed class TeamAccessTests(HandlerFixture f, AccessMoto moto) : IClassF
         var row = Assert.Single(await LedgerAsync("research", 1));
         // One request alone in the process: its share is its whole call, at most what the client waited.
         Assert.InRange(row.Usd, 0.0000001m, (decimal)(elapsed.TotalSeconds * HourlyUsd / 3600));
+        // Its GPU-seconds are that same share of the model's busy time, the seconds the dollars were priced from.
+        Assert.InRange(row.GpuSeconds, 0.000001m, (decimal)elapsed.TotalSeconds);
+        Assert.Equal((double)row.Usd, (double)row.GpuSeconds * HourlyUsd / 3600, 6);
         using (var raw = await SendAsync(KeyContext("research", "abcdefghijk2"), "/v1/endpoints/echo/invocations", "{\"x\":1}")) Assert.Equal(HttpStatusCode.OK, raw.StatusCode);
         var echo = Assert.Single(await LedgerAsync("research", 2), u => u.Model == "echo");
         // A raw model counts requests only (its body has no token fields), and has no price configured here.
