@@ -49,7 +49,12 @@ public class ConstructsAndHandlerTests
             WatchEveryModel(s, api, "small");
             return [.. api.Functions];
         },
-        ["inference: API keys of a TeamAccess (team limits and usage on the model routes)"] = s => [.. KeyModeApi(s).Api.Functions],
+        ["inference: API keys of a TeamAccess (team limits and usage on the model routes)"] = s =>
+        {
+            var api = KeyModeApi(s).Api;
+            WatchEveryModel(s, api, "chat");
+            return [.. api.Functions];
+        },
         ["training: single- and multi-node definitions (a multi-node queue)"] = s => Training(s, multiNode: true),
         ["training: single-node definitions only"] = s => Training(s, multiNode: false),
     };
