@@ -59,5 +59,4 @@ public sealed record UsageItem(
     [property: JsonPropertyName("requests")] long Requests,
     [property: JsonPropertyName("promptTokens")] long PromptTokens,
     [property: JsonPropertyName("completionTokens")] long CompletionTokens,
-    [property: JsonPropertyName("usd")] decimal Usd,
-    [property: JsonPropertyName("gpuSeconds")] decimal GpuSeconds);
+    [property: JsonPropertyName("usd")] decimal Usd);

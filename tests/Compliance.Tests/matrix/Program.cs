@@ -10,7 +10,6 @@ using Amazon.CDK.AWS.Cognito;
 using Constructs;
 using Amazon.CDK.AWS.ECR;
 using Amazon.CDK.AWS.S3;
-using AwsModelPlatform.Constructs.Access;
 using AwsModelPlatform.Constructs.Api;
 using AwsModelPlatform.Constructs.Foundation;
 using AwsModelPlatform.Constructs.Inference;
@@ -96,12 +95,11 @@ Synth("eu-west-1-one-stack", "eu-west-1", app =>
         ModelData = ModelData.FromArchive(Models(stack), "embeddings/model.tar.gz"),
         Hosting = new ServerlessHosting { MemorySize = Size.Gibibytes(4), MaxConcurrency = 20 },
     });
-    var access = new TeamAccess(stack, "Access", new TeamAccessProps { Platform = platform });
     new InferenceApi(stack, "Api", new InferenceApiProps
     {
         Platform = platform,
         Models = new InferenceModel[] { new() { Endpoint = llm, Name = "llm", Protocol = ModelProtocol.OpenAi }, new() { Endpoint = embeddings, Name = "embeddings", Protocol = ModelProtocol.OpenAi } },
-        Authorization = ApiAuthorization.ApiKeys(access, new ApiKeyOptions { AcceptXApiKey = true }),
+        Authorization = ApiAuthorization.ApiKeys(new UsagePlanOptions { Name = "team-a" }, new UsagePlanOptions { Name = "team-b", DailyQuota = null }),
     });
     var training = new TrainingJobs(stack, "Training", new TrainingJobsProps
     {
@@ -118,7 +116,7 @@ Synth("eu-west-1-one-stack", "eu-west-1", app =>
     new TrainingApi(stack, "TrainingApi", new TrainingApiProps
     {
         Training = training,
-        Authorization = ApiAuthorization.ApiKeys(access),
+        Authorization = ApiAuthorization.ApiKeys(new UsagePlanOptions { Name = "ci" }),
         JobVisibility = JobVisibility.Shared,
     });
 });

@@ -1,3 +1,0 @@
-using AwsModelPlatform.AccessCli;
-
-return await AccessCommand.RunAsync(args, Console.Out, Console.Error);
