@@ -1,5 +1,7 @@
 using Amazon.CDK;
 using Amazon.CDK.AWS.S3;
+using AwsModelPlatform.Constructs.Access;
+using AwsModelPlatform.Constructs.Api;
 using AwsModelPlatform.Constructs.Foundation;
 using AwsModelPlatform.Constructs.Inference;
 using Constructs;
@@ -7,7 +9,8 @@ using Constructs;
 namespace AwsModelPlatform.Cdk;
 
 /// <summary>
-/// The sample's models, on the foundation's platform: an LLM on inference components that scales to zero, and an
+/// The sample's models, on the foundation's platform: an LLM on inference components that scales to zero (with a warm
+/// window on office hours, and a smaller LLM on another GPU family as its fallback), and an
 /// async endpoint for long jobs that scales from zero on its backlog, and the inference API in front of both (IAM auth;
 /// its URL is the stack output <c>ApiUrl</c>). The TGI deep-learning container comes from the registry of the stack's
 /// region (resolved at deploy time when the app has no region). Context: <c>modelBucket</c> (where the weights are).
@@ -17,8 +20,17 @@ namespace AwsModelPlatform.Cdk;
 public sealed class InferenceStack : Stack
 {
     public GpuModelEndpoint Llm { get; }
+    public GpuModelEndpoint SmallLlm { get; }
     public GpuModelEndpoint AsyncLlm { get; }
     public InferenceApi Api { get; }
+    public TeamAccess Access { get; }
+
+    /// <summary>The role whose callers count as <see cref="IamTeam"/> on <see cref="IamApi"/>.</summary>
+    public const string IamTeamRole = "research-services";
+
+    /// <summary>The IAM team's name, the one its limits are set under (PUT /v1/admin/teams/research).</summary>
+    public const string IamTeam = "research";
+    public InferenceApi IamApi { get; }
 
     public InferenceStack(Construct scope, string id, IStackProps props, IModelPlatform platform, string? handlerDirectory) : base(scope, id, props)
     {
@@ -52,6 +64,26 @@ public sealed class InferenceStack : Stack
             },
         });
 
+        // The LLM's fallback: a 3B model on another GPU family (L4 instead of A10G), so a shortage of g5 instances or a
+        // cold or failing LLM still gets an answer. It scales to zero as well and costs nothing while idle; it is woken
+        // with the LLM when both are cold, and whichever copy is up first answers.
+        SmallLlm = new GpuModelEndpoint(this, "SmallLlm", new GpuModelEndpointProps
+        {
+            Platform = platform,
+            Image = tgi,
+            ModelData = ModelData.FromPrefix(models, "llama-3-2-3b-instruct/"),
+            Environment = llmEnvironment,
+            Hosting = new InferenceComponentHosting
+            {
+                InstanceType = "ml.g6.xlarge",
+                MinInstances = 0,
+                MaxInstances = 1,
+                MemoryPerCopy = Size.Gibibytes(8),
+                MinCopies = 0,
+                MaxRequestsPerSecondPerCopy = 4,
+            },
+        });
+
         AsyncLlm = new GpuModelEndpoint(this, "AsyncLlm", new GpuModelEndpointProps
         {
             Platform = platform,
@@ -67,17 +99,34 @@ public sealed class InferenceStack : Stack
             },
         });
 
+        var served = new[]
+        {
+            new InferenceModel { Endpoint = Llm, Name = "llm", Protocol = ModelProtocol.OpenAi, Fallbacks = ["llm_small"] },
+            new InferenceModel { Endpoint = SmallLlm, Name = "llm_small", Protocol = ModelProtocol.OpenAi },
+            // An async endpoint serves only InvokeEndpointAsync: its model is reached on the async routes, with raw bodies.
+            new InferenceModel { Endpoint = AsyncLlm, Name = "llm_async", Protocol = ModelProtocol.Raw },
+        };
+        // Two teams, two ways in: a method has one authorizer, so the key team's clients (OpenAI SDKs with an API key)
+        // and the IAM team's services (SigV4) each get an API over the same models; one TeamAccess behind both keeps
+        // one table, so each team's limits and budget hold whichever API it calls.
+        Access = new TeamAccess(this, "Access", new TeamAccessProps { Platform = platform, HandlerDirectory = handlerDirectory });
         Api = new InferenceApi(this, "Api", new InferenceApiProps
         {
             Platform = platform,
-            Models = new[]
-            {
-                new InferenceModel { Endpoint = Llm, Name = "llm", Protocol = ModelProtocol.OpenAi },
-                // An async endpoint serves only InvokeEndpointAsync: its model is reached on the async routes, with raw bodies.
-                new InferenceModel { Endpoint = AsyncLlm, Name = "llm_async", Protocol = ModelProtocol.Raw },
-            },
+            Models = served,
             HandlerDirectory = handlerDirectory,
+            Authorization = ApiAuthorization.ApiKeys(Access),
         });
-        _ = new CfnOutput(this, "ApiUrl", new CfnOutputProps { Value = Api.Url, Description = "Base URL of the inference API (IAM auth: sign requests with SigV4 for execute-api)" });
+        IamApi = new InferenceApi(this, "IamApi", new InferenceApiProps
+        {
+            Platform = platform,
+            Name = "inference-iam",
+            Models = served,
+            HandlerDirectory = handlerDirectory,
+            TeamAccess = Access,
+            CallerTeams = new Dictionary<string, string> { [$"arn:{Aws.PARTITION}:iam::{Account}:role/{IamTeamRole}"] = IamTeam },
+        });
+        _ = new CfnOutput(this, "ApiUrl", new CfnOutputProps { Value = Api.Url, Description = "Base URL of the inference API (API keys: Authorization: Bearer <key>; admin routes under IAM)" });
+        _ = new CfnOutput(this, "IamApiUrl", new CfnOutputProps { Value = IamApi.Url, Description = "Base URL of the IAM inference API (SigV4 for execute-api; the caller's role maps to its team)" });
     }
 }

@@ -31,6 +31,6 @@ public sealed class TrainingStack : Stack
             },
         });
         Api = new TrainingApi(this, "Api", new TrainingApiProps { Training = Training, HandlerDirectory = handlerDirectory });
-        _ = new CfnOutput(this, "ApiUrl", new CfnOutputProps { Value = Api.Url, Description = "Base URL of the training API (append v1/training-jobs; IAM auth: sign requests with SigV4 for execute-api)" });
+        _ = new CfnOutput(this, "ApiUrl", new CfnOutputProps { Value = Api.Url, Description = "Base URL of the training API (IAM auth: sign requests with SigV4 for execute-api)" });
     }
 }

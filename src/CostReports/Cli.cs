@@ -59,7 +59,8 @@ public static class Cli
             var lines = pricers.Price(stack);
             var worst = WorstCase.Of(stack);
             if (stack.Region is { } region && !table.IsPriced(region)) stdout.WriteLine($"{stack.Name}: {table.UnpricedRegionNotice(region)}");
-            Write(Path.Combine(outDir, stack.Name + ".md"), Reports.Markdown(stack.Name, lines, worst, usage, usagePath, table, stack.Region));
+            Write(Path.Combine(outDir, stack.Name + ".md"),
+                Reports.Markdown(stack.Name, lines, worst, usage, usagePath, table, stack.Region, pricers.TeamsOf(stack)));
             Write(Path.Combine(outDir, stack.Name + ".csv"), Reports.Csv(lines));
             stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{stack.Name}: expected ${Reports.Money(Reports.Total(lines))}/month, worst case {(worst is null ? "not recorded" : "$" + Reports.Money((decimal)worst.TotalMonthlyUsd))}/month"));

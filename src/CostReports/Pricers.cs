@@ -14,11 +14,34 @@ namespace AwsModelPlatform.CostReports;
 /// <param name="Price">The table price the line uses, when it is one (a Spot line derives its own).</param>
 internal sealed record ReportLine(string Stack, string Resource, string Type, double Quantity, string Unit, double UnitPriceUsd, string Note, Price? Price = null)
 {
+    /// <summary>What the line's cost follows, which decides how the per-team split shares it.</summary>
+    /// <remarks>Default: <see cref="CostDriver.Fixed"/>.</remarks>
+    public CostDriver Driver { get; init; } = CostDriver.Fixed;
+
+    /// <summary>Of a <see cref="CostDriver.PerTeam"/> line: the units each team adds (the rest of the quantity is shared).</summary>
+    public double PerTeamQuantity { get; init; }
+
     /// <summary>Quantity × unit price, rounded to cents (totals add these rounded figures, so a CSV sums to its report).</summary>
     public decimal MonthlyUsd => Math.Round((decimal)(Quantity * UnitPriceUsd), 2, MidpointRounding.AwayFromZero);
 
     /// <summary>The key a diff matches lines by.</summary>
     public string Key => $"{Stack}|{Resource}|{Type}|{Unit}";
+}
+
+/// <summary>What a report line's cost follows: how the per-team split (<see cref="TeamSplit"/>) shares it among an API's teams.</summary>
+internal enum CostDriver
+{
+    /// <summary>Billed whatever the traffic (keys, alarms, storage, log groups): shared, not split.</summary>
+    Fixed,
+
+    /// <summary>Billed per API request (gateway, functions, WAF, traces, DynamoDB, MACs, data processed): split by request share.</summary>
+    Requests,
+
+    /// <summary>GPU capacity (endpoint instance-hours and what runs with them): split by token share, the share of busy time.</summary>
+    GpuTime,
+
+    /// <summary>Per-team custom metrics: each team pays its own (<see cref="ReportLine.PerTeamQuantity"/>).</summary>
+    PerTeam,
 }
 
 /// <summary>How instance-based and serverless endpoints are billed for a given traffic: the one model the reports and the break-even chart share.</summary>
@@ -43,6 +66,9 @@ public static class EndpointModel
     public static double ServerlessGbSeconds(double requests, double latencyMs, int memoryMb) =>
         requests * latencyMs / 1000 * memoryMb / 1024.0;
 }
+
+/// <summary>Adds one line: quantity, table price, how the quantity was reached, and what its cost follows.</summary>
+internal delegate void LineSink(double quantity, Price price, string note, CostDriver driver);
 
 /// <summary>Prices every billable resource of a template for a usage profile, from the library's price table.</summary>
 internal sealed class Pricers(PriceTable table, UsageProfile usage)
@@ -73,13 +99,14 @@ internal sealed class Pricers(PriceTable table, UsageProfile usage)
         var vendedDestinations = VendedLogDestinations(resources);
         var interfaceEndpoints = Count(IsInterfaceEndpoint);
         var natGateways = Count(r => TypeOf(r) == "AWS::EC2::NatGateway");
+        var access = new AccessTraffic(stack, usage);
         foreach (var (id, r) in resources)
         {
             var type = TypeOf(r);
             var path = stack.PathOf(id, r);
             var props = r["Properties"] as JsonObject ?? new JsonObject();
-            void Add(double quantity, Price price, string note) =>
-                lines.Add(new ReportLine(stack.Name, path, type, quantity, price.Unit, price.Usd, note, price));
+            void Add(double quantity, Price price, string note, CostDriver driver = CostDriver.Fixed) =>
+                lines.Add(new ReportLine(stack.Name, path, type, quantity, price.Unit, price.Usd, note, price) { Driver = driver });
             switch (type)
             {
                 case "AWS::SageMaker::Endpoint":
@@ -88,6 +115,18 @@ internal sealed class Pricers(PriceTable table, UsageProfile usage)
                 case "AWS::Batch::ComputeEnvironment":
                     PriceComputeEnvironment(stack, resources, props, Add);
                     break;
+                case "AWS::DynamoDB::Table":
+                    PriceDynamoDbTable(id, props, access, Add);
+                    break;
+                case "AWS::KMS::Key" when IsHmacKey(props):
+                {
+                    Add(1, P(PriceTable.Kms, "key-month"), "one customer managed HMAC key (the same $1/month as any KMS key)");
+                    access.IsHmacKeyOfAuthorizer(id, out var lookups);
+                    Add(lookups * usage.Access.MacRequestsPerKeyLookup, P(PriceTable.Kms, "mac-request"),
+                        $"GenerateMac requests: {F(lookups)} key lookups a month × {F(usage.Access.MacRequestsPerKeyLookup)} (usage profile access)",
+                        CostDriver.Requests);
+                    break;
+                }
                 case "AWS::EC2::VPCEndpoint" when IsInterfaceEndpoint(r):
                 {
                     var azs = (props["SubnetIds"] as JsonArray)?.Count ?? 1;
@@ -118,7 +157,10 @@ internal sealed class Pricers(PriceTable table, UsageProfile usage)
                 {
                     var api = UsageProfile.Match(usage.Apis, stack.Name + "/" + path) ?? new ApiUsage();
                     var traces = Traces(api.RequestsPerMonth);
-                    Add(traces, P(PriceTable.XRay, "trace-recorded"), $"X-Ray tracing on: {F(api.RequestsPerMonth)} requests sampled at {F(usage.XRay.ReservoirPerSecond)}/s + {F(usage.XRay.FixedRate * 100)} % of the rest (the functions it invokes join the same trace)");
+                    Add(traces, P(PriceTable.XRay, "trace-recorded"),
+                        $"X-Ray tracing on: {F(api.RequestsPerMonth)} requests sampled at {F(usage.XRay.ReservoirPerSecond)}/s + "
+                        + $"{F(usage.XRay.FixedRate * 100)} % of the rest (the functions it invokes join the same trace)",
+                        CostDriver.Requests);
                     if (usage.XRay.TracesRetrievedPerMonth > 0)
                         Add(usage.XRay.TracesRetrievedPerMonth, P(PriceTable.XRay, "trace-retrieved"), "traces retrieved or scanned (usage profile)");
                     break;
@@ -156,20 +198,24 @@ internal sealed class Pricers(PriceTable table, UsageProfile usage)
                 case "AWS::Lambda::Function":
                 {
                     var fn = UsageProfile.Match(usage.Functions, stack.Name + "/" + path);
-                    var invocations = fn?.InvocationsPerMonth ?? 0;
+                    var (invocations, durationMs, note) = access.IsAuthorizer(id, out var authorizations, out var how)
+                        ? (authorizations, usage.Access.AuthorizerDurationMs, $"authorizer invocations: {how}")
+                        : (fn?.InvocationsPerMonth ?? 0, fn?.DurationMs ?? 0,
+                            fn is null ? "no use in the profile (deploy-time function)" : "invocations (usage profile)");
                     var memoryMb = props["MemorySize"]?.GetValue<double>() ?? 128;
                     var arm = props["Architectures"]?.ToJsonString().Contains("arm64") == true;
-                    Add(invocations, P(PriceTable.Lambda, "request"), fn is null ? "no use in the profile (deploy-time function)" : "invocations (usage profile)");
-                    Add(invocations * (fn?.DurationMs ?? 0) / 1000 * memoryMb / 1024, P(PriceTable.Lambda, arm ? "arm.gb-second" : "x86.gb-second"),
-                        $"{F(invocations)} × {F(fn?.DurationMs ?? 0)} ms × {F(memoryMb)} MB");
+                    var driver = invocations > 0 ? CostDriver.Requests : CostDriver.Fixed;
+                    Add(invocations, P(PriceTable.Lambda, "request"), note, driver);
+                    Add(invocations * durationMs / 1000 * memoryMb / 1024, P(PriceTable.Lambda, arm ? "arm.gb-second" : "x86.gb-second"),
+                        $"{F(invocations)} × {F(durationMs)} ms × {F(memoryMb)} MB", driver);
                     break;
                 }
                 case "AWS::ApiGateway::RestApi":
                 {
                     var api = UsageProfile.Match(usage.Apis, stack.Name + "/" + path) ?? new ApiUsage();
-                    Add(api.RequestsPerMonth, P(PriceTable.ApiGatewayRest, "request"), "requests (usage profile)");
+                    Add(api.RequestsPerMonth, P(PriceTable.ApiGatewayRest, "request"), "requests (usage profile)", CostDriver.Requests);
                     if (r["Metadata"]?[CostMetadata.CustomMetricsKey] is JsonObject metrics && api.RequestsPerMonth > 0)
-                        lines.Add(CustomMetrics(stack.Name, path, metrics, api.DistinctCallers));
+                        lines.Add(CustomMetrics(stack.Name, path, metrics, api.Teams.Count));
                     break;
                 }
                 case "AWS::WAFv2::WebACL":
@@ -178,7 +224,7 @@ internal sealed class Pricers(PriceTable table, UsageProfile usage)
                     var requests = usage.Apis.Values.Sum(a => a.RequestsPerMonth);
                     Add(1, P(PriceTable.Waf, "web-acl"), "one web ACL");
                     Add(rules, P(PriceTable.Waf, "rule"), $"{rules} rule(s)");
-                    Add(requests, P(PriceTable.Waf, "request"), "requests of every API in the profile");
+                    Add(requests, P(PriceTable.Waf, "request"), "requests of every API in the profile", CostDriver.Requests);
                     break;
                 }
             }
@@ -238,34 +284,86 @@ internal sealed class Pricers(PriceTable table, UsageProfile usage)
         return destinations;
     }
 
-    // A handler's EMF metrics bill a metric-month each once they report, which they do as soon as the API has traffic.
-    private ReportLine CustomMetrics(string stack, string path, JsonObject metadata, double callers)
+    // A handler's EMF metrics bill a metric-month each once they report, which they do as soon as the API has traffic;
+    // the per-team ones once for each team that calls (one when the profile names no team).
+    private ReportLine CustomMetrics(string stack, string path, JsonObject metadata, int teams)
     {
         var record = CustomMetricsRecord.From(metadata);
-        var quantity = record.Metrics + record.MetricsPerCaller * callers;
-        var note = record.Basis + (record.MetricsPerCaller > 0 ? $"; + {record.PerCallerBasis} × {F(callers)} distinct caller(s)" : "");
+        var counted = Math.Max(1, teams);
+        var quantity = record.Metrics + record.MetricsPerTeam * counted;
+        var note = record.Basis + (record.MetricsPerTeam > 0
+            ? $"; + {record.PerTeamBasis} × {counted} team(s){(teams == 0 ? " (the profile names none: one assumed)" : "")}"
+            : "");
         var price = P(PriceTable.CloudWatch, "metric");
-        return new ReportLine(stack, path, CostMetadata.CustomMetricsType, quantity, price.Unit, price.Usd, note);
+        return new ReportLine(stack, path, CostMetadata.CustomMetricsType, quantity, price.Unit, price.Usd, note, price)
+        {
+            Driver = record.MetricsPerTeam > 0 ? CostDriver.PerTeam : CostDriver.Fixed,
+            PerTeamQuantity = record.MetricsPerTeam,
+        };
     }
 
-    private void PriceEndpoint(StackTemplate stack, string path, JsonObject resource, Action<double, Price, string> add)
+    /// <summary>The teams of the first API of <paramref name="stack"/> whose profile names teams, or none: the stack's per-team split.</summary>
+    public IReadOnlyDictionary<string, TeamUsage> TeamsOf(StackTemplate stack) =>
+        stack.Resources.Where(r => TypeOf(r.Resource) == "AWS::ApiGateway::RestApi")
+            .Select(r => UsageProfile.Match(usage.Apis, stack.Name + "/" + stack.PathOf(r.LogicalId, r.Resource))?.Teams)
+            .FirstOrDefault(t => t is { Count: > 0 }) ?? new Dictionary<string, TeamUsage>();
+
+    private static bool IsHmacKey(JsonObject props) => props["KeySpec"]?.GetValue<string>()?.StartsWith("HMAC_", StringComparison.Ordinal) == true;
+
+    // On-demand: each request unit billed (https://aws.amazon.com/dynamodb/pricing/on-demand/); a strongly consistent read of
+    // an item up to 4 KB is one read unit, a write of an item up to 1 KB one write unit.
+    private void PriceDynamoDbTable(string id, JsonObject props, AccessTraffic access, LineSink add)
+    {
+        var a = usage.Access;
+        if (props["BillingMode"]?.GetValue<string>() != "PAY_PER_REQUEST")
+        {
+            add(0, P(PriceTable.DynamoDb, "on-demand.write-request"),
+                "provisioned capacity: not priced by the reports (the library's tables are on-demand)", CostDriver.Fixed);
+            return;
+        }
+        if (access.IsAccessTable(id))
+        {
+            var requests = access.ModelRequests(id);
+            var lookups = access.KeyLookupsOfTable(id);
+            var writes = a.LimitWritesPerRequest + a.SettleWritesPerRequest;
+            add(requests * writes, P(PriceTable.DynamoDb, "on-demand.write-request"),
+                $"{F(requests)} model-route requests × ({F(a.LimitWritesPerRequest)} conditional limit-window writes + "
+                + $"{F(a.SettleWritesPerRequest)} settling writes)",
+                CostDriver.Requests);
+            add(requests * a.ReadUnitsPerRequest + lookups * a.ReadUnitsPerKeyLookup, P(PriceTable.DynamoDb, "on-demand.read-request"),
+                $"{F(requests)} model-route requests × {F(a.ReadUnitsPerRequest)} (team limits) + "
+                + $"{F(lookups)} key lookups × {F(a.ReadUnitsPerKeyLookup)}",
+                CostDriver.Requests);
+        }
+        else
+            add(0, P(PriceTable.DynamoDb, "on-demand.write-request"), "no access function of this stack uses the table: no requests priced",
+                CostDriver.Fixed);
+        add(a.TableGb, P(PriceTable.DynamoDb, "storage.gb-month"), $"{F(a.TableGb)} GB stored (usage profile access.tableGb; the free 25 GB ignored)",
+            CostDriver.Fixed);
+        if (props["PointInTimeRecoverySpecification"]?["PointInTimeRecoveryEnabled"]?.GetValue<bool>() == true)
+            add(a.TableGb, P(PriceTable.DynamoDb, "pitr.gb-month"), $"point-in-time recovery on: {F(a.TableGb)} GB of table size", CostDriver.Fixed);
+    }
+
+    private void PriceEndpoint(StackTemplate stack, string path, JsonObject resource, LineSink add)
     {
         if (EndpointCostRecord.From(resource["Metadata"]?[CostMetadata.ResourceKey]) is not { } cost) return;
         var traffic = UsageProfile.Match(usage.Endpoints, stack.Name + "/" + path) ?? new EndpointUsage();
         var requests = traffic.RequestsPerMonth;
         var dataIn = requests * traffic.RequestKb / (1024.0 * 1024);
         var dataOut = requests * traffic.ResponseKb / (1024.0 * 1024);
-        add(dataIn, P(PriceTable.SageMakerEndpoint, "data-in.gb"), $"data processed in: {F(requests)} requests × {F(traffic.RequestKb)} KB");
-        add(dataOut, P(PriceTable.SageMakerEndpoint, "data-out.gb"), $"data processed out: {F(requests)} responses × {F(traffic.ResponseKb)} KB");
+        add(dataIn, P(PriceTable.SageMakerEndpoint, "data-in.gb"), $"data processed in: {F(requests)} requests × {F(traffic.RequestKb)} KB",
+            CostDriver.Requests);
+        add(dataOut, P(PriceTable.SageMakerEndpoint, "data-out.gb"), $"data processed out: {F(requests)} responses × {F(traffic.ResponseKb)} KB",
+            CostDriver.Requests);
         if (cost.Hosting == EndpointCostRecord.Serverless)
         {
             var memory = cost.ServerlessMemoryMb;
             add(EndpointModel.ServerlessGbSeconds(requests, traffic.ModelLatencyMs, memory), P(PriceTable.SageMakerServerless, "inference.gb-second"),
-                $"{F(requests)} requests × {F(traffic.ModelLatencyMs)} ms × {memory} MB");
+                $"{F(requests)} requests × {F(traffic.ModelLatencyMs)} ms × {memory} MB", CostDriver.GpuTime);
             var provisioned = cost.ServerlessProvisionedConcurrency;
             if (provisioned > 0)
                 add(provisioned * memory / 1024.0 * 3600 * EndpointModel.HoursPerMonth, P(PriceTable.SageMakerServerless, "provisioned-concurrency.gb-second"),
-                    $"{provisioned} provisioned × {memory} MB, all month");
+                    $"{provisioned} provisioned × {memory} MB, all month", CostDriver.GpuTime);
             return;
         }
         var (instanceType, min, max, isAsync) = (cost.InstanceType, cost.MinInstances, cost.MaxInstances, cost.Async);
@@ -275,22 +373,26 @@ internal sealed class Pricers(PriceTable table, UsageProfile usage)
             : isAsync
                 ? (EndpointModel.ScaleToZeroHours(max, busy, 1, traffic.ScaleToZeroIdleHoursPerMonth, requests), $"async, scales to zero: {F(busy)} busy h (queue keeps instances full) + {F(traffic.ScaleToZeroIdleHoursPerMonth)} idle h, at most {max} × 730 h")
                 : (EndpointModel.ScaleToZeroHours(max, busy, traffic.TargetUtilization, traffic.ScaleToZeroIdleHoursPerMonth, requests), $"scales to zero: {F(busy)} busy h / {F(traffic.TargetUtilization)} + {F(traffic.ScaleToZeroIdleHoursPerMonth)} idle h, at most {max} × 730 h");
-        add(hours, P(PriceTable.SageMakerHosting, instanceType), $"{instanceType}, {F(requests)} requests × {F(traffic.ModelLatencyMs)} ms / {F(traffic.ConcurrencyPerInstance)} concurrent; {how}");
+        add(hours, P(PriceTable.SageMakerHosting, instanceType),
+            $"{instanceType}, {F(requests)} requests × {F(traffic.ModelLatencyMs)} ms / {F(traffic.ConcurrencyPerInstance)} concurrent; {how}",
+            CostDriver.GpuTime);
         if (HasLocalNvme(instanceType))
-            add(0, P(PriceTable.SageMakerEndpoint, "storage.gb-month"), $"{instanceType} has local NVMe storage: SageMaker attaches no ML storage volume");
+            add(0, P(PriceTable.SageMakerEndpoint, "storage.gb-month"),
+                $"{instanceType} has local NVMe storage: SageMaker attaches no ML storage volume", CostDriver.GpuTime);
         else
             add(hours / EndpointModel.HoursPerMonth * traffic.StorageGbPerInstance, P(PriceTable.SageMakerEndpoint, "storage.gb-month"),
-                $"{F(traffic.StorageGbPerInstance)} GB ML storage volume per instance (usage profile), while instances run");
+                $"{F(traffic.StorageGbPerInstance)} GB ML storage volume per instance (usage profile), while instances run", CostDriver.GpuTime);
         // A warm window keeps instances above the floor on schedule, called or not. Counted on top of the traffic's
         // hours: an upper bound, since work done inside the window runs on instances it already pays for.
         var (warmInstances, warmHours) = (cost.WarmInstances, cost.WarmHoursPerMonth);
         var extra = Math.Max(0, warmInstances - min);
         if (extra > 0 && warmHours > 0)
             add(extra * warmHours, P(PriceTable.SageMakerHosting, instanceType),
-                $"{instanceType}, warm window: {extra} instance(s) above MinInstances = {min} × {F(warmHours)} h a month the schedule keeps them");
+                $"{instanceType}, warm window: {extra} instance(s) above MinInstances = {min} × {F(warmHours)} h a month the schedule keeps them",
+                CostDriver.GpuTime);
     }
 
-    private void PriceComputeEnvironment(StackTemplate stack, List<(string LogicalId, JsonObject Resource)> resources, JsonObject props, Action<double, Price, string> add)
+    private void PriceComputeEnvironment(StackTemplate stack, List<(string LogicalId, JsonObject Resource)> resources, JsonObject props, LineSink add)
     {
         var compute = props["ComputeResources"] as JsonObject ?? new JsonObject();
         var spot = compute["Type"]?.GetValue<string>() == "SPOT";
@@ -310,10 +412,11 @@ internal sealed class Pricers(PriceTable table, UsageProfile usage)
         var onDemand = P(PriceTable.Ec2OnDemand, type);
         var price = spot ? onDemand with { Usd = onDemand.Usd * (1 - table.SpotDiscount) } : onDemand;
         add(instanceHours, price, $"{type} ({gpus} GPU): {F(usage.Training.GpuHoursPerMonth)} GPU-h × {F(share)} share / {gpus}"
-            + (spot ? $", Spot at on-demand × (1 − {F(table.SpotDiscount)})" : ", on-demand"));
+            + (spot ? $", Spot at on-demand × (1 − {F(table.SpotDiscount)})" : ", on-demand"), CostDriver.Fixed);
         var rootGiB = RootVolumeGiB(resources, compute);
         if (rootGiB > 0)
-            add(instanceHours / EndpointModel.HoursPerMonth * rootGiB, P(PriceTable.Ebs, "gp3.storage"), $"{F(rootGiB)} GiB root volume per instance, while it runs");
+            add(instanceHours / EndpointModel.HoursPerMonth * rootGiB, P(PriceTable.Ebs, "gp3.storage"),
+                $"{F(rootGiB)} GiB root volume per instance, while it runs", CostDriver.Fixed);
     }
 
     private static double RootVolumeGiB(List<(string LogicalId, JsonObject Resource)> resources, JsonObject compute)

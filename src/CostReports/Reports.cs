@@ -64,7 +64,9 @@ internal static class Reports
     /// In a region the table does not price (<paramref name="stackRegion"/>), the report's first line says so: its figures
     /// are then the default region's.
     /// </remarks>
-    public static string Markdown(string stack, IReadOnlyList<ReportLine> lines, StackCostRecord? worst, UsageProfile usage, string usagePath, PriceTable table, string? stackRegion = null)
+    /// <remarks>With <paramref name="teams"/> (the stack's API's, from the profile), a section splits the expected cost among them.</remarks>
+    public static string Markdown(string stack, IReadOnlyList<ReportLine> lines, StackCostRecord? worst, UsageProfile usage, string usagePath,
+        PriceTable table, string? stackRegion = null, IReadOnlyDictionary<string, TeamUsage>? teams = null)
     {
         var sb = new StringBuilder();
         void L(string s = "") => sb.Append(s).Append('\n');
@@ -90,6 +92,11 @@ internal static class Reports
         L();
         L($"Total expected monthly cost: **${Money(Total(lines))}**");
         L();
+        if (teams is { Count: > 0 })
+        {
+            TeamSection(sb, lines, teams);
+            L();
+        }
         L("## Assumptions");
         L();
         if (usage.Description.Length > 0) L($"- Usage profile: {usage.Description}");
@@ -126,6 +133,31 @@ internal static class Reports
         L();
         foreach (var note in worst.UsageBased) L($"- {note}");
         return sb.ToString();
+    }
+
+    // The per-team split of the expected cost: how, then one row per team and the shared rest.
+    private static void TeamSection(StringBuilder sb, IReadOnlyList<ReportLine> lines, IReadOnlyDictionary<string, TeamUsage> teams)
+    {
+        void L(string s = "") => sb.Append(s).Append('\n');
+        static string Percent(double share) => (share * 100).ToString("0.##", CultureInfo.InvariantCulture) + " %";
+        var (costs, shared) = TeamSplit.Of(lines, teams);
+        L("## Cost per team");
+        L();
+        L("The usage profile's teams of the API, with their shares of its requests and tokens. Split the way the handler counts a "
+          + "team's dollars: GPU capacity (endpoint instance-hours, serverless GB-seconds, ML storage) by the team's share of the "
+          + "models' busy time, which is its share of the tokens (the model's hourly cost × the team's share of busy time; idle and "
+          + "warm capacity is shared in the same proportion, where the handler's dollars count busy time only); what is billed per "
+          + "request (API Gateway, the functions, the authorizer, WAF requests, X-Ray traces, DynamoDB requests, KMS MAC requests, "
+          + "SageMaker data processed) by its share of the requests; its own per-team custom metrics in full. What is billed whatever "
+          + "the traffic (keys, alarms, dashboards, storage, log groups, the fixed metrics) is shared.");
+        L();
+        L("| Team | Request share | Token share | Per request (USD) | GPU capacity (USD) | Team metrics (USD) | Monthly (USD) |");
+        L("|---|---:|---:|---:|---:|---:|---:|");
+        foreach (var c in costs)
+            L($"| {Cell(c.Team)} | {Percent(c.RequestShare)} | {Percent(c.TokenShare)} | {Money(c.RequestsUsd)} | {Money(c.GpuUsd)} | "
+              + $"{Money(c.MetricsUsd)} | {Money(c.TotalUsd)} |");
+        L($"| Shared (billed whatever the traffic) | | | | | | {Money(shared)} |");
+        L($"| **Total** | | | | | | **{Money(costs.Sum(c => c.TotalUsd) + shared)}** |");
     }
 
     /// <summary>The table prices the lines use that are not verified, as <c>service sku</c>, sorted.</summary>

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 
 namespace AwsModelPlatform.CostReports;
@@ -43,8 +44,57 @@ public sealed record ApiUsage
 {
     /// <summary>Requests a month.</summary>
     public double RequestsPerMonth { get; init; }
-    /// <summary>Identities that call the API in a month (the inference handler writes token metrics per model and caller).</summary>
-    public double DistinctCallers { get; init; } = 1;
+    /// <summary>
+    /// The teams that call the API, by name, with their shares of its requests and tokens: the inference handler writes
+    /// metrics per team, and the reports split the stack's usage-driven cost among them. None: no split, and per-team
+    /// metrics are priced for one team.
+    /// </summary>
+    public Dictionary<string, TeamUsage> Teams { get; init; } = new();
+}
+
+/// <summary>One team's part of an API's traffic.</summary>
+public sealed record TeamUsage
+{
+    /// <summary>The team's share of the API's requests (0 to 1; the teams of an API add up to 1).</summary>
+    public double RequestShare { get; init; }
+    /// <summary>
+    /// The team's share of the tokens the models generate and read, which is its share of the GPUs' busy time (0 to 1; the
+    /// teams of an API add up to 1). Default: <see cref="RequestShare"/>.
+    /// </summary>
+    public double? TokenShare { get; init; }
+    /// <summary>The token share, or the request share when the profile gives none.</summary>
+    public double Tokens => TokenShare ?? RequestShare;
+}
+
+/// <summary>
+/// Governed access (an API with team access: an access table, a request authorizer, an HMAC key): what one API request
+/// costs in DynamoDB requests, authorizer invocations and KMS MAC requests.
+/// </summary>
+public sealed record AccessUsage
+{
+    /// <summary>
+    /// Share of an API's requests answered from a checked key in a cache (0 to 1): API Gateway's authorizer cache when it
+    /// is on (no authorizer invocation), else the authorizer's in-memory cache (an invocation, but no table read and no
+    /// MAC) when <c>Access__KeyCacheSeconds</c> is set. Neither cache: every request looks its key up.
+    /// </summary>
+    public double KeyCacheHitRate { get; init; } = 0.9;
+    /// <summary>Read request units of one key lookup (a strongly consistent <c>GetItem</c> of a record under 4 KB).</summary>
+    public double ReadUnitsPerKeyLookup { get; init; } = 1;
+    /// <summary>KMS requests of one key lookup (one <c>GenerateMac</c> of the presented key).</summary>
+    public double MacRequestsPerKeyLookup { get; init; } = 1;
+    /// <summary>Read request units per request of the model routes (the team's limits, strongly consistent, under 4 KB).</summary>
+    public double ReadUnitsPerRequest { get; init; } = 1;
+    /// <summary>
+    /// Conditional writes per request that admit it: one per limit window it counts in (requests per minute, tokens per
+    /// minute, the month); a refused write is counted like the others.
+    /// </summary>
+    public double LimitWritesPerRequest { get; init; } = 3;
+    /// <summary>Writes per request that settle it: the tokens-per-minute and month windows to the real usage, and the usage ledger.</summary>
+    public double SettleWritesPerRequest { get; init; } = 3;
+    /// <summary>Billed duration of one authorizer invocation, in ms (a key lookup: one DynamoDB read and one KMS MAC).</summary>
+    public double AuthorizerDurationMs { get; init; } = 50;
+    /// <summary>GB an access table holds (keys, team limits, minute windows until their TTL, the months' counters and ledger).</summary>
+    public double TableGb { get; init; } = 1;
 }
 
 /// <summary>Invocations of one Lambda function (or the functions whose path starts with the key).</summary>
@@ -139,6 +189,8 @@ public sealed record UsageProfile
     public double CrossAzGbPerMonth { get; init; }
     /// <summary>X-Ray sampling of the traced APIs.</summary>
     public XRayUsage XRay { get; init; } = new();
+    /// <summary>Governed access: DynamoDB, authorizer and MAC requests per API request, and the access table's size.</summary>
+    public AccessUsage Access { get; init; } = new();
     /// <summary>The break-even comparison.</summary>
     public BreakevenUsage Breakeven { get; init; } = new();
 
@@ -149,16 +201,44 @@ public sealed record UsageProfile
         UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow,
     };
 
-    /// <summary>Reads a profile; unknown properties are refused so a typo does not silently price zero.</summary>
+    /// <summary>
+    /// Reads a profile; unknown properties are refused so a typo does not silently price zero, and so are shares that do not
+    /// add up.
+    /// </summary>
     public static UsageProfile Parse(string json)
     {
+        UsageProfile profile;
         try
         {
-            return JsonSerializer.Deserialize<UsageProfile>(json, Options) ?? new UsageProfile();
+            profile = JsonSerializer.Deserialize<UsageProfile>(json, Options) ?? new UsageProfile();
         }
         catch (JsonException e)
         {
             throw new CliException($"usage profile: {e.Message}");
+        }
+        profile.Validate();
+        return profile;
+    }
+
+    /// <summary>Refuses shares outside 0 to 1, and teams of an API whose shares do not add up to 1.</summary>
+    public void Validate()
+    {
+        static bool IsShare(double v) => v is >= 0 and <= 1;
+        if (!IsShare(Access.KeyCacheHitRate))
+            throw new CliException(string.Create(CultureInfo.InvariantCulture,
+                $"usage profile: access.keyCacheHitRate = {Access.KeyCacheHitRate} is not a share: give 0 to 1."));
+        foreach (var (path, api) in Apis.Where(a => a.Value.Teams.Count > 0))
+        {
+            foreach (var (team, t) in api.Teams)
+                if (!IsShare(t.RequestShare) || !IsShare(t.Tokens))
+                    throw new CliException($"usage profile: apis[\"{path}\"].teams[\"{team}\"] has a share outside 0 to 1; "
+                        + "give requestShare and tokenShare from 0 to 1.");
+            var sums = new[] { ("requestShare", api.Teams.Values.Sum(t => t.RequestShare)), ("tokenShare", api.Teams.Values.Sum(t => t.Tokens)) };
+            foreach (var (what, sum) in sums)
+                if (Math.Abs(sum - 1) > 1e-6)
+                    throw new CliException($"usage profile: the teams of apis[\"{path}\"] have a {what} adding up to "
+                        + $"{sum.ToString("0.####", CultureInfo.InvariantCulture)}, not 1: the split would not add up to the cost. "
+                        + "Give each team its part of the whole.");
         }
     }
 

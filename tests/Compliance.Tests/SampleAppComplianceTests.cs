@@ -70,7 +70,7 @@ public class SampleAppComplianceTests(SynthesizedApp app)
         var names = groups.Select(g => g["LogGroupName"]?.ToJsonString() ?? "").ToList();
         var expected = stack switch
         {
-            "Inference" => (ApiExecutionLogs: 1, EndpointLogs: 2),
+            "Inference" => (ApiExecutionLogs: 2, EndpointLogs: 3), // the key API and the IAM API
             "Training" => (ApiExecutionLogs: 1, EndpointLogs: 0),
             _ => (ApiExecutionLogs: 0, EndpointLogs: 0),
         };

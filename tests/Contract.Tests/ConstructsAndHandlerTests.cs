@@ -1,6 +1,8 @@
+extern alias handler;
 using Amazon.CDK;
 using Amazon.CDK.AWS.CloudWatch;
 using Amazon.CDK.AWS.ECS;
+using AwsModelPlatform.Constructs.Access;
 using AwsModelPlatform.Constructs.Api;
 using AwsModelPlatform.Constructs.Foundation;
 using AwsModelPlatform.Constructs.Inference;
@@ -47,6 +49,12 @@ public class ConstructsAndHandlerTests
             WatchEveryModel(s, api, "small");
             return [.. api.Functions];
         },
+        ["inference: API keys of a TeamAccess (team limits and usage on the model routes)"] = s =>
+        {
+            var api = KeyModeApi(s).Api;
+            WatchEveryModel(s, api, "chat");
+            return [.. api.Functions];
+        },
         ["training: single- and multi-node definitions (a multi-node queue)"] = s => Training(s, multiNode: true),
         ["training: single-node definitions only"] = s => Training(s, multiNode: false),
     };
@@ -87,6 +95,104 @@ public class ConstructsAndHandlerTests
             $"{r.Reader} reads {r.Metric}, which the handler never writes; it writes: {string.Join("; ", emitted.Where(m => m.Name == r.Metric.Name).Select(m => m.Dimensions))}"));
     }
 
+    [Theory]
+    [InlineData(true, "SpotThenOnDemand")] // Spot with the on-demand fallback (the multi-node queue's configuration)
+    [InlineData(false, "Spot")]
+    public async Task The_training_handler_prices_jobs_by_the_purchase_option_and_instance_types_of_the_synthesized_queue(
+        bool multiNode, string capacity)
+    {
+        var (_, functions) = Synthesize(multiNode
+            ? "training: single- and multi-node definitions (a multi-node queue)"
+            : "training: single-node definitions only");
+        await using var handler = await InProcessHandler.StartAsync(Assert.Single(functions).Environment);
+        var catalog = handler.Service<handler::AwsModelPlatform.Handlers.Training.TrainingCatalog>();
+        Assert.Equal(capacity, catalog.JobQueueCapacity.ToString());
+        Assert.Equal(["g5.12xlarge"], catalog.InstanceTypes);
+        var costs = handler.Service<handler::AwsModelPlatform.Handlers.Training.JobCostEstimator>();
+        foreach (var definition in catalog.Definitions)
+        {
+            var cost = costs.AtSubmission(definition, definition.Nodes, instanceType: null);
+            // Batch runs no multi-node parallel job on Spot: those are priced on demand whatever the queue buys.
+            Assert.Equal(definition.MultiNode ? "OnDemand" : "Spot", cost.Basis.PurchaseOption);
+            Assert.NotNull(cost.HourlyUsd);
+        }
+    }
+
+    [Fact]
+    public async Task The_handler_writes_its_wake_markers_to_the_bucket_and_prefix_its_functions_may_put_to()
+    {
+        const string configuration = "inference: OpenAI, raw and async models, names with '-' and '.'";
+        var stack = new Stack(new App(), "Contract");
+        var functions = Configurations[configuration](stack);
+        var template = SynthesizedFunction.TemplateOf(stack);
+        var resources = template["Resources"]!.AsObject();
+        var markerBucket = Assert.Single(resources, r => r.Value!["Type"]!.GetValue<string>() == "AWS::S3::Bucket" && r.Key.Contains("WakeMarkers", StringComparison.Ordinal)).Key;
+        foreach (var function in functions)
+        {
+            var synthesized = SynthesizedFunction.Of(stack, template, function);
+            await using var handler = await InProcessHandler.StartAsync(synthesized.Environment);
+            var wake = handler.Settings<handler::AwsModelPlatform.Contracts.InferenceSettings>().Wake;
+            Assert.True(wake.Enabled);
+            Assert.Equal(synthesized.Environment["Inference__Wake__MarkerBucket"], wake.MarkerBucket);
+            // The function's role may put exactly the keys the handler writes: {bucket ARN}/{marker folder}*.
+            var role = stack.GetLogicalId((CfnElement)function.Role.Node.DefaultChild!);
+            var statements = resources.Where(r => r.Value!["Type"]!.GetValue<string>() == "AWS::IAM::Policy" && r.Value["Properties"]!["Roles"]!.ToJsonString().Contains(role, StringComparison.Ordinal))
+                .SelectMany(r => r.Value!["Properties"]!["PolicyDocument"]!["Statement"]!.AsArray()).ToList();
+            var put = Assert.Single(statements, s => s!["Action"]!.ToJsonString() == "\"s3:PutObject\"" && s["Resource"]!.ToJsonString().Contains(markerBucket, StringComparison.Ordinal))!;
+            var parts = put["Resource"]!["Fn::Join"]![1]!.AsArray();
+            Assert.Equal($$"""{"Fn::GetAtt":["{{markerBucket}}","Arn"]}""", parts[0]!.ToJsonString());
+            var pattern = parts[1]!.GetValue<string>();
+            Assert.EndsWith("*", pattern);
+            Assert.StartsWith(pattern.TrimEnd('*'), "/" + wake.MarkerKey("mistral-7b", 29_000_000), StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task The_TeamAccess_authorizer_and_admin_functions_start_their_handler_groups()
+    {
+        var stack = new Stack(new App(), "Contract");
+        var (access, api) = KeyModeApi(stack);
+        var template = SynthesizedFunction.TemplateOf(stack);
+        // The key API's inference functions, with the table, caller teams and hourly prices, serve exactly their methods.
+        foreach (var function in api.Functions.Select(f => SynthesizedFunction.Of(stack, template, f)))
+        {
+            await using var handler = await InProcessHandler.StartAsync(function.Environment);
+            var readiness = function.Environment["AWS_LWA_READINESS_CHECK_PATH"];
+            Assert.Equal(function.ApiGatewayMethods.Order(StringComparer.Ordinal).ToList(),
+                handler.MappedRoutes.Where(r => r != $"GET {readiness}").Order(StringComparer.Ordinal).ToList());
+        }
+        var authorizer = SynthesizedFunction.Of(stack, template, access.Authorizer);
+        await using (var handler = await InProcessHandler.StartAsync(authorizer.Environment))
+        {
+            // The adapter posts the authorizer event to its pass-through path, which the handler maps.
+            Assert.Contains($"POST {authorizer.Environment["AWS_LWA_PASS_THROUGH_PATH"]}", handler.MappedRoutes);
+        }
+        var admin = SynthesizedFunction.Of(stack, template, access.Admin);
+        await using (var handler = await InProcessHandler.StartAsync(admin.Environment))
+        {
+            Assert.NotEmpty(admin.ApiGatewayMethods);
+            Assert.Subset(handler.MappedRoutes.ToHashSet(), admin.ApiGatewayMethods.ToHashSet());
+        }
+    }
+
+    private static (TeamAccess Access, InferenceApi Api) KeyModeApi(Stack s)
+    {
+        var platform = new ModelPlatform(s, "Platform");
+        var access = new TeamAccess(s, "Access", new TeamAccessProps { Platform = platform, HandlerDirectory = FakeHandler.Directory });
+        var endpoint = new GpuModelEndpoint(s, "Chat", new GpuModelEndpointProps
+        {
+            Platform = platform, EndpointName = "llama-3-8b", Image = ModelImage.FromImageUri(TgiImage), Hosting = new RealTimeHosting { InstanceType = "ml.g5.xlarge" },
+        });
+        var api = new InferenceApi(s, "Api", new InferenceApiProps
+        {
+            Platform = platform,
+            Models = [new InferenceModel { Endpoint = endpoint, Name = "chat", Protocol = ModelProtocol.OpenAi }],
+            HandlerDirectory = FakeHandler.Directory,
+            Authorization = ApiAuthorization.ApiKeys(access),
+        });
+        return (access, api);
+    }
+
     private static (System.Text.Json.Nodes.JsonNode Template, List<SynthesizedFunction> Functions) Synthesize(string configuration)
     {
         var stack = new Stack(new App(), "Contract");
@@ -119,7 +225,14 @@ public class ConstructsAndHandlerTests
                 Left = [api.MetricRequests(operation), api.MetricErrors(operation), api.MetricClientErrors(operation), api.MetricThrottles(operation), api.MetricLatency(operation)],
             }));
         foreach (var definition in definitions)
-            dashboard.AddWidgets(new GraphWidget(new GraphWidgetProps { Left = [api.MetricJobsSubmitted(definition.Name), api.MetricGpusRequested(definition.Name)] }));
+            dashboard.AddWidgets(new GraphWidget(new GraphWidgetProps
+            {
+                Left =
+                [
+                    api.MetricJobsSubmitted(definition.Name), api.MetricGpusRequested(definition.Name),
+                    api.MetricEstimatedHourlyCost(definition.Name),
+                ],
+            }));
         return [.. api.Functions];
     }
 

@@ -16,6 +16,7 @@ using InferenceMetrics = handler::AwsModelPlatform.Handlers.Inference.InferenceM
 using ModelCatalog = handler::AwsModelPlatform.Handlers.Inference.ModelCatalog;
 using TrainingMetrics = handler::AwsModelPlatform.Handlers.Training.TrainingMetrics;
 using TrainingCatalog = handler::AwsModelPlatform.Handlers.Training.TrainingCatalog;
+using JobCostEstimator = handler::AwsModelPlatform.Handlers.Training.JobCostEstimator;
 
 namespace AwsModelPlatform.Contract.Tests;
 
@@ -40,6 +41,12 @@ internal sealed class InProcessHandler : IAsyncDisposable
         return new InProcessHandler(app);
     }
 
+    /// <summary>A service of the started handler.</summary>
+    public T Service<T>() where T : notnull => _app.Services.GetRequiredService<T>();
+
+    /// <summary>The settings the handler bound from the environment (<c>IOptions&lt;T&gt;</c>).</summary>
+    public T Settings<T>() where T : class => _app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<T>>().Value;
+
     /// <summary>The routes the handler mapped, as <c>METHOD /path</c>.</summary>
     public IReadOnlySet<string> MappedRoutes => ((IEndpointRouteBuilder)_app).DataSources.SelectMany(d => d.Endpoints).OfType<RouteEndpoint>()
         .SelectMany(e => (e.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods ?? ["*"]).Select(m => $"{m} {e.RoutePattern.RawText}"))
@@ -57,7 +64,10 @@ internal sealed class InProcessHandler : IAsyncDisposable
         if (_app.Services.GetService<TrainingCatalog>() is { } training)
         {
             records.AddRange(new[] { TrainingMetrics.Submit, TrainingMetrics.List, TrainingMetrics.Describe, TrainingMetrics.Stop }.Select(m => ((RequestMetrics)m, (string?)null)));
-            records.AddRange(training.Definitions.Select(d => ((RequestMetrics)TrainingMetrics.Submitted(d, gpusPerNode: null, nodes: d.Nodes), (string?)null)));
+            // Priced as the handler prices a submission, from the synthesized queue's purchase option and instance types.
+            var costs = _app.Services.GetRequiredService<JobCostEstimator>();
+            records.AddRange(training.Definitions.Select(d => ((RequestMetrics)TrainingMetrics.Submitted(d, gpusPerNode: null, nodes: d.Nodes,
+                costs.AtSubmission(d, d.Nodes, instanceType: null).HourlyUsd), (string?)null)));
         }
         var emitted = new HashSet<EmittedMetric>();
         foreach (var (metrics, model) in records)

@@ -105,31 +105,40 @@ public class PricerTests
     }
 
     [Fact]
-    public void A_handlers_custom_metrics_bill_once_its_API_has_traffic_with_the_per_caller_ones_for_each_caller()
+    public void A_handlers_custom_metrics_bill_once_its_API_has_traffic_with_the_per_team_ones_for_each_team()
     {
-        JsonObject Metrics(int metrics, int perCaller) => new()
+        JsonObject Metrics(int metrics, int perTeam) => new()
         {
             [CostMetadata.CustomMetricsKey] = new JsonObject
             {
-                ["metrics"] = metrics, ["basis"] = "2 model(s) × 4 metrics", ["metricsPerCaller"] = perCaller, ["perCallerBasis"] = "2 model(s) × 3 token metrics",
+                ["metrics"] = metrics, ["basis"] = "2 model(s) × 4 metrics", ["metricsPerTeam"] = perTeam, ["perTeamBasis"] = "5 team metrics",
             },
+        };
+        var teams = new Dictionary<string, TeamUsage>
+        {
+            ["research"] = new() { RequestShare = 0.5 }, ["support"] = new() { RequestShare = 0.3 }, ["sales"] = new() { RequestShare = 0.2 },
         };
         var usage = Usage with
         {
             Apis = new()
             {
-                ["Test/Busy"] = new ApiUsage { RequestsPerMonth = 1000, DistinctCallers = 25 },
-                ["Test/Idle"] = new ApiUsage { RequestsPerMonth = 0, DistinctCallers = 25 },
+                ["Test/Busy"] = new ApiUsage { RequestsPerMonth = 1000, Teams = teams },
+                ["Test/Idle"] = new ApiUsage { RequestsPerMonth = 0, Teams = teams },
+                ["Test/Anonymous"] = new ApiUsage { RequestsPerMonth = 1000 },
             },
         };
         var lines = new Pricers(PriceTable.Default, usage).Price(Stack("Test",
-            ("B", Resource("AWS::ApiGateway::RestApi", "Busy/Api", metadata: Metrics(8, 6))),
-            ("I", Resource("AWS::ApiGateway::RestApi", "Idle/Api", metadata: Metrics(8, 6)))));
-        var metrics = Assert.Single(lines, l => l.Type == CostMetadata.CustomMetricsType);
-        Assert.Equal("Busy/Api", metrics.Resource);
-        Assert.Equal(8 + 6 * 25, metrics.Quantity);
-        Assert.Equal(47.40m, metrics.MonthlyUsd); // 158 metrics × $0.30
-        Assert.Contains("× 25 distinct caller(s)", metrics.Note);
+            ("B", Resource("AWS::ApiGateway::RestApi", "Busy/Api", metadata: Metrics(8, 5))),
+            ("I", Resource("AWS::ApiGateway::RestApi", "Idle/Api", metadata: Metrics(8, 5))),
+            ("A", Resource("AWS::ApiGateway::RestApi", "Anonymous/Api", metadata: Metrics(8, 5)))));
+        var metrics = lines.Where(l => l.Type == CostMetadata.CustomMetricsType).ToList();
+        Assert.Equal(["Busy/Api", "Anonymous/Api"], metrics.Select(m => m.Resource));
+        Assert.Equal(8 + 5 * 3, metrics[0].Quantity);
+        Assert.Equal(6.90m, metrics[0].MonthlyUsd); // 23 metrics × $0.30
+        Assert.Contains("× 3 team(s)", metrics[0].Note);
+        // An API whose profile names no team still reports for one.
+        Assert.Equal(8 + 5, metrics[1].Quantity);
+        Assert.Contains("one assumed", metrics[1].Note);
     }
 
     [Fact]

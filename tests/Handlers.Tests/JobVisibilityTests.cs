@@ -45,10 +45,12 @@ public sealed class JobVisibilityTests : TrainingTestSupport
         Assert.Empty(empty.JobSummaryList);
         Assert.Equal("0.next-page", empty.NextToken);
 
-        // Shared: the page as Batch listed it, no DescribeJobs.
-        var shared = new ScriptedListing(("11111111-1111-1111-1111-111111111111", "x"));
-        Assert.Single((await Service(shared, visibility: "Shared").ListAsync(null, 4, null, "anyone", CancellationToken.None)).JobSummaryList);
-        Assert.DoesNotContain(shared.Calls, c => c.Path == "/v1/describejobs");
+        // Shared: the page as Batch listed it, every caller's jobs, described once for the jobs' costs.
+        var shared = new ScriptedListing(("11111111-1111-1111-1111-111111111111", "x"), ("22222222-2222-2222-2222-222222222222", null));
+        var (sharedPage, described) = await Service(shared, visibility: "Shared").ListDescribedAsync(null, 4, null, "anyone", CancellationToken.None);
+        Assert.Equal(2, sharedPage.JobSummaryList.Count);
+        Assert.Equal(2, described.Count);
+        Assert.Single(shared.Calls, c => c.Path == "/v1/describejobs");
     }
 
     [Fact]

@@ -21,14 +21,14 @@ public class MetricCatalogTests
         var records = new RequestMetrics[]
         {
             InferenceMetrics.Instance, TrainingMetrics.Submit, TrainingMetrics.List, TrainingMetrics.Describe, TrainingMetrics.Stop,
-            TrainingMetrics.Submitted(definition, gpusPerNode: null, nodes: 1),
+            TrainingMetrics.Submitted(definition, gpusPerNode: null, nodes: 1, hourlyUsd: 5.67),
         };
         var written = new HashSet<(string Namespace, string Name, string Dimensions)>();
         foreach (var metrics in records)
         {
             using var output = new MemoryStream();
             new RequestLog(output, "amp-test").Write(new RequestRecord("r", "caller", "POST", "/v1/x", "llm", 200, false, 1, null, new TokenUsage(1, 2, 3), metrics,
-                Woke: true, ServedByFallback: "fallback", ColdStart: TimeSpan.FromSeconds(1)));
+                Woke: true, ServedByFallback: "fallback", ColdStart: TimeSpan.FromSeconds(1), Team: "research", BudgetUsedPercent: 42));
             var line = JsonNode.Parse(output.ToArray())!;
             foreach (var directive in line["_aws"]!["CloudWatchMetrics"]!.AsArray())
                 foreach (var set in directive!["Dimensions"]!.AsArray())

@@ -177,7 +177,9 @@ public sealed class MultiNodeQueueTests
             catalog, new TrainingSecrets(null!, catalog), new IdempotencyStore(null!, catalog, options), options, TimeProvider.System, NullLogger<TrainingService>.Instance);
     }
 
-    /// <summary>ListJobs answers the scripted page of (queue, token); SubmitJob answers a job id; every call is recorded.</summary>
+    /// <summary>
+    /// ListJobs answers the scripted page of (queue, token); DescribeJobs the jobs asked for; SubmitJob a job id; every call is recorded.
+    /// </summary>
     private sealed class PagedBatch : HttpMessageHandler
     {
         public Dictionary<(string Queue, string? Token), (string[] Ids, string? Next)> Pages { get; } = [];
@@ -196,6 +198,12 @@ public sealed class MultiNodeQueueTests
                 Listed.Add(key);
                 var (ids, next) = Pages[key];
                 answer = new { jobSummaryList = ids.Select(id => new { jobId = id, jobName = "j", status = "RUNNING" }), nextToken = next };
+            }
+            else if (request.RequestUri.AbsolutePath == "/v1/describejobs")
+            {
+                // The listed jobs, as the page is described for their costs.
+                var ids = JsonDocument.Parse(body).RootElement.GetProperty("jobs").EnumerateArray().Select(id => id.GetString());
+                answer = new { jobs = ids.Select(id => new { jobId = id, jobName = "j", status = "RUNNING" }) };
             }
             else
             {

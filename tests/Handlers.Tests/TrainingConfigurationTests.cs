@@ -25,11 +25,31 @@ public sealed class TrainingConfigurationTests : TrainingTestSupport
     [InlineData("Training:JobDefinitions:0:AttemptTimeoutSeconds", "59", "Training:JobDefinitions:0:AttemptTimeoutSeconds (definition 'finetune'): '59' is not an attempt timeout")]
     [InlineData("Training:JobTag", null, "Training:JobTag is required")]
     [InlineData("Training:JobTag", "queue,other", "Training:JobTag: 'queue,other' is not a Batch tag value")]
+    [InlineData("Training:JobQueueCapacity", "Reserved", "Training:JobQueueCapacity: 'Reserved' is not OnDemand, Spot, SpotThenOnDemand")]
+    [InlineData("Training:InstanceTypes", "g5.12xlarge,big", "Training:InstanceTypes: 'big' is not an EC2 instance type")]
     public void Incomplete_or_invalid_configuration_fails_naming_the_key(string key, string? value, string message)
     {
         var values = new Dictionary<string, string?>(Config) { [key] = value };
         var e = Assert.Throws<OptionsValidationException>(() => Catalog(values));
         Assert.Contains(message, e.Message);
+    }
+
+    [Theory]
+    [InlineData(null, nameof(JobCapacity.OnDemand))]
+    [InlineData("spot", nameof(JobCapacity.Spot))]
+    [InlineData("SpotThenOnDemand", nameof(JobCapacity.SpotThenOnDemand))]
+    public void A_queue_is_priced_on_demand_unless_configured_spot(string? value, string expected)
+    {
+        var values = new Dictionary<string, string?>(Config) { ["Training:JobQueueCapacity"] = value };
+        Assert.Equal(expected, Catalog(values).JobQueueCapacity.ToString());
+    }
+
+    [Fact]
+    public void The_types_batch_chooses_from_are_the_allowed_ones_unless_configured()
+    {
+        Assert.Equal(["g5.12xlarge"], Catalog(Config).InstanceTypes);
+        var values = new Dictionary<string, string?>(Config) { ["Training:InstanceTypes"] = "g5.12xlarge, g6.12xlarge" };
+        Assert.Equal(["g5.12xlarge", "g6.12xlarge"], Catalog(values).InstanceTypes);
     }
 
     [Theory]

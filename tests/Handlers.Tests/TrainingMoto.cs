@@ -81,6 +81,8 @@ public static class TrainingMoto
         StateBucket = StateBucket,
         KeyId = keyId,
         AllowedInstanceTypes = "g5.xlarge,g5.12xlarge",
+        // As the construct writes it for Spot with the on-demand fallback: the queue above (Spot environment first).
+        JobQueueCapacity = nameof(JobCapacity.SpotThenOnDemand),
         MaxRuntimeSeconds = 7200,
         JobTag = JobTag,
     };
@@ -120,6 +122,31 @@ public static class TrainingMoto
     {
         using var batch = Signed(moto, "batch");
         var submitted = await Post(batch, "v1/submitjob", new { jobName = name, jobQueue = Queue, jobDefinition = SingleDefinition, tags });
+        return submitted.GetProperty("jobId").GetString()!;
+    }
+
+    /// <summary>
+    /// Registers a multi-node definition on <paramref name="instanceType"/> and submits a job of it straight to moto's
+    /// multi-node queue with <paramref name="tags"/>, as a job submitted to the API's queue by other means would be.
+    /// </summary>
+    public static async Task<string> SubmitMultiNodeDirectlyAsync(Uri moto, string name, string instanceType, IDictionary<string, string> tags)
+    {
+        using var batch = Signed(moto, "batch");
+        var resources = new[] { new { type = "VCPU", value = "4" }, new { type = "MEMORY", value = "15360" }, new { type = "GPU", value = "1" } };
+        var definition = "platform-training-" + name;
+        await Post(batch, "v1/registerjobdefinition", new
+        {
+            jobDefinitionName = definition, type = "multinode",
+            nodeProperties = new
+            {
+                numNodes = 2, mainNode = 0,
+                nodeRangeProperties = new[]
+                {
+                    new { targetNodes = "0:", container = new { image = "training:v1", instanceType, resourceRequirements = resources } },
+                },
+            },
+        });
+        var submitted = await Post(batch, "v1/submitjob", new { jobName = name, jobQueue = MultiNodeQueue, jobDefinition = definition, tags });
         return submitted.GetProperty("jobId").GetString()!;
     }
 

@@ -587,7 +587,7 @@ public sealed class TrainingTests(HandlerFixture f) : IDisposable
 
         var line = await LogLineAsync(submitId);
         var directives = line.GetProperty("_aws").GetProperty("CloudWatchMetrics").EnumerateArray().ToList();
-        Assert.Equal(2, directives.Count);
+        Assert.Equal(3, directives.Count);
         Assert.All(directives, d => Assert.Equal("AwsModelPlatform/Training", d.GetProperty("Namespace").GetString()));
         Assert.Equal(["Api", "Operation"], Dimensions(directives[0]));
         Assert.Equal(["Requests", "Errors", "ClientErrors", "Throttles", "Latency"], MetricNames(directives[0]));
@@ -595,6 +595,9 @@ public sealed class TrainingTests(HandlerFixture f) : IDisposable
         Assert.Equal(["Api", "Definition"], Dimensions(directives[1]));
         Assert.Equal(HandlerFixture.ApiName, line.GetProperty("Api").GetString());
         Assert.Equal(["JobsSubmitted", "GpusRequested"], MetricNames(directives[1]));
+        Assert.Equal(["Api", "Definition"], Dimensions(directives[2]));
+        Assert.Equal(["EstimatedHourlyCostUsd"], MetricNames(directives[2]));
+        Assert.Equal("None", directives[2].GetProperty("Metrics")[0].GetProperty("Unit").GetString());
         Assert.Equal("Submit", line.GetProperty("Operation").GetString());
         Assert.Equal(1, line.GetProperty("Requests").GetInt32());
         Assert.Equal(0, line.GetProperty("Errors").GetInt32());

@@ -138,7 +138,14 @@ public sealed class WakeTests(HandlerFixture f)
     public async Task Function_instances_share_one_wake_through_a_conditional_write()
     {
         // Two handler processes (two Lambda instances) with the wake marker in S3: 10 concurrent requests at each make one call.
+        // S3 applies a conditional put atomically; moto checks and writes in two steps, which its threaded server
+        // interleaves (two puts of one key could both succeed), so the markers go to a moto serving one request at a time.
+        using var moto = await MotoServer.StartAsync(oneRequestAtATime: true);
+        using var s3 = new Amazon.S3.AmazonS3Client(new Amazon.Runtime.BasicAWSCredentials(FakeSageMakerRuntime.AccessKey, FakeSageMakerRuntime.SecretKey),
+            new Amazon.S3.AmazonS3Config { ServiceURL = moto.Url.ToString(), ForcePathStyle = true, AuthenticationRegion = FakeSageMakerRuntime.Region });
+        await s3.PutBucketAsync(HandlerFixture.Bucket);
         var env = FixtureEnvironment();
+        env["Aws__ServiceUrls__S3"] = moto.Url.ToString();
         env["Inference__Wake__MarkerBucket"] = HandlerFixture.Bucket;
         env["Inference__Wake__MarkerPrefix"] = "wake-" + Guid.NewGuid().ToString("N");
         env["Inference__Wake__MarkerSeconds"] = "600";
@@ -154,7 +161,7 @@ public sealed class WakeTests(HandlerFixture f)
             var answers = await Task.WhenAll(Enumerable.Range(0, 20).Select(i => Invoke("crowded", i % 2 == 0 ? httpA : httpB)));
             Assert.All(answers, r => Assert.Equal(HttpStatusCode.ServiceUnavailable, r.StatusCode));
             Assert.Equal(1, component.WakeCalls);
-            var markers = await f.S3.ListObjectsV2Async(new Amazon.S3.Model.ListObjectsV2Request { BucketName = HandlerFixture.Bucket, Prefix = env["Inference__Wake__MarkerPrefix"] + "/crowded/" });
+            var markers = await s3.ListObjectsV2Async(new Amazon.S3.Model.ListObjectsV2Request { BucketName = HandlerFixture.Bucket, Prefix = env["Inference__Wake__MarkerPrefix"] + "/crowded/" });
             Assert.Single(markers.S3Objects);
 
             // Within the marker's window another instance that finds the model asleep again does not call.

@@ -49,7 +49,9 @@ public sealed class BuiltSampleApp : IAsyncLifetime
     public (string LogicalId, JsonNode Properties) Function(string invokeMode) =>
         Inference["Resources"]!.AsObject()
             .Where(r => r.Value!["Type"]!.GetValue<string>() == "AWS::Lambda::Function"
-                        && r.Value["Properties"]!["Environment"]?["Variables"]?["AWS_LWA_INVOKE_MODE"]?.GetValue<string>() == invokeMode)
+                        && r.Value["Properties"]!["Environment"]?["Variables"]?["AWS_LWA_INVOKE_MODE"]?.GetValue<string>() == invokeMode
+                        // The key API's inference functions (the IAM API's are the same but for the caller mappings; the access functions serve other groups).
+                        && r.Value["Properties"]!["Environment"]?["Variables"]?["Api__RouteGroups"]?.GetValue<string>() == "inference" && r.Key.StartsWith("Api", StringComparison.Ordinal))
             .Select(r => (r.Key, r.Value!["Properties"]!)).Single();
 
     /// <summary>The training API's function.</summary>

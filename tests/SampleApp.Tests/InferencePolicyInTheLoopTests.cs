@@ -25,11 +25,14 @@ public class InferencePolicyInTheLoopTests(BuiltSampleApp app) : IAsyncLifetime
     }
 
     [Fact]
-    public void The_streaming_role_grants_the_same_SageMaker_statements_and_nothing_of_S3_or_KMS()
+    public void The_streaming_role_grants_the_same_SageMaker_statements_and_nothing_of_S3_or_KMS_but_the_wake_markers_and_the_access_tables_key()
     {
         static IEnumerable<string> Sagemaker(JsonArray statements) => statements.Where(s => s!["Action"]!.ToJsonString().Contains("sagemaker:")).Select(s => s!.ToJsonString());
         Assert.Equal(Sagemaker(L.Policy["Statement"]!.AsArray()), Sagemaker(L.StreamingStatements));
-        Assert.DoesNotContain(L.StreamingStatements, s => s!["Action"]!.ToJsonString().Contains("s3:") || s!["Action"]!.ToJsonString().Contains("kms:"));
+        // S3 and KMS only for the wake markers, and KMS for the access table only through DynamoDB.
+        Assert.DoesNotContain(L.StreamingStatements, s => (s!["Action"]!.ToJsonString().Contains("s3:") || s!["Action"]!.ToJsonString().Contains("kms:"))
+            && !s.ToJsonString().Contains(L.MarkerBucket, StringComparison.Ordinal)
+            && !(s["Action"]!.ToJsonString().Contains("kms:") && (s["Condition"]?.ToJsonString() ?? "").Contains("dynamodb.")));
     }
 
     [Fact]
@@ -269,6 +272,52 @@ public class InferencePolicyInTheLoopTests(BuiltSampleApp app) : IAsyncLifetime
         // Nothing else of the control plane: not the endpoint's capacity, not the component itself.
         Assert.Equal("ImplicitlyDenied", L.Iam.Decide("sagemaker:UpdateEndpointWeightsAndCapacities", prefix + "endpoint/" + L.EndpointOf("llm").ToLowerInvariant()).Result);
         Assert.Equal("ImplicitlyDenied", L.Iam.Decide("sagemaker:UpdateInferenceComponent", prefix + "inference-component/" + component.ToLowerInvariant()).Result);
+    }
+
+    [Fact]
+    public async Task The_wake_marker_put_is_allowed_under_the_marker_prefix_of_the_APIs_marker_bucket_and_refused_elsewhere()
+    {
+        // The handler's default marker prefix ("wake", WakeSettings.MarkerPrefix): the template leaves it to the handler.
+        Assert.DoesNotContain("Inference__Wake__MarkerPrefix", L.Configuration.Keys);
+        var marker = $"wake/llm/{DateTimeOffset.UtcNow.ToUnixTimeSeconds() / 120}";
+        Assert.Equal(HttpStatusCode.OK, await L.Aws.PutAsHandlerAsync(L.MarkerBucket, marker));
+        // Not beside the markers, not in another bucket, not under the marker prefix of the endpoint's data bucket.
+        Assert.Equal(HttpStatusCode.Forbidden, await L.Aws.PutAsHandlerAsync(L.MarkerBucket, "not-a-marker"));
+        Assert.Equal(HttpStatusCode.Forbidden, await L.Aws.PutAsHandlerAsync(L.MarkerBucket, "wakeful/llm/1"));
+        Assert.Equal(HttpStatusCode.Forbidden, await L.Aws.PutAsHandlerAsync(InferencePolicyLoop.OtherBucket, marker));
+        Assert.Equal(HttpStatusCode.Forbidden, await L.Aws.PutAsHandlerAsync(L.DataBucket, marker));
+        // Markers are written, never read or deleted.
+        var bucketArn = $"arn:aws:s3:::{L.MarkerBucket}";
+        Assert.True(L.Iam.Decide("s3:PutObject", $"{bucketArn}/{marker}").Allowed);
+        Assert.Equal("ImplicitlyDenied", L.Iam.Decide("s3:GetObject", $"{bucketArn}/{marker}").Result);
+        Assert.Equal("ImplicitlyDenied", L.Iam.Decide("s3:DeleteObject", $"{bucketArn}/{marker}").Result);
+
+        // The streaming function gets the same marker grant: it wakes the model for the streams that wait.
+        Assert.Contains(L.StreamingStatements, s => s!["Action"]!.ToJsonString() == "\"s3:PutObject\"" && s["Resource"]!.ToJsonString().Contains(L.MarkerBucket + "/wake/*"));
+    }
+
+    [Fact]
+    public void The_streaming_role_may_use_the_platform_key_only_as_S3_asks_for_it_for_the_marker_bucket()
+    {
+        // The streaming role's only KMS grant is the marker bucket's: with an S3 Bucket Key, S3 asks KMS on the role's
+        // behalf with the bucket's ARN as aws:s3:arn. simulate-service.mjs evaluates kms:EncryptionContext:* keys
+        // (iam-simulate's checked entry point drops them), with the role's statements and the platform key's policy.
+        var policy = new JsonObject { ["Version"] = "2012-10-17", ["Statement"] = L.StreamingStatements.DeepClone() };
+        var keyPolicy = new Intrinsics(L.App.Foundation, null, InferencePolicyLoop.Account, InferencePolicyLoop.Region, L.KeyArn).KeyPolicy();
+        using var iam = new PolicySimulator($"arn:aws:iam::{InferencePolicyLoop.Account}:role/streaming", InferencePolicyLoop.Account, policy,
+            new Dictionary<string, JsonObject> { [L.KeyArn] = keyPolicy }, "simulate-service.mjs");
+        var viaS3 = $"s3.{InferencePolicyLoop.Region}.amazonaws.com";
+        JsonObject Context(string bucket, string? via = null) => new() { ["kms:ViaService"] = via ?? viaS3, ["kms:EncryptionContext:aws:s3:arn"] = $"arn:aws:s3:::{bucket}" };
+        foreach (var action in new[] { "kms:GenerateDataKey", "kms:Decrypt" })
+        {
+            var granted = iam.Decide(action, L.KeyArn, Context(L.MarkerBucket));
+            Assert.True(granted.Allowed, granted.ToString());
+            // Not for another bucket's objects (the endpoint's data bucket included), not other than through S3.
+            Assert.Equal("ImplicitlyDenied", iam.Decide(action, L.KeyArn, Context(L.DataBucket)).Result);
+            Assert.Equal("ImplicitlyDenied", iam.Decide(action, L.KeyArn, Context(InferencePolicyLoop.OtherBucket)).Result);
+            Assert.Equal("ImplicitlyDenied", iam.Decide(action, L.KeyArn, Context(L.MarkerBucket, $"sqs.{InferencePolicyLoop.Region}.amazonaws.com")).Result);
+        }
+        Assert.Equal("ImplicitlyDenied", iam.Decide("kms:Encrypt", L.KeyArn, Context(L.MarkerBucket)).Result);
     }
 
     [Fact]

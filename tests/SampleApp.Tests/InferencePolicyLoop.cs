@@ -39,6 +39,8 @@ public sealed class InferencePolicyLoop : IAsyncDisposable
     public JsonArray StreamingStatements { get; private set; } = null!;
     public string KeyArn => Aws.KeyArn;
     public string DataBucket { get; private set; } = null!;
+    /// <summary>The API's wake marker bucket (<c>Inference__Wake__MarkerBucket</c>).</summary>
+    public string MarkerBucket { get; private set; } = null!;
     public string OutputPath { get; private set; } = null!;
     public IReadOnlyDictionary<string, string> Configuration { get; private set; } = null!;
 
@@ -65,7 +67,8 @@ public sealed class InferencePolicyLoop : IAsyncDisposable
         // account setup replaces with the created key's ARN before it puts the user policy.
         var placeholder = new Intrinsics(App.Inference, App.Foundation, Account, Region, MotoAccount.PlaceholderKeyArn);
         DataBucket = placeholder.String(buffered["Environment"]!["Variables"]!["Inference__Async__Bucket"]);
-        Aws = await MotoAccount.StartAsync([DataBucket, OtherBucket], placeholder.RolePolicy(bufferedRole));
+        MarkerBucket = placeholder.String(buffered["Environment"]!["Variables"]!["Inference__Wake__MarkerBucket"]);
+        Aws = await MotoAccount.StartAsync([DataBucket, MarkerBucket, OtherBucket], placeholder.RolePolicy(bufferedRole));
 
         var intrinsics = new Intrinsics(App.Inference, App.Foundation, Account, Region, KeyArn);
         Policy = intrinsics.RolePolicy(bufferedRole);
@@ -80,7 +83,7 @@ public sealed class InferencePolicyLoop : IAsyncDisposable
             .ToDictionary(v => v.Key, v => intrinsics.String(v.Value));
 
         SageMaker = await AuthorizingSageMakerRuntime.StartAsync(this);
-        StrictS3 = await StrictS3.StartAsync(Aws, Iam, [DataBucket, OtherBucket]);
+        StrictS3 = await StrictS3.StartAsync(Aws, Iam, [DataBucket, MarkerBucket, OtherBucket]);
         var models = Configuration.Count(c => c.Key.StartsWith("Inference__Models__", StringComparison.Ordinal) && c.Key.EndsWith("__Name", StringComparison.Ordinal));
         Handler = await StartHandlerAsync(new Dictionary<string, string>(Configuration)
         {

@@ -53,6 +53,8 @@ public sealed class Intrinsics(JsonObject template, JsonObject? exporter, string
     {
         ("AWS::S3::Bucket", "Arn") => $"arn:{Partition}:s3:::{String(Resources[id]!["Properties"]!["BucketName"])}",
         ("AWS::KMS::Key", "Arn") => keyArn,
+        // A table without a TableName is named by CloudFormation; here, by its logical id.
+        ("AWS::DynamoDB::Table", "Arn") => $"arn:{Partition}:dynamodb:{region}:{account}:table/{id}",
         ("AWS::Batch::JobQueue", "JobQueueArn") => JobQueueArn(id),
         // A log group without a LogGroupName is named by CloudFormation; here, by its logical id.
         ("AWS::Logs::LogGroup", "Arn") => $"arn:{Partition}:logs:{region}:{account}:log-group:{(Resources[id]!["Properties"]!["LogGroupName"] is { } name ? String(name) : id)}:*",

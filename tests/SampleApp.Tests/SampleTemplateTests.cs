@@ -11,7 +11,7 @@ public class SampleTemplateTests(BuiltSampleApp app)
     {
         // SageMaker pulls a model's image only from its own region, and the DLC registry account differs by region.
         var models = app.Inference["Resources"]!.AsObject().Select(r => r.Value!).Where(r => r["Type"]!.GetValue<string>() == "AWS::SageMaker::Model").ToList();
-        Assert.Equal(2, models.Count);
+        Assert.Equal(3, models.Count);
         foreach (var model in models)
         {
             var image = model["Properties"]!["PrimaryContainer"]!["Image"]!;
@@ -24,6 +24,25 @@ public class SampleTemplateTests(BuiltSampleApp app)
         var registries = app.Inference["Mappings"]!["AwsDeepLearningContainerRegistries"]!.AsObject();
         Assert.Equal("763104351884", registries["eu-west-1"]!["account"]!.GetValue<string>());
         Assert.Equal("727897471807", registries["cn-north-1"]!["account"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public void The_scale_to_zero_LLM_falls_back_to_another_OpenAI_model_on_another_GPU_family()
+    {
+        var variables = app.Function("buffered").Properties["Environment"]!["Variables"]!.AsObject();
+        string? Setting(string model, string key) =>
+            variables.Where(v => v.Key.StartsWith("Inference__Models__", StringComparison.Ordinal) && v.Key.EndsWith("__Name", StringComparison.Ordinal) && v.Value!.GetValue<string>() == model)
+                .Select(v => variables[v.Key[..^"Name".Length] + key]?.GetValue<string>()).Single();
+        Assert.Equal("llm_small", Setting("llm", "Fallbacks"));
+        Assert.Equal("openai", Setting("llm", "Protocol"));
+        Assert.Equal("openai", Setting("llm_small", "Protocol"));
+        Assert.NotNull(Setting("llm_small", "InferenceComponentName")); // it scales to zero too, and is woken the same way
+
+        // Another instance type, of another GPU family: a shortage of the LLM's type does not take its fallback too.
+        var types = app.Inference["Resources"]!.AsObject().Select(r => r.Value!).Where(r => r["Type"]!.GetValue<string>() == "AWS::SageMaker::EndpointConfig")
+            .SelectMany(c => c["Properties"]!["ProductionVariants"]!.AsArray().Select(v => v!["InstanceType"]?.GetValue<string>())).ToList();
+        Assert.Contains("ml.g5.2xlarge", types);
+        Assert.Contains("ml.g6.xlarge", types);
     }
 
     [Fact]

@@ -1,21 +1,19 @@
 using Amazon.CDK.AWS.Cognito;
+using AwsModelPlatform.Constructs.Access;
 
 namespace AwsModelPlatform.Constructs.Api;
 
-/// <summary>A usage plan for API-key access: how much one key may call.</summary>
-public sealed record UsagePlanOptions
+/// <summary>Options of <see cref="ApiAuthorization.ApiKeys"/>.</summary>
+public sealed record ApiKeyOptions
 {
-    /// <summary>Name of the plan (e.g. <c>team-a</c>).</summary>
-    public required string Name { get; init; }
-
-    /// <summary>Steady requests per second per key.</summary>
-    public double RateLimit { get; init; } = 10;
-
-    /// <summary>Burst of requests per key.</summary>
-    public int BurstLimit { get; init; } = 20;
-
-    /// <summary>Requests per day per key, or null for no daily quota.</summary>
-    public int? DailyQuota { get; init; } = 10_000;
+    /// <summary>
+    /// Whether the API also takes keys in <c>x-api-key</c> (tools that send it), beside <c>Authorization: Bearer</c>. API
+    /// Gateway calls a REQUEST authorizer only when every identity source is present, so no identity source can name
+    /// both headers: such an API has its gateway cache off, and the authorizer keeps checked keys in memory instead
+    /// (<see cref="TeamAccessProps.KeyCacheTtl"/>); each request then invokes the authorizer.
+    /// </summary>
+    /// <remarks>Default: false: keys in <c>Authorization</c> only (what the OpenAI clients send), answers cached by the gateway.</remarks>
+    public bool AcceptXApiKey { get; init; }
 }
 
 /// <summary>Who may call the API. Every route is authorized; there is no anonymous route.</summary>
@@ -29,12 +27,16 @@ public abstract record ApiAuthorization
     /// <summary>JWTs issued by Cognito user pools (optionally requiring OAuth scopes).</summary>
     public static ApiAuthorization Cognito(IUserPool[] userPools, params string[] scopes) => new CognitoAuthorization(userPools, scopes);
 
-    /// <summary>API keys with usage plans (per-plan rate, burst and quota); one key is created per plan.</summary>
-    public static ApiAuthorization ApiKeys(params UsagePlanOptions[] plans) => new ApiKeyAuthorization(plans);
+    /// <summary>
+    /// API keys of <paramref name="access"/> (<c>Authorization: Bearer amp_…</c>, as OpenAI clients send them), checked on
+    /// every method by its REQUEST authorizer; each key belongs to a team whose limits and budget hold. The admin routes
+    /// that manage keys and teams are on the API too, under IAM.
+    /// </summary>
+    public static ApiAuthorization ApiKeys(TeamAccess access, ApiKeyOptions? options = null) => new ApiKeyAuthorization(access, options ?? new ApiKeyOptions());
 
     internal sealed record IamAuthorization : ApiAuthorization;
 
     internal sealed record CognitoAuthorization(IUserPool[] UserPools, string[] Scopes) : ApiAuthorization;
 
-    internal sealed record ApiKeyAuthorization(UsagePlanOptions[] Plans) : ApiAuthorization;
+    internal sealed record ApiKeyAuthorization(TeamAccess Access, ApiKeyOptions Options) : ApiAuthorization;
 }

@@ -8,7 +8,7 @@ namespace AwsModelPlatform.Constructs.Api;
 public static partial class HandlerCode
 {
     /// <summary>Where the package puts its x86_64 (linux-x64) bootstrap, relative to this assembly's directory.</summary>
-    public const string PackagedPath = "handler/linux-x64/bootstrap";
+    internal const string PackagedPath = "handler/linux-x64/bootstrap";
 
     /// <summary>The packaged bootstrap next to this assembly, or null (e.g. when the constructs are a project reference).</summary>
     public static string? PackagedBootstrap
@@ -28,7 +28,7 @@ public static partial class HandlerCode
     /// </summary>
     public static Code FromPackage(string bootstrap)
     {
-        Validate.That(File.Exists(bootstrap), $"HandlerCode.FromPackage: '{bootstrap}' does not exist.");
+        Validate.OfFactory("HandlerCode.FromPackage").That(File.Exists(bootstrap), $"bootstrap = '{bootstrap}' does not exist.");
         // The source is the bootstrap's own directory (the package puts nothing else there), so the asset hash is the
         // binary's and an unchanged handler is not copied again when the asset is already in the cloud assembly.
         return Code.FromAsset(Path.GetDirectoryName(Path.GetFullPath(bootstrap))!, new Amazon.CDK.AWS.S3.Assets.AssetOptions

@@ -12,7 +12,7 @@ namespace AwsModelPlatform.Constructs.Api;
 public static partial class HandlerCode
 {
     /// <summary>The handler project, relative to a repository root.</summary>
-    public const string ProjectPath = "src/Handlers/AwsModelPlatform.Handlers.csproj";
+    internal const string ProjectPath = "src/Handlers/AwsModelPlatform.Handlers.csproj";
 
     /// <summary>
     /// The handler of constructs given neither a directory nor a project: the packaged bootstrap
@@ -44,8 +44,8 @@ public static partial class HandlerCode
     /// <summary>Uses a directory that holds an executable <c>bootstrap</c> (e.g. the output of a CI build step).</summary>
     public static Code FromDirectory(string directory)
     {
-        Validate.That(File.Exists(Path.Combine(directory, "bootstrap")),
-            $"HandlerCode.FromDirectory: '{directory}' has no 'bootstrap'; publish src/Handlers there with `dotnet publish {ProjectPath} -r linux-x64 -c Release -o {directory}`.");
+        Validate.OfFactory("HandlerCode.FromDirectory").That(File.Exists(Path.Combine(directory, "bootstrap")),
+            $"directory = '{directory}' has no 'bootstrap'; publish src/Handlers there with `dotnet publish {ProjectPath} -r linux-x64 -c Release -o {directory}`.");
         return Code.FromAsset(directory);
     }
 
@@ -55,8 +55,8 @@ public static partial class HandlerCode
     /// </summary>
     public static Code FromProject(string projectFile, Architecture architecture)
     {
-        Validate.That(File.Exists(projectFile),
-            $"HandlerCode.FromProject: '{projectFile}' does not exist; give the path of {ProjectPath}, or a prebuilt directory with HandlerCode.FromDirectory.");
+        Validate.OfFactory("HandlerCode.FromProject").That(File.Exists(projectFile),
+            $"projectFile = '{projectFile}' does not exist; give the path of {ProjectPath}, or a prebuilt directory with HandlerCode.FromDirectory.");
         var runtimeIdentifier = architecture.Name == Architecture.ARM_64.Name ? "linux-arm64" : "linux-x64";
         var projectDirectory = Path.GetDirectoryName(Path.GetFullPath(projectFile))!;
         return Code.FromAsset(projectDirectory, new Amazon.CDK.AWS.S3.Assets.AssetOptions

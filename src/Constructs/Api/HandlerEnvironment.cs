@@ -7,9 +7,10 @@ namespace AwsModelPlatform.Constructs.Api;
 internal static class HandlerEnvironment
 {
     /// <summary>The variables of <paramref name="api"/> and the route group's settings.</summary>
-    public static IReadOnlyDictionary<string, string> Of(ApiSettings api, InferenceSettings? inference = null, TrainingSettings? training = null)
+    public static IReadOnlyDictionary<string, string> Of(ApiSettings api, InferenceSettings? inference = null, TrainingSettings? training = null, AccessSettings? access = null)
     {
         var variables = SettingsEnvironment.Of(ApiSettings.Section, api);
+        if (access is not null) Add(variables, SettingsEnvironment.Of(AccessSettings.Section, access));
         if (inference is not null) Add(variables, SettingsEnvironment.Of(InferenceSettings.Section, inference));
         if (training is not null) Add(variables, SettingsEnvironment.Of(TrainingSettings.Section, training));
         return variables;

@@ -119,7 +119,7 @@ public sealed class HandlerFunction : Construct
         var architecture = props.Architecture ?? Architecture.X86_64;
         var name = PlatformNames.Function(platform, this, props.Purpose);
 
-        LogGroup = LogGroupDefaults.Create(this, "Logs", platform.Key, platform.LogRetentionDays, platform.RemovalPolicy);
+        LogGroup = LogGroupDefaults.Create(this, "Logs", platform.Key, platform.LogRetention, platform.RemovalPolicy);
         // The name is fixed so the log group can be made before the function: no log group Lambda creates on its own, unencrypted and kept forever.
         ((CfnLogGroup)LogGroup.Node.DefaultChild!).LogGroupName = $"/aws/lambda/{name}";
 

@@ -45,13 +45,13 @@ public sealed record PlatformRestApiProps
     public int WafRateLimitPer5Minutes { get; init; } = 3000;
 
     /// <summary>
-    /// Smallest response, in bytes, API Gateway compresses when the client accepts it. API Gateway supports no content
+    /// Smallest response API Gateway compresses when the client accepts it (whole bytes, 0 to 10 MiB). API Gateway supports no content
     /// encoding with response streaming (https://docs.aws.amazon.com/apigateway/latest/developerguide/response-transfer-mode.html):
     /// a value set here and a streaming route (<see cref="PlatformRestApi.AddRoute(string, string, HandlerFunction, InvokeMode, IModel?)"/>) on the same API fail synthesis.
     /// </summary>
-    /// <remarks>Default: 1024 (JSON bodies compress well; smaller ones are not worth the CPU) while the API has no
-    /// streaming route; none once it has one.</remarks>
-    public int? MinimumCompressionBytes { get; init; }
+    /// <remarks>Default: <see cref="PlatformRestApi.DefaultMinCompressionSize"/> (1 KiB: JSON bodies compress well; smaller ones
+    /// are not worth the CPU) while the API has no streaming route; none once it has one.</remarks>
+    public Size? MinCompressionSize { get; init; }
 
     /// <summary>Requests per 5 minutes (all callers) above which the request-volume alarm fires: a runaway client shows here before it shows on the bill.</summary>
     /// <remarks>Default: 60 % of the stage throttling limit over 5 minutes.</remarks>
@@ -60,7 +60,7 @@ public sealed record PlatformRestApiProps
 
 /// <summary>
 /// The platform's REST API: regional (or private), IAM auth on every method by default (or Cognito, or API keys
-/// with usage plans), request validation, stage throttling, JSON access logs to an encrypted log group, execution
+/// checked by a <see cref="Access.TeamAccess"/> authorizer), request validation, stage throttling, JSON access logs to an encrypted log group, execution
 /// logs without payloads, X-Ray, a WAF web ACL, compression (unless it has streaming routes), binary pass-through,
 /// and alarms on 5xx, 4xx, p99 latency and request volume. Routes go to <see cref="HandlerFunction"/>s, buffered or streamed.
 /// </summary>
@@ -73,9 +73,11 @@ public sealed class PlatformRestApi : Construct
     private readonly RequestValidator _validator;
     private readonly bool _compressionAsked;
 
-    /// <summary>The compression threshold of an API without streaming routes, unless <see cref="PlatformRestApiProps.MinimumCompressionBytes"/> says otherwise.</summary>
-    public const int DefaultMinimumCompressionBytes = 1024;
+    /// <summary>The compression threshold of an API without streaming routes, unless <see cref="PlatformRestApiProps.MinCompressionSize"/> says otherwise.</summary>
+    public static Size DefaultMinCompressionSize => Size.Bytes(1024);
     private readonly IAuthorizer? _cognito;
+    private readonly IAuthorizer? _keys;
+    private readonly HashSet<Access.TeamAccess> _adminRoutesOf = new();
     private readonly string[] _scopes = Array.Empty<string>();
 
     /// <summary>The name of the API's one stage.</summary>
@@ -114,9 +116,6 @@ public sealed class PlatformRestApi : Construct
     /// <summary>The request headers whose values the WAF logs never hold: credentials of every authorization mode, and cookies.</summary>
     public static IReadOnlyList<string> WafRedactedHeaders { get; } = new[] { "authorization", "x-api-key", "x-amz-security-token", "cookie" };
 
-    /// <summary>The API keys created for the usage plans, by plan name (API-key authorization only).</summary>
-    public IReadOnlyDictionary<string, IApiKey> ApiKeys { get; }
-
     /// <summary>Creates the API, its stage, logs, WAF and alarms; add routes with <see cref="AddRoute(string, string, HandlerFunction, InvokeMode, IModel?)"/>.</summary>
     public PlatformRestApi(Construct scope, string id, PlatformRestApiProps props) : base(scope, id)
     {
@@ -124,13 +123,13 @@ public sealed class PlatformRestApi : Construct
         _authorization = props.Authorization ?? ApiAuthorization.Iam();
         Check.That(props.ThrottlingRateLimit > 0 && props.ThrottlingBurstLimit > 0,
             $"PlatformRestApiProps: ThrottlingRateLimit = {props.ThrottlingRateLimit} and ThrottlingBurstLimit = {props.ThrottlingBurstLimit} must both be more than 0.");
-        if (props.MinimumCompressionBytes is { } compression)
-            Check.InRange(compression, 0, 10_485_760, "PlatformRestApiProps.MinimumCompressionBytes", "API Gateway compresses bodies of 0 to 10 MiB");
-        _compressionAsked = props.MinimumCompressionBytes is not null;
+        var compressionBytes = Check.WholeBytes(props.MinCompressionSize ?? DefaultMinCompressionSize, 0, 10_485_760,
+            "PlatformRestApiProps.MinCompressionSize", "API Gateway compresses bodies of 0 to 10 MiB");
+        _compressionAsked = props.MinCompressionSize is not null;
         Check.InRange(props.WafRateLimitPer5Minutes, 10, 2_000_000_000, "PlatformRestApiProps.WafRateLimitPer5Minutes", "WAF rate-based rules take 10 to 2,000,000,000");
 
         var accountLogging = ApiGatewayAccountLogging.Ensure(platform, this);
-        var accessLogs = LogGroupDefaults.Create(this, "AccessLogs", platform.Key, platform.LogRetentionDays, platform.RemovalPolicy);
+        var accessLogs = LogGroupDefaults.Create(this, "AccessLogs", platform.Key, platform.LogRetention, platform.RemovalPolicy);
 
         InterfaceVpcEndpoint? endpoint = null;
         if (props.Private)
@@ -156,7 +155,7 @@ public sealed class PlatformRestApi : Construct
             },
             Policy = endpoint is null ? null : PrivatePolicy(endpoint),
             CloudWatchRole = false,
-            MinCompressionSize = Size.Bytes(props.MinimumCompressionBytes ?? DefaultMinimumCompressionBytes),
+            MinCompressionSize = Size.Bytes(compressionBytes),
             // Raw model payloads (audio, images, tensors) pass through untouched; the adapter decodes base64 bodies.
             BinaryMediaTypes = new[] { "*/*" },
             DisableExecuteApiEndpoint = false,
@@ -180,7 +179,7 @@ public sealed class PlatformRestApi : Construct
         Api.DeploymentStage.Node.AddDependency(accountLogging);
         // With LoggingLevel set, API Gateway creates the execution log group itself, unencrypted and kept forever,
         // unless it already exists: create it first, under the name API Gateway uses, with the platform's key and retention.
-        ExecutionLogs = LogGroupDefaults.Create(this, "ExecutionLogs", platform.Key, platform.LogRetentionDays, platform.RemovalPolicy,
+        ExecutionLogs = LogGroupDefaults.Create(this, "ExecutionLogs", platform.Key, platform.LogRetention, platform.RemovalPolicy,
             logGroupName: $"API-Gateway-Execution-Logs_{Api.RestApiId}/{StageName}");
         Api.DeploymentStage.Node.AddDependency(ExecutionLogs);
         _validator = new RequestValidator(this, "Validator", new RequestValidatorProps
@@ -198,10 +197,10 @@ public sealed class PlatformRestApi : Construct
                 _scopes = cognito.Scopes;
                 break;
             case ApiAuthorization.ApiKeyAuthorization keys:
-                Check.That(keys.Plans.Length > 0, "ApiAuthorization.ApiKeys needs at least one usage plan.");
+                _keys = KeyAuthorization.Create(this, Api, keys);
+                AddAdminRoutes(keys.Access);
                 break;
         }
-        ApiKeys = CreateUsagePlans();
         if (props.Waf) WafLogs = CreateWaf(props);
         SuppressStageFindings(props);
         Alarms = CreateAlarms(props);
@@ -212,33 +211,40 @@ public sealed class PlatformRestApi : Construct
     /// <paramref name="handler"/>. A streaming handler gets a Lambda proxy integration with <c>ResponseTransferMode: STREAM</c>
     /// through the <c>response-streaming-invocations</c> URI and a 15-minute timeout.
     /// </summary>
-    public Method AddRoute(string httpMethod, string path, HandlerFunction handler, InvokeMode mode, IModel? jsonBody = null)
+    public Method AddRoute(string httpMethod, string path, HandlerFunction handler, InvokeMode mode, IModel? jsonBody = null) =>
+        AddRoute(httpMethod, path, handler, mode, jsonBody, _authorization);
+
+    private Method AddRoute(string httpMethod, string path, HandlerFunction handler, InvokeMode mode, IModel? jsonBody, ApiAuthorization authorization)
     {
         var resource = path.Trim('/').Split('/').Aggregate(Api.Root, (parent, part) => parent.GetResource(part) ?? parent.AddResource(part));
         var pathParameters = path.Split('/').Where(p => p.StartsWith('{')).Select(p => p.Trim('{', '}', '+'));
         var method = resource.AddMethod(httpMethod, new LambdaIntegration(handler.Function, new LambdaIntegrationOptions { Proxy = true }), new MethodOptions
         {
-            AuthorizationType = _authorization switch
+            AuthorizationType = authorization switch
             {
                 ApiAuthorization.CognitoAuthorization => AuthorizationType.COGNITO,
-                ApiAuthorization.ApiKeyAuthorization => AuthorizationType.NONE,
+                ApiAuthorization.ApiKeyAuthorization => AuthorizationType.CUSTOM,
                 _ => AuthorizationType.IAM,
             },
-            Authorizer = _cognito,
-            AuthorizationScopes = _scopes.Length > 0 ? _scopes : null,
-            ApiKeyRequired = _authorization is ApiAuthorization.ApiKeyAuthorization,
+            Authorizer = authorization switch
+            {
+                ApiAuthorization.CognitoAuthorization => _cognito,
+                ApiAuthorization.ApiKeyAuthorization => _keys,
+                _ => null,
+            },
+            AuthorizationScopes = authorization is ApiAuthorization.CognitoAuthorization && _scopes.Length > 0 ? _scopes : null,
             RequestValidator = _validator,
             RequestParameters = pathParameters.ToDictionary(p => $"method.request.path.{p}", _ => true),
             RequestModels = jsonBody is null ? null : new Dictionary<string, IModel> { ["application/json"] = jsonBody },
         });
-        SuppressAuthorizationFindings(method);
+        SuppressAuthorizationFindings(method, authorization);
         if (mode == InvokeMode.ResponseStream)
         {
             // API Gateway supports no content encoding with response streaming, and compression is set for the whole API.
             Check.That(!_compressionAsked,
                 $"{httpMethod} {path} streams its response (ResponseTransferMode STREAM), and API Gateway supports no content encoding with response streaming " +
-                "(https://docs.aws.amazon.com/apigateway/latest/developerguide/response-transfer-mode.html), while MinimumCompressionBytes turns compression on for the whole API. " +
-                "Leave PlatformRestApiProps.MinimumCompressionBytes unset for an API with streaming routes.");
+                "(https://docs.aws.amazon.com/apigateway/latest/developerguide/response-transfer-mode.html), while MinCompressionSize turns compression on for the whole API. " +
+                "Leave PlatformRestApiProps.MinCompressionSize unset for an API with streaming routes.");
             ((CfnRestApi)Api.Node.DefaultChild!).MinimumCompressionSize = null;
             var cfn = (CfnMethod)method.Node.DefaultChild!;
             var stack = Stack.Of(this);
@@ -265,13 +271,37 @@ public sealed class PlatformRestApi : Construct
     }
 
     /// <summary>
-    /// Records on the API resource the EMF custom metrics its handlers write once it has traffic: <paramref name="metrics"/>
-    /// in all, plus <paramref name="metricsPerCaller"/> for each distinct caller. They bill without a resource of their
-    /// own, so the cost reports price them from this record and the usage profile.
+    /// Routes the admin routes of <paramref name="access"/> (keys and teams, the handler's <c>access</c> route group) to its
+    /// admin function, under IAM whatever the API's mode: only principals granted <c>execute-api:Invoke</c> on them manage
+    /// keys. Once per <see cref="Access.TeamAccess"/>.
     /// </summary>
-    public void RecordCustomMetrics(int metrics, string basis, int metricsPerCaller = 0, string perCallerBasis = "") =>
+    internal void AddAdminRoutes(Access.TeamAccess access)
+    {
+        if (!_adminRoutesOf.Add(access)) return;
+        Check.That(_adminRoutesOf.Count == 1, "An API serves the admin routes of one TeamAccess; give each API one TeamAccess.");
+        foreach (var route in Routes.Served([RouteGroup.Access], Transfer.Buffered).Where(r => r.Group == RouteGroup.Access && r.OnApiGateway))
+            AddRoute(route.Method, route.Path, access.Admin, InvokeMode.Buffered, null, ApiAuthorization.Iam());
+    }
+
+    // "/v1/admin/": the path every admin route of the route table starts with.
+    private static string AdminPathPrefix => Routes.CreateApiKey.Path[..(Routes.CreateApiKey.Path.LastIndexOf('/') + 1)];
+
+    /// <summary>Lets <paramref name="grantee"/> call the admin routes (keys and teams) of this API.</summary>
+    public Grant GrantAdmin(IGrantable grantee) => Grant.AddToPrincipal(new GrantOnPrincipalOptions
+    {
+        Grantee = grantee,
+        Actions = new[] { "execute-api:Invoke" },
+        ResourceArns = new[] { Api.ArnForExecuteApi("*", AdminPathPrefix + "*", Api.DeploymentStage.StageName) },
+    });
+
+    /// <summary>
+    /// Records on the API resource the EMF custom metrics its handlers write once it has traffic: <paramref name="metrics"/>
+    /// in all, plus <paramref name="metricsPerTeam"/> for each team that calls it. They bill without a resource of their
+    /// own, so the cost reports price them from this record and the usage profile's teams.
+    /// </summary>
+    public void RecordCustomMetrics(int metrics, string basis, int metricsPerTeam = 0, string perTeamBasis = "") =>
         ((Amazon.CDK.CfnResource)Api.Node.DefaultChild!).AddMetadata(CostMetadata.CustomMetricsKey,
-            new CustomMetricsRecord(metrics, basis, metricsPerCaller, perCallerBasis).ToMetadata());
+            new CustomMetricsRecord(metrics, basis, metricsPerTeam, perTeamBasis).ToMetadata());
 
     /// <summary>
     /// A metric this API's handlers write as EMF in <paramref name="namespace"/>: dimensions <c>Api</c>
@@ -339,28 +369,6 @@ public sealed class PlatformRestApi : Construct
             }),
         },
     });
-
-    private IReadOnlyDictionary<string, IApiKey> CreateUsagePlans()
-    {
-        var keys = new Dictionary<string, IApiKey>();
-        if (_authorization is not ApiAuthorization.ApiKeyAuthorization apiKeys) return keys;
-        foreach (var plan in apiKeys.Plans)
-        {
-            Check.That(plan.RateLimit > 0 && plan.BurstLimit > 0 && plan.DailyQuota is null or > 0,
-                $"UsagePlanOptions '{plan.Name}': RateLimit, BurstLimit and DailyQuota must be more than 0.");
-            var usagePlan = Api.AddUsagePlan("Plan" + plan.Name, new UsagePlanProps
-            {
-                Name = plan.Name,
-                Throttle = new ThrottleSettings { RateLimit = plan.RateLimit, BurstLimit = plan.BurstLimit },
-                Quota = plan.DailyQuota is { } quota ? new QuotaSettings { Limit = quota, Period = Period.DAY } : null,
-                ApiStages = new IUsagePlanPerApiStage[] { new UsagePlanPerApiStage { Api = Api, Stage = Api.DeploymentStage } },
-            });
-            var key = Api.AddApiKey("Key" + plan.Name, new ApiKeyOptions { Description = $"API key of usage plan {plan.Name}" });
-            usagePlan.AddApiKey(key);
-            keys[plan.Name] = key;
-        }
-        return keys;
-    }
 
     private ILogGroup CreateWaf(PlatformRestApiProps props)
     {
@@ -434,7 +442,7 @@ public sealed class PlatformRestApi : Construct
     private ILogGroup CreateWafLogging(IModelPlatform platform, CfnWebACL acl)
     {
         var name = $"aws-waf-logs-{ApiName}-{Api.RestApiId}";
-        var logs = LogGroupDefaults.Create(this, "WafLogs", platform.Key, platform.LogRetentionDays, platform.RemovalPolicy, logGroupName: name);
+        var logs = LogGroupDefaults.Create(this, "WafLogs", platform.Key, platform.LogRetention, platform.RemovalPolicy, logGroupName: name);
         var stack = Stack.Of(this);
         var logging = new CfnLoggingConfiguration(this, "WafLogging", new CfnLoggingConfigurationProps
         {
@@ -522,9 +530,9 @@ public sealed class PlatformRestApi : Construct
         };
     }
 
-    private void SuppressAuthorizationFindings(Method method)
+    private static void SuppressAuthorizationFindings(Method method, ApiAuthorization authorization)
     {
-        switch (_authorization)
+        switch (authorization)
         {
             case ApiAuthorization.IamAuthorization:
                 Suppressions.Add(method, "AwsSolutions-COG4",
@@ -532,12 +540,8 @@ public sealed class PlatformRestApi : Construct
                 break;
             case ApiAuthorization.ApiKeyAuthorization:
                 Suppressions.Add(method, "AwsSolutions-COG4",
-                    "The method requires an API key bound to a usage plan with rate, burst and quota limits; Cognito is the other supported mode.");
-                Suppressions.Add(method, "AwsSolutions-APIG4",
-                    "API-key mode, chosen by the app: the method has no authorizer and needs a key of one of this API's usage plans, which identifies the caller and " +
-                    "applies its throttle and quota. AWS says not to rely on API keys for authentication or authorization " +
-                    "(https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-api-usage-plans.html#apigateway-usage-plans-best-practices): " +
-                    "a leaked key is a working credential. Use IAM or Cognito to authorize callers.");
+                    "The method is authorized by the platform's REQUEST Lambda authorizer, which checks the caller's API key (a keyed hash in the access table, " +
+                    "revocable, expiring) and names its team, whose limits the handler enforces (docs/access.md); Cognito is another supported mode.");
                 break;
         }
     }

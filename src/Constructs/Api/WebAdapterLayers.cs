@@ -15,10 +15,10 @@ public static class WebAdapterLayers
     public const int Version = 26;
 
     /// <summary>The publisher of the layer in the commercial partition (<c>aws</c>).</summary>
-    public const string CommercialPublisher = "753240598075";
+    internal const string CommercialPublisher = "753240598075";
 
     /// <summary>The publisher of the x86_64 layer in each China region (<c>aws-cn</c>); no arm64 layer is published there.</summary>
-    public static IReadOnlyDictionary<string, string> ChinaPublishers { get; } = new Dictionary<string, string>
+    internal static IReadOnlyDictionary<string, string> ChinaPublishers { get; } = new Dictionary<string, string>
     {
         ["cn-north-1"] = "041581134020",
         ["cn-northwest-1"] = "069767869989",

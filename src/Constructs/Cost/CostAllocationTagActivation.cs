@@ -22,17 +22,17 @@ public sealed class CostAllocationTagActivation : Construct
     public const string MetricNamespace = "AwsModelPlatform/Cost";
 
     /// <summary>Metric: how many of the platform's tags are still inactive after a run (unknown to billing, or refused).</summary>
-    public const string InactiveMetric = "CostAllocationTagsInactive";
+    internal const string InactiveMetric = "CostAllocationTagsInactive";
 
     /// <summary>Metric: 1 when Cost Explorer refused the account access to its cost allocation tags.</summary>
-    public const string AccessDeniedMetric = "CostAllocationTagsAccessDenied";
+    internal const string AccessDeniedMetric = "CostAllocationTagsAccessDenied";
 
     /// <summary>Hours between runs.</summary>
     /// <remarks>
     /// Every Cost Explorer API request is billed (0.01 USD): 4 runs a day are about 120 to 240 requests, 1.20 to 2.40 USD a
     /// month, and an inactive tag is retried within 6 hours.
     /// </remarks>
-    public const int ScheduleHours = 6;
+    internal const int ScheduleHours = 6;
 
     /// <summary>The tags the function keeps active.</summary>
     public IReadOnlyList<string> TagKeys { get; }
@@ -56,7 +56,7 @@ public sealed class CostAllocationTagActivation : Construct
         TagKeys = CostGuard.AllocationTags.Where(t => t != CostTags.CostCenter || platform.CostCenter is not null).ToArray();
         var name = PlatformNames.Function(platform, this, "cost-tags");
 
-        var logGroup = LogGroupDefaults.Create(this, "Logs", platform.Key, platform.LogRetentionDays, platform.RemovalPolicy);
+        var logGroup = LogGroupDefaults.Create(this, "Logs", platform.Key, platform.LogRetention, platform.RemovalPolicy);
         // Named before the function exists, so Lambda never creates it unencrypted and kept forever.
         ((CfnLogGroup)logGroup.Node.DefaultChild!).LogGroupName = $"/aws/lambda/{name}";
 

@@ -8,7 +8,7 @@ namespace AwsModelPlatform.Constructs.Cost;
 /// <c>MaxMonthlyCostUsd</c>, naming every resource and its cost; and the worst-case record each stack's template
 /// carries (template metadata <see cref="MetadataKey"/>) for the cost reports.
 /// </summary>
-public static class CostCeiling
+internal static class CostCeiling
 {
     /// <summary>Template-level metadata key of the stack's worst-case record.</summary>
     public const string MetadataKey = CostMetadata.WorstCaseKey;

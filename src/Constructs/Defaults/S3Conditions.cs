@@ -1,7 +1,7 @@
 namespace AwsModelPlatform.Constructs.Defaults;
 
 /// <summary>IAM conditions that narrow an S3 grant to the keys a role really reads.</summary>
-public static class S3Conditions
+internal static class S3Conditions
 {
     /// <summary>
     /// <c>s3:ListBucket</c> only for <paramref name="prefixes"/> (each ending in <c>/</c>): a role that reads keys which may

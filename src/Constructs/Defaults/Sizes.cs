@@ -8,6 +8,8 @@ internal static class Sizes
 {
     private static readonly SizeConversionOptions Exact = new() { Rounding = SizeRoundingBehavior.NONE };
 
+    public static double Bytes(Size size) => size.ToBytes(Exact);
+
     public static double Mebibytes(Size size) => size.ToMebibytes(Exact);
 
     public static double Gibibytes(Size size) => size.ToGibibytes(Exact);

@@ -30,6 +30,12 @@ internal static class Validate
     /// before the construct (and any resource) exists still name the path it would have.
     /// </summary>
     public static ConstructChecks Of(IConstruct scope, string id) => new(scope.Node.Path.Length == 0 ? id : $"{scope.Node.Path}/{id}");
+
+    /// <summary>
+    /// The checks of a static factory (<c>ModelImage.FromImageUri</c>): it runs before any construct exists and is given
+    /// none, so it has no path to name; its messages start with the factory's name instead, and name the argument.
+    /// </summary>
+    public static ConstructChecks OfFactory(string factory) => new(factory);
 }
 
 /// <summary>
@@ -41,8 +47,11 @@ internal readonly record struct ConstructChecks(string Path)
 {
     public void That(bool condition, string message)
     {
-        if (!condition) throw new ArgumentException($"{Path}: {message}");
+        if (!condition) throw Error(message);
     }
+
+    /// <summary>The error of a failed check, for a <c>?? throw</c>: its message starts with the path.</summary>
+    public ArgumentException Error(string message) => new($"{Path}: {message}");
 
     public void That(bool condition, [InterpolatedStringHandlerArgument("condition")] ref InvariantMessage message)
     {
@@ -52,11 +61,33 @@ internal readonly record struct ConstructChecks(string Path)
     public void InRange(int value, int min, int max, string prop, string why) =>
         That(value >= min && value <= max, $"{prop} = {value} is out of range: {why} ({min} to {max}).");
 
+    /// <summary>A duration in whole days from <paramref name="min"/> to <paramref name="max"/> (S3 lifecycles and KMS take days); returns the days.</summary>
+    public int WholeDays(Duration duration, int min, int max, string prop, string why) => Whole(duration.ToMilliseconds() / 86_400_000.0, "days", min, max, prop, why);
+
+    /// <summary>A duration in whole minutes from <paramref name="min"/> to <paramref name="max"/>; returns the minutes.</summary>
+    public int WholeMinutes(Duration duration, int min, int max, string prop, string why) => Whole(duration.ToMilliseconds() / 60_000.0, "minutes", min, max, prop, why);
+
+    /// <summary>A size in whole GiB from <paramref name="min"/> to <paramref name="max"/> (EBS volumes take GiB); returns the GiB.</summary>
+    public int WholeGibibytes(Size size, int min, int max, string prop, string why) => Whole(Sizes.Gibibytes(size), "GiB", min, max, prop, why);
+
+    /// <summary>A size in whole MiB from <paramref name="min"/> to <paramref name="max"/> (container memory takes MiB); returns the MiB.</summary>
+    public int WholeMebibytes(Size size, int min, int max, string prop, string why) => Whole(Sizes.Mebibytes(size), "MiB", min, max, prop, why);
+
+    /// <summary>A size in whole bytes from <paramref name="min"/> to <paramref name="max"/>; returns the bytes.</summary>
+    public int WholeBytes(Size size, int min, int max, string prop, string why) => Whole(Sizes.Bytes(size), "bytes", min, max, prop, why);
+
+    private int Whole(double value, string unit, int min, int max, string prop, string why)
+    {
+        That(value >= min && value <= max && value == Math.Floor(value), $"{prop} = {value} {unit} is out of range: {why} (whole {unit}, {min} to {max}).");
+        return (int)value;
+    }
+
     /// <summary>A duration in whole seconds from <paramref name="min"/> to <paramref name="max"/> (CloudFormation takes the seconds).</summary>
-    public void WholeSeconds(Duration duration, int min, int max, string prop)
+    public int WholeSeconds(Duration duration, int min, int max, string prop)
     {
         var seconds = duration.ToMilliseconds() / 1000.0;
         That(seconds >= min && seconds <= max && seconds == Math.Floor(seconds), $"{prop} = {seconds} s is out of range: whole seconds from {min} to {max}.");
+        return (int)seconds;
     }
 }
 

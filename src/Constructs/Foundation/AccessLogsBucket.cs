@@ -23,9 +23,9 @@ public interface IAccessLogsBucket
 /// <summary>Properties of <see cref="AccessLogsBucket"/>.</summary>
 public sealed record AccessLogsBucketProps
 {
-    /// <summary>Days an access-log object is kept.</summary>
-    /// <remarks>Default: 365, to cover an annual audit; older logs expire so the bucket does not grow forever.</remarks>
-    public int ExpireAfterDays { get; init; } = 365;
+    /// <summary>How long an access-log object is kept (whole days).</summary>
+    /// <remarks>Default: <c>Duration.Days(365)</c>, to cover an annual audit; older logs expire so the bucket does not grow forever.</remarks>
+    public Duration ExpireAfter { get; init; } = Duration.Days(365);
 
     /// <summary>What happens to the bucket when it leaves the stack.</summary>
     /// <remarks>Default: <see cref="RemovalPolicy.RETAIN"/>: access logs are audit evidence.</remarks>
@@ -50,7 +50,7 @@ public sealed class AccessLogsBucket : Construct, IAccessLogsBucket
     public AccessLogsBucket(Construct scope, string id, AccessLogsBucketProps? props = null) : base(scope, id)
     {
         props ??= new AccessLogsBucketProps();
-        Check.InRange(props.ExpireAfterDays, 1, 36500, "AccessLogsBucketProps.ExpireAfterDays", "access logs must expire");
+        var expireDays = Check.WholeDays(props.ExpireAfter, 1, 36500, "AccessLogsBucketProps.ExpireAfter", "access logs must expire, after whole days");
 
         Bucket = new Bucket(this, "Bucket", new BucketProps
         {
@@ -66,7 +66,7 @@ public sealed class AccessLogsBucket : Construct, IAccessLogsBucket
                 new LifecycleRule
                 {
                     Id = "ExpireAccessLogs",
-                    Expiration = Duration.Days(props.ExpireAfterDays),
+                    Expiration = Duration.Days(expireDays),
                     NoncurrentVersionExpiration = Duration.Days(30),
                     AbortIncompleteMultipartUploadAfter = Duration.Days(7),
                 },

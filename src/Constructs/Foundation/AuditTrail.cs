@@ -47,17 +47,17 @@ public sealed record AuditTrailProps
     /// </remarks>
     public string? TrailName { get; init; }
 
-    /// <summary>Retention of the trail's CloudWatch log group, in days (a value CloudWatch Logs accepts).</summary>
-    /// <remarks>Default: 365: a year of searchable events; the S3 copy is kept longer.</remarks>
-    public int LogRetentionDays { get; init; } = LogRetention.DefaultDays;
+    /// <summary>Retention of the trail's CloudWatch log group (bounded: <see cref="Amazon.CDK.AWS.Logs.RetentionDays.INFINITE"/> is refused).</summary>
+    /// <remarks>Default: <see cref="Amazon.CDK.AWS.Logs.RetentionDays.ONE_YEAR"/>: a year of searchable events; the S3 copy is kept longer.</remarks>
+    public Amazon.CDK.AWS.Logs.RetentionDays LogRetention { get; init; } = LogGroupDefaults.Retention;
 
-    /// <summary>Days after which log files move to S3 Glacier Flexible Retrieval.</summary>
-    /// <remarks>Default: 90: recent events stay cheap to read, older ones cheap to keep.</remarks>
-    public int ArchiveAfterDays { get; init; } = 90;
+    /// <summary>How long after their creation log files move to S3 Glacier Flexible Retrieval (whole days).</summary>
+    /// <remarks>Default: <c>Duration.Days(90)</c>: recent events stay cheap to read, older ones cheap to keep.</remarks>
+    public Duration ArchiveAfter { get; init; } = Duration.Days(90);
 
-    /// <summary>Days after which log files are deleted.</summary>
-    /// <remarks>Default: 2557 (7 years), a common retention for audit evidence.</remarks>
-    public int ExpireAfterDays { get; init; } = 2557;
+    /// <summary>How long after their creation log files are deleted (whole days, more than <see cref="ArchiveAfter"/> + 90 days).</summary>
+    /// <remarks>Default: <c>Duration.Days(2557)</c> (7 years), a common retention for audit evidence.</remarks>
+    public Duration ExpireAfter { get; init; } = Duration.Days(2557);
 
     /// <summary>What happens to the bucket and log group when they leave the stack.</summary>
     /// <remarks>Default: <see cref="RemovalPolicy.RETAIN"/>: audit evidence outlives the stack.</remarks>
@@ -92,10 +92,11 @@ public sealed class AuditTrail : Construct, IAuditTrail
     public AuditTrail(Construct scope, string id, AuditTrailProps? props = null) : base(scope, id)
     {
         props ??= new AuditTrailProps();
-        LogRetention.Check(Check, props.LogRetentionDays, "AuditTrailProps.LogRetentionDays");
-        Check.InRange(props.ArchiveAfterDays, 1, 36500, "AuditTrailProps.ArchiveAfterDays", "days before log files are archived");
-        Check.That(props.ExpireAfterDays > props.ArchiveAfterDays + 90,
-            $"AuditTrailProps.ExpireAfterDays = {props.ExpireAfterDays} must be more than ArchiveAfterDays + 90 = {props.ArchiveAfterDays + 90}: Glacier Flexible Retrieval bills a 90-day minimum, and expiring before archiving makes the archive rule pointless.");
+        LogGroupDefaults.CheckRetention(Check, props.LogRetention, "AuditTrailProps.LogRetention");
+        var archiveDays = Check.WholeDays(props.ArchiveAfter, 1, 36500, "AuditTrailProps.ArchiveAfter", "S3 moves objects after whole days");
+        var expireDays = Check.WholeDays(props.ExpireAfter, 1, 36500, "AuditTrailProps.ExpireAfter", "S3 expires objects after whole days");
+        Check.That(expireDays > archiveDays + 90,
+            $"AuditTrailProps.ExpireAfter = {expireDays} days must be more than ArchiveAfter + 90 = {archiveDays + 90} days: Glacier Flexible Retrieval bills a 90-day minimum, and expiring before archiving makes the archive rule pointless.");
 
         var stack = Stack.Of(this);
         var key = props.Key ?? new PlatformKey(this, "Key");
@@ -117,14 +118,14 @@ public sealed class AuditTrail : Construct, IAuditTrail
                     Id = "ArchiveThenExpireLogFiles",
                     Transitions = new ITransition[]
                     {
-                        new Transition { StorageClass = StorageClass.GLACIER, TransitionAfter = Duration.Days(props.ArchiveAfterDays) },
+                        new Transition { StorageClass = StorageClass.GLACIER, TransitionAfter = Duration.Days(archiveDays) },
                     },
-                    Expiration = Duration.Days(props.ExpireAfterDays),
+                    Expiration = Duration.Days(expireDays),
                     NoncurrentVersionExpiration = Duration.Days(30),
                     AbortIncompleteMultipartUploadAfter = Duration.Days(7),
                 },
             });
-        LogGroup = LogGroupDefaults.Create(this, "LogGroup", key, props.LogRetentionDays, props.RemovalPolicy);
+        LogGroup = LogGroupDefaults.Create(this, "LogGroup", key, props.LogRetention, props.RemovalPolicy);
 
         var trail = new Trail(this, "Trail", new TrailProps
         {
@@ -217,22 +218,25 @@ public sealed class AuditTrail : Construct, IAuditTrail
 
     private sealed class OrganizationTrail(Construct scope, string id, string trailArn) : Construct(scope, id), IAuditTrail
     {
+        // The id of every warning it gives: one kind, data events to configure on the organization trail.
+        private const string DataEventsWarning = "AwsModelPlatform:OrganizationTrailDataEvents";
+
         public string TrailArn { get; } = trailArn;
 
         public void AddS3DataEvents(IBucket bucket) =>
-            Annotations.Of(this).AddWarningV2("AwsModelPlatform:OrganizationTrailDataEvents",
+            Annotations.Of(this).AddWarningV2(DataEventsWarning,
                 $"Data events of bucket {bucket.Node.Path} must be enabled on the organization trail {TrailArn}.");
 
         public void AddLambdaDataEvents(IFunction function) =>
-            Annotations.Of(this).AddWarningV2("AwsModelPlatform:OrganizationTrailDataEvents",
+            Annotations.Of(this).AddWarningV2(DataEventsWarning,
                 $"Data events of function {function.Node.Path} must be enabled on the organization trail {TrailArn}.");
 
         public void AddS3DataEvents(string bucketNamePrefix) =>
-            Annotations.Of(this).AddWarningV2("AwsModelPlatform:OrganizationTrailDataEvents",
+            Annotations.Of(this).AddWarningV2(DataEventsWarning,
                 $"Data events of buckets named {bucketNamePrefix}* must be enabled on the organization trail {TrailArn}.");
 
         public void AddLambdaDataEvents(string functionNamePrefix) =>
-            Annotations.Of(this).AddWarningV2("AwsModelPlatform:OrganizationTrailDataEvents",
+            Annotations.Of(this).AddWarningV2(DataEventsWarning,
                 $"Data events of functions named {functionNamePrefix}* must be enabled on the organization trail {TrailArn}.");
     }
 }

@@ -1,3 +1,4 @@
+using Amazon.CDK.AWS.Logs;
 using AwsModelPlatform.Constructs.Cost;
 using AwsModelPlatform.Constructs.Observability;
 
@@ -36,8 +37,8 @@ public interface IModelPlatform
     /// <summary>The budgets, anomaly detection and billing alarm of the platform.</summary>
     CostGuard CostGuard { get; }
 
-    /// <summary>Retention, in days, of every log group the platform's constructs create.</summary>
-    int LogRetentionDays { get; }
+    /// <summary>Retention of every log group the platform's constructs create.</summary>
+    RetentionDays LogRetention { get; }
 
     /// <summary>Removal policy of data-bearing resources (keys, buckets, log groups).</summary>
     RemovalPolicy RemovalPolicy { get; }
@@ -82,9 +83,9 @@ public sealed record ModelPlatformProps
     /// <summary>Options of the trail the platform creates (ignored with <see cref="ExistingOrganizationTrailArn"/>).</summary>
     public AuditTrailProps? TrailOptions { get; init; }
 
-    /// <summary>Retention, in days, of every log group the platform's constructs create (a value CloudWatch Logs accepts).</summary>
-    /// <remarks>Default: 365.</remarks>
-    public int LogRetentionDays { get; init; } = LogRetention.DefaultDays;
+    /// <summary>Retention of every log group the platform's constructs create (bounded: <see cref="RetentionDays.INFINITE"/> is refused).</summary>
+    /// <remarks>Default: <see cref="RetentionDays.ONE_YEAR"/>: an incident review and an annual audit, with a bounded bill.</remarks>
+    public RetentionDays LogRetention { get; init; } = LogGroupDefaults.Retention;
 
     /// <summary>Monthly budget of the platform, in USD (shorthand for <c>CostGuard.MonthlyBudgetUsd</c>).</summary>
     /// <remarks>Default: <see cref="CostGuardProps.MonthlyBudgetUsd"/>.</remarks>
@@ -195,7 +196,7 @@ public sealed class ModelPlatform : Construct, IModelPlatform, ICostedConstruct
     /// <inheritdoc />
     public CostGuard CostGuard { get; }
     /// <inheritdoc />
-    public int LogRetentionDays { get; }
+    public RetentionDays LogRetention { get; }
     /// <inheritdoc />
     public RemovalPolicy RemovalPolicy { get; }
 
@@ -208,7 +209,7 @@ public sealed class ModelPlatform : Construct, IModelPlatform, ICostedConstruct
         props ??= new ModelPlatformProps();
         CostTags.CheckValue(Check, props.ProjectName, "ModelPlatformProps.ProjectName");
         if (props.CostCenter is { } costCenter) CostTags.CheckValue(Check, costCenter, "ModelPlatformProps.CostCenter");
-        LogRetention.Check(Check, props.LogRetentionDays, "ModelPlatformProps.LogRetentionDays");
+        LogGroupDefaults.CheckRetention(Check, props.LogRetention, "ModelPlatformProps.LogRetention");
         Check.That(props.MonthlyBudgetUsd is null || props.CostGuard is null,
             "ModelPlatformProps: MonthlyBudgetUsd is a shorthand for CostGuard.MonthlyBudgetUsd; set only one of them.");
         Check.That(props.ExistingOrganizationTrailArn is null || props.TrailOptions is null,
@@ -220,7 +221,7 @@ public sealed class ModelPlatform : Construct, IModelPlatform, ICostedConstruct
         ProjectName = props.ProjectName;
         CostCenter = props.CostCenter;
         NamePrefix = PlatformNames.Prefix(props.ProjectName, this);
-        LogRetentionDays = props.LogRetentionDays;
+        LogRetention = props.LogRetention;
         RemovalPolicy = props.RemovalPolicy;
         ManageApiGatewayLoggingRole = props.ManageApiGatewayLoggingRole;
 
@@ -230,12 +231,12 @@ public sealed class ModelPlatform : Construct, IModelPlatform, ICostedConstruct
         Key = props.Key ?? new PlatformKey(this, "Key", keyOptions with { Alias = keyOptions.Alias ?? $"alias/{NamePrefix}" });
         var networkOptions = props.NetworkOptions ?? new PlatformNetworkProps
         {
-            FlowLogRetentionDays = props.LogRetentionDays,
+            FlowLogRetention = props.LogRetention,
             RemovalPolicy = props.RemovalPolicy,
         };
         Network = props.Network ?? new PlatformNetwork(this, "Network", networkOptions with { Key = Key });
         AccessLogs = new AccessLogsBucket(this, "AccessLogs", new AccessLogsBucketProps { RemovalPolicy = props.RemovalPolicy });
-        var trailOptions = props.TrailOptions ?? new AuditTrailProps { LogRetentionDays = props.LogRetentionDays, RemovalPolicy = props.RemovalPolicy };
+        var trailOptions = props.TrailOptions ?? new AuditTrailProps { LogRetention = props.LogRetention, RemovalPolicy = props.RemovalPolicy };
         Trail = props.ExistingOrganizationTrailArn is { } arn
             ? AuditTrail.FromOrganizationTrail(this, "OrganizationTrail", arn)
             : new AuditTrail(this, "Trail", trailOptions with

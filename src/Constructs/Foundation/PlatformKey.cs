@@ -44,9 +44,9 @@ public sealed record PlatformKeyProps
     /// <remarks>Default: <see cref="RemovalPolicy.RETAIN"/>: deleting the key makes every log, trail and object encrypted with it unreadable.</remarks>
     public RemovalPolicy RemovalPolicy { get; init; } = RemovalPolicy.RETAIN;
 
-    /// <summary>Days KMS waits before deleting the key once deletion is scheduled (7 to 30).</summary>
-    /// <remarks>Default: 30, the longest window, to leave the most time to notice a mistaken deletion.</remarks>
-    public int PendingWindowDays { get; init; } = 30;
+    /// <summary>How long KMS waits before deleting the key once deletion is scheduled (whole days, 7 to 30).</summary>
+    /// <remarks>Default: <c>Duration.Days(30)</c>, the longest window, to leave the most time to notice a mistaken deletion.</remarks>
+    public Duration PendingWindow { get; init; } = Duration.Days(30);
 }
 
 /// <summary>
@@ -68,7 +68,7 @@ public sealed class PlatformKey : Construct, IPlatformKey
     public PlatformKey(Construct scope, string id, PlatformKeyProps? props = null) : base(scope, id)
     {
         props ??= new PlatformKeyProps();
-        Check.InRange(props.PendingWindowDays, 7, 30, "PlatformKeyProps.PendingWindowDays", "KMS accepts a pending window of 7 to 30 days");
+        var pendingDays = Check.WholeDays(props.PendingWindow, 7, 30, "PlatformKeyProps.PendingWindow", "KMS accepts a pending window of 7 to 30 days");
         if (props.Alias is { } alias)
             Check.That(alias.StartsWith("alias/") && !alias.StartsWith("alias/aws/") && alias.Length <= 256,
                 $"PlatformKeyProps.Alias = '{alias}' is not a usable KMS alias: it must start with 'alias/', not with the reserved 'alias/aws/', and be at most 256 characters.");
@@ -79,7 +79,7 @@ public sealed class PlatformKey : Construct, IPlatformKey
             EnableKeyRotation = true,
             Alias = props.Alias ?? "alias/" + Names.UniqueResourceName(this, new UniqueResourceNameOptions { MaxLength = 200, Separator = "-" }),
             RemovalPolicy = props.RemovalPolicy,
-            PendingWindow = Duration.Days(props.PendingWindowDays),
+            PendingWindow = Duration.Days(pendingDays),
         });
     }
 

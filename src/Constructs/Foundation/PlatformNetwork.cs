@@ -35,9 +35,9 @@ public sealed record PlatformNetworkProps
     /// <remarks>Default: <see cref="PlatformNetwork.DefaultInterfaceEndpoints"/>: everything the platform's functions, endpoints and Batch jobs call.</remarks>
     public IReadOnlyList<InterfaceVpcEndpointAwsService>? InterfaceEndpoints { get; init; }
 
-    /// <summary>Retention of the VPC flow logs, in days (a value CloudWatch Logs accepts).</summary>
-    /// <remarks>Default: 365.</remarks>
-    public int FlowLogRetentionDays { get; init; } = LogRetention.DefaultDays;
+    /// <summary>Retention of the VPC flow logs (bounded: <see cref="Amazon.CDK.AWS.Logs.RetentionDays.INFINITE"/> is refused).</summary>
+    /// <remarks>Default: <see cref="Amazon.CDK.AWS.Logs.RetentionDays.ONE_YEAR"/>.</remarks>
+    public Amazon.CDK.AWS.Logs.RetentionDays FlowLogRetention { get; init; } = LogGroupDefaults.Retention;
 
     /// <summary>Which traffic the flow logs record.</summary>
     /// <remarks>Default: <see cref="FlowLogTrafficType.ALL"/>: rejected traffic alone misses data leaving through an allowed path.</remarks>
@@ -93,7 +93,7 @@ public sealed class PlatformNetwork : Construct, IPlatformNetwork
         props ??= new PlatformNetworkProps();
         Check.That(props.MaxAzs >= 2,
             $"PlatformNetworkProps.MaxAzs = {props.MaxAzs}: the platform needs at least 2 Availability Zones so an AZ outage does not take the API and endpoints down; set MaxAzs to 2 or more.");
-        LogRetention.Check(Check, props.FlowLogRetentionDays, "PlatformNetworkProps.FlowLogRetentionDays");
+        LogGroupDefaults.CheckRetention(Check, props.FlowLogRetention, "PlatformNetworkProps.FlowLogRetention");
         var key = props.Key ?? new PlatformKey(this, "Key");
         var workloadSubnetType = props.AllowInternetEgress ? SubnetType.PRIVATE_WITH_EGRESS : SubnetType.PRIVATE_ISOLATED;
 
@@ -117,7 +117,7 @@ public sealed class PlatformNetwork : Construct, IPlatformNetwork
         Vpc = vpc;
         WorkloadSubnets = new SubnetSelection { SubnetType = workloadSubnetType };
 
-        FlowLogGroup = LogGroupDefaults.Create(this, "FlowLogs", key, props.FlowLogRetentionDays, props.RemovalPolicy);
+        FlowLogGroup = LogGroupDefaults.Create(this, "FlowLogs", key, props.FlowLogRetention, props.RemovalPolicy);
         vpc.AddFlowLog("FlowLog", new FlowLogOptions
         {
             Destination = FlowLogDestination.ToCloudWatchLogs(FlowLogGroup),

@@ -208,7 +208,7 @@ public sealed partial class GpuModelEndpoint : PlatformConstruct, IGpuModelEndpo
         Role = role;
         // SageMaker writes the endpoint's logs to a group named after it, creating it (unencrypted, kept forever) if
         // missing: the template creates it first with the platform's key and retention.
-        LogGroup = LogGroupDefaults.Create(this, "Logs", Platform.Key, Platform.LogRetentionDays, Platform.RemovalPolicy,
+        LogGroup = LogGroupDefaults.Create(this, "Logs", Platform.Key, Platform.LogRetention, Platform.RemovalPolicy,
             logGroupName: LogGroupNameOf(EndpointName));
         _variant.AddModeResources(role);
 

@@ -74,6 +74,21 @@ public sealed record InferenceApiProps : HandlerApiProps
     /// </summary>
     /// <remarks>Default: true.</remarks>
     public bool WakeOnDemand { get; init; } = true;
+
+    /// <summary>
+    /// The governed access whose team limits, budgets and usage the model routes count in, for IAM and Cognito callers
+    /// (mapped to teams by <see cref="CallerTeams"/>). In key mode (<see cref="ApiAuthorization.ApiKeys"/>) the keys'
+    /// <see cref="Access.TeamAccess"/> is the API's, and this may be left unset.
+    /// </summary>
+    /// <remarks>Default: none: no limits or usage (the key mode's TeamAccess in key mode).</remarks>
+    public Access.TeamAccess? TeamAccess { get; init; }
+
+    /// <summary>
+    /// The teams of IAM and Cognito callers: caller (an IAM role or user ARN, or a Cognito group as
+    /// <c>cognito-group:name</c>) to team. A caller not mapped is refused on the model routes when the API has team access.
+    /// </summary>
+    /// <remarks>Default: none.</remarks>
+    public IReadOnlyDictionary<string, string>? CallerTeams { get; init; }
 }
 
 /// <summary>
@@ -86,7 +101,7 @@ public sealed record InferenceApiProps : HandlerApiProps
 /// compress responses: API Gateway supports no content encoding with response streaming, and compression is set for
 /// the whole API.
 /// </summary>
-public sealed class InferenceApi : PlatformConstruct
+public sealed partial class InferenceApi : PlatformConstruct
 {
     /// <summary>The CloudWatch namespace of the metrics the handler writes for the model routes (Embedded Metric Format).</summary>
     public const string MetricNamespace = HandlerMetrics.Inference.Namespace;
@@ -112,6 +127,13 @@ public sealed class InferenceApi : PlatformConstruct
     /// <summary>The URL of the stage, ending in <c>/</c>.</summary>
     public string Url => RestApi.Url;
 
+    /// <summary>
+    /// The bucket of the wake markers that make one wake call per model across function instances (the handler's
+    /// <c>Inference:Wake:MarkerBucket</c>): the API's own, when <see cref="InferenceApiProps.WakeOnDemand"/> is on and a
+    /// model targets an inference component; none otherwise.
+    /// </summary>
+    public Amazon.CDK.AWS.S3.IBucket? WakeMarkers { get; }
+
     /// <summary>The handler configuration both functions get (the handler's documented keys), without the adapter's settings; the buffered function also gets its own timeout.</summary>
     public IReadOnlyDictionary<string, string> HandlerConfiguration { get; }
 
@@ -135,9 +157,16 @@ public sealed class InferenceApi : PlatformConstruct
         var asyncPayloads = asyncEndpoint?.AsyncPayloads;
 
         _modelNames = models.Select(m => m.Name!).ToList();
+        var access = ResolveTeamAccess(props);
+        var accessSettings = access?.SettingsFor(props.CallerTeams);
         // The REST API's name, known before the API: the Api dimension of every metric the handler writes, so two
         // platforms' APIs in one account and region (dev and prod) never share a metric.
         var api = new ApiSettings { Name = PlatformRestApi.NameOf(Platform, props.Name ?? ApiBaseName), RouteGroups = RouteGroup.Inference };
+        // Waking: each model's own inference component, and no other; one wake call per model across function instances.
+        var wakeable = models.Where(m => m.InferenceComponentName is not null).Select(m => m.InferenceComponentName!).Distinct().ToList();
+        var wake = new WakeSettings { Enabled = props.WakeOnDemand };
+        var markers = props.WakeOnDemand && wakeable.Count > 0 ? new WakeMarkerBucket(this, "WakeMarkers", Platform, wake) : null;
+        WakeMarkers = markers?.Bucket;
         var settings = new InferenceSettings
         {
             Models = models.Select(m => new InferenceModelSettings
@@ -150,8 +179,9 @@ public sealed class InferenceApi : PlatformConstruct
                 InferenceComponentName = m.InferenceComponentName,
                 MaxPayloadBytes = m.MaxPayload is { } max ? (long)max.ToBytes() : InferenceSettings.SageMakerMaxPayloadBytes,
                 Fallbacks = string.Join(",", m.Fallbacks ?? []),
+                HourlyUsd = access is null ? null : HourlyUsdOf(m),
             }).ToList(),
-            Wake = new WakeSettings { Enabled = props.WakeOnDemand },
+            Wake = wake with { MarkerBucket = markers?.Bucket.BucketName },
             // The endpoint's own payload bucket (an imported endpoint's too) and the input prefix its grant scopes.
             Async = asyncPayloads is null ? new AsyncSettings() : new AsyncSettings
             {
@@ -161,7 +191,7 @@ public sealed class InferenceApi : PlatformConstruct
             },
         };
         Settings = settings;
-        HandlerConfiguration = HandlerEnvironment.Of(api, settings);
+        HandlerConfiguration = HandlerEnvironment.Of(api, settings, access: accessSettings);
 
         var code = props.HandlerCodeOf(Check);
         BufferedHandler = new HandlerFunction(this, "Buffered", new HandlerFunctionProps
@@ -169,7 +199,7 @@ public sealed class InferenceApi : PlatformConstruct
             Platform = Platform,
             Purpose = "inference",
             Code = code,
-            Configuration = HandlerEnvironment.Of(api, settings with { TimeoutSeconds = (int)props.BufferedTimeout.ToSeconds() }),
+            Configuration = HandlerEnvironment.Of(api, settings with { TimeoutSeconds = (int)props.BufferedTimeout.ToSeconds() }, access: accessSettings),
             InvokeMode = InvokeMode.Buffered,
             Architecture = props.Architecture,
             Memory = memory,
@@ -197,24 +227,29 @@ public sealed class InferenceApi : PlatformConstruct
             endpoint.GrantInvoke(StreamingHandler.Role);
         }
         asyncEndpoint?.GrantAsyncPayloads(BufferedHandler.Role);
-        // Waking: each model's own inference component, and no other.
-        var wakeable = models.Where(m => m.InferenceComponentName is not null).Select(m => m.InferenceComponentName!).Distinct().ToList();
-        if (props.WakeOnDemand && wakeable.Count > 0)
+        if (markers is not null)
         {
-            GpuModelEndpoint.GrantWakeOn(this, BufferedHandler.Role, wakeable);
-            GpuModelEndpoint.GrantWakeOn(this, StreamingHandler.Role, wakeable);
+            foreach (var handler in new[] { BufferedHandler, StreamingHandler })
+            {
+                GpuModelEndpoint.GrantWakeOn(this, handler.Role, wakeable);
+                markers.GrantWrite(handler.Role);
+            }
         }
 
         RestApi = new PlatformRestApi(this, "Api", props.RestApiProps(Platform, ApiBaseName, defaultRateLimit: 50));
         Alarms = new InferenceApiAlarms { Api = RestApi.Alarms, Buffered = BufferedHandler.Alarms, Streaming = StreamingHandler.Alarms };
+        // Per team, not per caller (issue 15): ByTeam's metrics for each team that calls.
         RestApi.RecordCustomMetrics(ModelCount * ByModel.Metrics.Count, MetricsBasis,
-            metricsPerCaller: ModelCount * TokensByCaller.Metrics.Count, perCallerBasis: $"{ModelCount} model(s) × {Describe(TokensByCaller, "token metrics")}");
+            metricsPerTeam: ByTeam.Metrics.Count, perTeamBasis: Describe(ByTeam, "team metrics"));
         // The route table's methods of each function: what its handler serves (and checks at startup) for these settings.
         var bodies = RequestModels.Create(RestApi.Api);
         foreach (var handler in new[] { BufferedHandler, StreamingHandler })
-            foreach (var route in Routes.Served([RouteGroup.Inference], handler.InvokeMode.Transfer(), settings).Where(r => r.OnApiGateway))
+            foreach (var route in Routes.Served([RouteGroup.Inference], handler.InvokeMode.Transfer(), settings, accessSettings).Where(r => r.OnApiGateway))
                 RestApi.AddRoute(route, handler, bodies.GetValueOrDefault(route));
         if (asyncPayloads is not null) SuppressAsyncPayloadWildcards(asyncPayloads);
+        foreach (var handler in markers is null ? [] : new[] { BufferedHandler, StreamingHandler })
+            if (handler.Role.Node.TryFindChild("DefaultPolicy") is Amazon.CDK.AWS.IAM.Policy policy) markers!.SuppressMarkerWildcard(policy);
+        if (access is not null) WireTeamAccess(access);
     }
 
     /// <summary>Lets <paramref name="grantee"/> call every route (IAM authorization, the default).</summary>
@@ -249,7 +284,7 @@ public sealed class InferenceApi : PlatformConstruct
     public Metric MetricLatency(string model, IMetricOptions? props = null) => MetricOfModel(model, HandlerMetrics.Inference.Latency.Name, props);
 
     private static HandlerMetricSet ByModel => HandlerMetrics.Inference.ByModel;
-    private static HandlerMetricSet TokensByCaller => HandlerMetrics.Inference.TokensByCaller;
+    private static HandlerMetricSet ByTeam => HandlerMetrics.Inference.ByTeam;
 
     private static string Describe(HandlerMetricSet set, string what) => $"{set.Metrics.Count} {what} ({string.Join(", ", set.Metrics.Select(m => m.Name))})";
 
@@ -264,7 +299,10 @@ public sealed class InferenceApi : PlatformConstruct
     /// <inheritdoc />
     public override IReadOnlyList<string> UsageBasedCosts =>
         base.UsageBasedCosts.Append(string.Create(System.Globalization.CultureInfo.InvariantCulture,
-            $"EMF token metrics: {Describe(TokensByCaller, "custom metrics")} per model and distinct caller, ${PriceTable.Default.Get(Cost.CostEstimator.PricedRegion(this), PriceTable.CloudWatch, "metric").Usd:0.##}/metric-month once each reports")).ToList();
+            $"EMF team metrics: {Describe(ByTeam, "custom metrics")} per team that calls, "
+            + $"${MetricMonthUsd:0.##}/metric-month once each reports")).ToList();
+
+    private double MetricMonthUsd => PriceTable.Default.Get(Cost.CostEstimator.PricedRegion(this), PriceTable.CloudWatch, "metric").Usd;
 
     private List<InferenceModel> Resolve(IReadOnlyList<InferenceModel> models)
     {

@@ -14,16 +14,16 @@ public abstract class ModelData
     /// <summary>A compressed archive; SageMaker downloads and unpacks it to <c>/opt/ml/model</c>. The role may read that object only.</summary>
     public static ModelData FromArchive(IBucket bucket, string key)
     {
-        Validate.That(Token.IsUnresolved(key) || (key.EndsWith(".tar.gz") && !key.StartsWith('/')),
-            $"ModelData.FromArchive: key = '{key}' is not a model archive; SageMaker expects a gzipped tar, e.g. models/llm/model.tar.gz (no leading '/'). For uncompressed weights use ModelData.FromPrefix.");
+        Validate.OfFactory("ModelData.FromArchive").That(Token.IsUnresolved(key) || (key.EndsWith(".tar.gz") && !key.StartsWith('/')),
+            $"key = '{key}' is not a model archive; SageMaker expects a gzipped tar, e.g. models/llm/model.tar.gz (no leading '/'). For uncompressed weights use ModelData.FromPrefix.");
         return new Archive(bucket, key);
     }
 
     /// <summary>Uncompressed files under a prefix, copied as they are to <c>/opt/ml/model</c>. The role may list and read that prefix only.</summary>
     public static ModelData FromPrefix(IBucket bucket, string prefix)
     {
-        Validate.That(Token.IsUnresolved(prefix) || (prefix.EndsWith('/') && !prefix.StartsWith('/') && prefix.Length > 1),
-            $"ModelData.FromPrefix: prefix = '{prefix}' must be a non-empty S3 prefix ending in '/' without a leading '/', e.g. models/llama-3-8b/; SageMaker copies every object under it.");
+        Validate.OfFactory("ModelData.FromPrefix").That(Token.IsUnresolved(prefix) || (prefix.EndsWith('/') && !prefix.StartsWith('/') && prefix.Length > 1),
+            $"prefix = '{prefix}' must be a non-empty S3 prefix ending in '/' without a leading '/', e.g. models/llama-3-8b/; SageMaker copies every object under it.");
         return new Prefix(bucket, prefix);
     }
 

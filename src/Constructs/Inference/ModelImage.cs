@@ -14,8 +14,8 @@ public abstract class ModelImage
     /// <param name="tagOrDigest">A tag, or a digest <c>sha256:...</c>. A digest pins the exact image an endpoint runs.</param>
     public static ModelImage FromEcrRepository(IRepository repository, string tagOrDigest)
     {
-        Validate.That(Token.IsUnresolved(tagOrDigest) || Regex.IsMatch(tagOrDigest, @"^(sha256:[a-f0-9]{64}|[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})$"),
-            $"ModelImage.FromEcrRepository: tagOrDigest = '{tagOrDigest}' is neither an image tag (letters, digits, _ . -, up to 128) nor a digest (sha256: and 64 hex digits).");
+        Validate.OfFactory("ModelImage.FromEcrRepository").That(Token.IsUnresolved(tagOrDigest) || Regex.IsMatch(tagOrDigest, @"^(sha256:[a-f0-9]{64}|[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})$"),
+            $"tagOrDigest = '{tagOrDigest}' is neither an image tag (letters, digits, _ . -, up to 128) nor a digest (sha256: and 64 hex digits).");
         return new RepositoryImage(repository, tagOrDigest);
     }
 
@@ -29,8 +29,8 @@ public abstract class ModelImage
     public static ModelImage FromImageUri(string imageUri)
     {
         var match = Regex.Match(imageUri, @"^(?<account>\d{12})\.dkr\.ecr\.(?<region>[a-z0-9-]+)\.amazonaws\.com(\.cn)?/(?<repo>[a-z0-9][a-z0-9._/-]*)(:(?<tag>[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})|@sha256:[a-f0-9]{64})$");
-        Validate.That(match.Success,
-            $"ModelImage.FromImageUri: imageUri = '{imageUri}' is not an ECR image URI; give ACCOUNT.dkr.ecr.REGION.amazonaws.com/REPOSITORY:TAG (or @sha256:DIGEST), e.g. an AWS deep-learning container.");
+        Validate.OfFactory("ModelImage.FromImageUri").That(match.Success,
+            $"imageUri = '{imageUri}' is not an ECR image URI; give ACCOUNT.dkr.ecr.REGION.amazonaws.com/REPOSITORY:TAG (or @sha256:DIGEST), e.g. an AWS deep-learning container.");
         return new UriImage(imageUri, match.Groups["account"].Value, match.Groups["region"].Value, match.Groups["repo"].Value);
     }
 
@@ -47,10 +47,11 @@ public abstract class ModelImage
     /// <param name="tagOrDigest">Its tag, or a digest <c>sha256:...</c>.</param>
     public static ModelImage FromDeepLearningContainer(string repository, string tagOrDigest)
     {
-        Validate.That(Regex.IsMatch(repository, "^[a-z0-9][a-z0-9._/-]{0,255}$"),
-            $"ModelImage.FromDeepLearningContainer: repository = '{repository}' is not an ECR repository name (lowercase letters, digits, . _ - /), e.g. huggingface-pytorch-tgi-inference.");
-        Validate.That(Regex.IsMatch(tagOrDigest, @"^(sha256:[a-f0-9]{64}|[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})$"),
-            $"ModelImage.FromDeepLearningContainer: tagOrDigest = '{tagOrDigest}' is neither an image tag (letters, digits, _ . -, up to 128) nor a digest (sha256: and 64 hex digits).");
+        var check = Validate.OfFactory("ModelImage.FromDeepLearningContainer");
+        check.That(Regex.IsMatch(repository, "^[a-z0-9][a-z0-9._/-]{0,255}$"),
+            $"repository = '{repository}' is not an ECR repository name (lowercase letters, digits, . _ - /), e.g. huggingface-pytorch-tgi-inference.");
+        check.That(Regex.IsMatch(tagOrDigest, @"^(sha256:[a-f0-9]{64}|[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})$"),
+            $"tagOrDigest = '{tagOrDigest}' is neither an image tag (letters, digits, _ . -, up to 128) nor a digest (sha256: and 64 hex digits).");
         return new DeepLearningContainerImage(repository, tagOrDigest);
     }
 

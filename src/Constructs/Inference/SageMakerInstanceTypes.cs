@@ -10,7 +10,7 @@ namespace AwsModelPlatform.Constructs.Inference;
 /// <c>VolumeSizeInGB</c> in the endpoint config.
 /// </param>
 /// <param name="IsBurstable">True for the burstable <c>ml.t*</c> types, whose CPU credits make autoscaling metrics meaningless.</param>
-public sealed record SageMakerInstanceType(string Name, int Accelerators, bool IsGpu, bool HasLocalNvmeStorage, bool IsBurstable)
+internal sealed record SageMakerInstanceType(string Name, int Accelerators, bool IsGpu, bool HasLocalNvmeStorage, bool IsBurstable)
 {
     /// <summary>Whether the endpoint config may carry a <c>KmsKeyId</c> (and a <c>VolumeSizeInGB</c>): only without local NVMe storage.</summary>
     public bool AcceptsVolumeKmsKey => !HasLocalNvmeStorage;
@@ -20,7 +20,7 @@ public sealed record SageMakerInstanceType(string Name, int Accelerators, bool I
 /// The one table of SageMaker hosting instance types the library accepts: accelerators, local NVMe storage,
 /// burstability. Every type here has a price in <see cref="PriceTable"/> (a test checks it).
 /// </summary>
-public static class SageMakerInstanceTypes
+internal static class SageMakerInstanceTypes
 {
     private static readonly Dictionary<string, SageMakerInstanceType> Types = Build();
 

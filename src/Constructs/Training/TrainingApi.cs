@@ -11,7 +11,7 @@ namespace AwsModelPlatform.Constructs.Training;
 /// <summary>Properties of <see cref="TrainingApi"/>.</summary>
 public sealed record TrainingApiProps : HandlerApiProps
 {
-    /// <summary>The training queues, job definitions and buckets the API submits to (a <see cref="TrainingJobs"/>, or job infrastructure of your own); the API runs on its platform (leave <c>Platform</c> unset).</summary>
+    /// <summary>The training queues, job definitions and buckets the API submits to (a <see cref="TrainingJobs"/>, one of another stack through <see cref="TrainingJobs.FromTrainingJobsAttributes"/>, or job infrastructure of your own); the API runs on its platform (leave <c>Platform</c> unset).</summary>
     public required ITrainingJobs Training { get; init; }
 
     /// <summary>Instance types a submission may ask for.</summary>
@@ -21,7 +21,7 @@ public sealed record TrainingApiProps : HandlerApiProps
     /// <summary>Longest attempt a submission may ask for (<c>maxRuntimeSeconds</c>), in whole seconds from 60 seconds to 14 days.</summary>
     /// <remarks>
     /// Default: 24 hours, the job definitions' default attempt timeout. A submission may also not ask for more than
-    /// its definition's <see cref="TrainingJobDefinitionOptions.AttemptTimeoutSeconds"/>; one that does not ask runs
+    /// its definition's <see cref="TrainingJobDefinitionOptions.AttemptTimeout"/>; one that does not ask runs
     /// under that timeout, not under this cap.
     /// </remarks>
     public Duration MaxRuntime { get; init; } = Duration.Hours(24);
@@ -124,13 +124,13 @@ public sealed class TrainingApi : PlatformConstruct
             JobDefinitions = training.JobDefinitions.Select(d => new JobDefinitionSettings
             {
                 Name = d.Name,
-                BatchName = training.JobDefinitionName(d.Name),
+                BatchName = d.JobDefinitionName,
                 Nodes = d.Nodes,
                 MaxNodes = d.Nodes > 1 ? d.MaxNodes ?? d.Nodes : null,
                 // The GPUs a job gets when it does not ask: the handler reports them as GpusRequested.
                 Gpus = d.Gpus,
                 // A submission may lower the definition's attempt timeout, never raise it.
-                AttemptTimeoutSeconds = d.AttemptTimeoutSeconds,
+                AttemptTimeoutSeconds = (int)d.AttemptTimeout.ToSeconds(),
             }).ToList(),
             DatasetsBucket = training.DatasetsBucket.BucketName,
             CheckpointsBucket = training.CheckpointsBucket.BucketName,
@@ -138,6 +138,9 @@ public sealed class TrainingApi : PlatformConstruct
             StateBucket = StateBucket.BucketName,
             KeyId = platform.Key.Key.KeyArn,
             AllowedInstanceTypes = string.Join(",", allowed),
+            // What Batch chooses from and the job's price: the handler prices jobs from the price table in its own region.
+            InstanceTypes = allowed.SequenceEqual(training.InstanceTypes) ? null : string.Join(",", training.InstanceTypes),
+            JobQueueCapacity = training.JobQueueCapacity.ToString(),
             MaxRuntimeSeconds = (int)props.MaxRuntime.ToSeconds(),
             JobVisibility = props.JobVisibility.ToString(),
             // Every job is tagged with it; the role stops only jobs that carry it (Grant).
@@ -212,14 +215,23 @@ public sealed class TrainingApi : PlatformConstruct
     /// <summary>GPUs those jobs asked for: GPUs per node × nodes.</summary>
     public Metric MetricGpusRequested(string definition, IMetricOptions? props = null) => DefinitionMetric(HandlerMetrics.Training.GpusRequested, definition, props);
 
-    private Metric DefinitionMetric(HandlerMetric metric, string definition, IMetricOptions? props)
+    /// <summary>
+    /// The hourly cost those jobs were estimated at when submitted (USD, instance price × nodes; Sum unless the options say
+    /// otherwise: the hourly spend the period's submissions added). Per definition, not per caller: a caller's job costs
+    /// are in the API's answers (docs/training-api.md).
+    /// </summary>
+    public Metric MetricEstimatedHourlyCost(string definition, IMetricOptions? props = null) =>
+        DefinitionMetric(HandlerMetrics.Training.EstimatedHourlyCostUsd, definition, props, CostByDefinition);
+
+    private Metric DefinitionMetric(HandlerMetric metric, string definition, IMetricOptions? props, HandlerMetricSet? set = null)
     {
         Check.That(_definitions.Contains(definition), $"TrainingApi.Metric{metric.Name}: '{definition}' is not a job definition of the training jobs ({string.Join(", ", _definitions)}).");
-        return RestApi.HandlerMetric(ByDefinition, metric.Name, definition, props);
+        return RestApi.HandlerMetric(set ?? ByDefinition, metric.Name, definition, props);
     }
 
     private static HandlerMetricSet ByOperation => HandlerMetrics.Training.ByOperation;
     private static HandlerMetricSet ByDefinition => HandlerMetrics.Training.ByDefinition;
+    private static HandlerMetricSet CostByDefinition => HandlerMetrics.Training.CostByDefinition;
 
     /// <summary>The value of the handler's <c>Operation</c> dimension for <paramref name="operation"/>.</summary>
     internal static string OperationName(TrainingApiOperation operation) => operation switch
@@ -266,19 +278,30 @@ public sealed class TrainingApi : PlatformConstruct
                 Left = PerDefinition(MetricJobsSubmitted),
                 Right = PerDefinition(MetricGpusRequested, " GPUs"),
                 Width = 12,
+            }),
+            new GraphWidget(new GraphWidgetProps
+            {
+                Title = "Estimated hourly cost of the jobs submitted, by definition (USD/h)",
+                Left = PerDefinition(MetricEstimatedHourlyCost),
+                Width = 12,
             }));
     }
 
-    /// <summary>The handler's EMF metrics, all of them reporting: <see cref="HandlerMetrics.Training.ByOperation"/> per operation, and <see cref="HandlerMetrics.Training.ByDefinition"/> per job definition.</summary>
+    /// <summary>
+    /// The handler's EMF metrics, all of them reporting: <see cref="HandlerMetrics.Training.ByOperation"/> per operation, and
+    /// <see cref="HandlerMetrics.Training.ByDefinition"/> and <see cref="HandlerMetrics.Training.CostByDefinition"/> per job definition.
+    /// </summary>
     protected override IEnumerable<Cost.CostLine> CapacityCostLines(string region)
     {
         yield return Cost.CostEstimator.CustomMetrics(this, region, CustomMetricCount, CustomMetricsBasis);
     }
 
     private static int Operations => HandlerMetrics.Training.Operations.Count;
-    private int CustomMetricCount => Operations * ByOperation.Metrics.Count + _definitions.Count * ByDefinition.Metrics.Count;
+    private static IReadOnlyList<HandlerMetric> DefinitionMetrics => [.. ByDefinition.Metrics, .. CostByDefinition.Metrics];
+    private int CustomMetricCount => Operations * ByOperation.Metrics.Count + _definitions.Count * DefinitionMetrics.Count;
     private string CustomMetricsBasis =>
-        $"{Operations} operations × {ByOperation.Metrics.Count} metrics + {_definitions.Count} job definitions × {ByDefinition.Metrics.Count} ({string.Join(", ", ByDefinition.Metrics.Select(m => m.Name))})";
+        $"{Operations} operations × {ByOperation.Metrics.Count} metrics + {_definitions.Count} job definitions × {DefinitionMetrics.Count} "
+        + $"({string.Join(", ", DefinitionMetrics.Select(m => m.Name))})";
 
     private static TrainingApiProps OnTrainingPlatform(Construct scope, string id, TrainingApiProps props)
     {
@@ -360,7 +383,8 @@ public sealed class TrainingApi : PlatformConstruct
             },
         });
         Suppressions.Add(policy, "AwsSolutions-IAM5",
-            "ListJobs and DescribeJobs have no resource-level permissions (the handler only lists and describes its own queues' jobs); job ARNs are created per submission, so TerminateJob and TagResource are scoped by the aws-model-platform:training-jobs tag instead; idempotency records are keyed by a hash of caller and key under one prefix.",
+            "ListJobs and DescribeJobs have no resource-level permissions (the handler only lists and describes its own queues' jobs); job ARNs are created per submission, " +
+            $"so TerminateJob and TagResource are scoped by the {JobTags.TrainingJobs} tag instead; idempotency records are keyed by a hash of caller and key under one prefix.",
             "Resource::*",
             $"Resource::arn:<AWS::Partition>:batch:<AWS::Region>:<AWS::AccountId>:job/*",
             Suppressions.Matching($@"^Resource::<.*State[0-9A-F]{{8}}\.Arn>/{Regex.Escape(IdempotencyPrefix)}\*$"));

@@ -19,13 +19,13 @@ public sealed record TrainingJobDefinitionOptions
     /// <remarks>Default: 4 per GPU, enough for data loaders without starving a second job on the same host.</remarks>
     public int? VCpus { get; init; }
 
-    /// <summary>Memory per node, in MiB.</summary>
+    /// <summary>Memory per node (whole MiB, at least 4: Batch's minimum).</summary>
     /// <remarks>Default: 15 GiB per GPU, which fits every supported type with one job per GPU.</remarks>
-    public int? MemoryMiB { get; init; }
+    public Size? Memory { get; init; }
 
-    /// <summary>Size of <c>/dev/shm</c>, in MiB.</summary>
+    /// <summary>Size of <c>/dev/shm</c> (whole MiB, at least 1).</summary>
     /// <remarks>Default: a quarter of the memory: PyTorch data loaders pass batches between worker processes through it, and Docker's 64 MiB default fails them.</remarks>
-    public int? SharedMemoryMiB { get; init; }
+    public Size? SharedMemorySize { get; init; }
 
     /// <summary>Nodes per job; more than 1 makes a multi-node parallel definition for distributed data-parallel training.</summary>
     /// <remarks>Default: 1.</remarks>
@@ -43,9 +43,9 @@ public sealed record TrainingJobDefinitionOptions
     /// <remarks>Default: false. Needs an EFA-capable node type and <see cref="TrainingJobsProps.ClusterPlacement"/>.</remarks>
     public bool Efa { get; init; }
 
-    /// <summary>Longest time one attempt may run, in seconds.</summary>
-    /// <remarks>Default: 86400 (24 h): a runaway job stops costing money after a day.</remarks>
-    public int AttemptTimeoutSeconds { get; init; } = 86_400;
+    /// <summary>Longest time one attempt may run (whole seconds, at least 60: Batch's minimum).</summary>
+    /// <remarks>Default: <c>Duration.Hours(24)</c>: a runaway job stops costing money after a day.</remarks>
+    public Duration AttemptTimeout { get; init; } = Duration.Hours(24);
 
     /// <summary>Attempts per job (1 to 10). Only spot reclamation and host failure are retried; an application failure exits at once.</summary>
     /// <remarks>Default: 3.</remarks>

@@ -26,7 +26,7 @@ internal static class TrainingJobQueue
         JobStateTimeLimitActionsReason.JOB_RESOURCE_REQUIREMENT,
     };
 
-    public static JobQueue Create(Construct scope, string id, IEnumerable<ManagedEc2EcsComputeEnvironment> environments, int priority, int maxRunnableMinutes) =>
+    public static JobQueue Create(Construct scope, string id, IEnumerable<ManagedEc2EcsComputeEnvironment> environments, int priority, int maxRunnableSeconds) =>
         new(scope, id, new JobQueueProps
         {
             Priority = priority,
@@ -35,7 +35,7 @@ internal static class TrainingJobQueue
             {
                 Action = JobStateTimeLimitActionsAction.CANCEL,
                 State = JobStateTimeLimitActionsState.RUNNABLE,
-                MaxTime = Duration.Minutes(maxRunnableMinutes),
+                MaxTime = Duration.Seconds(maxRunnableSeconds),
                 Reason = reason,
             }).ToArray(),
         });

@@ -15,8 +15,8 @@ namespace AwsModelPlatform.Constructs.Training;
 
 /// <summary>
 /// AWS Batch GPU training: the queues and job definitions jobs are submitted to, the buckets they read and write, and
-/// who may submit. What a <see cref="TrainingApi"/> needs: implement it to put the API in front of job infrastructure
-/// built elsewhere.
+/// who may submit. What a <see cref="TrainingApi"/> needs: a <see cref="TrainingJobs"/>, jobs of another stack or app
+/// (<see cref="TrainingJobs.FromTrainingJobsAttributes"/>), or job infrastructure of your own implementing it.
 /// </summary>
 public interface ITrainingJobs
 {
@@ -32,11 +32,15 @@ public interface ITrainingJobs
     /// <summary>The instance types the compute environments launch.</summary>
     IReadOnlyList<string> InstanceTypes { get; }
 
-    /// <summary>The job definitions (name, nodes, GPUs, attempt timeout).</summary>
-    IReadOnlyList<TrainingJobDefinitionOptions> JobDefinitions { get; }
+    /// <summary>What the main job queue's compute environments buy: the training API prices its jobs by it.</summary>
+    /// <remarks>
+    /// Default: <see cref="JobCapacity.OnDemand"/>: a queue that says nothing is priced at on-demand, the most a Batch Spot
+    /// instance costs, so an estimate never falls short. Multi-node jobs are priced on demand whatever it is.
+    /// </remarks>
+    JobCapacity JobQueueCapacity => JobCapacity.OnDemand;
 
-    /// <summary>The physical name of the job definition called <paramref name="name"/>.</summary>
-    string JobDefinitionName(string name);
+    /// <summary>The job definitions: the names callers use, the Batch definitions (name, ARN with revision), nodes, GPUs, attempt timeout.</summary>
+    IReadOnlyList<TrainingJobDefinitionAttributes> JobDefinitions { get; }
 
     /// <summary>The value of the <see cref="JobTags.TrainingJobs"/> tag on every job submitted here: the training API's role stops only jobs that carry it.</summary>
     string JobTagValue { get; }
@@ -49,9 +53,6 @@ public interface ITrainingJobs
 
     /// <summary>Bucket of trained models.</summary>
     IBucket OutputBucket { get; }
-
-    /// <summary>Job definition ARNs (with revision) by the names of <see cref="TrainingJobsProps.JobDefinitions"/>.</summary>
-    IReadOnlyDictionary<string, string> JobDefinitionArns { get; }
 
     /// <summary>Lets <paramref name="grantee"/> submit jobs to this construct's queues with these job definitions, and nothing else.</summary>
     Grant GrantSubmitJob(IGrantable grantee);
@@ -81,17 +82,18 @@ public sealed record TrainingJobsProps : PlatformConstructProps
     /// </remarks>
     public bool OnDemandFallback { get; init; }
 
-    /// <summary>Size of each instance's encrypted root volume, in GiB (30 to 16384).</summary>
-    /// <remarks>Default: 200: CUDA training images are often 10–20 GB, and layers are extracted next to the compressed copy.</remarks>
-    public int RootVolumeGiB { get; init; } = 200;
+    /// <summary>Size of each instance's encrypted root volume (whole GiB, 30 to 16384).</summary>
+    /// <remarks>Default: <c>Size.Gibibytes(200)</c>: CUDA training images are often 10–20 GB, and layers are extracted next to the compressed copy.</remarks>
+    public Size RootVolumeSize { get; init; } = Size.Gibibytes(200);
 
     /// <summary>
-    /// Minutes a job may block the head of its queue in RUNNABLE (no capacity, or asking for more than an environment can
-    /// give) before the queue's job-state time limit cancels it, with the reason recorded (10 to 1440). Time spent
-    /// behind other jobs does not count: Batch measures it at the head of the queue.
+    /// How long a job may block the head of its queue in RUNNABLE (no capacity, or asking for more than an environment can
+    /// give) before the queue's job-state time limit cancels it, with the reason recorded (whole seconds, 10 minutes to
+    /// 24 hours: Batch's <c>maxTimeSeconds</c> range). Time spent behind other jobs does not count: Batch measures it at
+    /// the head of the queue.
     /// </summary>
-    /// <remarks>Default: 60: long enough for Spot capacity to come back, short enough that nobody waits a day for a job that never starts.</remarks>
-    public int MaxRunnableMinutes { get; init; } = 60;
+    /// <remarks>Default: <c>Duration.Minutes(60)</c>: long enough for Spot capacity to come back, short enough that nobody waits a day for a job that never starts.</remarks>
+    public Duration MaxRunnableTime { get; init; } = Duration.Minutes(60);
 
     /// <summary>Priority of the queue among the account's queues sharing the compute environments.</summary>
     /// <remarks>Default: 1.</remarks>
@@ -113,13 +115,13 @@ public sealed record TrainingJobsProps : PlatformConstructProps
     /// </remarks>
     public string? PlacementAvailabilityZone { get; init; }
 
-    /// <summary>Days a checkpoint object is kept.</summary>
-    /// <remarks>Default: 30: checkpoints resume interrupted jobs; the final model goes to the output bucket.</remarks>
-    public int CheckpointExpireDays { get; init; } = 30;
+    /// <summary>How long a checkpoint object is kept (whole days, 1 to 3650).</summary>
+    /// <remarks>Default: <c>Duration.Days(30)</c>: checkpoints resume interrupted jobs; the final model goes to the output bucket.</remarks>
+    public Duration CheckpointExpireAfter { get; init; } = Duration.Days(30);
 
-    /// <summary>Minutes a compute environment may keep instances with no job on them before the idle-compute alarm fires (at least 5).</summary>
-    /// <remarks>Default: 30: Batch scales idle instances in within minutes; half an hour of idle GPUs means something holds them.</remarks>
-    public int IdleComputeAlarmMinutes { get; init; } = 30;
+    /// <summary>How long a compute environment may keep instances with no job on them before the idle-compute alarm fires (whole minutes, 5 to 1440).</summary>
+    /// <remarks>Default: <c>Duration.Minutes(30)</c>: Batch scales idle instances in within minutes; half an hour of idle GPUs means something holds them.</remarks>
+    public Duration IdleComputeAlarmAfter { get; init; } = Duration.Minutes(30);
 
     /// <summary>Failed jobs within an hour that raise the failed-jobs alarm.</summary>
     /// <remarks>Default: 1: every failure is seen.</remarks>
@@ -134,15 +136,15 @@ public sealed record TrainingJobsProps : PlatformConstructProps
 /// Batch does not run on Spot); single- and multi-node job definitions that retry only on instance loss; job
 /// state changes to the alarm topic; alarms on failed and stuck jobs.
 /// </summary>
-public sealed class TrainingJobs : PlatformConstruct, ITrainingJobs
+public sealed partial class TrainingJobs : PlatformConstruct, ITrainingJobs
 {
     /// <summary>Directory inside the container where jobs write checkpoints; a retried attempt finds them again through <c>CHECKPOINT_S3_URI</c>.</summary>
-    public const string CheckpointDir = TrainingLayout.CheckpointDirectory;
+    internal const string CheckpointDir = TrainingLayout.CheckpointDirectory;
 
     /// <summary>Days a replaced or deleted checkpoint object stays restorable in the versioned checkpoints bucket.</summary>
     public const int CheckpointNoncurrentVersionDays = 1;
 
-    private readonly Dictionary<string, string> _jobDefinitionArns = new();
+    private readonly List<TrainingJobDefinitionAttributes> _jobDefinitions = new();
     private readonly IReadOnlyList<GpuInstanceType> _instanceTypes;
     private readonly int _maxVCpus;
     private readonly int _rootVolumeGiB;
@@ -179,8 +181,13 @@ public sealed class TrainingJobs : PlatformConstruct, ITrainingJobs
     public SecurityGroup SecurityGroup { get; }
     /// <summary>The instance types the compute environments launch.</summary>
     public IReadOnlyList<string> InstanceTypes { get; }
-    /// <summary>The job definitions, as given.</summary>
-    public IReadOnlyList<TrainingJobDefinitionOptions> JobDefinitions { get; }
+    /// <summary>
+    /// What <see cref="JobQueue"/>'s compute environments buy: Spot, Spot then on-demand
+    /// (<see cref="TrainingJobsProps.OnDemandFallback"/>), or on-demand.
+    /// </summary>
+    public JobCapacity JobQueueCapacity { get; }
+    /// <summary>The job definitions as created (the names callers use, the Batch names and ARNs): what <see cref="FromTrainingJobsAttributes"/> takes.</summary>
+    public IReadOnlyList<TrainingJobDefinitionAttributes> JobDefinitions => _jobDefinitions;
     /// <summary>With <see cref="TrainingJobsProps.ClusterPlacement"/>, the one Availability Zone the compute environments launch in (a token in an environment-agnostic stack); null otherwise.</summary>
     public string? PlacementAvailabilityZone { get; private set; }
 
@@ -189,17 +196,17 @@ public sealed class TrainingJobs : PlatformConstruct, ITrainingJobs
     IBucket ITrainingJobs.DatasetsBucket => DatasetsBucket;
     IBucket ITrainingJobs.CheckpointsBucket => CheckpointsBucket;
     IBucket ITrainingJobs.OutputBucket => OutputBucket;
-    /// <inheritdoc />
-    public IReadOnlyDictionary<string, string> JobDefinitionArns => _jobDefinitionArns;
+    /// <summary>Job definition ARNs (with revision) by the names of <see cref="TrainingJobsProps.JobDefinitions"/>.</summary>
+    public IReadOnlyDictionary<string, string> JobDefinitionArns => _jobDefinitions.ToDictionary(d => d.Name, d => d.JobDefinitionArn);
 
     /// <summary>Creates the storage, compute, queue, job definitions, events and alarms.</summary>
     public TrainingJobs(Construct scope, string id, TrainingJobsProps props) : base(scope, id, props, "training")
     {
         var instanceTypes = ValidateInstanceTypes(props);
-        ValidateProps(props, instanceTypes);
+        var units = ValidateProps(props, instanceTypes);
         InstanceTypes = props.InstanceTypes;
-        JobDefinitions = props.JobDefinitions;
-        (_instanceTypes, _maxVCpus, _rootVolumeGiB) = (instanceTypes, props.MaxVCpus, props.RootVolumeGiB);
+        JobQueueCapacity = !props.UseSpot ? JobCapacity.OnDemand : props.OnDemandFallback ? JobCapacity.SpotThenOnDemand : JobCapacity.Spot;
+        (_instanceTypes, _maxVCpus, _rootVolumeGiB) = (instanceTypes, props.MaxVCpus, units.RootVolumeGiB);
 
         var key = Platform.Key;
         DatasetsBucket = CreateBucket("Datasets", "datasets");
@@ -208,47 +215,50 @@ public sealed class TrainingJobs : PlatformConstruct, ITrainingJobs
         CheckpointsBucket = CreateBucket("Checkpoints", "checkpoints", new LifecycleRule
         {
             Id = "ExpireCheckpoints",
-            Expiration = Duration.Days(props.CheckpointExpireDays),
+            Expiration = Duration.Days(units.CheckpointDays),
             NoncurrentVersionExpiration = Duration.Days(CheckpointNoncurrentVersionDays),
             AbortIncompleteMultipartUploadAfter = Duration.Days(1),
         });
         OutputBucket = CreateBucket("Output", "output");
-        LogGroup = LogGroupDefaults.Create(this, "Logs", key, Platform.LogRetentionDays, Platform.RemovalPolicy);
+        LogGroup = LogGroupDefaults.Create(this, "Logs", key, Platform.LogRetention, Platform.RemovalPolicy);
 
         JobRole = TrainingJobRole.Create(this, "JobRole", key, DatasetsBucket, CheckpointsBucket, OutputBucket);
 
         SecurityGroup = CreateSecurityGroup(props);
-        ComputeEnvironments = CreateComputeEnvironments(props, instanceTypes);
-        JobQueue = TrainingJobQueue.Create(this, "Queue", ComputeEnvironments, props.QueuePriority, props.MaxRunnableMinutes);
+        ComputeEnvironments = CreateComputeEnvironments(props, instanceTypes, units.RootVolumeGiB);
+        JobQueue = TrainingJobQueue.Create(this, "Queue", ComputeEnvironments, props.QueuePriority, units.MaxRunnableSeconds);
         // Batch does not run multi-node parallel jobs on Spot: behind a Spot environment they would wait in RUNNABLE
         // until the time limit cancels them. Their own queue holds only the on-demand environment (validated to exist).
         if (props.UseSpot && props.JobDefinitions.Any(d => d.Nodes > 1))
-            MultiNodeJobQueue = TrainingJobQueue.Create(this, "MultiNodeQueue", ComputeEnvironments.Where(e => e.Spot != true), props.QueuePriority, props.MaxRunnableMinutes);
+            MultiNodeJobQueue = TrainingJobQueue.Create(this, "MultiNodeQueue", ComputeEnvironments.Where(e => e.Spot != true), props.QueuePriority, units.MaxRunnableSeconds);
         JobQueues = MultiNodeJobQueue is null ? new[] { JobQueue } : new[] { JobQueue, MultiNodeJobQueue };
 
         foreach (var definition in props.JobDefinitions)
-            _jobDefinitionArns[definition.Name] = CreateJobDefinition(definition, props, instanceTypes);
+            _jobDefinitions.Add(new TrainingJobDefinitionAttributes
+            {
+                Name = definition.Name,
+                JobDefinitionName = JobDefinitionName(definition.Name),
+                JobDefinitionArn = CreateJobDefinition(definition, props, instanceTypes),
+                Gpus = definition.Gpus,
+                Nodes = definition.Nodes,
+                MaxNodes = definition.MaxNodes,
+                AttemptTimeout = definition.AttemptTimeout,
+            });
         // Read once every definition exists, so each container has bound its image and granted its pull.
         BatchInstanceRole.AllowImagePulls(_instancePolicy, _executionPolicies.SelectMany(PulledRepositories).Distinct().ToList());
 
         RecordWorstCaseCost();
         (_failedRule, _stuckRule) = CreateEventRules();
-        CreateAlarms(props);
+        CreateAlarms(props, units);
     }
 
     /// <inheritdoc />
-    // The exact revisions: a stack update that changes a definition registers a new revision, and the grant follows it.
-    public Grant GrantSubmitJob(IGrantable grantee) => Grant.AddToPrincipal(new GrantOnPrincipalOptions
-    {
-        Grantee = grantee,
-        Actions = new[] { "batch:SubmitJob" },
-        ResourceArns = JobQueues.Select(q => q.JobQueueArn).Concat(_jobDefinitionArns.Values).ToArray(),
-    });
+    public Grant GrantSubmitJob(IGrantable grantee) => GrantSubmitJobOn(grantee, JobQueues.Select(q => q.JobQueueArn), _jobDefinitions);
 
     /// <summary>Jobs that ended FAILED, per period.</summary>
     public Metric MetricFailedJobs(IMetricOptions? props = null) => RuleMetric(_failedRule, props);
 
-    /// <summary>Jobs the queues' time limit cancelled after blocking the queue in RUNNABLE longer than <see cref="TrainingJobsProps.MaxRunnableMinutes"/>, per period.</summary>
+    /// <summary>Jobs the queues' time limit cancelled after blocking the queue in RUNNABLE longer than <see cref="TrainingJobsProps.MaxRunnableTime"/>, per period.</summary>
     public Metric MetricJobsStuckRunnable(IMetricOptions? props = null) => RuleMetric(_stuckRule, props);
 
     /// <summary>The physical name of a job definition of this construct.</summary>
@@ -338,7 +348,7 @@ public sealed class TrainingJobs : PlatformConstruct, ITrainingJobs
         }
     }
 
-    private IReadOnlyList<ManagedEc2EcsComputeEnvironment> CreateComputeEnvironments(TrainingJobsProps props, IReadOnlyList<GpuInstanceType> instanceTypes)
+    private IReadOnlyList<ManagedEc2EcsComputeEnvironment> CreateComputeEnvironments(TrainingJobsProps props, IReadOnlyList<GpuInstanceType> instanceTypes, int rootVolumeGiB)
     {
         Platform.Key.AllowEbsEncryption();
         var launchTemplate = new LaunchTemplate(this, "LaunchTemplate", new LaunchTemplateProps
@@ -351,7 +361,7 @@ public sealed class TrainingJobs : PlatformConstruct, ITrainingJobs
                 new BlockDevice
                 {
                     DeviceName = "/dev/xvda",
-                    Volume = BlockDeviceVolume.Ebs(props.RootVolumeGiB, new EbsDeviceOptions
+                    Volume = BlockDeviceVolume.Ebs(rootVolumeGiB, new EbsDeviceOptions
                     {
                         Encrypted = true,
                         KmsKey = Platform.Key.Key,
@@ -440,10 +450,10 @@ public sealed class TrainingJobs : PlatformConstruct, ITrainingJobs
     private string CreateJobDefinition(TrainingJobDefinitionOptions options, TrainingJobsProps props, IReadOnlyList<GpuInstanceType> instanceTypes)
     {
         var vcpus = options.VCpus ?? 4 * options.Gpus;
-        var memory = options.MemoryMiB ?? 15 * 1024 * options.Gpus;
+        var memory = MemoryMiB(options);
         var linux = new LinuxParameters(this, options.Name + "Linux", new LinuxParametersProps
         {
-            SharedMemorySize = Size.Mebibytes(options.SharedMemoryMiB ?? memory / 4),
+            SharedMemorySize = options.SharedMemorySize ?? Size.Mebibytes(memory / 4),
             InitProcessEnabled = true,
         });
         if (options.Efa)
@@ -505,7 +515,7 @@ public sealed class TrainingJobs : PlatformConstruct, ITrainingJobs
                 Container = container,
                 RetryAttempts = options.Attempts,
                 RetryStrategies = retries,
-                Timeout = Duration.Seconds(options.AttemptTimeoutSeconds),
+                Timeout = options.AttemptTimeout,
                 PropagateTags = true,
             }).JobDefinitionArn;
 
@@ -517,7 +527,7 @@ public sealed class TrainingJobs : PlatformConstruct, ITrainingJobs
             Containers = new IMultiNodeContainer[] { new MultiNodeContainer { StartNode = 0, EndNode = options.Nodes - 1, Container = container } },
             RetryAttempts = options.Attempts,
             RetryStrategies = retries,
-            Timeout = Duration.Seconds(options.AttemptTimeoutSeconds),
+            Timeout = options.AttemptTimeout,
             PropagateTags = true,
         });
         // Open-ended range: Batch lets a submission change numNodes only when a node range has no upper bound.
@@ -583,7 +593,7 @@ public sealed class TrainingJobs : PlatformConstruct, ITrainingJobs
         return (failed, stuck);
     }
 
-    private void CreateAlarms(TrainingJobsProps props)
+    private void CreateAlarms(TrainingJobsProps props, CheckedUnits units)
     {
         var failed = MetricFailedJobs(new MetricOptions { Period = Duration.Hours(1) }).CreateAlarm(this, "FailedJobsAlarm", new CreateAlarmOptions
         {
@@ -595,7 +605,7 @@ public sealed class TrainingJobs : PlatformConstruct, ITrainingJobs
         });
         var stuck = MetricJobsStuckRunnable(new MetricOptions { Period = Duration.Hours(1) }).CreateAlarm(this, "StuckJobsAlarm", new CreateAlarmOptions
         {
-            AlarmDescription = $"A training job blocked its queue in RUNNABLE for more than {props.MaxRunnableMinutes} minutes and was cancelled: no GPU capacity, or it asks for more than the compute environments allow.",
+            AlarmDescription = string.Create(CultureInfo.InvariantCulture, $"A training job blocked its queue in RUNNABLE for more than {units.MaxRunnableSeconds / 60.0:0.#} minutes and was cancelled: no GPU capacity, or it asks for more than the compute environments allow."),
             Threshold = 1,
             EvaluationPeriods = 1,
             ComparisonOperator = ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
@@ -604,7 +614,7 @@ public sealed class TrainingJobs : PlatformConstruct, ITrainingJobs
         Platform.AlarmTopic.Notify(failed);
         Platform.AlarmTopic.Notify(stuck);
         foreach (var environment in ComputeEnvironments)
-            Platform.AlarmTopic.Notify(IdleComputeAlarm.Create(this, environment.Node.Id + "IdleComputeAlarm", environment, props.IdleComputeAlarmMinutes));
+            Platform.AlarmTopic.Notify(IdleComputeAlarm.Create(this, environment.Node.Id + "IdleComputeAlarm", environment, units.IdleComputeMinutes));
         Platform.Dashboard.AddSection(this, $"Training: {Node.Path}",
             new GraphWidget(new GraphWidgetProps { Title = "Failed jobs", Left = new IMetric[] { MetricFailedJobs() }, Width = 12 }),
             new GraphWidget(new GraphWidgetProps { Title = "Jobs cancelled in RUNNABLE", Left = new IMetric[] { MetricJobsStuckRunnable() }, Width = 12 }));
@@ -623,21 +633,26 @@ public sealed class TrainingJobs : PlatformConstruct, ITrainingJobs
     private IReadOnlyList<GpuInstanceType> ValidateInstanceTypes(TrainingJobsProps props)
     {
         Check.That(props.InstanceTypes.Count > 0, "TrainingJobsProps.InstanceTypes is empty; name at least one GPU instance type, e.g. g5.12xlarge.");
-        return props.InstanceTypes.Select(name => GpuInstanceTypes.Find(name) ?? throw new ArgumentException(
+        return props.InstanceTypes.Select(name => GpuInstanceTypes.Find(name) ?? throw Check.Error(
             GpuInstanceTypes.WhyNotSupported(name) is { } why
                 ? $"TrainingJobsProps.InstanceTypes: '{name}' cannot run training jobs: {why}."
                 : $"TrainingJobsProps.InstanceTypes: '{name}' is not a supported GPU instance type; use one of {string.Join(", ", GpuInstanceTypes.Supported.Select(t => t.Name))}.")).ToList();
     }
 
-    private void ValidateProps(TrainingJobsProps props, IReadOnlyList<GpuInstanceType> types)
+    // The props' sizes and spans in the whole units AWS takes, checked.
+    private readonly record struct CheckedUnits(int RootVolumeGiB, int MaxRunnableSeconds, int IdleComputeMinutes, int CheckpointDays);
+
+    private CheckedUnits ValidateProps(TrainingJobsProps props, IReadOnlyList<GpuInstanceType> types)
     {
         var largest = types.Max(t => t.VCpus);
         Check.That(props.MaxVCpus >= largest,
             $"TrainingJobsProps.MaxVCpus = {props.MaxVCpus} is less than the {largest} vCPUs of the largest allowed instance type; no instance could ever start. Raise MaxVCpus or allow smaller types.");
-        Check.InRange(props.RootVolumeGiB, 30, 16384, "TrainingJobsProps.RootVolumeGiB", "the GPU AMI needs 30 GiB and gp3 volumes end at 16 TiB");
-        Check.InRange(props.MaxRunnableMinutes, 10, 1440, "TrainingJobsProps.MaxRunnableMinutes", "AWS Batch takes 10 minutes to 24 hours for a job-state time limit");
-        Check.InRange(props.IdleComputeAlarmMinutes, 5, 1440, "TrainingJobsProps.IdleComputeAlarmMinutes", "minutes of idle instances before the alarm");
-        Check.InRange(props.CheckpointExpireDays, 1, 3650, "TrainingJobsProps.CheckpointExpireDays", "checkpoints must expire");
+        var units = new CheckedUnits(
+            Check.WholeGibibytes(props.RootVolumeSize, 30, 16384, "TrainingJobsProps.RootVolumeSize", "the GPU AMI needs 30 GiB and gp3 volumes end at 16 TiB"),
+            // AWS Batch takes a job-state time limit (maxTimeSeconds) of 600 to 86400 seconds.
+            Check.WholeSeconds(props.MaxRunnableTime, 600, 86_400, "TrainingJobsProps.MaxRunnableTime"),
+            Check.WholeMinutes(props.IdleComputeAlarmAfter, 5, 1440, "TrainingJobsProps.IdleComputeAlarmAfter", "idle instances before the alarm"),
+            Check.WholeDays(props.CheckpointExpireAfter, 1, 3650, "TrainingJobsProps.CheckpointExpireAfter", "checkpoints must expire, after whole days"));
         Check.That(props.FailedJobsAlarmThreshold >= 1, $"TrainingJobsProps.FailedJobsAlarmThreshold = {props.FailedJobsAlarmThreshold} must be at least 1.");
         Check.That(props.ClusterPlacement || props.PlacementAvailabilityZone is null,
             $"TrainingJobsProps.PlacementAvailabilityZone = '{props.PlacementAvailabilityZone}' needs ClusterPlacement = true: it picks the zone of the cluster placement group, and without one the compute environments use every zone of the workload subnets. Set ClusterPlacement = true or leave PlacementAvailabilityZone unset.");
@@ -660,13 +675,14 @@ public sealed class TrainingJobs : PlatformConstruct, ITrainingJobs
                 Check.InRange(maxNodes, d.Nodes, 1000, $"{prop}.MaxNodes", "at least Nodes, at most Batch's 1000 nodes of a job");
             }
             if (d.Nodes > 1) ValidateMultiNode(props, types, d, prop);
-            Check.That(d.AttemptTimeoutSeconds >= 60, $"{prop}.AttemptTimeoutSeconds = {d.AttemptTimeoutSeconds}: AWS Batch needs at least 60 seconds.");
+            AttemptTimeoutSeconds(Check, d.AttemptTimeout, $"{prop}.AttemptTimeout");
             var placeable = d.Nodes > 1
-                ? new[] { types.FirstOrDefault(t => t.Name == (d.NodeInstanceType ?? types[0].Name)) ?? throw new ArgumentException(
+                ? new[] { types.FirstOrDefault(t => t.Name == (d.NodeInstanceType ?? types[0].Name)) ?? throw Check.Error(
                     $"{prop}.NodeInstanceType = '{d.NodeInstanceType}' is not one of TrainingJobsProps.InstanceTypes ({string.Join(", ", props.InstanceTypes)}).") }
                 : types.ToArray();
             var vcpus = d.VCpus ?? 4 * d.Gpus;
-            var memory = d.MemoryMiB ?? 15 * 1024 * d.Gpus;
+            var memory = MemoryMiB(d);
+            if (d.SharedMemorySize is { } shm) Check.WholeMebibytes(shm, 1, memory, $"{prop}.SharedMemorySize", "a part of the node's memory");
             Check.That(d.Gpus >= 1 && placeable.Any(t => t.Gpus >= d.Gpus && t.VCpus >= vcpus && t.MemoryMiB >= memory),
                 $"{prop} asks for {d.Gpus} GPU(s), {vcpus} vCPUs and {memory} MiB per node, which no allowed instance type ({string.Join(", ", placeable.Select(t => $"{t.Name}: {t.Gpus} GPU, {t.VCpus} vCPU, {t.MemoryMiB} MiB"))}) can hold; the job would wait in RUNNABLE forever.");
             if (d.Efa)
@@ -677,7 +693,14 @@ public sealed class TrainingJobs : PlatformConstruct, ITrainingJobs
                     $"{prop}.Efa = true needs every allowed instance type to support EFA; these do not: {string.Join(", ", types.Where(t => !t.Efa).Select(t => t.Name))}.");
             }
         }
+        return units;
     }
+
+    // Memory per node in the whole MiB Batch takes, at least 4 ("You must specify at least 4 MiB of memory for a job",
+    // https://docs.aws.amazon.com/batch/latest/APIReference/API_ResourceRequirement.html): the definition's, or 15 GiB per GPU.
+    private int MemoryMiB(TrainingJobDefinitionOptions d) => d.Memory is { } memory
+        ? Check.WholeMebibytes(memory, 4, int.MaxValue, $"TrainingJobDefinitionOptions '{d.Name}'.Memory", "AWS Batch takes at least 4 MiB per container")
+        : 15 * 1024 * d.Gpus;
 
     // Multi-node jobs run only on on-demand capacity (Batch does not schedule them on Spot), and all their nodes at once.
     private void ValidateMultiNode(TrainingJobsProps props, IReadOnlyList<GpuInstanceType> types, TrainingJobDefinitionOptions d, string prop)

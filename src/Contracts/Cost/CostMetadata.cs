@@ -14,7 +14,7 @@ internal static class CostMetadata
 
     /// <summary>
     /// Resource metadata on a REST API: the EMF custom metrics its handlers write once it has traffic (<c>metrics</c>,
-    /// plus <c>metricsPerCaller</c> for each distinct caller). They bill without a resource of their own.
+    /// plus <c>metricsPerTeam</c> for each team that calls it). They bill without a resource of their own.
     /// </summary>
     public const string CustomMetricsKey = "AwsModelPlatform:CustomMetrics";
 

@@ -29,25 +29,26 @@ internal static class CostRecord
 
 /// <summary>
 /// On a REST API (<see cref="CostMetadata.CustomMetricsKey"/>): the EMF custom metrics its handlers write once it has
-/// traffic, <paramref name="Metrics"/> in all plus <paramref name="MetricsPerCaller"/> for each distinct caller.
+/// traffic, <paramref name="Metrics"/> in all plus <paramref name="MetricsPerTeam"/> for each team that calls it (the
+/// handler writes no metric per key or caller: that detail is in the usage store).
 /// </summary>
-internal sealed record CustomMetricsRecord(int Metrics, string Basis, int MetricsPerCaller = 0, string PerCallerBasis = "")
+internal sealed record CustomMetricsRecord(int Metrics, string Basis, int MetricsPerTeam = 0, string PerTeamBasis = "")
 {
     /// <summary>The template metadata.</summary>
     public Dictionary<string, object> ToMetadata() => new()
     {
         [CostRecord.Key(nameof(Metrics))] = Metrics,
         [CostRecord.Key(nameof(Basis))] = Basis,
-        [CostRecord.Key(nameof(MetricsPerCaller))] = MetricsPerCaller,
-        [CostRecord.Key(nameof(PerCallerBasis))] = PerCallerBasis,
+        [CostRecord.Key(nameof(MetricsPerTeam))] = MetricsPerTeam,
+        [CostRecord.Key(nameof(PerTeamBasis))] = PerTeamBasis,
     };
 
     /// <summary>The record of template metadata.</summary>
     public static CustomMetricsRecord From(JsonNode record) => new(
         CostRecord.Required(record, nameof(Metrics)).GetValue<int>(),
         CostRecord.Required(record, nameof(Basis)).GetValue<string>(),
-        record[CostRecord.Key(nameof(MetricsPerCaller))]?.GetValue<int>() ?? 0,
-        record[CostRecord.Key(nameof(PerCallerBasis))]?.GetValue<string>() ?? "");
+        record[CostRecord.Key(nameof(MetricsPerTeam))]?.GetValue<int>() ?? 0,
+        record[CostRecord.Key(nameof(PerTeamBasis))]?.GetValue<string>() ?? "");
 }
 
 /// <summary>

@@ -57,7 +57,10 @@ internal sealed class PriceTable
     /// <summary>Service key of VPC interface endpoints (SKUs: <c>az-hour</c>, <c>gb-processed</c>).</summary>
     public const string InterfaceEndpoint = "vpc.interface-endpoint";
 
-    /// <summary>Service key of AWS KMS (SKUs: <c>key-month</c>, <c>request</c>).</summary>
+    /// <summary>
+    /// Service key of AWS KMS (SKUs: <c>key-month</c>, the same for symmetric, asymmetric and HMAC keys; <c>request</c>;
+    /// <c>mac-request</c>, a <c>GenerateMac</c> or <c>VerifyMac</c> request; <c>rotation-month</c>).
+    /// </summary>
     public const string Kms = "kms";
 
     /// <summary>Service key of CloudTrail (SKUs: <c>data-event</c>, <c>management-event</c>).</summary>
@@ -89,6 +92,12 @@ internal sealed class PriceTable
 
     /// <summary>Service key of data transfer (SKU: <c>inter-az.gb</c>, billed in each direction).</summary>
     public const string DataTransfer = "data-transfer";
+
+    /// <summary>
+    /// Service key of DynamoDB, Standard table class (SKUs: <c>on-demand.write-request</c> and <c>on-demand.read-request</c>,
+    /// per request unit; <c>storage.gb-month</c>; <c>pitr.gb-month</c>, continuous backups by table size).
+    /// </summary>
+    public const string DynamoDb = "dynamodb";
 
     /// <summary>Hours in the average month, as AWS's price pages count them.</summary>
     public const double HoursPerMonth = 730;

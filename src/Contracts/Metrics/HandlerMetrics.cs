@@ -38,6 +38,12 @@ internal static class HandlerMetrics
     /// <summary>The CloudWatch unit of durations in seconds.</summary>
     public const string Seconds = "Seconds";
 
+    /// <summary>The CloudWatch unit of amounts that have none of its own (US dollars).</summary>
+    public const string None = "None";
+
+    /// <summary>The CloudWatch unit of percentages.</summary>
+    public const string Percent = "Percent";
+
     /// <summary>The statistic of cold starts: the longest in the period.</summary>
     public const string Maximum = "Maximum";
 
@@ -56,8 +62,11 @@ internal static class HandlerMetrics
         /// <summary>The model's name, as clients call it.</summary>
         public const string Model = "Model";
 
-        /// <summary>The caller (the request context's identity).</summary>
+        /// <summary>The caller (the request context's identity): a member of the access log, never a metric dimension.</summary>
         public const string Caller = "Caller";
+
+        /// <summary>The caller's team (docs/access.md), on APIs with team access.</summary>
+        public const string Team = "Team";
 
         /// <summary>Handler latency in milliseconds.</summary>
         public static readonly HandlerMetric Latency = new("Latency", Milliseconds, P99);
@@ -80,6 +89,12 @@ internal static class HandlerMetrics
         /// <summary>Total tokens the model reported.</summary>
         public static readonly HandlerMetric TotalTokens = new("TotalTokens", Count, Sum);
 
+        /// <summary>
+        /// The larger of the team's month tokens and dollars as a percentage of its budget, after a settled request of a team
+        /// that has a budget.
+        /// </summary>
+        public static readonly HandlerMetric BudgetUsedPercent = new("BudgetUsedPercent", Percent, Maximum);
+
         /// <summary>Requests that asked SageMaker to wake the model (one per cold start across function instances).</summary>
         public static readonly HandlerMetric Wakes = new("Wakes", Count, Sum);
 
@@ -95,8 +110,11 @@ internal static class HandlerMetrics
         /// <summary>The request that ended a cold start (the model's first success after no capacity).</summary>
         public static readonly HandlerMetricSet ColdStarts = new(Namespace, [Api, Model], [ColdStartSeconds]);
 
-        /// <summary>Requests whose model reported its token usage.</summary>
-        public static readonly HandlerMetricSet TokensByCaller = new(Namespace, [Api, Model, Caller], [PromptTokens, CompletionTokens, TotalTokens]);
+        /// <summary>
+        /// Requests of a team on an API with team access: requests, the tokens its models reported, and its budget's use. Per
+        /// key and per caller detail is in the usage store, not in dimensions: each distinct combination is a custom metric.
+        /// </summary>
+        public static readonly HandlerMetricSet ByTeam = new(Namespace, [Api, Team], [Requests, PromptTokens, CompletionTokens, TotalTokens, BudgetUsedPercent]);
     }
 
     /// <summary>The training routes.</summary>
@@ -147,13 +165,25 @@ internal static class HandlerMetrics
         /// <summary>GPUs those jobs asked for: GPUs per node × nodes.</summary>
         public static readonly HandlerMetric GpusRequested = new("GpusRequested", Count, Sum);
 
+        /// <summary>
+        /// The hourly cost a submitted job was estimated at (instance price × nodes, USD; the price table's Spot assumption
+        /// on a Spot queue): Sum is the hourly spend the period's submissions added, Maximum the costliest job. Per job
+        /// definition, not per caller: each caller would be a metric of its own, billed monthly; a caller's cost is in the
+        /// API's answers. Not written when the estimate is unknown.
+        /// </summary>
+        public static readonly HandlerMetric EstimatedHourlyCostUsd = new("EstimatedHourlyCostUsd", None, Sum);
+
         /// <summary>Every request of a training route.</summary>
         public static readonly HandlerMetricSet ByOperation = new(Namespace, [Api, Operation], [Requests, Errors, ClientErrors, Throttles, Latency]);
 
         /// <summary>Every submission whose job reached AWS Batch.</summary>
         public static readonly HandlerMetricSet ByDefinition = new(Namespace, [Api, Definition], [JobsSubmitted, GpusRequested]);
+
+        /// <summary>Every submission whose job reached AWS Batch with a known cost estimate.</summary>
+        public static readonly HandlerMetricSet CostByDefinition = new(Namespace, [Api, Definition], [EstimatedHourlyCostUsd]);
     }
 
     /// <summary>Every directive the handler writes.</summary>
-    public static IReadOnlyList<HandlerMetricSet> Sets { get; } = [Inference.ByModel, Inference.TokensByCaller, Inference.ColdStarts, Training.ByOperation, Training.ByDefinition];
+    public static IReadOnlyList<HandlerMetricSet> Sets { get; } =
+        [Inference.ByModel, Inference.ByTeam, Inference.ColdStarts, Training.ByOperation, Training.ByDefinition, Training.CostByDefinition];
 }

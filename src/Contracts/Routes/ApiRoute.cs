@@ -18,6 +18,9 @@ internal enum RouteNeeds
 
     /// <summary>A model whose endpoint serves <c>InvokeEndpointAsync</c> (<see cref="InferenceSettings.ServesAsync"/>).</summary>
     AsyncModel,
+
+    /// <summary>Team access: <see cref="AccessSettings.TableName"/> set on the API's inference functions.</summary>
+    TeamAccess,
 }
 
 /// <summary>The route groups a handler process maps (<c>Api:RouteGroups</c>), and the routes every process serves.</summary>
@@ -63,10 +66,14 @@ internal sealed record ApiRoute(string Group, string Method, string Path, Transf
     /// <summary>The value of the training metrics' <c>Operation</c> dimension for it (<see cref="HandlerMetrics.Training.Operations"/>); null off the training group.</summary>
     public string? MetricOperation { get; init; }
 
-    /// <summary>Whether it exists for a configuration (<paramref name="inference"/>: the process's or the API's inference settings).</summary>
-    public bool IsServed(InferenceSettings inference) => Needs switch
+    /// <summary>
+    /// Whether it exists for a configuration (<paramref name="inference"/>: the process's or the API's inference settings;
+    /// <paramref name="access"/>: its access settings, none without team access).
+    /// </summary>
+    public bool IsServed(InferenceSettings inference, AccessSettings? access = null) => Needs switch
     {
         RouteNeeds.AsyncModel => inference.ServesAsync(),
+        RouteNeeds.TeamAccess => !string.IsNullOrWhiteSpace(access?.TableName),
         _ => true,
     };
 

@@ -48,6 +48,9 @@ internal static class Routes
     /// <summary>OpenAI embeddings (never streamed).</summary>
     public static readonly ApiRoute Embeddings = new(RouteGroup.Inference, Post, "/v1/embeddings", Transfer.Buffered, "CreateEmbedding");
 
+    /// <summary>The caller's team's usage in a UTC month, on an API with team access.</summary>
+    public static readonly ApiRoute GetUsage = new(RouteGroup.Inference, Get, "/v1/usage", Transfer.Buffered, "GetUsage", RouteNeeds.TeamAccess);
+
     /// <summary>Submits a training job.</summary>
     public static readonly ApiRoute SubmitTrainingJob = new(RouteGroup.Training, Post, "/v1/training-jobs", Transfer.Buffered, "SubmitTrainingJob") { MetricOperation = HandlerMetrics.Training.Submit };
 
@@ -94,7 +97,7 @@ internal static class Routes
     public static IReadOnlyList<ApiRoute> All { get; } =
     [
         Health, OpenApiDocument,
-        Invoke, InvokeStream, InvokeAsync, GetAsyncInvocation, ListModels, ChatCompletions, Completions, Embeddings,
+        Invoke, InvokeStream, InvokeAsync, GetAsyncInvocation, ListModels, ChatCompletions, Completions, Embeddings, GetUsage,
         SubmitTrainingJob, ListTrainingJobs, GetTrainingJob, StopTrainingJob,
         AuthorizeRequest, CreateApiKey, ListApiKeys, RotateApiKey, RevokeApiKey, PutTeam, GetTeam, GetTeamUsage,
     ];
@@ -103,12 +106,13 @@ internal static class Routes
     /// The routes a handler process serves, and (without <see cref="Health"/>) the methods its function has on API
     /// Gateway: the hosting routes and those of <paramref name="groups"/>, of <paramref name="transfer"/> (null: a
     /// process that serves both, as a local run does; the readiness check in any case), whose needs the configuration
-    /// meets (<paramref name="inference"/>: its inference settings, none for a process without the inference group).
+    /// meets (<paramref name="inference"/>: its inference settings, none for a process without the inference group;
+    /// <paramref name="access"/>: its access settings, none or without a table name for an API without team access).
     /// </summary>
-    public static IReadOnlyList<ApiRoute> Served(IEnumerable<string> groups, Transfer? transfer, InferenceSettings? inference = null)
+    public static IReadOnlyList<ApiRoute> Served(IEnumerable<string> groups, Transfer? transfer, InferenceSettings? inference = null, AccessSettings? access = null)
     {
         var mapped = groups.Append(RouteGroup.Hosting).ToHashSet(StringComparer.Ordinal);
         return All.Where(r => mapped.Contains(r.Group) && (transfer is null || r.Transfer == transfer || !r.OnApiGateway)
-                              && (r.Needs == RouteNeeds.Nothing || (inference is not null && r.IsServed(inference)))).ToList();
+                              && (r.Needs == RouteNeeds.Nothing || (inference is not null && r.IsServed(inference, access)))).ToList();
     }
 }

@@ -24,4 +24,20 @@ internal sealed record AccessSettings
 
     /// <summary>How long a rotated key keeps working beside its successor when the rotation names no overlap, in seconds.</summary>
     public int DefaultRotationOverlapSeconds { get; set; } = 24 * 3600;
+
+    /// <summary>
+    /// The teams of IAM and Cognito callers (API-key callers carry their key's team): entry <c>i</c> maps
+    /// <c>Access:CallerTeams:i:Caller</c> to <c>Access:CallerTeams:i:Team</c>. See docs/access.md for the caller forms.
+    /// </summary>
+    public List<CallerTeam> CallerTeams { get; set; } = [];
+}
+
+/// <summary>One caller-to-team mapping of <see cref="AccessSettings.CallerTeams"/>.</summary>
+internal sealed record CallerTeam
+{
+    /// <summary>The caller: an IAM role or user ARN, or a Cognito group as <c>cognito-group:name</c>.</summary>
+    public string? Caller { get; set; }
+
+    /// <summary>The team whose limits and usage the caller's requests count in.</summary>
+    public string? Team { get; set; }
 }

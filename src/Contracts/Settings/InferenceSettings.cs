@@ -85,6 +85,12 @@ internal sealed record InferenceModelSettings
     /// </summary>
     public string Fallbacks { get; set; } = "";
 
+    /// <summary>
+    /// What the model's GPU capacity costs per hour in US dollars (its endpoint's instances, or its inference component's
+    /// share of one), from the price table; the constructs write it. Unset: dollars are not counted for the model.
+    /// </summary>
+    public double? HourlyUsd { get; set; }
+
     /// <summary>The fallbacks' names, in order (blank entries dropped).</summary>
     public static IReadOnlyList<string> ParseFallbacks(string? value) =>
         string.IsNullOrWhiteSpace(value) ? [] : value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
@@ -109,7 +115,7 @@ internal sealed record WakeSettings
     /// </summary>
     public string? MarkerBucket { get; set; }
 
-    /// <summary>Key prefix of the wake markers (<c>{prefix}/{model}/{window}</c>).</summary>
+    /// <summary>Key prefix of the wake markers (<c>{prefix}/{model}/{window}</c>, <see cref="MarkerKey"/>).</summary>
     public string MarkerPrefix { get; set; } = "wake";
 
     /// <summary>A wake marker's lifetime, in seconds: at most one wake call per model in this window.</summary>
@@ -126,6 +132,12 @@ internal sealed record WakeSettings
 
     /// <summary><c>Retry-After</c> of a buffered 503 before the function instance has observed a cold start of the model, in seconds.</summary>
     public double RetryAfterSeconds { get; set; } = 30;
+
+    /// <summary>The folder every wake marker lies under, ending in <c>/</c>: what the functions' grant is scoped to.</summary>
+    public string MarkerFolder() => MarkerPrefix.Trim('/') + "/";
+
+    /// <summary>The wake marker of a model in one <see cref="MarkerSeconds"/> window: <c>{prefix}/{model}/{window}</c>.</summary>
+    public string MarkerKey(string model, long window) => MarkerFolder() + model + "/" + window.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }
 
 /// <summary><c>Inference:Async:*</c>: where async invocations are stored (<see cref="AsyncLayout"/>).</summary>

@@ -46,6 +46,20 @@ internal sealed record TrainingSettings
     public string? AllowedInstanceTypes { get; set; }
 
     /// <summary>
+    /// The instance types the queues' compute environments launch, comma-separated: what AWS Batch chooses from when a job
+    /// names none, and what its cost estimate is bounded by. Unset: <see cref="AllowedInstanceTypes"/>.
+    /// </summary>
+    public string? InstanceTypes { get; set; }
+
+    /// <summary>
+    /// What <see cref="JobQueue"/>'s compute environments buy (<see cref="Contracts.JobCapacity"/>), by which jobs are
+    /// priced; multi-node jobs always at on-demand, since AWS Batch runs none on Spot. Text, checked at startup. The
+    /// default prices a queue the handler is told nothing about at on-demand, the most a Batch Spot instance costs, so
+    /// an estimate never falls short.
+    /// </summary>
+    public string JobQueueCapacity { get; set; } = nameof(Contracts.JobCapacity.OnDemand);
+
+    /// <summary>
     /// Ceiling of a job's <c>maxRuntimeSeconds</c> (at least 60). A job that does not ask runs under its definition's
     /// attempt timeout: the handler then sends Batch no timeout.
     /// </summary>

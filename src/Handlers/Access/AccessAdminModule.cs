@@ -119,7 +119,7 @@ internal sealed class AccessAdminModule : IRouteGroupModule
                 : throw Problems.BadRequest($"'month' is yyyy-MM (e.g. 2026-12), not '{text}'.");
         var rows = await limiter.UsageAsync(name, month, http.RequestAborted);
         var items = rows.OrderBy(r => r.KeyId, StringComparer.Ordinal).ThenBy(r => r.Model, StringComparer.Ordinal)
-            .Select(r => new UsageItem(r.KeyId, r.Model, r.Requests, r.PromptTokens, r.CompletionTokens, r.Usd)).ToList();
+            .Select(r => new UsageItem(r.KeyId, r.Model, r.Requests, r.PromptTokens, r.CompletionTokens, r.Usd, r.GpuSeconds)).ToList();
         await WriteAsync(http, 200, new UsageList(name, AccessTable.Month(month), items), AccessJsonContext.Default.UsageList);
     }
 

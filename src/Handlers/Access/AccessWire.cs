@@ -59,4 +59,5 @@ public sealed record UsageItem(
     [property: JsonPropertyName("requests")] long Requests,
     [property: JsonPropertyName("promptTokens")] long PromptTokens,
     [property: JsonPropertyName("completionTokens")] long CompletionTokens,
-    [property: JsonPropertyName("usd")] decimal Usd);
+    [property: JsonPropertyName("usd")] decimal Usd,
+    [property: JsonPropertyName("gpuSeconds")] decimal GpuSeconds);

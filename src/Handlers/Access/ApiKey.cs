@@ -34,6 +34,9 @@ public readonly record struct ApiKey(string KeyId, string Secret)
     /// <summary>The key as the client sends it.</summary>
     public override string ToString() => $"{Prefix}{KeyId}_{Secret}";
 
+    /// <summary>Whether <paramref name="text"/> is a key id: 12 characters of the base32 alphabet.</summary>
+    public static bool IsKeyId(string? text) => text is { Length: KeyIdLength } && text.All(Base32.Contains);
+
     /// <summary>Reads a key strictly: the exact length, prefix, separator and alphabets; anything else is not a key.</summary>
     public static bool TryParse([NotNullWhen(true)] string? text, out ApiKey key)
     {

@@ -65,24 +65,30 @@ public sealed class TeamLimiter(IAmazonDynamoDB dynamo, string tableName, TimePr
 
     /// <summary>
     /// Settles a reservation to what the call used: its windows get the difference between used and reserved tokens, the
-    /// month the dollars, and the usage ledger the key's and model's request, tokens and dollars.
+    /// month the dollars, and the usage ledger the key's and model's request, tokens and dollars. The month's totals after
+    /// it when the team has a monthly budget (the reservation counted in the month), else null.
     /// </summary>
-    public Task SettleAsync(Reservation reservation, string keyId, string model, long promptTokens, long completionTokens, decimal usd, CancellationToken cancellationToken)
+    public async Task<MonthTotals?> SettleAsync(Reservation reservation, string keyId, string model, long promptTokens, long completionTokens, decimal usd,
+        CancellationToken cancellationToken, decimal gpuSeconds = 0)
     {
         var delta = promptTokens + completionTokens - reservation.Tokens;
         var updates = new List<Task>();
         if (reservation.CountsTokensPerMinute && delta != 0)
             updates.Add(AddAsync(reservation.Team, TokensSort(reservation.At), Tokens, delta, null, cancellationToken));
-        if (reservation.CountsMonth)
-            updates.Add(AddAsync(reservation.Team, MonthSort(reservation.At), Tokens, delta, usd, cancellationToken));
+        var month = reservation.CountsMonth ? AddAsync(reservation.Team, MonthSort(reservation.At), Tokens, delta, usd, cancellationToken) : null;
+        if (month is not null) updates.Add(month);
         updates.Add(dynamo.UpdateItemAsync(new UpdateItemRequest
         {
             TableName = tableName,
             Key = Key(UsageKey(reservation.Team, reservation.At), UsageSort(keyId, model)),
-            UpdateExpression = "ADD requests :one, promptTokens :p, completionTokens :c, usd :usd",
-            ExpressionAttributeValues = new() { [":one"] = N(1L), [":p"] = N(promptTokens), [":c"] = N(completionTokens), [":usd"] = N(usd) },
+            UpdateExpression = "ADD requests :one, promptTokens :p, completionTokens :c, usd :usd, gpuSeconds :g",
+            ExpressionAttributeValues = new()
+            {
+                [":one"] = N(1L), [":p"] = N(promptTokens), [":c"] = N(completionTokens), [":usd"] = N(usd), [":g"] = N(gpuSeconds),
+            },
         }, cancellationToken));
-        return Task.WhenAll(updates);
+        await Task.WhenAll(updates);
+        return month is null ? null : new MonthTotals(Long(month.Result.Attributes, Tokens), Decimal(month.Result.Attributes, Usd));
     }
 
     /// <summary>Gives a failed call's reserved tokens back (its request still counts against the requests per minute).</summary>
@@ -111,9 +117,10 @@ public sealed class TeamLimiter(IAmazonDynamoDB dynamo, string tableName, TimePr
             foreach (var item in page.Items ?? [])
             {
                 var sk = item[SortKey].S;
-                var split = sk.IndexOf('#');
+                // The model is after the last '#': a Cognito group in the caller part may hold one, a model name cannot.
+                var split = sk.LastIndexOf('#');
                 rows.Add(new UsageRow(team, Month(month), sk[..split], sk[(split + 1)..],
-                    Long(item, "requests"), Long(item, "promptTokens"), Long(item, "completionTokens"), Decimal(item, "usd")));
+                    Long(item, "requests"), Long(item, "promptTokens"), Long(item, "completionTokens"), Decimal(item, "usd"), Decimal(item, "gpuSeconds")));
             }
             start = page.LastEvaluatedKey is { Count: > 0 } last ? last : null;
         } while (start is not null);
@@ -182,7 +189,7 @@ public sealed class TeamLimiter(IAmazonDynamoDB dynamo, string tableName, TimePr
         return new LimitState(step.Kind, step.Limit!.Value, Math.Max(0, step.Limit.Value - Long(item, step.Attribute)), step.Reset);
     }
 
-    private Task AddAsync(string team, string sort, string attribute, long amount, decimal? usd, CancellationToken cancellationToken)
+    private Task<UpdateItemResponse> AddAsync(string team, string sort, string attribute, long amount, decimal? usd, CancellationToken cancellationToken)
     {
         var values = new Dictionary<string, AttributeValue> { [":n"] = N(amount) };
         var names = new Dictionary<string, string> { ["#a"] = attribute };
@@ -200,9 +207,24 @@ public sealed class TeamLimiter(IAmazonDynamoDB dynamo, string tableName, TimePr
             UpdateExpression = update,
             ExpressionAttributeNames = names,
             ExpressionAttributeValues = values,
+            ReturnValues = ReturnValue.ALL_NEW,
         }, cancellationToken);
     }
 }
 
+/// <summary>A team's month so far: tokens (settled, plus those reserved by requests in flight) and dollars.</summary>
+public sealed record MonthTotals(long Tokens, decimal Usd)
+{
+    /// <summary>The larger of tokens and dollars as a percentage of <paramref name="limits"/>' budgets; null without a budget.</summary>
+    public double? PercentOf(TeamLimits limits)
+    {
+        double? tokens = limits.MonthlyTokens is > 0 and var t ? 100.0 * Tokens / t : null;
+        double? usd = limits.MonthlyUsd is > 0 and var u ? (double)(100m * Usd / u) : null;
+        return tokens is null && usd is null ? null : Math.Round(Math.Max(tokens ?? 0, usd ?? 0), 3);
+    }
+}
+
 /// <summary>What one key spent on one model in one month.</summary>
-public sealed record UsageRow(string Team, string Month, string KeyId, string Model, long Requests, long PromptTokens, long CompletionTokens, decimal Usd);
+/// <param name="GpuSeconds">Seconds of the model's GPU capacity attributed to the requests by their share of its busy time.</param>
+public sealed record UsageRow(string Team, string Month, string KeyId, string Model, long Requests, long PromptTokens, long CompletionTokens, decimal Usd,
+    decimal GpuSeconds = 0);

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -94,7 +95,24 @@ public sealed record BatchAttempt
     [JsonPropertyName("statusReason")] public string? StatusReason { get; init; }
 }
 
-public sealed record BatchNodeDetails([property: JsonPropertyName("numNodes")] int? NumNodes);
+public sealed record BatchNodeContainer
+{
+    /// <summary>The instance type of a multi-node parallel job's nodes (all node groups use the same one).</summary>
+    [JsonPropertyName("instanceType")] public string? InstanceType { get; init; }
+}
+
+public sealed record BatchNodeRange
+{
+    [JsonPropertyName("targetNodes")] public string? TargetNodes { get; init; }
+    [JsonPropertyName("container")] public BatchNodeContainer? Container { get; init; }
+    /// <summary>The node range's instance types (at most one element, per the Batch API reference).</summary>
+    [JsonPropertyName("instanceTypes")] public IReadOnlyList<string>? InstanceTypes { get; init; }
+}
+
+public sealed record BatchNodeDetails([property: JsonPropertyName("numNodes")] int? NumNodes)
+{
+    [JsonPropertyName("nodeRangeProperties")] public IReadOnlyList<BatchNodeRange>? NodeRangeProperties { get; init; }
+}
 
 public sealed record BatchJobDetail
 {
@@ -189,31 +207,12 @@ public sealed class BatchClient(HttpClient http)
 
     private static BatchException Error(HttpResponseMessage response, byte[] body)
     {
-        var requestId = response.Headers.TryGetValues("x-amzn-RequestId", out var ids) ? ids.FirstOrDefault() : null;
-        var errorType = response.Headers.TryGetValues("X-Amzn-ErrorType", out var types) ? types.FirstOrDefault()?.Split(':', 2)[0] : null;
-        string? message = null;
-        try
+        var error = AwsErrorDocument.Read(response, body);
+        var status = error.Status;
+        var errorType = error.ErrorType ?? status switch { 400 => "ClientException", 429 => "TooManyRequestsException", >= 500 => "ServerException", _ => "Http" + status.ToString(CultureInfo.InvariantCulture) };
+        return new BatchException(status, errorType, error.Message ?? $"AWS Batch answered {status} {errorType}.")
         {
-            using var doc = JsonDocument.Parse(body);
-            if (doc.RootElement.ValueKind == JsonValueKind.Object)
-            {
-                foreach (var p in doc.RootElement.EnumerateObject())
-                {
-                    if (p.Value.ValueKind != JsonValueKind.String) continue;
-                    if (p.Name.Equals("message", StringComparison.OrdinalIgnoreCase)) message = p.Value.GetString();
-                    else if (p.Name is "__type" or "code" && errorType is null) errorType = p.Value.GetString()?.Split('#').Last().Split(':')[0];
-                }
-            }
-        }
-        catch (JsonException)
-        {
-            message = System.Text.Encoding.UTF8.GetString(body, 0, Math.Min(body.Length, 512));
-        }
-        var status = (int)response.StatusCode;
-        errorType ??= status switch { 400 => "ClientException", 429 => "TooManyRequestsException", >= 500 => "ServerException", _ => "Http" + status };
-        return new BatchException(status, errorType, message is { Length: > 0 } ? message : $"AWS Batch answered {status} {errorType}.")
-        {
-            RequestId = requestId,
+            RequestId = error.RequestId,
             RetryAfter = response.Headers.RetryAfter?.Delta,
         };
     }

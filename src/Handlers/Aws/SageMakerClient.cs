@@ -191,32 +191,12 @@ public sealed class SageMakerClient(HttpClient http)
 
     private static SageMakerApiException Error(HttpResponseMessage response, byte[] body)
     {
-        var requestId = response.Headers.TryGetValues("x-amzn-RequestId", out var ids) ? ids.FirstOrDefault() : null;
-        // JSON 1.1 puts the code in the body's "__type" ("namespace#Code"); X-Amzn-ErrorType ("Code:namespace") is also sent.
-        var errorType = response.Headers.TryGetValues("X-Amzn-ErrorType", out var types) ? types.FirstOrDefault()?.Split(':', 2)[0] : null;
-        string? message = null;
-        try
+        var error = AwsErrorDocument.Read(response, body);
+        var status = error.Status;
+        var errorType = error.ErrorType ?? status switch { 400 => "ValidationException", 429 => "ThrottlingException", >= 500 => "InternalFailure", _ => "Http" + status.ToString(CultureInfo.InvariantCulture) };
+        return new SageMakerApiException(status, errorType, error.Message ?? $"SageMaker answered {status} {errorType}.")
         {
-            using var doc = JsonDocument.Parse(body);
-            if (doc.RootElement.ValueKind == JsonValueKind.Object)
-            {
-                foreach (var p in doc.RootElement.EnumerateObject())
-                {
-                    if (p.Value.ValueKind != JsonValueKind.String) continue;
-                    if (p.Name.Equals("message", StringComparison.OrdinalIgnoreCase)) message = p.Value.GetString();
-                    else if (p.Name is "__type" or "code" && errorType is null) errorType = p.Value.GetString()?.Split('#').Last().Split(':')[0];
-                }
-            }
-        }
-        catch (JsonException)
-        {
-            message = System.Text.Encoding.UTF8.GetString(body, 0, Math.Min(body.Length, 512));
-        }
-        var status = (int)response.StatusCode;
-        errorType ??= status switch { 400 => "ValidationException", 429 => "ThrottlingException", >= 500 => "InternalFailure", _ => "Http" + status.ToString(CultureInfo.InvariantCulture) };
-        return new SageMakerApiException(status, errorType, message is { Length: > 0 } ? message : $"SageMaker answered {status} {errorType}.")
-        {
-            RequestId = requestId,
+            RequestId = error.RequestId,
             RetryAfter = response.Headers.RetryAfter?.Delta,
         };
     }

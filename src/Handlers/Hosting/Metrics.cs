@@ -7,7 +7,7 @@ namespace AwsModelPlatform.Handlers.Hosting;
 public readonly record struct RequestRecord(
     string RequestId, string Caller, string Method, string Route, string? Model, int Status, bool FailedAfterStart,
     double LatencyMs, string? UpstreamRequestId, TokenUsage? Usage, RequestMetrics? Metrics = null,
-    bool Woke = false, string? ServedByFallback = null, TimeSpan? ColdStart = null);
+    bool Woke = false, string? ServedByFallback = null, TimeSpan? ColdStart = null, string? Team = null, double? BudgetUsedPercent = null);
 
 /// <summary>
 /// One JSON line per request on stdout that is both the structured access log and, when the route reports metrics
@@ -15,8 +15,8 @@ public readonly record struct RequestRecord(
 /// record (Lambda ships stdout to CloudWatch Logs, which extracts the metrics).
 /// Written straight as UTF-8 with <see cref="Utf8JsonWriter"/>: a line per request costs one write, no formatting.
 /// Never contains payloads or credentials. Every line names its API (<paramref name="api"/>, <c>Api:Name</c>): the
-/// <see cref="HandlerMetrics.Api"/> dimension every metric directive starts with. The <c>Model</c> and <c>Caller</c>
-/// members are the dimensions of the inference metrics.
+/// <see cref="HandlerMetrics.Api"/> dimension every metric directive starts with. The <c>Model</c> and <c>Team</c>
+/// members are the dimensions of the inference metrics; <c>Caller</c> is for the log only.
 /// </summary>
 public sealed class RequestLog(Stream output, string api = ApiOptions.DefaultName)
 {
@@ -58,6 +58,7 @@ public sealed class RequestLog(Stream output, string api = ApiOptions.DefaultNam
         w.WriteString("Method", r.Method);
         w.WriteString("Route", r.Route);
         if (r.Model is not null) w.WriteString(HandlerMetrics.Inference.Model, r.Model);
+        if (r.Team is not null) w.WriteString(HandlerMetrics.Inference.Team, r.Team);
         w.WriteNumber("Status", r.Status);
         w.WriteNumber("LatencyMs", Math.Round(r.LatencyMs, 3));
         if (r.UpstreamRequestId is not null) w.WriteString("UpstreamRequestId", r.UpstreamRequestId);

@@ -21,6 +21,9 @@ public sealed class ApiProblemException(Problem problem, TimeSpan? retryAfter = 
 {
     public Problem Problem { get; } = problem;
     public TimeSpan? RetryAfter { get; } = retryAfter;
+
+    /// <summary>Response headers the problem's answer carries besides <c>Retry-After</c> (a limit's <c>x-ratelimit-*</c>).</summary>
+    public IReadOnlyDictionary<string, string>? Headers { get; init; }
 }
 
 /// <summary>
@@ -29,7 +32,7 @@ public sealed class ApiProblemException(Problem problem, TimeSpan? retryAfter = 
 /// </summary>
 public static class Problems
 {
-    private const string Base = "https://awsmodelplatform.dev/problems/";
+    private const string Base = ProblemTypes.Base;
 
     /// <summary>The suffix of every <c>type</c> URI (<c>https://awsmodelplatform.dev/problems/{suffix}</c>).</summary>
     public static class Types
@@ -73,6 +76,13 @@ public static class Problems
         public const string JobFinished = "job-finished";
         public const string JobNotStoppable = "job-not-stoppable";
         public const string JobTooLarge = "job-too-large";
+        public const string NoTeam = "no-team";
+        public const string ModelNotAllowed = "model-not-allowed";
+        public const string RateLimited = "rate-limited";
+        public const string BudgetExhausted = "budget-exhausted";
+
+        /// <summary>Answered by API Gateway in key mode (a gateway response of the constructs), never by the handler itself.</summary>
+        public const string InvalidApiKey = ProblemTypes.InvalidApiKey;
 
         /// <summary>Any other HTTP status the server answers by itself: <c>http-{status}</c>.</summary>
         public const string HttpStatusPrefix = "http-";
@@ -151,6 +161,22 @@ public static class Problems
     /// <summary>No answer from <paramref name="service"/>'s endpoint.</summary>
     public static Problem Unreachable(string service) =>
         Of(Types.UpstreamUnreachable, $"{service} unreachable", 502, $"The {service} endpoint could not be reached.");
+
+    // ---------- team access ----------
+
+    /// <summary>The caller maps to no team on an API with team access (docs/access.md, "Teams of callers").</summary>
+    public static ApiProblemException NoTeam(string detail) => new(Of(Types.NoTeam, "Caller has no team", 403, detail));
+
+    /// <summary>The caller's team may not call the model.</summary>
+    public static ApiProblemException ModelNotAllowed(string detail) => new(Of(Types.ModelNotAllowed, "Model not allowed for the team", 403, detail));
+
+    /// <summary>Over the team's requests or tokens per minute: 429, retry after <paramref name="retryAfter"/>.</summary>
+    public static ApiProblemException RateLimited(string detail, TimeSpan retryAfter, IReadOnlyDictionary<string, string> headers) =>
+        new(Of(Types.RateLimited, "Team rate limit reached", 429, detail), retryAfter) { Headers = headers };
+
+    /// <summary>The team's month of tokens or dollars is spent: 429 until the month ends.</summary>
+    public static ApiProblemException BudgetExhausted(string detail, TimeSpan retryAfter, IReadOnlyDictionary<string, string> headers) =>
+        new(Of(Types.BudgetExhausted, "Team budget exhausted", 429, detail), retryAfter) { Headers = headers };
 
     // ---------- hosting ----------
 

@@ -33,6 +33,12 @@ public sealed class RequestContext
     /// <summary>Set when a response failed after it started (a broken stream): counted as an error.</summary>
     public bool FailedAfterStart { get; set; }
 
+    /// <summary>The caller's team on an API with team access (the <c>Team</c> dimension of the per-team metrics).</summary>
+    public string? Team { get; set; }
+
+    /// <summary>The team's budget use after this request settled, in percent, when the team has a budget.</summary>
+    public double? BudgetUsedPercent { get; set; }
+
     /// <summary>
     /// Reads the API Gateway request context that the Lambda Web Adapter forwards in <c>x-amzn-request-context</c>.
     /// The caller is the authorizer's principal, the JWT subject, the IAM user ARN or the API key id, in that order.

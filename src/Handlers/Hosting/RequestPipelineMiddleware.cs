@@ -43,7 +43,7 @@ public sealed partial class RequestPipelineMiddleware(RequestDelegate next, ILog
             }
             else
             {
-                await WriteProblemAsync(http, problem, retryAfter);
+                await WriteProblemAsync(http, problem, retryAfter, (e as ApiProblemException)?.Headers);
             }
         }
         finally
@@ -51,7 +51,7 @@ public sealed partial class RequestPipelineMiddleware(RequestDelegate next, ILog
             var route = (http.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? "(no route)";
             requestLog.Write(new RequestRecord(ctx.RequestId, ctx.Caller, http.Request.Method, route, ctx.Model, http.Response.StatusCode,
                 ctx.FailedAfterStart, Stopwatch.GetElapsedTime(ctx.StartTimestamp).TotalMilliseconds, ctx.UpstreamRequestId, ctx.Usage, ctx.Metrics,
-                ctx.Woke, ctx.ServedByFallback, ctx.ColdStart));
+                ctx.Woke, ctx.ServedByFallback, ctx.ColdStart, ctx.Team, ctx.BudgetUsedPercent));
         }
     }
 
@@ -70,7 +70,7 @@ public sealed partial class RequestPipelineMiddleware(RequestDelegate next, ILog
         _ => (Problems.Internal(), null),
     };
 
-    internal static async Task WriteProblemAsync(HttpContext http, Problem problem, TimeSpan? retryAfter)
+    internal static async Task WriteProblemAsync(HttpContext http, Problem problem, TimeSpan? retryAfter, IReadOnlyDictionary<string, string>? headers = null)
     {
         var ctx = http.Features.Get<RequestContext>();
         problem = problem with
@@ -85,6 +85,8 @@ public sealed partial class RequestPipelineMiddleware(RequestDelegate next, ILog
         if (problem.Status == 405) http.Response.Headers.Allow = allow;
         if (ctx is not null) http.Response.Headers["x-request-id"] = ctx.RequestId;
         if (problem.UpstreamRequestId is not null) http.Response.Headers["x-upstream-request-id"] = problem.UpstreamRequestId;
+        if (headers is not null)
+            foreach (var (name, value) in headers) http.Response.Headers[name] = value;
         if (retryAfter is { } ra) http.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(ra.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
         http.Response.ContentType = "application/problem+json";
         await System.Text.Json.JsonSerializer.SerializeAsync(http.Response.Body, problem, HandlerJsonContext.Default.Problem, http.RequestAborted);

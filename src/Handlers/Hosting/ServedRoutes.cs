@@ -20,7 +20,8 @@ internal sealed class ServedRoutes
     {
         var transfer = WebAdapter.TransferOf(app.Configuration[WebAdapter.InvokeModeVariable]);
         var inference = app.Services.GetService<IOptions<InferenceSettings>>()?.Value;
-        return new ServedRoutes(Routes.Served(groups.Select(g => g.Name), transfer, inference));
+        var access = app.Services.GetService<IOptions<AccessSettings>>()?.Value;
+        return new ServedRoutes(Routes.Served(groups.Select(g => g.Name), transfer, inference, access));
     }
 
     /// <summary>Whether this process serves <paramref name="route"/>.</summary>

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
+using AwsModelPlatform.Handlers.Access;
 using AwsModelPlatform.Handlers.Aws;
 using AwsModelPlatform.Handlers.Hosting;
 using Microsoft.Extensions.Options;
@@ -52,11 +53,13 @@ public static partial class AsyncInvocationEndpoints
     }
 
     private static async Task SubmitAsync(string model, HttpContext http, ModelCatalog catalog, SageMakerRuntimeClient client,
-        InvocationResilience resilience, AsyncInvocationStore store, IOptions<InferenceSettings> options)
+        InvocationResilience resilience, AsyncInvocationStore store, IOptions<InferenceSettings> options, ModelAccess access)
     {
         var m = catalog.Resolve(model, http);
         m.EnsureServes(ModelInvocations.Async);
         _ = store.Bucket; // 501 before reading anything when async is not configured
+        // An async invocation counts as a request of its team; its tokens and GPU time are not seen here (docs/access.md).
+        await using var grant = await access.AdmitAsync(http, m.Name, 0, null);
         var ctx = http.Ctx();
         var ct = http.RequestAborted;
         var id = IdFor(http, ctx.Caller, m.Name);
@@ -71,6 +74,7 @@ public static partial class AsyncInvocationEndpoints
             if (earlier.BodyDigest != digest) throw KeyReused();
             http.Response.Headers["Idempotent-Replayed"] = "true";
             await AcceptedAsync(http, id, statusUrl, ct);
+            grant.Complete(null);
             return;
         }
 
@@ -98,6 +102,7 @@ public static partial class AsyncInvocationEndpoints
 
         if (accepted.RequestId is not null) http.Response.Headers[InvocationHeaders.UpstreamRequestId] = accepted.RequestId;
         await AcceptedAsync(http, id, statusUrl, ct);
+        grant.Complete(null);
     }
 
     /// <summary>How long the record write may take once SageMaker accepted, independent of the client.</summary>

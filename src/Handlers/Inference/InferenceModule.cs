@@ -1,9 +1,14 @@
+using AwsModelPlatform.Handlers.Access;
 using AwsModelPlatform.Handlers.Aws;
 using AwsModelPlatform.Handlers.Hosting;
+using Microsoft.Extensions.Options;
 
 namespace AwsModelPlatform.Handlers.Inference;
 
-/// <summary>The <c>inference</c> route group: real-time, streaming and async SageMaker invocations and the OpenAI routes.</summary>
+/// <summary>
+/// The <c>inference</c> route group: real-time, streaming and async SageMaker invocations and the OpenAI routes, with team
+/// access (<see cref="ModelAccess"/>, a service of the Access layer) when <c>Access:TableName</c> is set.
+/// </summary>
 internal sealed class InferenceModule : IRouteGroupModule
 {
     public string Name => RouteGroup.Inference;
@@ -19,6 +24,7 @@ internal sealed class InferenceModule : IRouteGroupModule
         services.AddSingleton(sp => new SageMakerClient(AwsClientFactory.SageMakerHttpClient(sp.GetRequiredService<AwsEnvironment>())));
         services.AddSingleton<ModelWaker>();
         services.AddSingleton<ModelCalls>();
+        AccessServices.AddTeamAccess(services, configuration);
     }
 
     public void Map(IEndpointRouteBuilder app, ServedRoutes routes)
@@ -26,8 +32,15 @@ internal sealed class InferenceModule : IRouteGroupModule
         // Fail at startup, not on the first request, when a model is misconfigured.
         _ = app.ServiceProvider.GetRequiredService<ModelCatalog>();
         _ = app.ServiceProvider.GetRequiredService<AwsEnvironment>();
+        var access = app.ServiceProvider.GetRequiredService<ModelAccess>();
+        if (access.Enabled)
+        {
+            AccessServices.CheckCallerTeams(app.ServiceProvider.GetRequiredService<IOptions<AccessSettings>>().Value);
+            _ = app.ServiceProvider.GetRequiredService<TeamLimiter>();
+        }
         InvocationEndpoints.Map(app, routes);
         AsyncInvocationEndpoints.Map(app, routes);
         OpenAiEndpoints.Map(app, routes);
+        UsageEndpoints.Map(app, routes);
     }
 }

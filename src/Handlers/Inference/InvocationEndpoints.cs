@@ -1,3 +1,4 @@
+using AwsModelPlatform.Handlers.Access;
 using AwsModelPlatform.Handlers.Aws;
 using AwsModelPlatform.Handlers.Hosting;
 using Microsoft.Extensions.Options;
@@ -28,11 +29,14 @@ public static class InvocationEndpoints
                 .ProducesProblems(400, 404, 413, 415, 424, 429, 502, 503, 504);
     }
 
-    private static async Task InvokeAsync(string model, HttpContext http, ModelCatalog catalog, SageMakerRuntimeClient client, ModelCalls calls, IOptions<InferenceSettings> options)
+    private static async Task InvokeAsync(string model, HttpContext http, ModelCatalog catalog, SageMakerRuntimeClient client, ModelCalls calls,
+        IOptions<InferenceSettings> options, ModelAccess access)
     {
         var m = catalog.Resolve(model, http);
         m.EnsureServes(ModelInvocations.Sync);
         var request = await ReadRequestAsync(http, m);
+        // A raw body has no token fields the handler could read: the request counts, its tokens do not.
+        await using var grant = await access.AdmitAsync(http, m.Name, 0, m.HourlyUsd);
         var (result, _) = await calls.CallAsync(http, m, ModelInvocations.Sync, TimeSpan.FromSeconds(options.Value.TimeoutSeconds),
             (c, ct) => client.InvokeEndpointAsync(For(request, m, c), ct));
         http.Ctx().UpstreamRequestId = result.RequestId;
@@ -41,13 +45,16 @@ public static class InvocationEndpoints
         http.Response.ContentType = result.ContentType;
         http.Response.ContentLength = result.Body.Length;
         await http.Response.Body.WriteAsync(result.Body, http.RequestAborted);
+        grant.Complete(null);
     }
 
-    private static async Task InvokeStreamAsync(string model, HttpContext http, ModelCatalog catalog, SageMakerRuntimeClient client, ModelCalls calls, IOptions<InferenceSettings> options)
+    private static async Task InvokeStreamAsync(string model, HttpContext http, ModelCatalog catalog, SageMakerRuntimeClient client, ModelCalls calls,
+        IOptions<InferenceSettings> options, ModelAccess access)
     {
         var m = catalog.Resolve(model, http);
         m.EnsureServes(ModelInvocations.Stream);
         var request = await ReadRequestAsync(http, m);
+        await using var grant = await access.AdmitAsync(http, m.Name, 0, m.HourlyUsd);
         // Retries and the deadline cover the call up to the response headers; once bytes flow nothing is retried.
         var deadline = TimeSpan.FromSeconds(options.Value.StreamFirstByteTimeoutSeconds);
         Task<ResponseStream> Call(ModelEntryConfig c, CancellationToken ct) => client.InvokeEndpointWithResponseStreamAsync(For(request, m, c), ct);
@@ -73,6 +80,7 @@ public static class InvocationEndpoints
                     await http.Response.Body.FlushAsync(http.RequestAborted);
                 }
             }
+            grant.Complete(null);
         }
         catch (SageMakerStreamException e)
         {

@@ -12,6 +12,9 @@ public sealed record ModelEntryConfig(string Name, string EndpointName, string P
     /// <summary>The SageMaker calls its endpoint serves (<see cref="ModelInvocations"/>).</summary>
     public IReadOnlySet<string> Invocations { get; init; } = ModelInvocations.All.ToHashSet();
 
+    /// <summary>What its GPU capacity costs an hour in dollars (<c>Inference:Models:{i}:HourlyUsd</c>); null: no dollars counted.</summary>
+    public double? HourlyUsd { get; init; }
+
     /// <summary>
     /// A 400 <c>invocation-not-supported</c> problem, before SageMaker is called, when the endpoint does not serve
     /// <paramref name="invocation"/> (SageMaker itself would refuse it, e.g. InvokeEndpoint on an asynchronous endpoint).
@@ -61,12 +64,14 @@ internal sealed class ModelCatalog
             if (!ModelProtocols.All.Contains(protocol)) Fail(nameof(m.Protocol), $"'{m.Protocol}' is not {string.Join(" or ", ModelProtocols.All.Select(p => $"'{p}'"))}.");
             if (m.MaxPayloadBytes <= 0 || m.MaxPayloadBytes > InferenceSettings.SageMakerMaxPayloadBytes)
                 Fail(nameof(m.MaxPayloadBytes), $"{m.MaxPayloadBytes} is outside 1..{InferenceSettings.SageMakerMaxPayloadBytes} (SageMaker's limit).");
+            if (m.HourlyUsd is { } hourly && !(hourly >= 0 && double.IsFinite(hourly))) Fail(nameof(m.HourlyUsd), $"{hourly} is not a price: 0 or more dollars an hour.");
             var invocations = ModelInvocations.Parse(m.Invocations)
                 ?? throw new OptionsValidationException(at, typeof(InferenceSettings), [$"{at}:{nameof(m.Invocations)}: '{m.Invocations}' is not a comma-separated list of {string.Join(", ", ModelInvocations.All)}."]);
             _models[name] = new ModelEntryConfig(name, m.EndpointName!, protocol, string.IsNullOrWhiteSpace(m.InferenceComponentName) ? null : m.InferenceComponentName, m.MaxPayloadBytes)
             {
                 Invocations = invocations,
                 Fallbacks = InferenceModelSettings.ParseFallbacks(m.Fallbacks),
+                HourlyUsd = m.HourlyUsd,
             };
         }
         for (var i = 0; i < models.Count; i++)

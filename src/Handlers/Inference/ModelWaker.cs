@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Globalization;
 using System.Net;
 using Amazon.S3;
 using Amazon.S3.Model;
@@ -113,7 +112,7 @@ internal sealed partial class ModelWaker(IOptions<InferenceSettings> options, Sa
     {
         if (_o.MarkerBucket is not { Length: > 0 } bucket) return true;
         var window = time.GetUtcNow().ToUnixTimeSeconds() / (long)Math.Max(1, _o.MarkerSeconds);
-        var key = $"{_o.MarkerPrefix.TrimEnd('/')}/{model.Name}/{window.ToString(CultureInfo.InvariantCulture)}";
+        var key = _o.MarkerKey(model.Name, window);
         try
         {
             await s3.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = key, ContentBody = "", IfNoneMatch = "*" }, ct);

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using AwsModelPlatform.Handlers.Access;
 using AwsModelPlatform.Handlers.Aws;
 using AwsModelPlatform.Handlers.Hosting;
 using Microsoft.Extensions.Options;
@@ -45,18 +46,19 @@ public static class OpenAiEndpoints
         foreach (var (route, required) in new[] { (Routes.ChatCompletions, "messages"), (Routes.Completions, "prompt"), (Routes.Embeddings, "input") })
         {
             if (!routes.Contains(route)) continue;
-            app.MapPost(route.Path, (HttpContext http, ModelCatalog catalog, SageMakerRuntimeClient client, ModelCalls calls, IOptions<InferenceSettings> options)
-                    => HandleAsync(http, required, catalog, client, calls, options.Value))
+            app.MapPost(route.Path, (HttpContext http, ModelCatalog catalog, SageMakerRuntimeClient client, ModelCalls calls, IOptions<InferenceSettings> options,
+                    ModelAccess access) => HandleAsync(http, required, catalog, client, calls, options.Value, access))
                 .Named(route).WithTags("OpenAI")
                 .WithSummary($"OpenAI-compatible {route.Path}; stream: true answers with SSE.")
                 .AcceptsBody("application/json")
                 .Produces(200, contentType: "application/json")
                 .Produces(200, contentType: "text/event-stream")
-                .ProducesProblems(400, 404, 413, 415, 424, 429, 502, 503, 504);
+                .ProducesProblems(400, 403, 404, 413, 415, 424, 429, 502, 503, 504);
         }
     }
 
-    private static async Task HandleAsync(HttpContext http, string requiredField, ModelCatalog catalog, SageMakerRuntimeClient client, ModelCalls calls, InferenceSettings options)
+    private static async Task HandleAsync(HttpContext http, string requiredField, ModelCatalog catalog, SageMakerRuntimeClient client, ModelCalls calls,
+        InferenceSettings options, ModelAccess access)
     {
         var media = RequestBody.RequireContentType(http.Request);
         if (!RequestBody.IsJson(media)) throw Problems.UnsupportedMediaType("OpenAI routes take application/json.");
@@ -67,6 +69,12 @@ public static class OpenAiEndpoints
         if (m.Protocol != ModelProtocols.OpenAi)
             throw Problems.BadRequest($"Model '{m.Name}' uses the raw protocol; call {m.Call(Routes.Invoke)} instead.");
         m.EnsureServes(stream ? ModelInvocations.Stream : ModelInvocations.Sync);
+        var (maxTokens, askedForUsage) = TokenFields(body);
+        var reserve = PromptEstimate(body.Length) + maxTokens;
+        // Usage is what a stream is settled to: the container is asked for it, and its chunk kept from a client that did not ask.
+        var stripUsage = stream && !askedForUsage;
+        if (stripUsage) body = WithUsageRequested(body);
+        await using var grant = await access.AdmitAsync(http, m.Name, reserve, m.HourlyUsd);
 
         var request = InvocationHeaders.Build(http.Request, m, body, "application/json") with { Accept = stream ? "text/event-stream" : "application/json" };
         // A fallback gets the request under its own name: the container answers with it in "model", so the client sees who served.
@@ -84,6 +92,7 @@ public static class OpenAiEndpoints
             http.Response.ContentType = "application/json";
             http.Response.ContentLength = result.Body.Length;
             await http.Response.Body.WriteAsync(result.Body, http.RequestAborted);
+            grant.Complete(http.Ctx().Usage);
             return;
         }
 
@@ -97,7 +106,7 @@ public static class OpenAiEndpoints
             InvocationHeaders.CopyResponse(http.Response, upstream.InvokedVariant, null, upstream.RequestId);
             await StreamWriting.StartAsync(http, "text/event-stream");
         }
-        var sse = new SseReassembler();
+        var sse = new SseReassembler(stripUsage);
         try
         {
             await foreach (var e in upstream.ReadEventsAsync(TimeSpan.FromSeconds(options.StreamIdleTimeoutSeconds), http.RequestAborted))
@@ -114,6 +123,7 @@ public static class OpenAiEndpoints
             if (tail.Length > 0) await http.Response.Body.WriteAsync(tail, http.RequestAborted);
             if (!sse.SawDone) await http.Response.Body.WriteAsync(Done, http.RequestAborted);
             await http.Response.Body.FlushAsync(http.RequestAborted);
+            grant.Complete(sse.Usage);
         }
         catch (SageMakerStreamException e)
         {
@@ -136,6 +146,45 @@ public static class OpenAiEndpoints
         var node = System.Text.Json.Nodes.JsonNode.Parse(body)!.AsObject();
         node["model"] = model;
         var output = new ArrayBufferWriter<byte>(body.Length + model.Length);
+        using (var w = new Utf8JsonWriter(output)) node.WriteTo(w);
+        return output.WrittenSpan.ToArray();
+    }
+
+    /// <summary>
+    /// The prompt's token estimate a request reserves: its body's UTF-8 bytes ÷ 4 (about four bytes a token for English text,
+    /// so with the JSON around the prompt an over-estimate); settled to the model's count after the call.
+    /// </summary>
+    internal static long PromptEstimate(long bodyBytes) => (bodyBytes + 3) / 4;
+
+    /// <summary>
+    /// The completion tokens a request may use (<c>max_completion_tokens</c>, else <c>max_tokens</c>; 0 when it names none or
+    /// not a non-negative integer) and whether it asked for a stream's usage (<c>stream_options.include_usage</c>). The
+    /// envelope was validated: a JSON object.
+    /// </summary>
+    internal static (long MaxTokens, bool AskedForUsage) TokenFields(byte[] body)
+    {
+        using var doc = JsonDocument.Parse(body);
+        var root = doc.RootElement;
+        long max = 0;
+        foreach (var name in new[] { "max_completion_tokens", "max_tokens" })
+            if (root.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number && v.TryGetInt64(out var n) && n >= 0)
+            {
+                max = n;
+                break;
+            }
+        var asked = root.TryGetProperty("stream_options", out var options) && options.ValueKind == JsonValueKind.Object
+            && options.TryGetProperty("include_usage", out var include) && include.ValueKind == JsonValueKind.True;
+        return (max, asked);
+    }
+
+    /// <summary>The body with <c>stream_options.include_usage</c> set (its other stream options kept).</summary>
+    internal static byte[] WithUsageRequested(byte[] body)
+    {
+        var node = System.Text.Json.Nodes.JsonNode.Parse(body)!.AsObject();
+        if (node["stream_options"] is not System.Text.Json.Nodes.JsonObject options)
+            node["stream_options"] = options = new System.Text.Json.Nodes.JsonObject();
+        options["include_usage"] = true;
+        var output = new ArrayBufferWriter<byte>(body.Length + 48);
         using (var w = new Utf8JsonWriter(output)) node.WriteTo(w);
         return output.WrittenSpan.ToArray();
     }
@@ -180,33 +229,42 @@ public static class OpenAiEndpoints
     }
 
     /// <summary>The <c>usage</c> object of an OpenAI response or chunk, if it has one.</summary>
-    internal static TokenUsage? UsageOf(ReadOnlySpan<byte> json)
+    internal static TokenUsage? UsageOf(ReadOnlySpan<byte> json) => UsageChunk(json).Usage;
+
+    /// <summary>
+    /// The <c>usage</c> object of an OpenAI response or chunk, if it has one, and whether the chunk is the usage chunk a stream
+    /// ends with when asked for it (<c>choices</c> empty: https://platform.openai.com/docs/api-reference/chat/create#chat-create-stream_options).
+    /// </summary>
+    internal static (TokenUsage? Usage, bool UsageOnly) UsageChunk(ReadOnlySpan<byte> json)
     {
         try
         {
             var reader = new Utf8JsonReader(json);
             using var doc = JsonDocument.ParseValue(ref reader);
-            if (doc.RootElement.ValueKind != JsonValueKind.Object || !doc.RootElement.TryGetProperty("usage", out var u) || u.ValueKind != JsonValueKind.Object) return null;
+            if (doc.RootElement.ValueKind != JsonValueKind.Object || !doc.RootElement.TryGetProperty("usage", out var u) || u.ValueKind != JsonValueKind.Object) return default;
+            var usageOnly = doc.RootElement.TryGetProperty("choices", out var choices) && choices.ValueKind == JsonValueKind.Array && choices.GetArrayLength() == 0;
             long Get(string n) => u.TryGetProperty(n, out var v) && v.TryGetInt64(out var x) ? x : 0;
             var prompt = Get("prompt_tokens");
             var completion = Get("completion_tokens");
             var total = Get("total_tokens");
-            return new TokenUsage(prompt, completion, total > 0 ? total : prompt + completion);
+            return (new TokenUsage(prompt, completion, total > 0 ? total : prompt + completion), usageOnly);
         }
         catch (JsonException)
         {
-            return null;
+            return default;
         }
     }
 }
 
 /// <summary>
 /// Re-assembles SSE lines split across PayloadPart boundaries. Complete lines go out as they are; a bare JSON line
-/// (containers that stream JSON Lines) is wrapped as <c>data: ...</c>. Usage objects and <c>[DONE]</c> are noticed.
+/// (containers that stream JSON Lines) is wrapped as <c>data: ...</c>. Usage objects and <c>[DONE]</c> are noticed; with
+/// <paramref name="stripUsage"/> the usage chunk (and its blank separator) is kept from the client, which did not ask for it.
 /// </summary>
-public sealed class SseReassembler
+public sealed class SseReassembler(bool stripUsage = false)
 {
     private readonly ArrayBufferWriter<byte> _partial = new();
+    private bool _skipSeparator;
     public TokenUsage? Usage { get; private set; }
     public bool SawDone { get; private set; }
 
@@ -256,17 +314,34 @@ public sealed class SseReassembler
     {
         if (!line.IsEmpty && line[^1] == (byte)'\r') line = line[..^1];
         var trimmed = line.TrimStart((byte)' ');
+        if (_skipSeparator)
+        {
+            _skipSeparator = false;
+            if (trimmed.IsEmpty) return;
+        }
         if (trimmed.StartsWith("data:"u8))
         {
             var data = trimmed[5..].TrimStart((byte)' ');
             if (data.SequenceEqual("[DONE]"u8)) SawDone = true;
-            else if (OpenAiEndpoints.UsageOf(data) is { } usage) Usage = usage;
+            else if (OpenAiEndpoints.UsageChunk(data) is ({ } usage, var usageOnly))
+            {
+                Usage = usage;
+                if (stripUsage && usageOnly)
+                {
+                    _skipSeparator = true;
+                    return;
+                }
+            }
             output.Write(line);
             output.Write("\n"u8);
         }
         else if (!trimmed.IsEmpty && (trimmed[0] == (byte)'{' || trimmed[0] == (byte)'['))
         {
-            if (OpenAiEndpoints.UsageOf(trimmed) is { } usage) Usage = usage;
+            if (OpenAiEndpoints.UsageChunk(trimmed) is ({ } usage, var usageOnly))
+            {
+                Usage = usage;
+                if (stripUsage && usageOnly) return;
+            }
             output.Write("data: "u8);
             output.Write(trimmed);
             output.Write("\n\n"u8);

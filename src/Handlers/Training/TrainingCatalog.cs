@@ -62,6 +62,24 @@ internal sealed partial class TrainingCatalog
             if (!types.Contains(type!)) types.Add(type!);
         }
         AllowedInstanceTypes = types;
+        if (string.IsNullOrWhiteSpace(o.InstanceTypes)) InstanceTypes = types.Select(t => t.Name).ToList();
+        else
+        {
+            // Any EC2 type an imported queue may launch, GPU or not: it is only priced, never asked for.
+            var queueTypes = o.InstanceTypes.Split([',', ';', ' '], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .Distinct().ToList();
+            foreach (var name in queueTypes.Where(n => !InstanceTypeName().IsMatch(n)))
+                Fail(Key(nameof(o.InstanceTypes)), $"'{name}' is not an EC2 instance type (family.size, e.g. g5.12xlarge).");
+            InstanceTypes = queueTypes;
+        }
+        JobQueueCapacity = (o.JobQueueCapacity ?? "").Trim() switch
+        {
+            "" => JobCapacity.OnDemand,
+            var v when Enum.GetNames<JobCapacity>().FirstOrDefault(n => n.Equals(v, StringComparison.OrdinalIgnoreCase)) is { } name =>
+                Enum.Parse<JobCapacity>(name),
+            var v => throw new OptionsValidationException(Key(nameof(o.JobQueueCapacity)), typeof(TrainingSettings),
+                [$"{Key(nameof(o.JobQueueCapacity))}: '{v}' is not {string.Join(", ", Enum.GetNames<JobCapacity>())}."]),
+        };
 
         for (var i = 0; i < o.JobDefinitions.Count; i++)
         {
@@ -114,6 +132,12 @@ internal sealed partial class TrainingCatalog
     /// <summary>Which jobs a caller may list, describe and stop.</summary>
     public JobVisibility JobVisibility { get; }
     public IReadOnlyList<GpuInstanceType> AllowedInstanceTypes { get; } = [];
+
+    /// <summary>The instance types the queues' compute environments launch (<see cref="TrainingSettings.InstanceTypes"/>).</summary>
+    public IReadOnlyList<string> InstanceTypes { get; } = [];
+
+    /// <summary>What <see cref="JobQueue"/>'s compute environments buy; multi-node jobs run on demand whatever it is.</summary>
+    public JobCapacity JobQueueCapacity { get; }
     public IEnumerable<TrainingDefinition> Definitions => _definitions.Values.OrderBy(d => d.Name, StringComparer.Ordinal);
 
     /// <summary>501 problem unless the <c>Training</c> section is configured.</summary>
@@ -150,6 +174,9 @@ internal sealed partial class TrainingCatalog
         BucketName().IsMatch(name) && !name.Contains("..", StringComparison.Ordinal)
             ? name
             : throw new OptionsValidationException(key, typeof(TrainingSettings), [$"{key}: '{name}' is not an S3 bucket name."]);
+
+    [GeneratedRegex("^[a-z][a-z0-9-]*\\.[a-z0-9-]+\\z")]
+    private static partial Regex InstanceTypeName();
 
     [GeneratedRegex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")]
     private static partial Regex BucketName();

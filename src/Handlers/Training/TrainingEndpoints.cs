@@ -19,7 +19,7 @@ public static partial class TrainingEndpoints
             app.MapPost(Routes.SubmitTrainingJob.Path, SubmitAsync)
                 .Named(Routes.SubmitTrainingJob).WithTags(Tag)
                 .WithSummary("Validates the job and submits it to AWS Batch; secrets go as KMS ciphertext. With Idempotency-Key, the same key and "
-                    + "body return the same job and a different body is 409.")
+                    + "body return the same job and a different body is 409. The answer's cost is the job's estimated hourly cost.")
                 .AcceptsJson<TrainingJobRequest>() // the handler answers other media types: 415 with a detail, logged as Submit
                 .Produces<TrainingJobSubmitted>(201)
                 .ProducesProblems(400, 403, 409, 413, 415, 429, 501, 502, 503, 504);
@@ -29,15 +29,15 @@ public static partial class TrainingEndpoints
                 .Named(Routes.ListTrainingJobs).WithTags(Tag)
                 .WithSummary("Jobs of the training queues, the main queue's then the multi-node queue's (with Caller visibility, the caller's own: "
                     + "a page may then hold fewer than limit jobs, or none, while nextToken still pages on), newest first as Batch lists them; "
-                    + "?status= filters (SUBMITTED..FAILED), ?limit= (1-100), ?nextToken= pages.")
+                    + "?status= filters (SUBMITTED..FAILED), ?limit= (1-100), ?nextToken= pages. Each job carries its cost.")
                 .Produces<TrainingJobList>(200)
                 .ProducesProblems(400, 403, 429, 501, 502, 503, 504);
 
         if (routes.Contains(Routes.GetTrainingJob))
             app.MapGet(Routes.GetTrainingJob.Path, DescribeAsync)
                 .Named(Routes.GetTrainingJob).WithTags(Tag)
-                .WithSummary("Status, reason, attempts, timestamps, log stream and output location of one job; with Caller visibility another "
-                    + "caller's job is 404, as an unknown id is.")
+                .WithSummary("Status, reason, attempts, timestamps, log stream, output location and cost (so far, or final) of one job; "
+                    + "with Caller visibility another caller's job is 404, as an unknown id is.")
                 .Produces<TrainingJobDetails>(200)
                 .ProducesProblems(400, 403, 404, 429, 501, 502, 503, 504);
 
@@ -52,7 +52,7 @@ public static partial class TrainingEndpoints
 
     private const string Tag = "Training jobs";
 
-    private static async Task SubmitAsync(HttpContext http, TrainingCatalog catalog, TrainingService service)
+    private static async Task SubmitAsync(HttpContext http, TrainingCatalog catalog, TrainingService service, JobCostEstimator costs)
     {
         http.Ctx().Metrics = TrainingMetrics.Submit;
         catalog.EnsureConfigured();
@@ -63,8 +63,9 @@ public static partial class TrainingEndpoints
         var body = await ReadBodyAsync(http.Request, catalog.MaxBodyBytes, http.RequestAborted);
         var submission = TrainingRequestParser.Parse(body, catalog);
         var (job, replayed) = await service.SubmitAsync(submission, key, caller, http.RequestAborted);
+        var cost = costs.AtSubmission(submission.Definition, submission.Nodes, submission.InstanceType);
         // A replay answers with a job an earlier request submitted (and counted).
-        if (!replayed) http.Ctx().Metrics = TrainingMetrics.Submitted(submission.Definition, submission.Gpus, submission.Nodes);
+        if (!replayed) http.Ctx().Metrics = TrainingMetrics.Submitted(submission.Definition, submission.Gpus, submission.Nodes, cost.HourlyUsd);
 
         var self = Self(job.JobId);
         http.Response.Headers.Location = self;
@@ -74,11 +75,12 @@ public static partial class TrainingEndpoints
             new TrainingJobSubmitted(job.JobId, job.JobName, job.Definition, "SUBMITTED", job.OutputUri, Links(job.JobId))
             {
                 CheckpointUri = job.CheckpointUri,
+                Cost = cost,
             },
             HandlerJsonContext.Default.TrainingJobSubmitted, cancellationToken: http.RequestAborted);
     }
 
-    private static async Task ListAsync(HttpContext http, TrainingCatalog catalog, TrainingService service)
+    private static async Task ListAsync(HttpContext http, TrainingCatalog catalog, TrainingService service, JobCostEstimator costs)
     {
         http.Ctx().Metrics = TrainingMetrics.List;
         catalog.EnsureConfigured();
@@ -101,20 +103,21 @@ public static partial class TrainingEndpoints
             from = parsed;
         }
 
-        var page = await service.ListAsync(status, limit, from, caller, http.RequestAborted);
+        var (page, details) = await service.ListDescribedAsync(status, limit, from, caller, http.RequestAborted);
         var jobs = page.JobSummaryList.Select(j => new TrainingJobSummary(j.JobId, j.JobName, j.Status, Links(j.JobId))
         {
             StatusReason = j.StatusReason,
             CreatedAt = Time(j.CreatedAt),
             StartedAt = Time(j.StartedAt),
             StoppedAt = Time(j.StoppedAt),
+            Cost = details.TryGetValue(j.JobId, out var detail) ? costs.Of(detail) : null,
         }).ToList();
         await http.Response.WriteAsJsonAsync(
             new TrainingJobList(jobs) { NextToken = page.NextToken }, HandlerJsonContext.Default.TrainingJobList,
             cancellationToken: http.RequestAborted);
     }
 
-    private static async Task DescribeAsync(string id, HttpContext http, TrainingCatalog catalog, TrainingService service)
+    private static async Task DescribeAsync(string id, HttpContext http, TrainingCatalog catalog, TrainingService service, JobCostEstimator costs)
     {
         http.Ctx().Metrics = TrainingMetrics.Describe;
         catalog.EnsureConfigured();
@@ -142,6 +145,7 @@ public static partial class TrainingEndpoints
             LogStreamName = job.Container?.LogStreamName ?? attempts.LastOrDefault()?.LogStreamName,
             OutputUri = tags.GetValueOrDefault(JobTags.Output),
             CheckpointUri = tags.GetValueOrDefault(JobTags.Checkpoints),
+            Cost = costs.Of(job),
         };
         await http.Response.WriteAsJsonAsync(details, HandlerJsonContext.Default.TrainingJobDetails, cancellationToken: http.RequestAborted);
     }

@@ -20,6 +20,9 @@ internal sealed class TrainingModule : IRouteGroupModule
         services.AddSingleton<TrainingSecrets>();
         services.AddSingleton<IdempotencyStore>();
         services.AddSingleton<TrainingService>();
+        // Priced where the function runs (AWS_REGION), from the table compiled into it: resolved on the first submit or describe.
+        services.AddSingleton(sp => new JobCostEstimator(sp.GetRequiredService<TrainingCatalog>(), PriceTable.Default,
+            sp.GetRequiredService<AwsEnvironment>().RegionName, sp.GetRequiredService<TimeProvider>()));
     }
 
     public void Map(IEndpointRouteBuilder app, ServedRoutes routes)

@@ -44,14 +44,20 @@ internal sealed partial class TrainingService
         return (await _submitter.SubmitAsync(s, submissionId, ciphertexts, caller, ct), false);
     }
 
+    /// <summary>One page of the queues' jobs the caller may see (<see cref="ListDescribedAsync"/> without the descriptions).</summary>
+    public async Task<ListJobsResponse> ListAsync(string? status, int limit, TrainingListToken? from, string caller, CancellationToken ct) =>
+        (await ListDescribedAsync(status, limit, from, caller, ct)).Page;
+
     /// <summary>
     /// One page of the queues' jobs the caller may see, from <paramref name="from"/> (null: the first page): the main
     /// queue's pages, then the multi-node queue's; the page's next token is a <see cref="TrainingListToken"/>. A queue
-    /// with nothing (more) to list moves on to the next one at once. ListJobs cannot filter by tag, so under Caller
-    /// visibility the page is described (one DescribeJobs of at most 100 ids) and filtered: it may hold fewer than
-    /// <paramref name="limit"/> jobs, or none, while its next token still pages on.
+    /// with nothing (more) to list moves on to the next one at once. The page is described (one DescribeJobs of at most
+    /// 100 ids): ListJobs reports neither a job's tags nor its nodes and instance type, which its cost needs. ListJobs
+    /// cannot filter by tag, so under Caller visibility the page is then filtered: it may hold fewer than
+    /// <paramref name="limit"/> jobs, or none, while its next token still pages on. The descriptions are by job id.
     /// </summary>
-    public async Task<ListJobsResponse> ListAsync(string? status, int limit, TrainingListToken? from, string caller, CancellationToken ct)
+    public async Task<(ListJobsResponse Page, IReadOnlyDictionary<string, BatchJobDetail> Details)> ListDescribedAsync(
+        string? status, int limit, TrainingListToken? from, string caller, CancellationToken ct)
     {
         var queues = _catalog.JobQueues;
         var (queue, token) = from is { } f ? (f.Queue, f.BatchToken) : (0, null);
@@ -74,16 +80,19 @@ internal sealed partial class TrainingService
             : queue + 1 < queues.Count ? new(queue + 1, null)
             : null;
         page = page with { NextToken = next?.Encode() };
-        if (_visibility.IsShared || page.JobSummaryList.Count == 0) return page;
+        var details = new Dictionary<string, BatchJobDetail>(StringComparer.Ordinal);
+        if (page.JobSummaryList.Count == 0) return (page, details);
 
-        var visible = new HashSet<string>(StringComparer.Ordinal);
         // Batch pages hold at most 100 jobs (limit ≤ 100), one DescribeJobs call; chunked for a listing that ignores maxResults.
         foreach (var ids in page.JobSummaryList.Select(j => j.JobId).Where(id => id.Length > 0).Chunk(100))
         {
             var described = await _batch.DescribeJobsAsync(ids, ct);
-            visible.UnionWith(described.Jobs.Where(j => _visibility.IsVisibleTo(j, caller)).Select(j => j.JobId));
+            foreach (var job in described.Jobs.Where(j => _visibility.IsShared || _visibility.IsVisibleTo(j, caller))) details[job.JobId] = job;
         }
-        return page with { JobSummaryList = page.JobSummaryList.Where(j => visible.Contains(j.JobId)).ToList() };
+        // Shared: every listed job, described or not (one that left Batch's records since ListJobs is listed without a cost).
+        return _visibility.IsShared
+            ? (page, details)
+            : (page with { JobSummaryList = page.JobSummaryList.Where(j => details.ContainsKey(j.JobId)).ToList() }, details);
     }
 
     /// <summary>

@@ -10,6 +10,7 @@ using Amazon.CDK.AWS.Cognito;
 using Constructs;
 using Amazon.CDK.AWS.ECR;
 using Amazon.CDK.AWS.S3;
+using AwsModelPlatform.Constructs.Access;
 using AwsModelPlatform.Constructs.Api;
 using AwsModelPlatform.Constructs.Foundation;
 using AwsModelPlatform.Constructs.Inference;
@@ -95,11 +96,12 @@ Synth("eu-west-1-one-stack", "eu-west-1", app =>
         ModelData = ModelData.FromArchive(Models(stack), "embeddings/model.tar.gz"),
         Hosting = new ServerlessHosting { MemorySize = Size.Gibibytes(4), MaxConcurrency = 20 },
     });
+    var access = new TeamAccess(stack, "Access", new TeamAccessProps { Platform = platform });
     new InferenceApi(stack, "Api", new InferenceApiProps
     {
         Platform = platform,
         Models = new InferenceModel[] { new() { Endpoint = llm, Name = "llm", Protocol = ModelProtocol.OpenAi }, new() { Endpoint = embeddings, Name = "embeddings", Protocol = ModelProtocol.OpenAi } },
-        Authorization = ApiAuthorization.ApiKeys(new UsagePlanOptions { Name = "team-a" }, new UsagePlanOptions { Name = "team-b", DailyQuota = null }),
+        Authorization = ApiAuthorization.ApiKeys(access, new ApiKeyOptions { AcceptXApiKey = true }),
     });
     var training = new TrainingJobs(stack, "Training", new TrainingJobsProps
     {
@@ -116,7 +118,7 @@ Synth("eu-west-1-one-stack", "eu-west-1", app =>
     new TrainingApi(stack, "TrainingApi", new TrainingApiProps
     {
         Training = training,
-        Authorization = ApiAuthorization.ApiKeys(new UsagePlanOptions { Name = "ci" }),
+        Authorization = ApiAuthorization.ApiKeys(access),
         JobVisibility = JobVisibility.Shared,
     });
 });

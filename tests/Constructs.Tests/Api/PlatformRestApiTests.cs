@@ -83,7 +83,20 @@ public class PlatformRestApiTests(ApiFixture api) : IClassFixture<ApiFixture>
             });
             new PlatformRestApi(s, "Api", new PlatformRestApiProps { Platform = platform, Name = "buffered" }).AddRoute("GET", "/v1/things", handler, InvokeMode.Buffered);
         });
-        Assert.Equal(PlatformRestApi.DefaultMinimumCompressionBytes, template.Single("AWS::ApiGateway::RestApi")["Properties"]!["MinimumCompressionSize"]!.GetValue<int>());
+        Assert.Equal(PlatformRestApi.DefaultMinCompressionSize.ToBytes(), template.Single("AWS::ApiGateway::RestApi")["Properties"]!["MinimumCompressionSize"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public void A_compression_size_of_a_fraction_of_a_byte_or_above_10_MiB_fails_synthesis()
+    {
+        foreach (var size in new[] { Amazon.CDK.Size.Mebibytes(11), Amazon.CDK.Size.Kibibytes(0.5001) })
+        {
+            var stack = Synth.NewStack();
+            var platform = new ModelPlatform(stack, "Platform");
+            var message = Synth.ErrorOf(() => new PlatformRestApi(stack, "Api", new PlatformRestApiProps { Platform = platform, Name = "big", MinCompressionSize = size }));
+            Assert.StartsWith("Test/Api: PlatformRestApiProps.MinCompressionSize = ", message);
+            Assert.Contains("API Gateway compresses bodies of 0 to 10 MiB (whole bytes, 0 to 10485760).", message);
+        }
     }
 
     [Fact]
@@ -96,10 +109,10 @@ public class PlatformRestApiTests(ApiFixture api) : IClassFixture<ApiFixture>
             Platform = platform, Purpose = "api", Code = HandlerCode.FromDirectory(FakeHandlerCode.Directory), InvokeMode = InvokeMode.ResponseStream,
             Configuration = new Dictionary<string, string>(),
         });
-        var api = new PlatformRestApi(stack, "Api", new PlatformRestApiProps { Platform = platform, Name = "stream", MinimumCompressionBytes = 2048 });
+        var api = new PlatformRestApi(stack, "Api", new PlatformRestApiProps { Platform = platform, Name = "stream", MinCompressionSize = Amazon.CDK.Size.Kibibytes(2) });
         var message = Synth.ErrorOf(() => api.AddRoute("POST", "/v1/stream", handler, InvokeMode.ResponseStream));
         Assert.Contains("POST /v1/stream streams its response (ResponseTransferMode STREAM), and API Gateway supports no content encoding with response streaming", message);
-        Assert.Contains("Leave PlatformRestApiProps.MinimumCompressionBytes unset", message);
+        Assert.Contains("Leave PlatformRestApiProps.MinCompressionSize unset", message);
     }
 
     [Fact]
@@ -220,30 +233,6 @@ public class PlatformRestApiOptionsTests
             Platform = platform, Purpose = "api", Code = HandlerCode.FromDirectory(FakeHandlerCode.Directory), Configuration = new Dictionary<string, string>(),
         });
         return (stack, platform, handler);
-    }
-
-    [Fact]
-    public void API_keys_require_a_key_on_every_method_with_one_usage_plan_per_team()
-    {
-        var (stack, platform, handler) = Base();
-        var api = new PlatformRestApi(stack, "Api", new PlatformRestApiProps
-        {
-            Platform = platform, Name = "inference",
-            Authorization = ApiAuthorization.ApiKeys(new UsagePlanOptions { Name = "teama", RateLimit = 5, BurstLimit = 10, DailyQuota = 1000 }),
-        });
-        api.AddRoute("GET", "/v1/models", handler, InvokeMode.Buffered);
-        var template = Template.FromStack(stack);
-        template.HasResourceProperties("AWS::ApiGateway::Method", new Dictionary<string, object> { ["ApiKeyRequired"] = true, ["AuthorizationType"] = "NONE" });
-        template.HasResourceProperties("AWS::ApiGateway::UsagePlan", new Dictionary<string, object>
-        {
-            ["Throttle"] = new Dictionary<string, object> { ["RateLimit"] = 5, ["BurstLimit"] = 10 },
-            ["Quota"] = new Dictionary<string, object> { ["Limit"] = 1000, ["Period"] = "DAY" },
-        });
-        template.ResourceCountIs("AWS::ApiGateway::ApiKey", 1);
-        Assert.Single(api.ApiKeys);
-        // The exemption says what API keys do not do, in AWS's words.
-        var apig4 = template.Single("AWS::ApiGateway::Method")["Metadata"]!["cdk_nag"]!["rules_to_suppress"]!.AsArray().Single(r => r!["id"]!.GetValue<string>() == "AwsSolutions-APIG4")!;
-        Assert.Contains("not to rely on API keys for authentication or authorization", apig4["reason"]!.GetValue<string>());
     }
 
     [Fact]

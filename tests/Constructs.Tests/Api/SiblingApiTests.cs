@@ -128,27 +128,39 @@ public class SiblingApiTests
     }
 
     /// <summary>Job infrastructure built without <see cref="TrainingJobs"/>: a queue, a definition and buckets of a team's own.</summary>
-    private sealed class ImportedJobs(Construct scope, IModelPlatform platform) : ITrainingJobs
-    {
-        public IModelPlatform Platform => platform;
-        public string JobQueueArn => "arn:aws:batch:us-east-1:111122223333:job-queue/team-gpu";
-        public string? MultiNodeJobQueueArn => null;
-        public IReadOnlyList<string> InstanceTypes { get; } = new[] { "g5.12xlarge" };
-        public IReadOnlyList<TrainingJobDefinitionOptions> JobDefinitions { get; } =
-            new[] { new TrainingJobDefinitionOptions { Name = "finetune", Image = Amazon.CDK.AWS.ECS.ContainerImage.FromRegistry("example.com/train:1"), Gpus = 4 } };
-        public IReadOnlyDictionary<string, string> JobDefinitionArns { get; } = new Dictionary<string, string> { ["finetune"] = "arn:aws:batch:us-east-1:111122223333:job-definition/team-finetune:3" };
-        public string JobDefinitionName(string name) => "team-" + name;
-        public string JobTagValue => "team-gpu";
-        public IBucket DatasetsBucket { get; } = Bucket.FromBucketName(scope, "Datasets", "team-datasets");
-        public IBucket CheckpointsBucket { get; } = Bucket.FromBucketName(scope, "Checkpoints", "team-checkpoints");
-        public IBucket OutputBucket { get; } = Bucket.FromBucketName(scope, "Output", "team-output");
-
-        public Grant GrantSubmitJob(IGrantable grantee) => Grant.AddToPrincipal(new GrantOnPrincipalOptions
+    private static ITrainingJobs ImportedJobs(Construct scope, IModelPlatform platform, TrainingJobDefinitionAttributes? definition = null) =>
+        TrainingJobs.FromTrainingJobsAttributes(scope, "TeamJobs", new TrainingJobsAttributes
         {
-            Grantee = grantee,
-            Actions = new[] { "batch:SubmitJob" },
-            ResourceArns = new[] { JobQueueArn, JobDefinitionArns["finetune"] },
+            Platform = platform,
+            JobQueueArn = "arn:aws:batch:us-east-1:111122223333:job-queue/team-gpu",
+            InstanceTypes = new[] { "g5.12xlarge" },
+            JobDefinitions = new[]
+            {
+                definition ?? new TrainingJobDefinitionAttributes
+                {
+                    Name = "finetune", JobDefinitionName = "team-finetune", JobDefinitionArn = "arn:aws:batch:us-east-1:111122223333:job-definition/team-finetune:3", Gpus = 4,
+                },
+            },
+            JobTagValue = "team-gpu",
+            DatasetsBucket = Bucket.FromBucketName(scope, "Datasets", "team-datasets"),
+            CheckpointsBucket = Bucket.FromBucketName(scope, "Checkpoints", "team-checkpoints"),
+            OutputBucket = Bucket.FromBucketName(scope, "Output", "team-output"),
         });
+
+    [Theory]
+    [InlineData(0, 1, 60, "Test/TeamJobs: TrainingJobsAttributes.JobDefinitions 'finetune'.Gpus = 0 must be at least 1: a training job needs a GPU per node.")]
+    [InlineData(1, 1, 59, "Test/TeamJobs: TrainingJobsAttributes.JobDefinitions 'finetune'.AttemptTimeout = 59 s: AWS Batch needs whole seconds, at least 60.")]
+    [InlineData(1, 1001, 60, "Test/TeamJobs: TrainingJobsAttributes.JobDefinitions 'finetune'.Nodes = 1001 is out of range: nodes of a job (1 to 1000).")]
+    public void Imported_training_jobs_are_checked_like_the_construct_with_the_imports_path(int gpus, int nodes, int timeoutSeconds, string expected)
+    {
+        var stack = Synth.NewStack();
+        var platform = new ModelPlatform(stack, "Platform");
+        var definition = new TrainingJobDefinitionAttributes
+        {
+            Name = "finetune", JobDefinitionName = "team-finetune", JobDefinitionArn = "arn:aws:batch:us-east-1:111122223333:job-definition/team-finetune:3",
+            Gpus = gpus, Nodes = nodes, AttemptTimeout = Duration.Seconds(timeoutSeconds),
+        };
+        Assert.Equal(expected, Synth.ErrorOf(() => ImportedJobs(stack, platform, definition)));
     }
 
     [Fact]
@@ -156,7 +168,7 @@ public class SiblingApiTests
     {
         var stack = Synth.NewStack();
         var platform = new ModelPlatform(stack, "Platform");
-        var api = new TrainingApi(stack, "TrainingApi", new TrainingApiProps { Training = new ImportedJobs(stack, platform), HandlerDirectory = FakeHandlerCode.Directory });
+        var api = new TrainingApi(stack, "TrainingApi", new TrainingApiProps { Training = ImportedJobs(stack, platform), HandlerDirectory = FakeHandlerCode.Directory });
         Assert.Equal("arn:aws:batch:us-east-1:111122223333:job-queue/team-gpu", api.Settings.JobQueue);
         Assert.Equal(("team-datasets", "team-finetune"), (api.Settings.DatasetsBucket, Assert.Single(api.Settings.JobDefinitions).BatchName));
         var policies = Template.FromStack(stack).Resources("AWS::IAM::Policy").Select(p => p.Value["Properties"]!["PolicyDocument"].Text()).ToList();

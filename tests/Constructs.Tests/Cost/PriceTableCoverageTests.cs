@@ -70,6 +70,11 @@ public class PriceTableCoverageTests
     [InlineData(PriceTable.Kms, "rotation-month")]
     [InlineData(PriceTable.CloudWatch, "logs.vended-ingestion")]
     [InlineData(PriceTable.CloudWatch, "logs.insights-scan")]
+    [InlineData(PriceTable.Kms, "mac-request")]
+    [InlineData(PriceTable.DynamoDb, "on-demand.write-request")]
+    [InlineData(PriceTable.DynamoDb, "on-demand.read-request")]
+    [InlineData(PriceTable.DynamoDb, "storage.gb-month")]
+    [InlineData(PriceTable.DynamoDb, "pitr.gb-month")]
     public void Every_SKU_the_library_prices_is_in_the_table(string service, string sku) =>
         Assert.True(Table.TryGet(Region, service, sku, out _), $"{service}/{sku} has no price in {Region}");
 
@@ -78,6 +83,7 @@ public class PriceTableCoverageTests
         PriceTable.SageMakerHosting, PriceTable.SageMakerServerless, PriceTable.SageMakerEndpoint, PriceTable.Ec2OnDemand, PriceTable.Ebs, PriceTable.Lambda,
         PriceTable.ApiGatewayRest, PriceTable.NatGateway, PriceTable.InterfaceEndpoint, PriceTable.PublicIpv4, PriceTable.DataTransfer, PriceTable.Kms,
         PriceTable.CloudTrail, PriceTable.CloudWatch, PriceTable.XRay, PriceTable.S3, PriceTable.Sns, PriceTable.Waf, PriceTable.Ecr,
+        PriceTable.DynamoDb,
     };
 
     private static List<Price> All => Table.Regions.SelectMany(r => Services.SelectMany(s => Table.Prices(r, s))).ToList();
@@ -139,6 +145,21 @@ public class PriceTableCoverageTests
         Assert.True(string.CompareOrdinal(price.Date, "2025-06-30") > 0, $"{sku} was read {price.Date}");
         Assert.False(price.Estimated, $"{sku} is still marked estimated");
         if (service == PriceTable.Ec2OnDemand) Assert.True(price.Verified, $"{sku} is not verified");
+    }
+
+    // AWS halved DynamoDB's on-demand throughput prices in November 2024 (a write request unit went from $1.25 to $0.625
+    // per million in us-east-1): a figure read before then is twice the bill.
+    [Theory]
+    [InlineData("on-demand.write-request", 0.625)]
+    [InlineData("on-demand.read-request", 0.125)]
+    public void DynamoDB_on_demand_prices_were_read_after_AWS_halved_them_in_November_2024(string sku, double usdPerMillion)
+    {
+        var price = Table.Get(Region, PriceTable.DynamoDb, sku);
+        Assert.True(string.CompareOrdinal(price.Date, "2024-11-30") > 0, $"{sku} was read {price.Date}");
+        Assert.Equal(usdPerMillion, price.Usd * 1_000_000, 9);
+        Assert.True(price.Verified, $"{sku} is not verified in {Region}");
+        // No region still carries a pre-cut figure (twice the current one).
+        Assert.All(Table.Regions, r => Assert.True(Table.Get(r, PriceTable.DynamoDb, sku).Usd < 2 * price.Usd, $"{r} {sku} predates the cut"));
     }
 
     // SageMaker marks an instance up over its EC2 price by one factor per size, the same across the G families

@@ -84,8 +84,8 @@ public class WorstCaseCostTests
             InstanceTypes = new[] { "g5.xlarge" },
             MaxVCpus = 10,
             OnDemandFallback = true,
-            RootVolumeGiB = 100,
-            JobDefinitions = new[] { new TrainingJobDefinitionOptions { Name = "small", Image = Amazon.CDK.AWS.ECS.ContainerImage.FromRegistry("example.com/train:1"), Gpus = 1, VCpus = 4, MemoryMiB = 8192 } },
+            RootVolumeSize = Size.Gibibytes(100),
+            JobDefinitions = new[] { new TrainingJobDefinitionOptions { Name = "small", Image = Amazon.CDK.AWS.ECS.ContainerImage.FromRegistry("example.com/train:1"), Gpus = 1, VCpus = 4, Memory = Size.Gibibytes(8) } },
         });
         var compute = training.WorstCaseMonthlyCost.Where(l => l.Unit == "instance-hour").ToList();
         Assert.Equal(new[] { "Training/Spot", "Training/OnDemand" }, compute.Select(l => l.Resource));

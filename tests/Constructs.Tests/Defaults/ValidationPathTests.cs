@@ -22,13 +22,13 @@ public class ValidationPathTests
     private static readonly Dictionary<string, (string Path, Action<Construct> Build)> BadProps = new()
     {
         ["ModelPlatform"] = ("Test/Team/Platform", s => new ModelPlatform(s, "Platform", new ModelPlatformProps { ProjectName = "" })),
-        ["ModelPlatform's key"] = ("Test/Team/Platform/Key", s => new ModelPlatform(s, "Platform", new ModelPlatformProps { KeyOptions = new PlatformKeyProps { PendingWindowDays = 3 } })),
+        ["ModelPlatform's key"] = ("Test/Team/Platform/Key", s => new ModelPlatform(s, "Platform", new ModelPlatformProps { KeyOptions = new PlatformKeyProps { PendingWindow = Duration.Days(3) } })),
         ["ModelPlatform's network"] = ("Test/Team/Platform/Network", s => new ModelPlatform(s, "Platform", new ModelPlatformProps { NetworkOptions = new PlatformNetworkProps { MaxAzs = 1 } })),
-        ["ModelPlatform's trail"] = ("Test/Team/Platform/Trail", s => new ModelPlatform(s, "Platform", new ModelPlatformProps { TrailOptions = new AuditTrailProps { ArchiveAfterDays = 0 } })),
+        ["ModelPlatform's trail"] = ("Test/Team/Platform/Trail", s => new ModelPlatform(s, "Platform", new ModelPlatformProps { TrailOptions = new AuditTrailProps { ArchiveAfter = Duration.Days(0) } })),
         ["ModelPlatform's alarm topic"] = ("Test/Team/Platform/Alarms", s => new ModelPlatform(s, "Platform", new ModelPlatformProps { AlarmEmail = "ops at example.com" })),
         ["ModelPlatform's cost guard"] = ("Test/Team/Platform/CostGuard", s => new ModelPlatform(s, "Platform", new ModelPlatformProps { MonthlyBudgetUsd = 0 })),
         ["ModelPlatform's cost ceiling"] = ("Test/Team/Platform", s => new ModelPlatform(s, "Platform", new ModelPlatformProps { MaxMonthlyCostUsd = -1 })),
-        ["AccessLogsBucket"] = ("Test/Team/Logs", s => new AccessLogsBucket(s, "Logs", new AccessLogsBucketProps { ExpireAfterDays = 0 })),
+        ["AccessLogsBucket"] = ("Test/Team/Logs", s => new AccessLogsBucket(s, "Logs", new AccessLogsBucketProps { ExpireAfter = Duration.Days(0) })),
         ["PlatformRestApi"] = ("Test/Team/Api", s => new PlatformRestApi(s, "Api", new PlatformRestApiProps { Platform = new ModelPlatform(s, "Platform"), Name = "api", ThrottlingRateLimit = 0 })),
         ["HandlerFunction"] = ("Test/Team/Function", s => new HandlerFunction(s, "Function", new HandlerFunctionProps
         {
@@ -46,6 +46,11 @@ public class ValidationPathTests
             Image = ModelImage.FromImageUri(EndpointTemplates.TgiImage), Hosting = new RealTimeHosting { InstanceType = "ml.g5.2xlarge", MinInstances = 0 },
         })),
         ["TrainingJobs"] = ("Test/Team/Training", s => new TrainingJobs(s, "Training", TrainingJobsTests.Props() with { InstanceTypes = Array.Empty<string>() })),
+        ["TrainingJobs' instance types"] = ("Test/Team/Training", s => new TrainingJobs(s, "Training", TrainingJobsTests.Props() with { InstanceTypes = new[] { "m5.large" } })),
+        ["TrainingJobs' node instance type"] = ("Test/Team/Training", s => new TrainingJobs(s, "Training", TrainingJobsTests.Props() with
+        {
+            JobDefinitions = new[] { TrainingJobsTests.Props().JobDefinitions[1] with { NodeInstanceType = "p5.48xlarge" } },
+        })),
         ["TrainingJobs' definitions"] = ("Test/Team/Training", s => new TrainingJobs(s, "Training", TrainingJobsTests.Props() with
         {
             JobDefinitions = new[] { new TrainingJobDefinitionOptions { Name = "a b", Image = ContainerImage.FromRegistry("example.com/train:1"), Gpus = 4 } },
@@ -81,5 +86,12 @@ public class ValidationPathTests
         var platform = new ModelPlatform(stack, "Platform");
         var message = Synth.ErrorOf(() => new CostGuard(stack, "Guard", platform, new CostGuardProps { AnomalyThresholdUsd = 0 }));
         Assert.Equal("Test/Guard: CostGuardProps.AnomalyThresholdUsd = 0 must be more than 0.", message);
+    }
+
+    [Fact]
+    public void A_factory_has_no_construct_so_its_messages_start_with_the_factory_and_name_the_argument()
+    {
+        var message = Synth.ErrorOf(() => HandlerCode.FromDirectory("/nonexistent-handler-dir"));
+        Assert.StartsWith("HandlerCode.FromDirectory: directory = '/nonexistent-handler-dir' has no 'bootstrap'", message);
     }
 }

@@ -1,5 +1,7 @@
+using Amazon.CDK;
 using Amazon.CDK.Assertions;
 using Amazon.CDK.AWS.Lambda;
+using Amazon.CDK.AWS.Logs;
 using Amazon.CDK.AWS.S3;
 using AwsModelPlatform.Constructs.Foundation;
 
@@ -104,23 +106,35 @@ public class AuditTrailTests
     [Fact]
     public void Retention_and_lifecycle_can_be_set()
     {
-        var template = Synth.Template(s => new AuditTrail(s, "Audit", new AuditTrailProps { LogRetentionDays = 90, ArchiveAfterDays = 30, ExpireAfterDays = 400, TrailName = "platform-trail" }));
+        var template = Synth.Template(s => new AuditTrail(s, "Audit", new AuditTrailProps
+        {
+            LogRetention = RetentionDays.THREE_MONTHS, ArchiveAfter = Duration.Days(30), ExpireAfter = Duration.Days(400), TrailName = "platform-trail",
+        }));
         Assert.Equal(90, template.Single("AWS::Logs::LogGroup")["Properties"]!["RetentionInDays"]!.GetValue<int>());
+        var rule = template.Resources("AWS::S3::Bucket").Single(b => b.Key.StartsWith("AuditBucket")).Value["Properties"]!["LifecycleConfiguration"]!["Rules"]![0]!;
+        Assert.Equal((30, 400), (rule["Transitions"]![0]!["TransitionInDays"]!.GetValue<int>(), rule["ExpirationInDays"]!.GetValue<int>()));
         Assert.Equal("platform-trail", template.Single("AWS::CloudTrail::Trail")["Properties"]!["TrailName"]!.GetValue<string>());
     }
 
     [Fact]
     public void Expiring_before_the_archive_minimum_fails_synthesis()
     {
-        var message = Synth.ErrorOf(() => new AuditTrail(Synth.NewStack(), "Audit", new AuditTrailProps { ArchiveAfterDays = 90, ExpireAfterDays = 100 }));
-        Assert.StartsWith("Test/Audit: AuditTrailProps.ExpireAfterDays = 100 must be more than ArchiveAfterDays + 90 = 180", message);
+        var message = Synth.ErrorOf(() => new AuditTrail(Synth.NewStack(), "Audit", new AuditTrailProps { ArchiveAfter = Duration.Days(90), ExpireAfter = Duration.Days(100) }));
+        Assert.StartsWith("Test/Audit: AuditTrailProps.ExpireAfter = 100 days must be more than ArchiveAfter + 90 = 180 days", message);
     }
 
     [Fact]
-    public void A_log_retention_CloudWatch_does_not_accept_fails_synthesis()
+    public void A_log_retention_that_never_expires_fails_synthesis()
     {
-        var message = Synth.ErrorOf(() => new AuditTrail(Synth.NewStack(), "Audit", new AuditTrailProps { LogRetentionDays = 100 }));
-        Assert.StartsWith("Test/Audit: AuditTrailProps.LogRetentionDays = 100 is not a retention CloudWatch Logs accepts", message);
+        var message = Synth.ErrorOf(() => new AuditTrail(Synth.NewStack(), "Audit", new AuditTrailProps { LogRetention = RetentionDays.INFINITE }));
+        Assert.StartsWith("Test/Audit: AuditTrailProps.LogRetention = INFINITE is not a bounded retention", message);
+    }
+
+    [Fact]
+    public void An_archive_time_of_a_fraction_of_a_day_fails_synthesis()
+    {
+        var message = Synth.ErrorOf(() => new AuditTrail(Synth.NewStack(), "Audit", new AuditTrailProps { ArchiveAfter = Duration.Hours(36) }));
+        Assert.Equal("Test/Audit: AuditTrailProps.ArchiveAfter = 1.5 days is out of range: S3 moves objects after whole days (whole days, 1 to 36500).", message);
     }
 
     [Fact]

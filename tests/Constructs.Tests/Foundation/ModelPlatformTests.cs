@@ -1,6 +1,7 @@
 using Amazon.CDK;
 using Amazon.CDK.Assertions;
 using Amazon.CDK.AWS.EC2;
+using Amazon.CDK.AWS.Logs;
 using AwsModelPlatform.Constructs.Foundation;
 using Constructs;
 
@@ -42,7 +43,7 @@ public class ModelPlatformTests
     [Fact]
     public void Log_retention_and_removal_policy_reach_every_log_group()
     {
-        var template = Synth.Template(s => new ModelPlatform(s, "Platform", new ModelPlatformProps { LogRetentionDays = 30, RemovalPolicy = RemovalPolicy.DESTROY }));
+        var template = Synth.Template(s => new ModelPlatform(s, "Platform", new ModelPlatformProps { LogRetention = RetentionDays.ONE_MONTH, RemovalPolicy = RemovalPolicy.DESTROY }));
         var groups = template.Resources("AWS::Logs::LogGroup");
         Assert.Equal(3, groups.Count); // flow logs, trail, cost-allocation tag function
         Assert.All(groups, g => Assert.Equal(30, g.Value["Properties"]!["RetentionInDays"]!.GetValue<int>()));

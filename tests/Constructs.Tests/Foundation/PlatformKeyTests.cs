@@ -1,3 +1,4 @@
+using System.Globalization;
 using Amazon.CDK;
 using Amazon.CDK.Assertions;
 using AwsModelPlatform.Constructs.Foundation;
@@ -84,7 +85,7 @@ public class PlatformKeyTests
     [Fact]
     public void Alias_removal_policy_and_pending_window_can_be_set()
     {
-        var template = Synth.Template(s => new PlatformKey(s, "Key", new PlatformKeyProps { Alias = "alias/llm", RemovalPolicy = RemovalPolicy.DESTROY, PendingWindowDays = 7 }));
+        var template = Synth.Template(s => new PlatformKey(s, "Key", new PlatformKeyProps { Alias = "alias/llm", RemovalPolicy = RemovalPolicy.DESTROY, PendingWindow = Duration.Days(7) }));
         template.HasResourceProperties("AWS::KMS::Alias", new Dictionary<string, object> { ["AliasName"] = "alias/llm" });
         template.HasResource("AWS::KMS::Key", new Dictionary<string, object> { ["DeletionPolicy"] = "Delete", ["Properties"] = Match.ObjectLike(new Dictionary<string, object> { ["PendingWindowInDays"] = 7 }) });
     }
@@ -92,10 +93,12 @@ public class PlatformKeyTests
     [Theory]
     [InlineData(6)]
     [InlineData(31)]
-    public void Pending_window_outside_what_KMS_accepts_fails_synthesis(int days)
+    [InlineData(7.5)]
+    public void Pending_window_outside_what_KMS_accepts_fails_synthesis(double days)
     {
-        var message = Synth.ErrorOf(() => new PlatformKey(Synth.NewStack(), "Key", new PlatformKeyProps { PendingWindowDays = days }));
-        Assert.Equal($"Test/Key: PlatformKeyProps.PendingWindowDays = {days} is out of range: KMS accepts a pending window of 7 to 30 days (7 to 30).", message);
+        var message = Synth.ErrorOf(() => new PlatformKey(Synth.NewStack(), "Key", new PlatformKeyProps { PendingWindow = Duration.Hours(days * 24) }));
+        Assert.Equal(string.Create(CultureInfo.InvariantCulture,
+            $"Test/Key: PlatformKeyProps.PendingWindow = {days} days is out of range: KMS accepts a pending window of 7 to 30 days (whole days, 7 to 30)."), message);
     }
 
     [Theory]

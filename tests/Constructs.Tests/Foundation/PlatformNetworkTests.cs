@@ -1,5 +1,6 @@
 using Amazon.CDK.Assertions;
 using Amazon.CDK.AWS.EC2;
+using Amazon.CDK.AWS.Logs;
 using AwsModelPlatform.Constructs.Foundation;
 
 namespace AwsModelPlatform.Constructs.Tests.Foundation;
@@ -93,10 +94,10 @@ public class PlatformNetworkTests
     }
 
     [Fact]
-    public void A_flow_log_retention_CloudWatch_does_not_accept_fails_synthesis()
+    public void A_flow_log_retention_that_never_expires_fails_synthesis()
     {
-        var message = Synth.ErrorOf(() => new PlatformNetwork(Synth.NewStack(), "Net", new PlatformNetworkProps { FlowLogRetentionDays = 42 }));
-        Assert.StartsWith("Test/Net: PlatformNetworkProps.FlowLogRetentionDays = 42 is not a retention CloudWatch Logs accepts; use one of 1, 3, 5, 7, 14, 30", message);
+        var message = Synth.ErrorOf(() => new PlatformNetwork(Synth.NewStack(), "Net", new PlatformNetworkProps { FlowLogRetention = RetentionDays.INFINITE }));
+        Assert.StartsWith("Test/Net: PlatformNetworkProps.FlowLogRetention = INFINITE is not a bounded retention: logs on this platform always expire; use a RetentionDays", message);
     }
 
     [Fact]

@@ -68,7 +68,6 @@ public sealed class InferenceApiTemplates
                 StreamingReservedConcurrency = 30,
                 BufferedTimeout = Duration.Seconds(20),
                 WebAdapterLayerArn = "arn:aws:lambda:eu-west-1:111122223333:layer:OwnWebAdapter:3",
-                Authorization = ApiAuthorization.ApiKeys(new UsagePlanOptions { Name = "team-a", RateLimit = 5, BurstLimit = 10, DailyQuota = 1000 }),
                 Private = true,
                 ThrottlingRateLimit = 20,
                 ThrottlingBurstLimit = 40,
@@ -114,17 +113,21 @@ public class InferenceApiDefaultsTests(InferenceApiTemplates t)
     private Dictionary<string, JsonNode> Routes => Methods.ToDictionary(m => $"{m["HttpMethod"]!.GetValue<string>()} {PathOf(m)}");
 
     [Fact]
-    public void The_handlers_per_model_EMF_metrics_are_in_the_worst_case_and_token_metrics_are_priced_by_use()
+    public void The_handlers_per_model_EMF_metrics_are_in_the_worst_case_and_per_team_metrics_are_priced_by_use()
     {
         // 2 models × 6 metrics (Latency, Requests, Errors, Throttles, Wakes, Fallbacks) × $0.30.
         var metrics = Assert.Single(t.DefaultsApi.WorstCaseMonthlyCost, l => l.Type == "AWS::CloudWatch custom metrics (EMF)");
         Assert.Equal(12, metrics.Quantity);
         Assert.Equal(3.60, metrics.MonthlyUsd, 6);
-        Assert.Contains(t.DefaultsApi.UsageBasedCosts, n => n.StartsWith("EMF token metrics") && n.Contains("$0.3/metric-month"));
+        Assert.Contains(t.DefaultsApi.UsageBasedCosts,
+            n => n.StartsWith("EMF team metrics") && n.Contains("per team") && n.Contains("$0.3/metric-month"));
         // The cost reports price them for a traffic profile from this record on the REST API.
         var record = T.Resources("AWS::ApiGateway::RestApi").Single().Value["Metadata"]![CostMetadata.CustomMetricsKey]!;
         Assert.Equal(12, record["metrics"]!.GetValue<int>());
-        Assert.Equal(6, record["metricsPerCaller"]!.GetValue<int>());
+        // Per team, whatever the number of models, keys or callers: Requests, PromptTokens, CompletionTokens, TotalTokens,
+        // BudgetUsedPercent by [Api, Team] (issue 15: per-key and per-caller detail is in the usage store).
+        Assert.Equal(5, record["metricsPerTeam"]!.GetValue<int>());
+        Assert.Null(record["metricsPerCaller"]);
     }
 
     [Fact]
@@ -257,13 +260,14 @@ public class InferenceApiDefaultsTests(InferenceApiTemplates t)
             Assert.Contains($":inference-component/{t.LlmEndpointName}-model\"", wake["Resource"].Text());
         }
         var wakeKeys = t.DefaultsApi.HandlerConfiguration.Keys.Where(k => k.StartsWith("Inference__Wake__", StringComparison.Ordinal));
-        Assert.Empty(wakeKeys); // on by default: the handler's default, no variable
+        // On by default (the handler's default, no variable); only the marker bucket is the API's own.
+        Assert.Equal(["Inference__Wake__MarkerBucket"], wakeKeys);
     }
 
     [Fact]
     public void Only_the_buffered_function_reaches_the_async_prefixes_with_the_platform_key()
     {
-        var statements = new JsonArray(Statements("Buffered").Where(s => !s!["Action"].Text().Contains("sagemaker:")).Select(s => s!.DeepClone()).ToArray());
+        var statements = new JsonArray(Statements("Buffered").Where(s => !s!["Action"].Text().Contains("sagemaker:") && !IsWakeMarkerGrant(s!)).Select(s => s!.DeepClone()).ToArray());
         Assert.Equal(4, statements.Count);
         Assert.Equal("s3:PutObject", statements[0]!["Action"]!.GetValue<string>());
         Assert.Equal(new[] { "/async-input/*" }, Suffixes(statements[0]!));
@@ -272,7 +276,7 @@ public class InferenceApiDefaultsTests(InferenceApiTemplates t)
         Assert.Contains("BatchData", statements[0]!["Resource"].Text());
         Assert.Equal("""["kms:Decrypt","kms:GenerateDataKey"]""", statements[3]!["Action"].Text());
         Assert.Contains("PlatformKey", statements[3]!["Resource"].Text());
-        Assert.All(Statements("Streaming"), s => Assert.Contains("sagemaker:", s!["Action"].Text()));
+        Assert.All(Statements("Streaming").Where(s => !IsWakeMarkerGrant(s!)), s => Assert.Contains("sagemaker:", s!["Action"].Text()));
 
         static string[] Suffixes(JsonNode statement) =>
             (statement["Resource"] is JsonArray many ? many.Select(r => r!) : new[] { statement["Resource"]! })
@@ -289,8 +293,60 @@ public class InferenceApiDefaultsTests(InferenceApiTemplates t)
         Assert.Contains("BatchData", list["Resource"].Text());
         Assert.Contains("\"Arn\"", list["Resource"].Text()); // the bucket itself, not its objects
         Assert.Equal("""{"StringLike":{"s3:prefix":["async-input/requests/*","async-output/*","async-failures/*"]}}""", list["Condition"].Text());
-        Assert.DoesNotContain(Statements("Streaming"), s => s!["Action"].Text().Contains("s3:"));
+        Assert.DoesNotContain(Statements("Streaming"), s => s!["Action"].Text().Contains("s3:") && !IsWakeMarkerGrant(s!));
     }
+
+    [Fact]
+    public void The_functions_get_a_wake_marker_bucket_of_the_API_so_one_wake_call_is_made_per_model_across_instances()
+    {
+        var bucket = Assert.Single(T.Resources("AWS::S3::Bucket"), b => b.Key.StartsWith("ApiWakeMarkers", StringComparison.Ordinal));
+        foreach (var id in new[] { "Buffered", "Streaming" })
+        {
+            var variables = Variables(id);
+            Assert.Equal($$"""{"Ref":"{{bucket.Key}}"}""", variables["Inference__Wake__MarkerBucket"].Text());
+            Assert.Null(variables["Inference__Wake__MarkerPrefix"]); // the handler's default prefix, which the grant is scoped to
+        }
+        Assert.Equal(t.DefaultsApi.WakeMarkers!.BucketName, t.DefaultsApi.HandlerConfiguration["Inference__Wake__MarkerBucket"]);
+    }
+
+    [Fact]
+    public void The_wake_marker_bucket_has_the_platform_defaults_and_its_markers_expire()
+    {
+        var bucket = Assert.Single(T.Resources("AWS::S3::Bucket"), b => b.Key.StartsWith("ApiWakeMarkers", StringComparison.Ordinal)).Value["Properties"]!;
+        var encryption = bucket["BucketEncryption"]!["ServerSideEncryptionConfiguration"]![0]!;
+        Assert.Equal("aws:kms", encryption["ServerSideEncryptionByDefault"]!["SSEAlgorithm"]!.GetValue<string>());
+        Assert.Contains("PlatformKey", encryption["ServerSideEncryptionByDefault"]!["KMSMasterKeyID"].Text());
+        Assert.True(encryption["BucketKeyEnabled"]!.GetValue<bool>());
+        Assert.Equal("""{"BlockPublicAcls":true,"BlockPublicPolicy":true,"IgnorePublicAcls":true,"RestrictPublicBuckets":true}""", bucket["PublicAccessBlockConfiguration"].Text());
+        Assert.Contains("AccessLogs", bucket["LoggingConfiguration"]!["DestinationBucketName"].Text());
+        var rules = bucket["LifecycleConfiguration"]!["Rules"]!.AsArray();
+        var expire = Assert.Single(rules, r => r!["Id"]!.GetValue<string>() == "ExpireWakeMarkers")!;
+        Assert.Equal(1, expire["ExpirationInDays"]!.GetValue<int>());
+        Assert.Contains(rules, r => r!["ExpiredObjectDeleteMarker"]?.GetValue<bool>() == true);
+        var policy = Assert.Single(T.Resources("AWS::S3::BucketPolicy"), p => p.Value["Properties"]!["Bucket"].Text().Contains("ApiWakeMarkers")).Value;
+        Assert.Contains("\"aws:SecureTransport\":\"false\"", policy.ToJsonString()); // TLS only
+    }
+
+    [Fact]
+    public void The_functions_may_put_wake_markers_under_the_marker_prefix_only_and_use_the_key_only_through_S3_for_that_bucket()
+    {
+        foreach (var id in new[] { "Buffered", "Streaming" })
+        {
+            var grants = Statements(id).Where(s => IsWakeMarkerGrant(s!)).ToList();
+            Assert.Equal(2, grants.Count);
+            var put = grants.Single(s => s!["Action"].Text().Contains("s3:"))!;
+            Assert.Equal("s3:PutObject", put["Action"]!.GetValue<string>()); // no read, no list, no delete: the handler only writes markers
+            Assert.Equal($"/{new WakeSettings().MarkerFolder()}*", put["Resource"]!["Fn::Join"]![1]!.AsArray().Last()!.GetValue<string>());
+            var key = grants.Single(s => s!["Action"].Text().Contains("kms:"))!;
+            Assert.Equal("""["kms:GenerateDataKey","kms:Decrypt"]""", key["Action"].Text());
+            Assert.Contains("PlatformKey", key["Resource"].Text());
+            var conditions = key["Condition"]!["StringEquals"]!;
+            Assert.Contains("s3.", conditions["kms:ViaService"].Text());
+            Assert.Contains("ApiWakeMarkers", conditions["kms:EncryptionContext:aws:s3:arn"].Text());
+        }
+    }
+
+    private static bool IsWakeMarkerGrant(JsonNode statement) => statement.ToJsonString().Contains("ApiWakeMarkers", StringComparison.Ordinal);
 
     [Fact]
     public void No_data_plane_action_is_granted_on_a_wildcard_resource()
@@ -399,7 +455,7 @@ public class InferenceApiOptionsTests(InferenceApiTemplates t)
         var paths = T.Resources("AWS::ApiGateway::Resource").Select(r => r.Value["Properties"]!["PathPart"]!.GetValue<string>()).ToList();
         Assert.DoesNotContain("async-invocations", paths);
         var sagemaker = T.Resources("AWS::IAM::Policy").Single(p => p.Key.StartsWith("ApiBufferedRoleDefaultPolicy")).Value["Properties"]!["PolicyDocument"]!["Statement"]!.AsArray();
-        Assert.Equal(2, sagemaker.Count);
+        Assert.Equal(2, sagemaker.Count(s => s!["Action"].Text().Contains("sagemaker:")));
         Assert.Contains(":endpoint/team-llm", sagemaker[0]!["Resource"].Text());
         Assert.Contains(":inference-component/chat-a", sagemaker[0]!["Resource"].Text());
         Assert.Contains(":inference-component/chat-b", sagemaker[0]!["Resource"].Text());
@@ -423,7 +479,7 @@ public class InferenceApiOptionsTests(InferenceApiTemplates t)
     }
 
     [Fact]
-    public void API_options_keys_private_throttling_no_WAF_and_volume_alarm()
+    public void API_options_private_throttling_no_WAF_and_volume_alarm()
     {
         var api = T.Single("AWS::ApiGateway::RestApi")["Properties"]!;
         Assert.EndsWith("-team-inference", api["Name"]!.GetValue<string>()); // {platform prefix}-{Name}
@@ -432,14 +488,6 @@ public class InferenceApiOptionsTests(InferenceApiTemplates t)
         Assert.Contains("aws:SourceVpce", api["Policy"].Text());
         Assert.Null(api["MinimumCompressionSize"]);
         Assert.Empty(T.Resources("AWS::WAFv2::WebACL"));
-        Assert.All(T.Resources("AWS::ApiGateway::Method"), m =>
-        {
-            Assert.Equal("NONE", m.Value["Properties"]!["AuthorizationType"]!.GetValue<string>());
-            Assert.True(m.Value["Properties"]!["ApiKeyRequired"]!.GetValue<bool>());
-        });
-        var plan = T.Single("AWS::ApiGateway::UsagePlan")["Properties"]!;
-        Assert.Equal(5, plan["Throttle"]!["RateLimit"]!.GetValue<double>());
-        Assert.Equal(1000, plan["Quota"]!["Limit"]!.GetValue<int>());
         Assert.Contains("\"ThrottlingRateLimit\":20", T.Single("AWS::ApiGateway::Stage")["Properties"]!["MethodSettings"].Text());
         var volume = T.Resources("AWS::CloudWatch::Alarm").Single(a => a.Key.StartsWith("ApiRequestVolumeAlarm")).Value["Properties"]!;
         Assert.Equal(1234, volume["Threshold"]!.GetValue<double>());
@@ -581,6 +629,20 @@ public class InferenceApiValidationTests
     }
 
     [Fact]
+    public void Models_without_an_inference_component_have_nothing_to_wake_and_get_no_marker_bucket()
+    {
+        var stack = Synth.NewStack();
+        var api = new InferenceApi(stack, "Api", new InferenceApiProps
+        {
+            Models = new[] { new InferenceModel { Endpoint = Imported(stack, "team-llm"), Name = "llm" } },
+            HandlerDirectory = FakeHandlerCode.Directory,
+        });
+        Assert.Null(api.WakeMarkers);
+        Assert.DoesNotContain("Inference__Wake__MarkerBucket", api.HandlerConfiguration.Keys);
+        Assert.DoesNotContain(Template.FromStack(stack).Resources("AWS::IAM::Policy"), p => p.Key.StartsWith("Api", StringComparison.Ordinal) && p.Value.ToJsonString().Contains("s3:"));
+    }
+
+    [Fact]
     public void Without_wake_on_demand_the_functions_may_not_wake_and_the_handler_does_not()
     {
         var stack = Synth.NewStack();
@@ -592,6 +654,10 @@ public class InferenceApiValidationTests
         });
         Assert.Equal("false", api.HandlerConfiguration["Inference__Wake__Enabled"]);
         Assert.DoesNotContain("UpdateInferenceComponentRuntimeConfig", Template.FromStack(stack).Json().ToJsonString());
+        // Nor is there a marker bucket to pay for.
+        Assert.Null(api.WakeMarkers);
+        Assert.DoesNotContain("Inference__Wake__MarkerBucket", api.HandlerConfiguration.Keys);
+        Assert.DoesNotContain(Template.FromStack(stack).Resources("AWS::S3::Bucket"), b => b.Key.Contains("WakeMarkers", StringComparison.Ordinal));
     }
 
     [Fact]

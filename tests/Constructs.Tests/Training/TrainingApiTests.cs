@@ -7,6 +7,7 @@ using AwsModelPlatform.Constructs.Foundation;
 using AwsModelPlatform.Constructs.Tests.Api;
 using AwsModelPlatform.Constructs.Training;
 using AwsModelPlatform.Contracts;
+using JobCapacity = AwsModelPlatform.Constructs.Training.JobCapacity;
 using JobVisibility = AwsModelPlatform.Constructs.Training.JobVisibility;
 
 namespace AwsModelPlatform.Constructs.Tests.Training;
@@ -43,13 +44,13 @@ public class TrainingApiTests(TrainingApiFixture fixture) : IClassFixture<Traini
     [Fact]
     public void The_handlers_EMF_metrics_are_in_the_worst_case_at_a_metric_month_each()
     {
-        // 4 operations × 5 metrics + 2 definitions × 2 = 24 custom metrics × $0.30.
+        // 4 operations × 5 metrics + 2 definitions × 3 (JobsSubmitted, GpusRequested, EstimatedHourlyCostUsd) = 26 custom metrics × $0.30.
         var metrics = Assert.Single(fixture.Api.WorstCaseMonthlyCost, l => l.Type == "AWS::CloudWatch custom metrics (EMF)");
-        Assert.Equal(24, metrics.Quantity);
-        Assert.Equal(7.20, metrics.MonthlyUsd, 6);
+        Assert.Equal(26, metrics.Quantity);
+        Assert.Equal(7.80, metrics.MonthlyUsd, 6);
         var record = T.Resources("AWS::ApiGateway::RestApi").Single().Value["Metadata"]![CostMetadata.CustomMetricsKey]!;
-        Assert.Equal(24, record["metrics"]!.GetValue<int>());
-        Assert.Equal(0, record["metricsPerCaller"]!.GetValue<int>());
+        Assert.Equal(26, record["metrics"]!.GetValue<int>());
+        Assert.Equal(0, record["metricsPerTeam"]!.GetValue<int>());
     }
 
     [Fact]
@@ -173,7 +174,7 @@ public class TrainingApiTests(TrainingApiFixture fixture) : IClassFixture<Traini
     {
         var stack = Synth.NewStack();
         var props = TrainingJobsTests.Props(new ModelPlatform(stack, "Platform"));
-        var training = new TrainingJobs(stack, "Training", props with { JobDefinitions = new[] { props.JobDefinitions[0] with { AttemptTimeoutSeconds = 7200 } } });
+        var training = new TrainingJobs(stack, "Training", props with { JobDefinitions = new[] { props.JobDefinitions[0] with { AttemptTimeout = Amazon.CDK.Duration.Hours(2) } } });
         new TrainingApi(stack, "Api", new TrainingApiProps { Training = training, HandlerDirectory = FakeHandlerCode.Directory });
         var env = Template.FromStack(stack).Resources("AWS::Lambda::Function").Single(f => f.Key.StartsWith("ApiHandlerFunction")).Value["Properties"]!["Environment"]!["Variables"]!;
         Assert.Equal("7200", env[Definition(0, nameof(JobDefinitionSettings.AttemptTimeoutSeconds))]!.GetValue<string>());
@@ -211,6 +212,75 @@ public class TrainingApiTests(TrainingApiFixture fixture) : IClassFixture<Traini
     }
 
     [Fact]
+    public void The_main_queues_purchase_option_reaches_the_handler_which_prices_jobs_by_it()
+    {
+        // The fixture's queue: Spot, then on-demand when Spot has no capacity.
+        Assert.Equal(nameof(JobCapacity.SpotThenOnDemand), Env[Key(nameof(TrainingSettings.JobQueueCapacity))]!.GetValue<string>());
+        Assert.Equal(JobCapacity.SpotThenOnDemand, fixture.Training.JobQueueCapacity);
+        // The compute environments launch what submissions may ask for: no second list.
+        Assert.Null(Env[Key(nameof(TrainingSettings.InstanceTypes))]);
+    }
+
+    [Theory]
+    [InlineData(true, false, JobCapacity.Spot)]
+    [InlineData(false, false, JobCapacity.OnDemand)]
+    public void A_spot_only_or_on_demand_queue_is_priced_as_such(bool useSpot, bool fallback, JobCapacity expected)
+    {
+        var stack = Synth.NewStack();
+        var training = new TrainingJobs(stack, "Training", TrainingJobsTests.SpotOnlyProps(new ModelPlatform(stack, "Platform")) with
+        {
+            UseSpot = useSpot,
+            OnDemandFallback = fallback,
+        });
+        new TrainingApi(stack, "Api", new TrainingApiProps { Training = training, HandlerDirectory = FakeHandlerCode.Directory });
+        var env = FunctionEnvironment(Template.FromStack(stack));
+        Assert.Equal(expected, training.JobQueueCapacity);
+        // The handler's default is on-demand: only what differs is written.
+        var written = env[Key(nameof(TrainingSettings.JobQueueCapacity))]?.GetValue<string>() ?? new TrainingSettings().JobQueueCapacity;
+        Assert.Equal(expected.ToString(), written);
+    }
+
+    [Fact]
+    public void When_submissions_may_ask_for_fewer_types_the_handler_still_prices_every_type_batch_may_choose()
+    {
+        var stack = Synth.NewStack();
+        var training = new TrainingJobs(stack, "Training", TrainingJobsTests.Props(new ModelPlatform(stack, "Platform")));
+        new TrainingApi(stack, "Api", new TrainingApiProps
+        {
+            Training = training, HandlerDirectory = FakeHandlerCode.Directory, AllowedInstanceTypes = new[] { "g5.12xlarge" },
+        });
+        var env = FunctionEnvironment(Template.FromStack(stack));
+        Assert.Equal("g5.12xlarge", env[Key(nameof(TrainingSettings.AllowedInstanceTypes))]!.GetValue<string>());
+        Assert.Equal(string.Join(",", training.InstanceTypes), env[Key(nameof(TrainingSettings.InstanceTypes))]!.GetValue<string>());
+    }
+
+    private static JsonNode FunctionEnvironment(Template template) =>
+        template.Resources("AWS::Lambda::Function").Single(f => f.Key.StartsWith("ApiHandlerFunction"))
+            .Value["Properties"]!["Environment"]!["Variables"]!;
+
+    [Fact]
+    public void Job_infrastructure_of_your_own_that_names_no_purchase_option_is_priced_on_demand()
+    {
+        ITrainingJobs imported = new ImportedTrainingJobs(fixture.Training);
+        Assert.Equal(JobCapacity.OnDemand, imported.JobQueueCapacity);
+    }
+
+    /// <summary>An <see cref="ITrainingJobs"/> of a user's own, written before <see cref="ITrainingJobs.JobQueueCapacity"/> existed.</summary>
+    private sealed class ImportedTrainingJobs(TrainingJobs jobs) : ITrainingJobs
+    {
+        public IModelPlatform Platform => jobs.Platform;
+        public string JobQueueArn => jobs.JobQueueArn;
+        public string? MultiNodeJobQueueArn => jobs.MultiNodeJobQueueArn;
+        public IReadOnlyList<string> InstanceTypes => jobs.InstanceTypes;
+        public IReadOnlyList<TrainingJobDefinitionAttributes> JobDefinitions => jobs.JobDefinitions;
+        public string JobTagValue => jobs.JobTagValue;
+        public Amazon.CDK.AWS.S3.IBucket DatasetsBucket => jobs.DatasetsBucket;
+        public Amazon.CDK.AWS.S3.IBucket CheckpointsBucket => jobs.CheckpointsBucket;
+        public Amazon.CDK.AWS.S3.IBucket OutputBucket => jobs.OutputBucket;
+        public Amazon.CDK.AWS.IAM.Grant GrantSubmitJob(Amazon.CDK.AWS.IAM.IGrantable grantee) => jobs.GrantSubmitJob(grantee);
+    }
+
+    [Fact]
     public void Shared_job_visibility_reaches_the_handler()
     {
         var stack = Synth.NewStack();
@@ -239,6 +309,9 @@ public class TrainingApiTests(TrainingApiFixture fixture) : IClassFixture<Traini
         Assert.Equal(new Dictionary<string, object> { ["Api"] = ApiName, ["Definition"] = "ddp" }, jobs.Dimensions!);
         Assert.Equal(ApiName, latency.Dimensions!["Api"]);
         Assert.Equal("GpusRequested", api.MetricGpusRequested("finetune").MetricName);
+        var cost = api.MetricEstimatedHourlyCost("finetune");
+        Assert.Equal(("EstimatedHourlyCostUsd", "Sum"), (cost.MetricName, cost.Statistic));
+        Assert.Equal(new Dictionary<string, object> { ["Api"] = ApiName, ["Definition"] = "finetune" }, cost.Dimensions!);
         Assert.Contains(": TrainingApi.MetricJobsSubmitted: 'pretrain' is not a job definition", Assert.Throws<ArgumentException>(() => api.MetricJobsSubmitted("pretrain")).Message);
     }
 
@@ -267,7 +340,10 @@ public class TrainingApiTests(TrainingApiFixture fixture) : IClassFixture<Traini
         foreach (var operation in new[] { "Submit", "List", "Describe", "Stop" })
             Assert.Contains($"[\"AwsModelPlatform/Training\",\"Requests\",\"Api\",\"{ApiName}\",\"Operation\",\"{operation}\"", body);
         foreach (var definition in new[] { "finetune", "ddp" })
+        {
             Assert.Contains($"[\"AwsModelPlatform/Training\",\"GpusRequested\",\"Api\",\"{ApiName}\",\"Definition\",\"{definition}\"", body);
+            Assert.Contains($"[\"AwsModelPlatform/Training\",\"EstimatedHourlyCostUsd\",\"Api\",\"{ApiName}\",\"Definition\",\"{definition}\"", body);
+        }
     }
 
     /// <summary>The dashboard's body with its Fn::Join parts put together (tokens stay as JSON).</summary>

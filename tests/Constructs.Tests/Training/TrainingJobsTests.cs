@@ -398,7 +398,7 @@ public class TrainingJobsOptionsTests
     public void A_p3_or_g3_type_fails_synthesis_the_AL2023_NVIDIA_AMI_does_not_run_them_naming_newer_types(string type, int gpus, string instead)
     {
         var message = Synth.ErrorOf(() => new TrainingJobs(Synth.NewStack(), "Training", Props with { InstanceTypes = new[] { "g5.12xlarge", type } }));
-        Assert.Equal($"TrainingJobsProps.InstanceTypes: '{type}' cannot run training jobs: the training compute environments run AWS Batch's Amazon Linux 2023 NVIDIA AMI (ECS_AL2023_NVIDIA), " +
+        Assert.Equal($"Test/Training: TrainingJobsProps.InstanceTypes: '{type}' cannot run training jobs: the training compute environments run AWS Batch's Amazon Linux 2023 NVIDIA AMI (ECS_AL2023_NVIDIA), " +
             $"which does not support p3 and g3 instance types (AWS Batch API reference, Ec2Configuration); for {gpus} GPU(s) use a newer type such as {instead}.", message);
     }
 
@@ -454,9 +454,14 @@ public class TrainingJobsOptionsTests
         new object[] { Props with { InstanceTypes = Array.Empty<string>() }, "TrainingJobsProps.InstanceTypes is empty" },
         new object[] { Props with { MaxVCpus = 32 }, "TrainingJobsProps.MaxVCpus = 32 is less than the 48 vCPUs of the largest allowed instance type" },
         new object[] { Props with { UseSpot = false, OnDemandFallback = true }, "TrainingJobsProps.OnDemandFallback = true needs UseSpot = true" },
-        new object[] { Props with { MaxRunnableMinutes = 5 }, "TrainingJobsProps.MaxRunnableMinutes = 5 is out of range" },
-        new object[] { Props with { RootVolumeGiB = 20 }, "TrainingJobsProps.RootVolumeGiB = 20 is out of range" },
-        new object[] { Props with { IdleComputeAlarmMinutes = 2 }, "TrainingJobsProps.IdleComputeAlarmMinutes = 2 is out of range" },
+        new object[] { Props with { MaxRunnableTime = Duration.Minutes(5) }, "TrainingJobsProps.MaxRunnableTime = 300 s is out of range: whole seconds from 600 to 86400." },
+        new object[] { Props with { RootVolumeSize = Size.Gibibytes(20) }, "TrainingJobsProps.RootVolumeSize = 20 GiB is out of range" },
+        new object[] { Props with { RootVolumeSize = Size.Mebibytes(51_300) }, "TrainingJobsProps.RootVolumeSize = 50.09765625 GiB is out of range: the GPU AMI needs 30 GiB and gp3 volumes end at 16 TiB (whole GiB, 30 to 16384)." },
+        new object[] { Props with { IdleComputeAlarmAfter = Duration.Minutes(2) }, "TrainingJobsProps.IdleComputeAlarmAfter = 2 minutes is out of range" },
+        new object[] { Props with { CheckpointExpireAfter = Duration.Hours(12) }, "TrainingJobsProps.CheckpointExpireAfter = 0.5 days is out of range" },
+        new object[] { Props with { JobDefinitions = new[] { Props.JobDefinitions[0] with { AttemptTimeout = Duration.Seconds(59) } } }, "TrainingJobDefinitionOptions 'finetune'.AttemptTimeout = 59 s: AWS Batch needs whole seconds, at least 60." },
+        new object[] { Props with { JobDefinitions = new[] { Props.JobDefinitions[0] with { Memory = Size.Kibibytes(16_000) } } }, "TrainingJobDefinitionOptions 'finetune'.Memory = 15.625 MiB is out of range: AWS Batch takes at least 4 MiB per container" },
+        new object[] { Props with { JobDefinitions = new[] { Props.JobDefinitions[0] with { Memory = Size.Gibibytes(8), SharedMemorySize = Size.Gibibytes(9) } } }, "TrainingJobDefinitionOptions 'finetune'.SharedMemorySize = 9216 MiB is out of range: a part of the node's memory (whole MiB, 1 to 8192)." },
         new object[] { Props with { JobDefinitions = Array.Empty<TrainingJobDefinitionOptions>() }, "TrainingJobsProps.JobDefinitions is empty" },
         new object[] { Props with { JobDefinitions = new[] { Props.JobDefinitions[0], Props.JobDefinitions[0] } }, "the name 'finetune' is used twice" },
         new object[] { Props with { JobDefinitions = new[] { Props.JobDefinitions[0] with { Gpus = 8 } } }, "TrainingJobDefinitionOptions 'finetune' asks for 8 GPU(s), 32 vCPUs and 122880 MiB per node, which no allowed instance type" },

@@ -99,19 +99,19 @@ public sealed class TeamLimiterTests(AccessMoto moto) : IClassFixture<AccessMoto
     }
 
     [Fact]
-    public async Task Usage_is_kept_per_key_and_model_for_the_month()
+    public async Task Usage_is_kept_per_key_and_model_for_the_month_with_dollars_and_GPU_seconds()
     {
         var (limiter, clock) = await NewLimiterAsync();
         var limits = new TeamLimits("research");
-        foreach (var (key, model, p, c, usd) in new[] { ("k1", "llm", 10L, 5L, 0.5m), ("k1", "llm", 20L, 5L, 0.25m), ("k2", "embed", 7L, 0L, 0.01m) })
+        foreach (var (key, model, p, c, usd, gpu) in new[] { ("k1", "llm", 10L, 5L, 0.5m, 1.5m), ("k1", "llm", 20L, 5L, 0.25m, 0.75m), ("k2", "embed", 7L, 0L, 0.01m, 0.2m) })
         {
             var admission = await limiter.AdmitAsync(limits, 0, default);
-            await limiter.SettleAsync(admission.Reservation!, key, model, p, c, usd, default);
+            await limiter.SettleAsync(admission.Reservation!, key, model, p, c, usd, default, gpu);
         }
         var rows = (await limiter.UsageAsync("research", clock.GetUtcNow(), default)).OrderBy(r => r.KeyId).ToList();
         Assert.Equal(2, rows.Count);
-        Assert.Equal(new UsageRow("research", "2026-12", "k1", "llm", 2, 30, 10, 0.75m), rows[0]);
-        Assert.Equal(new UsageRow("research", "2026-12", "k2", "embed", 1, 7, 0, 0.01m), rows[1]);
+        Assert.Equal(new UsageRow("research", "2026-12", "k1", "llm", 2, 30, 10, 0.75m, 2.25m), rows[0]);
+        Assert.Equal(new UsageRow("research", "2026-12", "k2", "embed", 1, 7, 0, 0.01m, 0.2m), rows[1]);
         Assert.Empty(await limiter.UsageAsync("product", clock.GetUtcNow(), default));
     }
 

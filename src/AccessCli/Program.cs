@@ -1,0 +1,3 @@
+using AwsModelPlatform.AccessCli;
+
+return await AccessCommand.RunAsync(args, Console.Out, Console.Error);
