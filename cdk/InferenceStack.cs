@@ -122,6 +122,9 @@ public sealed class InferenceStack : Stack
             Platform = platform,
             Name = "inference-iam",
             Models = served,
+            // A few services call it: it reserves less of the account's Lambda concurrency than the key API.
+            ReservedConcurrency = 10,
+            StreamingReservedConcurrency = 10,
             HandlerDirectory = handlerDirectory,
             TeamAccess = Access,
             CallerTeams = new Dictionary<string, string> { [$"arn:{Aws.PARTITION}:iam::{Account}:role/{IamTeamRole}"] = IamTeam },

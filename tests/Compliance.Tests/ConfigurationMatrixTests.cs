@@ -92,9 +92,11 @@ public class ConfigurationMatrixTests(PackedLibrary library, ITestOutputHelper o
         Assert.Contains(Names, n => all[n].Count == 1);
         Assert.Contains(Names, n => all[n].Count > 1 && Resources(n, "AWS::KMS::Key").Count() == 1);
         // Every authorization mode, a private API, and an API without WAF.
-        foreach (var mode in new[] { "AWS_IAM", "COGNITO_USER_POOLS", "NONE" })
+        foreach (var mode in new[] { "AWS_IAM", "COGNITO_USER_POOLS", "CUSTOM" })
             Assert.True(InAny("AWS::ApiGateway::Method", m => m["AuthorizationType"]?.GetValue<string>() == mode), mode);
-        Assert.True(InAny("AWS::ApiGateway::Method", m => m["AuthorizationType"]?.GetValue<string>() == "NONE" && m["ApiKeyRequired"]!.GetValue<bool>()));
+        // API keys: TeamAccess's REQUEST authorizer, on a method that needs no usage-plan key (the authorizer checks the key).
+        Assert.True(InAny("AWS::ApiGateway::Authorizer", a => a["Type"]?.GetValue<string>() == "REQUEST"));
+        Assert.True(InAny("AWS::ApiGateway::Method", m => m["AuthorizationType"]?.GetValue<string>() == "CUSTOM" && m["ApiKeyRequired"]?.GetValue<bool>() != true));
         Assert.True(InAny("AWS::ApiGateway::RestApi", a => a["EndpointConfiguration"].Text().Contains("PRIVATE")));
         Assert.Contains(Names, n => Resources(n, "AWS::ApiGateway::RestApi").Count() > Resources(n, "AWS::WAFv2::WebACL").Count());
         // Every hosting mode: real-time with autoscaling, inference components scaled to zero, serverless with and

@@ -99,6 +99,7 @@ public class PhysicalNameTests(FourDeployments app) : IClassFixture<FourDeployme
         ("AWS::ApplicationAutoScaling::ScalingPolicy", "PolicyName"), // named within its scalable target
         ("AWS::ApiGateway::Stage", "StageName"), // within its API
         ("AWS::ApiGateway::Model", "Name"), // within its API
+        ("AWS::ApiGateway::Authorizer", "Name"), // within its API
         ("AWS::SageMaker::InferenceComponent", "EndpointName"), // the endpoint it runs on
         ("AWS::SageMaker::InferenceComponent", "VariantName"),
         ("AWS::SageMaker::Endpoint", "EndpointConfigName"),

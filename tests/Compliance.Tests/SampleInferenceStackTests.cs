@@ -14,17 +14,19 @@ public class SampleInferenceStackTests(SynthesizedApp app)
         var result = Repo.Run("python3", new[] { script, "validate", app.Templates["Inference"], app.Templates["Foundation"] }, Repo.Root, TimeSpan.FromMinutes(2));
         Assert.True(result.ExitCode == 0, "botocore refused the Inference stack:\n" + result.Output + result.Error);
         var operations = JsonNode.Parse(result.Output)!["checked"]!.AsArray().Select(c => c!["operation"]!.GetValue<string>()).ToList();
-        Assert.Equal(2, operations.Count(o => o == "CreateEndpoint"));
-        Assert.Single(operations, o => o == "CreateInferenceComponent");
+        // The LLM and its fallback (inference components scaled to zero) and the async endpoint.
+        Assert.Equal(3, operations.Count(o => o == "CreateEndpoint"));
+        Assert.Equal(2, operations.Count(o => o == "CreateInferenceComponent"));
     }
 
     [Fact]
-    public void Both_endpoints_record_their_worst_case_cost()
+    public void Every_endpoint_records_its_worst_case_cost()
     {
         var resources = JsonNode.Parse(File.ReadAllText(app.Templates["Inference"]))!["Resources"]!.AsObject();
         var costs = resources.Where(r => r.Value!["Type"]!.GetValue<string>() == "AWS::SageMaker::Endpoint")
             .Select(r => r.Value!["Metadata"]!["AwsModelPlatform:Cost"]!["worstCaseHourlyUsd"]!.GetValue<double>()).OrderBy(c => c).ToList();
-        Assert.Equal(new[] { 2 * 1.408, 2 * 1.515 }, costs, new ToleranceComparer(1e-6));
+        // MaxInstances × the instance's hourly price: the fallback 1 × ml.g6.xlarge, the async 2 × ml.g5.xlarge, the LLM 2 × ml.g5.2xlarge.
+        Assert.Equal(new[] { 1.1267, 2 * 1.408, 2 * 1.515 }, costs, new ToleranceComparer(1e-6));
     }
 
     private sealed class ToleranceComparer(double tolerance) : IEqualityComparer<double>

@@ -78,8 +78,11 @@ public sealed class InferencePolicyLoop : IAsyncDisposable
         var asyncConfig = App.Inference["Resources"]!.AsObject().Select(r => r.Value!)
             .Single(r => r["Type"]!.GetValue<string>() == "AWS::SageMaker::EndpointConfig" && r["Properties"]!["AsyncInferenceConfig"] is not null);
         OutputPath = intrinsics.String(asyncConfig["Properties"]!["AsyncInferenceConfig"]!["OutputConfig"]!["S3OutputPath"]);
+        // Without the team access settings (Access__*): this loop judges the S3, SageMaker and KMS grants; the access
+        // table's grants are judged by AccessPolicyTests, and team enforcement by the handler's own tests.
         Configuration = buffered["Environment"]!["Variables"]!.AsObject()
-            .Where(v => !v.Key.StartsWith("AWS_LWA_", StringComparison.Ordinal) && v.Key is not ("AWS_LAMBDA_EXEC_WRAPPER" or "ASPNETCORE_URLS"))
+            .Where(v => !v.Key.StartsWith("AWS_LWA_", StringComparison.Ordinal) && !v.Key.StartsWith("Access__", StringComparison.Ordinal)
+                        && v.Key is not ("AWS_LAMBDA_EXEC_WRAPPER" or "ASPNETCORE_URLS"))
             .ToDictionary(v => v.Key, v => intrinsics.String(v.Value));
 
         SageMaker = await AuthorizingSageMakerRuntime.StartAsync(this);

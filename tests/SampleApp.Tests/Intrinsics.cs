@@ -43,6 +43,8 @@ public sealed class Intrinsics(JsonObject template, JsonObject? exporter, string
         {
             "AWS::S3::Bucket" => String(Resources[id]!["Properties"]!["BucketName"]),
             "AWS::Batch::JobQueue" => JobQueueArn(id),
+            // A table's Ref is its name; CloudFormation generates one from the logical id when the template names none.
+            "AWS::DynamoDB::Table" => Resources[id]!["Properties"]?["TableName"] is { } name ? String(name) : id,
             // A definition CloudFormation registers is the name's first revision in a new account.
             "AWS::Batch::JobDefinition" => $"arn:{Partition}:batch:{region}:{account}:job-definition/{String(Resources[id]!["Properties"]!["JobDefinitionName"])}:1",
             var type => throw new NotSupportedException($"Ref of {id} ({type})"),

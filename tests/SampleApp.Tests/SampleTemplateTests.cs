@@ -80,27 +80,35 @@ public class SampleTemplateTests(BuiltSampleApp app)
             .Where(r => r.Value!["Type"]!.GetValue<string>() == "AWS::Lambda::Function" && r.Value["Properties"]!["Environment"]?["Variables"]?["AWS_LWA_INVOKE_MODE"] is not null)
             .Select(r => (r.Key, Bytes: r.Value!["Properties"]!["Environment"]!["Variables"]!.AsObject().Sum(v => System.Text.Encoding.UTF8.GetByteCount(v.Key) + Size(v.Value!))))
             .ToList();
-        Assert.Equal(3, sizes.Count);
+        // Per inference API (keys, IAM) a buffered and a streaming function, TeamAccess's authorizer and admin functions, the training API's.
+        Assert.Equal(7, sizes.Count);
         Assert.All(sizes, s => Assert.True(s.Bytes <= 4096, $"{s.Key}: {s.Bytes} bytes of environment variables; Lambda allows 4096."));
     }
 
     [Fact]
     public void No_API_with_streaming_routes_compresses_responses()
     {
-        var api = app.Inference["Resources"]!.AsObject().Select(r => r.Value!).Single(r => r["Type"]!.GetValue<string>() == "AWS::ApiGateway::RestApi");
-        Assert.Null(api["Properties"]!["MinimumCompressionSize"]);
+        var apis = app.Inference["Resources"]!.AsObject().Select(r => r.Value!).Where(r => r["Type"]!.GetValue<string>() == "AWS::ApiGateway::RestApi").ToList();
+        Assert.Equal(2, apis.Count); // the key API and the IAM API
+        Assert.All(apis, api => Assert.Null(api["Properties"]!["MinimumCompressionSize"]));
         Assert.Contains(app.Inference["Resources"]!.AsObject().Select(r => r.Value!), r =>
             r["Type"]!.GetValue<string>() == "AWS::ApiGateway::Method" && r["Properties"]!["Integration"]?["ResponseTransferMode"]?.GetValue<string>() == "STREAM");
     }
 
     [Fact]
-    public void Synthesis_warns_that_the_account_needs_a_concurrency_quota_of_at_least_220()
+    public void Synthesis_warns_that_the_account_needs_a_concurrency_quota_of_at_least_265()
     {
+        // What the templates reserve: per inference API a buffered and a streaming function (50 + 50 on the key API, 10 + 10
+        // on the IAM API, which serves a few services), TeamAccess's authorizer (20) and admin function (5), the training API's (20).
+        var reserved = new[] { app.Inference, app.Training }.SelectMany(t => t["Resources"]!.AsObject().Select(r => r.Value!))
+            .Where(r => r["Type"]!.GetValue<string>() == "AWS::Lambda::Function")
+            .Sum(r => r["Properties"]!["ReservedConcurrentExecutions"]?.GetValue<int>() ?? 0);
+        Assert.Equal(165, reserved);
         foreach (var stack in new[] { "Inference", "Training" })
         {
             var warning = Assert.Single(app.Warnings[stack], w => w.Contains("concurrent Lambda executions"));
-            Assert.Contains("reserve 120 concurrent Lambda executions", warning);
-            Assert.Contains("must be at least 220", warning);
+            Assert.Contains("reserve 165 concurrent Lambda executions", warning);
+            Assert.Contains("must be at least 265", warning);
         }
         Assert.DoesNotContain(app.Warnings["Foundation"], w => w.Contains("concurrent Lambda executions"));
     }
