@@ -18,7 +18,7 @@ internal sealed record ReportLine(string Stack, string Resource, string Type, do
     /// <remarks>Default: <see cref="CostDriver.Fixed"/>.</remarks>
     public CostDriver Driver { get; init; } = CostDriver.Fixed;
 
-    /// <summary>Of a <see cref="CostDriver.PerTeam"/> line: the units each team adds (the rest of the quantity is shared).</summary>
+    /// <summary>Of a <see cref="CostDriver.PerTeam"/> line: the units its teams add together (the rest of the quantity is shared).</summary>
     public double PerTeamQuantity { get; init; }
 
     /// <summary>Quantity × unit price, rounded to cents (totals add these rounded figures, so a CSV sums to its report).</summary>
@@ -298,13 +298,17 @@ internal sealed class Pricers(PriceTable table, UsageProfile usage)
         return new ReportLine(stack, path, CostMetadata.CustomMetricsType, quantity, price.Unit, price.Usd, note, price)
         {
             Driver = record.MetricsPerTeam > 0 ? CostDriver.PerTeam : CostDriver.Fixed,
-            PerTeamQuantity = record.MetricsPerTeam,
+            PerTeamQuantity = record.MetricsPerTeam * counted,
         };
     }
 
-    /// <summary>The teams of the first API of <paramref name="stack"/> whose profile names teams, or none: the stack's per-team split.</summary>
+    /// <summary>
+    /// The teams the stack's per-team split is over: those of the stack's own entry (<c>apis["Inference/"]</c>: the teams over
+    /// all of its APIs, each API's entry naming the teams that call it), else those of its first API whose entry names teams, or none.
+    /// </summary>
     public IReadOnlyDictionary<string, TeamUsage> TeamsOf(StackTemplate stack) =>
-        stack.Resources.Where(r => TypeOf(r.Resource) == "AWS::ApiGateway::RestApi")
+        (usage.Apis.TryGetValue(stack.Name + "/", out var own) && own.Teams.Count > 0 ? own.Teams : null)
+        ?? stack.Resources.Where(r => TypeOf(r.Resource) == "AWS::ApiGateway::RestApi")
             .Select(r => UsageProfile.Match(usage.Apis, stack.Name + "/" + stack.PathOf(r.LogicalId, r.Resource))?.Teams)
             .FirstOrDefault(t => t is { Count: > 0 }) ?? new Dictionary<string, TeamUsage>();
 

@@ -14,7 +14,8 @@ internal sealed record TeamCost(
 /// <summary>
 /// Splits a stack's expected cost among the teams of its API, the way the handler counts a team's dollars: GPU capacity by
 /// the team's share of the busy time (its token share: the model's hourly cost × its share of busy time), what is billed
-/// per request by its request share, per-team metrics to their team; what is billed whatever the traffic stays shared.
+/// per request by its request share, each API's per-team metrics evenly among the teams (each team its own where every
+/// API has the stack's teams, or one API per team); what is billed whatever the traffic stays shared.
 /// The teams' totals and the shared rest add up to the stack's total to the cent.
 /// </summary>
 internal static class TeamSplit
@@ -34,7 +35,7 @@ internal static class TeamSplit
                     CostDriver.Requests => p with { Requests = p.Requests + line.MonthlyUsd * (decimal)usage.RequestShare },
                     CostDriver.GpuTime => p with { Gpu = p.Gpu + line.MonthlyUsd * (decimal)usage.Tokens },
                     CostDriver.PerTeam when line.Quantity > 0 =>
-                        p with { Metrics = p.Metrics + line.MonthlyUsd * (decimal)(line.PerTeamQuantity / line.Quantity) },
+                        p with { Metrics = p.Metrics + line.MonthlyUsd * (decimal)(line.PerTeamQuantity / teams.Count / line.Quantity) },
                     _ => p,
                 };
             }

@@ -103,6 +103,36 @@ public class TeamSplitTests
         Assert.DoesNotContain("## Cost per team", withoutTeams);
     }
 
+    [Fact]
+    public void A_stack_with_an_API_per_team_splits_over_the_stacks_teams_and_each_team_pays_its_own_metrics()
+    {
+        // The sample's shape: the stack's entry names the teams over all its APIs; each API's entry its requests and its one team.
+        var usage = Usage with
+        {
+            Apis = new()
+            {
+                ["Test/"] = new ApiUsage { Teams = new() { ["apps"] = new() { RequestShare = 0.7, TokenShare = 0.6 }, ["research"] = new() { RequestShare = 0.3, TokenShare = 0.4 } } },
+                ["Test/KeyApi/"] = new ApiUsage { RequestsPerMonth = 700_000, Teams = new() { ["apps"] = new() { RequestShare = 1 } } },
+                ["Test/IamApi/"] = new ApiUsage { RequestsPerMonth = 300_000, Teams = new() { ["research"] = new() { RequestShare = 1 } } },
+            },
+        };
+        var stack = Stack("Test",
+            ("KeyRest", Resource("AWS::ApiGateway::RestApi", "KeyApi/Rest", metadata: MetricsRecord.DeepClone().AsObject())),
+            ("IamRest", Resource("AWS::ApiGateway::RestApi", "IamApi/Rest", metadata: MetricsRecord.DeepClone().AsObject())),
+            ("Endpoint", Resource("AWS::SageMaker::Endpoint", "Llm/Endpoint", null, EndpointCost("InferenceComponentHosting", "ml.g5.2xlarge", 0, 4))));
+        var pricers = new Pricers(PriceTable.Default, usage);
+        var lines = pricers.Price(stack);
+        var (teams, shared) = TeamSplit.Of(lines, pricers.TeamsOf(stack));
+
+        Assert.Equal(["apps", "research"], teams.Select(t => t.Team));
+        // Each API bills its 12 fixed metrics and 5 for its one team: each team pays 5 metric-months, not 5 per API.
+        Assert.Equal(2, lines.Count(l => l.Type == CostMetadata.CustomMetricsType && l.Quantity == 17));
+        Assert.All(teams, t => Assert.Equal(1.50m, t.MetricsUsd));
+        // API Gateway requests follow each API's own count, not the stack's total twice.
+        Assert.Equal(1_000_000, lines.Where(l => l.Type == "AWS::ApiGateway::RestApi").Sum(l => l.Quantity));
+        Assert.Equal(Reports.Total(lines), teams.Sum(t => t.TotalUsd) + shared);
+    }
+
     [Theory]
     [InlineData("""{"apis":{"I/":{"teams":{"a":{"requestShare":0.5},"b":{"requestShare":0.4}}}}}""", "requestShare adding up to 0.9")]
     [InlineData("""{"apis":{"I/":{"teams":{"a":{"requestShare":0.5,"tokenShare":0.9},"b":{"requestShare":0.5}}}}}""", "tokenShare adding up to 1.4")]
