@@ -9,13 +9,14 @@ using System.Security.Cryptography;
 using System.Text;
 using Amazon.Runtime;
 using Amazon.Runtime.Signing;
+using AwsModelPlatform.Contracts;
 using AwsModelPlatform.Handlers.Aws;
 using AwsModelPlatform.Handlers.Hosting;
 using AwsModelPlatform.Handlers.Inference;
 using Microsoft.Extensions.Options;
 
 var body = "{\"inputs\":\"hello\",\"parameters\":{\"max_new_tokens\":16}}"u8.ToArray();
-var resilience = new InvocationResilience(Options.Create(new InferenceOptions()), TimeProvider.System);
+var resilience = new InvocationResilience(Options.Create(new InferenceSettings()), TimeProvider.System);
 var log = new RequestLog(Stream.Null);
 var credentials = new BasicAWSCredentials("AKIDBENCHMARK0000000", "bench-secret");
 AWSSigV4Parameters Parameters() => new() { Credentials = credentials, Region = Amazon.RegionEndpoint.USEast1, Service = "sagemaker", SignPayload = true };

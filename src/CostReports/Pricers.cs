@@ -21,6 +21,9 @@ internal sealed record ReportLine(string Stack, string Resource, string Type, do
     /// <summary>Of a <see cref="CostDriver.PerTeam"/> line: the units its teams add together (the rest of the quantity is shared).</summary>
     public double PerTeamQuantity { get; init; }
 
+    /// <summary>Of a Lambda function's GB-second line: what it would cost at other memory sizes (<see cref="LambdaMemorySizes"/>).</summary>
+    public FunctionSizing? Function { get; init; }
+
     /// <summary>Quantity × unit price, rounded to cents (totals add these rounded figures, so a CSV sums to its report).</summary>
     public decimal MonthlyUsd => Math.Round((decimal)(Quantity * UnitPriceUsd), 2, MidpointRounding.AwayFromZero);
 
@@ -198,16 +201,21 @@ internal sealed class Pricers(PriceTable table, UsageProfile usage)
                 case "AWS::Lambda::Function":
                 {
                     var fn = UsageProfile.Match(usage.Functions, stack.Name + "/" + path);
-                    var (invocations, durationMs, note) = access.IsAuthorizer(id, out var authorizations, out var how)
-                        ? (authorizations, usage.Access.AuthorizerDurationMs, $"authorizer invocations: {how}")
-                        : (fn?.InvocationsPerMonth ?? 0, fn?.DurationMs ?? 0,
+                    var (invocations, durationMs, cpuMs, note) = access.IsAuthorizer(id, out var authorizations, out var how)
+                        ? (authorizations, usage.Access.AuthorizerDurationMs, 0, $"authorizer invocations: {how}")
+                        : (fn?.InvocationsPerMonth ?? 0, fn?.DurationMs ?? 0, fn?.CpuMs ?? 0,
                             fn is null ? "no use in the profile (deploy-time function)" : "invocations (usage profile)");
                     var memoryMb = props["MemorySize"]?.GetValue<double>() ?? 128;
                     var arm = props["Architectures"]?.ToJsonString().Contains("arm64") == true;
                     var driver = invocations > 0 ? CostDriver.Requests : CostDriver.Fixed;
                     Add(invocations, P(PriceTable.Lambda, "request"), note, driver);
-                    Add(invocations * durationMs / 1000 * memoryMb / 1024, P(PriceTable.Lambda, arm ? "arm.gb-second" : "x86.gb-second"),
-                        $"{F(invocations)} × {F(durationMs)} ms × {F(memoryMb)} MB", driver);
+                    var gbSecond = P(PriceTable.Lambda, arm ? "arm.gb-second" : "x86.gb-second");
+                    lines.Add(new ReportLine(stack.Name, path, type, invocations * durationMs / 1000 * memoryMb / 1024, gbSecond.Unit, gbSecond.Usd,
+                        $"{F(invocations)} × {F(durationMs)} ms × {F(memoryMb)} MB", gbSecond)
+                    {
+                        Driver = driver,
+                        Function = new FunctionSizing(invocations, durationMs, memoryMb, cpuMs),
+                    });
                     break;
                 }
                 case "AWS::ApiGateway::RestApi":

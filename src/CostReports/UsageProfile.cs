@@ -104,6 +104,11 @@ public sealed record FunctionUsage
     public double InvocationsPerMonth { get; init; }
     /// <summary>Billed duration of one invocation, in ms.</summary>
     public double DurationMs { get; init; } = 100;
+    /// <summary>
+    /// The function's own CPU time per invocation with one full vCPU (1769 MB), in ms: the part of the duration that grows
+    /// when a smaller memory size gives it less CPU (bench/memory.sh measures the handler's). The rest is waiting on the model.
+    /// </summary>
+    public double CpuMs { get; init; }
 }
 
 /// <summary>GPU training.</summary>

@@ -25,7 +25,7 @@ public abstract record HandlerApiProps : PlatformConstructProps
     public Architecture? Architecture { get; init; }
 
     /// <summary>Memory of each function, in whole MiB from 128 MiB to 10,240 MiB.</summary>
-    /// <remarks>Default: 1 GiB (see <see cref="HandlerFunctionProps.Memory"/>).</remarks>
+    /// <remarks>Default: 512 MiB (see <see cref="HandlerFunctionProps.Memory"/>).</remarks>
     public Size? Memory { get; init; }
 
     /// <summary>Reserved (and maximum) concurrency of each function: a runaway client cannot starve the account's other functions.</summary>

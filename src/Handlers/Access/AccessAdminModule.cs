@@ -133,7 +133,7 @@ internal sealed class AccessAdminModule : IRouteGroupModule
     {
         if (http.Request.ContentType is not { } contentType || !contentType.StartsWith("application/json", StringComparison.OrdinalIgnoreCase))
             throw Problems.UnsupportedMediaType("The admin routes take application/json.");
-        var body = await AccessBody.ReadAsync(http.Request, MaxBodyBytes, http.RequestAborted);
+        var body = await RequestBody.ReadAsync(http.Request, MaxBodyBytes, http.RequestAborted, allowEmpty: true);
         try
         {
             return JsonSerializer.Deserialize(body, type) ?? throw Problems.BadRequest("The body is JSON null; send an object.");

@@ -33,7 +33,7 @@ internal sealed class AuthorizerModule : IRouteGroupModule
 
     private static async Task AuthorizeAsync(HttpContext http, KeyAuthorizer authorizer)
     {
-        var body = await AccessBody.ReadAsync(http.Request, MaxEventBytes, http.RequestAborted);
+        var body = await RequestBody.ReadAsync(http.Request, MaxEventBytes, http.RequestAborted, allowEmpty: true);
         AuthorizerRequest? request;
         try
         {

@@ -7,12 +7,13 @@ namespace AwsModelPlatform.Handlers.Hosting;
 /// <summary>Reads a request body under a byte limit, failing with 413 as soon as the limit is passed (never buffering past it).</summary>
 public static class RequestBody
 {
-    public static async Task<byte[]> ReadAsync(HttpRequest request, long limit, CancellationToken ct)
+    /// <summary>The body; 400 when it is empty, unless <paramref name="allowEmpty"/> (SageMaker requires a body, the access routes do not).</summary>
+    public static async Task<byte[]> ReadAsync(HttpRequest request, long limit, CancellationToken ct, bool allowEmpty = false)
     {
         if (request.ContentLength is long declared)
         {
             if (declared > limit) throw Problems.PayloadTooLarge(limit);
-            if (declared == 0) throw Problems.BadRequest("The request body is empty; SageMaker requires a body.");
+            if (declared == 0 && !allowEmpty) throw Problems.BadRequest("The request body is empty; SageMaker requires a body.");
         }
         var initial = (int)Math.Min(request.ContentLength ?? 16 * 1024, limit);
         var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(initial, 1024));
@@ -34,7 +35,7 @@ public static class RequestBody
                 length += read;
                 if (length > limit) throw Problems.PayloadTooLarge(limit);
             }
-            if (length == 0) throw Problems.BadRequest("The request body is empty; SageMaker requires a body.");
+            if (length == 0 && !allowEmpty) throw Problems.BadRequest("The request body is empty; SageMaker requires a body.");
             return buffer.AsSpan(0, length).ToArray();
         }
         finally

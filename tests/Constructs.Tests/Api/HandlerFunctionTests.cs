@@ -45,7 +45,7 @@ public class HandlerFunctionTests(ApiFixture api) : IClassFixture<ApiFixture>
         Assert.Contains("PlatformKey", function["KmsKeyArn"].Text());
         Assert.Equal("Active", function["TracingConfig"]!["Mode"]!.GetValue<string>());
         Assert.Equal(100, function["ReservedConcurrentExecutions"]!.GetValue<int>());
-        Assert.Equal(1024, function["MemorySize"]!.GetValue<int>());
+        Assert.Equal(512, function["MemorySize"]!.GetValue<int>());
         var logGroupId = function["LoggingConfig"]!["LogGroup"]!["Ref"]!.GetValue<string>();
         var logGroup = T.Json()["Resources"]![logGroupId]!["Properties"]!;
         Assert.Contains("PlatformKey", logGroup["KmsKeyId"].Text());

@@ -144,7 +144,7 @@ public class InferenceApiDefaultsTests(InferenceApiTemplates t)
             Assert.Equal("/healthz", Variables(id)["AWS_LWA_READINESS_CHECK_PATH"]!.GetValue<string>());
             Assert.Equal("/opt/bootstrap", Variables(id)["AWS_LAMBDA_EXEC_WRAPPER"]!.GetValue<string>());
             Assert.Equal(timeout, function["Timeout"]!.GetValue<int>());
-            Assert.Equal(1024, function["MemorySize"]!.GetValue<int>());
+            Assert.Equal(512, function["MemorySize"]!.GetValue<int>());
             Assert.Equal(50, function["ReservedConcurrentExecutions"]!.GetValue<int>());
             Assert.Equal("Active", function["TracingConfig"]!["Mode"]!.GetValue<string>());
             Assert.Contains("PlatformKey", function["KmsKeyArn"].Text());
