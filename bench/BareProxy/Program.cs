@@ -1,5 +1,5 @@
 // A bare forwarding proxy: POST /{path} → UPSTREAM/{path}, body and content type both ways.
-var builder = WebApplication.CreateSlimBuilder(args);
+var builder = WebApplication.CreateSlimBuilder([.. args, "--hostBuilder:reloadConfigOnChange=false"]); // as the handler does
 builder.Logging.ClearProviders();
 var upstream = new HttpClient { BaseAddress = new Uri(builder.Configuration["Upstream"] ?? "http://127.0.0.1:8081/") };
 var app = builder.Build();
