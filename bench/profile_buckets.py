@@ -9,7 +9,9 @@ import collections, re, sys
 BUCKETS = [
     ('kernel: socket send/recv, epoll, yields (under libc frames)', r'^(__send|__libc_recv|epoll_wait|__libc_sendmsg|__libc_recvmsg|__sched_yield|__libc_write|__write)$'),
     ('GC', r'gc_heap|GCHeap|^WKS::|^SVR::|GCToEEInterface|RhpGcAlloc|GcScan'),
-    ('exceptions (throw, unwind, catch)', r'RhpThrow|RhThrow|libunwind|StackFrameIterator|DispatchException|ExceptionHandling'),
+    # The runtime's stack walker (StackFrameIterator, libunwind) serves exceptions and the GC's root scan alike: a sample
+    # in it counts where its caller does (RhpThrow..., or GcScanRoots: GC).
+    ('exceptions (throw, unwind, catch)', r'RhpThrow|RhThrow|DispatchException|ExceptionHandling'),
     ('request log + EMF line', r'RequestLog__Write'),
     ('SigV4 signing (SDK signer and its handler)', r'AWSSigV4Signer|AWS4Signer|SigV4SigningHandler__(BuildSigningRequest|ApplySigningHeaders|HashBody|ResolveParameters|ValidateRequest|NewSigningRequest|MustHashBody|CollectHeaders)|HttpContent__LoadIntoBuffer'),
     ('RequestContext.From (request id, caller)', r'RequestContext__From'),
