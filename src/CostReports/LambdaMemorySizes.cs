@@ -34,7 +34,7 @@ internal static class LambdaMemorySizes
 
     private static double Stretch(double memoryMb) => Math.Max(1, FullVcpuMb / memoryMb);
 
-    /// <summary>The report's section, or nothing when no function of the stack has traffic in the profile.</summary>
+    /// <summary>The report's section and a blank line, or nothing when no function of the stack has traffic in the profile.</summary>
     public static void Section(StringBuilder sb, IReadOnlyList<ReportLine> lines)
     {
         var functions = lines.Where(l => l.Function is { Invocations: > 0 }).ToList();
@@ -58,5 +58,6 @@ internal static class LambdaMemorySizes
                 $"{Reports.Money(MonthlyUsd(f, size, line.UnitPriceUsd))} ({N(DurationMs(f, size))} ms)");
             L($"| {Reports.Cell(line.Resource)} | {Reports.Quantity(f.Invocations)} | {N(f.MemoryMb)} MB: {Reports.Money(line.MonthlyUsd)} | {string.Join(" | ", cells)} |");
         }
+        L();
     }
 }

@@ -97,9 +97,7 @@ internal static class Reports
             TeamSection(sb, lines, teams);
             L();
         }
-        var before = sb.Length;
         LambdaMemorySizes.Section(sb, lines);
-        if (sb.Length > before) L();
         L("## Assumptions");
         L();
         if (usage.Description.Length > 0) L($"- Usage profile: {usage.Description}");
