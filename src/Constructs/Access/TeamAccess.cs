@@ -119,39 +119,39 @@ public sealed class TeamAccess : PlatformConstruct
         // every stored key MAC. cdk-nag's rotation rules (AwsSolutions-KMS5, KMSBackingKeyRotationEnabled) know that and
         // raise no finding on an HMAC key, so there is nothing to suppress.
 
-        var settings = new AccessSettings { TableName = Table.TableName, HmacKeyId = HmacKey.KeyArn };
-        var authorizerEnvironment = new Dictionary<string, string>(HandlerEnvironment.Of(new ApiSettings { Name = PlatformRestApi.NameOf(Platform, "access"), RouteGroups = RouteGroup.Authorizer }));
-        Add(authorizerEnvironment, SettingsEnvironment.Of(AccessSettings.Section, settings));
-        // The in-process key cache only once an API's gateway cache is off (it takes x-api-key, UseInProcessKeyCache):
-        // otherwise the two caches would add up and a revocation would take up to twice the TTL.
-        authorizerEnvironment[KeyCacheVariable] = "0";
-        // Lambda authorizer events are not HTTP requests: the adapter posts them to its pass-through path.
-        authorizerEnvironment[WebAdapter.PassThroughPathVariable] = Routes.AuthorizeRequest.Path;
-        Authorizer = new HandlerFunction(this, "Authorizer", new HandlerFunctionProps
+        // Both functions run the handler with the access settings; each serves one route group.
+        var settings = SettingsEnvironment.Of(AccessSettings.Section, new AccessSettings { TableName = Table.TableName, HmacKeyId = HmacKey.KeyArn });
+        HandlerFunction AccessFunction(string id, string purpose, string routeGroup, int reservedConcurrency, Duration? timeout,
+            Dictionary<string, string>? extra = null)
         {
-            Platform = Platform,
-            Purpose = "access-authorizer",
-            Code = Code,
-            Configuration = authorizerEnvironment,
-            Architecture = props.Architecture,
-            ReservedConcurrency = props.AuthorizerReservedConcurrency,
-            // A few seconds: API Gateway waits for its authorizer within the integration's 29 s.
-            Timeout = Duration.Seconds(10),
-            WebAdapterLayerArn = props.WebAdapterLayerArn,
-        });
+            var environment = new Dictionary<string, string>(HandlerEnvironment.Of(new ApiSettings { Name = PlatformRestApi.NameOf(Platform, "access"), RouteGroups = routeGroup }));
+            Add(environment, settings);
+            if (extra is not null) Add(environment, extra);
+            return new HandlerFunction(this, id, new HandlerFunctionProps
+            {
+                Platform = Platform,
+                Purpose = purpose,
+                Code = Code,
+                Configuration = environment,
+                Architecture = props.Architecture,
+                ReservedConcurrency = reservedConcurrency,
+                Timeout = timeout,
+                WebAdapterLayerArn = props.WebAdapterLayerArn,
+            });
+        }
 
-        var adminEnvironment = new Dictionary<string, string>(HandlerEnvironment.Of(new ApiSettings { Name = PlatformRestApi.NameOf(Platform, "access"), RouteGroups = RouteGroup.Access }));
-        Add(adminEnvironment, SettingsEnvironment.Of(AccessSettings.Section, settings));
-        Admin = new HandlerFunction(this, "Admin", new HandlerFunctionProps
-        {
-            Platform = Platform,
-            Purpose = "access-admin",
-            Code = Code,
-            Configuration = adminEnvironment,
-            Architecture = props.Architecture,
-            ReservedConcurrency = props.AdminReservedConcurrency,
-            WebAdapterLayerArn = props.WebAdapterLayerArn,
-        });
+        Authorizer = AccessFunction("Authorizer", "access-authorizer", RouteGroup.Authorizer, props.AuthorizerReservedConcurrency,
+            // A few seconds: API Gateway waits for its authorizer within the integration's 29 s.
+            Duration.Seconds(10),
+            new Dictionary<string, string>
+            {
+                // The in-process key cache only once an API's gateway cache is off (it takes x-api-key, UseInProcessKeyCache):
+                // otherwise the two caches would add up and a revocation would take up to twice the TTL.
+                [KeyCacheVariable] = "0",
+                // Lambda authorizer events are not HTTP requests: the adapter posts them to its pass-through path.
+                [WebAdapter.PassThroughPathVariable] = Routes.AuthorizeRequest.Path,
+            });
+        Admin = AccessFunction("Admin", "access-admin", RouteGroup.Access, props.AdminReservedConcurrency, timeout: null);
 
         // Least privilege: the authorizer reads key records; the admin function manages the whole table.
         AccessGrants.Grant(Authorizer.Role, Table, Platform.Key.Key, "AccessKeyRecords", AccessGrants.AuthorizerActions, [AccessLayout.KeyItems]);
